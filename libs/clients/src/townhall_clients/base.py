@@ -1,0 +1,100 @@
+"""Shared plumbing for the typed clients: timeouts, request ids, retries, errors."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import httpx
+from tenacity import Retrying, retry_if_exception_type, stop_after_attempt, wait_exponential
+
+from townhall_platform.logs import REQUEST_ID_HEADER, current_request_id
+
+from .errors import ServiceUnavailable, UnexpectedResponse
+
+TokenSource = Callable[[], str]
+
+
+class _Retryable(Exception):
+    def __init__(self, cause: Exception | None, response: httpx.Response | None = None) -> None:
+        super().__init__(str(cause) if cause else "server error")
+        self.cause = cause
+        self.response = response
+
+
+class ServiceClient:
+    """A sync httpx client bound to one service, safe to share between threads."""
+
+    service_name = "service"
+
+    def __init__(
+        self,
+        base_url: str,
+        *,
+        token: TokenSource,
+        timeout: float = 5.0,
+        retries: int = 3,
+        transport: httpx.BaseTransport | None = None,
+    ) -> None:
+        self._token = token
+        self._retries = retries
+        self._http = httpx.Client(
+            base_url=base_url,
+            timeout=httpx.Timeout(timeout, connect=min(timeout, 2.0)),
+            transport=transport,
+            limits=httpx.Limits(max_connections=100, max_keepalive_connections=50),
+        )
+
+    def close(self) -> None:
+        self._http.close()
+
+    def _headers(self, token: str | None) -> dict[str, str]:
+        headers = {"Authorization": f"Bearer {token or self._token()}"}
+        request_id = current_request_id()
+        if request_id:
+            headers[REQUEST_ID_HEADER] = request_id
+        return headers
+
+    def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        idempotent: bool,
+        token: str | None = None,
+        expected: tuple[int, ...] = (200,),
+        **kwargs: Any,
+    ) -> httpx.Response:
+        """Send a request; retry transport errors and 5xx only when it is safe to."""
+
+        def attempt() -> httpx.Response:
+            try:
+                response = self._http.request(method, path, headers=self._headers(token), **kwargs)
+            except (httpx.TransportError, httpx.TimeoutException) as exc:
+                raise _Retryable(exc) from exc
+            if response.status_code >= 500:
+                raise _Retryable(None, response)
+            return response
+
+        attempts = self._retries if idempotent else 1
+        try:
+            response = Retrying(
+                stop=stop_after_attempt(attempts),
+                wait=wait_exponential(multiplier=0.05, max=1.0),
+                retry=retry_if_exception_type(_Retryable),
+                reraise=True,
+            )(attempt)
+        except _Retryable as exc:
+            detail = (
+                f"{self.service_name} answered {exc.response.status_code}"
+                if exc.response is not None
+                else f"{self.service_name} is unreachable: {exc.cause}"
+            )
+            raise ServiceUnavailable(detail, service=self.service_name) from exc
+        if response.status_code not in expected:
+            try:
+                problem = response.json()
+            except ValueError:
+                problem = response.text
+            raise UnexpectedResponse(self.service_name, response.status_code, problem)
+        return response

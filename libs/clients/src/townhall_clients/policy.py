@@ -1,0 +1,54 @@
+"""Typed client of the policy service."""
+
+from __future__ import annotations
+
+from townhall_contracts.policy import (
+    Action,
+    Decision,
+    DecisionBatch,
+    DecisionRequest,
+    DomainRegistration,
+    Principals,
+)
+
+from .base import ServiceClient
+
+
+class PolicyClient(ServiceClient):
+    service_name = "policy"
+
+    def decide(self, subject: str, action: Action | str, domain: str) -> Decision:
+        """Ask whether `subject` may do `action` in `domain` (fails closed on outage)."""
+        body = DecisionRequest(subject=subject, action=Action(action), domain=domain)
+        response = self.request(
+            "POST", "/v1/decisions", idempotent=True, json=body.model_dump(mode="json")
+        )
+        return Decision.model_validate_json(response.content)
+
+    def decide_batch(self, requests: list[DecisionRequest]) -> DecisionBatch:
+        response = self.request(
+            "POST",
+            "/v1/decisions/batch",
+            idempotent=True,
+            json={"decisions": [r.model_dump(mode="json") for r in requests]},
+        )
+        return DecisionBatch.model_validate_json(response.content)
+
+    def principals(self, subject: str) -> Principals:
+        """The principal tokens of a subject, for the readers rule."""
+        response = self.request("GET", f"/v1/subjects/{subject}/principals", idempotent=True)
+        return Principals.model_validate_json(response.content)
+
+    def register_domain(self, domain: str, registration: DomainRegistration) -> None:
+        """Tell policy a space's kind and visibility (idempotent)."""
+        self.request(
+            "PUT",
+            f"/internal/v1/domains/{domain}",
+            idempotent=True,
+            expected=(200, 201),
+            json=registration.model_dump(mode="json"),
+        )
+
+    def revision(self) -> int:
+        response = self.request("GET", "/v1/revision", idempotent=True)
+        return int(response.json()["policy_revision"])

@@ -1,0 +1,31 @@
+"""Typed client of the search service."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from townhall_contracts.search import IndexBatch, IndexBatchResult, SearchResults
+
+from .base import ServiceClient
+
+
+class SearchClient(ServiceClient):
+    service_name = "search"
+
+    def bulk_index(self, batch: IndexBatch) -> IndexBatchResult:
+        """Apply index events; safe to retry since search applies them idempotently."""
+        response = self.request(
+            "POST",
+            "/internal/v1/index/bulk",
+            idempotent=True,
+            json=batch.model_dump(mode="json"),
+        )
+        return IndexBatchResult.model_validate_json(response.content)
+
+    def search(self, *, user_token: str, **params: Any) -> SearchResults:
+        """Search as a user (their token decides what they may read)."""
+        query = {k: v for k, v in params.items() if v is not None}
+        response = self.request(
+            "GET", "/v1/search", idempotent=True, token=user_token, params=query
+        )
+        return SearchResults.model_validate_json(response.content)

@@ -1,0 +1,123 @@
+"""The policy service's public contract: actions, roles, decisions, principals."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+ORG_DOMAIN = "org"
+DOMAIN_PATTERN = r"^(org|space:[a-z0-9][a-z0-9_-]{0,62})$"
+
+
+class Action(StrEnum):
+    READ = "read"
+    POST_SOCIAL = "post.social"
+    COMMENT = "comment"
+    REACT = "react"
+    POST_OFFICIAL = "post.official"
+    APPROVE_OFFICIAL = "approve.official"
+    PUBLISH_OFFICIAL = "publish.official"
+    ANSWER_OFFICIAL = "answer.official"
+    PIN = "pin"
+    ENDORSE = "endorse"
+    MODERATE = "moderate"
+    MANAGE_MEMBERS = "manage.members"
+    MANAGE_SPACE = "manage.space"
+    AUDIT_READ = "audit.read"
+    GRANTS_MANAGE = "grants.manage"
+
+
+class Role(StrEnum):
+    EMPLOYEE = "employee"
+    COMMUNICATOR = "communicator"
+    APPROVER = "approver"
+    SPOKESPERSON = "spokesperson"
+    MODERATOR = "moderator"
+    COMPLIANCE_OFFICER = "compliance_officer"
+    POLICY_ADMIN = "policy_admin"
+    OWNER = "owner"
+    MEMBER = "member"
+
+
+class SpaceKind(StrEnum):
+    COMMUNITY = "community"
+    ANNOUNCEMENT = "announcement"
+
+
+def space_domain(space_id: str) -> str:
+    return f"space:{space_id}"
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class DecisionRequest(_Strict):
+    subject: str = Field(min_length=1, max_length=128)
+    action: Action
+    domain: str = Field(pattern=DOMAIN_PATTERN)
+
+
+class GrantRef(BaseModel):
+    """The grant a decision rests on."""
+
+    id: str
+    subject: str
+    role: str
+    domain: str
+    granted_by: str
+    granted_at: datetime
+    justification: str
+    valid_from: datetime | None = None
+    valid_to: datetime | None = None
+
+
+class Reason(BaseModel):
+    """Why a decision came out as it did."""
+
+    summary: str
+    rule: str | None = None
+    role_path: list[str] = Field(default_factory=list)
+    grant: GrantRef | None = None
+    missing: str | None = None
+
+
+class Decision(BaseModel):
+    allowed: bool
+    decision_id: str
+    policy_revision: int
+    reason: Reason
+    subject: str
+    action: str
+    domain: str
+
+
+class DecisionBatchRequest(_Strict):
+    decisions: list[DecisionRequest] = Field(min_length=1, max_length=1000)
+
+
+class DecisionBatch(BaseModel):
+    policy_revision: int
+    decisions: list[Decision]
+
+
+class Principals(BaseModel):
+    subject: str
+    active: bool
+    principals: list[str]
+    policy_revision: int
+
+
+class DomainRegistration(_Strict):
+    """Publishing tells policy the kind and visibility of each space domain."""
+
+    kind: SpaceKind
+    visibility: str = Field(pattern=r"^(public|restricted)$")
+
+
+class Revision(BaseModel):
+    policy_revision: int
+    details: dict[str, Any] = Field(default_factory=dict)

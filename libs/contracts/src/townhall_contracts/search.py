@@ -1,0 +1,88 @@
+"""The search service's contract: index events in, hits out."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class DocumentType(StrEnum):
+    POST = "post"
+    COMMENT = "comment"
+
+
+class IndexDocument(BaseModel):
+    """What search needs of a post or comment; built by publishing."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    id: str = Field(min_length=1, max_length=128)
+    doc_type: DocumentType
+    post_id: str | None = None
+    kind: str = Field(pattern=r"^(social|official)$")
+    space_id: str
+    author_id: str
+    title: str = ""
+    body: str = ""
+    authority: str | None = None
+    tags: list[str] = Field(default_factory=list)
+    state: str
+    readers: list[str]
+    created_at: datetime
+    updated_at: datetime
+
+
+class IndexOperation(StrEnum):
+    UPSERT = "upsert"
+    DELETE = "delete"
+
+
+class IndexEvent(BaseModel):
+    """One change to apply; `version` only ever grows per document."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    event_id: int = Field(ge=0)
+    op: IndexOperation
+    doc_id: str = Field(min_length=1, max_length=128)
+    version: int = Field(ge=1)
+    document: IndexDocument | None = None
+
+
+class IndexBatch(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    events: list[IndexEvent] = Field(min_length=1, max_length=5000)
+
+
+class IndexBatchResult(BaseModel):
+    applied: int
+    skipped: int
+    last_event_id: int
+
+
+class Hit(BaseModel):
+    id: str
+    doc_type: DocumentType
+    post_id: str | None = None
+    kind: str
+    space_id: str
+    author_id: str
+    title: str
+    score: float
+    created_at: datetime
+    highlights: dict[str, list[str]]
+
+
+class FacetBucket(BaseModel):
+    value: str
+    count: int
+
+
+class SearchResults(BaseModel):
+    total: int
+    hits: list[Hit]
+    facets: dict[str, list[FacetBucket]]
+    next_cursor: str | None = None

@@ -1,0 +1,1 @@
+"""Foundations every Townhall service shares: settings, auth, errors, logs, db, app factory."""

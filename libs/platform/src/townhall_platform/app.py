@@ -1,0 +1,259 @@
+"""The app factory every service uses: errors, logging, auth, health, metrics."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Awaitable, Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, FastAPI, Header, Request
+from fastapi.openapi.utils import get_openapi
+from fastapi.responses import JSONResponse, PlainTextResponse
+from prometheus_client import (
+    CONTENT_TYPE_LATEST,
+    CollectorRegistry,
+    Counter,
+    Histogram,
+    generate_latest,
+)
+from pydantic import BaseModel
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from .auth import (
+    Caller,
+    TokenIssuer,
+    TokenVerifier,
+    bearer_token,
+    ensure_signing_key,
+    require_service,
+    require_user,
+)
+from .errors import PROBLEM_MEDIA_TYPE, PayloadTooLarge, install_problem_handlers, problem_response
+from .logs import request_id_middleware
+from .settings import ServiceSettings
+
+ReadinessCheck = Callable[[], Awaitable[bool] | bool]
+
+
+class Problem(BaseModel):
+    """RFC 9457 problem details."""
+
+    type: str
+    title: str
+    status: int
+    detail: str
+    instance: str | None = None
+
+
+@dataclass
+class ServiceIdentity:
+    """Verifies incoming tokens and provides this service's own service token."""
+
+    name: str
+    verifier: TokenVerifier
+    issuer: TokenIssuer | None
+    static_service_token: str | None = None
+    _cached: tuple[str, float] | None = field(default=None, repr=False)
+
+    def service_token(self) -> str:
+        """A token to call other services with (minted locally in development)."""
+        if self.static_service_token:
+            return self.static_service_token
+        if self.issuer is None:
+            raise RuntimeError("no way to obtain a service token")
+        now = time.time()
+        if self._cached is None or self._cached[1] - now < 300:
+            self._cached = (self.issuer.service_token(self.name, ttl_seconds=3600), now + 3600)
+        return self._cached[0]
+
+
+def build_identity(name: str, settings: ServiceSettings) -> ServiceIdentity:
+    """Verification with JWKS in production, with the local key in development."""
+    issuer: TokenIssuer | None = None
+    public_key = None
+    if settings.is_development:
+        private_key = ensure_signing_key(settings.signing_key_file)
+        public_key = private_key.public_key()
+        issuer = TokenIssuer(
+            private_key,
+            issuer=settings.jwt_issuer,
+            user_audience=settings.jwt_audience,
+            service_audience=settings.service_audience,
+        )
+    verifier = TokenVerifier(
+        issuer=settings.jwt_issuer,
+        user_audience=settings.jwt_audience,
+        service_audience=settings.service_audience,
+        public_key=public_key if not settings.jwks_url else None,
+        jwks_url=settings.jwks_url,
+    )
+    static = settings.service_token.get_secret_value() if settings.service_token else None
+    return ServiceIdentity(name=name, verifier=verifier, issuer=issuer, static_service_token=static)
+
+
+def _caller(
+    request: Request, authorization: Annotated[str | None, Header(include_in_schema=False)] = None
+) -> Caller:
+    identity: ServiceIdentity = request.app.state.identity
+    return identity.verifier.verify(bearer_token(authorization))
+
+
+def _user(caller: Annotated[Caller, Depends(_caller)]) -> Caller:
+    return require_user(caller)
+
+
+def _service(caller: Annotated[Caller, Depends(_caller)]) -> Caller:
+    return require_service(caller)
+
+
+AnyCaller = Annotated[Caller, Depends(_caller)]
+CurrentUser = Annotated[Caller, Depends(_user)]
+CurrentService = Annotated[Caller, Depends(_service)]
+
+
+class BodySizeLimit:
+    """Refuse bodies over a limit with 413 before the endpoint reads them."""
+
+    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
+        self.app = app
+        self.max_bytes = max_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        declared = dict(scope.get("headers", [])).get(b"content-length")
+        too_large = PayloadTooLarge(f"Request body exceeds {self.max_bytes} bytes.")
+        if declared is not None and declared.isdigit() and int(declared) > self.max_bytes:
+            await problem_response(too_large)(scope, receive, send)
+            return
+        received = 0
+
+        async def limited_receive() -> Message:
+            nonlocal received
+            message = await receive()
+            if message["type"] == "http.request":
+                received += len(message.get("body", b""))
+                if received > self.max_bytes:
+                    raise _BodyTooLarge
+            return message
+
+        try:
+            await self.app(scope, limited_receive, send)
+        except _BodyTooLarge:
+            await problem_response(too_large)(scope, receive, send)
+
+
+class _BodyTooLarge(Exception):
+    pass
+
+
+def _metrics(registry: CollectorRegistry, service: str) -> tuple[Counter, Histogram]:
+    requests = Counter(
+        "townhall_http_requests_total",
+        "HTTP requests served",
+        ["service", "method", "route", "status"],
+        registry=registry,
+    )
+    latency = Histogram(
+        "townhall_http_request_duration_seconds",
+        "HTTP request latency",
+        ["service", "method", "route"],
+        registry=registry,
+        buckets=(0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5),
+    )
+    return requests, latency
+
+
+def create_app(
+    *,
+    name: str,
+    settings: ServiceSettings,
+    routers: Iterable[APIRouter],
+    readiness: dict[str, ReadinessCheck],
+    lifespan: Any = None,
+    description: str = "",
+    version: str = "0.1.0",
+    registry: CollectorRegistry | None = None,
+) -> FastAPI:
+    """Assemble a service: routers plus the cross-cutting parts every service shares."""
+    app = FastAPI(
+        title=f"Townhall {name}", description=description, version=version, lifespan=lifespan
+    )
+    app.state.settings = settings
+    app.state.identity = build_identity(name, settings)
+    app.state.registry = registry or CollectorRegistry()
+    install_problem_handlers(app)
+    requests_total, latency = _metrics(app.state.registry, name)
+
+    @app.middleware("http")
+    async def observe(request: Request, call_next: Callable[[Request], Awaitable[Any]]) -> Any:
+        started = time.perf_counter()
+        response = await call_next(request)
+        route = request.scope.get("route")
+        path = getattr(route, "path", "unmatched")
+        latency.labels(name, request.method, path).observe(time.perf_counter() - started)
+        requests_total.labels(name, request.method, path, str(response.status_code)).inc()
+        return response
+
+    app.middleware("http")(request_id_middleware)
+    app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
+
+    health = APIRouter(tags=["operations"])
+
+    @health.get("/healthz", summary="Liveness: the process answers")
+    def healthz() -> dict[str, str]:
+        return {"status": "ok", "service": name}
+
+    @health.get("/readyz", summary="Readiness: database and dependencies answer")
+    async def readyz() -> JSONResponse:
+        results: dict[str, bool] = {}
+        for check_name, check in readiness.items():
+            try:
+                outcome = check()
+                if isinstance(outcome, Awaitable):
+                    outcome = await outcome
+                results[check_name] = bool(outcome)
+            except Exception:
+                results[check_name] = False
+        ready = all(results.values())
+        body = {"status": "ready" if ready else "not-ready", "checks": results}
+        if ready:
+            return JSONResponse(body)
+        problem = {
+            "type": "https://townhall.dev/problems/not-ready",
+            "title": "Not ready",
+            "status": 503,
+            "detail": "Failing checks: " + ", ".join(k for k, v in results.items() if not v),
+            **body,
+        }
+        return JSONResponse(problem, status_code=503, media_type=PROBLEM_MEDIA_TYPE)
+
+    @health.get("/metrics", summary="Prometheus metrics", response_class=PlainTextResponse)
+    def metrics() -> PlainTextResponse:
+        return PlainTextResponse(
+            generate_latest(app.state.registry), media_type=CONTENT_TYPE_LATEST
+        )
+
+    app.include_router(health)
+    for router in routers:
+        app.include_router(router)
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema:
+            return app.openapi_schema
+        schema = get_openapi(
+            title=app.title, version=app.version, description=app.description, routes=app.routes
+        )
+        components = schema.setdefault("components", {}).setdefault("schemas", {})
+        components["Problem"] = Problem.model_json_schema()
+        schema["components"]["securitySchemes"] = {
+            "bearer": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"}
+        }
+        schema["security"] = [{"bearer": []}]
+        app.openapi_schema = schema
+        return schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
+    return app

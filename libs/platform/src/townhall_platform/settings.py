@@ -1,0 +1,69 @@
+"""Settings shared by every service; each service subclasses with its own env prefix."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from pathlib import Path
+
+from pydantic import SecretStr, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+# Where the embedded default keeps its files (databases, index, development keys).
+DEFAULT_STATE_DIR = Path("var")
+DEV_PRIVATE_KEY = DEFAULT_STATE_DIR / "keys" / "dev-signing-key.pem"
+PLACEHOLDER_SECRETS = frozenset({"", "change-me", "changeme", "secret", "dev", "development"})
+
+
+class Environment(StrEnum):
+    DEVELOPMENT = "development"
+    TEST = "test"
+    PRODUCTION = "production"
+
+
+class ServiceSettings(BaseSettings):
+    """Common settings; a service sets `env_prefix`, e.g. `TOWNHALL_POLICY_`."""
+
+    model_config = SettingsConfigDict(env_prefix="TOWNHALL_", extra="ignore")
+
+    environment: Environment = Environment.DEVELOPMENT
+    host: str = "127.0.0.1"
+    port: int = 8100
+    database_url: str = ""
+    log_json: bool = False
+    log_level: str = "INFO"
+    max_body_bytes: int = 1_000_000
+
+    # Identity: user tokens and service tokens are RS256 JWTs.
+    jwt_issuer: str = "townhall-dev"
+    jwt_audience: str = "townhall"
+    service_audience: str = "townhall-internal"
+    # Verification key: a JWKS URL in production, a local PEM key in development.
+    jwks_url: str | None = None
+    signing_key_file: Path = DEV_PRIVATE_KEY
+    # Outside development, a pre-issued service token replaces local minting.
+    service_token: SecretStr | None = None
+
+    # Other services, for those that call them.
+    policy_url: str = "http://127.0.0.1:8101"
+    publishing_url: str = "http://127.0.0.1:8102"
+    search_url: str = "http://127.0.0.1:8103"
+    http_timeout_seconds: float = 5.0
+
+    @property
+    def is_development(self) -> bool:
+        return self.environment in (Environment.DEVELOPMENT, Environment.TEST)
+
+    @model_validator(mode="after")
+    def _refuse_placeholders_outside_development(self) -> ServiceSettings:
+        if self.is_development:
+            return self
+        if not self.jwks_url:
+            raise ValueError("jwks_url is required outside development")
+        if self.signing_key_file.resolve() == DEV_PRIVATE_KEY.resolve():
+            raise ValueError("the development signing key must not be used outside development")
+        token = self.service_token.get_secret_value() if self.service_token else ""
+        if token.strip().lower() in PLACEHOLDER_SECRETS:
+            raise ValueError("service_token is missing or a placeholder")
+        if not self.database_url or self.database_url.startswith("sqlite"):
+            raise ValueError("a PostgreSQL database_url is required outside development")
+        return self
