@@ -129,24 +129,25 @@ class BodySizeLimit:
             await problem_response(too_large)(scope, receive, send)
             return
         received = 0
+        rejected = False
 
         async def limited_receive() -> Message:
-            nonlocal received
+            nonlocal received, rejected
             message = await receive()
-            if message["type"] == "http.request":
+            if message["type"] == "http.request" and not rejected:
                 received += len(message.get("body", b""))
                 if received > self.max_bytes:
-                    raise _BodyTooLarge
+                    # Answer now; the app sees a disconnect and whatever it answers is dropped.
+                    rejected = True
+                    await problem_response(too_large)(scope, receive, send)
+                    return {"type": "http.disconnect"}
             return message
 
-        try:
-            await self.app(scope, limited_receive, send)
-        except _BodyTooLarge:
-            await problem_response(too_large)(scope, receive, send)
+        async def guarded_send(message: Message) -> None:
+            if not rejected:
+                await send(message)
 
-
-class _BodyTooLarge(Exception):
-    pass
+        await self.app(scope, limited_receive, guarded_send)
 
 
 def _metrics(registry: CollectorRegistry, service: str) -> tuple[Counter, Histogram]:

@@ -1,0 +1,57 @@
+from __future__ import annotations
+
+import pytest
+
+from townhall_contracts.readers import AUDITOR, PostState, may_read, post_readers
+
+
+def readers(state: str, visibility: str = "public", groups: tuple[str, ...] = ()) -> list[str]:
+    return post_readers(
+        space_id="s1",
+        visibility=visibility,
+        state=state,
+        author_id="alice",
+        audience_groups=groups,
+    )
+
+
+def test_published_post_in_public_space_is_read_by_every_employee() -> None:
+    assert readers("published") == sorted(["org", "user:alice", AUDITOR])
+    assert may_read({"user:bob", "org"}, readers("published"))
+    assert not may_read({"user:zoe", "space:phoenix"}, readers("published"))
+
+
+def test_restricted_space_posts_are_read_by_members_only() -> None:
+    r = readers("published", "restricted")
+    assert "org" not in r
+    assert may_read({"space:s1"}, r)
+    assert not may_read({"org", "user:bob"}, r)
+
+
+def test_official_audience_groups_narrow_the_readers() -> None:
+    r = readers("published", groups=("hr", "sales"))
+    assert {"group:hr", "group:sales"} <= set(r)
+    assert "org" not in r
+
+
+def test_hidden_posts_stay_visible_to_author_and_moderators_only() -> None:
+    r = readers("hidden")
+    assert may_read({"user:alice"}, r)
+    assert may_read({"moderator:org"}, r)
+    assert may_read({"moderator:space:s1"}, r)
+    assert not may_read({"org", "space:s1", "user:bob"}, r)
+
+
+@pytest.mark.parametrize("state", ["draft", "submitted", "approved", "rejected", "scheduled"])
+def test_unpublished_posts_are_the_authors_alone(state: str) -> None:
+    assert readers(state) == sorted(["user:alice", AUDITOR])
+
+
+@pytest.mark.parametrize("state", [PostState.RETRACTED, PostState.DELETED])
+def test_gone_posts_are_read_by_compliance_only(state: PostState) -> None:
+    assert readers(state) == [AUDITOR]
+
+
+def test_unknown_state_is_an_error() -> None:
+    with pytest.raises(ValueError):
+        readers("lost")

@@ -1,0 +1,127 @@
+"""Start, watch and stop the services as child processes (the embedded default)."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import httpx
+
+
+@dataclass(frozen=True)
+class ServiceSpec:
+    """One service of the embedded default: its command name and port."""
+
+    name: str
+    port: int
+
+    @property
+    def env_prefix(self) -> str:
+        return f"TOWNHALL_{self.name.upper()}_"
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+
+DEFAULT_PORTS = {"policy": 8101, "publishing": 8102, "search": 8103}
+
+
+def load_specs(environ: Mapping[str, str] | None = None) -> tuple[ServiceSpec, ...]:
+    """The services with their ports; `TOWNHALL_<SVC>_PORT` moves one elsewhere."""
+    env = os.environ if environ is None else environ
+    return tuple(
+        ServiceSpec(name, int(env.get(f"TOWNHALL_{name.upper()}_PORT", port)))
+        for name, port in DEFAULT_PORTS.items()
+    )
+
+
+SERVICES = load_specs()
+
+
+def service_command(name: str) -> list[str]:
+    """The console script of a service, from the same environment as this program."""
+    script = Path(sys.executable).parent / f"townhall-{name}"
+    return [str(script)] if script.exists() else [sys.executable, "-m", f"townhall_{name}.cli"]
+
+
+def service_environment(
+    spec: ServiceSpec, state_dir: Path, base: Mapping[str, str] | None = None
+) -> dict[str, str]:
+    """Settings of one service in the embedded default: files under `state_dir`."""
+    env = dict(os.environ if base is None else base)
+    prefix = spec.env_prefix
+    defaults = {
+        "PORT": str(spec.port),
+        "SIGNING_KEY_FILE": str(state_dir / "keys" / "dev-signing-key.pem"),
+        **{f"{other.name.upper()}_URL": other.url for other in SERVICES},
+    }
+    if spec.name == "search":
+        defaults["INDEX_DIR"] = str(state_dir / "search-index")
+    else:
+        defaults["DATABASE_URL"] = f"sqlite:///{state_dir / (spec.name + '.db')}"
+    for key, value in defaults.items():
+        env.setdefault(prefix + key, value)
+    return env
+
+
+def run_step(spec: ServiceSpec, step: str, env: Mapping[str, str]) -> None:
+    """Run a one-shot service command (migrate, seed); raise if it fails."""
+    subprocess.run([*service_command(spec.name), step], env=dict(env), check=True)
+
+
+@dataclass
+class Supervisor:
+    """Keeps the service processes alive together and stops them together."""
+
+    state_dir: Path
+    processes: dict[str, subprocess.Popen[bytes]] = field(default_factory=dict)
+
+    def start(self, spec: ServiceSpec) -> None:
+        env = service_environment(spec, self.state_dir)
+        self.processes[spec.name] = subprocess.Popen(
+            [*service_command(spec.name), "serve"],
+            env=env,
+            # Own process group: the terminal's Ctrl-C reaches us, and we stop them in order.
+            start_new_session=True,
+        )
+
+    def wait_ready(self, spec: ServiceSpec, timeout: float = 30.0) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            process = self.processes[spec.name]
+            if process.poll() is not None:
+                raise RuntimeError(f"{spec.name} exited with code {process.returncode}")
+            try:
+                if httpx.get(f"{spec.url}/readyz", timeout=1.0).status_code == 200:
+                    return
+            except httpx.HTTPError:
+                pass
+            time.sleep(0.2)
+        raise RuntimeError(f"{spec.name} was not ready within {timeout:.0f} s")
+
+    def first_exited(self) -> str | None:
+        for name, process in self.processes.items():
+            if process.poll() is not None:
+                return name
+        return None
+
+    def stop(self, timeout: float = 10.0) -> None:
+        """SIGTERM every service, then SIGKILL whatever is still running after `timeout`."""
+        for process in self.processes.values():
+            if process.poll() is None:
+                process.send_signal(signal.SIGTERM)
+        deadline = time.monotonic() + timeout
+        for process in self.processes.values():
+            remaining = max(0.1, deadline - time.monotonic())
+            try:
+                process.wait(remaining)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()

@@ -1,0 +1,158 @@
+"""The three services started as real processes, talking over HTTP on loopback."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import time
+from collections.abc import Iterator
+from contextlib import ExitStack
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from townhall.launcher import ServiceSpec, service_command, service_environment
+from townhall_platform.auth import TokenIssuer
+from townhall_platform.testing import free_port, temporary_postgres_database
+
+
+@dataclass
+class ServiceProcess:
+    """One service process; it can be stopped and started again on the same port."""
+
+    spec: ServiceSpec
+    env: dict[str, str]
+    log_path: Path
+    process: subprocess.Popen[bytes] | None = None
+
+    @property
+    def url(self) -> str:
+        return self.spec.url
+
+    def run(self, step: str) -> None:
+        with self.log_path.open("ab") as log:
+            subprocess.run(
+                [*service_command(self.spec.name), step],
+                env=self.env,
+                check=True,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                timeout=120,
+            )
+
+    def start(self, timeout: float = 30.0) -> None:
+        log = self.log_path.open("ab")
+        self.process = subprocess.Popen(
+            [*service_command(self.spec.name), "serve"],
+            env=self.env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+        log.close()
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"{self.spec.name} exited:\n{self.log_path.read_text()[-4000:]}")
+            try:
+                if httpx.get(f"{self.url}/readyz", timeout=1.0).status_code == 200:
+                    return
+            except httpx.HTTPError:
+                pass
+            time.sleep(0.1)
+        raise RuntimeError(f"{self.spec.name} not ready:\n{self.log_path.read_text()[-4000:]}")
+
+    def stop(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(15)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+        self.process = None
+
+
+@dataclass
+class System:
+    """The running services plus a way to act as any demo user."""
+
+    services: dict[str, ServiceProcess]
+    issuer: TokenIssuer
+    backend: str
+    clients: dict[str, httpx.Client] = field(default_factory=dict)
+
+    def token(self, user: str) -> str:
+        return self.issuer.user_token(user)
+
+    def as_user(self, service: str, user: str) -> httpx.Client:
+        key = f"{service}:{user}"
+        if key not in self.clients:
+            self.clients[key] = httpx.Client(
+                base_url=self.services[service].url,
+                headers={"Authorization": f"Bearer {self.token(user)}"},
+                timeout=10.0,
+            )
+        return self.clients[key]
+
+    def search(self, user: str, **params: Any) -> dict[str, Any]:
+        response = self.as_user("search", user).get("/v1/search", params=params)
+        assert response.status_code == 200, response.text
+        return dict(response.json())
+
+    def wait_for_search(
+        self, user: str, predicate: Any, timeout: float = 15.0, **params: Any
+    ) -> dict[str, Any]:
+        """Poll search until `predicate(results)` holds; return the last results."""
+        deadline = time.monotonic() + timeout
+        results = self.search(user, **params)
+        while not predicate(results) and time.monotonic() < deadline:
+            time.sleep(0.1)
+            results = self.search(user, **params)
+        return results
+
+    def close(self) -> None:
+        for client in self.clients.values():
+            client.close()
+
+
+@pytest.fixture(scope="module")
+def system(
+    backend: str,
+    tmp_path_factory: pytest.TempPathFactory,
+    signing_key_file: Path,
+    token_issuer: TokenIssuer,
+) -> Iterator[System]:
+    """Policy, publishing and search as real processes, seeded with the demo data."""
+    state = tmp_path_factory.mktemp(f"system-{backend}")
+    with ExitStack() as stack:
+        specs = {
+            name: ServiceSpec(name, free_port()) for name in ("policy", "publishing", "search")
+        }
+        urls = {f"{name.upper()}_URL": spec.url for name, spec in specs.items()}
+        services: dict[str, ServiceProcess] = {}
+        for name, spec in specs.items():
+            base = {k: v for k, v in os.environ.items() if not k.startswith("TOWNHALL_")}
+            env = service_environment(spec, state, base)
+            prefix = spec.env_prefix
+            env[prefix + "ENVIRONMENT"] = "test"
+            env[prefix + "SIGNING_KEY_FILE"] = str(signing_key_file)
+            for key, url in urls.items():
+                env[prefix + key] = url
+            if backend == "postgresql" and name != "search":
+                env[prefix + "DATABASE_URL"] = stack.enter_context(
+                    temporary_postgres_database(f"townhall_it_{name}")
+                )
+            services[name] = ServiceProcess(spec, env, state / f"{name}.log")
+        for name in ("policy", "publishing", "search"):
+            services[name].run("migrate")
+        services["policy"].run("seed")
+        services["publishing"].run("seed")
+        for name in ("policy", "search", "publishing"):
+            stack.callback(services[name].stop)
+            services[name].start()
+        running = System(services=services, issuer=token_issuer, backend=backend)
+        stack.callback(running.close)
+        yield running
