@@ -1,0 +1,126 @@
+"""The operator command line: `townhall token` and `townhall run`, as a user runs them."""
+
+from __future__ import annotations
+
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+import jwt
+
+from townhall_platform.auth import ensure_signing_key
+from townhall_platform.testing import free_port
+
+TOWNHALL = str(Path(sys.executable).parent / "townhall")
+
+
+def _clean_env(**extra: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("TOWNHALL_")}
+    env.update(extra)
+    return env
+
+
+def test_token_prints_a_verifiable_token_and_nothing_else(tmp_path: Path) -> None:
+    result = subprocess.run(
+        [TOWNHALL, "token", "alice", "--state-dir", str(tmp_path)],
+        capture_output=True,
+        text=True,
+        check=True,
+        env=_clean_env(),
+    )
+    lines = result.stdout.splitlines()
+    assert len(lines) == 1
+    key = ensure_signing_key(tmp_path / "keys" / "dev-signing-key.pem")
+    claims = jwt.decode(lines[0], key.public_key(), algorithms=["RS256"], audience="townhall")
+    assert claims["sub"] == "alice"
+    assert claims["iss"] == "townhall-dev"
+
+
+def test_token_for_an_unknown_user_fails_without_printing_a_token(tmp_path: Path) -> None:
+    result = subprocess.run(
+        [TOWNHALL, "token", "mallory", "--state-dir", str(tmp_path)],
+        capture_output=True,
+        text=True,
+        env=_clean_env(),
+    )
+    assert result.returncode == 2
+    assert result.stdout == ""
+    assert "unknown demo user" in result.stderr
+
+
+def _table_counts(db: Path) -> dict[str, int]:
+    with sqlite3.connect(db) as conn:
+        tables = [r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")]
+        return {t: conn.execute(f'SELECT count(*) FROM "{t}"').fetchone()[0] for t in tables}
+
+
+def _run_until_ready_then_interrupt(state: Path, ports: dict[str, int]) -> str:
+    env = _clean_env(**{f"TOWNHALL_{n.upper()}_PORT": str(p) for n, p in ports.items()})
+    process = subprocess.Popen(
+        [TOWNHALL, "run", "--state-dir", str(state)],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    deadline = time.monotonic() + 120
+    token = subprocess.run(
+        [TOWNHALL, "token", "olivier", "--state-dir", str(state)],
+        capture_output=True,
+        text=True,
+        check=True,
+        env=_clean_env(),
+    ).stdout.strip()
+    ready = False
+    while time.monotonic() < deadline and process.poll() is None and not ready:
+        try:
+            ready = all(
+                httpx.get(f"http://127.0.0.1:{p}/readyz", timeout=1).status_code == 200
+                for p in ports.values()
+            )
+        except httpx.HTTPError:
+            time.sleep(0.3)
+    assert ready, "services did not come up"
+    # The seeded posts reach search through the relay.
+    search = f"http://127.0.0.1:{ports['search']}/v1/search"
+    total = 0
+    while time.monotonic() < deadline and total < 40:
+        response = httpx.get(
+            search, params={"q": ""}, headers={"Authorization": f"Bearer {token}"}, timeout=5
+        )
+        total = response.json()["total"] if response.status_code == 200 else 0
+        time.sleep(0.3)
+    assert total >= 40
+    time.sleep(1.5)  # let the banner print
+    process.send_signal(signal.SIGINT)
+    output, _ = process.communicate(timeout=60)
+    assert process.returncode == 0, output
+    for port in ports.values():
+        try:
+            httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1)
+            raise AssertionError(f"port {port} still answers after Ctrl-C")
+        except httpx.ConnectError:
+            pass
+    return output
+
+
+def test_run_twice_starts_all_and_stops_cleanly_without_duplicating_demo_data(
+    tmp_path: Path,
+) -> None:
+    ports = {name: free_port() for name in ("policy", "publishing", "search")}
+    first = _run_until_ready_then_interrupt(tmp_path, ports)
+    for port in ports.values():
+        assert f"http://127.0.0.1:{port}" in first
+    assert "townhall token" in first
+    assert "stopped." in first
+    counts = {db: _table_counts(tmp_path / f"{db}.db") for db in ("policy", "publishing")}
+    assert any(n >= 40 for n in counts["publishing"].values())
+
+    _run_until_ready_then_interrupt(tmp_path, ports)
+    again = {db: _table_counts(tmp_path / f"{db}.db") for db in ("policy", "publishing")}
+    assert again == counts
