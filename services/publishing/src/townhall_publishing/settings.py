@@ -1,0 +1,24 @@
+"""Settings of the publishing service (environment prefix `TOWNHALL_PUBLISHING_`)."""
+
+from __future__ import annotations
+
+from pydantic import Field
+from pydantic_settings import SettingsConfigDict
+
+from townhall_platform.settings import ServiceSettings
+
+
+class PublishingSettings(ServiceSettings):
+    """Where publishing listens, keeps its data and how its outbox relay behaves."""
+
+    model_config = SettingsConfigDict(env_prefix="TOWNHALL_PUBLISHING_", extra="ignore")
+
+    port: int = 8102
+    database_url: str = "sqlite:///var/publishing.db"
+
+    # The outbox relay: a background thread that delivers change events to search.
+    relay_enabled: bool = True
+    relay_poll_interval_seconds: float = Field(default=0.2, gt=0)
+    relay_batch_size: int = Field(default=500, ge=1, le=5000)
+    relay_initial_backoff_seconds: float = Field(default=0.2, ge=0)
+    relay_max_backoff_seconds: float = Field(default=5.0, gt=0)

@@ -1,0 +1,1 @@
+"""Spaces: where posts live, community or announcement, public or restricted."""

@@ -1,0 +1,22 @@
+"""Errors of the spaces domain, each with a stable problem type."""
+
+from __future__ import annotations
+
+from townhall_platform.errors import Conflict, NotFound
+
+
+class SpaceNotFound(NotFound):
+    """No such space, or one the caller may not see (the same answer, so nothing leaks)."""
+
+    type_slug = "space-not-found"
+    title = "Space not found"
+
+
+class SpaceAlreadyExists(Conflict):
+    type_slug = "space-exists"
+    title = "Space already exists"
+
+
+class SpaceArchived(Conflict):
+    type_slug = "space-archived"
+    title = "Space is archived"

@@ -1,0 +1,31 @@
+"""The `spaces` table."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import CheckConstraint, Column
+from sqlmodel import Field
+
+from ..database import PublishingModel, UTCDateTime, utcnow
+
+
+class Space(PublishingModel, table=True):
+    """A space; its id is also its policy domain `space:<id>`."""
+
+    __tablename__ = "spaces"
+    __table_args__ = (
+        CheckConstraint("kind IN ('community', 'announcement')", name="ck_spaces_kind"),
+        CheckConstraint("visibility IN ('public', 'restricted')", name="ck_spaces_visibility"),
+    )
+
+    id: str = Field(primary_key=True, max_length=63)
+    name: str = Field(max_length=120)
+    kind: str = Field(max_length=16)
+    visibility: str = Field(max_length=16)
+    description: str = Field(default="", max_length=2000)
+    created_by: str = Field(max_length=128)
+    created_at: datetime = Field(
+        default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False)
+    )
+    archived_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))
