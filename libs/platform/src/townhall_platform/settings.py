@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 from pathlib import Path
+from typing import ClassVar
 
 from pydantic import SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -24,6 +25,8 @@ class ServiceSettings(BaseSettings):
     """Common settings; a service sets `env_prefix`, e.g. `TOWNHALL_POLICY_`."""
 
     model_config = SettingsConfigDict(env_prefix="TOWNHALL_", extra="ignore")
+    # A service without a relational database (search) sets this to False.
+    requires_database: ClassVar[bool] = True
 
     environment: Environment = Environment.DEVELOPMENT
     host: str = "127.0.0.1"
@@ -64,6 +67,8 @@ class ServiceSettings(BaseSettings):
         token = self.service_token.get_secret_value() if self.service_token else ""
         if token.strip().lower() in PLACEHOLDER_SECRETS:
             raise ValueError("service_token is missing or a placeholder")
-        if not self.database_url or self.database_url.startswith("sqlite"):
+        if self.requires_database and (
+            not self.database_url or self.database_url.startswith("sqlite")
+        ):
             raise ValueError("a PostgreSQL database_url is required outside development")
         return self

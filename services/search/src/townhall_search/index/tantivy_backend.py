@@ -103,7 +103,8 @@ class TantivyIndex:
             except Exception:
                 writer.rollback()
                 raise
-            return ApplyOutcome(applied=applied, skipped=skipped)
+        log.info("index_events_applied", applied=applied, skipped=skipped)
+        return ApplyOutcome(applied=applied, skipped=skipped)
 
     def _to_tantivy(self, event: IndexEvent) -> tantivy.Document:
         document = event.document if event.op is IndexOperation.UPSERT else None
@@ -198,9 +199,9 @@ class TantivyIndex:
             stored = searcher.doc(address)
             relevance = float(score) if text_query is not None else 1.0
             hits.append(_hit(stored, relevance, highlighter.highlights(stored)))
-        return SearchPage(
-            total=int(result.count or 0), hits=hits, facets=self._facets(searcher, permitted)
-        )
+        # The bundled stub omits `count`, which `search(count=True)` always sets.
+        total = int(result.count or 0)  # type: ignore[attr-defined]
+        return SearchPage(total=total, hits=hits, facets=self._facets(searcher, permitted))
 
     def _text_query(self, text: str) -> tantivy.Query | None:
         cleaned = sanitize(text)

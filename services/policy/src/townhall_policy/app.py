@@ -1,0 +1,66 @@
+"""The policy service's app factory."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+
+from townhall_platform.app import create_app as create_service_app
+from townhall_platform.db import database_ready, make_engine
+from townhall_platform.logs import configure_logging
+from townhall_policy.decisions.router import router as decisions_router
+from townhall_policy.domains.router import router as domains_router
+from townhall_policy.enforcement.engine import PolicyEngine
+from townhall_policy.grants.router import internal_router as internal_grants_router
+from townhall_policy.grants.router import router as grants_router
+from townhall_policy.principals.router import router as principals_router
+from townhall_policy.revision.router import router as revision_router
+from townhall_policy.settings import PolicySettings
+
+DESCRIPTION = """\
+Decides who may do what in Townhall, and explains why. Owns the directory of subjects
+and groups, the role definitions, and the grants (who holds which role in which domain,
+granted by whom, when and why; revocation keeps history). Errors are RFC 9457
+`application/problem+json`.
+"""
+
+
+def create_app(settings: PolicySettings | None = None) -> FastAPI:
+    """Build the policy service; the policy is loaded and watched while the app runs."""
+    settings = settings or PolicySettings()
+    configure_logging(service="policy", json=settings.log_json, level=settings.log_level)
+    database = make_engine(settings.database_url)
+    policy_engine = PolicyEngine(database, poll_seconds=settings.revision_poll_seconds)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        policy_engine.start()
+        try:
+            yield
+        finally:
+            policy_engine.stop()
+            database.dispose()
+
+    app = create_service_app(
+        name="policy",
+        settings=settings,
+        routers=[
+            decisions_router,
+            principals_router,
+            revision_router,
+            grants_router,
+            internal_grants_router,
+            domains_router,
+        ],
+        readiness={
+            "database": lambda: database_ready(database),
+            "policy": policy_engine.ready,
+        },
+        lifespan=lifespan,
+        description=DESCRIPTION,
+    )
+    app.state.database = database
+    app.state.policy_engine = policy_engine
+    return app

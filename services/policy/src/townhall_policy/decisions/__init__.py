@@ -1,0 +1,1 @@
+"""Decisions: may this subject do this action in this domain, and why."""

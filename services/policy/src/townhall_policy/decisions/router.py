@@ -1,0 +1,51 @@
+"""`POST /v1/decisions` and `POST /v1/decisions/batch`."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from townhall_contracts.policy import Decision, DecisionBatch, DecisionBatchRequest, DecisionRequest
+from townhall_platform.app import AnyCaller
+from townhall_platform.errors import problem_responses
+from townhall_policy.decisions import service
+from townhall_policy.deps import PolicyEngineDep
+
+router = APIRouter(prefix="/v1/decisions", tags=["decisions"])
+
+
+@router.post(
+    "",
+    response_model=Decision,
+    summary="May a subject do an action in a domain, and why",
+    responses=problem_responses(400, 401, 403, 413, 422, 503),
+)
+def post_decision(body: DecisionRequest, caller: AnyCaller, policy: PolicyEngineDep) -> Decision:
+    """Services may ask about any subject; a user token only about its own subject.
+
+    A refusal is an answer (`allowed: false`), not an error: unknown domains and unknown
+    or deactivated subjects are refused with an explanation.
+    """
+    service.ensure_may_ask(
+        caller_subject=caller.subject,
+        caller_is_service=caller.kind == "service",
+        subjects=[body.subject],
+    )
+    return service.decide(policy.current(), body, requested_by=caller.subject)
+
+
+@router.post(
+    "/batch",
+    response_model=DecisionBatch,
+    summary="Several decisions at one policy revision",
+    responses=problem_responses(400, 401, 403, 413, 422, 503),
+)
+def post_decision_batch(
+    body: DecisionBatchRequest, caller: AnyCaller, policy: PolicyEngineDep
+) -> DecisionBatch:
+    """Answers in the order asked, all decided on the same snapshot."""
+    service.ensure_may_ask(
+        caller_subject=caller.subject,
+        caller_is_service=caller.kind == "service",
+        subjects=[d.subject for d in body.decisions],
+    )
+    return service.decide_batch(policy.current(), body.decisions, requested_by=caller.subject)

@@ -1,0 +1,53 @@
+"""Dependencies of the policy endpoints, as `Annotated` aliases."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Annotated
+
+import structlog
+from fastapi import Depends, Request
+from sqlalchemy.engine import Engine
+from sqlmodel import Session
+
+from townhall_platform.db import session_scope
+from townhall_platform.errors import TownhallError
+from townhall_policy.enforcement.engine import PolicyEngine
+from townhall_policy.revision.service import policy_changed
+from townhall_policy.settings import PolicySettings
+
+log = structlog.get_logger("townhall.policy.deps")
+
+
+def get_settings(request: Request) -> PolicySettings:
+    settings: PolicySettings = request.app.state.settings
+    return settings
+
+
+def get_policy_engine(request: Request) -> PolicyEngine:
+    engine: PolicyEngine = request.app.state.policy_engine
+    return engine
+
+
+def get_session(request: Request) -> Iterator[Session]:
+    """One session per request, committed once when the endpoint returns.
+
+    A transaction that changed the policy is followed by a reload of this instance's
+    view, so the caller's next request already sees its change.
+    """
+    database: Engine = request.app.state.database
+    engine: PolicyEngine = request.app.state.policy_engine
+    with session_scope(database) as session:
+        yield session
+    if policy_changed(session):
+        try:
+            engine.reload()
+        except TownhallError as exc:
+            # The change is committed; the watcher will load it as soon as it can.
+            log.warning("policy_reload_after_change_failed", error=str(exc))
+
+
+SettingsDep = Annotated[PolicySettings, Depends(get_settings)]
+PolicyEngineDep = Annotated[PolicyEngine, Depends(get_policy_engine)]
+# scope="function": commit before the response is sent, so a 2xx means committed.
+SessionDep = Annotated[Session, Depends(get_session, scope="function")]

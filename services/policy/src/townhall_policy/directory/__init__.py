@@ -1,0 +1,1 @@
+"""The directory: subjects (users and groups) and group memberships."""

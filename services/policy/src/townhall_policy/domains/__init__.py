@@ -1,0 +1,1 @@
+"""Domains: `org` and the registered space domains, with their domain class."""

@@ -1,0 +1,23 @@
+"""SQL of the domains table."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from sqlmodel import Session, select
+
+from townhall_policy.domains.models import Domain
+
+
+def get_domain(session: Session, domain_id: str) -> Domain | None:
+    return session.get(Domain, domain_id)
+
+
+def list_domains(session: Session) -> Sequence[Domain]:
+    return session.exec(select(Domain)).all()
+
+
+def save_domain(session: Session, domain: Domain) -> Domain:
+    session.add(domain)
+    session.flush()
+    return domain

@@ -1,0 +1,143 @@
+"""The policy engine: the current snapshot, atomic reloads, and a watcher thread.
+
+One engine per process. It reloads
+- at once after a change made through this instance (the request commits, then reloads),
+- when the revision row moves (another instance changed something; polled),
+- when a grant's validity starts or ends (the snapshot knows its next boundary).
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from datetime import datetime
+
+import structlog
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import SQLAlchemyError
+
+from townhall_platform.errors import DependencyUnavailable
+from townhall_policy.enforcement.loader import InconsistentRead, load_policy_data, read_revision
+from townhall_policy.enforcement.snapshot import PolicySnapshot
+from townhall_policy.timestamps import utcnow
+
+log = structlog.get_logger("townhall.policy.engine")
+
+
+class PolicyEngine:
+    """Holds the snapshot decisions are made on and keeps it current."""
+
+    def __init__(
+        self,
+        database: Engine,
+        *,
+        poll_seconds: float = 0.5,
+        clock: Callable[[], datetime] = utcnow,
+    ) -> None:
+        self._database = database
+        self._poll_seconds = poll_seconds
+        self._clock = clock
+        self._snapshot: PolicySnapshot | None = None
+        self._swap_lock = threading.Lock()
+        self._reload_lock = threading.Lock()
+        self._stop = threading.Event()
+        self._watcher: threading.Thread | None = None
+
+    @property
+    def loaded_revision(self) -> int | None:
+        snapshot = self._snapshot
+        return snapshot.revision if snapshot is not None else None
+
+    def current(self) -> PolicySnapshot:
+        """The snapshot to decide on; reloaded first if a grant started or ended since."""
+        snapshot = self._snapshot
+        if snapshot is None:
+            return self.reload()
+        if snapshot.next_boundary is not None and self._clock() >= snapshot.next_boundary:
+            return self.reload()
+        return snapshot
+
+    def reload(self) -> PolicySnapshot:
+        """Build a new snapshot from the tables, then publish it by swapping the reference."""
+        with self._reload_lock:
+            try:
+                snapshot = PolicySnapshot.build(load_policy_data(self._database, now=self._clock()))
+            except (SQLAlchemyError, InconsistentRead) as exc:
+                raise DependencyUnavailable(f"The policy store could not be read: {exc}") from exc
+            with self._swap_lock:
+                previous = self._snapshot
+                self._snapshot = snapshot
+        if previous is None or previous.revision != snapshot.revision:
+            log.info(
+                "policy_loaded",
+                revision=snapshot.revision,
+                previous_revision=previous.revision if previous else None,
+                next_boundary=snapshot.next_boundary.isoformat()
+                if snapshot.next_boundary
+                else None,
+            )
+        return snapshot
+
+    def refresh_if_stale(self) -> PolicySnapshot:
+        """The current snapshot, first reloaded if the database holds a newer revision.
+
+        Used where an answer is cached by its revision (principals, the revision itself)
+        and for changes to grants, which must rest on the latest state.
+        """
+        try:
+            stored = read_revision(self._database)
+        except SQLAlchemyError as exc:
+            raise DependencyUnavailable(f"The policy store could not be read: {exc}") from exc
+        snapshot = self.current()
+        if snapshot.revision != stored:
+            return self.reload()
+        return snapshot
+
+    def ready(self) -> bool:
+        """True once a snapshot is loaded (loading one now if needed)."""
+        try:
+            self.current()
+        except DependencyUnavailable:
+            return False
+        return True
+
+    def start(self) -> None:
+        """Load the policy and start watching the revision row in a background thread."""
+        if self._watcher is not None:
+            return
+        try:
+            self.reload()
+        except DependencyUnavailable as exc:
+            # The watcher keeps trying; readiness reports the policy as not loaded meanwhile.
+            log.warning("policy_initial_load_failed", error=str(exc))
+        self._stop.clear()
+        self._watcher = threading.Thread(
+            target=self._watch, name="policy-revision-watcher", daemon=True
+        )
+        self._watcher.start()
+
+    def stop(self) -> None:
+        """Stop the watcher thread."""
+        self._stop.set()
+        if self._watcher is not None:
+            self._watcher.join(timeout=5)
+            self._watcher = None
+
+    def _watch(self) -> None:
+        while not self._stop.wait(self._poll_seconds):
+            try:
+                self.poll()
+            except Exception as exc:  # the watcher must outlive database outages
+                log.warning("policy_poll_failed", error=str(exc))
+
+    def poll(self) -> None:
+        """Reload when the stored revision moved or a validity boundary passed."""
+        snapshot = self._snapshot
+        if snapshot is None:
+            self.reload()
+            return
+        boundary_passed = (
+            snapshot.next_boundary is not None and self._clock() >= snapshot.next_boundary
+        )
+        if boundary_passed or read_revision(self._database) != snapshot.revision:
+            self.reload()

@@ -1,0 +1,159 @@
+"""Grant endpoints: the policy admins' `/v1/grants` and the services' internal one."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated
+
+from fastapi import APIRouter, Body, Path, Query, Response, status
+
+from townhall_contracts.policy import ORG_DOMAIN, Action, Role
+from townhall_platform.app import CurrentService, CurrentUser
+from townhall_platform.errors import ValidationFailed, problem_responses
+from townhall_policy.decisions.service import require, require_any
+from townhall_policy.deps import PolicyEngineDep, SessionDep
+from townhall_policy.grants import service
+from townhall_policy.grants.schemas import (
+    GrantCreate,
+    GrantList,
+    GrantRead,
+    Justification,
+    Revocation,
+    ServiceGrantCreate,
+)
+from townhall_policy.timestamps import as_utc, utcnow
+
+router = APIRouter(prefix="/v1/grants", tags=["grants"])
+internal_router = APIRouter(prefix="/internal/v1/grants", tags=["internal"])
+
+
+@router.get(
+    "",
+    response_model=GrantList,
+    summary="Grants, current and past (compliance officers and policy admins)",
+    responses=problem_responses(401, 403, 422, 503),
+)
+def get_grants(
+    caller: CurrentUser,
+    session: SessionDep,
+    policy: PolicyEngineDep,
+    subject: Annotated[str | None, Query(max_length=128)] = None,
+    role: Role | None = None,
+    domain: Annotated[str | None, Query(max_length=80)] = None,
+    active_at: Annotated[
+        datetime | None, Query(description="Only grants in force at this instant")
+    ] = None,
+    limit: Annotated[int, Query(ge=1, le=1000)] = 100,
+    offset: Annotated[int, Query(ge=0)] = 0,
+) -> GrantList:
+    """Needs `audit.read` or `grants.manage` in `org`. Revoked grants are listed too."""
+    require_any(
+        policy.refresh_if_stale(),
+        subject=caller.subject,
+        actions=[Action.AUDIT_READ, Action.GRANTS_MANAGE],
+        domain=ORG_DOMAIN,
+    )
+    now = utcnow()
+    grants = service.list_grants(
+        session,
+        subject_id=subject,
+        role=role.value if role else None,
+        domain=domain,
+        active_at=as_utc(active_at) if active_at else None,
+        limit=limit,
+        offset=offset,
+    )
+    return GrantList(grants=[GrantRead.of(g, now=now) for g in grants])
+
+
+@router.post(
+    "",
+    response_model=GrantRead,
+    status_code=status.HTTP_201_CREATED,
+    summary="Grant a role (policy admins; never to oneself)",
+    responses=problem_responses(400, 401, 403, 409, 413, 422, 503),
+)
+def post_grant(
+    body: GrantCreate, caller: CurrentUser, session: SessionDep, policy: PolicyEngineDep
+) -> GrantRead:
+    """Needs `grants.manage` in `org`. The grant records who granted it, when and why."""
+    require(
+        policy.refresh_if_stale(),
+        subject=caller.subject,
+        action=Action.GRANTS_MANAGE,
+        domain=ORG_DOMAIN,
+    )
+    grant = service.grant_role(
+        session,
+        subject_id=body.subject,
+        role=body.role.value,
+        domain=body.domain,
+        granted_by=caller.subject,
+        justification=body.justification,
+        valid_from=body.valid_from,
+        valid_to=body.valid_to,
+    )
+    return GrantRead.of(grant, now=utcnow())
+
+
+@router.delete(
+    "/{grant_id}",
+    response_model=GrantRead,
+    summary="Revoke a grant (policy admins); the grant and its history are kept",
+    responses=problem_responses(400, 401, 403, 404, 409, 413, 422, 503),
+)
+def delete_grant(
+    grant_id: Annotated[str, Path(max_length=36)],
+    caller: CurrentUser,
+    session: SessionDep,
+    policy: PolicyEngineDep,
+    body: Annotated[Revocation | None, Body()] = None,
+    justification: Annotated[
+        Justification | None, Query(description="Alternative to the JSON body")
+    ] = None,
+) -> GrantRead:
+    """The justification comes in a JSON body `{"justification": ...}` or as a query parameter."""
+    given = [j for j in (body.justification if body else None, justification) if j is not None]
+    if len(given) != 1:
+        raise ValidationFailed(
+            "Give the revocation's justification once: in the JSON body or as the "
+            "`justification` query parameter."
+        )
+    require(
+        policy.refresh_if_stale(),
+        subject=caller.subject,
+        action=Action.GRANTS_MANAGE,
+        domain=ORG_DOMAIN,
+    )
+    grant = service.revoke_grant(
+        session, grant_id=grant_id, revoked_by=caller.subject, justification=given[0]
+    )
+    return GrantRead.of(grant, now=utcnow())
+
+
+@internal_router.post(
+    "",
+    response_model=GrantRead,
+    status_code=status.HTTP_201_CREATED,
+    summary="Grant a space role for a service (e.g. a space's creator becomes its owner)",
+    responses={
+        200: {"description": "An identical grant is already in force; it is returned"},
+        **problem_responses(400, 401, 403, 409, 413, 422, 503),
+    },
+)
+def post_internal_grant(
+    body: ServiceGrantCreate, caller: CurrentService, session: SessionDep, response: Response
+) -> GrantRead:
+    """Service tokens only, space roles only. Safe to retry: 200 with the existing grant."""
+    grant, created = service.grant_space_role_for_service(
+        session,
+        service=caller.subject,
+        subject_id=body.subject,
+        role=body.role.value,
+        domain=body.domain,
+        granted_by=body.granted_by,
+        justification=body.justification,
+    )
+    if not created:
+        response.status_code = status.HTTP_200_OK
+    return GrantRead.of(grant, now=utcnow())

@@ -1,0 +1,245 @@
+"""Granting and revoking roles. Every change records who, when and why, and bumps the revision.
+
+Grants are never deleted: revocation fills `revoked_at`, `revoked_by` and
+`revocation_justification`, so the history answers who held what at any instant.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+
+from sqlmodel import Session
+
+from townhall_contracts.policy import ORG_DOMAIN
+from townhall_policy.directory import repository as directory
+from townhall_policy.directory.errors import InactiveSubject, UnknownSubject
+from townhall_policy.domains import repository as domains
+from townhall_policy.domains.errors import UnknownDomain
+from townhall_policy.grants import repository
+from townhall_policy.grants.errors import (
+    DuplicateGrant,
+    GrantAlreadyRevoked,
+    GrantNotFound,
+    InvalidValidity,
+    RoleNotHeldInDomain,
+    SelfGrant,
+    ServiceGrantNotAllowed,
+    UnknownRole,
+)
+from townhall_policy.grants.models import Grant
+from townhall_policy.revision.service import record_change
+from townhall_policy.roles import repository as roles
+from townhall_policy.roles.models import RoleScope
+from townhall_policy.timestamps import utcnow
+
+# A grant may not start in the past: backdating would rewrite "who could do what, when".
+# A little slack absorbs clock differences between the caller and this service.
+BACKDATING_TOLERANCE = timedelta(minutes=5)
+
+
+def scope_of_domain(domain: str) -> RoleScope:
+    """Roles granted in `org` are org roles; roles granted in a space are space roles."""
+    return RoleScope.ORG if domain == ORG_DOMAIN else RoleScope.SPACE
+
+
+def grant_role(
+    session: Session,
+    *,
+    subject_id: str,
+    role: str,
+    domain: str,
+    granted_by: str,
+    justification: str,
+    valid_from: datetime | None = None,
+    valid_to: datetime | None = None,
+) -> Grant:
+    """Grant a role on a policy admin's request; nobody grants a role to themselves."""
+    if subject_id == granted_by:
+        raise SelfGrant(
+            f"{granted_by} may not grant {role} in {domain} to themselves: separation of "
+            "duties requires another policy admin to grant it.",
+            subject=subject_id,
+            role=role,
+            domain=domain,
+        )
+    return _create_grant(
+        session,
+        subject_id=subject_id,
+        role=role,
+        domain=domain,
+        granted_by=granted_by,
+        justification=justification,
+        valid_from=valid_from,
+        valid_to=valid_to,
+    )
+
+
+def grant_space_role_for_service(
+    session: Session,
+    *,
+    service: str,
+    subject_id: str,
+    role: str,
+    domain: str,
+    granted_by: str,
+    justification: str,
+) -> tuple[Grant, bool]:
+    """Grant a space role at a service's request; an identical grant in force is reused.
+
+    Returns the grant and whether it was created, so that a retried call is harmless.
+    """
+    if (
+        scope_of_domain(domain) is not RoleScope.SPACE
+        or roles.get_role(session, role, RoleScope.SPACE) is None
+    ):
+        raise ServiceGrantNotAllowed(
+            f"Service {service} may grant space roles in space domains only, "
+            f"not {role} in {domain}."
+        )
+    now = utcnow()
+    for existing in repository.list_overlapping(
+        session, subject_id=subject_id, role=role, domain=domain, valid_from=now, valid_to=None
+    ):
+        if existing.is_active_at(now):
+            return existing, False
+    grant = _create_grant(
+        session,
+        subject_id=subject_id,
+        role=role,
+        domain=domain,
+        granted_by=granted_by,
+        justification=justification,
+    )
+    return grant, True
+
+
+def seed_grant(
+    session: Session,
+    *,
+    subject_id: str,
+    role: str,
+    domain: str,
+    granted_by: str,
+    justification: str,
+) -> bool:
+    """Grant unless this role was ever granted to the subject there (revoked ones stay so)."""
+    if repository.exists_any(session, subject_id=subject_id, role=role, domain=domain):
+        return False
+    _create_grant(
+        session,
+        subject_id=subject_id,
+        role=role,
+        domain=domain,
+        granted_by=granted_by,
+        justification=justification,
+    )
+    return True
+
+
+def revoke_grant(session: Session, *, grant_id: str, revoked_by: str, justification: str) -> Grant:
+    """Revoke a grant, keeping the row and recording who, when and why."""
+    grant = repository.get_grant(session, grant_id)
+    if grant is None:
+        raise GrantNotFound(f"No grant {grant_id!r}.")
+    if grant.revoked_at is not None:
+        raise GrantAlreadyRevoked(
+            f"Grant {grant_id} was already revoked by {grant.revoked_by} "
+            f"at {grant.revoked_at.isoformat()}.",
+            revoked_at=grant.revoked_at.isoformat(),
+            revoked_by=grant.revoked_by,
+        )
+    grant.revoked_at = utcnow()
+    grant.revoked_by = revoked_by
+    grant.revocation_justification = justification
+    repository.save_grant(session, grant)
+    record_change(session)
+    return grant
+
+
+def list_grants(
+    session: Session,
+    *,
+    subject_id: str | None = None,
+    role: str | None = None,
+    domain: str | None = None,
+    active_at: datetime | None = None,
+    limit: int = 100,
+    offset: int = 0,
+) -> Sequence[Grant]:
+    """Grants, current and past, filtered by subject, role, domain or an instant."""
+    return repository.list_grants(
+        session,
+        subject_id=subject_id,
+        role=role,
+        domain=domain,
+        active_at=active_at,
+        limit=limit,
+        offset=offset,
+    )
+
+
+def _create_grant(
+    session: Session,
+    *,
+    subject_id: str,
+    role: str,
+    domain: str,
+    granted_by: str,
+    justification: str,
+    valid_from: datetime | None = None,
+    valid_to: datetime | None = None,
+) -> Grant:
+    now = utcnow()
+    starts = valid_from or now
+    if starts < now - BACKDATING_TOLERANCE:
+        raise InvalidValidity(
+            f"valid_from {starts.isoformat()} is in the past: grants cannot be backdated."
+        )
+    if valid_to is not None and valid_to <= starts:
+        raise InvalidValidity(
+            f"valid_to {valid_to.isoformat()} must be after valid_from {starts.isoformat()}."
+        )
+    subject = directory.get_subject(session, subject_id)
+    if subject is None:
+        raise UnknownSubject(f"No subject {subject_id!r} in the directory.")
+    if not subject.active:
+        raise InactiveSubject(f"Subject {subject_id!r} is deactivated and cannot receive grants.")
+    if domains.get_domain(session, domain) is None:
+        raise UnknownDomain(f"Domain {domain!r} is not registered with policy.")
+    scope = scope_of_domain(domain)
+    if roles.get_role(session, role, scope) is None:
+        other = RoleScope.SPACE if scope is RoleScope.ORG else RoleScope.ORG
+        if roles.get_role(session, role, other) is not None:
+            where = "org" if other is RoleScope.ORG else "a space domain"
+            raise RoleNotHeldInDomain(f"{role} is held in {where}, not in {domain}.")
+        raise UnknownRole(f"No role {role!r}.")
+    overlapping = repository.list_overlapping(
+        session,
+        subject_id=subject_id,
+        role=role,
+        domain=domain,
+        valid_from=starts,
+        valid_to=valid_to,
+    )
+    if overlapping:
+        raise DuplicateGrant(
+            f"{subject_id} already holds {role} in {domain} over that period "
+            f"(grant {overlapping[0].id}).",
+            grant_id=overlapping[0].id,
+        )
+    grant = repository.save_grant(
+        session,
+        Grant(
+            subject_id=subject_id,
+            role=role,
+            domain=domain,
+            valid_from=starts,
+            valid_to=valid_to,
+            granted_by=granted_by,
+            granted_at=now,
+            justification=justification,
+        ),
+    )
+    record_change(session)
+    return grant

@@ -1,0 +1,1 @@
+"""Principals: the tokens a subject reads with under the readers rule."""

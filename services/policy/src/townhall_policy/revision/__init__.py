@@ -1,0 +1,1 @@
+"""The policy revision: one counter bumped by every change to what decisions rest on."""

@@ -1,0 +1,132 @@
+"""The demo directory of DESIGN.md, written into the policy tables. Idempotent.
+
+Only what is missing is added: a second run changes nothing, and a demo grant that an
+admin revoked is not granted again.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlmodel import Session
+
+from townhall_contracts import demo
+from townhall_contracts.policy import ORG_DOMAIN, Role, SpaceKind, space_domain
+from townhall_policy.directory.models import SubjectKind
+from townhall_policy.directory.service import ensure_membership, ensure_subject
+from townhall_policy.domains.service import register_space_domain
+from townhall_policy.grants.service import seed_grant
+from townhall_policy.revision import repository as revision
+
+SEED_GRANTOR = "system"
+SEED_JUSTIFICATION = "Demo directory seed"
+
+
+@dataclass
+class SeedReport:
+    """What a seed run added, and what was already there."""
+
+    users_created: int = 0
+    users_existing: int = 0
+    groups_created: int = 0
+    groups_existing: int = 0
+    memberships_created: int = 0
+    memberships_existing: int = 0
+    domains_changed: int = 0
+    domains_existing: int = 0
+    grants_created: int = 0
+    grants_existing: int = 0
+    policy_revision: int = 0
+
+    @property
+    def changed(self) -> bool:
+        return bool(
+            self.users_created
+            + self.groups_created
+            + self.memberships_created
+            + self.domains_changed
+            + self.grants_created
+        )
+
+    def lines(self) -> list[str]:
+        return [
+            f"users: {self.users_created} created, {self.users_existing} already present",
+            f"groups: {self.groups_created} created, {self.groups_existing} already present",
+            f"group memberships: {self.memberships_created} created, "
+            f"{self.memberships_existing} already present",
+            f"space domains: {self.domains_changed} registered, "
+            f"{self.domains_existing} already present",
+            f"grants: {self.grants_created} created, {self.grants_existing} already present",
+            f"policy revision: {self.policy_revision}",
+        ]
+
+
+def seed_demo(session: Session) -> SeedReport:
+    """Add the demo users, groups, space domains and grants that are missing."""
+    report = SeedReport()
+    for user in demo.USERS:
+        _, created = ensure_subject(
+            session,
+            subject_id=user.id,
+            display_name=user.name,
+            kind=SubjectKind.USER,
+            department=user.department,
+        )
+        if created:
+            report.users_created += 1
+        else:
+            report.users_existing += 1
+
+    for group_id, members in demo.GROUPS.items():
+        _, created = ensure_subject(
+            session,
+            subject_id=group_id,
+            display_name=group_id.capitalize(),
+            kind=SubjectKind.GROUP,
+            department=group_id,
+        )
+        if created:
+            report.groups_created += 1
+        else:
+            report.groups_existing += 1
+        for member_id in members:
+            if ensure_membership(session, group_id=group_id, member_id=member_id):
+                report.memberships_created += 1
+            else:
+                report.memberships_existing += 1
+
+    for space in demo.SPACES:
+        _, changed = register_space_domain(
+            session,
+            domain_id=space_domain(space.id),
+            kind=SpaceKind(space.kind),
+            visibility=space.visibility,
+        )
+        if changed:
+            report.domains_changed += 1
+        else:
+            report.domains_existing += 1
+
+    wanted: list[tuple[str, str, str]] = [
+        (user.id, role, ORG_DOMAIN) for user in demo.USERS for role in user.org_roles
+    ]
+    for space in demo.SPACES:
+        domain = space_domain(space.id)
+        wanted.extend((member, Role.MEMBER.value, domain) for member in space.members)
+        wanted.append((space.owner, Role.OWNER.value, domain))
+    for subject_id, role, domain in wanted:
+        created = seed_grant(
+            session,
+            subject_id=subject_id,
+            role=role,
+            domain=domain,
+            granted_by=SEED_GRANTOR,
+            justification=SEED_JUSTIFICATION,
+        )
+        if created:
+            report.grants_created += 1
+        else:
+            report.grants_existing += 1
+
+    report.policy_revision = revision.current_revision(session)
+    return report

@@ -1,0 +1,130 @@
+"""Fixtures of the policy service's tests: a migrated, seeded database and running apps."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+
+from townhall_platform.auth import TokenIssuer
+from townhall_platform.db import make_engine, run_migrations, session_scope
+from townhall_policy.app import create_app
+from townhall_policy.migrations import MIGRATIONS_DIR
+from townhall_policy.seed import seed_demo
+from townhall_policy.settings import PolicySettings
+
+Headers = dict[str, str]
+
+
+def make_settings(database_url: str, signing_key_file: Path) -> PolicySettings:
+    """Settings of a test instance: the test keys, a quick revision poll."""
+    return PolicySettings(
+        environment="test",
+        database_url=database_url,
+        signing_key_file=signing_key_file,
+        revision_poll_seconds=0.2,
+    )
+
+
+def bearer(token: str) -> Headers:
+    return {"Authorization": f"Bearer {token}"}
+
+
+@pytest.fixture(scope="module")
+def seeded_url(database_url: str) -> str:
+    """The module's database, migrated and seeded with the demo directory."""
+    run_migrations(database_url, MIGRATIONS_DIR)
+    engine = make_engine(database_url)
+    try:
+        with session_scope(engine) as session:
+            seed_demo(session)
+    finally:
+        engine.dispose()
+    return database_url
+
+
+@pytest.fixture(scope="module")
+def settings(seeded_url: str, signing_key_file: Path) -> PolicySettings:
+    return make_settings(seeded_url, signing_key_file)
+
+
+@pytest.fixture(scope="module")
+def client(settings: PolicySettings) -> Iterator[TestClient]:
+    """A running policy app (lifespan started: policy loaded, revision watched)."""
+    with TestClient(create_app(settings)) as test_client:
+        yield test_client
+
+
+@pytest.fixture(scope="session")
+def as_user(token_issuer: TokenIssuer) -> Callable[[str], Headers]:
+    """Headers carrying a user token for the given subject."""
+    return lambda subject: bearer(token_issuer.user_token(subject))
+
+
+@pytest.fixture(scope="session")
+def as_service(token_issuer: TokenIssuer) -> Headers:
+    """Headers carrying the publishing service's token."""
+    return bearer(token_issuer.service_token("publishing"))
+
+
+class PolicyApi:
+    """Small helpers over a test client, to keep the tests about behaviour."""
+
+    def __init__(
+        self, client: TestClient, service: Headers, user: Callable[[str], Headers]
+    ) -> None:
+        self.client = client
+        self.service = service
+        self.user = user
+
+    def revision(self) -> int:
+        response = self.client.get("/v1/revision", headers=self.service)
+        assert response.status_code == 200, response.text
+        return int(response.json()["policy_revision"])
+
+    def decide(self, subject: str, action: str, domain: str) -> dict[str, Any]:
+        response = self.client.post(
+            "/v1/decisions",
+            json={"subject": subject, "action": action, "domain": domain},
+            headers=self.service,
+        )
+        assert response.status_code == 200, response.text
+        body: dict[str, Any] = response.json()
+        return body
+
+    def grant(
+        self, subject: str, role: str, domain: str, *, by: str = "paul", **extra: Any
+    ) -> dict[str, Any]:
+        response = self.client.post(
+            "/v1/grants",
+            json={
+                "subject": subject,
+                "role": role,
+                "domain": domain,
+                "justification": f"Test grant of {role} to {subject}",
+                **extra,
+            },
+            headers=self.user(by),
+        )
+        assert response.status_code == 201, response.text
+        body: dict[str, Any] = response.json()
+        return body
+
+    def revoke(self, grant_id: str, *, by: str = "paul") -> dict[str, Any]:
+        response = self.client.request(
+            "DELETE",
+            f"/v1/grants/{grant_id}",
+            json={"justification": "Test revocation"},
+            headers=self.user(by),
+        )
+        assert response.status_code == 200, response.text
+        body: dict[str, Any] = response.json()
+        return body
+
+
+@pytest.fixture(scope="module")
+def api(client: TestClient, as_service: Headers, as_user: Callable[[str], Headers]) -> PolicyApi:
+    return PolicyApi(client, as_service, as_user)

@@ -1,0 +1,113 @@
+"""The publishing service's app factory and lifespan."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+import httpx
+from anyio import to_thread
+from fastapi import FastAPI
+from sqlalchemy.engine import Engine
+
+from townhall_clients import PolicyClient, SearchClient
+from townhall_platform.app import create_app as create_service_app
+from townhall_platform.db import database_ready, make_engine
+
+from .feed.router import router as feed_router
+from .outbox.metrics import RelayMetrics
+from .outbox.relay import OutboxRelay
+from .policy_gate import PolicyGate
+from .posts.router import router as posts_router
+from .settings import PublishingSettings
+from .spaces.router import router as spaces_router
+
+SERVICE_NAME = "publishing"
+DESCRIPTION = (
+    "Spaces, social and official posts, comments and the outbox of change events. "
+    "Every change is decided by the policy service first and relayed to search."
+)
+
+
+def create_app(
+    settings: PublishingSettings | None = None,
+    *,
+    policy_transport: httpx.BaseTransport | None = None,
+    search_transport: httpx.BaseTransport | None = None,
+) -> FastAPI:
+    """Build the publishing app.
+
+    The transports replace the network under the typed clients (tests give fakes of
+    policy and search at that process boundary); by default the clients call
+    `settings.policy_url` and `settings.search_url`.
+    """
+    settings = settings or PublishingSettings()
+    engine = make_engine(settings.database_url)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        relay: OutboxRelay = app.state.relay
+        if settings.relay_enabled:
+            relay.start()
+        try:
+            yield
+        finally:
+            # Joining the relay thread blocks: keep it off the event loop.
+            await to_thread.run_sync(relay.stop)
+            app.state.policy_client.close()
+            app.state.search_client.close()
+            engine.dispose()
+
+    app = create_service_app(
+        name=SERVICE_NAME,
+        settings=settings,
+        routers=[spaces_router, posts_router, feed_router],
+        readiness={"database": lambda: database_ready(engine)},
+        lifespan=lifespan,
+        description=DESCRIPTION,
+    )
+    identity = app.state.identity
+    policy_client = PolicyClient(
+        settings.policy_url,
+        token=identity.service_token,
+        timeout=settings.http_timeout_seconds,
+        transport=policy_transport,
+    )
+    # The relay does its own retrying with backoff, so the client tries once per pass.
+    search_client = SearchClient(
+        settings.search_url,
+        token=identity.service_token,
+        timeout=settings.http_timeout_seconds,
+        retries=1,
+        transport=search_transport,
+    )
+    app.state.engine = engine
+    app.state.policy_client = policy_client
+    app.state.search_client = search_client
+    app.state.policy_gate = PolicyGate(policy_client)
+    app.state.relay = build_relay(
+        settings=settings,
+        engine=engine,
+        search=search_client,
+        metrics=RelayMetrics.register(app.state.registry),
+    )
+    return app
+
+
+def build_relay(
+    *,
+    settings: PublishingSettings,
+    engine: Engine,
+    search: SearchClient,
+    metrics: RelayMetrics,
+) -> OutboxRelay:
+    """The outbox relay configured from settings."""
+    return OutboxRelay(
+        engine=engine,
+        search=search,
+        metrics=metrics,
+        batch_size=settings.relay_batch_size,
+        poll_interval=settings.relay_poll_interval_seconds,
+        initial_backoff=settings.relay_initial_backoff_seconds,
+        max_backoff=settings.relay_max_backoff_seconds,
+    )

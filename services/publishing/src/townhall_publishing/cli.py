@@ -1,0 +1,92 @@
+"""The `townhall-publishing` command: serve, migrate, seed, relay-once."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+import uvicorn
+from prometheus_client import CollectorRegistry
+from rich.console import Console
+
+from townhall_clients import SearchClient
+from townhall_platform.app import build_identity
+from townhall_platform.db import make_engine, run_migrations, session_scope
+from townhall_platform.logs import configure_logging
+
+from .app import SERVICE_NAME, build_relay, create_app
+from .outbox.metrics import RelayMetrics
+from .seed.service import seed_demo
+from .settings import PublishingSettings
+
+MIGRATIONS = Path(__file__).parent / "migrations"
+
+main = typer.Typer(help="Townhall publishing service.", no_args_is_help=True)
+console = Console()
+
+
+@main.command()
+def serve() -> None:
+    """Serve the API on the configured host and port (relay included)."""
+    settings = PublishingSettings()
+    configure_logging(service=SERVICE_NAME, json=settings.log_json, level=settings.log_level)
+    uvicorn.run(create_app(settings), host=settings.host, port=settings.port)
+
+
+@main.command()
+def migrate() -> None:
+    """Upgrade the publishing database to the latest schema."""
+    settings = PublishingSettings()
+    run_migrations(settings.database_url, MIGRATIONS)
+    console.print("publishing: database migrated")
+
+
+@main.command()
+def seed() -> None:
+    """Migrate, then add the demo spaces, posts and comments that are missing."""
+    settings = PublishingSettings()
+    run_migrations(settings.database_url, MIGRATIONS)
+    engine = make_engine(settings.database_url)
+    try:
+        with session_scope(engine) as session:
+            report = seed_demo(session, progress=lambda line: console.print(f"publishing: {line}"))
+    finally:
+        engine.dispose()
+    added = report.spaces_created + report.posts_created + report.comments_created
+    console.print(f"publishing: seed done, {added} records added")
+
+
+@main.command("relay-once")
+def relay_once() -> None:
+    """Deliver the pending outbox to search now, until empty or search fails."""
+    settings = PublishingSettings()
+    configure_logging(service=SERVICE_NAME, json=settings.log_json, level=settings.log_level)
+    engine = make_engine(settings.database_url)
+    identity = build_identity(SERVICE_NAME, settings)
+    search = SearchClient(
+        settings.search_url, token=identity.service_token, timeout=settings.http_timeout_seconds
+    )
+    relay = build_relay(
+        settings=settings,
+        engine=engine,
+        search=search,
+        metrics=RelayMetrics.register(CollectorRegistry()),
+    )
+    delivered = 0
+    try:
+        while True:
+            outcome = relay.run_once(respect_backoff=False)
+            delivered += outcome.delivered
+            if outcome.error is not None or outcome.locked_out or not outcome.batch_full:
+                break
+    finally:
+        search.close()
+        engine.dispose()
+    console.print(f"publishing: {delivered} events delivered, {outcome.pending} pending")
+    if outcome.error is not None:
+        console.print(f"publishing: search did not take the next batch: {outcome.error}")
+        raise typer.Exit(code=1)
+
+
+if __name__ == "__main__":
+    main()

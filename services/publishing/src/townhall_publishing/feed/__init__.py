@@ -1,0 +1,1 @@
+"""The feed: published posts a user may read, official first, then newest."""

@@ -1,0 +1,37 @@
+"""Reading the feed."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlmodel import Session
+
+from ..policy_gate import PolicyGate
+from ..posts.models import Post
+from .cursor import FeedCursor
+from .repository import FeedRepository, feed_rank
+
+
+@dataclass(frozen=True)
+class FeedSlice:
+    posts: list[Post]
+    next_cursor: str | None
+
+
+def read_feed(
+    *, session: Session, gate: PolicyGate, subject: str, cursor: str | None, limit: int
+) -> FeedSlice:
+    """One page of the published posts `subject` may read, official first, then newest."""
+    after = FeedCursor.decode(cursor) if cursor else None
+    principals = gate.principals(subject)
+    # One extra row tells whether another page follows.
+    posts = FeedRepository(session).page(principals=principals, after=after, limit=limit + 1)
+    if len(posts) <= limit:
+        return FeedSlice(posts=posts, next_cursor=None)
+    posts = posts[:limit]
+    last = posts[-1]
+    assert last.published_at is not None
+    next_cursor = FeedCursor(
+        rank=feed_rank(last), published_at=last.published_at, post_id=last.id
+    ).encode()
+    return FeedSlice(posts=posts, next_cursor=next_cursor)

@@ -1,0 +1,200 @@
+"""The outbox relay: delivers change events to search, in order, until acknowledged.
+
+A pass takes the oldest undelivered events (up to the batch size), sends them as one
+batch, and marks them delivered when search answers. When search is down or fails,
+the events stay, their attempts and error are recorded, and the relay tries the same
+events again after an exponential backoff: an event is never dropped, skipped or
+overtaken. Search applies events idempotently (a version never goes backwards), so a
+batch delivered twice after a lost acknowledgement does no harm.
+
+On PostgreSQL each pass holds a transaction-scoped advisory lock, so that several
+publishing instances share the outbox with one relaying at a time.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+import structlog
+from sqlalchemy.engine import Engine
+from sqlmodel import Session
+
+from townhall_clients import SearchClient
+from townhall_contracts.search import IndexBatch, IndexDocument, IndexEvent, IndexOperation
+
+from ..database import utcnow
+from .metrics import RelayMetrics
+from .models import OutboxEvent
+from .repository import OutboxRepository
+
+log = structlog.get_logger("townhall.publishing.outbox")
+
+
+@dataclass(frozen=True)
+class RelayPass:
+    """What one pass did."""
+
+    delivered: int = 0
+    pending: int = 0
+    error: str | None = None
+    # Seconds until the head of the outbox may be tried again (after a failure).
+    retry_in: float | None = None
+    # Another instance holds the relay lock (PostgreSQL).
+    locked_out: bool = False
+    # A full batch went out: more events may be waiting right now.
+    batch_full: bool = False
+
+
+def index_event(event: OutboxEvent) -> IndexEvent:
+    """The outbox row as search receives it; its id is the event id."""
+    assert event.id is not None
+    document = IndexDocument.model_validate(event.payload) if event.payload is not None else None
+    return IndexEvent(
+        event_id=event.id,
+        op=IndexOperation(event.op),
+        doc_id=event.doc_id,
+        version=event.version,
+        document=document,
+    )
+
+
+class OutboxRelay:
+    """Delivers the outbox to search, from a background thread or one pass at a time."""
+
+    def __init__(
+        self,
+        *,
+        engine: Engine,
+        search: SearchClient,
+        metrics: RelayMetrics,
+        batch_size: int = 500,
+        poll_interval: float = 0.2,
+        initial_backoff: float = 0.2,
+        max_backoff: float = 5.0,
+        clock: Callable[[], datetime] = utcnow,
+    ) -> None:
+        self._engine = engine
+        self._search = search
+        self._metrics = metrics
+        self._batch_size = batch_size
+        self._poll_interval = poll_interval
+        self._initial_backoff = initial_backoff
+        self._max_backoff = max_backoff
+        self._clock = clock
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    def backoff(self, attempts: int) -> float:
+        """Seconds to wait after the `attempts`-th failure in a row (capped)."""
+        exponent = min(max(attempts - 1, 0), 32)
+        return float(min(self._max_backoff, self._initial_backoff * 2**exponent))
+
+    def run_once(self, *, respect_backoff: bool = True) -> RelayPass:
+        """Deliver the next batch, or record why it could not be delivered.
+
+        `respect_backoff=False` tries at once even when the last failure asked to wait
+        (an operator's `relay-once`).
+        """
+        with Session(self._engine, expire_on_commit=False) as session:
+            outbox = OutboxRepository(session)
+            if not outbox.try_lock_relay():
+                session.rollback()
+                return RelayPass(locked_out=True)
+            events = outbox.pending(self._batch_size)
+            now = self._clock()
+            head = events[0] if events else None
+            if head is None:
+                self._observe_backlog(outbox, now)
+                session.commit()
+                return RelayPass()
+            if respect_backoff and head.next_attempt_at is not None and head.next_attempt_at > now:
+                pending = self._observe_backlog(outbox, now)
+                session.commit()
+                return RelayPass(
+                    pending=pending, retry_in=(head.next_attempt_at - now).total_seconds()
+                )
+            event_ids = [event.id for event in events if event.id is not None]
+            try:
+                batch = IndexBatch(events=[index_event(event) for event in events])
+                self._search.bulk_index(batch)
+            except Exception as exc:
+                # Whatever went wrong (search down, 5xx, an answer we cannot read), the
+                # events stay where they are and the same batch is tried again later.
+                error = f"{type(exc).__name__}: {exc}"
+                attempts = head.attempts + 1
+                delay = self.backoff(attempts)
+                outbox.record_failure(
+                    event_ids, error=error, next_attempt_at=now + timedelta(seconds=delay)
+                )
+                pending = self._observe_backlog(outbox, now)
+                session.commit()
+                self._metrics.failures.inc()
+                log.warning(
+                    "outbox_delivery_failed",
+                    first_event_id=event_ids[0],
+                    events=len(event_ids),
+                    attempts=attempts,
+                    retry_in_seconds=delay,
+                    error=error,
+                )
+                return RelayPass(pending=pending, error=error, retry_in=delay)
+            outbox.mark_delivered(event_ids, now)
+            pending = self._observe_backlog(outbox, now)
+            session.commit()
+            self._metrics.delivered.inc(len(event_ids))
+            self._metrics.last_delivered_event_id.set(event_ids[-1])
+            return RelayPass(
+                delivered=len(event_ids),
+                pending=pending,
+                batch_full=len(event_ids) == self._batch_size,
+            )
+
+    def _observe_backlog(self, outbox: OutboxRepository, now: datetime) -> int:
+        pending, oldest = outbox.backlog()
+        self._metrics.pending.set(pending)
+        lag = max((now - oldest).total_seconds(), 0.0) if oldest is not None else 0.0
+        self._metrics.lag_seconds.set(lag)
+        return pending
+
+    def start(self) -> None:
+        """Relay from a daemon thread until `stop()`."""
+        if self._thread is not None and self._thread.is_alive():
+            return
+        self._stop.clear()
+        self._thread = threading.Thread(
+            target=self._run, name="townhall-publishing-outbox-relay", daemon=True
+        )
+        self._thread.start()
+
+    def stop(self, timeout: float = 10.0) -> None:
+        """Ask the thread to finish its pass and wait for it."""
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(timeout)
+            self._thread = None
+
+    @property
+    def running(self) -> bool:
+        return self._thread is not None and self._thread.is_alive()
+
+    def _run(self) -> None:
+        failures_in_a_row = 0
+        while not self._stop.is_set():
+            try:
+                outcome = self.run_once()
+                failures_in_a_row = 0
+            except Exception:
+                # The database itself failed; keep the thread alive and back off.
+                failures_in_a_row += 1
+                log.exception("outbox_relay_pass_failed", failures_in_a_row=failures_in_a_row)
+                self._stop.wait(self.backoff(failures_in_a_row))
+                continue
+            if outcome.batch_full:
+                continue
+            wait = self._poll_interval
+            if outcome.retry_in is not None:
+                wait = min(max(outcome.retry_in, 0.0), self._max_backoff)
+            self._stop.wait(wait)

@@ -1,0 +1,1 @@
+"""Posts (social and official) and their comments."""

@@ -1,0 +1,1 @@
+"""Operator seed: the demo spaces, posts and comments, idempotent by stable ids."""

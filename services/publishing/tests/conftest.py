@@ -1,0 +1,391 @@
+"""Fixtures of the publishing tests.
+
+Policy and search are other processes: they are replaced at that boundary only, by
+fakes behind `httpx.MockTransport` handed to the typed clients. Everything else (the
+app, its database on SQLite and PostgreSQL, the migrations, the relay) is real.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import uuid
+from collections.abc import AsyncIterator, Callable, Iterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any
+
+import httpx
+import jwt
+import pytest
+from fastapi import FastAPI
+from sqlalchemy import text
+from sqlalchemy.engine import Engine
+
+from townhall_contracts.demo import GROUPS, SPACES, USERS
+from townhall_contracts.search import IndexBatch, IndexBatchResult
+from townhall_platform.auth import TokenIssuer
+from townhall_platform.db import make_engine, run_migrations, session_scope
+from townhall_platform.logs import configure_logging
+from townhall_publishing.app import create_app
+from townhall_publishing.cli import MIGRATIONS
+from townhall_publishing.settings import PublishingSettings
+from townhall_publishing.spaces.models import Space
+from townhall_publishing.spaces.repository import SpaceRepository
+
+POLICY_URL = "http://policy.test"
+SEARCH_URL = "http://search.test"
+POLICY_REVISION = 42
+SERVICE_AUDIENCE = "townhall-internal"
+
+_USERS = {user.id: user for user in USERS}
+_PUBLISHERS = {"communicator", "approver"}
+_SPACE_MANAGERS = {"communicator", "approver", "policy_admin"}
+
+
+def _problem(status: int, detail: str) -> httpx.Response:
+    return httpx.Response(
+        status,
+        json={"type": "about:blank", "title": detail, "status": status, "detail": detail},
+        headers={"content-type": "application/problem+json"},
+    )
+
+
+def _service_caller(request: httpx.Request) -> str | None:
+    """The service a request's bearer token names, if it is a service token."""
+    scheme, _, token = request.headers.get("authorization", "").partition(" ")
+    if scheme.lower() != "bearer":
+        return None
+    claims = jwt.decode(token, options={"verify_signature": False})
+    if claims.get("aud") != SERVICE_AUDIENCE:
+        return None
+    return str(claims.get("sub"))
+
+
+class FakePolicy:
+    """The policy service at its HTTP boundary, answering from the demo directory.
+
+    A simplified model of the real one: employees post and comment in public
+    communities, members in their spaces; communicators and approvers publish
+    officially; they and policy admins manage spaces. `overrides` forces an answer.
+    """
+
+    def __init__(self) -> None:
+        self.available = True
+        self.members: dict[str, set[str]] = {space.id: set(space.members) for space in SPACES}
+        self.spaces: dict[str, tuple[str, str]] = {
+            space.id: (space.kind, space.visibility) for space in SPACES
+        }
+        self.overrides: dict[tuple[str, str, str], bool] = {}
+        self.decisions: list[dict[str, str]] = []
+        self.registered: dict[str, dict[str, Any]] = {}
+        self.grants: list[dict[str, Any]] = []
+        self.callers: list[str | None] = []
+
+    def handle(self, request: httpx.Request) -> httpx.Response:
+        self.callers.append(_service_caller(request))
+        if not self.available:
+            raise httpx.ConnectError("policy is down", request=request)
+        if _service_caller(request) != "service:publishing":
+            return _problem(401, "publishing must call with its service token")
+        path = request.url.path
+        if request.method == "POST" and path == "/v1/decisions":
+            return self._decide(json.loads(request.content))
+        principals = re.fullmatch(r"/v1/subjects/([^/]+)/principals", path)
+        if request.method == "GET" and principals:
+            return self._principals(principals.group(1))
+        domain = re.fullmatch(r"/internal/v1/domains/space:([^/]+)", path)
+        if request.method == "PUT" and domain:
+            body = json.loads(request.content)
+            self.registered[domain.group(1)] = body
+            self.spaces[domain.group(1)] = (body["kind"], body["visibility"])
+            return httpx.Response(200, json={"domain": f"space:{domain.group(1)}", **body})
+        if request.method == "POST" and path == "/internal/v1/grants":
+            grant = json.loads(request.content)
+            if grant in self.grants:
+                # Like policy: an identical grant in force is answered, not duplicated.
+                return httpx.Response(200, json={"id": "existing", **grant})
+            self.grants.append(grant)
+            space = grant["domain"].removeprefix("space:")
+            self.members.setdefault(space, set()).add(grant["subject"])
+            return httpx.Response(201, json={"id": uuid.uuid4().hex, **grant})
+        return _problem(404, f"no route {request.method} {path}")
+
+    def _allowed(self, subject: str, action: str, domain: str) -> bool:
+        forced = self.overrides.get((subject, action, domain))
+        if forced is not None:
+            return forced
+        user = _USERS.get(subject)
+        roles = set(user.org_roles) if user else set()
+        if domain == "org":
+            if action == "manage.space":
+                return bool(roles & _SPACE_MANAGERS)
+            if action == "publish.official":
+                return bool(roles & _PUBLISHERS)
+            return False
+        space = domain.removeprefix("space:")
+        if space not in self.spaces:
+            return False
+        kind, visibility = self.spaces[space]
+        audience = subject in self.members.get(space, set()) or (
+            visibility == "public" and "employee" in roles
+        )
+        if action == "post.social":
+            return kind == "community" and audience
+        if action == "comment":
+            return audience
+        if action == "publish.official":
+            return bool(roles & _PUBLISHERS)
+        return False
+
+    def _decide(self, body: dict[str, str]) -> httpx.Response:
+        self.decisions.append(body)
+        subject, action, domain = body["subject"], body["action"], body["domain"]
+        allowed = self._allowed(subject, action, domain)
+        reason: dict[str, Any] = {
+            "summary": (
+                f"{subject} may {action} in {domain}"
+                if allowed
+                else f"{subject} holds no role allowing {action} in {domain}"
+            ),
+            "rule": f"{action}@{domain}" if allowed else None,
+            "role_path": [f"{subject} -> employee"] if allowed else [],
+            "grant": None,
+            "missing": None if allowed else f"{action} in {domain}",
+        }
+        return httpx.Response(
+            200,
+            json={
+                "allowed": allowed,
+                "decision_id": f"dec-{uuid.uuid4().hex[:12]}",
+                "policy_revision": POLICY_REVISION,
+                "reason": reason,
+                "subject": subject,
+                "action": action,
+                "domain": domain,
+            },
+        )
+
+    def _principals(self, subject: str) -> httpx.Response:
+        user = _USERS.get(subject)
+        if user is None:
+            return _problem(404, f"unknown subject {subject}")
+        tokens = {f"user:{subject}"}
+        if "employee" in user.org_roles:
+            tokens.add("org")
+        tokens |= {
+            f"space:{space}" for space, members in self.members.items() if subject in members
+        }
+        tokens |= {f"group:{group}" for group, members in GROUPS.items() if subject in members}
+        if "moderator" in user.org_roles:
+            tokens.add("moderator:org")
+        if "compliance_officer" in user.org_roles:
+            tokens.add("auditor:org")
+        return httpx.Response(
+            200,
+            json={
+                "subject": subject,
+                "active": True,
+                "principals": sorted(tokens),
+                "policy_revision": POLICY_REVISION,
+            },
+        )
+
+    def decision_count(self) -> int:
+        return len(self.decisions)
+
+
+class FakeSearch:
+    """The search service's bulk endpoint: applies events idempotently by version.
+
+    `mode` is "up", "down" (connection refused), "failing" (answers 503) or
+    "ack-lost" (applies the batch, then the answer is lost: 504).
+    """
+
+    def __init__(self) -> None:
+        self.mode = "up"
+        self.attempts = 0
+        self.acknowledged: list[list[int]] = []
+        self.versions: dict[str, int] = {}
+        self.documents: dict[str, dict[str, Any]] = {}
+
+    def handle(self, request: httpx.Request) -> httpx.Response:
+        self.attempts += 1
+        if self.mode == "down":
+            raise httpx.ConnectError("search is down", request=request)
+        if self.mode == "failing":
+            return _problem(503, "search is overloaded")
+        if _service_caller(request) != "service:publishing":
+            return _problem(401, "publishing must call with its service token")
+        assert request.url.path == "/internal/v1/index/bulk"
+        batch = IndexBatch.model_validate_json(request.content)
+        applied = skipped = 0
+        for event in batch.events:
+            if self.versions.get(event.doc_id, 0) >= event.version:
+                skipped += 1
+                continue
+            self.versions[event.doc_id] = event.version
+            if event.document is not None:
+                self.documents[event.doc_id] = event.document.model_dump(mode="json")
+            applied += 1
+        if self.mode == "ack-lost":
+            return _problem(504, "the answer was lost on the way")
+        self.acknowledged.append([event.event_id for event in batch.events])
+        result = IndexBatchResult(
+            applied=applied, skipped=skipped, last_event_id=batch.events[-1].event_id
+        )
+        return httpx.Response(200, json=result.model_dump())
+
+    @property
+    def delivered_event_ids(self) -> list[int]:
+        return [event_id for batch in self.acknowledged for event_id in batch]
+
+
+class Database:
+    """Direct looks at the database under test, to check what was (not) written."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+
+    def count(self, table: str, where: str = "1=1", **params: Any) -> int:
+        with self.engine.connect() as connection:
+            return int(
+                connection.execute(
+                    text(f"SELECT count(*) FROM {table} WHERE {where}"), params
+                ).scalar_one()
+            )
+
+    def counts(self) -> dict[str, int]:
+        return {
+            table: self.count(table)
+            for table in ("spaces", "posts", "post_readers", "comments", "outbox")
+        }
+
+    def rows(self, sql: str, **params: Any) -> list[dict[str, Any]]:
+        with self.engine.connect() as connection:
+            return [dict(row._mapping) for row in connection.execute(text(sql), params)]
+
+    @staticmethod
+    def json(value: Any) -> Any:
+        """A JSON column read with plain SQL: text on SQLite, decoded on PostgreSQL."""
+        return json.loads(value) if isinstance(value, str) else value
+
+
+@pytest.fixture(scope="session", autouse=True)
+def plain_logs() -> None:
+    """Configure structlog as `serve` does: unconfigured, it renders every local of a
+    traceback, which makes one logged 500 take seconds."""
+    configure_logging(service="publishing", json=False, level="WARNING")
+
+
+@pytest.fixture(scope="module")
+def migrated_url(database_url: str) -> str:
+    """The module's database, upgraded with the service's own migrations."""
+    run_migrations(database_url, MIGRATIONS)
+    return database_url
+
+
+@pytest.fixture(scope="module")
+def engine(migrated_url: str) -> Iterator[Engine]:
+    engine = make_engine(migrated_url)
+    with session_scope(engine) as session:
+        spaces = SpaceRepository(session)
+        for demo in SPACES:
+            if spaces.get(demo.id) is None:
+                spaces.add(
+                    Space(
+                        id=demo.id,
+                        name=demo.name,
+                        kind=demo.kind,
+                        visibility=demo.visibility,
+                        created_by=demo.owner,
+                    )
+                )
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture
+def db(engine: Engine) -> Database:
+    return Database(engine)
+
+
+@pytest.fixture
+def policy() -> FakePolicy:
+    return FakePolicy()
+
+
+@pytest.fixture
+def search() -> FakeSearch:
+    return FakeSearch()
+
+
+@pytest.fixture
+def settings(migrated_url: str, signing_key_file: Path) -> PublishingSettings:
+    return PublishingSettings(
+        environment="test",
+        database_url=migrated_url,
+        signing_key_file=signing_key_file,
+        policy_url=POLICY_URL,
+        search_url=SEARCH_URL,
+        relay_enabled=False,
+    )
+
+
+@pytest.fixture
+def make_app(
+    policy: FakePolicy, search: FakeSearch, engine: Engine
+) -> Callable[[PublishingSettings], FastAPI]:
+    """Build the app on the fakes (the `engine` fixture makes sure the demo spaces exist)."""
+
+    def build(settings: PublishingSettings) -> FastAPI:
+        return create_app(
+            settings,
+            policy_transport=httpx.MockTransport(policy.handle),
+            search_transport=httpx.MockTransport(search.handle),
+        )
+
+    return build
+
+
+@pytest.fixture
+def app(make_app: Callable[[PublishingSettings], FastAPI], settings: PublishingSettings) -> FastAPI:
+    return make_app(settings)
+
+
+@asynccontextmanager
+async def serving(
+    app: FastAPI, *, raise_app_exceptions: bool = True
+) -> AsyncIterator[httpx.AsyncClient]:
+    """Run the app's lifespan and talk to it over ASGI."""
+    async with app.router.lifespan_context(app):
+        transport = httpx.ASGITransport(app=app, raise_app_exceptions=raise_app_exceptions)
+        async with httpx.AsyncClient(transport=transport, base_url="http://publishing.test") as c:
+            yield c
+
+
+@pytest.fixture
+def serve() -> Callable[..., Any]:
+    """`serving(app, raise_app_exceptions=...)`, for tests that build their own app."""
+    return serving
+
+
+@pytest.fixture
+def anyio_backend() -> str:
+    return "asyncio"
+
+
+@pytest.fixture
+async def client(app: FastAPI, anyio_backend: str) -> AsyncIterator[httpx.AsyncClient]:
+    async with serving(app) as client:
+        yield client
+
+
+@pytest.fixture
+def auth(token_issuer: TokenIssuer) -> Callable[[str], dict[str, str]]:
+    """Authorization headers of a demo user."""
+
+    def headers(user: str) -> dict[str, str]:
+        return {"Authorization": f"Bearer {token_issuer.user_token(user)}"}
+
+    return headers

@@ -1,0 +1,1 @@
+"""Index events in: the internal bulk endpoint and its service."""

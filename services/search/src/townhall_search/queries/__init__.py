@@ -1,0 +1,1 @@
+"""Searches out: the public search endpoint, cursors and the principals cache."""

@@ -1,0 +1,12 @@
+"""Errors of the public search API."""
+
+from __future__ import annotations
+
+from townhall_platform.errors import BadRequest
+
+
+class InvalidCursor(BadRequest):
+    """The cursor was not issued by this service for this query and caller."""
+
+    type_slug = "invalid-cursor"
+    title = "Invalid cursor"

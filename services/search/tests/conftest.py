@@ -1,0 +1,181 @@
+"""Fixtures of the search service's tests: an index on a temporary directory, event
+factories, and the app with policy stood in for at its process boundary."""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import httpx
+import jwt
+import pytest
+from fastapi.testclient import TestClient
+
+from townhall_contracts.search import (
+    DocumentType,
+    IndexBatch,
+    IndexDocument,
+    IndexEvent,
+    IndexOperation,
+)
+from townhall_platform.auth import TokenIssuer
+from townhall_search.app import create_app
+from townhall_search.index import TantivyIndex
+from townhall_search.settings import SearchSettings
+
+TEST_HEAP_BYTES = 15_000_000
+BASE_TIME = datetime(2025, 3, 1, 9, 0, tzinfo=UTC)
+
+
+class Events:
+    """Builds index documents and events the way publishing's relay sends them."""
+
+    def __init__(self) -> None:
+        self._event_ids = itertools.count(1)
+
+    def document(self, doc_id: str, **overrides: Any) -> IndexDocument:
+        values: dict[str, Any] = {
+            "id": doc_id,
+            "doc_type": DocumentType.POST,
+            "kind": "social",
+            "space_id": "engineering",
+            "author_id": "alice",
+            "title": f"Post {doc_id}",
+            "body": "",
+            "state": "published",
+            "readers": ["org", "auditor:org", "user:alice"],
+            "created_at": BASE_TIME,
+            "updated_at": BASE_TIME,
+        }
+        values.update(overrides)
+        return IndexDocument(**values)
+
+    def upsert(self, doc_id: str, version: int = 1, **overrides: Any) -> IndexEvent:
+        return IndexEvent(
+            event_id=next(self._event_ids),
+            op=IndexOperation.UPSERT,
+            doc_id=doc_id,
+            version=version,
+            document=self.document(doc_id, **overrides),
+        )
+
+    def delete(self, doc_id: str, version: int) -> IndexEvent:
+        return IndexEvent(
+            event_id=next(self._event_ids), op=IndexOperation.DELETE, doc_id=doc_id, version=version
+        )
+
+    def batch(self, *events: IndexEvent) -> IndexBatch:
+        return IndexBatch(events=list(events))
+
+    @staticmethod
+    def at(minutes: int) -> datetime:
+        return BASE_TIME + timedelta(minutes=minutes)
+
+
+@pytest.fixture
+def events() -> Events:
+    return Events()
+
+
+@pytest.fixture
+def index(tmp_path: Path) -> Iterator[TantivyIndex]:
+    opened = TantivyIndex.open(tmp_path / "index", heap_bytes=TEST_HEAP_BYTES)
+    yield opened
+    opened.close()
+
+
+# Principals as policy would answer them for a few demo users.
+DIRECTORY: dict[str, list[str]] = {
+    "alice": ["org", "user:alice", "space:engineering", "space:projet-phoenix"],
+    "bob": ["org", "user:bob", "space:engineering", "space:projet-phoenix"],
+    "chloe": ["org", "user:chloe", "space:hr-confidential"],
+    "david": ["org", "user:david", "space:cafe"],
+    "olivier": ["org", "user:olivier", "auditor:org"],
+}
+
+
+@dataclass
+class PolicyStub:
+    """Stands in for the policy process at the HTTP boundary of `PolicyClient`."""
+
+    directory: dict[str, list[str]] = field(default_factory=lambda: dict(DIRECTORY))
+    inactive: set[str] = field(default_factory=set)
+    revision: int = 1
+    down: bool = False
+    calls: list[str] = field(default_factory=list)
+    audiences: list[str] = field(default_factory=list)
+
+    def handle(self, request: httpx.Request) -> httpx.Response:
+        token = request.headers.get("Authorization", "").removeprefix("Bearer ")
+        claims = jwt.decode(token, options={"verify_signature": False})
+        self.audiences.append(str(claims["aud"]))
+        if self.down:
+            return httpx.Response(503, json={"title": "down"})
+        prefix = "/v1/subjects/"
+        path = request.url.path
+        if (
+            request.method != "GET"
+            or not path.startswith(prefix)
+            or not path.endswith("/principals")
+        ):
+            return httpx.Response(404, json={"title": "Not found"})
+        subject = path[len(prefix) : -len("/principals")]
+        self.calls.append(subject)
+        if subject not in self.directory:
+            return httpx.Response(404, json={"title": "Not found", "status": 404})
+        active = subject not in self.inactive
+        return httpx.Response(
+            200,
+            json={
+                "subject": subject,
+                "active": active,
+                "principals": self.directory[subject] if active else [],
+                "policy_revision": self.revision,
+            },
+        )
+
+
+@pytest.fixture
+def policy() -> PolicyStub:
+    return PolicyStub()
+
+
+@pytest.fixture
+def search_settings(tmp_path: Path, signing_key_file: Path) -> SearchSettings:
+    return SearchSettings(
+        environment="test",
+        signing_key_file=signing_key_file,
+        index_dir=tmp_path / "search-index",
+        writer_heap_bytes=TEST_HEAP_BYTES,
+        max_body_bytes=200_000,
+    )
+
+
+@pytest.fixture
+def client(search_settings: SearchSettings, policy: PolicyStub) -> Iterator[TestClient]:
+    app = create_app(search_settings, policy_transport=httpx.MockTransport(policy.handle))
+    with TestClient(app, raise_server_exceptions=False) as test_client:
+        yield test_client
+
+
+AuthHeaders = Callable[[str], dict[str, str]]
+
+
+@pytest.fixture
+def as_user(token_issuer: TokenIssuer) -> AuthHeaders:
+    def headers(subject: str) -> dict[str, str]:
+        return {"Authorization": f"Bearer {token_issuer.user_token(subject)}"}
+
+    return headers
+
+
+@pytest.fixture
+def as_service(token_issuer: TokenIssuer) -> AuthHeaders:
+    def headers(service: str = "publishing") -> dict[str, str]:
+        return {"Authorization": f"Bearer {token_issuer.service_token(service)}"}
+
+    return headers

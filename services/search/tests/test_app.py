@@ -1,0 +1,90 @@
+"""The service as a whole: health, readiness, OpenAPI, settings, CLI."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+from pydantic import ValidationError
+from typer.testing import CliRunner
+
+from townhall_search.app import create_app
+from townhall_search.cli import main
+from townhall_search.index import TantivyIndex
+from townhall_search.settings import SearchSettings
+
+
+def test_health_and_readiness(client) -> None:
+    assert client.get("/healthz").json() == {"status": "ok", "service": "search"}
+    ready = client.get("/readyz")
+    assert ready.status_code == 200
+    assert ready.json()["checks"] == {"index": True}
+    assert "townhall_http_requests_total" in client.get("/metrics").text
+
+
+def test_startup_fails_while_another_writer_holds_the_index(search_settings) -> None:
+    holder = TantivyIndex.open(search_settings.index_dir, heap_bytes=15_000_000)
+    try:
+        with pytest.raises(ValueError, match="LockBusy"), TestClient(create_app(search_settings)):
+            pass
+    finally:
+        holder.close()
+
+
+def test_openapi_documents_the_endpoints(client) -> None:
+    schema = client.get("/openapi.json").json()
+
+    search = schema["paths"]["/v1/search"]["get"]
+    assert {p["name"] for p in search["parameters"]} == {
+        "q",
+        "kind",
+        "space",
+        "author",
+        "cursor",
+        "limit",
+    }
+    assert {"400", "401", "403", "422", "503"} <= set(search["responses"])
+    bulk = schema["paths"]["/internal/v1/index/bulk"]["post"]
+    assert {"401", "403", "413", "422"} <= set(bulk["responses"])
+
+
+def test_settings_defaults_and_prefix(monkeypatch) -> None:
+    monkeypatch.setenv("TOWNHALL_SEARCH_INDEX_DIR", "/srv/index")
+    settings = SearchSettings()
+
+    assert settings.port == 8103
+    assert settings.index_dir == Path("/srv/index")
+    assert settings.principals_cache_seconds <= 1.0
+
+
+def test_principals_cache_cannot_exceed_a_second() -> None:
+    with pytest.raises(ValidationError):
+        SearchSettings(principals_cache_seconds=5)
+
+
+def test_production_needs_no_database_but_a_real_cursor_secret(tmp_path: Path) -> None:
+    production = {
+        "environment": "production",
+        "jwks_url": "https://idp.example/jwks.json",
+        "signing_key_file": tmp_path / "unused.pem",
+        "service_token": "a-real-service-token",
+    }
+    with pytest.raises(ValidationError, match="cursor_secret"):
+        SearchSettings(**production)
+
+    settings = SearchSettings(**production, cursor_secret="s3cr3t-from-the-vault")
+    assert settings.database_url == ""
+
+
+def test_migrate_creates_the_index_once(tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.setenv("TOWNHALL_SEARCH_INDEX_DIR", str(tmp_path / "idx"))
+    runner = CliRunner()
+
+    first = runner.invoke(main, ["migrate"])
+    second = runner.invoke(main, ["migrate"])
+
+    assert first.exit_code == 0, first.output
+    assert second.exit_code == 0, second.output
+    assert "0 documents" in second.output
+    assert (tmp_path / "idx" / "meta.json").exists()
