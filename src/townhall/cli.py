@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import signal
-import sys
 import time
 from pathlib import Path
 from typing import Annotated
@@ -87,7 +86,7 @@ def _print_welcome() -> None:
     console.print(people)
     console.print(
         "Get a token:  [bold]uv run townhall token alice[/]\n"
-        "Try it:       curl -H \"Authorization: Bearer $(uv run townhall token alice)\" "
+        'Try it:       curl -H "Authorization: Bearer $(uv run townhall token alice)" '
         "'http://127.0.0.1:8103/v1/search?q=securite'\n"
         "Stop with Ctrl-C."
     )
@@ -139,4 +138,4 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    main()

@@ -26,7 +26,6 @@ from townhall_contracts.demo import GROUPS, SPACES, USERS
 from townhall_contracts.search import IndexBatch, IndexBatchResult
 from townhall_platform.auth import TokenIssuer
 from townhall_platform.db import make_engine, run_migrations, session_scope
-from townhall_platform.logs import configure_logging
 from townhall_publishing.app import create_app
 from townhall_publishing.cli import MIGRATIONS
 from townhall_publishing.settings import PublishingSettings
@@ -269,13 +268,6 @@ class Database:
     def json(value: Any) -> Any:
         """A JSON column read with plain SQL: text on SQLite, decoded on PostgreSQL."""
         return json.loads(value) if isinstance(value, str) else value
-
-
-@pytest.fixture(scope="session", autouse=True)
-def plain_logs() -> None:
-    """Configure structlog as `serve` does: unconfigured, it renders every local of a
-    traceback, which makes one logged 500 take seconds."""
-    configure_logging(service="publishing", json=False, level="WARNING")
 
 
 @pytest.fixture(scope="module")

@@ -4,19 +4,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from townhall_platform.errors import DependencyUnavailable, TownhallError
+from townhall_platform.errors import BadGateway, DependencyUnavailable
 
 
 class ServiceUnavailable(DependencyUnavailable):
     """The other service did not answer in time or answered 5xx: callers fail closed."""
 
 
-class UnexpectedResponse(TownhallError):
+class UnexpectedResponse(BadGateway):
     """The other service answered something this client did not expect."""
-
-    status = 502
-    type_slug = "bad-gateway"
-    title = "Unexpected answer from another service"
 
     def __init__(self, service: str, status_code: int, problem: Any = None) -> None:
         super().__init__(f"{service} answered {status_code}", upstream_status=status_code)

@@ -49,6 +49,27 @@ class PolicyClient(ServiceClient):
             json=registration.model_dump(mode="json"),
         )
 
+    def grant_space_role(
+        self, *, subject: str, role: str, domain: str, granted_by: str, justification: str
+    ) -> None:
+        """Grant a space role on a user's behalf (e.g. a space's creator becomes its owner).
+
+        Policy answers 200 with the grant already in force when asked twice, so retrying is safe.
+        """
+        self.request(
+            "POST",
+            "/internal/v1/grants",
+            idempotent=True,
+            expected=(200, 201),
+            json={
+                "subject": subject,
+                "role": role,
+                "domain": domain,
+                "granted_by": granted_by,
+                "justification": justification,
+            },
+        )
+
     def revision(self) -> int:
         response = self.request("GET", "/v1/revision", idempotent=True)
         return int(response.json()["policy_revision"])

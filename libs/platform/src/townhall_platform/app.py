@@ -30,7 +30,7 @@ from .auth import (
     require_user,
 )
 from .errors import PROBLEM_MEDIA_TYPE, PayloadTooLarge, install_problem_handlers, problem_response
-from .logs import request_id_middleware
+from .logs import configure_logging, request_id_middleware
 from .settings import ServiceSettings
 
 ReadinessCheck = Callable[[], Awaitable[bool] | bool]
@@ -179,6 +179,7 @@ def create_app(
     registry: CollectorRegistry | None = None,
 ) -> FastAPI:
     """Assemble a service: routers plus the cross-cutting parts every service shares."""
+    configure_logging(service=name, json=settings.log_json, level=settings.log_level)
     app = FastAPI(
         title=f"Townhall {name}", description=description, version=version, lifespan=lifespan
     )

@@ -111,6 +111,14 @@ class ValidationFailed(TownhallError):
     title = "Validation failed"
 
 
+class BadGateway(TownhallError):
+    """Another service answered something unexpected."""
+
+    status = 502
+    type_slug = "bad-gateway"
+    title = "Unexpected answer from another service"
+
+
 class DependencyUnavailable(TownhallError):
     """A service we depend on did not answer: fail closed."""
 
@@ -129,6 +137,7 @@ _STATUS_ERRORS: dict[int, type[TownhallError]] = {
     413: PayloadTooLarge,
     415: UnsupportedMediaType,
     422: ValidationFailed,
+    502: BadGateway,
     503: DependencyUnavailable,
 }
 

@@ -24,7 +24,11 @@ def current_request_id() -> str | None:
 def configure_logging(*, service: str, json: bool, level: str = "INFO") -> None:
     """JSON lines in production, readable lines in development; both carry request_id."""
     renderer: structlog.typing.Processor = (
-        structlog.processors.JSONRenderer() if json else structlog.dev.ConsoleRenderer(colors=False)
+        structlog.processors.JSONRenderer()
+        if json
+        else structlog.dev.ConsoleRenderer(
+            colors=False, exception_formatter=structlog.dev.plain_traceback
+        )
     )
     structlog.configure(
         processors=[

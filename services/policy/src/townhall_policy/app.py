@@ -9,7 +9,6 @@ from fastapi import FastAPI
 
 from townhall_platform.app import create_app as create_service_app
 from townhall_platform.db import database_ready, make_engine
-from townhall_platform.logs import configure_logging
 from townhall_policy.decisions.router import router as decisions_router
 from townhall_policy.domains.router import router as domains_router
 from townhall_policy.enforcement.engine import PolicyEngine
@@ -30,7 +29,6 @@ granted by whom, when and why; revocation keeps history). Errors are RFC 9457
 def create_app(settings: PolicySettings | None = None) -> FastAPI:
     """Build the policy service; the policy is loaded and watched while the app runs."""
     settings = settings or PolicySettings()
-    configure_logging(service="policy", json=settings.log_json, level=settings.log_level)
     database = make_engine(settings.database_url)
     policy_engine = PolicyEngine(database, poll_seconds=settings.revision_poll_seconds)
 

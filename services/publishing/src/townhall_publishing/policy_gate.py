@@ -57,16 +57,10 @@ class PolicyGate:
         Policy answers 200 with the grant already in force when it is asked twice, so a
         creation retried after a half-done attempt goes through.
         """
-        self._policy.request(
-            "POST",
-            "/internal/v1/grants",
-            idempotent=True,
-            expected=(200, 201),
-            json={
-                "subject": owner,
-                "role": Role.OWNER.value,
-                "domain": f"space:{space_id}",
-                "granted_by": owner,
-                "justification": justification,
-            },
+        self._policy.grant_space_role(
+            subject=owner,
+            role=Role.OWNER.value,
+            domain=f"space:{space_id}",
+            granted_by=owner,
+            justification=justification,
         )

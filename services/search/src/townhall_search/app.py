@@ -10,7 +10,6 @@ from fastapi import FastAPI
 
 from townhall_clients import PolicyClient
 from townhall_platform.app import create_app as create_service_app
-from townhall_platform.logs import configure_logging
 
 from .documents.router import router as documents_router
 from .index import IndexBackend, TantivyIndex
@@ -37,7 +36,6 @@ def create_app(
     stand in for the policy process.
     """
     settings = settings or SearchSettings()
-    configure_logging(service="search", json=settings.log_json, level=settings.log_level)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
