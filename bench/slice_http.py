@@ -49,7 +49,7 @@ def run(*, requests: int) -> None:
         urls = {f"{s.name.upper()}_URL": s.url for s in specs}
         os.environ.update(overrides)
         key = ensure_signing_key(state / "keys" / "dev-signing-key.pem")
-        supervisor = Supervisor(state)
+        supervisor = Supervisor(state, log_dir=state / "logs")
         for spec in specs:
             env = service_environment(spec, state)
             for name, url in urls.items():

@@ -81,16 +81,26 @@ class Supervisor:
     """Keeps the service processes alive together and stops them together."""
 
     state_dir: Path
+    # When set, each service writes its output to `<log_dir>/<name>.log` instead of ours.
+    log_dir: Path | None = None
     processes: dict[str, subprocess.Popen[bytes]] = field(default_factory=dict)
 
     def start(self, spec: ServiceSpec) -> None:
         env = service_environment(spec, self.state_dir)
+        output = None
+        if self.log_dir is not None:
+            self.log_dir.mkdir(parents=True, exist_ok=True)
+            output = (self.log_dir / f"{spec.name}.log").open("ab")
         self.processes[spec.name] = subprocess.Popen(
             [*service_command(spec.name), "serve"],
             env=env,
+            stdout=output,
+            stderr=subprocess.STDOUT if output else None,
             # Own process group: the terminal's Ctrl-C reaches us, and we stop them in order.
             start_new_session=True,
         )
+        if output is not None:
+            output.close()
 
     def wait_ready(self, spec: ServiceSpec, timeout: float = 30.0) -> None:
         deadline = time.monotonic() + timeout
