@@ -56,7 +56,7 @@ def test_expired_forged_and_foreign_tokens_are_refused(
     with pytest.raises(Unauthenticated, match="signature"):
         verifier.verify(other.user_token("alice"))
     foreign = TokenIssuer(
-        ensure_signing_key(Path(verifier._public_key and tmp_path / "x.pem")),
+        ensure_signing_key(tmp_path / "foreign.pem"),
         issuer="someone-else",
         user_audience="townhall",
         service_audience="townhall-internal",
