@@ -30,7 +30,9 @@ def post_decision(body: DecisionRequest, caller: AnyCaller, policy: PolicyEngine
         caller_is_service=caller.kind == "service",
         subjects=[body.subject],
     )
-    return service.decide(policy.current(), body, requested_by=caller.subject)
+    return service.decide(
+        policy.current(), body, requested_by=caller.subject, recorder=policy.recorder
+    )
 
 
 @router.post(
@@ -48,4 +50,6 @@ def post_decision_batch(
         caller_is_service=caller.kind == "service",
         subjects=[d.subject for d in body.decisions],
     )
-    return service.decide_batch(policy.current(), body.decisions, requested_by=caller.subject)
+    return service.decide_batch(
+        policy.current(), body.decisions, requested_by=caller.subject, recorder=policy.recorder
+    )

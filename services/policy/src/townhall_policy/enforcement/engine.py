@@ -17,6 +17,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import SQLAlchemyError
 
 from townhall_platform.errors import DependencyUnavailable
+from townhall_policy.decision_log.recorder import DecisionRecorder
 from townhall_policy.enforcement.loader import InconsistentRead, load_policy_data, read_revision
 from townhall_policy.enforcement.snapshot import PolicySnapshot
 from townhall_policy.timestamps import utcnow
@@ -42,6 +43,8 @@ class PolicyEngine:
         self._reload_lock = threading.Lock()
         self._stop = threading.Event()
         self._watcher: threading.Thread | None = None
+        # Decisions to log and grant uses, written off the request path.
+        self.recorder = DecisionRecorder(database)
 
     @property
     def loaded_revision(self) -> int | None:
@@ -115,9 +118,11 @@ class PolicyEngine:
             target=self._watch, name="policy-revision-watcher", daemon=True
         )
         self._watcher.start()
+        self.recorder.start()
 
     def stop(self) -> None:
-        """Stop the watcher thread."""
+        """Stop the watcher thread and write what the recorder still holds."""
+        self.recorder.stop()
         self._stop.set()
         if self._watcher is not None:
             self._watcher.join(timeout=5)

@@ -16,10 +16,12 @@ from townhall_policy.enforcement.snapshot import (
     PolicyData,
     RoleEntry,
     SubjectEntry,
+    SuspensionEntry,
 )
 from townhall_policy.grants import repository as grants
 from townhall_policy.revision import repository as revision
 from townhall_policy.roles import repository as roles
+from townhall_policy.suspensions import repository as suspensions
 
 MAX_ATTEMPTS = 5
 
@@ -81,6 +83,20 @@ def load_policy_data(engine: Engine, *, now: datetime) -> PolicyData:
                         valid_to=g.valid_to,
                     )
                     for g in grants.list_current_and_future(session, now=now)
+                ),
+                suspensions=tuple(
+                    SuspensionEntry(
+                        id=s.id,
+                        subject_id=s.subject_id,
+                        domain=s.domain,
+                        action=s.action,
+                        created_by=s.created_by,
+                        created_at=s.created_at,
+                        justification=s.justification,
+                        valid_from=s.valid_from,
+                        valid_to=s.valid_to,
+                    )
+                    for s in suspensions.list_current_and_future(session, now=now)
                 ),
             )
             session.rollback()
