@@ -1,4 +1,4 @@
-"""The hash chain: each event's hash is the SHA-256 of its canonical JSON, previous hash included."""
+"""The hash chain: an event hashes its canonical JSON, the previous hash included."""
 
 from __future__ import annotations
 

@@ -22,7 +22,9 @@ class AuditEvent(PolicyTable, table=True):
     actor: str = Field(sa_column=Column(String(128), nullable=False, index=True))
     event_type: str = Field(sa_column=Column(String(64), nullable=False, index=True))
     target: str = Field(sa_column=Column(String(200), nullable=False, index=True))
-    domain: str | None = Field(default=None, sa_column=Column(String(80), nullable=True, index=True))
+    domain: str | None = Field(
+        default=None, sa_column=Column(String(80), nullable=True, index=True)
+    )
     justification: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
     payload: str = Field(sa_column=Column(Text, nullable=False))
     policy_revision: int = Field(sa_column=Column(Integer, nullable=False))

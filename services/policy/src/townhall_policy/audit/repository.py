@@ -61,7 +61,9 @@ def iter_events(session: Session, *, batch: int = 2000) -> Iterator[AuditEvent]:
     after = 0
     while True:
         rows = session.exec(
-            select(AuditEvent).where(col(AuditEvent.seq) > after).order_by(col(AuditEvent.seq))
+            select(AuditEvent)
+            .where(col(AuditEvent.seq) > after)
+            .order_by(col(AuditEvent.seq))
             .limit(batch)
         ).all()
         if not rows:

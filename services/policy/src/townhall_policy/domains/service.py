@@ -7,10 +7,10 @@ import re
 from sqlmodel import Session
 
 from townhall_contracts.policy import DOMAIN_PATTERN, ORG_DOMAIN, SpaceKind
+from townhall_policy.audit.trail import record_event
 from townhall_policy.domains import repository
 from townhall_policy.domains.errors import InvalidSpaceDomain
 from townhall_policy.domains.models import Domain
-from townhall_policy.audit.trail import record_event
 from townhall_policy.timestamps import utcnow
 
 _DOMAIN = re.compile(DOMAIN_PATTERN)

@@ -326,7 +326,9 @@ class PolicySnapshot:
             for role in candidates.get(ORG_SCOPE, ()):
                 held = held_in_org.get(role)
                 if held is not None:
-                    return Match(PermissionEntry(role, ORG_SCOPE, domain.domain_class, action), held)
+                    return Match(
+                        PermissionEntry(role, ORG_SCOPE, domain.domain_class, action), held
+                    )
         return None
 
     def allows(self, subject_id: str, domain_id: str, action: str) -> bool:

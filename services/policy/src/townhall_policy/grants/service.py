@@ -19,6 +19,7 @@ from townhall_policy.directory import repository as directory
 from townhall_policy.directory.errors import InactiveSubject, UnknownSubject
 from townhall_policy.domains import repository as domains
 from townhall_policy.domains.errors import UnknownDomain
+from townhall_policy.enforcement.snapshot import PolicySnapshot
 from townhall_policy.grants import repository
 from townhall_policy.grants.errors import (
     ComplianceOfficersChangeNothing,
@@ -33,7 +34,6 @@ from townhall_policy.grants.errors import (
     UnknownRole,
 )
 from townhall_policy.grants.models import Grant
-from townhall_policy.enforcement.snapshot import PolicySnapshot
 from townhall_policy.roles import repository as roles
 from townhall_policy.roles.models import RoleScope
 from townhall_policy.timestamps import utcnow
@@ -192,11 +192,17 @@ def seed_grant(
     return True
 
 
-def revoke_grant(session: Session, *, grant_id: str, revoked_by: str, justification: str) -> Grant:
-    """Revoke a grant, keeping the row and recording who, when and why."""
+def get_grant(session: Session, grant_id: str) -> Grant:
+    """The grant, or `GrantNotFound`."""
     grant = repository.get_grant(session, grant_id)
     if grant is None:
         raise GrantNotFound(f"No grant {grant_id!r}.")
+    return grant
+
+
+def revoke_grant(session: Session, *, grant_id: str, revoked_by: str, justification: str) -> Grant:
+    """Revoke a grant, keeping the row and recording who, when and why."""
+    grant = get_grant(session, grant_id)
     if grant.revoked_at is not None:
         raise GrantAlreadyRevoked(
             f"Grant {grant_id} was already revoked by {grant.revoked_by} "

@@ -28,9 +28,7 @@ class AccessReview(PolicyTable, table=True):
     opened_by: str = Field(sa_column=Column(String(128), nullable=False))
     opened_at: datetime = Field(sa_column=Column(UtcDateTime(), nullable=False))
     justification: str = Field(sa_column=Column(String(1000), nullable=False))
-    closed_at: datetime | None = Field(
-        default=None, sa_column=Column(UtcDateTime(), nullable=True)
-    )
+    closed_at: datetime | None = Field(default=None, sa_column=Column(UtcDateTime(), nullable=True))
     closed_by: str | None = Field(default=None, sa_column=Column(String(128), nullable=True))
     closing_note: str | None = Field(default=None, sa_column=Column(String(1000), nullable=True))
 
@@ -54,6 +52,4 @@ class AccessReviewItem(PolicyTable, table=True):
     decided_at: datetime | None = Field(
         default=None, sa_column=Column(UtcDateTime(), nullable=True)
     )
-    justification: str | None = Field(
-        default=None, sa_column=Column(String(1000), nullable=True)
-    )
+    justification: str | None = Field(default=None, sa_column=Column(String(1000), nullable=True))

@@ -32,9 +32,7 @@ class Suspension(PolicyTable, table=True):
     created_by: str = Field(sa_column=Column(String(128), nullable=False))
     created_at: datetime = Field(sa_column=Column(UtcDateTime(), nullable=False))
     justification: str = Field(sa_column=Column(String(1000), nullable=False))
-    lifted_at: datetime | None = Field(
-        default=None, sa_column=Column(UtcDateTime(), nullable=True)
-    )
+    lifted_at: datetime | None = Field(default=None, sa_column=Column(UtcDateTime(), nullable=True))
     lifted_by: str | None = Field(default=None, sa_column=Column(String(128), nullable=True))
     lift_justification: str | None = Field(
         default=None, sa_column=Column(String(1000), nullable=True)

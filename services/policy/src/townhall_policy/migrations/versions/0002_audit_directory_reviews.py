@@ -102,9 +102,7 @@ def upgrade() -> None:
     op.create_index("ix_access_reviews_domain", "access_reviews", ["domain"])
     op.create_table(
         "access_review_items",
-        sa.Column(
-            "review_id", sa.String(36), sa.ForeignKey("access_reviews.id"), primary_key=True
-        ),
+        sa.Column("review_id", sa.String(36), sa.ForeignKey("access_reviews.id"), primary_key=True),
         sa.Column("grant_id", sa.String(36), sa.ForeignKey("grants.id"), primary_key=True),
         sa.Column("outcome", sa.String(16), nullable=True),
         sa.Column("decided_by", sa.String(128), nullable=True),
