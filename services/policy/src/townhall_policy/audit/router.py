@@ -490,6 +490,7 @@ def post_review(
 ) -> ReviewRead:
     """Compliance officers and policy admins review any domain; owners their own space."""
     reviews.authorize_review(policy.refresh_if_stale(), actor=caller.subject, domain=body.domain)
+    policy.recorder.flush()  # last uses are up to date in the review
     review = reviews.open_review(
         session, domain=body.domain, opened_by=caller.subject, justification=body.justification
     )
@@ -548,6 +549,7 @@ def get_review(
 ) -> ReviewRead | Response:
     review = reviews.get_review(session, review_id)
     reviews.authorize_review(policy.refresh_if_stale(), actor=caller.subject, domain=review.domain)
+    policy.recorder.flush()
     read = _review_read(session, review_id)
     if format is ExportFormat.CSV:
         return csv_response(

@@ -156,15 +156,22 @@ def require_any(
     domain: str,
     recorder: DecisionRecorder | None = None,
 ) -> Decision:
-    """The first allowing decision among `actions`; else `PermissionDenied` for the first."""
-    decisions = [
-        check(snapshot, subject=subject, action=a, domain=domain, recorder=recorder)
-        for a in actions
-    ]
-    for decision in decisions:
+    """The first allowing decision among `actions`; else `PermissionDenied` for the first.
+
+    Only the outcome is logged: the alternatives tried on the way are not refusals.
+    """
+    refusal: Decision | None = None
+    for action in actions:
+        decision = check(snapshot, subject=subject, action=action, domain=domain)
         if decision.allowed:
+            if recorder is not None and decision.reason.grant is not None:
+                recorder.grant_used(decision.reason.grant.id)
             return decision
-    raise permission_denied(decisions[0])
+        refusal = refusal or decision
+    assert refusal is not None, "require_any needs at least one action"
+    if recorder is not None:
+        recorder.log(refusal, requested_by=subject)
+    raise permission_denied(refusal)
 
 
 def require(
