@@ -135,7 +135,7 @@ def test_a_deleted_row_is_caught(api: Any, raw: Engine) -> None:
     finally:
         with raw.begin() as connection:
             columns = ", ".join(row.keys())
-            values = ", ".join(f":{k}" for k in row.keys())
+            values = ", ".join(f":{k}" for k in row)
             connection.execute(
                 text(f"INSERT INTO audit_events ({columns}) VALUES ({values})"), dict(row)
             )
@@ -160,7 +160,7 @@ def test_a_deleted_last_row_is_caught(api: Any, raw: Engine) -> None:
     finally:
         with raw.begin() as connection:
             columns = ", ".join(row.keys())
-            values = ", ".join(f":{k}" for k in row.keys())
+            values = ", ".join(f":{k}" for k in row)
             connection.execute(
                 text(f"INSERT INTO audit_events ({columns}) VALUES ({values})"), dict(row)
             )
