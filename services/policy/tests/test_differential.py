@@ -121,7 +121,7 @@ def _populate(session: Session, rng: random.Random, now: datetime) -> tuple[list
             )
         )
     session.commit()
-    return holders + ["nobody"], [*domains, "space:unknown"]
+    return [*holders, "nobody"], [*domains, "space:unknown"]
 
 
 @pytest.mark.parametrize("seed", [7, 2026])
