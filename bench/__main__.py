@@ -24,6 +24,7 @@ def main() -> None:
     )
     parser.add_argument("--http-seconds", type=float, default=8.0, help="policy: HTTP load time")
     parser.add_argument("--clients", type=int, default=8, help="policy: concurrent HTTP clients")
+    parser.add_argument("--workers", type=int, default=1, help="policy: uvicorn worker processes")
     args = parser.parse_args()
     selected = set(args.only or ["slice", "policy"])
     if "slice" in selected:
@@ -38,6 +39,7 @@ def main() -> None:
             ),
             http_seconds=args.http_seconds,
             clients=args.clients,
+            workers=args.workers,
         )
 
 

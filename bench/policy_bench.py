@@ -44,6 +44,7 @@ from sqlmodel import Session
 from townhall_contracts.policy import Action, DecisionRequest
 from townhall_platform.auth import TokenIssuer, ensure_signing_key
 from townhall_platform.db import make_engine, run_migrations
+from townhall_platform.logs import configure_logging
 from townhall_platform.testing import free_port
 from townhall_policy.audit.queries import who_can
 from townhall_policy.decisions.service import decide
@@ -380,6 +381,7 @@ def over_http(
     *,
     seconds: float,
     clients: int,
+    workers: int,
 ) -> None:
     key_file = workdir / "keys" / "signing-key.pem"
     issuer = TokenIssuer(
@@ -397,6 +399,7 @@ def over_http(
         "TOWNHALL_POLICY_SIGNING_KEY_FILE": str(key_file),
         "TOWNHALL_POLICY_LOG_LEVEL": "WARNING",
         "TOWNHALL_POLICY_LOG_JSON": "true",
+        "TOWNHALL_POLICY_WORKERS": str(workers),
     }
     log_path = workdir / "policy.log"
     with log_path.open("wb") as log:
@@ -449,7 +452,8 @@ def over_http(
                 t.join()
             elapsed = time.monotonic() - began
         results.add(
-            f"HTTP decisions, {clients} concurrent clients: per second (p50 / p99)",
+            f"HTTP decisions, {clients} concurrent clients, {workers} worker(s): "
+            "per second (p50 / p99)",
             f"{len(latencies) / elapsed:,.0f}/s ({_ms(_pct(latencies, 0.5))} / "
             f"{_ms(_pct(latencies, 0.99))})",
             "",
@@ -505,10 +509,17 @@ def over_http(
 
 
 def run(
-    *, scale: Scale | None = None, http_seconds: float = 8.0, clients: int = 8, seed: int = 2026
+    *,
+    scale: Scale | None = None,
+    http_seconds: float = 8.0,
+    clients: int = 8,
+    workers: int = 1,
+    seed: int = 2026,
 ) -> Results:
     """Generate, measure, print the table; returns the rows (for tests of the bench)."""
     scale = scale or Scale()
+    # As the service runs: refusals are logged at info, filtered out at warning.
+    configure_logging(service="policy-bench", json=True, level="WARNING")
     rng = random.Random(seed)
     results = Results()
     with tempfile.TemporaryDirectory(prefix="townhall-policy-bench-") as tmp:
@@ -524,7 +535,16 @@ def run(
         )
         with console.status("measuring in process and on plain pycasbin"):
             snapshot = in_process(url, rng, results, workdir)
-        over_http(url, workdir, snapshot, rng, results, seconds=http_seconds, clients=clients)
+        over_http(
+            url,
+            workdir,
+            snapshot,
+            rng,
+            results,
+            seconds=http_seconds,
+            clients=clients,
+            workers=workers,
+        )
     table = Table(title=f"policy (python {sys.version.split()[0]}, {os.cpu_count()} cores)")
     for column in ("metric", "townhall policy", "plain pycasbin", "ratio", "goal"):
         table.add_column(column)

@@ -37,6 +37,7 @@ def serve() -> None:
         factory=True,
         host=settings.host,
         port=settings.port,
+        workers=settings.workers,
         log_level=settings.log_level.lower(),
     )
 

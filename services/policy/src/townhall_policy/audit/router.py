@@ -323,9 +323,9 @@ def get_grant_history(
     format: FormatQuery = ExportFormat.JSON,
 ) -> GrantHistoryRead | Response:
     """Give `subject`, `domain` or both."""
+    _require_auditor(policy, caller.subject)
     if subject is None and domain is None:
         raise ValidationFailed("Give a `subject`, a `domain`, or both.")
-    _require_auditor(policy, caller.subject)
     now = utcnow()
     entries = [
         HistoryEntryRead(at=e.at, event=e.event, grant=GrantRead.of(e.grant, now=now))

@@ -84,14 +84,15 @@ def decide(
         else:
             role, where = suggestion
             missing = f"needs role {role} in {where}"
-        reason = Reason(summary=f"{refusal_prefix}: {missing}", missing=missing)
+        # model_construct: the hot path builds from trusted values, skipping validation.
+        reason = Reason.model_construct(summary=f"{refusal_prefix}: {missing}", missing=missing)
         return _answer(snapshot, request, False, reason, requested_by, recorder)
 
     matched, held = match.permission, match.held
     grant_domain = held.grant.domain
     rule = ", ".join(matched.rule)
     via = f" through group {held.via_group}" if held.via_group else ""
-    reason = Reason(
+    reason = Reason.model_construct(
         summary=(
             f"{subject.id} may {action} in {domain}: role {matched.role} in {grant_domain}"
             f"{via} allows {action} in {matched.domain_class} domains"
@@ -206,7 +207,7 @@ def _answer(
     requested_by: str,
     recorder: DecisionRecorder | None,
 ) -> Decision:
-    decision = Decision(
+    decision = Decision.model_construct(
         allowed=allowed,
         decision_id=str(uuid.uuid4()),
         policy_revision=snapshot.revision,

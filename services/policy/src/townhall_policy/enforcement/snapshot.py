@@ -100,7 +100,7 @@ class GrantEntry:
         return self.valid_from <= instant and (self.valid_to is None or instant < self.valid_to)
 
     def ref(self) -> GrantRef:
-        return GrantRef(
+        return GrantRef.model_construct(
             id=self.id,
             subject=self.subject_id,
             role=self.role,
