@@ -52,7 +52,7 @@ from townhall_policy.directory.models import DirectoryPeriod, GroupMembership, S
 from townhall_policy.domains.models import Domain
 from townhall_policy.enforcement.casbin_model import MODEL_TEXT
 from townhall_policy.enforcement.loader import load_policy_data
-from townhall_policy.enforcement.snapshot import PolicySnapshot
+from townhall_policy.enforcement.snapshot import CasbinRules, PolicySnapshot
 from townhall_policy.grants.models import Grant
 from townhall_policy.migrations import MIGRATIONS_DIR
 
@@ -301,15 +301,25 @@ def in_process(url: str, rng: random.Random, results: Results, workdir: Path) ->
         decide(fresh, request, requested_by="bench")
 
     first_ours = _time_each(untouched, first_fast)
+    # On the whole enforcer, pycasbin's first check in the 1,000-member space took minutes
+    # (the role graph of a domain is built on first use, roughly links-in-domain x all
+    # links): the big space is measured on an enforcer holding only its own rules.
+    ordinary = untouched[1:]
     first_casbin = _time_each(
-        untouched,
+        ordinary,
         lambda d: enforcer.enforce(f"user:{rng.choice(members)}", d, "post.social"),
     )
+    big = _big_space_enforcer(snapshot, members, workdir)
+    started = time.perf_counter()
+    big.enforce(f"user:{members[0]}", BIG_SPACE, "post.social")
+    first_big = time.perf_counter() - started
     results.add(
-        "first decision in an untouched domain (p50 / max of 50; 1,000-member space incl.)",
-        f"{_us(statistics.median(first_ours))} / {_us(max(first_ours))}",
-        f"{_ms(statistics.median(first_casbin))} / {_ms(max(first_casbin))}",
-        _ratio(statistics.median(first_casbin), statistics.median(first_ours)),
+        "first decision in an untouched domain: p50 of 49 / max / the 1,000-member space",
+        f"{_us(statistics.median(first_ours[1:]))} / {_us(max(first_ours))} / {_us(first_ours[0])}",
+        f"{_ms(statistics.median(first_casbin))} / {_ms(max(first_casbin))} / "
+        f"{_ms(first_big)} (its rules only)",
+        f"{_ratio(statistics.median(first_casbin), statistics.median(first_ours[1:]))} / "
+        f"{_ratio(first_big, first_ours[0])}",
         "< 5 ms",
     )
 
@@ -319,7 +329,7 @@ def in_process(url: str, rng: random.Random, results: Results, workdir: Path) ->
         decide(snapshot, request, requested_by="bench")
     ours = _time_each(requests, lambda r: decide(snapshot, r, requested_by="bench"))
     bare = _time_each(triples, lambda t: snapshot.allows(*t))
-    sample = triples[:3000]
+    sample = [t for t in triples if t[2] != BIG_SPACE][:3000]
     for s, a, d in sample[:300]:
         enforcer.enforce(f"user:{s}", d, a)
     theirs = _time_each(sample, lambda t: enforcer.enforce(f"user:{t[0]}", t[2], t[1]))
@@ -356,17 +366,29 @@ def in_process(url: str, rng: random.Random, results: Results, workdir: Path) ->
         holders = who_can(session, action="post.social", domain=BIG_SPACE, at=past).holdings
     engine.dispose()
     started = time.perf_counter()
-    casbin_now = [u for u in members if enforcer.enforce(f"user:{u}", BIG_SPACE, "post.social")]
+    casbin_now = [u for u in members if big.enforce(f"user:{u}", BIG_SPACE, "post.social")]
     casbin_who = time.perf_counter() - started
     results.add(
         f"who-can at a past instant, {BIG_SPACE} (median of 5; {len(holders)} holders)",
         _ms(statistics.median(timings)),
-        f"{_ms(casbin_who)} (enforce x {len(members):,} users, now only: "
-        f"{len(casbin_now)} holders)",
+        f"{_ms(casbin_who)} (enforce x {len(members):,} users on its rules only; "
+        f"now, not at a past instant: {len(casbin_now)} holders)",
         _ratio(casbin_who, statistics.median(timings)),
         "< 200 ms",
     )
     return snapshot
+
+
+def _big_space_enforcer(
+    snapshot: PolicySnapshot, members: list[str], workdir: Path
+) -> casbin.Enforcer:
+    """A plain enforcer over the big space's rules only: its links and its class."""
+    rules = snapshot.rules
+    links = [link for link in rules.role_links if link[2] == BIG_SPACE]
+    classes = [link for link in rules.class_links if link[0] == BIG_SPACE]
+    big = CasbinRules(policies=rules.policies, role_links=links, class_links=classes)
+    (workdir / "big.csv").write_text("\n".join(big.policy_lines()) + "\n")
+    return casbin.Enforcer(str(workdir / "model.conf"), str(workdir / "big.csv"))
 
 
 # --- over HTTP -----------------------------------------------------------------------

@@ -112,3 +112,15 @@ def inactive_at(session: Session, *, at: datetime) -> set[str]:
         or_(col(DirectoryPeriod.valid_to).is_(None), col(DirectoryPeriod.valid_to) > at),
     )
     return set(session.exec(statement).all())
+
+
+def subject_rows(session: Session) -> list[tuple[str, str, bool]]:
+    """(id, kind, active) of every subject: plain rows, no ORM objects (snapshot loads)."""
+    rows = session.execute(select(col(Subject.id), col(Subject.kind), col(Subject.active)))
+    return [(str(i), str(k), bool(a)) for i, k, a in rows]
+
+
+def membership_rows(session: Session) -> list[tuple[str, str]]:
+    """(group_id, member_id) of every membership, as plain rows."""
+    rows = session.execute(select(col(GroupMembership.group_id), col(GroupMembership.member_id)))
+    return [(str(g), str(m)) for g, m in rows]

@@ -50,12 +50,10 @@ def load_policy_data(engine: Engine, *, now: datetime) -> PolicyData:
                 revision=before,
                 loaded_at=now,
                 subjects=tuple(
-                    SubjectEntry(id=s.id, kind=s.kind, active=s.active)
-                    for s in directory.list_subjects(session)
+                    SubjectEntry(id=i, kind=k, active=bool(a))
+                    for i, k, a in directory.subject_rows(session)
                 ),
-                memberships=tuple(
-                    (m.group_id, m.member_id) for m in directory.list_memberships(session)
-                ),
+                memberships=tuple(directory.membership_rows(session)),
                 domains=tuple(
                     DomainEntry(id=d.id, domain_class=d.domain_class)
                     for d in domains.list_domains(session)
@@ -71,18 +69,7 @@ def load_policy_data(engine: Engine, *, now: datetime) -> PolicyData:
                     for p in roles.list_permissions(session)
                 ),
                 grants=tuple(
-                    GrantEntry(
-                        id=g.id,
-                        subject_id=g.subject_id,
-                        role=g.role,
-                        domain=g.domain,
-                        granted_by=g.granted_by,
-                        granted_at=g.granted_at,
-                        justification=g.justification,
-                        valid_from=g.valid_from,
-                        valid_to=g.valid_to,
-                    )
-                    for g in grants.list_current_and_future(session, now=now)
+                    GrantEntry(*row) for row in grants.current_and_future_rows(session, now=now)
                 ),
                 suspensions=tuple(
                     SuspensionEntry(
