@@ -18,6 +18,7 @@ the audit trail of such a load is not what is measured).
 
 from __future__ import annotations
 
+import gc
 import os
 import random
 import signal
@@ -273,6 +274,7 @@ def in_process(url: str, rng: random.Random, results: Results, workdir: Path) ->
     started = time.perf_counter()
     snapshot = PolicySnapshot.build(data)
     build_seconds = time.perf_counter() - started
+    gc.freeze()  # as the engine does after each reload
     engine.dispose()
 
     # casbin over the same rules: a file-backed model and policy, nothing else.
@@ -290,9 +292,12 @@ def in_process(url: str, rng: random.Random, results: Results, workdir: Path) ->
     )
 
     # The first decision in domains nobody asked about yet, the big space first.
-    untouched = [BIG_SPACE, *rng.sample([d for d in snapshot.domains if d != BIG_SPACE], 49)]
+    # (`org` is left out: pycasbin's first check there, 10,000 links, takes minutes.)
+    spaces = [d for d in snapshot.domains if d not in (BIG_SPACE, "org")]
+    untouched = [BIG_SPACE, *rng.sample(spaces, 49)]
     members = [h for h in snapshot.subjects if h.startswith("u")]
     fresh = PolicySnapshot.build(data)
+    gc.freeze()
 
     def first_fast(domain: str) -> None:
         request = DecisionRequest(
@@ -365,13 +370,17 @@ def in_process(url: str, rng: random.Random, results: Results, workdir: Path) ->
         )
         holders = who_can(session, action="post.social", domain=BIG_SPACE, at=past).holdings
     engine.dispose()
+    # casbin has no who-can: one enforce per user. 2,000 of them (the space's members and
+    # as many others) keep the run short; 10,000 took two minutes.
+    in_space = {link[0].removeprefix("user:") for link in big.get_grouping_policy()}
+    asked = sorted(in_space) + [u for u in members if u not in in_space][: len(in_space)]
     started = time.perf_counter()
-    casbin_now = [u for u in members if big.enforce(f"user:{u}", BIG_SPACE, "post.social")]
+    casbin_now = [u for u in asked if big.enforce(f"user:{u}", BIG_SPACE, "post.social")]
     casbin_who = time.perf_counter() - started
     results.add(
         f"who-can at a past instant, {BIG_SPACE} (median of 5; {len(holders)} holders)",
         _ms(statistics.median(timings)),
-        f"{_ms(casbin_who)} (enforce x {len(members):,} users on its rules only; "
+        f"{_ms(casbin_who)} (enforce x {len(asked):,} users on its rules only; "
         f"now, not at a past instant: {len(casbin_now)} holders)",
         _ratio(casbin_who, statistics.median(timings)),
         "< 200 ms",

@@ -85,7 +85,14 @@ def decide(
             role, where = suggestion
             missing = f"needs role {role} in {where}"
         # model_construct: the hot path builds from trusted values, skipping validation.
-        reason = Reason.model_construct(summary=f"{refusal_prefix}: {missing}", missing=missing)
+        # Every field given: a default_factory in model_construct costs an inspect.signature.
+        reason = Reason.model_construct(
+            summary=f"{refusal_prefix}: {missing}",
+            rule=None,
+            role_path=[],
+            grant=None,
+            missing=missing,
+        )
         return _answer(snapshot, request, False, reason, requested_by, recorder)
 
     matched, held = match.permission, match.held

@@ -8,6 +8,7 @@ One engine per process. It reloads
 
 from __future__ import annotations
 
+import gc
 import threading
 from collections.abc import Callable
 from datetime import datetime
@@ -67,6 +68,10 @@ class PolicyEngine:
                 snapshot = PolicySnapshot.build(load_policy_data(self._database, now=self._clock()))
             except (SQLAlchemyError, InconsistentRead) as exc:
                 raise DependencyUnavailable(f"The policy store could not be read: {exc}") from exc
+            # A snapshot is hundreds of thousands of long-lived objects at scale; freezing
+            # them keeps the cyclic collector from walking them during decisions (its
+            # pauses were the p99). Old snapshots are still freed by reference counting.
+            gc.freeze()
             with self._swap_lock:
                 previous = self._snapshot
                 self._snapshot = snapshot
