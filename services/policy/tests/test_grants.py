@@ -171,11 +171,24 @@ def test_only_policy_admins_revoke(api: Any) -> None:
     grant = api.grant("gaelle", "spokesperson", "org")
 
     response = api.client.delete(
-        f"/v1/grants/{grant['id']}", params={"justification": "Nope"}, headers=api.user("olivier")
+        f"/v1/grants/{grant['id']}", params={"justification": "Nope"}, headers=api.user("marc")
     )
 
     assert response.status_code == 403
     assert response.json()["reason"]["missing"] == "needs role policy_admin in org"
+
+
+def test_compliance_officers_change_nothing(api: Any) -> None:
+    grant = api.grant("david", "spokesperson", "org")
+    before = api.revision()
+
+    response = api.client.delete(
+        f"/v1/grants/{grant['id']}", params={"justification": "Nope"}, headers=api.user("olivier")
+    )
+
+    assert response.status_code == 403
+    assert response.json()["type"].endswith("/compliance-officer-read-only")
+    assert api.revision() == before
 
 
 @pytest.mark.parametrize("reader", ["olivier", "paul"])

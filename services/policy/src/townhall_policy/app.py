@@ -9,7 +9,9 @@ from fastapi import FastAPI
 
 from townhall_platform.app import create_app as create_service_app
 from townhall_platform.db import database_ready, make_engine
+from townhall_policy.audit.router import router as audit_router
 from townhall_policy.decisions.router import router as decisions_router
+from townhall_policy.directory.router import router as directory_router
 from townhall_policy.domains.router import router as domains_router
 from townhall_policy.enforcement.engine import PolicyEngine
 from townhall_policy.grants.router import internal_router as internal_grants_router
@@ -17,6 +19,7 @@ from townhall_policy.grants.router import router as grants_router
 from townhall_policy.principals.router import router as principals_router
 from townhall_policy.revision.router import router as revision_router
 from townhall_policy.settings import PolicySettings
+from townhall_policy.suspensions.router import router as suspensions_router
 
 DESCRIPTION = """\
 Decides who may do what in Townhall, and explains why. Owns the directory of subjects
@@ -51,6 +54,9 @@ def create_app(settings: PolicySettings | None = None) -> FastAPI:
             grants_router,
             internal_grants_router,
             domains_router,
+            suspensions_router,
+            audit_router,
+            directory_router,
         ],
         readiness={
             "database": lambda: database_ready(database),

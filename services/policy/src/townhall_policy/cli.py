@@ -2,18 +2,23 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+from typing import Annotated
+
 import typer
 import uvicorn
+from rich.progress import Progress
 from sqlalchemy.engine import make_url
 
 from townhall_platform.db import make_engine, run_migrations, session_scope
+from townhall_policy.directory.importer import apply_records, parse_csv
 from townhall_policy.migrations import MIGRATIONS_DIR
 from townhall_policy.seed import seed_demo
 from townhall_policy.settings import PolicySettings
 
 main = typer.Typer(
     name="townhall-policy",
-    help="The Townhall policy service: roles, grants, decisions.",
+    help="The Townhall policy service: roles, grants, decisions, audit.",
     no_args_is_help=True,
     add_completion=False,
 )
@@ -32,6 +37,7 @@ def serve() -> None:
         factory=True,
         host=settings.host,
         port=settings.port,
+        workers=settings.workers,
         log_level=settings.log_level.lower(),
     )
 
@@ -56,3 +62,35 @@ def seed() -> None:
         engine.dispose()
     for line in report.lines():
         typer.echo(f"policy seed: {line}")
+
+
+@main.command("import-directory")
+def import_directory(
+    path: Annotated[Path, typer.Argument(exists=True, dir_okay=False, readable=True)],
+    actor: Annotated[str, typer.Option(help="Who runs the import (recorded in the audit trail)")],
+    justification: Annotated[str, typer.Option(help="Why (recorded with every change)")],
+) -> None:
+    """Import users and groups from a CSV file, all rows or none, showing progress."""
+    records = parse_csv(path.read_text(encoding="utf-8-sig"))
+    settings = PolicySettings()
+    engine = make_engine(settings.database_url)
+    try:
+        with (
+            Progress(transient=True) as progress,
+            session_scope(engine) as session,
+        ):
+            task = progress.add_task(f"importing {path.name}", total=len(records))
+            outcome = apply_records(
+                session,
+                records,
+                actor=actor,
+                justification=justification,
+                progress=lambda done: progress.update(task, completed=done),
+            )
+    finally:
+        engine.dispose()
+    typer.echo(
+        f"policy directory import: {outcome.rows} rows, {outcome.created} created, "
+        f"{outcome.updated} updated, {outcome.unchanged} unchanged, "
+        f"{outcome.deactivated} deactivated, {outcome.reactivated} reactivated"
+    )

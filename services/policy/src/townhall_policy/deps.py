@@ -19,12 +19,13 @@ from townhall_policy.settings import PolicySettings
 log = structlog.get_logger("townhall.policy.deps")
 
 
-def get_settings(request: Request) -> PolicySettings:
+async def get_settings(request: Request) -> PolicySettings:
     settings: PolicySettings = request.app.state.settings
     return settings
 
 
-def get_policy_engine(request: Request) -> PolicyEngine:
+async def get_policy_engine(request: Request) -> PolicyEngine:
+    # async: no hop to the thread pool for a dependency that only reads app state.
     engine: PolicyEngine = request.app.state.policy_engine
     return engine
 

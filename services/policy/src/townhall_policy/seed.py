@@ -84,6 +84,7 @@ def seed_demo(session: Session) -> SeedReport:
             display_name=group_id.capitalize(),
             kind=SubjectKind.GROUP,
             department=group_id,
+            group_type="department",
         )
         if created:
             report.groups_created += 1

@@ -18,3 +18,5 @@ class PolicySettings(ServiceSettings):
     # How often each instance checks the revision row, so instances sharing a database
     # agree within about a second after a change made through any of them.
     revision_poll_seconds: float = Field(default=0.5, gt=0, le=30)
+    # uvicorn worker processes; each is an instance kept in step by the revision poll.
+    workers: int = Field(default=1, ge=1, le=64)

@@ -20,6 +20,7 @@ from townhall_contracts.policy import (
     Reason,
 )
 from townhall_platform.errors import Forbidden, PermissionDenied
+from townhall_policy.decision_log.recorder import DecisionRecorder
 from townhall_policy.enforcement.snapshot import PolicySnapshot
 
 log = structlog.get_logger("townhall.policy.decisions")
@@ -32,8 +33,13 @@ def decide(
     request: DecisionRequest,
     *,
     requested_by: str,
+    recorder: DecisionRecorder | None = None,
 ) -> Decision:
-    """Decide one request on one snapshot, with its explanation."""
+    """Decide one request on one snapshot, with its explanation.
+
+    The fast path (the snapshot's indexes) decides; casbin's enforcer over the same
+    rules is the reference the differential tests compare it with.
+    """
     subject = snapshot.subjects.get(request.subject)
     action = str(request.action)
     domain = request.domain
@@ -42,37 +48,58 @@ def decide(
         reason = Reason(
             summary=f"{refusal_prefix}: no subject {request.subject!r} in the directory"
         )
-        return _answer(snapshot, request, False, reason, requested_by)
+        return _answer(snapshot, request, False, reason, requested_by, recorder)
     if not subject.active:
         reason = Reason(summary=f"{refusal_prefix}: subject {request.subject} is deactivated")
-        return _answer(snapshot, request, False, reason, requested_by)
+        return _answer(snapshot, request, False, reason, requested_by, recorder)
     domain_entry = snapshot.domains.get(domain)
     if domain_entry is None:
         reason = Reason(
             summary=f"{refusal_prefix}: domain {domain} is unknown to policy "
             "(no space registered under that name)"
         )
-        return _answer(snapshot, request, False, reason, requested_by)
+        return _answer(snapshot, request, False, reason, requested_by, recorder)
 
-    matched = snapshot.enforce(subject, domain, action)
-    if matched is None:
+    suspension = snapshot.suspension_for(subject.id, domain, action)
+    if suspension is not None:
+        what = "anything" if suspension.action is None else suspension.action
+        where = "anywhere" if suspension.domain == ORG_DOMAIN else f"in {suspension.domain}"
+        until = suspension.valid_to.isoformat() if suspension.valid_to else "until lifted"
+        reason = Reason(
+            summary=(
+                f"{refusal_prefix}: suspended from {what} {where} by {suspension.created_by} "
+                f"since {suspension.valid_from.isoformat()} ({until}): "
+                f"{suspension.justification} [suspension {suspension.id}]"
+            ),
+            rule=", ".join(suspension.rule(subject.casbin_name)),
+            role_path=[subject.casbin_name, f"suspension:{suspension.id}"],
+            missing=f"suspension {suspension.id} must end or be lifted",
+        )
+        return _answer(snapshot, request, False, reason, requested_by, recorder)
+    match = snapshot.find_allow(subject.id, domain_entry, action)
+    if match is None:
         suggestion = snapshot.suggest_role(action, domain_entry)
         if suggestion is None:
             missing = f"no role allows {action} in {domain_entry.domain_class} domains"
         else:
             role, where = suggestion
             missing = f"needs role {role} in {where}"
-        reason = Reason(summary=f"{refusal_prefix}: {missing}", missing=missing)
-        return _answer(snapshot, request, False, reason, requested_by)
+        # model_construct: the hot path builds from trusted values, skipping validation.
+        # Every field given: a default_factory in model_construct costs an inspect.signature.
+        reason = Reason.model_construct(
+            summary=f"{refusal_prefix}: {missing}",
+            rule=None,
+            role_path=[],
+            grant=None,
+            missing=missing,
+        )
+        return _answer(snapshot, request, False, reason, requested_by, recorder)
 
-    grant_domain = ORG_DOMAIN if matched.scope == "org" else domain
-    held = snapshot.find_held_role(subject.id, matched.role, grant_domain)
+    matched, held = match.permission, match.held
+    grant_domain = held.grant.domain
     rule = ", ".join(matched.rule)
-    if held is None:
-        # casbin and the indexes are built from the same rows; disagreeing is a bug.
-        raise RuntimeError(f"casbin matched {rule} for {subject.id} but no grant backs it")
     via = f" through group {held.via_group}" if held.via_group else ""
-    reason = Reason(
+    reason = Reason.model_construct(
         summary=(
             f"{subject.id} may {action} in {domain}: role {matched.role} in {grant_domain}"
             f"{via} allows {action} in {matched.domain_class} domains"
@@ -81,16 +108,24 @@ def decide(
         role_path=held.role_path(subject),
         grant=held.grant.ref(),
     )
-    return _answer(snapshot, request, True, reason, requested_by)
+    if recorder is not None:
+        recorder.grant_used(held.grant.id)
+    return _answer(snapshot, request, True, reason, requested_by, recorder)
 
 
 def decide_batch(
-    snapshot: PolicySnapshot, requests: Sequence[DecisionRequest], *, requested_by: str
+    snapshot: PolicySnapshot,
+    requests: Sequence[DecisionRequest],
+    *,
+    requested_by: str,
+    recorder: DecisionRecorder | None = None,
 ) -> DecisionBatch:
     """Decide several requests on the same snapshot, so they share one revision."""
     return DecisionBatch(
         policy_revision=snapshot.revision,
-        decisions=[decide(snapshot, r, requested_by=requested_by) for r in requests],
+        decisions=[
+            decide(snapshot, r, requested_by=requested_by, recorder=recorder) for r in requests
+        ],
     )
 
 
@@ -108,26 +143,57 @@ def ensure_may_ask(
         )
 
 
-def check(snapshot: PolicySnapshot, *, subject: str, action: Action, domain: str) -> Decision:
+def check(
+    snapshot: PolicySnapshot,
+    *,
+    subject: str,
+    action: Action,
+    domain: str,
+    recorder: DecisionRecorder | None = None,
+) -> Decision:
     """Decide on the service's own behalf (authorizing its endpoints)."""
     request = DecisionRequest(subject=subject, action=action, domain=domain)
-    return decide(snapshot, request, requested_by=subject)
+    return decide(snapshot, request, requested_by=subject, recorder=recorder)
 
 
 def require_any(
-    snapshot: PolicySnapshot, *, subject: str, actions: Sequence[Action], domain: str
+    snapshot: PolicySnapshot,
+    *,
+    subject: str,
+    actions: Sequence[Action],
+    domain: str,
+    recorder: DecisionRecorder | None = None,
 ) -> Decision:
-    """The first allowing decision among `actions`; else `PermissionDenied` for the first."""
-    decisions = [check(snapshot, subject=subject, action=a, domain=domain) for a in actions]
-    for decision in decisions:
+    """The first allowing decision among `actions`; else `PermissionDenied` for the first.
+
+    Only the outcome is logged: the alternatives tried on the way are not refusals.
+    """
+    refusal: Decision | None = None
+    for action in actions:
+        decision = check(snapshot, subject=subject, action=action, domain=domain)
         if decision.allowed:
+            if recorder is not None and decision.reason.grant is not None:
+                recorder.grant_used(decision.reason.grant.id)
             return decision
-    raise permission_denied(decisions[0])
+        refusal = refusal or decision
+    assert refusal is not None, "require_any needs at least one action"
+    if recorder is not None:
+        recorder.log(refusal, requested_by=subject)
+    raise permission_denied(refusal)
 
 
-def require(snapshot: PolicySnapshot, *, subject: str, action: Action, domain: str) -> Decision:
+def require(
+    snapshot: PolicySnapshot,
+    *,
+    subject: str,
+    action: Action,
+    domain: str,
+    recorder: DecisionRecorder | None = None,
+) -> Decision:
     """Decide, and raise `PermissionDenied` carrying the explanation when refused."""
-    return require_any(snapshot, subject=subject, actions=[action], domain=domain)
+    return require_any(
+        snapshot, subject=subject, actions=[action], domain=domain, recorder=recorder
+    )
 
 
 def permission_denied(decision: Decision) -> PermissionDenied:
@@ -146,8 +212,9 @@ def _answer(
     allowed: bool,
     reason: Reason,
     requested_by: str,
+    recorder: DecisionRecorder | None,
 ) -> Decision:
-    decision = Decision(
+    decision = Decision.model_construct(
         allowed=allowed,
         decision_id=str(uuid.uuid4()),
         policy_revision=snapshot.revision,
@@ -170,4 +237,6 @@ def _answer(
             missing=reason.missing,
             requested_by=requested_by,
         )
+        if recorder is not None:
+            recorder.log(decision, requested_by=requested_by)
     return decision

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from townhall_platform.errors import NotFound, ValidationFailed
+from townhall_platform.errors import Conflict, NotFound, ValidationFailed
 
 
 class SubjectNotFound(NotFound):
@@ -29,3 +29,29 @@ class InactiveSubject(ValidationFailed):
 class NotAGroup(ValidationFailed):
     type_slug = "not-a-group"
     title = "Not a group"
+
+
+class NestedGroup(ValidationFailed):
+    """Groups hold users only: a group inside a group is refused."""
+
+    type_slug = "nested-group"
+    title = "Groups contain users only"
+
+
+class SubjectExists(Conflict):
+    type_slug = "subject-exists"
+    title = "Subject already exists"
+
+
+class SubjectKindChange(Conflict):
+    """A user stays a user and a group a group."""
+
+    type_slug = "subject-kind-change"
+    title = "Subject kind cannot change"
+
+
+class InvalidImport(ValidationFailed):
+    """A directory import with invalid rows; nothing of it was applied."""
+
+    type_slug = "invalid-directory-import"
+    title = "Invalid directory import"

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import CheckConstraint, Column, ForeignKey, String
+from sqlalchemy import CheckConstraint, Column, ForeignKey, Integer, String
 from sqlmodel import Field
 
 from townhall_policy.database import PolicyTable
@@ -27,6 +27,9 @@ class Subject(PolicyTable, table=True):
     display_name: str = Field(max_length=200)
     kind: str = Field(max_length=16)
     department: str | None = Field(default=None, max_length=100)
+    email: str | None = Field(default=None, max_length=254)
+    # For groups: what the group stands for (`department`, `site`, `team`).
+    group_type: str | None = Field(default=None, max_length=32)
     active: bool = Field(default=True)
     created_at: datetime = Field(
         default_factory=utcnow, sa_column=Column(UtcDateTime(), nullable=False)
@@ -50,3 +53,27 @@ class GroupMembership(PolicyTable, table=True):
     created_at: datetime = Field(
         default_factory=utcnow, sa_column=Column(UtcDateTime(), nullable=False)
     )
+
+
+class DirectoryPeriod(PolicyTable, table=True):
+    """History of the directory, so audits at a past instant see it as it was.
+
+    `kind = 'membership'`: `subject_id` was a member of `group_id` during the period;
+    `kind = 'inactive'`: `subject_id` was deactivated during the period.
+    """
+
+    __tablename__ = "directory_periods"
+    __table_args__ = (
+        CheckConstraint("kind IN ('membership', 'inactive')", name="ck_directory_periods_kind"),
+    )
+
+    id: int | None = Field(default=None, sa_column=Column(Integer, primary_key=True))
+    kind: str = Field(sa_column=Column(String(16), nullable=False))
+    subject_id: str = Field(
+        sa_column=Column(String(128), ForeignKey("subjects.id"), nullable=False, index=True)
+    )
+    group_id: str | None = Field(
+        default=None, sa_column=Column(String(128), ForeignKey("subjects.id"), nullable=True)
+    )
+    valid_from: datetime = Field(sa_column=Column(UtcDateTime(), nullable=False))
+    valid_to: datetime | None = Field(default=None, sa_column=Column(UtcDateTime(), nullable=True))

@@ -30,7 +30,11 @@ def put_domain(
 ) -> DomainRead:
     """Same body twice changes nothing; a new kind or visibility bumps the revision."""
     registered, _ = register_space_domain(
-        session, domain_id=domain, kind=SpaceKind(body.kind), visibility=body.visibility
+        session,
+        domain_id=domain,
+        kind=SpaceKind(body.kind),
+        visibility=body.visibility,
+        actor=f"service:{caller.subject}",
     )
     return DomainRead(
         id=registered.id,

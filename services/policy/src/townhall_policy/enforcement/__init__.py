@@ -1,9 +1,8 @@
-"""The loaded view of the policy: a casbin enforcer built from the service's own tables.
+"""The loaded view of the policy: indexes (the fast path) and casbin rules, from the tables.
 
-The tables (grants, role permissions, domains, subjects) are the source of truth;
-casbin's rules are derived from them into a fresh enforcer, which replaces the
-previous one atomically whenever the revision changes or a grant's validity
-starts or ends.
+The tables (grants, suspensions, role permissions, domains, subjects) are the source of
+truth; a snapshot is derived from them and replaces the previous one atomically
+whenever the revision changes or a grant's or suspension's validity starts or ends.
 """
 
 from townhall_policy.enforcement.engine import PolicyEngine

@@ -1,7 +1,9 @@
 """The casbin model: roles in domains, and a domain-to-class mapping.
 
-- `p = role, cls, act, scope`: a role held at `scope` (`org` or `space`) may do `act`
-  in domains of class `cls` (`org`, `community-public`, `announcement-restricted`, ...).
+- `p = role, cls, act, scope, eft`: a role held at `scope` (`org` or `space`) may do
+  `act` in domains of class `cls` (`org`, `community-public`, ...), `eft = allow`.
+  Suspensions are `deny` rules: `user:bob, space:cafe, post.social, deny, deny` (`org`
+  as the class: everywhere; `*` as the action: every action); any deny overrides allows.
 - `g = _, _, _`: subject → role (or group) in a domain: `user:alice, member, space:cafe`,
   `user:claire, communicator, org`, `user:bob, group:sre, space:ops`.
 - `g2 = _, _`: space domain → its class: `space:cafe, community-public`. `org` is its
@@ -22,19 +24,20 @@ MODEL_TEXT = r"""
 r = sub, dom, act
 
 [policy_definition]
-p = role, cls, act, scope
+p = role, cls, act, scope, eft
 
 [role_definition]
 g = _, _, _
 g2 = _, _
 
 [policy_effect]
-e = some(where (p.eft == allow))
+e = some(where (p.eft == allow)) && !some(where (p.eft == deny))
 
 [matchers]
-m = r.act == p.act && g2(r.dom, p.cls) && \
-((p.scope == "org" && g(r.sub, p.role, "org")) || \
-(p.scope == "space" && r.dom != "org" && g(r.sub, p.role, r.dom)))
+m = (r.act == p.act || p.act == "*") && (\
+(p.scope == "org" && g2(r.dom, p.cls) && g(r.sub, p.role, "org")) || \
+(p.scope == "space" && r.dom != "org" && g2(r.dom, p.cls) && g(r.sub, p.role, r.dom)) || \
+(p.scope == "deny" && r.sub == p.role && (p.cls == "org" || p.cls == r.dom)))
 """
 
 

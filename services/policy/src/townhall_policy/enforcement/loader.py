@@ -16,10 +16,12 @@ from townhall_policy.enforcement.snapshot import (
     PolicyData,
     RoleEntry,
     SubjectEntry,
+    SuspensionEntry,
 )
 from townhall_policy.grants import repository as grants
 from townhall_policy.revision import repository as revision
 from townhall_policy.roles import repository as roles
+from townhall_policy.suspensions import repository as suspensions
 
 MAX_ATTEMPTS = 5
 
@@ -48,12 +50,10 @@ def load_policy_data(engine: Engine, *, now: datetime) -> PolicyData:
                 revision=before,
                 loaded_at=now,
                 subjects=tuple(
-                    SubjectEntry(id=s.id, kind=s.kind, active=s.active)
-                    for s in directory.list_subjects(session)
+                    SubjectEntry(id=i, kind=k, active=bool(a))
+                    for i, k, a in directory.subject_rows(session)
                 ),
-                memberships=tuple(
-                    (m.group_id, m.member_id) for m in directory.list_memberships(session)
-                ),
+                memberships=tuple(directory.membership_rows(session)),
                 domains=tuple(
                     DomainEntry(id=d.id, domain_class=d.domain_class)
                     for d in domains.list_domains(session)
@@ -69,18 +69,21 @@ def load_policy_data(engine: Engine, *, now: datetime) -> PolicyData:
                     for p in roles.list_permissions(session)
                 ),
                 grants=tuple(
-                    GrantEntry(
-                        id=g.id,
-                        subject_id=g.subject_id,
-                        role=g.role,
-                        domain=g.domain,
-                        granted_by=g.granted_by,
-                        granted_at=g.granted_at,
-                        justification=g.justification,
-                        valid_from=g.valid_from,
-                        valid_to=g.valid_to,
+                    GrantEntry(*row) for row in grants.current_and_future_rows(session, now=now)
+                ),
+                suspensions=tuple(
+                    SuspensionEntry(
+                        id=s.id,
+                        subject_id=s.subject_id,
+                        domain=s.domain,
+                        action=s.action,
+                        created_by=s.created_by,
+                        created_at=s.created_at,
+                        justification=s.justification,
+                        valid_from=s.valid_from,
+                        valid_to=s.valid_to,
                     )
-                    for g in grants.list_current_and_future(session, now=now)
+                    for s in suspensions.list_current_and_future(session, now=now)
                 ),
             )
             session.rollback()

@@ -1,8 +1,15 @@
-"""An immutable snapshot of the policy at one revision, with its casbin enforcer.
+"""An immutable snapshot of the policy at one revision, with the fast path that decides on it.
 
 A snapshot is built off to the side from rows read in one consistent pass, then
-published by swapping one reference: checks running on the previous snapshot
-finish on it undisturbed.
+published by swapping one reference: checks running on the previous snapshot finish
+on it undisturbed.
+
+Decisions run on plain dictionaries derived from the grant tables (the fast path):
+a subject's org roles, its roles per space domain, the roles each (domain class,
+action) needs, and the subject's suspensions. casbin's rules are derived from the
+same rows (`casbin_rules()`); an enforcer over them is the reference model, built only
+when asked for (`casbin_allows`), and the differential tests hold the two to the
+same answers.
 """
 
 from __future__ import annotations
@@ -12,6 +19,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 import casbin  # type: ignore[import-untyped]
 from casbin.persist.adapter import Adapter  # type: ignore[import-untyped]
@@ -21,11 +29,13 @@ from townhall_policy.enforcement.casbin_model import new_model
 
 ORG_SCOPE = "org"
 SPACE_SCOPE = "space"
+DENY = "deny"
+ALLOW = "allow"
+EVERY_ACTION = "*"
 
 # pycasbin parses its matcher with `ast.parse` on every check, and concurrent
-# `ast.parse` calls can fail on CPython 3.11 ("AST constructor recursion depth
-# mismatch"); casbin's role manager also creates nodes lazily during checks. Checks are
-# pure Python under the GIL, so one lock for all enforcers costs no throughput.
+# `ast.parse` calls can fail on CPython 3.11; casbin's role manager also creates nodes
+# lazily during checks. One lock for every enforcer keeps them consistent.
 _CASBIN_LOCK = threading.Lock()
 
 
@@ -70,8 +80,8 @@ class PermissionEntry:
 
     @property
     def rule(self) -> list[str]:
-        """The casbin `p` rule: role, class, action, scope."""
-        return [self.role, self.domain_class, self.action, self.scope]
+        """The casbin `p` rule: role, class, action, scope, effect."""
+        return [self.role, self.domain_class, self.action, self.scope, ALLOW]
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,7 +100,7 @@ class GrantEntry:
         return self.valid_from <= instant and (self.valid_to is None or instant < self.valid_to)
 
     def ref(self) -> GrantRef:
-        return GrantRef(
+        return GrantRef.model_construct(
             id=self.id,
             subject=self.subject_id,
             role=self.role,
@@ -101,6 +111,29 @@ class GrantEntry:
             valid_from=self.valid_from,
             valid_to=self.valid_to,
         )
+
+
+@dataclass(frozen=True, slots=True)
+class SuspensionEntry:
+    """A deny rule: `subject` may not do `action` (None: anything) in `domain` (org: anywhere)."""
+
+    id: str
+    subject_id: str
+    domain: str
+    action: str | None
+    created_by: str
+    created_at: datetime
+    justification: str
+    valid_from: datetime
+    valid_to: datetime | None
+
+    def covers(self, domain: str, action: str) -> bool:
+        return (self.domain == ORG_DOMAIN or self.domain == domain) and (
+            self.action is None or self.action == action
+        )
+
+    def rule(self, casbin_name: str) -> list[str]:
+        return [casbin_name, self.domain, self.action or EVERY_ACTION, DENY, DENY]
 
 
 @dataclass(frozen=True)
@@ -115,6 +148,7 @@ class PolicyData:
     roles: tuple[RoleEntry, ...]
     permissions: tuple[PermissionEntry, ...]
     grants: tuple[GrantEntry, ...]  # unrevoked and not yet expired at loaded_at
+    suspensions: tuple[SuspensionEntry, ...] = ()  # unlifted and not yet expired
 
 
 @dataclass(frozen=True, slots=True)
@@ -132,16 +166,35 @@ class HeldRole:
         return path
 
 
+@dataclass(frozen=True, slots=True)
+class Match:
+    """What the fast path found: the permission that allows, and the grant behind it."""
+
+    permission: PermissionEntry
+    held: HeldRole
+
+
+@dataclass(frozen=True)
+class CasbinRules:
+    """casbin's view of the policy: `p` rules (allow and deny), `g` and `g2` links."""
+
+    policies: list[list[str]]
+    role_links: list[list[str]]
+    class_links: list[list[str]]
+
+    def policy_lines(self) -> list[str]:
+        """The rules in casbin's CSV policy format, for a plain file-backed enforcer."""
+        lines = [", ".join(["p", *rule]) for rule in self.policies]
+        lines += [", ".join(["g", *link]) for link in self.role_links]
+        lines += [", ".join(["g2", *link]) for link in self.class_links]
+        return lines
+
+
 class _RulesAdapter(Adapter):  # type: ignore[misc]
     """Hands casbin the rules derived from the tables; it never writes anything back."""
 
-    def __init__(
-        self,
-        policies: list[list[str]],
-        role_links: list[list[str]],
-        class_links: list[list[str]],
-    ) -> None:
-        self._rules = {"p": policies, "g": role_links, "g2": class_links}
+    def __init__(self, rules: CasbinRules) -> None:
+        self._rules = {"p": rules.policies, "g": rules.role_links, "g2": rules.class_links}
 
     def load_policy(self, model: casbin.Model) -> None:
         for ptype, rules in self._rules.items():
@@ -149,9 +202,16 @@ class _RulesAdapter(Adapter):  # type: ignore[misc]
             model.model[section][ptype].policy.extend(list(rule) for rule in rules)
 
 
+def new_enforcer(rules: CasbinRules) -> casbin.Enforcer:
+    """A fresh casbin enforcer over `rules` (never saved back anywhere)."""
+    enforcer = casbin.Enforcer(new_model(), _RulesAdapter(rules))
+    enforcer.enable_auto_save(False)
+    return enforcer
+
+
 @dataclass(frozen=True)
 class PolicySnapshot:
-    """The policy at one revision: indexes for explanations and principals, and casbin."""
+    """The policy at one revision: the fast path's indexes, and casbin's rules."""
 
     revision: int
     loaded_at: datetime
@@ -161,11 +221,15 @@ class PolicySnapshot:
     groups_of: Mapping[str, tuple[str, ...]]
     grants_of: Mapping[str, tuple[GrantEntry, ...]]
     role_candidates: Mapping[tuple[str, str], Mapping[str, tuple[str, ...]]]
-    enforcer: casbin.Enforcer = field(repr=False)
+    org_roles: Mapping[str, Mapping[str, HeldRole]]
+    space_roles: Mapping[tuple[str, str], Mapping[str, HeldRole]]
+    suspensions_of: Mapping[str, tuple[SuspensionEntry, ...]]
+    rules: CasbinRules = field(repr=False)
+    _casbin: list[casbin.Enforcer] = field(default_factory=list, repr=False)
 
     @classmethod
     def build(cls, data: PolicyData) -> PolicySnapshot:
-        """Derive casbin's rules and the indexes from the rows, into a fresh enforcer."""
+        """Derive the fast path's indexes and casbin's rules from the rows."""
         now = data.loaded_at
         subjects = {s.id: s for s in data.subjects}
         active = {s.id for s in data.subjects if s.active}
@@ -186,51 +250,103 @@ class PolicySnapshot:
             if grant.valid_to is not None:
                 boundaries.append(grant.valid_to)
             grants_of[grant.subject_id].append(grant)
-        for held in grants_of.values():
-            held.sort(key=lambda g: (g.granted_at, g.id))
+        for held_list in grants_of.values():
+            held_list.sort(key=lambda g: (g.granted_at, g.id))
 
-        role_links: list[list[str]] = []
-        group_domains: dict[str, set[str]] = defaultdict(set)
-        for subject_id, held in grants_of.items():
-            name = subjects[subject_id].casbin_name
-            for grant in held:
-                role_links.append([name, grant.role, grant.domain])
-                if subjects[subject_id].kind == "group":
-                    group_domains[subject_id].add(grant.domain)
+        suspensions_of: dict[str, list[SuspensionEntry]] = defaultdict(list)
+        for suspension in data.suspensions:
+            if suspension.valid_from > now:
+                boundaries.append(suspension.valid_from)
+                continue
+            if suspension.valid_to is not None:
+                boundaries.append(suspension.valid_to)
+            if suspension.subject_id in active:
+                suspensions_of[suspension.subject_id].append(suspension)
+
+        # The fast path's indexes: direct grants first, then those held through groups.
+        org_roles: dict[str, dict[str, HeldRole]] = defaultdict(dict)
+        space_roles: dict[tuple[str, str], dict[str, HeldRole]] = defaultdict(dict)
+
+        def index(holder: str, grant: GrantEntry, via: str | None) -> None:
+            held = HeldRole(grant, via_group=via)
+            if grant.domain == ORG_DOMAIN:
+                org_roles[holder].setdefault(grant.role, held)
+            else:
+                space_roles[(holder, grant.domain)].setdefault(grant.role, held)
+
+        for subject_id, held_list in grants_of.items():
+            for grant in held_list:
+                index(subject_id, grant, None)
         for member_id, group_ids in groups_of.items():
             for group_id in group_ids:
-                for domain in sorted(group_domains.get(group_id, ())):
-                    role_links.append(
-                        [subjects[member_id].casbin_name, casbin_subject("group", group_id), domain]
-                    )
+                for grant in grants_of.get(group_id, ()):
+                    index(member_id, grant, group_id)
 
-        domains = {d.id: d for d in data.domains}
-        class_links = [[d.id, d.domain_class] for d in data.domains if d.id != ORG_DOMAIN]
-        policies = [p.rule for p in data.permissions]
-        enforcer = casbin.Enforcer(new_model(), _RulesAdapter(policies, role_links, class_links))
-        enforcer.enable_auto_save(False)
-        _warm(enforcer, domains)
-
+        rules = _casbin_rules(data, subjects, grants_of, groups_of, suspensions_of)
         return cls(
             revision=data.revision,
             loaded_at=now,
             next_boundary=min(boundaries) if boundaries else None,
             subjects=subjects,
-            domains=domains,
+            domains={d.id: d for d in data.domains},
             groups_of={k: tuple(sorted(v)) for k, v in groups_of.items()},
             grants_of={k: tuple(v) for k, v in grants_of.items()},
             role_candidates=_role_candidates(data.roles, data.permissions),
-            enforcer=enforcer,
+            org_roles=dict(org_roles),
+            space_roles=dict(space_roles),
+            suspensions_of={k: tuple(v) for k, v in suspensions_of.items()},
+            rules=rules,
         )
 
-    def enforce(self, subject: SubjectEntry, domain: str, action: str) -> PermissionEntry | None:
-        """Ask casbin; the `p` rule that matched, or None when nothing allows it."""
-        with _CASBIN_LOCK:
-            allowed, rule = self.enforcer.enforce_ex(subject.casbin_name, domain, action)
-        if not allowed or not rule:
+    def suspension_for(self, subject_id: str, domain: str, action: str) -> SuspensionEntry | None:
+        """The suspension in force that forbids this, if any (deny overrides allow)."""
+        for suspension in self.suspensions_of.get(subject_id, ()):
+            if suspension.covers(domain, action):
+                return suspension
+        return None
+
+    def find_allow(self, subject_id: str, domain: DomainEntry, action: str) -> Match | None:
+        """The least privileged role the subject holds that allows `action` in `domain`.
+
+        Space roles held in the domain come first, then org roles, each by rank.
+        """
+        candidates = self.role_candidates.get((domain.domain_class, action))
+        if not candidates:
             return None
-        role, domain_class, act, scope = rule
-        return PermissionEntry(role=role, scope=scope, domain_class=domain_class, action=act)
+        if domain.id != ORG_DOMAIN:
+            held_here = self.space_roles.get((subject_id, domain.id))
+            if held_here:
+                for role in candidates.get(SPACE_SCOPE, ()):
+                    held = held_here.get(role)
+                    if held is not None:
+                        permission = PermissionEntry(role, SPACE_SCOPE, domain.domain_class, action)
+                        return Match(permission, held)
+        held_in_org = self.org_roles.get(subject_id)
+        if held_in_org:
+            for role in candidates.get(ORG_SCOPE, ()):
+                held = held_in_org.get(role)
+                if held is not None:
+                    return Match(
+                        PermissionEntry(role, ORG_SCOPE, domain.domain_class, action), held
+                    )
+        return None
+
+    def allows(self, subject_id: str, domain_id: str, action: str) -> bool:
+        """The fast path's yes or no, as casbin would answer it over `rules`."""
+        subject = self.subjects.get(subject_id)
+        domain = self.domains.get(domain_id)
+        if subject is None or not subject.active or domain is None:
+            return False
+        if self.suspension_for(subject_id, domain_id, action) is not None:
+            return False
+        return self.find_allow(subject_id, domain, action) is not None
+
+    def casbin_allows(self, subject: SubjectEntry, domain: str, action: str) -> bool:
+        """The reference model's answer: a casbin enforcer over this snapshot's rules."""
+        with _CASBIN_LOCK:
+            if not self._casbin:
+                self._casbin.append(new_enforcer(self.rules))
+            return bool(self._casbin[0].enforce(subject.casbin_name, domain, action))
 
     def held_roles(self, subject_id: str) -> list[HeldRole]:
         """Every role the subject holds now, directly first, then through its groups."""
@@ -241,10 +357,9 @@ class PolicySnapshot:
 
     def find_held_role(self, subject_id: str, role: str, domain: str) -> HeldRole | None:
         """The grant through which the subject holds `role` in `domain`, if any."""
-        for held in self.held_roles(subject_id):
-            if held.grant.role == role and held.grant.domain == domain:
-                return held
-        return None
+        if domain == ORG_DOMAIN:
+            return self.org_roles.get(subject_id, {}).get(role)
+        return self.space_roles.get((subject_id, domain), {}).get(role)
 
     def suggest_role(self, action: str, domain: DomainEntry) -> tuple[str, str] | None:
         """The closest role that would allow `action` in `domain`: (role, where to hold it).
@@ -258,6 +373,42 @@ class PolicySnapshot:
         if by_scope.get(ORG_SCOPE):
             return by_scope[ORG_SCOPE][0], ORG_DOMAIN
         return None
+
+    def stats(self) -> dict[str, Any]:
+        return {
+            "subjects": len(self.subjects),
+            "domains": len(self.domains),
+            "role_links": len(self.rules.role_links),
+            "rules": len(self.rules.policies),
+        }
+
+
+def _casbin_rules(
+    data: PolicyData,
+    subjects: Mapping[str, SubjectEntry],
+    grants_of: Mapping[str, list[GrantEntry]],
+    groups_of: Mapping[str, list[str]],
+    suspensions_of: Mapping[str, list[SuspensionEntry]],
+) -> CasbinRules:
+    role_links: list[list[str]] = []
+    group_domains: dict[str, set[str]] = defaultdict(set)
+    for subject_id, held in grants_of.items():
+        name = subjects[subject_id].casbin_name
+        for grant in held:
+            role_links.append([name, grant.role, grant.domain])
+            if subjects[subject_id].kind == "group":
+                group_domains[subject_id].add(grant.domain)
+    for member_id, group_ids in groups_of.items():
+        for group_id in group_ids:
+            for domain in sorted(group_domains.get(group_id, ())):
+                role_links.append(
+                    [subjects[member_id].casbin_name, casbin_subject("group", group_id), domain]
+                )
+    policies = [p.rule for p in data.permissions]
+    for subject_id, suspensions in suspensions_of.items():
+        policies.extend(s.rule(subjects[subject_id].casbin_name) for s in suspensions)
+    class_links = [[d.id, d.domain_class] for d in data.domains if d.id != ORG_DOMAIN]
+    return CasbinRules(policies=policies, role_links=role_links, class_links=class_links)
 
 
 def _role_candidates(
@@ -275,11 +426,3 @@ def _role_candidates(
         key: {scope: least_privileged_first(names, scope) for scope, names in by_scope.items()}
         for key, by_scope in found.items()
     }
-
-
-def _warm(enforcer: casbin.Enforcer, domains: Iterable[str]) -> None:
-    # casbin builds each domain's role graph on the first check there; doing it now,
-    # before the snapshot is published, keeps that cost and that mutation off requests.
-    role_manager = enforcer.get_role_manager()
-    for domain in domains:
-        role_manager.has_link("", "", domain)

@@ -49,3 +49,17 @@ class ServiceGrantNotAllowed(Forbidden):
 
     type_slug = "service-grant-not-allowed"
     title = "Grant not allowed for services"
+
+
+class SeparationOfDuties(Conflict):
+    """The grant would give one subject two roles that must stay apart."""
+
+    type_slug = "separation-of-duties"
+    title = "Separation of duties"
+
+
+class ComplianceOfficersChangeNothing(Forbidden):
+    """Compliance officers read and audit; they change no grant."""
+
+    type_slug = "compliance-officer-read-only"
+    title = "Compliance officers change nothing"

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import ColumnElement, and_, or_
+from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
 from townhall_policy.grants.models import Grant
@@ -92,3 +94,25 @@ def list_current_and_future(session: Session, *, now: datetime) -> Sequence[Gran
         or_(col(Grant.valid_to).is_(None), col(Grant.valid_to) > now),
     )
     return session.exec(statement).all()
+
+
+def current_and_future_rows(session: Session, *, now: datetime) -> list[tuple[Any, ...]]:
+    """As `list_current_and_future`, as plain rows in `GrantEntry`'s field order.
+
+    Snapshot loads read every grant in force; plain rows skip building ORM objects.
+    """
+    statement = sa_select(
+        col(Grant.id),
+        col(Grant.subject_id),
+        col(Grant.role),
+        col(Grant.domain),
+        col(Grant.granted_by),
+        col(Grant.granted_at),
+        col(Grant.justification),
+        col(Grant.valid_from),
+        col(Grant.valid_to),
+    ).where(
+        col(Grant.revoked_at).is_(None),
+        or_(col(Grant.valid_to).is_(None), col(Grant.valid_to) > now),
+    )
+    return [tuple(row) for row in session.execute(statement)]

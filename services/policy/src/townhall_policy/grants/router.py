@@ -10,7 +10,7 @@ from fastapi import APIRouter, Body, Path, Query, Response, status
 from townhall_contracts.policy import ORG_DOMAIN, Action, Role
 from townhall_platform.app import CurrentService, CurrentUser
 from townhall_platform.errors import ValidationFailed, problem_responses
-from townhall_policy.decisions.service import require, require_any
+from townhall_policy.decisions.service import require_any
 from townhall_policy.deps import PolicyEngineDep, SessionDep
 from townhall_policy.grants import service
 from townhall_policy.grants.schemas import (
@@ -52,6 +52,7 @@ def get_grants(
         subject=caller.subject,
         actions=[Action.AUDIT_READ, Action.GRANTS_MANAGE],
         domain=ORG_DOMAIN,
+        recorder=policy.recorder,
     )
     now = utcnow()
     grants = service.list_grants(
@@ -70,18 +71,20 @@ def get_grants(
     "",
     response_model=GrantRead,
     status_code=status.HTTP_201_CREATED,
-    summary="Grant a role (policy admins; never to oneself)",
+    summary="Grant a role (policy admins; space owners for member and moderator)",
     responses=problem_responses(400, 401, 403, 409, 413, 422, 503),
 )
 def post_grant(
     body: GrantCreate, caller: CurrentUser, session: SessionDep, policy: PolicyEngineDep
 ) -> GrantRead:
-    """Needs `grants.manage` in `org`. The grant records who granted it, when and why."""
-    require(
-        policy.refresh_if_stale(),
-        subject=caller.subject,
-        action=Action.GRANTS_MANAGE,
-        domain=ORG_DOMAIN,
+    """Policy admins grant any role; a space's owner grants `member` and `moderator` there.
+
+    Nobody grants to themselves; policy_admin and approver (or compliance_officer) never
+    go to the same subject; compliance officers change nothing. The grant records who
+    granted it, when and why.
+    """
+    service.authorize_grant_change(
+        policy.refresh_if_stale(), actor=caller.subject, role=body.role.value, domain=body.domain
     )
     grant = service.grant_role(
         session,
@@ -99,7 +102,7 @@ def post_grant(
 @router.delete(
     "/{grant_id}",
     response_model=GrantRead,
-    summary="Revoke a grant (policy admins); the grant and its history are kept",
+    summary="Revoke a grant (as for granting); the grant and its history are kept",
     responses=problem_responses(400, 401, 403, 404, 409, 413, 422, 503),
 )
 def delete_grant(
@@ -119,11 +122,13 @@ def delete_grant(
             "Give the revocation's justification once: in the JSON body or as the "
             "`justification` query parameter."
         )
-    require(
+    existing = service.get_grant(session, grant_id)
+    service.authorize_grant_change(
         policy.refresh_if_stale(),
-        subject=caller.subject,
-        action=Action.GRANTS_MANAGE,
-        domain=ORG_DOMAIN,
+        actor=caller.subject,
+        role=existing.role,
+        domain=existing.domain,
+        verb="revoke",
     )
     grant = service.revoke_grant(
         session, grant_id=grant_id, revoked_by=caller.subject, justification=given[0]

@@ -11,24 +11,29 @@ from datetime import datetime, timedelta
 
 from sqlmodel import Session
 
-from townhall_contracts.policy import ORG_DOMAIN
+from townhall_contracts.policy import ORG_DOMAIN, Action, Decision, Role
+from townhall_platform.errors import PermissionDenied
+from townhall_policy.audit.trail import record_event
+from townhall_policy.decisions.service import check
 from townhall_policy.directory import repository as directory
 from townhall_policy.directory.errors import InactiveSubject, UnknownSubject
 from townhall_policy.domains import repository as domains
 from townhall_policy.domains.errors import UnknownDomain
+from townhall_policy.enforcement.snapshot import PolicySnapshot
 from townhall_policy.grants import repository
 from townhall_policy.grants.errors import (
+    ComplianceOfficersChangeNothing,
     DuplicateGrant,
     GrantAlreadyRevoked,
     GrantNotFound,
     InvalidValidity,
     RoleNotHeldInDomain,
     SelfGrant,
+    SeparationOfDuties,
     ServiceGrantNotAllowed,
     UnknownRole,
 )
 from townhall_policy.grants.models import Grant
-from townhall_policy.revision.service import record_change
 from townhall_policy.roles import repository as roles
 from townhall_policy.roles.models import RoleScope
 from townhall_policy.timestamps import utcnow
@@ -36,6 +41,53 @@ from townhall_policy.timestamps import utcnow
 # A grant may not start in the past: backdating would rewrite "who could do what, when".
 # A little slack absorbs clock differences between the caller and this service.
 BACKDATING_TOLERANCE = timedelta(minutes=5)
+
+
+# Roles that one subject may never hold together (in `org`, over overlapping periods).
+CONFLICTING_ROLES: dict[str, frozenset[str]] = {
+    Role.POLICY_ADMIN.value: frozenset({Role.APPROVER.value, Role.COMPLIANCE_OFFICER.value}),
+    Role.APPROVER.value: frozenset({Role.POLICY_ADMIN.value}),
+    Role.COMPLIANCE_OFFICER.value: frozenset({Role.POLICY_ADMIN.value}),
+}
+# Space roles a space's owner may grant and revoke in their own space.
+OWNER_GRANTABLE_ROLES = frozenset({Role.MEMBER.value, Role.MODERATOR.value})
+
+
+def authorize_grant_change(
+    snapshot: PolicySnapshot, *, actor: str, role: str, domain: str, verb: str = "grant"
+) -> Decision:
+    """May `actor` grant or revoke `role` in `domain`? The allowing decision, else 403.
+
+    Policy admins (`grants.manage` in `org`) change any grant; a space's owner
+    (`manage.members` there) grants and revokes `member` and `moderator` in that space.
+    Compliance officers change nothing, whatever else they hold.
+    """
+    held = snapshot.find_held_role(actor, Role.COMPLIANCE_OFFICER.value, ORG_DOMAIN)
+    if held is not None:
+        raise ComplianceOfficersChangeNothing(
+            f"{actor} is a compliance officer (grant {held.grant.id}): compliance officers "
+            "audit grants but change none; ask a policy admin.",
+            grant_id=held.grant.id,
+        )
+    admin = check(snapshot, subject=actor, action=Action.GRANTS_MANAGE, domain=ORG_DOMAIN)
+    if admin.allowed:
+        return admin
+    if domain != ORG_DOMAIN and role in OWNER_GRANTABLE_ROLES:
+        owner = check(snapshot, subject=actor, action=Action.MANAGE_MEMBERS, domain=domain)
+        if owner.allowed:
+            return owner
+        needs = (
+            f"needs role policy_admin in org, or role owner in {domain} "
+            f"(owners {verb} member and moderator in their space)"
+        )
+    else:
+        needs = "needs role policy_admin in org"
+    raise PermissionDenied(
+        f"{actor} may not {verb} {role} in {domain}: {needs}",
+        reason={**admin.reason.model_dump(mode="json"), "missing": needs},
+        decision_id=admin.decision_id,
+        policy_revision=admin.policy_revision,
+    )
 
 
 def scope_of_domain(domain: str) -> RoleScope:
@@ -72,6 +124,7 @@ def grant_role(
         justification=justification,
         valid_from=valid_from,
         valid_to=valid_to,
+        via=None,
     )
 
 
@@ -110,6 +163,7 @@ def grant_space_role_for_service(
         domain=domain,
         granted_by=granted_by,
         justification=justification,
+        via=service,
     )
     return grant, True
 
@@ -133,15 +187,22 @@ def seed_grant(
         domain=domain,
         granted_by=granted_by,
         justification=justification,
+        via="seed",
     )
     return True
 
 
-def revoke_grant(session: Session, *, grant_id: str, revoked_by: str, justification: str) -> Grant:
-    """Revoke a grant, keeping the row and recording who, when and why."""
+def get_grant(session: Session, grant_id: str) -> Grant:
+    """The grant, or `GrantNotFound`."""
     grant = repository.get_grant(session, grant_id)
     if grant is None:
         raise GrantNotFound(f"No grant {grant_id!r}.")
+    return grant
+
+
+def revoke_grant(session: Session, *, grant_id: str, revoked_by: str, justification: str) -> Grant:
+    """Revoke a grant, keeping the row and recording who, when and why."""
+    grant = get_grant(session, grant_id)
     if grant.revoked_at is not None:
         raise GrantAlreadyRevoked(
             f"Grant {grant_id} was already revoked by {grant.revoked_by} "
@@ -153,7 +214,15 @@ def revoke_grant(session: Session, *, grant_id: str, revoked_by: str, justificat
     grant.revoked_by = revoked_by
     grant.revocation_justification = justification
     repository.save_grant(session, grant)
-    record_change(session)
+    record_event(
+        session,
+        actor=revoked_by,
+        event_type="grant.revoked",
+        target=f"grant:{grant.id}",
+        domain=grant.domain,
+        justification=justification,
+        payload={**_grant_payload(grant), "revoked_at": grant.revoked_at.isoformat()},
+    )
     return grant
 
 
@@ -189,6 +258,7 @@ def _create_grant(
     justification: str,
     valid_from: datetime | None = None,
     valid_to: datetime | None = None,
+    via: str | None,
 ) -> Grant:
     now = utcnow()
     starts = valid_from or now
@@ -214,6 +284,9 @@ def _create_grant(
             where = "org" if other is RoleScope.ORG else "a space domain"
             raise RoleNotHeldInDomain(f"{role} is held in {where}, not in {domain}.")
         raise UnknownRole(f"No role {role!r}.")
+    _check_separation_of_duties(
+        session, subject_id=subject_id, role=role, domain=domain, starts=starts, ends=valid_to
+    )
     overlapping = repository.list_overlapping(
         session,
         subject_id=subject_id,
@@ -241,5 +314,60 @@ def _create_grant(
             justification=justification,
         ),
     )
-    record_change(session)
+    record_event(
+        session,
+        actor=granted_by,
+        event_type="grant.created",
+        target=f"grant:{grant.id}",
+        domain=domain,
+        justification=justification,
+        payload={**_grant_payload(grant), "via": via},
+    )
     return grant
+
+
+def _grant_payload(grant: Grant) -> dict[str, str | None]:
+    return {
+        "grant_id": grant.id,
+        "subject": grant.subject_id,
+        "role": grant.role,
+        "domain": grant.domain,
+        "valid_from": grant.valid_from.isoformat(),
+        "valid_to": grant.valid_to.isoformat() if grant.valid_to else None,
+        "granted_by": grant.granted_by,
+        "granted_at": grant.granted_at.isoformat(),
+    }
+
+
+def _check_separation_of_duties(
+    session: Session,
+    *,
+    subject_id: str,
+    role: str,
+    domain: str,
+    starts: datetime,
+    ends: datetime | None,
+) -> None:
+    conflicting = CONFLICTING_ROLES.get(role)
+    if domain != ORG_DOMAIN or not conflicting:
+        return
+    holders = [subject_id, *directory.group_ids_of(session, subject_id)]
+    for holder in holders:
+        for other in sorted(conflicting):
+            clash = repository.list_overlapping(
+                session,
+                subject_id=holder,
+                role=other,
+                domain=ORG_DOMAIN,
+                valid_from=starts,
+                valid_to=ends,
+            )
+            if clash:
+                through = "" if holder == subject_id else f" through group {holder}"
+                raise SeparationOfDuties(
+                    f"{subject_id} holds {other} in org{through} (grant {clash[0].id}); "
+                    f"separation of duties forbids holding {role} as well: whoever manages "
+                    "grants neither approves official posts nor audits them.",
+                    conflicting_grant_id=clash[0].id,
+                    conflicting_role=other,
+                )

@@ -20,6 +20,9 @@ class PolicyRevision(PolicyTable, table=True):
 
     id: int = Field(default=REVISION_ROW_ID, primary_key=True)
     revision: int
+    # The head of the audit chain: a removed last event is caught against it.
+    audit_seq: int = Field(default=0)
+    audit_hash: str = Field(default="0" * 64, max_length=64)
     updated_at: datetime = Field(
         default_factory=utcnow, sa_column=Column(UtcDateTime(), nullable=False)
     )

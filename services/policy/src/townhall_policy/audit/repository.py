@@ -1,0 +1,102 @@
+"""SQL of the audit trail and of the chain head kept on the revision row."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from datetime import datetime
+
+from sqlalchemy import update
+from sqlmodel import Session, col, select
+
+from townhall_policy.audit.models import AuditEvent
+from townhall_policy.revision.models import REVISION_ROW_ID, PolicyRevision
+
+
+def claim_next_seq(session: Session) -> tuple[int, str, int]:
+    """Take the next sequence number under the revision row's lock.
+
+    Returns (seq, previous head hash, current policy revision). The row lock held until
+    commit serialises appends from every instance sharing the database.
+    """
+    session.execute(
+        update(PolicyRevision)
+        .where(col(PolicyRevision.id) == REVISION_ROW_ID)
+        .values(audit_seq=col(PolicyRevision.audit_seq) + 1)
+    )
+    row = session.execute(
+        select(
+            col(PolicyRevision.audit_seq),
+            col(PolicyRevision.audit_hash),
+            col(PolicyRevision.revision),
+        ).where(col(PolicyRevision.id) == REVISION_ROW_ID)
+    ).one()
+    return int(row[0]), str(row[1]), int(row[2])
+
+
+def set_head_hash(session: Session, head_hash: str) -> None:
+    session.execute(
+        update(PolicyRevision)
+        .where(col(PolicyRevision.id) == REVISION_ROW_ID)
+        .values(audit_hash=head_hash)
+    )
+
+
+def read_head(session: Session) -> tuple[int, str]:
+    row = session.execute(
+        select(col(PolicyRevision.audit_seq), col(PolicyRevision.audit_hash)).where(
+            col(PolicyRevision.id) == REVISION_ROW_ID
+        )
+    ).one()
+    return int(row[0]), str(row[1])
+
+
+def add_event(session: Session, event: AuditEvent) -> AuditEvent:
+    session.add(event)
+    session.flush()
+    return event
+
+
+def iter_events(session: Session, *, batch: int = 2000) -> Iterator[AuditEvent]:
+    """Every event in sequence order, read in batches."""
+    after = 0
+    while True:
+        rows = session.exec(
+            select(AuditEvent)
+            .where(col(AuditEvent.seq) > after)
+            .order_by(col(AuditEvent.seq))
+            .limit(batch)
+        ).all()
+        if not rows:
+            return
+        yield from rows
+        after = rows[-1].seq
+        session.expunge_all()
+
+
+def list_events(
+    session: Session,
+    *,
+    actor: str | None = None,
+    event_type: str | None = None,
+    target: str | None = None,
+    domain: str | None = None,
+    since: datetime | None = None,
+    until: datetime | None = None,
+    after_seq: int = 0,
+    limit: int = 100,
+) -> Sequence[AuditEvent]:
+    """Events matching every given filter, in sequence order, after `after_seq`."""
+    statement = select(AuditEvent).where(col(AuditEvent.seq) > after_seq)
+    if actor is not None:
+        statement = statement.where(AuditEvent.actor == actor)
+    if event_type is not None:
+        statement = statement.where(AuditEvent.event_type == event_type)
+    if target is not None:
+        statement = statement.where(AuditEvent.target == target)
+    if domain is not None:
+        statement = statement.where(AuditEvent.domain == domain)
+    if since is not None:
+        statement = statement.where(col(AuditEvent.occurred_at) >= since)
+    if until is not None:
+        statement = statement.where(col(AuditEvent.occurred_at) < until)
+    return session.exec(statement.order_by(col(AuditEvent.seq)).limit(limit)).all()

@@ -1,0 +1,1 @@
+"""Suspensions: deny rules that override every allow while in force."""

@@ -1,0 +1,180 @@
+"""Suspending and lifting: deny rules that override allows, with history and audit events."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from sqlmodel import Session
+
+from townhall_contracts.policy import ORG_DOMAIN, Action
+from townhall_platform.errors import PermissionDenied
+from townhall_policy.audit.trail import record_event
+from townhall_policy.decisions.service import check
+from townhall_policy.directory import repository as directory
+from townhall_policy.directory.errors import InactiveSubject, NotAGroup, UnknownSubject
+from townhall_policy.directory.models import SubjectKind
+from townhall_policy.domains import repository as domains
+from townhall_policy.domains.errors import UnknownDomain
+from townhall_policy.enforcement.snapshot import PolicySnapshot
+from townhall_policy.grants.errors import ComplianceOfficersChangeNothing, InvalidValidity
+from townhall_policy.grants.service import BACKDATING_TOLERANCE
+from townhall_policy.suspensions import repository
+from townhall_policy.suspensions.errors import (
+    DuplicateSuspension,
+    SelfSuspension,
+    SuspensionAlreadyLifted,
+    SuspensionNotFound,
+)
+from townhall_policy.suspensions.models import Suspension
+from townhall_policy.timestamps import utcnow
+
+
+def authorize_suspension(snapshot: PolicySnapshot, *, actor: str, domain: str) -> None:
+    """Policy admins suspend anywhere; whoever may `moderate` a space suspends there."""
+    if snapshot.find_held_role(actor, "compliance_officer", ORG_DOMAIN) is not None:
+        raise ComplianceOfficersChangeNothing(
+            f"{actor} is a compliance officer: compliance officers change nothing."
+        )
+    admin = check(snapshot, subject=actor, action=Action.GRANTS_MANAGE, domain=ORG_DOMAIN)
+    if admin.allowed:
+        return
+    if (
+        domain != ORG_DOMAIN
+        and check(snapshot, subject=actor, action=Action.MODERATE, domain=domain).allowed
+    ):
+        return
+    needs = (
+        "needs role policy_admin in org"
+        if domain == ORG_DOMAIN
+        else f"needs role policy_admin in org, or a role allowing moderate in {domain}"
+    )
+    raise PermissionDenied(
+        f"{actor} may not change suspensions in {domain}: {needs}",
+        reason={**admin.reason.model_dump(mode="json"), "missing": needs},
+        decision_id=admin.decision_id,
+        policy_revision=admin.policy_revision,
+    )
+
+
+def suspend(
+    session: Session,
+    *,
+    subject_id: str,
+    domain: str,
+    action: str | None,
+    created_by: str,
+    justification: str,
+    valid_from: datetime | None = None,
+    valid_to: datetime | None = None,
+) -> Suspension:
+    """Forbid `subject` `action` (every action when None) in `domain` (`org`: everywhere)."""
+    if subject_id == created_by:
+        raise SelfSuspension(f"{created_by} may not suspend themselves.")
+    now = utcnow()
+    starts = valid_from or now
+    if starts < now - BACKDATING_TOLERANCE:
+        raise InvalidValidity(f"valid_from {starts.isoformat()} is in the past.")
+    if valid_to is not None and valid_to <= starts:
+        raise InvalidValidity(
+            f"valid_to {valid_to.isoformat()} must be after valid_from {starts.isoformat()}."
+        )
+    subject = directory.get_subject(session, subject_id)
+    if subject is None:
+        raise UnknownSubject(f"No subject {subject_id!r} in the directory.")
+    if subject.kind != SubjectKind.USER:
+        raise NotAGroup(f"{subject_id!r} is a group: suspensions apply to users.")
+    if not subject.active:
+        raise InactiveSubject(f"Subject {subject_id!r} is deactivated: it is refused already.")
+    if domains.get_domain(session, domain) is None:
+        raise UnknownDomain(f"Domain {domain!r} is not registered with policy.")
+    for existing in repository.list_suspensions(session, subject_id=subject_id, domain=domain):
+        overlaps = (existing.valid_to is None or existing.valid_to > starts) and (
+            valid_to is None or existing.valid_from < valid_to
+        )
+        if existing.lifted_at is None and existing.action == action and overlaps:
+            raise DuplicateSuspension(
+                f"{subject_id} is already suspended from {action or 'everything'} in {domain} "
+                f"over that period (suspension {existing.id}).",
+                suspension_id=existing.id,
+            )
+    suspension = repository.save_suspension(
+        session,
+        Suspension(
+            subject_id=subject_id,
+            domain=domain,
+            action=action,
+            valid_from=starts,
+            valid_to=valid_to,
+            created_by=created_by,
+            created_at=now,
+            justification=justification,
+        ),
+    )
+    record_event(
+        session,
+        actor=created_by,
+        event_type="suspension.created",
+        target=f"suspension:{suspension.id}",
+        domain=domain,
+        justification=justification,
+        payload={
+            "suspension_id": suspension.id,
+            "subject": subject_id,
+            "domain": domain,
+            "action": action,
+            "valid_from": starts.isoformat(),
+            "valid_to": valid_to.isoformat() if valid_to else None,
+        },
+    )
+    return suspension
+
+
+def get_suspension(session: Session, suspension_id: str) -> Suspension:
+    suspension = repository.get_suspension(session, suspension_id)
+    if suspension is None:
+        raise SuspensionNotFound(f"No suspension {suspension_id!r}.")
+    return suspension
+
+
+def lift(session: Session, *, suspension_id: str, lifted_by: str, justification: str) -> Suspension:
+    """End a suspension now, keeping its row and recording who, when and why."""
+    suspension = get_suspension(session, suspension_id)
+    if suspension.lifted_at is not None:
+        raise SuspensionAlreadyLifted(
+            f"Suspension {suspension_id} was already lifted by {suspension.lifted_by}.",
+            lifted_at=suspension.lifted_at.isoformat(),
+        )
+    suspension.lifted_at = utcnow()
+    suspension.lifted_by = lifted_by
+    suspension.lift_justification = justification
+    repository.save_suspension(session, suspension)
+    record_event(
+        session,
+        actor=lifted_by,
+        event_type="suspension.lifted",
+        target=f"suspension:{suspension.id}",
+        domain=suspension.domain,
+        justification=justification,
+        payload={"suspension_id": suspension.id, "subject": suspension.subject_id},
+    )
+    return suspension
+
+
+def list_suspensions(
+    session: Session,
+    *,
+    subject_id: str | None = None,
+    domain: str | None = None,
+    active_at: datetime | None = None,
+    limit: int = 100,
+    offset: int = 0,
+) -> Sequence[Suspension]:
+    return repository.list_suspensions(
+        session,
+        subject_id=subject_id,
+        domain=domain,
+        active_at=active_at,
+        limit=limit,
+        offset=offset,
+    )

@@ -1,0 +1,87 @@
+"""Who may change what: policy admins in org, owners for their space, duties kept apart."""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+def _post(api: Any, by: str, **body: Any) -> Any:
+    return api.client.post(
+        "/v1/grants",
+        json={"justification": "Joins the project team", **body},
+        headers=api.user(by),
+    )
+
+
+def test_an_owner_grants_member_in_their_space(api: Any) -> None:
+    assert api.decide("david", "post.social", "space:projet-phoenix")["allowed"] is False
+
+    # alice owns projet-phoenix.
+    response = _post(api, "alice", subject="david", role="member", domain="space:projet-phoenix")
+
+    assert response.status_code == 201, response.text
+    assert response.json()["granted_by"] == "alice"
+    assert api.decide("david", "post.social", "space:projet-phoenix")["allowed"] is True
+    revoked = api.client.request(
+        "DELETE",
+        f"/v1/grants/{response.json()['id']}",
+        json={"justification": "Left the project"},
+        headers=api.user("alice"),
+    )
+    assert revoked.status_code == 200
+    assert api.decide("david", "post.social", "space:projet-phoenix")["allowed"] is False
+
+
+def test_an_owner_grants_moderator_but_not_owner(api: Any) -> None:
+    moderator = _post(api, "alice", subject="bob", role="moderator", domain="space:projet-phoenix")
+    owner = _post(api, "alice", subject="bob", role="owner", domain="space:projet-phoenix")
+
+    assert moderator.status_code == 201
+    assert owner.status_code == 403
+    assert owner.json()["reason"]["missing"] == "needs role policy_admin in org"
+
+
+def test_an_owner_changes_nothing_outside_their_space(api: Any) -> None:
+    revision = api.revision()
+    response = _post(api, "alice", subject="david", role="member", domain="space:hr-confidential")
+
+    assert response.status_code == 403
+    assert "owner in space:hr-confidential" in response.json()["reason"]["missing"]
+    assert api.revision() == revision
+
+
+def test_a_policy_admin_may_not_become_approver(api: Any) -> None:
+    revision = api.revision()
+    # paul is policy admin; another admin would have to grant, so grant admin to farid first.
+    admin = api.grant("farid", "policy_admin", "org")
+
+    response = _post(api, "paul", subject="farid", role="approver", domain="org")
+
+    assert response.status_code == 409
+    problem = response.json()
+    assert problem["type"].endswith("/separation-of-duties")
+    assert problem["conflicting_grant_id"] == admin["id"]
+    assert "separation of duties" in problem["detail"]
+    assert api.revision() == revision + 1
+    api.revoke(admin["id"])
+
+
+def test_an_approver_may_not_become_policy_admin(api: Any) -> None:
+    response = _post(api, "paul", subject="marc", role="policy_admin", domain="org")
+
+    assert response.status_code == 409
+    assert response.json()["conflicting_role"] == "approver"
+
+
+def test_a_compliance_officer_may_not_become_policy_admin(api: Any) -> None:
+    response = _post(api, "paul", subject="olivier", role="policy_admin", domain="org")
+
+    assert response.status_code == 409
+    assert response.json()["conflicting_role"] == "compliance_officer"
+
+
+def test_compliance_officers_grant_nothing(api: Any) -> None:
+    response = _post(api, "olivier", subject="bob", role="member", domain="space:cafe")
+
+    assert response.status_code == 403
+    assert response.json()["type"].endswith("/compliance-officer-read-only")
