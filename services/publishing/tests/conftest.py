@@ -75,6 +75,7 @@ class FakePolicy:
         self.spaces: dict[str, tuple[str, str]] = {
             space.id: (space.kind, space.visibility) for space in SPACES
         }
+        self.owners: dict[str, set[str]] = {space.id: {space.owner} for space in SPACES}
         self.overrides: dict[tuple[str, str, str], bool] = {}
         self.decisions: list[dict[str, str]] = []
         self.registered: dict[str, dict[str, Any]] = {}
@@ -90,6 +91,14 @@ class FakePolicy:
         path = request.url.path
         if request.method == "POST" and path == "/v1/decisions":
             return self._decide(json.loads(request.content))
+        if request.method == "POST" and path == "/v1/decisions/batch":
+            answers = [
+                json.loads(self._decide(body).content)
+                for body in json.loads(request.content)["decisions"]
+            ]
+            return httpx.Response(
+                200, json={"policy_revision": POLICY_REVISION, "decisions": answers}
+            )
         principals = re.fullmatch(r"/v1/subjects/([^/]+)/principals", path)
         if request.method == "GET" and principals:
             return self._principals(principals.group(1))
@@ -107,6 +116,8 @@ class FakePolicy:
             self.grants.append(grant)
             space = grant["domain"].removeprefix("space:")
             self.members.setdefault(space, set()).add(grant["subject"])
+            if grant["role"] == "owner":
+                self.owners.setdefault(space, set()).add(grant["subject"])
             return httpx.Response(201, json={"id": uuid.uuid4().hex, **grant})
         return _problem(404, f"no route {request.method} {path}")
 
@@ -121,20 +132,37 @@ class FakePolicy:
                 return bool(roles & _SPACE_MANAGERS)
             if action == "publish.official":
                 return bool(roles & _PUBLISHERS)
+            if action == "audit.read":
+                return "compliance_officer" in roles
+            if action == "moderate":
+                return "moderator" in roles
             return False
         space = domain.removeprefix("space:")
         if space not in self.spaces:
             return False
         kind, visibility = self.spaces[space]
+        owner = subject in self.owners.get(space, set())
         audience = subject in self.members.get(space, set()) or (
             visibility == "public" and "employee" in roles
         )
         if action == "post.social":
             return kind == "community" and audience
-        if action == "comment":
-            return audience
-        if action == "publish.official":
+        if action in ("comment", "react", "read"):
+            return audience or bool(roles & {"communicator", "approver", "moderator"})
+        if action in ("publish.official", "post.official"):
             return bool(roles & _PUBLISHERS)
+        if action == "approve.official":
+            return "approver" in roles
+        if action == "answer.official":
+            return kind == "community" and "spokesperson" in roles
+        if action == "endorse":
+            return "communicator" in roles
+        if action == "pin":
+            return "communicator" in roles or owner
+        if action == "moderate":
+            return "moderator" in roles or owner
+        if action in ("manage.space", "manage.members"):
+            return owner
         return False
 
     def _decide(self, body: dict[str, str]) -> httpx.Response:
@@ -381,3 +409,43 @@ def auth(token_issuer: TokenIssuer) -> Callable[[str], dict[str, str]]:
         return {"Authorization": f"Bearer {token_issuer.user_token(user)}"}
 
     return headers
+
+
+OfficialPublisher = Callable[..., Any]
+
+
+async def publish_official_post(
+    client: httpx.AsyncClient,
+    headers: Callable[[str], dict[str, str]],
+    *,
+    author: str = "claire",
+    approver: str = "marc",
+    publish_at: str | None = None,
+    **fields: Any,
+) -> dict[str, Any]:
+    """Draft, submit, approve (by someone else) and publish an official post; its last state."""
+    body = {"space_id": "general", "kind": "official", "title": "Annonce", "body": "Texte"}
+    body.update(fields)
+    created = await client.post("/v1/posts", json=body, headers=headers(author))
+    assert created.status_code == 201, created.text
+    post_id = created.json()["id"]
+    steps: list[tuple[str, str, dict[str, Any] | None]] = [
+        ("submit", author, None),
+        ("approve", approver, None),
+        ("publish", author, {"at": publish_at} if publish_at else None),
+    ]
+    answer = created
+    for step, actor, payload in steps:
+        answer = await client.post(f"/v1/posts/{post_id}/{step}", json=payload, headers=headers(actor))
+        assert answer.status_code == 200, f"{step}: {answer.text}"
+    return dict(answer.json())
+
+
+@pytest.fixture
+def official(client: httpx.AsyncClient, auth: Callable[[str], dict[str, str]]) -> OfficialPublisher:
+    """`await official(author=..., approver=..., **post fields)`: a published official post."""
+
+    async def run(**kwargs: Any) -> dict[str, Any]:
+        return await publish_official_post(client, auth, **kwargs)
+
+    return run

@@ -15,17 +15,24 @@ from townhall_platform.app import create_app as create_service_app
 from townhall_platform.db import database_ready, make_engine
 
 from .feed.router import router as feed_router
+from .indicators.router import router as indicators_router
+from .moderation.router import router as moderation_router
 from .outbox.metrics import RelayMetrics
 from .outbox.relay import OutboxRelay
 from .policy_gate import PolicyGate
 from .posts.router import router as posts_router
+from .roster.service import Roster
+from .scheduler.runner import Scheduler
 from .settings import PublishingSettings
 from .spaces.router import router as spaces_router
+from .workflow.router import router as workflow_router
 
 SERVICE_NAME = "publishing"
 DESCRIPTION = (
-    "Spaces, social and official posts, comments and the outbox of change events. "
-    "Every change is decided by the policy service first and relayed to search."
+    "Spaces; social posts and discussion; the official workflow (draft, approval, "
+    "publication, schedule, retraction); acknowledgements; moderation; indicators; and "
+    "the outbox of change events. Every change is decided by the policy service first "
+    "and relayed to search."
 )
 
 
@@ -47,12 +54,16 @@ def create_app(
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         relay: OutboxRelay = app.state.relay
+        scheduler: Scheduler = app.state.scheduler
         if settings.relay_enabled:
             relay.start()
+        if settings.scheduler_enabled:
+            scheduler.start()
         try:
             yield
         finally:
-            # Joining the relay thread blocks: keep it off the event loop.
+            # Joining the threads blocks: keep it off the event loop.
+            await to_thread.run_sync(scheduler.stop)
             await to_thread.run_sync(relay.stop)
             app.state.policy_client.close()
             app.state.search_client.close()
@@ -61,7 +72,14 @@ def create_app(
     app = create_service_app(
         name=SERVICE_NAME,
         settings=settings,
-        routers=[spaces_router, posts_router, feed_router],
+        routers=[
+            spaces_router,
+            posts_router,
+            feed_router,
+            workflow_router,
+            moderation_router,
+            indicators_router,
+        ],
         readiness={"database": lambda: database_ready(engine)},
         lifespan=lifespan,
         description=DESCRIPTION,
@@ -84,7 +102,10 @@ def create_app(
     app.state.engine = engine
     app.state.policy_client = policy_client
     app.state.search_client = search_client
-    app.state.policy_gate = PolicyGate(policy_client)
+    roster = Roster(engine)
+    app.state.roster = roster
+    app.state.policy_gate = PolicyGate(policy_client, on_subject=roster.note)
+    app.state.scheduler = Scheduler(engine=engine, interval=settings.scheduler_interval_seconds)
     app.state.relay = build_relay(
         settings=settings,
         engine=engine,

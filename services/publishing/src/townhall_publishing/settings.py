@@ -22,3 +22,7 @@ class PublishingSettings(ServiceSettings):
     relay_batch_size: int = Field(default=500, ge=1, le=5000)
     relay_initial_backoff_seconds: float = Field(default=0.2, ge=0)
     relay_max_backoff_seconds: float = Field(default=5.0, gt=0)
+
+    # The scheduler: a background thread that publishes scheduled posts on time.
+    scheduler_enabled: bool = True
+    scheduler_interval_seconds: float = Field(default=1.0, gt=0, le=60)
