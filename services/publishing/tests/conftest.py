@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import json
 import re
+import threading
+import time
 import uuid
 from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import asynccontextmanager
@@ -18,6 +20,7 @@ from typing import Any
 import httpx
 import jwt
 import pytest
+import uvicorn
 from fastapi import FastAPI
 from sqlalchemy import text
 from sqlalchemy.engine import Engine
@@ -26,6 +29,7 @@ from townhall_contracts.demo import GROUPS, SPACES, USERS
 from townhall_contracts.search import IndexBatch, IndexBatchResult
 from townhall_platform.auth import TokenIssuer
 from townhall_platform.db import make_engine, run_migrations, session_scope
+from townhall_platform.testing import free_port
 from townhall_publishing.app import create_app
 from townhall_publishing.cli import MIGRATIONS
 from townhall_publishing.settings import PublishingSettings
@@ -349,6 +353,7 @@ def settings(migrated_url: str, signing_key_file: Path) -> PublishingSettings:
         policy_url=POLICY_URL,
         search_url=SEARCH_URL,
         relay_enabled=False,
+        scheduler_enabled=False,
     )
 
 
@@ -436,7 +441,9 @@ async def publish_official_post(
     ]
     answer = created
     for step, actor, payload in steps:
-        answer = await client.post(f"/v1/posts/{post_id}/{step}", json=payload, headers=headers(actor))
+        answer = await client.post(
+            f"/v1/posts/{post_id}/{step}", json=payload, headers=headers(actor)
+        )
         assert answer.status_code == 200, f"{step}: {answer.text}"
     return dict(answer.json())
 
@@ -449,3 +456,73 @@ def official(client: httpx.AsyncClient, auth: Callable[[str], dict[str, str]]) -
         return await publish_official_post(client, auth, **kwargs)
 
     return run
+
+
+class _ThreadedServer(uvicorn.Server):
+    def install_signal_handlers(self) -> None:  # the test runner owns the signals
+        pass
+
+
+@pytest.fixture(scope="module")
+def real_policy_url(
+    tmp_path_factory: pytest.TempPathFactory, signing_key_file: Path
+) -> Iterator[str]:
+    """The real policy service, migrated and seeded with the demo directory, served by
+    uvicorn on a loopback port in a thread of this process (its own SQLite database)."""
+    from townhall_policy.app import create_app as create_policy_app
+    from townhall_policy.migrations import MIGRATIONS_DIR
+    from townhall_policy.seed import seed_demo as seed_policy
+    from townhall_policy.settings import PolicySettings
+
+    url = f"sqlite:///{tmp_path_factory.mktemp('policy') / 'policy.db'}"
+    run_migrations(url, MIGRATIONS_DIR)
+    policy_engine = make_engine(url)
+    with session_scope(policy_engine) as session:
+        seed_policy(session)
+    policy_engine.dispose()
+    port = free_port()
+    settings = PolicySettings(
+        environment="test",
+        database_url=url,
+        signing_key_file=signing_key_file,
+        port=port,
+        revision_poll_seconds=0.2,
+    )
+    server = _ThreadedServer(
+        uvicorn.Config(create_policy_app(settings), host="127.0.0.1", port=port, log_level="error")
+    )
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 20
+    while not server.started:
+        if time.monotonic() > deadline or not thread.is_alive():
+            raise RuntimeError("the policy service did not start")
+        time.sleep(0.05)
+    yield f"http://127.0.0.1:{port}"
+    server.should_exit = True
+    thread.join(10)
+
+
+@pytest.fixture
+def real_settings(
+    migrated_url: str, signing_key_file: Path, real_policy_url: str
+) -> PublishingSettings:
+    return PublishingSettings(
+        environment="test",
+        database_url=migrated_url,
+        signing_key_file=signing_key_file,
+        policy_url=real_policy_url,
+        search_url=SEARCH_URL,
+        relay_enabled=False,
+        scheduler_enabled=False,
+    )
+
+
+@pytest.fixture
+async def real_client(
+    real_settings: PublishingSettings, search: FakeSearch, engine: Engine, anyio_backend: str
+) -> AsyncIterator[httpx.AsyncClient]:
+    """Publishing in front of the real policy service (search stays a fake at its boundary)."""
+    app = create_app(real_settings, search_transport=httpx.MockTransport(search.handle))
+    async with serving(app) as client:
+        yield client

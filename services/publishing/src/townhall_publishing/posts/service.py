@@ -234,9 +234,9 @@ def set_pinned(
     post = get_readable_post(session=session, gate=gate, subject=actor, post_id=post_id, lock=True)
     if post.state != PostState.PUBLISHED:
         raise InvalidTransition("Only a published post can be pinned.", state=post.state)
+    decision = gate.require(subject=actor, action=Action.PIN, domain=space_domain(post.space_id))
     if pinned == (post.pinned_at is not None):
         raise AlreadyDone("The post is already pinned." if pinned else "The post is not pinned.")
-    decision = gate.require(subject=actor, action=Action.PIN, domain=space_domain(post.space_id))
     now = utcnow()
     post.pinned_at = now if pinned else None
     post.pinned_by = actor if pinned else None
@@ -258,13 +258,13 @@ def set_endorsed(
         raise InvalidTransition("Only a social post is endorsed.", state=post.state)
     if post.state != PostState.PUBLISHED:
         raise InvalidTransition("Only a published post can be endorsed.", state=post.state)
+    decision = gate.require(
+        subject=actor, action=Action.ENDORSE, domain=space_domain(post.space_id)
+    )
     if endorsed == (post.endorsed_by is not None):
         raise AlreadyDone(
             "The post is already endorsed." if endorsed else "The post is not endorsed."
         )
-    decision = gate.require(
-        subject=actor, action=Action.ENDORSE, domain=space_domain(post.space_id)
-    )
     now = utcnow()
     post.endorsed_by = actor if endorsed else None
     post.endorsed_at = now if endorsed else None
