@@ -239,6 +239,9 @@ class FakeSearch:
         self.acknowledged: list[list[int]] = []
         self.versions: dict[str, int] = {}
         self.documents: dict[str, dict[str, Any]] = {}
+        # Every (document, version) search applied as new, in order.
+        self.applied: list[tuple[str, int]] = []
+        self._lock = threading.Lock()
 
     def handle(self, request: httpx.Request) -> httpx.Response:
         self.attempts += 1
@@ -251,14 +254,16 @@ class FakeSearch:
         assert request.url.path == "/internal/v1/index/bulk"
         batch = IndexBatch.model_validate_json(request.content)
         applied = skipped = 0
-        for event in batch.events:
-            if self.versions.get(event.doc_id, 0) >= event.version:
-                skipped += 1
-                continue
-            self.versions[event.doc_id] = event.version
-            if event.document is not None:
-                self.documents[event.doc_id] = event.document.model_dump(mode="json")
-            applied += 1
+        with self._lock:
+            for event in batch.events:
+                if self.versions.get(event.doc_id, 0) >= event.version:
+                    skipped += 1
+                    continue
+                self.versions[event.doc_id] = event.version
+                self.applied.append((event.doc_id, event.version))
+                if event.document is not None:
+                    self.documents[event.doc_id] = event.document.model_dump(mode="json")
+                applied += 1
         if self.mode == "ack-lost":
             return _problem(504, "the answer was lost on the way")
         self.acknowledged.append([event.event_id for event in batch.events])
@@ -289,7 +294,19 @@ class Database:
     def counts(self) -> dict[str, int]:
         return {
             table: self.count(table)
-            for table in ("spaces", "posts", "post_readers", "comments", "outbox")
+            for table in (
+                "spaces",
+                "posts",
+                "post_readers",
+                "comments",
+                "outbox",
+                "content_versions",
+                "post_steps",
+                "reactions",
+                "acknowledgements",
+                "reports",
+                "moderation_actions",
+            )  # fmt: skip
         }
 
     def rows(self, sql: str, **params: Any) -> list[dict[str, Any]]:
