@@ -306,7 +306,7 @@ class Database:
                 "acknowledgements",
                 "reports",
                 "moderation_actions",
-            )  # fmt: skip
+            )
         }
 
     def rows(self, sql: str, **params: Any) -> list[dict[str, Any]]:

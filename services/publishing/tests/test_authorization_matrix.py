@@ -98,9 +98,15 @@ async def archive_space(client, auth, user):
 
 
 async def add_member(client, auth, user):
-    return "POST", "/v1/spaces/engineering/members", {
-        "subject": "hugo", "role": "member", "justification": "Joins the team",
-    }  # fmt: skip
+    return (
+        "POST",
+        "/v1/spaces/engineering/members",
+        {
+            "subject": "hugo",
+            "role": "member",
+            "justification": "Joins the team",
+        },
+    )
 
 
 async def create_social(client, auth, user):

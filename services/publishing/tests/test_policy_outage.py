@@ -119,10 +119,23 @@ async def endorse(c, a):
 STEPS: dict[str, Callable[..., Any]] = {
     f.__name__: f
     for f in (
-        social_post, space, edit, delete, approve, reject, retract, acknowledge, comment,
-        edit_comment, react, report, hide, pin, endorse,
+        social_post,
+        space,
+        edit,
+        delete,
+        approve,
+        reject,
+        retract,
+        acknowledge,
+        comment,
+        edit_comment,
+        react,
+        report,
+        hide,
+        pin,
+        endorse,
     )
-}  # fmt: skip
+}
 
 
 @pytest.mark.parametrize("name", list(STEPS))

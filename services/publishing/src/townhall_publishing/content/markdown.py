@@ -27,7 +27,7 @@ _ALLOWED_ATTRIBUTES = {
     "img": {"src", "alt", "title"},
     "th": {"style"},
     "td": {"style"},
-}
+}  # fmt: skip
 _URL_SCHEMES = {"http", "https", "mailto"}
 
 _parser = MarkdownIt("commonmark", {"html": False, "linkify": False}).enable(

@@ -81,9 +81,11 @@ def get_post(post_id: str, user: CurrentUser, session: SessionDep, gate: PolicyG
 
 
 @router.patch(
-    "/{post_id}", summary="Edit one's own post (history kept)", response_model=PostRead,
+    "/{post_id}",
+    summary="Edit one's own post (history kept)",
+    response_model=PostRead,
     responses=_WRITE,
-)  # fmt: skip
+)
 def edit_post(
     post_id: str, body: PostUpdate, user: CurrentUser, session: SessionDep, gate: PolicyGateDep
 ) -> PostRead:
@@ -107,9 +109,11 @@ def delete_post(
 
 
 @router.get(
-    "/{post_id}/versions", summary="The post's earlier contents", response_model=VersionList,
+    "/{post_id}/versions",
+    summary="The post's earlier contents",
+    response_model=VersionList,
     responses=_READ,
-)  # fmt: skip
+)
 def post_versions(
     post_id: str, user: CurrentUser, session: SessionDep, gate: PolicyGateDep
 ) -> VersionList:
@@ -151,9 +155,11 @@ def post_history(
 
 
 @router.post(
-    "/{post_id}/submit", summary="Submit an official draft for approval", response_model=PostRead,
+    "/{post_id}/submit",
+    summary="Submit an official draft for approval",
+    response_model=PostRead,
     responses=_WRITE,
-)  # fmt: skip
+)
 def submit_post(
     post_id: str,
     user: CurrentUser,
@@ -315,9 +321,11 @@ def endorse_post(
 
 
 @router.delete(
-    "/{post_id}/endorse", summary="Withdraw an endorsement", response_model=PostRead,
+    "/{post_id}/endorse",
+    summary="Withdraw an endorsement",
+    response_model=PostRead,
     responses=_WRITE,
-)  # fmt: skip
+)
 def unendorse_post(
     post_id: str, user: CurrentUser, session: SessionDep, gate: PolicyGateDep
 ) -> PostRead:
@@ -353,9 +361,11 @@ def create_comment(
 
 
 @router.get(
-    "/{post_id}/comments", summary="The comments the caller may read", response_model=CommentList,
+    "/{post_id}/comments",
+    summary="The comments the caller may read",
+    response_model=CommentList,
     responses=_READ,
-)  # fmt: skip
+)
 def list_comments(
     post_id: str, user: CurrentUser, session: SessionDep, gate: PolicyGateDep
 ) -> CommentList:

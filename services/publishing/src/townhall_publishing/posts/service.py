@@ -89,9 +89,13 @@ def create_post(*, session: Session, gate: PolicyGate, author_id: str, request: 
     )
     session.add(post)
     record_step(
-        session, post=post, step="draft" if official else "publish", actor=author_id, at=now,
+        session,
+        post=post,
+        step="draft" if official else "publish",
+        actor=author_id,
+        at=now,
         decision=decision,
-    )  # fmt: skip
+    )
     post_changed(session, post=post, space=space, at=now)
     return post
 
@@ -243,9 +247,13 @@ def set_pinned(
     post.feed_rank = feed_rank_of(post)
     post.updated_at = now
     record_step(
-        session, post=post, step="pin" if pinned else "unpin", actor=actor, at=now,
+        session,
+        post=post,
+        step="pin" if pinned else "unpin",
+        actor=actor,
+        at=now,
         decision=decision,
-    )  # fmt: skip
+    )
     return post
 
 
@@ -270,9 +278,13 @@ def set_endorsed(
     post.endorsed_at = now if endorsed else None
     post.updated_at = now
     record_step(
-        session, post=post, step="endorse" if endorsed else "unendorse", actor=actor, at=now,
+        session,
+        post=post,
+        step="endorse" if endorsed else "unendorse",
+        actor=actor,
+        at=now,
         decision=decision,
-    )  # fmt: skip
+    )
     return post
 
 

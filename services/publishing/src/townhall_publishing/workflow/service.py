@@ -106,15 +106,23 @@ def approve(*, session: Session, gate: PolicyGate, actor: str, post_id: str) -> 
     if post.scheduled_at is not None and post.scheduled_at > now:
         post.state = PostState.SCHEDULED.value
         record_step(
-            session, post=post, step="schedule", actor=actor, at=now,
+            session,
+            post=post,
+            step="schedule",
+            actor=actor,
+            at=now,
             note=f"for {post.scheduled_at.isoformat()}, as submitted",
-        )  # fmt: skip
+        )
     else:
         if post.scheduled_at is not None:
             record_step(
-                session, post=post, step="schedule-missed", actor=actor, at=now,
+                session,
+                post=post,
+                step="schedule-missed",
+                actor=actor,
+                at=now,
                 note=f"{post.scheduled_at.isoformat()} passed while approval was pending",
-            )  # fmt: skip
+            )
             post.scheduled_at = None
         post.state = PostState.APPROVED.value
     post_changed(session, post=post, space=space_of(session, post), at=now)
@@ -163,9 +171,14 @@ def publish(
         post.state = PostState.SCHEDULED.value
         post.scheduled_at = at
         record_step(
-            session, post=post, step="schedule", actor=actor, at=now, decision=decision,
+            session,
+            post=post,
+            step="schedule",
+            actor=actor,
+            at=now,
+            decision=decision,
             note=f"for {at.isoformat()}",
-        )  # fmt: skip
+        )
     else:
         post.state = PostState.PUBLISHED.value
         post.published_at = now
@@ -222,9 +235,13 @@ def publish_due(session: Session, *, now: datetime, limit: int = 100) -> list[Po
         post.published_at = now
         post.published_by = "system:scheduler"
         record_step(
-            session, post=post, step="publish", actor="system:scheduler", at=now,
+            session,
+            post=post,
+            step="publish",
+            actor="system:scheduler",
+            at=now,
             note=f"scheduled for {post.scheduled_at.isoformat() if post.scheduled_at else '?'}",
-        )  # fmt: skip
+        )
         post_changed(session, post=post, space=space_of(session, post), at=now)
     return due
 
