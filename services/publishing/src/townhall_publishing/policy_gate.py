@@ -7,7 +7,9 @@ surfaces as `ServiceUnavailable` (503): callers fail closed and write nothing.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+from sqlmodel import Session
 
 from townhall_clients import PolicyClient, UnexpectedResponse
 from townhall_contracts.policy import (
@@ -21,16 +23,25 @@ from townhall_contracts.policy import (
 from townhall_contracts.readers import Visibility
 from townhall_platform.errors import PermissionDenied
 
+if TYPE_CHECKING:
+    from .roster.service import Roster
+
 
 class PolicyGate:
     """Decisions, principals and space registration, through the typed policy client."""
 
-    def __init__(
-        self, policy: PolicyClient, *, on_subject: Callable[[str], None] | None = None
-    ) -> None:
+    def __init__(self, policy: PolicyClient, *, roster: Roster | None = None) -> None:
         self._policy = policy
-        # Told of every subject whose principals are asked (the audience roster).
-        self._on_subject = on_subject
+        # Every subject whose principals are asked joins the audience roster.
+        self._roster = roster
+
+    def known_subjects(self, session: Session) -> list[str]:
+        """The subjects publishing knows (the candidates of an audience)."""
+        if self._roster is None:
+            from .roster.service import known_subjects
+
+            return known_subjects(session)
+        return self._roster.subjects(session)
 
     def decide(self, *, subject: str, action: Action, domain: str) -> Decision:
         """Policy's decision, allowed or not."""
@@ -75,8 +86,8 @@ class PolicyGate:
 
     def principals(self, subject: str) -> frozenset[str]:
         """The principal tokens of `subject`; none for a subject policy does not know."""
-        if self._on_subject is not None:
-            self._on_subject(subject)
+        if self._roster is not None:
+            self._roster.note(subject)
         return self.principals_of(subject)
 
     def principals_of(self, subject: str) -> frozenset[str]:

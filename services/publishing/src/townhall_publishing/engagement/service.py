@@ -6,8 +6,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import func
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
@@ -19,10 +17,10 @@ from ..policy_gate import PolicyGate
 from ..posts.errors import AlreadyDone, InvalidTransition
 from ..posts.models import Post, PostKind
 from ..posts.service import get_readable_post
-from ..roster.service import audience_of, known_subjects
+from ..roster.service import audience_of
 from ..workflow.errors import NotOfficial
 from .errors import ReactionNotFound
-from .models import Acknowledgement, PostView, Reaction, ReactionKind
+from .models import Acknowledgement, Reaction, ReactionKind
 
 
 def reaction_counts(session: Session, post_ids: Sequence[str]) -> dict[str, dict[str, int]]:
@@ -119,21 +117,6 @@ def acknowledge(
     return ack
 
 
-def record_view(session: Session, post: Post, user_id: str) -> None:
-    """The first time a reader other than the author opens a published official post."""
-    if post.kind != PostKind.OFFICIAL or post.state != PostState.PUBLISHED:
-        return
-    if user_id == post.author_id:
-        return
-    dialect = session.get_bind().dialect.name
-    insert = pg_insert if dialect == "postgresql" else sqlite_insert
-    session.execute(
-        insert(PostView)
-        .values(post_id=post.id, user_id=user_id, first_viewed_at=utcnow())
-        .on_conflict_do_nothing()
-    )
-
-
 @dataclass(frozen=True)
 class AcknowledgementStatus:
     post: Post
@@ -170,7 +153,7 @@ def acknowledgement_status(
     )
     audience: list[str] = []
     if post.state == PostState.PUBLISHED:
-        subjects = [s for s in known_subjects(session) if s != post.author_id]
+        subjects = [s for s in gate.known_subjects(session) if s != post.author_id]
         principals = {s: gate.principals_of(s) for s in subjects}
         audience = audience_of(post.readers, subjects, principals)
     acknowledged = {a.user_id for a in acks}

@@ -12,7 +12,7 @@ from townhall_platform.app import CurrentUser
 from townhall_platform.errors import ValidationFailed, problem_responses
 
 from ..database import utcnow
-from ..deps import PolicyGateDep, SessionDep
+from ..deps import PolicyGateDep, SessionDep, ViewsDep
 from . import service
 from .schemas import Indicators
 
@@ -31,6 +31,7 @@ def indicators(
     user: CurrentUser,
     session: SessionDep,
     gate: PolicyGateDep,
+    views: ViewsDep,
     space_id: Annotated[str | None, Query(max_length=63)] = None,
     since: Annotated[
         AwareDatetime | None, Query(description="Start (default: 30 days ago)")
@@ -46,5 +47,11 @@ def indicators(
     if end - start > _MAX_PERIOD:
         raise ValidationFailed("The period is limited to two years.")
     return service.compute(
-        session=session, gate=gate, subject=user.subject, space_id=space_id, since=start, until=end
+        session=session,
+        gate=gate,
+        subject=user.subject,
+        space_id=space_id,
+        since=start,
+        until=end,
+        pending_views=views.pending(),
     )

@@ -15,7 +15,7 @@ from ..engagement.models import Acknowledgement, PostView
 from ..policy_gate import PolicyGate
 from ..posts.models import Comment, Post, PostKind
 from ..posts.service import require_space
-from ..roster.service import audience_of, known_subjects
+from ..roster.service import audience_of
 from .schemas import AcknowledgementIndicator, Indicators, OfficialReach
 
 # Posts that count as having been out: published, later hidden, retracted or deleted.
@@ -39,6 +39,7 @@ def compute(
     space_id: str | None,
     since: datetime,
     until: datetime,
+    pending_views: set[tuple[str, str]] | None = None,
 ) -> Indicators:
     """Indicators for communications staff, compliance, or (for a space) its owners."""
     candidates = [(Action.PUBLISH_OFFICIAL, ORG_DOMAIN), (Action.AUDIT_READ, ORG_DOMAIN)]
@@ -75,21 +76,28 @@ def compute(
 
     official = [p for p in posts if p.kind == PostKind.OFFICIAL]
     live_official = [p for p in official if p.state == PostState.PUBLISHED]
-    subjects = known_subjects(session)
+    subjects = gate.known_subjects(session)
     principals = {s: gate.principals_of(s) for s in subjects} if live_official else {}
     audience_sizes = {
         p.id: len(audience_of(p.readers, [s for s in subjects if s != p.author_id], principals))
         for p in live_official
     }
     official_ids = [p.id for p in official]
-    views: dict[str, int] = {}
+    viewers: set[tuple[str, str]] = set()
     if official_ids:
-        for post_id, count in session.exec(
-            select(PostView.post_id, func.count())
-            .where(col(PostView.post_id).in_(official_ids))
-            .group_by(col(PostView.post_id))
-        ):
-            views[post_id] = int(count)
+        viewers = set(
+            session.exec(
+                select(PostView.post_id, PostView.user_id).where(
+                    col(PostView.post_id).in_(official_ids)
+                )
+            )
+        )
+        # Views noted by reads and not written yet count too.
+        wanted = set(official_ids)
+        viewers |= {v for v in pending_views or set() if v[0] in wanted}
+    views: dict[str, int] = {}
+    for post_id, _user in viewers:
+        views[post_id] = views.get(post_id, 0) + 1
     reach_audience = sum(audience_sizes.values())
     reach_readers = sum(views.get(p.id, 0) for p in live_official)
 

@@ -6,7 +6,7 @@ from datetime import datetime
 from enum import StrEnum
 
 from sqlalchemy import JSON, Boolean, CheckConstraint, Column, ForeignKey, Index, String, Text
-from sqlmodel import Field
+from sqlmodel import Field, col
 
 from ..database import PublishingModel, UTCDateTime, utcnow
 
@@ -52,8 +52,6 @@ class Post(PublishingModel, table=True):
         CheckConstraint(f"state IN ({_STATES})", name="ck_posts_state"),
         CheckConstraint("version >= 1", name="ck_posts_version"),
         Index("ix_posts_space_id", "space_id"),
-        Index("ix_posts_feed", "state", "feed_rank", "published_at", "id"),
-        Index("ix_posts_space_feed", "space_id", "state", "feed_rank", "published_at", "id"),
         Index("ix_posts_scheduled", "state", "scheduled_at"),
     )
 
@@ -110,6 +108,23 @@ class Post(PublishingModel, table=True):
     hidden_reason: str | None = Field(default=None, max_length=2000)
     deleted_at: datetime | None = Field(default=None, sa_column=_moment())
     comment_count: int = 0
+
+
+# Feeds walk these in order (rank, then newest) and stop after a page; the state is
+# checked on the way (see the feed query), so it is not part of them.
+Index(
+    "ix_posts_feed",
+    col(Post.feed_rank),
+    col(Post.published_at).desc(),
+    col(Post.id).desc(),
+)
+Index(
+    "ix_posts_space_feed",
+    col(Post.space_id),
+    col(Post.feed_rank),
+    col(Post.published_at).desc(),
+    col(Post.id).desc(),
+)
 
 
 class PostReader(PublishingModel, table=True):

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Response
 from townhall_platform.app import CurrentUser
 from townhall_platform.errors import problem_responses
 
-from ..deps import PolicyGateDep, SessionDep
+from ..deps import PolicyGateDep, SessionDep, ViewsDep
 from ..engagement import service as engagement
 from ..engagement.models import ReactionKind
 from ..moderation import service as moderation
@@ -72,11 +72,13 @@ def create_post(
     response_model=PostRead,
     responses=_READ,
 )
-def get_post(post_id: str, user: CurrentUser, session: SessionDep, gate: PolicyGateDep) -> PostRead:
+def get_post(
+    post_id: str, user: CurrentUser, session: SessionDep, gate: PolicyGateDep, views: ViewsDep
+) -> PostRead:
     post = service.get_readable_post(
         session=session, gate=gate, subject=user.subject, post_id=post_id
     )
-    engagement.record_view(session, post, user.subject)
+    views.record(post, user.subject)
     return present_post(session, post)
 
 

@@ -13,9 +13,7 @@ from datetime import datetime
 import structlog
 from sqlalchemy.engine import Engine
 
-from townhall_platform.db import session_scope
-
-from ..database import utcnow
+from ..database import utcnow, write_session
 from ..workflow.service import publish_due
 
 log = structlog.get_logger("townhall.publishing.scheduler")
@@ -31,17 +29,22 @@ class Scheduler:
         interval: float = 1.0,
         clock: Callable[[], datetime] = utcnow,
         on_published: Callable[[], None] | None = None,
+        chores: list[Callable[[], object]] | None = None,
     ) -> None:
         self._engine = engine
         self._interval = interval
         self._clock = clock
         self._on_published = on_published
+        # Small background writes done on each pass (the audience roster).
+        self._chores = chores or []
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
 
     def run_once(self) -> list[str]:
         """Publish what is due now; answers the ids published."""
-        with session_scope(self._engine) as session:
+        for chore in self._chores:
+            chore()
+        with write_session(self._engine) as session:
             published = [post.id for post in publish_due(session, now=self._clock())]
         if published:
             log.info("scheduled_posts_published", posts=published)

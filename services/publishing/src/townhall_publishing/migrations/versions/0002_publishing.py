@@ -213,19 +213,20 @@ def upgrade() -> None:
     op.add_column(
         "posts", sa.Column("comment_count", sa.Integer(), server_default="0", nullable=False)
     )
-    op.create_index(
-        "ix_posts_feed", "posts", ["state", "feed_rank", "published_at", "id"], unique=False
-    )
     op.create_index("ix_posts_scheduled", "posts", ["state", "scheduled_at"], unique=False)
-    op.create_index(
-        "ix_posts_space_feed",
-        "posts",
-        ["space_id", "state", "feed_rank", "published_at", "id"],
-        unique=False,
-    )
     op.add_column("spaces", sa.Column("archived_by", sa.String(length=128), nullable=True))
     op.add_column("spaces", sa.Column("updated_at", TS, nullable=True))
     op.add_column("spaces", sa.Column("updated_by", sa.String(length=128), nullable=True))
+    op.create_index(
+        "ix_posts_feed",
+        "posts",
+        ["feed_rank", sa.text("published_at DESC"), sa.text("id DESC")],
+    )
+    op.create_index(
+        "ix_posts_space_feed",
+        "posts",
+        ["space_id", "feed_rank", sa.text("published_at DESC"), sa.text("id DESC")],
+    )
     _backfill()
 
 
