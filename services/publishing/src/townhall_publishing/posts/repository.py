@@ -19,7 +19,12 @@ class PostRepository:
 
     def get_for_update(self, post_id: str) -> Post | None:
         """The post, locked until commit on PostgreSQL (concurrent steps queue up)."""
-        statement = select(Post).where(col(Post.id) == post_id).with_for_update()
+        statement = (
+            select(Post)
+            .where(col(Post.id) == post_id)
+            .with_for_update()
+            .execution_options(populate_existing=True)
+        )
         return self._session.exec(statement).first()
 
     def add(self, post: Post) -> None:
