@@ -1,22 +1,22 @@
-"""Run the benchmarks and print one table each: `make bench` (or `uv run python -m bench`).
+"""Run the benchmarks and print their tables: `make bench` (or `uv run python -m bench`).
 
-`python -m bench policy` runs only the policy benchmark, `python -m bench slice` only the
-walking slice over HTTP.
+`python -m bench policy` (or `publishing`, `search`, `slice`) runs only that benchmark;
+`python -m bench search --docs 100000` runs search on a smaller corpus.
 """
 
 from __future__ import annotations
 
 import argparse
 
-from bench import policy_bench, slice_http
+BENCHMARKS = ("slice", "policy", "publishing", "search")
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument(
-        "only", nargs="*", choices=["slice", "policy"], help="benchmarks to run (default: all)"
+        "only", nargs="*", choices=BENCHMARKS, help="benchmarks to run (default: all)"
     )
-    parser.add_argument("--requests", type=int, default=300, help="requests per measurement")
+    parser.add_argument("--requests", type=int, default=300, help="slice: requests per measurement")
     parser.add_argument("--users", type=int, default=10_000, help="policy: users")
     parser.add_argument("--spaces", type=int, default=1_000, help="policy: spaces")
     parser.add_argument(
@@ -25,11 +25,41 @@ def main() -> None:
     parser.add_argument("--http-seconds", type=float, default=8.0, help="policy: HTTP load time")
     parser.add_argument("--clients", type=int, default=8, help="policy: concurrent HTTP clients")
     parser.add_argument("--workers", type=int, default=1, help="policy: uvicorn worker processes")
+    parser.add_argument(
+        "--posts", type=int, default=100_000, help="publishing: posts seeded before the load"
+    )
+    parser.add_argument(
+        "--load-requests", type=int, default=3000, help="publishing: requests per load scenario"
+    )
+    parser.add_argument("--concurrency", type=int, default=100, help="publishing: concurrent users")
+    parser.add_argument(
+        "--freshness", type=int, default=50, help="publishing: publish-to-searchable samples"
+    )
+    parser.add_argument(
+        "--docs", type=int, default=1_000_000, help="search: documents in the generated corpus"
+    )
+    parser.add_argument("--queries", type=int, default=400, help="search: queries in the mix")
+    parser.add_argument(
+        "--opensearch-docs",
+        type=int,
+        default=20_000,
+        help="search: documents for OpenSearch on osmem (an in-memory test double); 0 skips it",
+    )
+    parser.add_argument(
+        "--engines",
+        default=None,
+        help="search: comma-separated engines (default: all of them)",
+    )
     args = parser.parse_args()
-    selected = set(args.only or ["slice", "policy"])
-    if "slice" in selected:
+    only = set(args.only) or set(BENCHMARKS)
+    # Imported on demand: each benchmark pulls in its own service's code.
+    if "slice" in only:
+        from bench import slice_http
+
         slice_http.run(requests=args.requests)
-    if "policy" in selected:
+    if "policy" in only:
+        from bench import policy_bench
+
         policy_bench.run(
             scale=policy_bench.Scale(
                 users=args.users,
@@ -40,6 +70,25 @@ def main() -> None:
             http_seconds=args.http_seconds,
             clients=args.clients,
             workers=args.workers,
+        )
+    if "publishing" in only:
+        from bench import publishing_bench
+
+        publishing_bench.run(
+            posts=args.posts,
+            requests=args.load_requests,
+            concurrency=args.concurrency,
+            freshness=args.freshness,
+        )
+    if "search" in only:
+        from bench import search_bench
+
+        engines = args.engines.split(",") if args.engines else list(search_bench.ENGINES)
+        search_bench.run(
+            docs=args.docs,
+            queries=args.queries,
+            opensearch_docs=args.opensearch_docs,
+            engines=[e.strip() for e in engines if e.strip()],
         )
 
 

@@ -74,6 +74,12 @@ def test_official_post_needs_publish_permission(system: Any) -> None:
     assert post["kind"] == "official"
     assert post["decision_id"]
     assert post["policy_revision"] >= 1
+    # An official post goes out only once another person approved it (issue 4).
+    assert post["state"] == "draft"
+    assert system.as_user("publishing", "david").get(f"/v1/posts/{post['id']}").status_code == 404
+    for step, actor in (("submit", "claire"), ("approve", "marc"), ("publish", "claire")):
+        answer = system.as_user("publishing", actor).post(f"/v1/posts/{post['id']}/{step}")
+        assert answer.status_code == 200, answer.text
     read = system.as_user("publishing", "david").get(f"/v1/posts/{post['id']}")
     assert read.status_code == 200
     assert read.json()["title"].endswith(tag)

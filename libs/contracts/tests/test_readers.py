@@ -55,3 +55,20 @@ def test_gone_posts_are_read_by_compliance_only(state: PostState) -> None:
 def test_unknown_state_is_an_error() -> None:
     with pytest.raises(ValueError):
         readers("lost")
+
+
+def test_an_official_audience_of_spaces_and_groups_is_their_members() -> None:
+    published = post_readers(
+        space_id="general",
+        visibility="public",
+        state=PostState.PUBLISHED,
+        author_id="claire",
+        audience_groups=["sales"],
+        audience_spaces=["projet-phoenix"],
+    )
+    assert published == sorted([AUDITOR, "group:sales", "space:projet-phoenix", "user:claire"])
+    # Without either, the whole company, as before.
+    everyone = post_readers(
+        space_id="general", visibility="public", state="published", author_id="claire"
+    )
+    assert "org" in everyone

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import json
 import re
+import threading
+import time
 import uuid
 from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import asynccontextmanager
@@ -18,6 +20,7 @@ from typing import Any
 import httpx
 import jwt
 import pytest
+import uvicorn
 from fastapi import FastAPI
 from sqlalchemy import text
 from sqlalchemy.engine import Engine
@@ -26,6 +29,7 @@ from townhall_contracts.demo import GROUPS, SPACES, USERS
 from townhall_contracts.search import IndexBatch, IndexBatchResult
 from townhall_platform.auth import TokenIssuer
 from townhall_platform.db import make_engine, run_migrations, session_scope
+from townhall_platform.testing import free_port
 from townhall_publishing.app import create_app
 from townhall_publishing.cli import MIGRATIONS
 from townhall_publishing.settings import PublishingSettings
@@ -75,6 +79,7 @@ class FakePolicy:
         self.spaces: dict[str, tuple[str, str]] = {
             space.id: (space.kind, space.visibility) for space in SPACES
         }
+        self.owners: dict[str, set[str]] = {space.id: {space.owner} for space in SPACES}
         self.overrides: dict[tuple[str, str, str], bool] = {}
         self.decisions: list[dict[str, str]] = []
         self.registered: dict[str, dict[str, Any]] = {}
@@ -90,6 +95,14 @@ class FakePolicy:
         path = request.url.path
         if request.method == "POST" and path == "/v1/decisions":
             return self._decide(json.loads(request.content))
+        if request.method == "POST" and path == "/v1/decisions/batch":
+            answers = [
+                json.loads(self._decide(body).content)
+                for body in json.loads(request.content)["decisions"]
+            ]
+            return httpx.Response(
+                200, json={"policy_revision": POLICY_REVISION, "decisions": answers}
+            )
         principals = re.fullmatch(r"/v1/subjects/([^/]+)/principals", path)
         if request.method == "GET" and principals:
             return self._principals(principals.group(1))
@@ -107,6 +120,8 @@ class FakePolicy:
             self.grants.append(grant)
             space = grant["domain"].removeprefix("space:")
             self.members.setdefault(space, set()).add(grant["subject"])
+            if grant["role"] == "owner":
+                self.owners.setdefault(space, set()).add(grant["subject"])
             return httpx.Response(201, json={"id": uuid.uuid4().hex, **grant})
         return _problem(404, f"no route {request.method} {path}")
 
@@ -121,20 +136,37 @@ class FakePolicy:
                 return bool(roles & _SPACE_MANAGERS)
             if action == "publish.official":
                 return bool(roles & _PUBLISHERS)
+            if action == "audit.read":
+                return "compliance_officer" in roles
+            if action == "moderate":
+                return "moderator" in roles
             return False
         space = domain.removeprefix("space:")
         if space not in self.spaces:
             return False
         kind, visibility = self.spaces[space]
+        owner = subject in self.owners.get(space, set())
         audience = subject in self.members.get(space, set()) or (
             visibility == "public" and "employee" in roles
         )
         if action == "post.social":
             return kind == "community" and audience
-        if action == "comment":
-            return audience
-        if action == "publish.official":
+        if action in ("comment", "react", "read"):
+            return audience or bool(roles & {"communicator", "approver", "moderator"})
+        if action in ("publish.official", "post.official"):
             return bool(roles & _PUBLISHERS)
+        if action == "approve.official":
+            return "approver" in roles
+        if action == "answer.official":
+            return kind == "community" and "spokesperson" in roles
+        if action == "endorse":
+            return "communicator" in roles
+        if action == "pin":
+            return "communicator" in roles or owner
+        if action == "moderate":
+            return "moderator" in roles or owner
+        if action in ("manage.space", "manage.members"):
+            return owner
         return False
 
     def _decide(self, body: dict[str, str]) -> httpx.Response:
@@ -207,6 +239,9 @@ class FakeSearch:
         self.acknowledged: list[list[int]] = []
         self.versions: dict[str, int] = {}
         self.documents: dict[str, dict[str, Any]] = {}
+        # Every (document, version) search applied as new, in order.
+        self.applied: list[tuple[str, int]] = []
+        self._lock = threading.Lock()
 
     def handle(self, request: httpx.Request) -> httpx.Response:
         self.attempts += 1
@@ -219,14 +254,16 @@ class FakeSearch:
         assert request.url.path == "/internal/v1/index/bulk"
         batch = IndexBatch.model_validate_json(request.content)
         applied = skipped = 0
-        for event in batch.events:
-            if self.versions.get(event.doc_id, 0) >= event.version:
-                skipped += 1
-                continue
-            self.versions[event.doc_id] = event.version
-            if event.document is not None:
-                self.documents[event.doc_id] = event.document.model_dump(mode="json")
-            applied += 1
+        with self._lock:
+            for event in batch.events:
+                if self.versions.get(event.doc_id, 0) >= event.version:
+                    skipped += 1
+                    continue
+                self.versions[event.doc_id] = event.version
+                self.applied.append((event.doc_id, event.version))
+                if event.document is not None:
+                    self.documents[event.doc_id] = event.document.model_dump(mode="json")
+                applied += 1
         if self.mode == "ack-lost":
             return _problem(504, "the answer was lost on the way")
         self.acknowledged.append([event.event_id for event in batch.events])
@@ -257,7 +294,19 @@ class Database:
     def counts(self) -> dict[str, int]:
         return {
             table: self.count(table)
-            for table in ("spaces", "posts", "post_readers", "comments", "outbox")
+            for table in (
+                "spaces",
+                "posts",
+                "post_readers",
+                "comments",
+                "outbox",
+                "content_versions",
+                "post_steps",
+                "reactions",
+                "acknowledgements",
+                "reports",
+                "moderation_actions",
+            )
         }
 
     def rows(self, sql: str, **params: Any) -> list[dict[str, Any]]:
@@ -321,6 +370,7 @@ def settings(migrated_url: str, signing_key_file: Path) -> PublishingSettings:
         policy_url=POLICY_URL,
         search_url=SEARCH_URL,
         relay_enabled=False,
+        scheduler_enabled=False,
     )
 
 
@@ -381,3 +431,115 @@ def auth(token_issuer: TokenIssuer) -> Callable[[str], dict[str, str]]:
         return {"Authorization": f"Bearer {token_issuer.user_token(user)}"}
 
     return headers
+
+
+OfficialPublisher = Callable[..., Any]
+
+
+async def publish_official_post(
+    client: httpx.AsyncClient,
+    headers: Callable[[str], dict[str, str]],
+    *,
+    author: str = "claire",
+    approver: str = "marc",
+    publish_at: str | None = None,
+    **fields: Any,
+) -> dict[str, Any]:
+    """Draft, submit, approve (by someone else) and publish an official post; its last state."""
+    body = {"space_id": "general", "kind": "official", "title": "Annonce", "body": "Texte"}
+    body.update(fields)
+    created = await client.post("/v1/posts", json=body, headers=headers(author))
+    assert created.status_code == 201, created.text
+    post_id = created.json()["id"]
+    steps: list[tuple[str, str, dict[str, Any] | None]] = [
+        ("submit", author, None),
+        ("approve", approver, None),
+        ("publish", author, {"at": publish_at} if publish_at else None),
+    ]
+    answer = created
+    for step, actor, payload in steps:
+        answer = await client.post(
+            f"/v1/posts/{post_id}/{step}", json=payload, headers=headers(actor)
+        )
+        assert answer.status_code == 200, f"{step}: {answer.text}"
+    return dict(answer.json())
+
+
+@pytest.fixture
+def official(client: httpx.AsyncClient, auth: Callable[[str], dict[str, str]]) -> OfficialPublisher:
+    """`await official(author=..., approver=..., **post fields)`: a published official post."""
+
+    async def run(**kwargs: Any) -> dict[str, Any]:
+        return await publish_official_post(client, auth, **kwargs)
+
+    return run
+
+
+class _ThreadedServer(uvicorn.Server):
+    def install_signal_handlers(self) -> None:  # the test runner owns the signals
+        pass
+
+
+@pytest.fixture(scope="module")
+def real_policy_url(
+    tmp_path_factory: pytest.TempPathFactory, signing_key_file: Path
+) -> Iterator[str]:
+    """The real policy service, migrated and seeded with the demo directory, served by
+    uvicorn on a loopback port in a thread of this process (its own SQLite database)."""
+    from townhall_policy.app import create_app as create_policy_app
+    from townhall_policy.migrations import MIGRATIONS_DIR
+    from townhall_policy.seed import seed_demo as seed_policy
+    from townhall_policy.settings import PolicySettings
+
+    url = f"sqlite:///{tmp_path_factory.mktemp('policy') / 'policy.db'}"
+    run_migrations(url, MIGRATIONS_DIR)
+    policy_engine = make_engine(url)
+    with session_scope(policy_engine) as session:
+        seed_policy(session)
+    policy_engine.dispose()
+    port = free_port()
+    settings = PolicySettings(
+        environment="test",
+        database_url=url,
+        signing_key_file=signing_key_file,
+        port=port,
+        revision_poll_seconds=0.2,
+    )
+    server = _ThreadedServer(
+        uvicorn.Config(create_policy_app(settings), host="127.0.0.1", port=port, log_level="error")
+    )
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 20
+    while not server.started:
+        if time.monotonic() > deadline or not thread.is_alive():
+            raise RuntimeError("the policy service did not start")
+        time.sleep(0.05)
+    yield f"http://127.0.0.1:{port}"
+    server.should_exit = True
+    thread.join(10)
+
+
+@pytest.fixture
+def real_settings(
+    migrated_url: str, signing_key_file: Path, real_policy_url: str
+) -> PublishingSettings:
+    return PublishingSettings(
+        environment="test",
+        database_url=migrated_url,
+        signing_key_file=signing_key_file,
+        policy_url=real_policy_url,
+        search_url=SEARCH_URL,
+        relay_enabled=False,
+        scheduler_enabled=False,
+    )
+
+
+@pytest.fixture
+async def real_client(
+    real_settings: PublishingSettings, search: FakeSearch, engine: Engine, anyio_backend: str
+) -> AsyncIterator[httpx.AsyncClient]:
+    """Publishing in front of the real policy service (search stays a fake at its boundary)."""
+    app = create_app(real_settings, search_transport=httpx.MockTransport(search.handle))
+    async with serving(app) as client:
+        yield client

@@ -18,7 +18,7 @@ WRITES = [
     ("claire", "general", "official"),
     ("alice", "engineering", "social"),
     ("bob", "engineering", "social"),
-    ("marc", "general", "official"),
+    ("claire", "general", "official"),
     ("alice", "projet-phoenix", "social"),
     ("emma", "hr-confidential", "social"),
     ("farid", "cafe", "social"),
@@ -30,9 +30,12 @@ WRITES = [
 
 
 @pytest.fixture
-async def published(client: httpx.AsyncClient, auth: Auth) -> list[dict[str, str]]:
+async def published(client: httpx.AsyncClient, auth: Auth, official) -> list[dict[str, str]]:
     posts = []
     for number, (author, space, kind) in enumerate(WRITES):
+        if kind == "official":
+            posts.append(await official(author=author, title=f"Post {number}"))
+            continue
         response = await client.post(
             "/v1/posts",
             json={"space_id": space, "kind": kind, "title": f"Post {number}", "body": "Texte"},

@@ -81,7 +81,7 @@ async def test_refused_social_post_is_403_with_policy_reason_and_writes_nothing(
     assert db.counts() == before
 
 
-async def test_communicator_publishes_an_official_post_at_once(
+async def test_communicator_drafts_an_official_post_that_waits_for_approval(
     client: httpx.AsyncClient, auth: Auth, db, policy
 ) -> None:
     response = await create_post(
@@ -91,11 +91,16 @@ async def test_communicator_publishes_an_official_post_at_once(
     assert response.status_code == 201, response.text
     post = response.json()
     assert post["kind"] == "official"
-    assert post["state"] == "published"
+    assert post["state"] == "draft"
+    assert post["published_at"] is None
     assert post["authority"] == "Direction de la communication"
-    assert policy.decisions[-1]["action"] == "publish.official"
+    assert policy.decisions[-1]["action"] == "post.official"
     assert policy.decisions[-1]["domain"] == "space:general"
     assert db.count("outbox", "doc_id = :id", id=post["id"]) == 1
+    # A draft is its author's alone: nobody else reads it, in publishing or search.
+    assert (await client.get(f"/v1/posts/{post['id']}", headers=auth("david"))).status_code == 404
+    event = db.rows("SELECT payload FROM outbox WHERE doc_id = :id", id=post["id"])[0]
+    assert db.json(event["payload"])["readers"] == ["auditor:org", "user:claire"]
 
     named = await create_post(
         client,
@@ -118,7 +123,7 @@ async def test_employee_official_post_is_refused_naming_the_missing_permission(
 
     assert response.status_code == 403
     assert response.headers["content-type"] == PROBLEM
-    assert response.json()["reason"]["missing"] == "publish.official in space:general"
+    assert response.json()["reason"]["missing"] == "post.official in space:general"
     assert db.counts() == before
 
 

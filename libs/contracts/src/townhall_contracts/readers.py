@@ -63,12 +63,14 @@ def post_readers(
     state: PostState | str,
     author_id: str,
     audience_groups: Sequence[str] = (),
+    audience_spaces: Sequence[str] = (),
 ) -> list[str]:
     """The principals that may read a post in the given state.
 
     Published posts are read by the space's audience (the whole company for a
     public space, its members for a restricted one), narrowed to the chosen groups
-    when an official post targets groups. Hidden posts stay readable by their
+    when an official post targets groups or spaces (members of each chosen space;
+    both may be combined). Hidden posts stay readable by their
     author and moderators; drafts by their author; retracted and deleted posts by
     nobody but compliance. Compliance officers read everything.
     """
@@ -77,8 +79,9 @@ def post_readers(
     if state is PostState.PUBLISHED:
         if Visibility(visibility) is Visibility.RESTRICTED:
             audience = [space_principal(space_id)]
-        elif audience_groups:
+        elif audience_groups or audience_spaces:
             audience = [group_principal(g) for g in audience_groups]
+            audience += [space_principal(s) for s in audience_spaces]
         else:
             audience = [ORG]
         readers = [*audience, author]

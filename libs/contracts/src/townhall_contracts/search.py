@@ -28,6 +28,8 @@ class IndexDocument(BaseModel):
     body: str = ""
     authority: str | None = None
     tags: list[str] = Field(default_factory=list)
+    # Subjects mentioned as `@user` in the body (publishing extracts them).
+    mentions: list[str] = Field(default_factory=list)
     state: str
     readers: list[str]
     created_at: datetime

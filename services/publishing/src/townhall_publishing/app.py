@@ -14,18 +14,27 @@ from townhall_clients import PolicyClient, SearchClient
 from townhall_platform.app import create_app as create_service_app
 from townhall_platform.db import database_ready, make_engine
 
+from .database import WriterQueue, tune_engine
+from .engagement.views import ViewRecorder
 from .feed.router import router as feed_router
+from .indicators.router import router as indicators_router
+from .moderation.router import router as moderation_router
 from .outbox.metrics import RelayMetrics
 from .outbox.relay import OutboxRelay
 from .policy_gate import PolicyGate
 from .posts.router import router as posts_router
+from .roster.service import Roster
+from .scheduler.runner import Scheduler
 from .settings import PublishingSettings
 from .spaces.router import router as spaces_router
+from .workflow.router import router as workflow_router
 
 SERVICE_NAME = "publishing"
 DESCRIPTION = (
-    "Spaces, social and official posts, comments and the outbox of change events. "
-    "Every change is decided by the policy service first and relayed to search."
+    "Spaces; social posts and discussion; the official workflow (draft, approval, "
+    "publication, schedule, retraction); acknowledgements; moderation; indicators; and "
+    "the outbox of change events. Every change is decided by the policy service first "
+    "and relayed to search."
 )
 
 
@@ -42,18 +51,31 @@ def create_app(
     `settings.policy_url` and `settings.search_url`.
     """
     settings = settings or PublishingSettings()
-    engine = make_engine(settings.database_url)
+    engine = tune_engine(
+        make_engine(
+            settings.database_url,
+            pool_size=settings.db_pool_size,
+            max_overflow=settings.db_max_overflow,
+        )
+    )
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         relay: OutboxRelay = app.state.relay
+        scheduler: Scheduler = app.state.scheduler
+        roster: Roster = app.state.roster
         if settings.relay_enabled:
             relay.start()
+        if settings.scheduler_enabled:
+            scheduler.start()
         try:
             yield
         finally:
-            # Joining the relay thread blocks: keep it off the event loop.
+            # Joining the threads blocks: keep it off the event loop.
+            await to_thread.run_sync(scheduler.stop)
             await to_thread.run_sync(relay.stop)
+            await to_thread.run_sync(roster.flush)
+            await to_thread.run_sync(app.state.views.flush)
             app.state.policy_client.close()
             app.state.search_client.close()
             engine.dispose()
@@ -61,7 +83,14 @@ def create_app(
     app = create_service_app(
         name=SERVICE_NAME,
         settings=settings,
-        routers=[spaces_router, posts_router, feed_router],
+        routers=[
+            spaces_router,
+            posts_router,
+            feed_router,
+            workflow_router,
+            moderation_router,
+            indicators_router,
+        ],
         readiness={"database": lambda: database_ready(engine)},
         lifespan=lifespan,
         description=DESCRIPTION,
@@ -82,9 +111,19 @@ def create_app(
         transport=search_transport,
     )
     app.state.engine = engine
+    app.state.writer_queue = WriterQueue(engine)
     app.state.policy_client = policy_client
     app.state.search_client = search_client
-    app.state.policy_gate = PolicyGate(policy_client)
+    roster = Roster(engine)
+    app.state.roster = roster
+    app.state.policy_gate = PolicyGate(policy_client, roster=roster)
+    views = ViewRecorder(engine)
+    app.state.views = views
+    app.state.scheduler = Scheduler(
+        engine=engine,
+        interval=settings.scheduler_interval_seconds,
+        chores=[roster.flush, views.flush],
+    )
     app.state.relay = build_relay(
         settings=settings,
         engine=engine,

@@ -7,14 +7,20 @@ even when other services' models are imported in the same process.
 
 from __future__ import annotations
 
+import threading
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager, contextmanager
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import DateTime
-from sqlalchemy.engine import Dialect
+import anyio
+from sqlalchemy import DateTime, event
+from sqlalchemy.engine import Connection, Dialect, Engine
 from sqlalchemy.orm import registry
 from sqlalchemy.types import TypeDecorator
-from sqlmodel import SQLModel
+from sqlmodel import Session, SQLModel
+
+from townhall_platform.db import session_scope
 
 publishing_registry = registry()
 metadata = publishing_registry.metadata
@@ -52,3 +58,107 @@ class UTCDateTime(TypeDecorator[datetime]):
             return None
         assert isinstance(value, datetime)
         return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+# SQLite has one writer at a time. A transaction that read first and writes later
+# fails at once ("database is locked") when another writer committed in between, so
+# publishing's write requests start with BEGIN IMMEDIATE, one at a time per process.
+SQLITE_IMMEDIATE = "townhall_sqlite_immediate"
+_sqlite_writer = threading.Lock()
+
+
+def tune_engine(engine: Engine) -> Engine:
+    """On SQLite, let sessions ask for an immediate (write) transaction."""
+    if engine.dialect.name != "sqlite":
+        return engine
+
+    @event.listens_for(engine, "connect")
+    def _manual_transactions(dbapi_connection: Any, _record: Any) -> None:
+        # SQLAlchemy emits BEGIN itself (below) instead of the driver's implicit one.
+        dbapi_connection.isolation_level = None
+
+    @event.listens_for(engine, "begin")
+    def _begin(connection: Connection) -> None:
+        immediate = connection.get_execution_options().get(SQLITE_IMMEDIATE, False)
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+    return engine
+
+
+class WriterQueue:
+    """Where write requests wait their turn on SQLite, without holding a worker thread.
+
+    Requests run their endpoint in a thread pool; were they to wait for the writer lock
+    in those threads, a burst of writes would take every thread and the holder of the
+    lock could not finish. On PostgreSQL writers do not queue.
+    """
+
+    def __init__(self, engine: Engine) -> None:
+        self._serial = engine.dialect.name == "sqlite"
+        self._lock: anyio.Lock | None = None
+
+    @asynccontextmanager
+    async def turn(self) -> AsyncIterator[None]:
+        if not self._serial:
+            yield
+            return
+        if self._lock is None:
+            self._lock = anyio.Lock()
+        async with self._lock:
+            yield
+
+
+@contextmanager
+def write_session(engine: Engine) -> Iterator[Session]:
+    """A unit of work that writes: committed on success, rolled back on error.
+
+    On SQLite it holds the process's writer lock and an immediate transaction from its
+    first statement, so concurrent writers queue instead of failing.
+    """
+    if engine.dialect.name != "sqlite":
+        with session_scope(engine) as session:
+            yield session
+        return
+    with _sqlite_writer, Session(engine, expire_on_commit=False) as session:
+        session.connection(execution_options={SQLITE_IMMEDIATE: True})
+        try:
+            yield session
+            session.commit()
+        except BaseException:
+            session.rollback()
+            raise
+
+
+def open_write_session(engine: Engine) -> Session:
+    """The session of a write request, its transaction begun (see `close_write_session`).
+
+    On SQLite this blocks until the process's writer lock is free: call it from a worker
+    thread after the request has queued on the app's own (async) writer queue.
+    """
+    if engine.dialect.name != "sqlite":
+        return Session(engine, expire_on_commit=False)
+    _sqlite_writer.acquire()
+    try:
+        session = Session(engine, expire_on_commit=False)
+        session.connection(execution_options={SQLITE_IMMEDIATE: True})
+    except BaseException:
+        _sqlite_writer.release()
+        raise
+    return session
+
+
+def close_write_session(engine: Engine, session: Session, *, commit: bool) -> None:
+    """Commit (or roll back) and close a session from `open_write_session`."""
+    try:
+        if commit:
+            try:
+                session.commit()
+            except BaseException:
+                session.rollback()
+                raise
+        else:
+            session.rollback()
+    finally:
+        session.close()
+        if engine.dialect.name == "sqlite":
+            _sqlite_writer.release()

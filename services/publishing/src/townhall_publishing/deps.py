@@ -2,26 +2,58 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import functools
+from collections.abc import AsyncIterator
 from typing import Annotated
 
+from anyio import to_thread
 from fastapi import Depends, Request
 from sqlmodel import Session
 
 from townhall_platform.db import session_scope
 
+from .database import WriterQueue, close_write_session, open_write_session
+from .engagement.views import ViewRecorder
 from .policy_gate import PolicyGate
 from .settings import PublishingSettings
 
+_READS = frozenset({"GET", "HEAD", "OPTIONS"})
 
-def _session(request: Request) -> Iterator[Session]:
-    with session_scope(request.app.state.engine) as session:
-        yield session
+
+async def _session(request: Request) -> AsyncIterator[Session]:
+    """The request's session, committed once when the endpoint returns.
+
+    Write requests queue on the app's writer queue without holding a worker thread, then
+    open an immediate transaction (SQLite has a single writer); reads never wait.
+    """
+    engine = request.app.state.engine
+    if request.method in _READS:
+        with session_scope(engine) as session:
+            yield session
+        return
+    queue: WriterQueue = request.app.state.writer_queue
+    async with queue.turn():
+        session = await to_thread.run_sync(open_write_session, engine)
+        try:
+            yield session
+        except BaseException:
+            await to_thread.run_sync(
+                functools.partial(close_write_session, engine, session, commit=False)
+            )
+            raise
+        await to_thread.run_sync(
+            functools.partial(close_write_session, engine, session, commit=True)
+        )
 
 
 def _policy_gate(request: Request) -> PolicyGate:
     gate: PolicyGate = request.app.state.policy_gate
     return gate
+
+
+def _views(request: Request) -> ViewRecorder:
+    views: ViewRecorder = request.app.state.views
+    return views
 
 
 def _settings(request: Request) -> PublishingSettings:
@@ -33,4 +65,5 @@ def _settings(request: Request) -> PublishingSettings:
 # response is sent (scope="function"): a failed commit answers 500, never a false 201.
 SessionDep = Annotated[Session, Depends(_session, scope="function")]
 PolicyGateDep = Annotated[PolicyGate, Depends(_policy_gate)]
+ViewsDep = Annotated[ViewRecorder, Depends(_views)]
 SettingsDep = Annotated[PublishingSettings, Depends(_settings)]

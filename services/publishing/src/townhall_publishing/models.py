@@ -3,8 +3,26 @@
 from __future__ import annotations
 
 from .database import metadata
+from .engagement.models import Acknowledgement, PostView, Reaction
+from .moderation.models import ModerationAction, Report
 from .outbox.models import OutboxEvent
-from .posts.models import Comment, Post, PostReader
+from .posts.models import Comment, Post, PostReader, PostStep, PostVersion
+from .roster.models import KnownSubject
 from .spaces.models import Space
 
-__all__ = ["Comment", "OutboxEvent", "Post", "PostReader", "Space", "metadata"]
+__all__ = [
+    "Acknowledgement",
+    "Comment",
+    "KnownSubject",
+    "ModerationAction",
+    "OutboxEvent",
+    "Post",
+    "PostReader",
+    "PostStep",
+    "PostVersion",
+    "PostView",
+    "Reaction",
+    "Report",
+    "Space",
+    "metadata",
+]

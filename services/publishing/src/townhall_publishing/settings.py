@@ -16,9 +16,19 @@ class PublishingSettings(ServiceSettings):
     port: int = 8102
     database_url: str = "sqlite:///var/publishing.db"
 
+    # Connections per instance. A request holds one from its first query until its
+    # commit, which comes after its endpoint returns: under a burst, more requests than
+    # worker threads may hold one (SQLite connections cost only a file handle).
+    db_pool_size: int = Field(default=50, ge=1, le=500)
+    db_max_overflow: int = Field(default=100, ge=0, le=1000)
+
     # The outbox relay: a background thread that delivers change events to search.
     relay_enabled: bool = True
     relay_poll_interval_seconds: float = Field(default=0.2, gt=0)
     relay_batch_size: int = Field(default=500, ge=1, le=5000)
     relay_initial_backoff_seconds: float = Field(default=0.2, ge=0)
     relay_max_backoff_seconds: float = Field(default=5.0, gt=0)
+
+    # The scheduler: a background thread that publishes scheduled posts on time.
+    scheduler_enabled: bool = True
+    scheduler_interval_seconds: float = Field(default=1.0, gt=0, le=60)

@@ -38,7 +38,7 @@ class FeedCursor:
             raise InvalidCursor("The cursor is not one this feed handed out.") from exc
         valid = (
             isinstance(rank, int)
-            and rank in (0, 1)
+            and rank in (0, 1, 2)
             and isinstance(post_id, str)
             and 0 < len(post_id) <= 36
             and moment.tzinfo is not None

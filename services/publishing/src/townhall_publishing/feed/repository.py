@@ -3,42 +3,50 @@
 from __future__ import annotations
 
 from collections.abc import Set
-from typing import Any
 
-from sqlalchemy import and_, case, exists, or_
+from sqlalchemy import and_, exists, or_
 from sqlmodel import Session, col, select
 
-from townhall_contracts.readers import PostState
-
-from ..posts.models import Post, PostKind, PostReader
+from ..posts.lifecycle import FEED_STATES
+from ..posts.models import Post, PostReader
 from .cursor import FeedCursor
-
-OFFICIAL_RANK = 0
-SOCIAL_RANK = 1
 
 
 def feed_rank(post: Post) -> int:
-    """Official posts come before social ones."""
-    return OFFICIAL_RANK if post.kind == PostKind.OFFICIAL else SOCIAL_RANK
+    """Pinned first, then official, then social (stored with the post)."""
+    return post.feed_rank
 
 
 class FeedRepository:
     def __init__(self, session: Session) -> None:
         self._session = session
 
-    def page(self, *, principals: Set[str], after: FeedCursor | None, limit: int) -> list[Post]:
-        """Up to `limit` published posts readable by `principals`, after `after`."""
+    def page(
+        self,
+        *,
+        principals: Set[str],
+        after: FeedCursor | None,
+        limit: int,
+        space_id: str | None = None,
+    ) -> list[Post]:
+        """Up to `limit` posts readable by `principals`, after `after`.
+
+        Published posts, and hidden ones (whose readers are only their author and
+        moderators, so the readers filter keeps them from everyone else).
+        """
         if not principals:
             return []
-        rank: Any = case(
-            (col(Post.kind) == PostKind.OFFICIAL.value, OFFICIAL_RANK), else_=SOCIAL_RANK
-        )
         readable = exists().where(
             col(PostReader.post_id) == col(Post.id),
             col(PostReader.principal).in_(sorted(principals)),
         )
-        statement = select(Post).where(col(Post.state) == PostState.PUBLISHED.value, readable)
+        # `state || ''` keeps SQLite from picking the state index: walking the feed index
+        # in order and stopping after a page is what makes a page cost the same at any size.
+        statement = select(Post).where(col(Post.state).concat("").in_(FEED_STATES), readable)
+        if space_id is not None:
+            statement = statement.where(col(Post.space_id) == space_id)
         if after is not None:
+            rank = col(Post.feed_rank)
             published_at = col(Post.published_at)
             statement = statement.where(
                 or_(
@@ -56,6 +64,6 @@ class FeedRepository:
                 )
             )
         statement = statement.order_by(
-            rank, col(Post.published_at).desc(), col(Post.id).desc()
+            col(Post.feed_rank), col(Post.published_at).desc(), col(Post.id).desc()
         ).limit(limit)
         return list(self._session.exec(statement))

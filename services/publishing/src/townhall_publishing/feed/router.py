@@ -10,7 +10,7 @@ from townhall_platform.app import CurrentUser
 from townhall_platform.errors import problem_responses
 
 from ..deps import PolicyGateDep, SessionDep
-from ..posts.schemas import PostRead
+from ..posts.presenters import present_posts
 from . import service
 from .schemas import FeedPage
 
@@ -34,6 +34,6 @@ def read_feed(
         session=session, gate=gate, subject=user.subject, cursor=cursor, limit=limit
     )
     return FeedPage(
-        items=[PostRead.model_validate(post) for post in page.posts],
+        items=present_posts(session, page.posts),
         next_cursor=page.next_cursor,
     )

@@ -1,4 +1,4 @@
-"""Reading the feed."""
+"""Reading the feed, company-wide or for one space."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from sqlmodel import Session
 
 from ..policy_gate import PolicyGate
 from ..posts.models import Post
+from ..spaces.service import get_visible_space
 from .cursor import FeedCursor
 from .repository import FeedRepository, feed_rank
 
@@ -19,13 +20,23 @@ class FeedSlice:
 
 
 def read_feed(
-    *, session: Session, gate: PolicyGate, subject: str, cursor: str | None, limit: int
+    *,
+    session: Session,
+    gate: PolicyGate,
+    subject: str,
+    cursor: str | None,
+    limit: int,
+    space_id: str | None = None,
 ) -> FeedSlice:
-    """One page of the published posts `subject` may read, official first, then newest."""
+    """One page of the posts `subject` may read: pinned, then official, then newest."""
     after = FeedCursor.decode(cursor) if cursor else None
+    if space_id is not None:
+        get_visible_space(session=session, gate=gate, subject=subject, space_id=space_id)
     principals = gate.principals(subject)
     # One extra row tells whether another page follows.
-    posts = FeedRepository(session).page(principals=principals, after=after, limit=limit + 1)
+    posts = FeedRepository(session).page(
+        principals=principals, after=after, limit=limit + 1, space_id=space_id
+    )
     if len(posts) <= limit:
         return FeedSlice(posts=posts, next_cursor=None)
     posts = posts[:limit]

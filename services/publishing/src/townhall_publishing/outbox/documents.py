@@ -18,6 +18,7 @@ def post_document(post: Post) -> IndexDocument:
         title=post.title,
         body=post.body,
         authority=post.authority,
+        mentions=list(post.mentions),
         state=post.state,
         readers=list(post.readers),
         created_at=post.created_at,
@@ -31,13 +32,15 @@ def comment_document(comment: Comment, post: Post) -> IndexDocument:
         id=comment.id,
         doc_type=DocumentType.COMMENT,
         post_id=post.id,
-        # A comment is always someone's own voice, even under an official post.
-        kind=PostKind.SOCIAL.value,
+        # A comment is its author's own voice, unless it is a spokesperson's official answer.
+        kind=PostKind.OFFICIAL.value if comment.official else PostKind.SOCIAL.value,
         space_id=post.space_id,
         author_id=comment.author_id,
         # No title: a comment should not match every search for its post's title.
         title="",
         body=comment.body,
+        authority=comment.authority,
+        mentions=list(comment.mentions),
         state=comment.state,
         readers=list(comment.readers),
         created_at=comment.created_at,

@@ -14,7 +14,8 @@ publishing instances share the outbox with one relaying at a time.
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -25,7 +26,7 @@ from sqlmodel import Session
 from townhall_clients import SearchClient
 from townhall_contracts.search import IndexBatch, IndexDocument, IndexEvent, IndexOperation
 
-from ..database import utcnow
+from ..database import utcnow, write_session
 from .metrics import RelayMetrics
 from .models import OutboxEvent
 from .repository import OutboxRepository
@@ -86,6 +87,7 @@ class OutboxRelay:
         self._clock = clock
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
+        self._sqlite = engine.dialect.name == "sqlite"
 
     def backoff(self, attempts: int) -> float:
         """Seconds to wait after the `attempts`-th failure in a row (capped)."""
@@ -117,6 +119,11 @@ class OutboxRelay:
                     pending=pending, retry_in=(head.next_attempt_at - now).total_seconds()
                 )
             event_ids = [event.id for event in events if event.id is not None]
+            head_attempts = head.attempts
+            if self._sqlite:
+                # No transaction stays open while search is called: SQLite writers
+                # would otherwise be shut out, or this one fail to write afterwards.
+                session.commit()
             try:
                 batch = IndexBatch(events=[index_event(event) for event in events])
                 self._search.bulk_index(batch)
@@ -124,13 +131,14 @@ class OutboxRelay:
                 # Whatever went wrong (search down, 5xx, an answer we cannot read), the
                 # events stay where they are and the same batch is tried again later.
                 error = f"{type(exc).__name__}: {exc}"
-                attempts = head.attempts + 1
+                attempts = head_attempts + 1
                 delay = self.backoff(attempts)
-                outbox.record_failure(
-                    event_ids, error=error, next_attempt_at=now + timedelta(seconds=delay)
-                )
-                pending = self._observe_backlog(outbox, now)
-                session.commit()
+                with self._writing(session) as writer:
+                    outbox = OutboxRepository(writer)
+                    outbox.record_failure(
+                        event_ids, error=error, next_attempt_at=now + timedelta(seconds=delay)
+                    )
+                    pending = self._observe_backlog(outbox, now)
                 self._metrics.failures.inc()
                 log.warning(
                     "outbox_delivery_failed",
@@ -141,16 +149,32 @@ class OutboxRelay:
                     error=error,
                 )
                 return RelayPass(pending=pending, error=error, retry_in=delay)
-            outbox.mark_delivered(event_ids, now)
-            pending = self._observe_backlog(outbox, now)
-            session.commit()
-            self._metrics.delivered.inc(len(event_ids))
-            self._metrics.last_delivered_event_id.set(event_ids[-1])
+            with self._writing(session) as writer:
+                outbox = OutboxRepository(writer)
+                outbox.mark_delivered(event_ids, now)
+                pending = self._observe_backlog(outbox, now)
+                # Search has them: counted before the rows are marked, never after.
+                self._metrics.delivered.inc(len(event_ids))
+                self._metrics.last_delivered_event_id.set(event_ids[-1])
             return RelayPass(
                 delivered=len(event_ids),
                 pending=pending,
                 batch_full=len(event_ids) == self._batch_size,
             )
+
+    @contextmanager
+    def _writing(self, session: Session) -> Iterator[Session]:
+        """Where a pass records its outcome, committed at the end.
+
+        On PostgreSQL the pass's own transaction, which holds the relay lock; on SQLite
+        a fresh write transaction (the read one was closed before calling search).
+        """
+        if self._sqlite:
+            with write_session(self._engine) as writer:
+                yield writer
+            return
+        yield session
+        session.commit()
 
     def _observe_backlog(self, outbox: OutboxRepository, now: datetime) -> int:
         pending, oldest = outbox.backlog()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from townhall_platform.errors import NotFound, ValidationFailed
+from townhall_platform.errors import Conflict, Forbidden, NotFound, ValidationFailed
 
 
 class PostNotFound(NotFound):
@@ -12,8 +12,53 @@ class PostNotFound(NotFound):
     title = "Post not found"
 
 
+class CommentNotFound(NotFound):
+    type_slug = "comment-not-found"
+    title = "Comment not found"
+
+
 class WrongKindForSpace(ValidationFailed):
     """An announcement space accepts only official posts."""
 
     type_slug = "wrong-kind-for-space"
     title = "Wrong kind of post for this space"
+
+
+class NotAuthor(Forbidden):
+    """Only its author may edit or delete a post or comment."""
+
+    type_slug = "not-author"
+    title = "Only the author may do this"
+
+
+class InvalidTransition(Conflict):
+    """The post is not in a state where this step applies."""
+
+    type_slug = "invalid-transition"
+    title = "Not possible in the post's current state"
+
+
+class InvalidAudience(ValidationFailed):
+    type_slug = "invalid-audience"
+    title = "Invalid audience"
+
+
+class InvalidReply(ValidationFailed):
+    """Replies go one level deep, under a live comment of the same post."""
+
+    type_slug = "invalid-reply"
+    title = "Invalid reply"
+
+
+class OfficialAnswerNotAllowed(ValidationFailed):
+    """Official answers belong in social discussions."""
+
+    type_slug = "official-answer-not-allowed"
+    title = "An official answer belongs in a social discussion"
+
+
+class AlreadyDone(Conflict):
+    """The same thing was done before (reacted, acknowledged, endorsed, reported)."""
+
+    type_slug = "already-done"
+    title = "Already done"

@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import JSON, CheckConstraint, Column, ForeignKey, Index, String
-from sqlmodel import Field
+from sqlalchemy import JSON, Boolean, CheckConstraint, Column, ForeignKey, Index, String, Text
+from sqlmodel import Field, col
 
 from ..database import PublishingModel, UTCDateTime, utcnow
 
@@ -23,6 +23,26 @@ class PostKind(StrEnum):
     OFFICIAL = "official"
 
 
+class FeedRank:
+    """Where a post sorts in feeds: pinned first, then official, then social."""
+
+    PINNED = 0
+    OFFICIAL = 1
+    SOCIAL = 2
+
+
+def _false() -> Column[bool]:
+    return Column(Boolean(), nullable=False, default=False, server_default="0")
+
+
+def _json_list() -> Column[list[str]]:
+    return Column(JSON, nullable=False, default=list)
+
+
+def _moment() -> Column[datetime]:
+    return Column(UTCDateTime())
+
+
 class Post(PublishingModel, table=True):
     """A social or official post; `readers` is the readers rule's answer for its state."""
 
@@ -32,6 +52,7 @@ class Post(PublishingModel, table=True):
         CheckConstraint(f"state IN ({_STATES})", name="ck_posts_state"),
         CheckConstraint("version >= 1", name="ck_posts_version"),
         Index("ix_posts_space_id", "space_id"),
+        Index("ix_posts_scheduled", "state", "scheduled_at"),
     )
 
     id: str = Field(primary_key=True, max_length=36)
@@ -55,6 +76,55 @@ class Post(PublishingModel, table=True):
         default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False)
     )
     published_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))
+
+    # Rendered, sanitized HTML of `body`, and the subjects it mentions.
+    body_html: str = Field(default="", sa_column=Column(Text(), nullable=False, server_default=""))
+    mentions: list[str] = Field(default_factory=list, sa_column=_json_list())
+    # An official audience narrowed to chosen spaces (with or instead of groups).
+    audience_spaces: list[str] = Field(default_factory=list, sa_column=_json_list())
+    requires_ack: bool = Field(default=False, sa_column=_false())
+    feed_rank: int = Field(default=FeedRank.SOCIAL)
+    # Edits of the body or title (the history is in `post_versions`).
+    edit_count: int = 0
+    # The official workflow.
+    submitted_at: datetime | None = Field(default=None, sa_column=_moment())
+    approved_by: str | None = Field(default=None, max_length=128)
+    approved_at: datetime | None = Field(default=None, sa_column=_moment())
+    rejected_by: str | None = Field(default=None, max_length=128)
+    rejection_reason: str | None = Field(default=None, max_length=2000)
+    scheduled_at: datetime | None = Field(default=None, sa_column=_moment())
+    published_by: str | None = Field(default=None, max_length=128)
+    retracted_by: str | None = Field(default=None, max_length=128)
+    retracted_at: datetime | None = Field(default=None, sa_column=_moment())
+    retraction_reason: str | None = Field(default=None, max_length=2000)
+    # The official voice inside discussions.
+    pinned_by: str | None = Field(default=None, max_length=128)
+    pinned_at: datetime | None = Field(default=None, sa_column=_moment())
+    endorsed_by: str | None = Field(default=None, max_length=128)
+    endorsed_at: datetime | None = Field(default=None, sa_column=_moment())
+    # Moderation and deletion.
+    hidden_by: str | None = Field(default=None, max_length=128)
+    hidden_at: datetime | None = Field(default=None, sa_column=_moment())
+    hidden_reason: str | None = Field(default=None, max_length=2000)
+    deleted_at: datetime | None = Field(default=None, sa_column=_moment())
+    comment_count: int = 0
+
+
+# Feeds walk these in order (rank, then newest) and stop after a page; the state is
+# checked on the way (see the feed query), so it is not part of them.
+Index(
+    "ix_posts_feed",
+    col(Post.feed_rank),
+    col(Post.published_at).desc(),
+    col(Post.id).desc(),
+)
+Index(
+    "ix_posts_space_feed",
+    col(Post.space_id),
+    col(Post.feed_rank),
+    col(Post.published_at).desc(),
+    col(Post.id).desc(),
+)
 
 
 class PostReader(PublishingModel, table=True):
@@ -98,3 +168,50 @@ class Comment(PublishingModel, table=True):
     updated_at: datetime = Field(
         default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False)
     )
+    # A reply's top-level comment (one level of replies only).
+    parent_id: str | None = Field(
+        default=None, sa_column=Column(String(36), ForeignKey("comments.id"), nullable=True)
+    )
+    body_html: str = Field(default="", sa_column=Column(Text(), nullable=False, server_default=""))
+    mentions: list[str] = Field(default_factory=list, sa_column=_json_list())
+    # An official answer by a spokesperson, labelled with the authority it speaks for.
+    official: bool = Field(default=False, sa_column=_false())
+    authority: str | None = Field(default=None, max_length=200)
+    edit_count: int = 0
+    hidden_by: str | None = Field(default=None, max_length=128)
+    hidden_at: datetime | None = Field(default=None, sa_column=_moment())
+    hidden_reason: str | None = Field(default=None, max_length=2000)
+    deleted_at: datetime | None = Field(default=None, sa_column=_moment())
+
+
+class PostVersion(PublishingModel, table=True):
+    """One past content of a post or comment: what it said before an edit."""
+
+    __tablename__ = "content_versions"
+    __table_args__ = (Index("ix_content_versions_target", "target_id", "revision"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    target_id: str = Field(max_length=36)
+    target_type: str = Field(max_length=16)
+    revision: int
+    title: str = Field(default="", max_length=200)
+    body: str = Field(sa_column=Column(Text(), nullable=False))
+    edited_by: str = Field(max_length=128)
+    edited_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
+
+
+class PostStep(PublishingModel, table=True):
+    """A step of a post's life and the policy decision that allowed it."""
+
+    __tablename__ = "post_steps"
+    __table_args__ = (Index("ix_post_steps_post_id", "post_id", "id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    post_id: str = Field(sa_column=Column(String(36), ForeignKey("posts.id"), nullable=False))
+    step: str = Field(max_length=32)
+    actor_id: str = Field(max_length=128)
+    action: str | None = Field(default=None, max_length=64)
+    decision_id: str | None = Field(default=None, max_length=64)
+    policy_revision: int | None = None
+    note: str | None = Field(default=None, max_length=2000)
+    at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))

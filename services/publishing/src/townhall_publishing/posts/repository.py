@@ -1,10 +1,13 @@
-"""All SQL about posts, their readers and their comments."""
+"""All SQL about posts, their readers, versions, steps and comments."""
 
 from __future__ import annotations
 
-from sqlmodel import Session
+from collections.abc import Sequence
 
-from .models import Comment, Post, PostReader
+from sqlalchemy import delete, func
+from sqlmodel import Session, col, select
+
+from .models import Comment, Post, PostReader, PostStep, PostVersion
 
 
 class PostRepository:
@@ -14,12 +17,57 @@ class PostRepository:
     def get(self, post_id: str) -> Post | None:
         return self._session.get(Post, post_id)
 
+    def get_for_update(self, post_id: str) -> Post | None:
+        """The post, locked until commit on PostgreSQL (concurrent steps queue up)."""
+        statement = (
+            select(Post)
+            .where(col(Post.id) == post_id)
+            .with_for_update()
+            .execution_options(populate_existing=True)
+        )
+        return self._session.exec(statement).first()
+
     def add(self, post: Post) -> None:
         """Insert a post with the reader rows mirroring its `readers`."""
         self._session.add(post)
         self._session.add_all(
             PostReader(post_id=post.id, principal=principal) for principal in post.readers
         )
+
+    def set_readers(self, post: Post, readers: list[str]) -> None:
+        """Replace a post's readers and the rows mirroring them."""
+        post.readers = readers
+        self._session.execute(delete(PostReader).where(col(PostReader.post_id) == post.id))
+        self._session.add_all(PostReader(post_id=post.id, principal=p) for p in readers)
+
+    def in_space(self, space_id: str) -> list[Post]:
+        return list(self._session.exec(select(Post).where(col(Post.space_id) == space_id)))
+
+    def by_ids(self, post_ids: Sequence[str]) -> dict[str, Post]:
+        if not post_ids:
+            return {}
+        posts = self._session.exec(select(Post).where(col(Post.id).in_(list(post_ids))))
+        return {post.id: post for post in posts}
+
+    def add_version(self, version: PostVersion) -> None:
+        self._session.add(version)
+
+    def versions(self, target_id: str) -> list[PostVersion]:
+        statement = (
+            select(PostVersion)
+            .where(col(PostVersion.target_id) == target_id)
+            .order_by(col(PostVersion.revision))
+        )
+        return list(self._session.exec(statement))
+
+    def add_step(self, step: PostStep) -> None:
+        self._session.add(step)
+
+    def steps(self, post_id: str) -> list[PostStep]:
+        statement = (
+            select(PostStep).where(col(PostStep.post_id) == post_id).order_by(col(PostStep.id))
+        )
+        return list(self._session.exec(statement))
 
 
 class CommentRepository:
@@ -28,3 +76,20 @@ class CommentRepository:
 
     def add(self, comment: Comment) -> None:
         self._session.add(comment)
+
+    def get(self, comment_id: str) -> Comment | None:
+        return self._session.get(Comment, comment_id)
+
+    def of_post(self, post_id: str) -> list[Comment]:
+        statement = (
+            select(Comment)
+            .where(col(Comment.post_id) == post_id)
+            .order_by(col(Comment.created_at), col(Comment.id))
+        )
+        return list(self._session.exec(statement))
+
+    def live_count(self, post_id: str) -> int:
+        statement = select(func.count()).where(
+            col(Comment.post_id) == post_id, col(Comment.deleted_at).is_(None)
+        )
+        return int(self._session.exec(statement).one())

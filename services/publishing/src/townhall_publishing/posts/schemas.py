@@ -5,10 +5,11 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, StringConstraints, model_validator
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
 from townhall_contracts.readers import PostState
 
+from ..engagement.models import ReactionKind
 from .models import PostKind
 
 Title = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
@@ -17,10 +18,14 @@ CommentBody = Annotated[
     str, StringConstraints(strip_whitespace=True, min_length=1, max_length=5000)
 ]
 Authority = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+Reason = Annotated[str, StringConstraints(strip_whitespace=True, min_length=3, max_length=2000)]
+GroupId = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9_.-]{0,126}$")]
+SpaceRef = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9_-]{0,62}$")]
 
 
 class PostCreate(BaseModel):
-    """A new post: social where policy allows `post.social`, official where `publish.official`."""
+    """A new post: social where policy allows `post.social` (published at once); official
+    where it allows `post.official` (a draft, to submit for approval)."""
 
     model_config = ConfigDict(extra="forbid")
 
@@ -29,12 +34,85 @@ class PostCreate(BaseModel):
     title: Title
     body: PostBody
     authority: Authority | None = None
+    audience_groups: list[GroupId] = Field(default_factory=list, max_length=50)
+    audience_spaces: list[SpaceRef] = Field(default_factory=list, max_length=50)
+    requires_acknowledgement: bool = False
 
     @model_validator(mode="after")
-    def _authority_only_for_official(self) -> PostCreate:
-        if self.authority is not None and self.kind is not PostKind.OFFICIAL:
-            raise ValueError("only an official post speaks with an authority")
+    def _official_only_fields(self) -> PostCreate:
+        if self.kind is not PostKind.OFFICIAL:
+            if self.authority is not None:
+                raise ValueError("only an official post speaks with an authority")
+            if self.audience_groups or self.audience_spaces:
+                raise ValueError("only an official post chooses an audience")
+            if self.requires_acknowledgement:
+                raise ValueError("only an official post may require acknowledgement")
         return self
+
+
+class PostUpdate(BaseModel):
+    """An edit by the author; the previous content is kept in the version history."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    title: Title | None = None
+    body: PostBody | None = None
+
+    @model_validator(mode="after")
+    def _something(self) -> PostUpdate:
+        if self.title is None and self.body is None:
+            raise ValueError("give a new title, a new body, or both")
+        return self
+
+
+class SubmitRequest(BaseModel):
+    """Submit for approval, optionally asking for publication at a time once approved."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    publish_at: AwareDatetime | None = None
+
+
+class RejectRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    reason: Reason
+
+
+class PublishRequest(BaseModel):
+    """Publish now (no `at`) or schedule for `at`, a future time with a time zone."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    at: AwareDatetime | None = None
+
+
+class ReasonRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    reason: Reason
+
+
+class ModerationRequest(BaseModel):
+    """Hide or restore a post, or one of its comments (`comment_id`), with a reason."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    reason: Reason
+    comment_id: str | None = Field(default=None, max_length=36)
+
+
+class ReportCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    reason: Reason
+    comment_id: str | None = Field(default=None, max_length=36)
+
+
+class ReactionCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    kind: ReactionKind
 
 
 class PostRead(BaseModel):
@@ -45,18 +123,98 @@ class PostRead(BaseModel):
     kind: PostKind
     title: str
     body: str
+    body_html: str
+    mentions: list[str]
     author_id: str
     state: PostState
     authority: str | None
+    audience_groups: list[str]
+    audience_spaces: list[str]
+    requires_acknowledgement: bool = Field(validation_alias="requires_ack")
     version: int
+    edit_count: int
     decision_id: str | None
     policy_revision: int | None
     created_at: datetime
     updated_at: datetime
     published_at: datetime | None
+    submitted_at: datetime | None
+    approved_by: str | None
+    approved_at: datetime | None
+    rejected_by: str | None
+    rejection_reason: str | None
+    scheduled_at: datetime | None
+    retracted_by: str | None
+    retracted_at: datetime | None
+    retraction_reason: str | None
+    pinned: bool = False
+    pinned_by: str | None
+    endorsed_by: str | None
+    endorsed_at: datetime | None
+    hidden_at: datetime | None
+    hidden_reason: str | None
+    comment_count: int
+    reactions: dict[str, int] = Field(default_factory=dict)
+
+    @model_validator(mode="after")
+    def _pinned(self) -> PostRead:
+        self.pinned = self.pinned_by is not None
+        return self
+
+
+class PostStepRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    step: str
+    actor_id: str
+    action: str | None
+    decision_id: str | None
+    policy_revision: int | None
+    note: str | None
+    at: datetime
+
+
+class PostHistory(BaseModel):
+    """The post's steps with the decision behind each."""
+
+    post_id: str
+    steps: list[PostStepRead]
+
+
+class VersionRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    revision: int
+    title: str
+    body: str
+    edited_by: str
+    edited_at: datetime
+
+
+class VersionList(BaseModel):
+    """Past contents, oldest first; `current` is what readers see now."""
+
+    target_id: str
+    versions: list[VersionRead]
+    current: VersionRead
 
 
 class CommentCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    body: CommentBody
+    parent_id: str | None = Field(default=None, max_length=36)
+    official: bool = False
+    authority: Authority | None = None
+
+    @model_validator(mode="after")
+    def _authority_only_official(self) -> CommentCreate:
+        if self.authority is not None and not self.official:
+            raise ValueError("only an official answer speaks with an authority")
+        return self
+
+
+class CommentUpdate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     body: CommentBody
@@ -67,11 +225,49 @@ class CommentRead(BaseModel):
 
     id: str
     post_id: str
+    parent_id: str | None
     author_id: str
     body: str
+    body_html: str
+    mentions: list[str]
+    official: bool
+    authority: str | None
     state: PostState
     version: int
+    edit_count: int
     decision_id: str | None
     policy_revision: int | None
+    hidden_at: datetime | None
+    hidden_reason: str | None
     created_at: datetime
     updated_at: datetime
+
+
+class CommentList(BaseModel):
+    items: list[CommentRead]
+
+
+class ReactionSummary(BaseModel):
+    post_id: str
+    counts: dict[str, int]
+    mine: list[str]
+
+
+class AcknowledgementRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    post_id: str
+    user_id: str
+    acknowledged_at: datetime
+
+
+class AcknowledgementReport(BaseModel):
+    """Who of the audience acknowledged, and who has not yet."""
+
+    post_id: str
+    audience: int
+    acknowledged: int
+    pending: int
+    rate: float | None
+    acknowledged_by: list[AcknowledgementRead]
+    pending_subjects: list[str]

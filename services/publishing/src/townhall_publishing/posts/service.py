@@ -1,32 +1,55 @@
-"""Posting and commenting: ask policy, then write the change and its outbox event together."""
+"""Posts and comments: create, read, edit, delete, pin, endorse.
+
+Every change asks policy first, then writes the change, the step with its decision,
+and the outbox events in the caller's transaction (services never commit).
+"""
 
 from __future__ import annotations
 
 import uuid
+from collections.abc import Set
 
 from sqlmodel import Session
 
 from townhall_contracts.policy import Action, SpaceKind, space_domain
-from townhall_contracts.readers import PostState, may_read, post_readers
+from townhall_contracts.readers import PostState, may_read
 
+from ..content import extract_mentions, render_markdown
 from ..database import utcnow
-from ..outbox.documents import comment_document, post_document
-from ..outbox.repository import OutboxRepository
 from ..policy_gate import PolicyGate
-from ..spaces.errors import SpaceArchived
+from ..spaces.errors import SpaceArchived, SpaceNotFound
+from ..spaces.models import Space
+from ..spaces.repository import SpaceRepository
 from ..spaces.service import get_visible_space
-from .errors import PostNotFound, WrongKindForSpace
-from .models import DEFAULT_AUTHORITY, Comment, Post, PostKind
+from .errors import (
+    AlreadyDone,
+    CommentNotFound,
+    InvalidAudience,
+    InvalidReply,
+    InvalidTransition,
+    NotAuthor,
+    OfficialAnswerNotAllowed,
+    PostNotFound,
+    WrongKindForSpace,
+)
+from .lifecycle import comment_changed, feed_rank_of, post_changed, record_step
+from .models import DEFAULT_AUTHORITY, Comment, Post, PostKind, PostVersion
 from .repository import CommentRepository, PostRepository
-from .schemas import CommentCreate, PostCreate
+from .schemas import CommentCreate, CommentUpdate, PostCreate, PostUpdate
+
+# An official post's content is fixed once submitted: edits only before that.
+EDITABLE_OFFICIAL = (PostState.DRAFT.value, PostState.REJECTED.value)
+
+
+def space_of(session: Session, post: Post) -> Space:
+    space = SpaceRepository(session).get(post.space_id)
+    assert space is not None  # a foreign key guarantees it
+    return space
 
 
 def create_post(*, session: Session, gate: PolicyGate, author_id: str, request: PostCreate) -> Post:
-    """Publish a post where policy allows it; the post and its outbox event share one commit.
-
-    Social posts need `post.social` in the space, official ones `publish.official`
-    (published at once for now; the approval workflow comes later).
-    """
+    """A social post, published at once where policy allows `post.social`; or an official
+    draft where it allows `post.official`, to go through submission and approval."""
     space = get_visible_space(
         session=session, gate=gate, subject=author_id, space_id=request.space_id
     )
@@ -38,68 +61,372 @@ def create_post(*, session: Session, gate: PolicyGate, author_id: str, request: 
             space_id=space.id,
             space_kind=space.kind,
         )
-    action = Action.PUBLISH_OFFICIAL if request.kind is PostKind.OFFICIAL else Action.POST_SOCIAL
+    official = request.kind is PostKind.OFFICIAL
+    _check_audience(session, request)
+    action = Action.POST_OFFICIAL if official else Action.POST_SOCIAL
     decision = gate.require(subject=author_id, action=action, domain=space_domain(space.id))
     now = utcnow()
-    state = PostState.PUBLISHED
+    state = PostState.DRAFT if official else PostState.PUBLISHED
     post = Post(
         id=str(uuid.uuid4()),
         space_id=space.id,
         kind=request.kind.value,
         title=request.title,
         body=request.body,
+        body_html=render_markdown(request.body),
+        mentions=extract_mentions(request.body),
         author_id=author_id,
         state=state.value,
-        readers=post_readers(
-            space_id=space.id, visibility=space.visibility, state=state, author_id=author_id
-        ),
-        authority=(
-            (request.authority or DEFAULT_AUTHORITY) if request.kind is PostKind.OFFICIAL else None
-        ),
-        version=1,
-        decision_id=decision.decision_id,
-        policy_revision=decision.policy_revision,
+        authority=(request.authority or DEFAULT_AUTHORITY) if official else None,
+        audience_groups=sorted(set(request.audience_groups)),
+        audience_spaces=sorted(set(request.audience_spaces)),
+        requires_ack=request.requires_acknowledgement,
+        version=0,
         created_at=now,
         updated_at=now,
-        published_at=now,
+        published_at=None if official else now,
+        published_by=None if official else author_id,
     )
-    PostRepository(session).add(post)
-    OutboxRepository(session).append_upsert(document=post_document(post), version=post.version)
+    session.add(post)
+    record_step(
+        session,
+        post=post,
+        step="draft" if official else "publish",
+        actor=author_id,
+        at=now,
+        decision=decision,
+    )
+    post_changed(session, post=post, space=space, at=now)
     return post
 
 
-def get_readable_post(*, session: Session, gate: PolicyGate, subject: str, post_id: str) -> Post:
-    """The post if `subject` may read it; otherwise `PostNotFound`, as if it did not exist."""
-    post = PostRepository(session).get(post_id)
-    if post is None or not may_read(gate.principals(subject), post.readers):
+def _check_audience(session: Session, request: PostCreate) -> None:
+    spaces = SpaceRepository(session)
+    for space_id in request.audience_spaces:
+        space = spaces.get(space_id)
+        if space is None or space.archived_at is not None:
+            raise InvalidAudience(
+                f"The audience space '{space_id}' does not exist.", space_id=space_id
+            )
+
+
+def find_post(session: Session, post_id: str) -> Post:
+    post = PostRepository(session).get(post_id) if len(post_id) <= 36 else None
+    if post is None:
         raise PostNotFound(f"No post '{post_id}'.")
+    return post
+
+
+def get_readable_post(
+    *, session: Session, gate: PolicyGate, subject: str, post_id: str, lock: bool = False
+) -> Post:
+    """The post if `subject` may read it; otherwise `PostNotFound`, as if it did not exist.
+
+    Communications staff also see official posts in the workflow (to review them).
+    """
+    post = find_post(session, post_id)
+    principals = gate.principals(subject)
+    if not readable(gate, subject, principals, post):
+        raise PostNotFound(f"No post '{post_id}'.")
+    if lock:
+        locked = PostRepository(session).get_for_update(post_id)
+        assert locked is not None
+        return locked
+    return post
+
+
+def readable(gate: PolicyGate, subject: str, principals: Set[str], post: Post) -> bool:
+    """The readers rule, plus reviewers of official posts waiting in the workflow."""
+    if may_read(principals, post.readers):
+        return True
+    in_workflow = post.kind == PostKind.OFFICIAL and post.state in (
+        PostState.SUBMITTED.value,
+        PostState.APPROVED.value,
+        PostState.SCHEDULED.value,
+        PostState.REJECTED.value,
+    )
+    if not in_workflow:
+        return False
+    domain = space_domain(post.space_id)
+    return bool(
+        gate.allowed_domains(subject=subject, action=Action.APPROVE_OFFICIAL, domains=[domain])
+        or gate.allowed_domains(subject=subject, action=Action.PUBLISH_OFFICIAL, domains=[domain])
+    )
+
+
+def _require_author(post: Post, subject: str, what: str) -> None:
+    if post.author_id != subject:
+        raise NotAuthor(f"Only the author of post '{post.id}' may {what} it.")
+
+
+def _creating_action(post: Post) -> Action:
+    return Action.POST_OFFICIAL if post.kind == PostKind.OFFICIAL else Action.POST_SOCIAL
+
+
+def edit_post(
+    *, session: Session, gate: PolicyGate, editor: str, post_id: str, request: PostUpdate
+) -> Post:
+    """The author edits; the previous content goes to the version history."""
+    post = get_readable_post(session=session, gate=gate, subject=editor, post_id=post_id, lock=True)
+    _require_author(post, editor, "edit")
+    if post.kind == PostKind.OFFICIAL and post.state not in EDITABLE_OFFICIAL:
+        raise InvalidTransition(
+            "An official post is edited only as a draft or after a rejection.", state=post.state
+        )
+    if post.kind == PostKind.SOCIAL and post.state != PostState.PUBLISHED:
+        raise InvalidTransition("Only a live post can be edited.", state=post.state)
+    decision = gate.require(
+        subject=editor, action=_creating_action(post), domain=space_domain(post.space_id)
+    )
+    now = utcnow()
+    PostRepository(session).add_version(
+        PostVersion(
+            target_id=post.id,
+            target_type="post",
+            revision=post.edit_count,
+            title=post.title,
+            body=post.body,
+            edited_by=post.author_id,
+            edited_at=post.updated_at,
+        )
+    )
+    if request.title is not None:
+        post.title = request.title
+    if request.body is not None:
+        post.body = request.body
+        post.body_html = render_markdown(request.body)
+        post.mentions = extract_mentions(request.body)
+    post.edit_count += 1
+    record_step(session, post=post, step="edit", actor=editor, at=now, decision=decision)
+    post_changed(session, post=post, space=space_of(session, post), at=now)
+    return post
+
+
+def delete_post(*, session: Session, gate: PolicyGate, author_id: str, post_id: str) -> Post:
+    """The author deletes: kept for audit, gone for readers and from search."""
+    post = get_readable_post(
+        session=session, gate=gate, subject=author_id, post_id=post_id, lock=True
+    )
+    _require_author(post, author_id, "delete")
+    if post.state in (PostState.DELETED.value, PostState.RETRACTED.value):
+        raise InvalidTransition("The post is already gone.", state=post.state)
+    if post.kind == PostKind.OFFICIAL and post.state in (
+        PostState.PUBLISHED.value,
+        PostState.SCHEDULED.value,
+        PostState.HIDDEN.value,
+    ):
+        raise InvalidTransition(
+            "A published or scheduled official post is retracted, not deleted.", state=post.state
+        )
+    decision = gate.require(
+        subject=author_id, action=_creating_action(post), domain=space_domain(post.space_id)
+    )
+    now = utcnow()
+    post.state = PostState.DELETED.value
+    post.deleted_at = now
+    post.pinned_at = None
+    post.pinned_by = None
+    record_step(session, post=post, step="delete", actor=author_id, at=now, decision=decision)
+    post_changed(session, post=post, space=space_of(session, post), at=now)
+    return post
+
+
+def set_pinned(
+    *, session: Session, gate: PolicyGate, actor: str, post_id: str, pinned: bool
+) -> Post:
+    """Pin a published post in its space (owners and communicators), or unpin it."""
+    post = get_readable_post(session=session, gate=gate, subject=actor, post_id=post_id, lock=True)
+    if post.state != PostState.PUBLISHED:
+        raise InvalidTransition("Only a published post can be pinned.", state=post.state)
+    decision = gate.require(subject=actor, action=Action.PIN, domain=space_domain(post.space_id))
+    if pinned == (post.pinned_at is not None):
+        raise AlreadyDone("The post is already pinned." if pinned else "The post is not pinned.")
+    now = utcnow()
+    post.pinned_at = now if pinned else None
+    post.pinned_by = actor if pinned else None
+    post.feed_rank = feed_rank_of(post)
+    post.updated_at = now
+    record_step(
+        session,
+        post=post,
+        step="pin" if pinned else "unpin",
+        actor=actor,
+        at=now,
+        decision=decision,
+    )
+    return post
+
+
+def set_endorsed(
+    *, session: Session, gate: PolicyGate, actor: str, post_id: str, endorsed: bool
+) -> Post:
+    """A communicator endorses a social post: it stays the author's, marked as endorsed."""
+    post = get_readable_post(session=session, gate=gate, subject=actor, post_id=post_id, lock=True)
+    if post.kind != PostKind.SOCIAL:
+        raise InvalidTransition("Only a social post is endorsed.", state=post.state)
+    if post.state != PostState.PUBLISHED:
+        raise InvalidTransition("Only a published post can be endorsed.", state=post.state)
+    decision = gate.require(
+        subject=actor, action=Action.ENDORSE, domain=space_domain(post.space_id)
+    )
+    if endorsed == (post.endorsed_by is not None):
+        raise AlreadyDone(
+            "The post is already endorsed." if endorsed else "The post is not endorsed."
+        )
+    now = utcnow()
+    post.endorsed_by = actor if endorsed else None
+    post.endorsed_at = now if endorsed else None
+    post.updated_at = now
+    record_step(
+        session,
+        post=post,
+        step="endorse" if endorsed else "unendorse",
+        actor=actor,
+        at=now,
+        decision=decision,
+    )
     return post
 
 
 def add_comment(
     *, session: Session, gate: PolicyGate, author_id: str, post_id: str, request: CommentCreate
 ) -> Comment:
-    """Comment on a post the author may read, where policy allows `comment` in its space."""
-    post = get_readable_post(session=session, gate=gate, subject=author_id, post_id=post_id)
-    decision = gate.require(
-        subject=author_id, action=Action.COMMENT, domain=space_domain(post.space_id)
+    """Comment (or reply once) on a post the author may read, where policy allows `comment`;
+    a spokesperson's official answer needs `answer.official` and a social discussion."""
+    post = get_readable_post(
+        session=session, gate=gate, subject=author_id, post_id=post_id, lock=True
     )
+    if post.state != PostState.PUBLISHED:
+        raise InvalidTransition("Only a published post takes comments.", state=post.state)
+    space = space_of(session, post)
+    if space.archived_at is not None:
+        raise SpaceArchived(f"The space '{space.id}' is archived and takes no new comments.")
+    comments = CommentRepository(session)
+    if request.parent_id is not None:
+        parent = comments.get(request.parent_id)
+        if parent is None or parent.post_id != post.id or parent.state != PostState.PUBLISHED:
+            raise InvalidReply(
+                f"No live comment '{request.parent_id}' on this post to reply to.",
+                parent_id=request.parent_id,
+            )
+        if parent.parent_id is not None:
+            raise InvalidReply(
+                "Replies go one level deep: reply to the top-level comment instead.",
+                parent_id=request.parent_id,
+            )
+    if request.official and post.kind != PostKind.SOCIAL:
+        raise OfficialAnswerNotAllowed("An official answer is given in a social discussion.")
+    action = Action.ANSWER_OFFICIAL if request.official else Action.COMMENT
+    decision = gate.require(subject=author_id, action=action, domain=space_domain(post.space_id))
     now = utcnow()
     comment = Comment(
         id=str(uuid.uuid4()),
         post_id=post.id,
+        parent_id=request.parent_id,
         author_id=author_id,
         body=request.body,
+        body_html=render_markdown(request.body),
+        mentions=extract_mentions(request.body),
+        official=request.official,
+        authority=(request.authority or DEFAULT_AUTHORITY) if request.official else None,
         state=PostState.PUBLISHED.value,
         readers=list(post.readers),
-        version=1,
+        version=0,
         decision_id=decision.decision_id,
         policy_revision=decision.policy_revision,
         created_at=now,
         updated_at=now,
     )
-    CommentRepository(session).add(comment)
-    OutboxRepository(session).append_upsert(
-        document=comment_document(comment, post), version=comment.version
-    )
+    comments.add(comment)
+    post.comment_count += 1
+    comment_changed(session, comment=comment, post=post, space=space, at=now)
     return comment
+
+
+def find_comment(session: Session, post: Post, comment_id: str) -> Comment:
+    comment = CommentRepository(session).get(comment_id) if len(comment_id) <= 36 else None
+    if comment is None or comment.post_id != post.id:
+        raise CommentNotFound(f"No comment '{comment_id}' on post '{post.id}'.")
+    return comment
+
+
+def list_comments(
+    *, session: Session, gate: PolicyGate, subject: str, post_id: str
+) -> list[Comment]:
+    """The comments of a readable post that the subject may read (hidden ones only to
+    their author and moderators), oldest first."""
+    post = get_readable_post(session=session, gate=gate, subject=subject, post_id=post_id)
+    principals = gate.principals(subject)
+    return [
+        c for c in CommentRepository(session).of_post(post.id) if may_read(principals, c.readers)
+    ]
+
+
+def edit_comment(
+    *,
+    session: Session,
+    gate: PolicyGate,
+    editor: str,
+    post_id: str,
+    comment_id: str,
+    request: CommentUpdate,
+) -> Comment:
+    """The author edits a live comment; the previous text goes to the version history."""
+    post = get_readable_post(session=session, gate=gate, subject=editor, post_id=post_id, lock=True)
+    comment = find_comment(session, post, comment_id)
+    if comment.author_id != editor:
+        raise NotAuthor(f"Only the author of comment '{comment_id}' may edit it.")
+    if comment.state != PostState.PUBLISHED:
+        raise InvalidTransition("Only a live comment can be edited.", state=comment.state)
+    action = Action.ANSWER_OFFICIAL if comment.official else Action.COMMENT
+    decision = gate.require(subject=editor, action=action, domain=space_domain(post.space_id))
+    now = utcnow()
+    PostRepository(session).add_version(
+        PostVersion(
+            target_id=comment.id,
+            target_type="comment",
+            revision=comment.edit_count,
+            body=comment.body,
+            edited_by=comment.author_id,
+            edited_at=comment.updated_at,
+        )
+    )
+    comment.body = request.body
+    comment.body_html = render_markdown(request.body)
+    comment.mentions = extract_mentions(request.body)
+    comment.edit_count += 1
+    comment.decision_id = decision.decision_id
+    comment.policy_revision = decision.policy_revision
+    comment_changed(session, comment=comment, post=post, space=space_of(session, post), at=now)
+    return comment
+
+
+def delete_comment(
+    *, session: Session, gate: PolicyGate, author_id: str, post_id: str, comment_id: str
+) -> Comment:
+    """The author deletes a comment: kept for audit, gone for readers and search."""
+    post = get_readable_post(
+        session=session, gate=gate, subject=author_id, post_id=post_id, lock=True
+    )
+    comment = find_comment(session, post, comment_id)
+    if comment.author_id != author_id:
+        raise NotAuthor(f"Only the author of comment '{comment_id}' may delete it.")
+    if comment.state == PostState.DELETED:
+        raise InvalidTransition("The comment is already deleted.", state=comment.state)
+    action = Action.ANSWER_OFFICIAL if comment.official else Action.COMMENT
+    decision = gate.require(subject=author_id, action=action, domain=space_domain(post.space_id))
+    now = utcnow()
+    comment.state = PostState.DELETED.value
+    comment.deleted_at = now
+    comment.decision_id = decision.decision_id
+    comment.policy_revision = decision.policy_revision
+    post.comment_count = max(post.comment_count - 1, 0)
+    comment_changed(session, comment=comment, post=post, space=space_of(session, post), at=now)
+    return comment
+
+
+def require_space(session: Session, space_id: str) -> Space:
+    space = SpaceRepository(session).get(space_id)
+    if space is None:
+        raise SpaceNotFound(f"No space '{space_id}'.")
+    return space

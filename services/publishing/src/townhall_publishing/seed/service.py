@@ -13,14 +13,17 @@ from datetime import datetime, timedelta
 
 from sqlmodel import Session, col, select
 
-from townhall_contracts.demo import SPACES
+from townhall_contracts.demo import SPACES, USERS
 from townhall_contracts.readers import PostState, post_readers
 
+from ..content import extract_mentions, render_markdown
 from ..database import utcnow
 from ..outbox.documents import comment_document, post_document
 from ..outbox.repository import OutboxRepository
+from ..posts.lifecycle import feed_rank_of
 from ..posts.models import Comment, Post
 from ..posts.repository import CommentRepository, PostRepository
+from ..roster.models import KnownSubject
 from ..spaces.models import Space
 from ..spaces.repository import SpaceRepository
 from .content import COMMENTS, POSTS, SPACE_DESCRIPTIONS
@@ -99,6 +102,8 @@ def seed_demo(
             kind=seed.kind,
             title=seed.title,
             body=seed.body,
+            body_html=render_markdown(seed.body),
+            mentions=extract_mentions(seed.body),
             author_id=seed.author_id,
             state=PostState.PUBLISHED.value,
             readers=post_readers(
@@ -112,7 +117,9 @@ def seed_demo(
             created_at=moment,
             updated_at=moment,
             published_at=moment,
+            published_by=seed.author_id,
         )
+        post.feed_rank = feed_rank_of(post)
         posts.add(post)
         outbox.append_upsert(document=post_document(post), version=post.version)
         posts_by_key[seed.key] = post
@@ -136,6 +143,8 @@ def seed_demo(
             post_id=parent.id,
             author_id=seed_comment.author_id,
             body=seed_comment.body,
+            body_html=render_markdown(seed_comment.body),
+            mentions=extract_mentions(seed_comment.body),
             state=PostState.PUBLISHED.value,
             readers=list(parent.readers),
             version=1,
@@ -143,9 +152,15 @@ def seed_demo(
             updated_at=moment,
         )
         comments.add(comment)
+        parent.comment_count += 1
         outbox.append_upsert(document=comment_document(comment, parent), version=comment.version)
         report.comments_created += 1
     progress(
         f"comments: {report.comments_created} created, {report.comments_existing} already there"
     )
+    # The demo directory is the roster that official audiences are counted in.
+    known = set(session.exec(select(KnownSubject.subject_id)))
+    for user in USERS:
+        if user.id not in known:
+            session.add(KnownSubject(subject_id=user.id, first_seen_at=now))
     return report

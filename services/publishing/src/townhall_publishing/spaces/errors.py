@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from townhall_platform.errors import Conflict, NotFound
+from townhall_platform.errors import Conflict, NotFound, ValidationFailed
 
 
 class SpaceNotFound(NotFound):
@@ -20,3 +20,8 @@ class SpaceAlreadyExists(Conflict):
 class SpaceArchived(Conflict):
     type_slug = "space-archived"
     title = "Space is archived"
+
+
+class UnknownSubject(ValidationFailed):
+    type_slug = "unknown-subject"
+    title = "Unknown user"

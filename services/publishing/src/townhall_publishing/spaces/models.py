@@ -29,6 +29,9 @@ class Space(PublishingModel, table=True):
         default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False)
     )
     archived_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))
+    archived_by: str | None = Field(default=None, max_length=128)
+    updated_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))
+    updated_by: str | None = Field(default=None, max_length=128)
     # The policy decision that allowed the creation (none for operator-seeded spaces).
     decision_id: str | None = Field(default=None, max_length=64)
     policy_revision: int | None = None

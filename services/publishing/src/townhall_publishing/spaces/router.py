@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Response
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Response
 
 from townhall_platform.app import CurrentUser
 from townhall_platform.errors import problem_responses
 
 from ..deps import PolicyGateDep, SessionDep
+from ..feed.schemas import FeedPage
+from ..feed.service import read_feed
+from ..posts.presenters import present_posts
 from . import service
-from .schemas import SpaceCreate, SpaceList, SpaceRead
+from .schemas import MemberAdd, MemberAdded, SpaceCreate, SpaceList, SpaceRead, SpaceUpdate
 
 router = APIRouter(prefix="/v1/spaces", tags=["spaces"])
 
@@ -20,8 +25,15 @@ router = APIRouter(prefix="/v1/spaces", tags=["spaces"])
     response_model=SpaceList,
     responses=problem_responses(401, 403, 503),
 )
-def list_spaces(user: CurrentUser, session: SessionDep, gate: PolicyGateDep) -> SpaceList:
-    spaces = service.list_visible_spaces(session=session, gate=gate, subject=user.subject)
+def list_spaces(
+    user: CurrentUser,
+    session: SessionDep,
+    gate: PolicyGateDep,
+    include_archived: bool = False,
+) -> SpaceList:
+    spaces = service.list_visible_spaces(
+        session=session, gate=gate, subject=user.subject, include_archived=include_archived
+    )
     return SpaceList(items=[SpaceRead.model_validate(space) for space in spaces])
 
 
@@ -57,3 +69,74 @@ def create_space(
     space = service.create_space(session=session, gate=gate, creator=user.subject, request=body)
     response.headers["Location"] = f"/v1/spaces/{space.id}"
     return SpaceRead.model_validate(space)
+
+
+@router.patch(
+    "/{space_id}",
+    summary="Rename, describe or change the visibility of a space (owners)",
+    response_model=SpaceRead,
+    responses=problem_responses(400, 401, 403, 404, 409, 413, 422, 503),
+)
+def update_space(
+    space_id: str, body: SpaceUpdate, user: CurrentUser, session: SessionDep, gate: PolicyGateDep
+) -> SpaceRead:
+    space = service.update_space(
+        session=session, gate=gate, actor=user.subject, space_id=space_id, request=body
+    )
+    return SpaceRead.model_validate(space)
+
+
+@router.post(
+    "/{space_id}/archive",
+    summary="Archive a space (owners): readable, but no new posts or comments",
+    response_model=SpaceRead,
+    responses=problem_responses(401, 403, 404, 409, 503),
+)
+def archive_space(
+    space_id: str, user: CurrentUser, session: SessionDep, gate: PolicyGateDep
+) -> SpaceRead:
+    space = service.archive_space(session=session, gate=gate, actor=user.subject, space_id=space_id)
+    return SpaceRead.model_validate(space)
+
+
+@router.post(
+    "/{space_id}/members",
+    summary="Grant a space role (owners), through policy",
+    status_code=201,
+    response_model=MemberAdded,
+    responses=problem_responses(400, 401, 403, 404, 409, 422, 503),
+)
+def add_member(
+    space_id: str, body: MemberAdd, user: CurrentUser, session: SessionDep, gate: PolicyGateDep
+) -> MemberAdded:
+    space = service.add_member(
+        session=session, gate=gate, actor=user.subject, space_id=space_id, request=body
+    )
+    return MemberAdded(
+        space_id=space.id, subject=body.subject, role=body.role, granted_by=user.subject
+    )
+
+
+@router.get(
+    "/{space_id}/posts",
+    summary="The space's posts the caller may read: pinned, official, then newest",
+    response_model=FeedPage,
+    responses=problem_responses(400, 401, 403, 404, 422, 503),
+)
+def space_posts(
+    space_id: str,
+    user: CurrentUser,
+    session: SessionDep,
+    gate: PolicyGateDep,
+    cursor: Annotated[str | None, Query(description="`next_cursor` of the previous page")] = None,
+    limit: Annotated[int, Query(ge=1, le=100)] = 20,
+) -> FeedPage:
+    page = read_feed(
+        session=session,
+        gate=gate,
+        subject=user.subject,
+        cursor=cursor,
+        limit=limit,
+        space_id=space_id,
+    )
+    return FeedPage(items=present_posts(session, page.posts), next_cursor=page.next_cursor)

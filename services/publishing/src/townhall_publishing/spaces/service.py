@@ -7,14 +7,15 @@ from collections.abc import Set
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
-from townhall_contracts.policy import ORG_DOMAIN, Action, SpaceKind
+from townhall_contracts.policy import ORG_DOMAIN, Action, Role, SpaceKind, space_domain
 from townhall_contracts.readers import AUDITOR, Visibility, space_principal
 
+from ..database import utcnow
 from ..policy_gate import PolicyGate
-from .errors import SpaceAlreadyExists, SpaceNotFound
+from .errors import SpaceAlreadyExists, SpaceArchived, SpaceNotFound, UnknownSubject
 from .models import Space
 from .repository import SpaceRepository
-from .schemas import SpaceCreate
+from .schemas import MemberAdd, SpaceCreate, SpaceUpdate
 
 
 def space_visible_to(space: Space, principals: Set[str]) -> bool:
@@ -24,10 +25,12 @@ def space_visible_to(space: Space, principals: Set[str]) -> bool:
     return space_principal(space.id) in principals or AUDITOR in principals
 
 
-def list_visible_spaces(*, session: Session, gate: PolicyGate, subject: str) -> list[Space]:
-    """The active spaces `subject` may see."""
+def list_visible_spaces(
+    *, session: Session, gate: PolicyGate, subject: str, include_archived: bool = False
+) -> list[Space]:
+    """The spaces `subject` may see (archived ones on request)."""
     principals = gate.principals(subject)
-    spaces = SpaceRepository(session).list_active()
+    spaces = SpaceRepository(session).list_visible_candidates(include_archived=include_archived)
     return [space for space in spaces if space_visible_to(space, principals)]
 
 
@@ -76,4 +79,70 @@ def create_space(
     except IntegrityError as exc:
         # Another request created the same id between our check and our insert.
         raise SpaceAlreadyExists(f"A space '{request.id}' already exists.") from exc
+    return space
+
+
+def update_space(
+    *, session: Session, gate: PolicyGate, actor: str, space_id: str, request: SpaceUpdate
+) -> Space:
+    """Owners rename, describe or change the visibility of their space.
+
+    A visibility change is told to policy first, then every post of the space gets its
+    readers decided again, with a new version and an outbox event each.
+    """
+    from ..posts.lifecycle import post_changed
+    from ..posts.repository import PostRepository
+
+    space = get_visible_space(session=session, gate=gate, subject=actor, space_id=space_id)
+    if space.archived_at is not None:
+        raise SpaceArchived(f"The space '{space.id}' is archived.")
+    gate.require(subject=actor, action=Action.MANAGE_SPACE, domain=space_domain(space.id))
+    now = utcnow()
+    if request.name is not None:
+        space.name = request.name
+    if request.description is not None:
+        space.description = request.description
+    if request.visibility is not None and request.visibility.value != space.visibility:
+        gate.register_space(
+            space_id=space.id, kind=SpaceKind(space.kind), visibility=request.visibility
+        )
+        space.visibility = request.visibility.value
+        for post in PostRepository(session).in_space(space.id):
+            post_changed(session, post=post, space=space, at=now)
+    space.updated_at = now
+    space.updated_by = actor
+    return space
+
+
+def archive_space(*, session: Session, gate: PolicyGate, actor: str, space_id: str) -> Space:
+    """Archive: the space and its posts stay readable; it takes no new posts or comments."""
+    space = get_visible_space(session=session, gate=gate, subject=actor, space_id=space_id)
+    if space.archived_at is not None:
+        raise SpaceArchived(f"The space '{space.id}' is already archived.")
+    gate.require(subject=actor, action=Action.MANAGE_SPACE, domain=space_domain(space.id))
+    now = utcnow()
+    space.archived_at = now
+    space.archived_by = actor
+    space.updated_at = now
+    space.updated_by = actor
+    return space
+
+
+def add_member(
+    *, session: Session, gate: PolicyGate, actor: str, space_id: str, request: MemberAdd
+) -> Space:
+    """Owners grant a space role through policy (the only writer of grants)."""
+    space = get_visible_space(session=session, gate=gate, subject=actor, space_id=space_id)
+    if space.archived_at is not None:
+        raise SpaceArchived(f"The space '{space.id}' is archived.")
+    gate.require(subject=actor, action=Action.MANAGE_MEMBERS, domain=space_domain(space.id))
+    if not gate.principals_of(request.subject):
+        raise UnknownSubject(f"No active user '{request.subject}' in the directory.")
+    gate.grant_space_role(
+        space_id=space.id,
+        subject=request.subject,
+        role=Role(request.role.value),
+        granted_by=actor,
+        justification=request.justification,
+    )
     return space

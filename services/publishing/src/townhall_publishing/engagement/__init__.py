@@ -1,0 +1,1 @@
+"""Reactions, acknowledgements of official posts, and who read an official post."""

@@ -1,0 +1,163 @@
+"""Reactions, acknowledgements of official posts, and the first views of official posts."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from sqlalchemy import func
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, col, select
+
+from townhall_contracts.policy import Action, space_domain
+from townhall_contracts.readers import PostState
+
+from ..database import utcnow
+from ..policy_gate import PolicyGate
+from ..posts.errors import AlreadyDone, InvalidTransition
+from ..posts.models import Post, PostKind
+from ..posts.service import get_readable_post
+from ..roster.service import audience_of
+from ..workflow.errors import NotOfficial
+from .errors import ReactionNotFound
+from .models import Acknowledgement, Reaction, ReactionKind
+
+
+def reaction_counts(session: Session, post_ids: Sequence[str]) -> dict[str, dict[str, int]]:
+    """Per post, the number of reactions of each kind."""
+    if not post_ids:
+        return {}
+    statement = (
+        select(Reaction.post_id, Reaction.kind, func.count())
+        .where(col(Reaction.post_id).in_(list(post_ids)))
+        .group_by(col(Reaction.post_id), col(Reaction.kind))
+    )
+    counts: dict[str, dict[str, int]] = {}
+    for post_id, kind, count in session.exec(statement):
+        counts.setdefault(post_id, {})[kind] = int(count)
+    return counts
+
+
+def my_reactions(session: Session, post_id: str, user_id: str) -> list[str]:
+    statement = select(Reaction.kind).where(
+        col(Reaction.post_id) == post_id, col(Reaction.user_id) == user_id
+    )
+    return sorted(session.exec(statement))
+
+
+def react(
+    *, session: Session, gate: PolicyGate, user_id: str, post_id: str, kind: ReactionKind
+) -> Post:
+    """One reaction of each kind per user and post, where policy allows `react`."""
+    post = get_readable_post(session=session, gate=gate, subject=user_id, post_id=post_id)
+    if post.state != PostState.PUBLISHED:
+        raise InvalidTransition("Only a published post takes reactions.", state=post.state)
+    if session.get(Reaction, (post.id, user_id, kind.value)) is not None:
+        raise AlreadyDone(f"You already reacted '{kind.value}' to this post.", kind=kind.value)
+    decision = gate.require(
+        subject=user_id, action=Action.REACT, domain=space_domain(post.space_id)
+    )
+    session.add(
+        Reaction(
+            post_id=post.id,
+            user_id=user_id,
+            kind=kind.value,
+            created_at=utcnow(),
+            decision_id=decision.decision_id,
+            policy_revision=decision.policy_revision,
+        )
+    )
+    try:
+        session.flush()
+    except IntegrityError as exc:
+        # The same reaction raced in from another request.
+        raise AlreadyDone(f"You already reacted '{kind.value}' to this post.") from exc
+    return post
+
+
+def unreact(
+    *, session: Session, gate: PolicyGate, user_id: str, post_id: str, kind: ReactionKind
+) -> None:
+    """Take one's reaction back."""
+    post = get_readable_post(session=session, gate=gate, subject=user_id, post_id=post_id)
+    reaction = session.get(Reaction, (post.id, user_id, kind.value))
+    if reaction is None:
+        raise ReactionNotFound(f"You have no '{kind.value}' reaction on this post.")
+    gate.require(subject=user_id, action=Action.REACT, domain=space_domain(post.space_id))
+    session.delete(reaction)
+    session.flush()
+
+
+def acknowledge(
+    *, session: Session, gate: PolicyGate, user_id: str, post_id: str
+) -> Acknowledgement:
+    """A reader acknowledges an official post that asks for it, once."""
+    post = get_readable_post(session=session, gate=gate, subject=user_id, post_id=post_id)
+    if post.kind != PostKind.OFFICIAL:
+        raise NotOfficial("Only an official post is acknowledged.")
+    if not post.requires_ack:
+        raise InvalidTransition("This post does not ask for acknowledgement.", state=post.state)
+    if post.state != PostState.PUBLISHED:
+        raise InvalidTransition("Only a published post is acknowledged.", state=post.state)
+    if session.get(Acknowledgement, (post.id, user_id)) is not None:
+        raise AlreadyDone("You already acknowledged this post.")
+    decision = gate.require(subject=user_id, action=Action.READ, domain=space_domain(post.space_id))
+    ack = Acknowledgement(
+        post_id=post.id,
+        user_id=user_id,
+        acknowledged_at=utcnow(),
+        decision_id=decision.decision_id,
+        policy_revision=decision.policy_revision,
+    )
+    session.add(ack)
+    try:
+        session.flush()
+    except IntegrityError as exc:
+        raise AlreadyDone("You already acknowledged this post.") from exc
+    return ack
+
+
+@dataclass(frozen=True)
+class AcknowledgementStatus:
+    post: Post
+    audience: list[str]
+    acknowledgements: list[Acknowledgement]
+    pending: list[str]
+
+
+def acknowledgement_status(
+    *, session: Session, gate: PolicyGate, subject: str, post_id: str
+) -> AcknowledgementStatus:
+    """For its author and communications staff: who of the audience acknowledged, who not.
+
+    The audience is counted among the subjects publishing knows (see `roster`), each
+    checked against the post's readers with the principals policy answers now.
+    """
+    post = get_readable_post(session=session, gate=gate, subject=subject, post_id=post_id)
+    if post.kind != PostKind.OFFICIAL:
+        raise NotOfficial("Only an official post is acknowledged.")
+    if post.author_id != subject:
+        gate.require_any(
+            subject=subject,
+            candidates=[
+                (Action.PUBLISH_OFFICIAL, space_domain(post.space_id)),
+                (Action.AUDIT_READ, "org"),
+            ],
+        )
+    acks = list(
+        session.exec(
+            select(Acknowledgement)
+            .where(col(Acknowledgement.post_id) == post.id)
+            .order_by(col(Acknowledgement.acknowledged_at))
+        )
+    )
+    audience: list[str] = []
+    if post.state == PostState.PUBLISHED:
+        subjects = [s for s in gate.known_subjects(session) if s != post.author_id]
+        principals = {s: gate.principals_of(s) for s in subjects}
+        audience = audience_of(post.readers, subjects, principals)
+    acknowledged = {a.user_id for a in acks}
+    pending = [s for s in audience if s not in acknowledged]
+    return AcknowledgementStatus(
+        post=post, audience=audience, acknowledgements=acks, pending=pending
+    )

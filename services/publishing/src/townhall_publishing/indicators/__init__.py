@@ -1,0 +1,1 @@
+"""Indicators that steer the network: activity, reach, acknowledgement, replies."""

@@ -1,0 +1,1 @@
+"""Moderation: reports, the queue, hiding and restoring, and the record of every action."""

@@ -1,0 +1,126 @@
+"""What every change of a post or comment does besides itself.
+
+A change recomputes the readers through the shared rule, bumps the version, records
+the step with the policy decision behind it, and writes outbox events (the post's,
+and its comments' when the post's readers changed), all in the caller's transaction.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlmodel import Session
+
+from townhall_contracts.policy import Decision
+from townhall_contracts.readers import AUDITOR, PostState, post_readers
+
+from ..outbox.documents import comment_document, post_document
+from ..outbox.repository import OutboxRepository
+from ..spaces.models import Space
+from .models import Comment, FeedRank, Post, PostKind, PostStep
+from .repository import CommentRepository, PostRepository
+
+# States in which a post shows in feeds (to its readers: hidden ones to author and moderators).
+FEED_STATES = (PostState.PUBLISHED.value, PostState.HIDDEN.value)
+
+
+def feed_rank_of(post: Post) -> int:
+    """Pinned first, then official, then social."""
+    if post.pinned_at is not None:
+        return FeedRank.PINNED
+    return FeedRank.OFFICIAL if post.kind == PostKind.OFFICIAL else FeedRank.SOCIAL
+
+
+def readers_of_post(post: Post, space: Space) -> list[str]:
+    """The readers rule for the post's current state and audience."""
+    return post_readers(
+        space_id=post.space_id,
+        visibility=space.visibility,
+        state=post.state,
+        author_id=post.author_id,
+        audience_groups=post.audience_groups,
+        audience_spaces=post.audience_spaces,
+    )
+
+
+def readers_of_comment(comment: Comment, post: Post, space: Space) -> list[str]:
+    """A live comment is read by its post's readers; a hidden one by its author and
+    moderators while the post is out; a deleted one by compliance only."""
+    if comment.state == PostState.PUBLISHED:
+        return list(post.readers)
+    if comment.state == PostState.HIDDEN and post.state in FEED_STATES:
+        return post_readers(
+            space_id=post.space_id,
+            visibility=space.visibility,
+            state=PostState.HIDDEN,
+            author_id=comment.author_id,
+        )
+    return [AUDITOR]
+
+
+def record_step(
+    session: Session,
+    *,
+    post: Post,
+    step: str,
+    actor: str,
+    at: datetime,
+    decision: Decision | None = None,
+    note: str | None = None,
+) -> None:
+    """Keep the step and the decision that allowed it, with the post, for the record."""
+    PostRepository(session).add_step(
+        PostStep(
+            post_id=post.id,
+            step=step,
+            actor_id=actor,
+            action=decision.action if decision else None,
+            decision_id=decision.decision_id if decision else None,
+            policy_revision=decision.policy_revision if decision else None,
+            note=note,
+            at=at,
+        )
+    )
+    if decision is not None:
+        post.decision_id = decision.decision_id
+        post.policy_revision = decision.policy_revision
+
+
+def post_changed(session: Session, *, post: Post, space: Space, at: datetime) -> None:
+    """After a change of the post: new readers and rank, a new version, outbox events.
+
+    Comments follow their post's readers: when those change, each comment gets a new
+    version too, so search never shows a comment of a post its reader may not read.
+    """
+    post.feed_rank = feed_rank_of(post)
+    post.version += 1
+    post.updated_at = at
+    readers = readers_of_post(post, space)
+    readers_changed = readers != list(post.readers)
+    if readers_changed:
+        PostRepository(session).set_readers(post, readers)
+    outbox = OutboxRepository(session)
+    comments = CommentRepository(session).of_post(post.id) if readers_changed else []
+    for comment in comments:
+        comment_readers = readers_of_comment(comment, post, space)
+        if comment_readers != list(comment.readers):
+            comment.readers = comment_readers
+            comment.version += 1
+            comment.updated_at = at
+    session.flush()
+    outbox.append_upsert(document=post_document(post), version=post.version)
+    for comment in comments:
+        outbox.append_upsert(document=comment_document(comment, post), version=comment.version)
+
+
+def comment_changed(
+    session: Session, *, comment: Comment, post: Post, space: Space, at: datetime
+) -> None:
+    """After a change of a comment: its readers, a new version, its outbox event."""
+    comment.readers = readers_of_comment(comment, post, space)
+    comment.version += 1
+    comment.updated_at = at
+    session.flush()
+    OutboxRepository(session).append_upsert(
+        document=comment_document(comment, post), version=comment.version
+    )

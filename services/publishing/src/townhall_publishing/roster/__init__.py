@@ -1,0 +1,1 @@
+"""The people publishing has met, to count an official post's audience."""

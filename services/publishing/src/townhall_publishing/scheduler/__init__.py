@@ -1,0 +1,1 @@
+"""The scheduler: publishes approved posts when their time comes."""
