@@ -112,3 +112,21 @@ def test_signing_key_is_created_once(tmp_path: Path) -> None:
     second = ensure_signing_key(path)
     assert first.private_numbers() == second.private_numbers()
     assert oct(path.stat().st_mode & 0o777) == "0o600"
+
+
+def test_a_cached_token_is_refused_once_it_expires(
+    token_issuer: TokenIssuer, signing_key_file: Path
+) -> None:
+    strict = TokenVerifier(
+        issuer="townhall-dev",
+        user_audience="townhall",
+        service_audience="townhall-internal",
+        public_key=ensure_signing_key(signing_key_file).public_key(),
+        leeway_seconds=0,
+    )
+    token = token_issuer.user_token("alice", ttl_seconds=1)
+    assert strict.verify(token).subject == "alice"
+    assert strict.verify(token).subject == "alice"  # from the cache
+    time.sleep(1.1)
+    with pytest.raises(Unauthenticated, match="expired"):
+        strict.verify(token)

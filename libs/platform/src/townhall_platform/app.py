@@ -7,6 +7,7 @@ from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Annotated, Any
 
+import structlog
 from fastapi import APIRouter, Depends, FastAPI, Header, Request
 from fastapi.openapi.utils import get_openapi
 from fastapi.responses import JSONResponse, PlainTextResponse
@@ -30,7 +31,7 @@ from .auth import (
     require_user,
 )
 from .errors import PROBLEM_MEDIA_TYPE, PayloadTooLarge, install_problem_handlers, problem_response
-from .logs import configure_logging, request_id_middleware
+from .logs import REQUEST_ID_HEADER, accept_request_id, configure_logging, request_id_var
 from .settings import ServiceSettings
 
 ReadinessCheck = Callable[[], Awaitable[bool] | bool]
@@ -92,18 +93,19 @@ def build_identity(name: str, settings: ServiceSettings) -> ServiceIdentity:
     return ServiceIdentity(name=name, verifier=verifier, issuer=issuer, static_service_token=static)
 
 
-def _caller(
+# Async on purpose: verification is cached CPU work, so a thread-pool hop would cost more.
+async def _caller(
     request: Request, authorization: Annotated[str | None, Header(include_in_schema=False)] = None
 ) -> Caller:
     identity: ServiceIdentity = request.app.state.identity
     return identity.verifier.verify(bearer_token(authorization))
 
 
-def _user(caller: Annotated[Caller, Depends(_caller)]) -> Caller:
+async def _user(caller: Annotated[Caller, Depends(_caller)]) -> Caller:
     return require_user(caller)
 
 
-def _service(caller: Annotated[Caller, Depends(_caller)]) -> Caller:
+async def _service(caller: Annotated[Caller, Depends(_caller)]) -> Caller:
     return require_service(caller)
 
 
@@ -150,6 +152,51 @@ class BodySizeLimit:
         await self.app(scope, limited_receive, guarded_send)
 
 
+class RequestContext:
+    """Request id, structured-log context and metrics for every request, as plain ASGI.
+
+    (Starlette's `@app.middleware("http")` costs a task and a stream per request, which
+    shows on the decision hot path.)
+    """
+
+    def __init__(self, app: ASGIApp, *, service: str, registry: CollectorRegistry) -> None:
+        self.app = app
+        self.service = service
+        self.requests_total, self.latency = _metrics(registry, service)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        headers = dict(scope.get("headers", []))
+        raw_id = headers.get(REQUEST_ID_HEADER.lower().encode())
+        request_id = accept_request_id(raw_id.decode("latin-1") if raw_id else None)
+        token = request_id_var.set(request_id)
+        structlog.contextvars.bind_contextvars(request_id=request_id)
+        started = time.perf_counter()
+        status = 500
+
+        async def send_with_id(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+                message["headers"] = [
+                    *message.get("headers", []),
+                    (REQUEST_ID_HEADER.lower().encode(), request_id.encode("latin-1")),
+                ]
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_with_id)
+        finally:
+            path = getattr(scope.get("route"), "path", "unmatched")
+            method = scope.get("method", "")
+            self.latency.labels(self.service, method, path).observe(time.perf_counter() - started)
+            self.requests_total.labels(self.service, method, path, str(status)).inc()
+            structlog.contextvars.unbind_contextvars("request_id")
+            request_id_var.reset(token)
+
+
 def _metrics(registry: CollectorRegistry, service: str) -> tuple[Counter, Histogram]:
     requests = Counter(
         "townhall_http_requests_total",
@@ -187,20 +234,8 @@ def create_app(
     app.state.identity = build_identity(name, settings)
     app.state.registry = registry or CollectorRegistry()
     install_problem_handlers(app)
-    requests_total, latency = _metrics(app.state.registry, name)
-
-    @app.middleware("http")
-    async def observe(request: Request, call_next: Callable[[Request], Awaitable[Any]]) -> Any:
-        started = time.perf_counter()
-        response = await call_next(request)
-        route = request.scope.get("route")
-        path = getattr(route, "path", "unmatched")
-        latency.labels(name, request.method, path).observe(time.perf_counter() - started)
-        requests_total.labels(name, request.method, path, str(response.status_code)).inc()
-        return response
-
-    app.middleware("http")(request_id_middleware)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
+    app.add_middleware(RequestContext, service=name, registry=app.state.registry)
 
     health = APIRouter(tags=["operations"])
 

@@ -5,12 +5,9 @@ from __future__ import annotations
 import logging
 import sys
 import uuid
-from collections.abc import Awaitable, Callable
 from contextvars import ContextVar
 
 import structlog
-from starlette.requests import Request
-from starlette.responses import Response
 
 REQUEST_ID_HEADER = "X-Request-ID"
 request_id_var: ContextVar[str | None] = ContextVar("request_id", default=None)
@@ -45,19 +42,8 @@ def configure_logging(*, service: str, json: bool, level: str = "INFO") -> None:
     structlog.contextvars.bind_contextvars(service=service)
 
 
-async def request_id_middleware(
-    request: Request, call_next: Callable[[Request], Awaitable[Response]]
-) -> Response:
-    """Take the caller's request id (or make one), bind it to logs, echo it back."""
-    incoming = request.headers.get(REQUEST_ID_HEADER, "")
-    valid = 0 < len(incoming) <= 128 and incoming.isprintable()
-    request_id = incoming if valid else uuid.uuid4().hex
-    token = request_id_var.set(request_id)
-    structlog.contextvars.bind_contextvars(request_id=request_id)
-    try:
-        response = await call_next(request)
-    finally:
-        structlog.contextvars.unbind_contextvars("request_id")
-        request_id_var.reset(token)
-    response.headers[REQUEST_ID_HEADER] = request_id
-    return response
+def accept_request_id(incoming: str | None) -> str:
+    """The caller's request id when it is sane, else a fresh one."""
+    if incoming and len(incoming) <= 128 and incoming.isprintable():
+        return incoming
+    return uuid.uuid4().hex
