@@ -117,6 +117,8 @@ class PolicyStub:
             return httpx.Response(503, json={"title": "down"})
         prefix = "/v1/subjects/"
         path = request.url.path
+        if request.method == "GET" and path == "/v1/revision":
+            return httpx.Response(200, json={"policy_revision": self.revision})
         if (
             request.method != "GET"
             or not path.startswith(prefix)

@@ -41,6 +41,9 @@ def test_openapi_documents_the_endpoints(client) -> None:
         "kind",
         "space",
         "author",
+        "from",
+        "to",
+        "sort",
         "cursor",
         "limit",
     }
@@ -87,4 +90,5 @@ def test_migrate_creates_the_index_once(tmp_path: Path, monkeypatch) -> None:
     assert first.exit_code == 0, first.output
     assert second.exit_code == 0, second.output
     assert "0 documents" in second.output
-    assert (tmp_path / "idx" / "meta.json").exists()
+    assert (tmp_path / "idx" / "CURRENT").read_text().strip() == "gen-000001"
+    assert (tmp_path / "idx" / "gen-000001" / "meta.json").exists()

@@ -14,6 +14,7 @@ from townhall_clients import PolicyClient, SearchClient
 from townhall_platform.app import create_app as create_service_app
 from townhall_platform.db import database_ready, make_engine
 
+from .export.router import router as export_router
 from .feed.router import router as feed_router
 from .outbox.metrics import RelayMetrics
 from .outbox.relay import OutboxRelay
@@ -61,7 +62,7 @@ def create_app(
     app = create_service_app(
         name=SERVICE_NAME,
         settings=settings,
-        routers=[spaces_router, posts_router, feed_router],
+        routers=[spaces_router, posts_router, feed_router, export_router],
         readiness={"database": lambda: database_ready(engine)},
         lifespan=lifespan,
         description=DESCRIPTION,
