@@ -11,11 +11,16 @@ written as a tombstone document (no readers, `tombstone: true`) rather than a
 delete, because OpenSearch forgets a deleted document's version after
 `index.gc_deletes` (60 s) and a late older upsert would then bring it back.
 
-Texts go to the fields of their detected language, analyzed by OpenSearch's own
-French and English chains (elision, lowercase, stopwords, ASCII folding, stemmer).
-Apostrophes are also followed by a space before indexing and querying: the
-`elision` filter then only confirms what the split already did, and servers
-without that filter (osmem, used by the tests) analyze French the same way.
+Texts go to the fields of their detected language, analyzed by OpenSearch's
+built-in `french` analyzer (elision, lowercase, stopwords, light stemmer, which
+also folds French accents) and `english` analyzer (possessives, stopwords,
+Porter stemmer); the `*_folded` fields (standard tokenizer, lowercase, ASCII
+folding) serve prefixes and suggestions. Apostrophes are also followed by a
+space before indexing: the `elision` filter then only confirms what the split
+did, and servers without that filter (osmem, used by the tests) analyze French
+the same way. Custom analyzer chains are avoided on purpose: osmem mis-analyzes
+queries on a custom chain with a stemmer (every query matches), the built-in
+analyzers behave.
 """
 
 from __future__ import annotations
@@ -67,46 +72,7 @@ INDEX_BODY: dict[str, Any] = {
     "settings": {
         "number_of_shards": 1,
         "analysis": {
-            "filter": {
-                "townhall_fr_elision": {
-                    "type": "elision",
-                    "articles_case": True,
-                    "articles": [
-                        "l",
-                        "m",
-                        "t",
-                        "qu",
-                        "n",
-                        "s",
-                        "j",
-                        "d",
-                        "c",
-                        "jusqu",
-                        "quoiqu",
-                        "lorsqu",
-                        "puisqu",
-                    ],
-                },
-                "townhall_fr_stop": {"type": "stop", "stopwords": "_french_"},
-                "townhall_fr_stem": {"type": "stemmer", "language": "light_french"},
-                "townhall_en_stop": {"type": "stop", "stopwords": "_english_"},
-                "townhall_en_stem": {"type": "stemmer", "language": "english"},
-            },
             "analyzer": {
-                "townhall_fr": {
-                    "tokenizer": "standard",
-                    "filter": [
-                        "townhall_fr_elision",
-                        "lowercase",
-                        "townhall_fr_stop",
-                        "asciifolding",
-                        "townhall_fr_stem",
-                    ],
-                },
-                "townhall_en": {
-                    "tokenizer": "standard",
-                    "filter": ["lowercase", "townhall_en_stop", "asciifolding", "townhall_en_stem"],
-                },
                 "townhall_folded": {
                     "tokenizer": "standard",
                     "filter": ["lowercase", "asciifolding"],
@@ -138,10 +104,10 @@ INDEX_BODY: dict[str, Any] = {
             "updated_at": _DATE,
             "indexed_at": _DATE,
             "title": _TEXT,
-            "title_fr": {"type": "text", "analyzer": "townhall_fr"},
-            "body_fr": {"type": "text", "analyzer": "townhall_fr"},
-            "title_en": {"type": "text", "analyzer": "townhall_en"},
-            "body_en": {"type": "text", "analyzer": "townhall_en"},
+            "title_fr": {"type": "text", "analyzer": "french"},
+            "body_fr": {"type": "text", "analyzer": "french"},
+            "title_en": {"type": "text", "analyzer": "english"},
+            "body_en": {"type": "text", "analyzer": "english"},
             "title_folded": {"type": "text", "analyzer": "townhall_folded"},
             "body_folded": {"type": "text", "analyzer": "townhall_folded"},
         },
