@@ -64,6 +64,7 @@ _BODY_SNIPPET_CHARS = 240
 # A constant score of zero keeps filters from changing the text relevance.
 _FILTER_SCORE = 0.0
 _LANGUAGES = (Language.FRENCH, Language.ENGLISH)
+_MIN_THREAD_HEAP = 15_000_000
 
 
 class IndexSchemaMismatch(RuntimeError):
@@ -121,8 +122,10 @@ class _Generation:
         self.directory = directory
         self.index = _open_generation(directory)
         self.schema = self.index.schema
+        # Two indexing threads when the heap allows (tantivy wants 15 MB per thread).
+        threads = 2 if heap_bytes >= 2 * _MIN_THREAD_HEAP else 1
         self.writer: tantivy.IndexWriter | None = self.index.writer(
-            heap_size=heap_bytes, num_threads=1
+            heap_size=heap_bytes, num_threads=threads
         )
         self.index.reload()
 
