@@ -464,7 +464,7 @@ def _text_query(parsed: ParsedQuery) -> dict[str, Any] | None:
         return {"match_none": {}} if parsed.excluded else None
     should: list[dict[str, Any]] = []
     for word in parsed.words:
-        clause = _word_query(split_elisions(word), fuzzy=True)
+        clause = _word_query(word, fuzzy=True)
         if word == parsed.words[-1] and parsed.prefix:
             clause = {
                 "bool": {
