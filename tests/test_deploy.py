@@ -68,6 +68,11 @@ def test_every_service_has_image_port_healthcheck_and_settings(
     assert settings.port == port
     if name != "search":
         assert settings.database_url.startswith("postgresql://")
+    else:
+        # In containers search uses the OpenSearch cluster, not an embedded index.
+        assert settings.backend == "opensearch"
+        assert settings.opensearch_url == "http://opensearch:9200"
+        assert service["depends_on"]["opensearch"]["condition"] == "service_healthy"
 
 
 def test_dockerfile_builds_one_service_from_the_lock(compose: dict[str, Any]) -> None:

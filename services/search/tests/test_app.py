@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import httpx
 import pytest
 from fastapi.testclient import TestClient
 from pydantic import ValidationError
@@ -41,6 +42,9 @@ def test_openapi_documents_the_endpoints(client) -> None:
         "kind",
         "space",
         "author",
+        "from",
+        "to",
+        "sort",
         "cursor",
         "limit",
     }
@@ -87,4 +91,39 @@ def test_migrate_creates_the_index_once(tmp_path: Path, monkeypatch) -> None:
     assert first.exit_code == 0, first.output
     assert second.exit_code == 0, second.output
     assert "0 documents" in second.output
-    assert (tmp_path / "idx" / "meta.json").exists()
+    assert (tmp_path / "idx" / "CURRENT").read_text().strip() == "gen-000001"
+    assert (tmp_path / "idx" / "gen-000001" / "meta.json").exists()
+
+
+def test_the_opensearch_backend_is_chosen_by_settings(
+    search_settings, policy, osmem, events, as_service, as_user
+) -> None:
+    settings = search_settings.model_copy(
+        update={
+            "backend": "opensearch",
+            "opensearch_url": osmem.url,
+            "opensearch_index": "app-test-documents",
+        }
+    )
+    app = create_app(settings, policy_transport=httpx.MockTransport(policy.handle))
+    batch = events.batch(events.upsert("p1", title="Sécurité des données"))
+
+    with TestClient(app) as client:
+        assert client.get("/readyz").json()["checks"] == {"index": True}
+        applied = client.post(
+            "/internal/v1/index/bulk", json=batch.model_dump(mode="json"), headers=as_service()
+        )
+        found = client.get("/v1/search", params={"q": "sécurité"}, headers=as_user("david"))
+
+    assert applied.json()["applied"] == 1
+    assert [hit["id"] for hit in found.json()["hits"]] == ["p1"]
+    assert not (search_settings.index_dir / "CURRENT").exists()
+
+
+def test_backend_setting_is_validated(signing_key_file) -> None:
+    with pytest.raises(ValidationError):
+        SearchSettings(environment="test", signing_key_file=signing_key_file, backend="solr")
+    with pytest.raises(ValidationError):
+        SearchSettings(
+            environment="test", signing_key_file=signing_key_file, opensearch_index="Bad Name"
+        )

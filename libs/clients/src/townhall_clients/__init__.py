@@ -2,6 +2,13 @@
 
 from .errors import ServiceUnavailable, UnexpectedResponse
 from .policy import PolicyClient
+from .publishing import PublishingClient
 from .search import SearchClient
 
-__all__ = ["PolicyClient", "SearchClient", "ServiceUnavailable", "UnexpectedResponse"]
+__all__ = [
+    "PolicyClient",
+    "PublishingClient",
+    "SearchClient",
+    "ServiceUnavailable",
+    "UnexpectedResponse",
+]

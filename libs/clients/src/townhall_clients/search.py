@@ -29,3 +29,15 @@ class SearchClient(ServiceClient):
             "GET", "/v1/search", idempotent=True, token=user_token, params=query
         )
         return SearchResults.model_validate_json(response.content)
+
+    def reindex(self) -> dict[str, Any]:
+        """Start a full rebuild from publishing (service tokens); answers its status."""
+        response = self.request(
+            "POST", "/internal/v1/index/reindex", idempotent=False, expected=(202,)
+        )
+        return dict(response.json())
+
+    def reindex_status(self) -> dict[str, Any]:
+        """The progress of the current or last rebuild."""
+        response = self.request("GET", "/internal/v1/index/reindex", idempotent=True)
+        return dict(response.json())

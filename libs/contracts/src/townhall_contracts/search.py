@@ -88,3 +88,18 @@ class SearchResults(BaseModel):
     hits: list[Hit]
     facets: dict[str, list[FacetBucket]]
     next_cursor: str | None = None
+
+
+class ExportedDocument(BaseModel):
+    """A document as publishing holds it now, with its version (no readers: a tombstone)."""
+
+    version: int = Field(ge=1)
+    document: IndexDocument
+
+
+class DocumentExportPage(BaseModel):
+    """One page of publishing's documents, for a full rebuild of the search index."""
+
+    documents: list[ExportedDocument]
+    total: int
+    next_after: str | None = None

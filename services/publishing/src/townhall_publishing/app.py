@@ -16,6 +16,7 @@ from townhall_platform.db import database_ready, make_engine
 
 from .database import WriterQueue, tune_engine
 from .engagement.views import ViewRecorder
+from .export.router import router as export_router
 from .feed.router import router as feed_router
 from .indicators.router import router as indicators_router
 from .moderation.router import router as moderation_router
@@ -90,6 +91,7 @@ def create_app(
             workflow_router,
             moderation_router,
             indicators_router,
+            export_router,
         ],
         readiness={"database": lambda: database_ready(engine)},
         lifespan=lifespan,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import ClassVar
+from typing import ClassVar, Literal
 
 from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import SettingsConfigDict
@@ -21,11 +21,20 @@ class SearchSettings(ServiceSettings):
     port: int = 8103
     # Index batches from the relay are the largest bodies any service receives.
     max_body_bytes: int = 8_000_000
+    # The embedded default is tantivy in `index_dir`; production uses OpenSearch.
+    backend: Literal["tantivy", "opensearch"] = "tantivy"
     index_dir: Path = DEFAULT_STATE_DIR / "search-index"
+    opensearch_url: str = "http://127.0.0.1:9200"
+    # The alias searches read; a rebuild moves it to a new concrete index.
+    opensearch_index: str = Field(default="townhall-documents", pattern=r"^[a-z0-9][a-z0-9_-]*$")
     # Memory of the single index writer; tantivy refuses less than 15 MB per thread.
     writer_heap_bytes: int = Field(default=50_000_000, ge=15_000_000)
     # The design promises a revoked member stops seeing a space within a second.
     principals_cache_seconds: float = Field(default=1.0, ge=0.0, le=1.0)
+    # How often policy's revision is checked; a newer one drops every cached principal.
+    revision_check_seconds: float = Field(default=0.25, ge=0.0, le=1.0)
+    # Documents asked of publishing per page during a rebuild.
+    reindex_page_size: int = Field(default=500, ge=1, le=5000)
     # Signs pagination cursors so a client cannot forge or reuse them on another query.
     cursor_secret: SecretStr = SecretStr(DEV_CURSOR_SECRET)
     # Deepest result reachable by paging (like OpenSearch's max_result_window).

@@ -71,13 +71,17 @@ def test_search_answers_the_contract(seeded, as_user) -> None:
         "doc_type": "post",
     }
     assert hit["highlights"]["title"] == ["Bienvenue : la <b>sécurité</b> au bureau"]
-    assert set(body["facets"]) == {"kind", "space_id", "author_id"}
+    assert set(body["facets"]) == {"kind", "space_id", "author_id", "month"}
 
 
 def test_english_and_french_in_one_query(seeded, as_user) -> None:
     body = seeded.get(SEARCH, params={"q": "security"}, headers=as_user("david")).json()
+    french = seeded.get(SEARCH, params={"q": "sécurité"}, headers=as_user("david")).json()
 
-    assert [hit["id"] for hit in body["hits"]] == ["release"]
+    # The English post matches exactly; the French one only within one typo, lower.
+    assert [hit["id"] for hit in body["hits"]] == ["release", "welcome"]
+    assert body["hits"][0]["score"] > body["hits"][1]["score"]
+    assert french["hits"][0]["id"] == "welcome"
 
 
 def test_non_member_sees_no_hit_count_facet_or_highlight(seeded, as_user) -> None:
@@ -86,7 +90,7 @@ def test_non_member_sees_no_hit_count_facet_or_highlight(seeded, as_user) -> Non
     assert body == {
         "total": 0,
         "hits": [],
-        "facets": {"kind": [], "space_id": [], "author_id": []},
+        "facets": {"kind": [], "space_id": [], "author_id": [], "month": []},
         "next_cursor": None,
     }
     broad = seeded.get(SEARCH, params={"q": "sécurité"}, headers=as_user("david")).json()
@@ -167,7 +171,8 @@ def test_principals_come_from_policy_with_a_service_token(seeded, as_user, polic
     seeded.get(SEARCH, headers=as_user("david"))
 
     assert policy.calls == ["david"]
-    assert policy.audiences == ["townhall-internal"]
+    # The revision check and the principals: both with the service's own token.
+    assert set(policy.audiences) == {"townhall-internal"}
 
 
 def test_principals_are_cached_briefly(seeded, as_user, policy) -> None:

@@ -1,6 +1,16 @@
-"""The search index: a backend-neutral protocol and its tantivy implementation."""
+"""The search index: a backend-neutral protocol, its tantivy and OpenSearch engines."""
 
-from .backend import FACET_FIELDS, ApplyOutcome, IndexBackend, SearchPage, SearchQuery
+from .backend import (
+    FACET_FIELDS,
+    ApplyOutcome,
+    IndexBackend,
+    NoRebuild,
+    RebuildInProgress,
+    SearchPage,
+    SearchQuery,
+    SortOrder,
+    Suggestion,
+)
 from .tantivy_backend import IndexSchemaMismatch, TantivyIndex, create_index
 
 __all__ = [
@@ -8,8 +18,12 @@ __all__ = [
     "ApplyOutcome",
     "IndexBackend",
     "IndexSchemaMismatch",
+    "NoRebuild",
+    "RebuildInProgress",
     "SearchPage",
     "SearchQuery",
+    "SortOrder",
+    "Suggestion",
     "TantivyIndex",
     "create_index",
 ]

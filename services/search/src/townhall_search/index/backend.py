@@ -1,22 +1,46 @@
 """What the search service needs of an index, whatever engine holds it.
 
-The tantivy implementation is the embedded default; an OpenSearch one can sit
-behind the same protocol. Both must honour the same rules: events apply in order
-and only move a document's version forward, a deleted document leaves a
-tombstone that keeps its version, and the readers filter is part of the query so
-totals, facets and highlights never reveal an unreadable document.
+Two engines implement it: tantivy in a local directory (the embedded default) and
+OpenSearch (production). Both honour the same rules, proven by one contract test
+suite: events apply in order and only move a document's version forward; a deleted
+document leaves a tombstone that keeps its version; the readers filter is part of
+the query, so totals, facets, highlights and suggestions never reveal an
+unreadable document; a rebuild fills a new index while the old one answers, then
+switches atomically.
+
+Relevance, the same on both engines: BM25 over titles (weight 2) and bodies, each
+analyzed in its detected language (the query is analyzed in both); a word of 5+
+letters also matches with one typo (two from 9 letters) at a lower weight; the last
+word being typed also matches as a prefix; then two documented boosts add to the
+score: `OFFICIAL_BOOST` for official posts and `RECENT_BOOST` for documents created
+in the last `RECENT_DAYS` days.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
 from typing import Protocol
 
 from townhall_contracts.search import FacetBucket, Hit, IndexEvent
 
 # Facets every search answers, keyed by the document field they count.
-FACET_FIELDS: tuple[str, ...] = ("kind", "space_id", "author_id")
+FACET_FIELDS: tuple[str, ...] = ("kind", "space_id", "author_id", "month")
+FACET_SIZES: dict[str, int] = {"kind": 10, "space_id": 100, "author_id": 100, "month": 120}
+
+TITLE_WEIGHT = 2.0
+FUZZY_WEIGHT = 0.5
+PREFIX_WEIGHT = 0.5
+OFFICIAL_BOOST = 1.0
+RECENT_BOOST = 0.5
+RECENT_DAYS = 30
+
+
+class SortOrder(StrEnum):
+    RELEVANCE = "relevance"
+    DATE = "date"
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,8 +52,16 @@ class SearchQuery:
     kind: str | None = None
     space_id: str | None = None
     author_id: str | None = None
+    created_from: datetime | None = None
+    created_to: datetime | None = None
+    sort: SortOrder = SortOrder.RELEVANCE
     offset: int = 0
     limit: int = 20
+    # Pages after the first only see documents indexed up to the first page's
+    # moment, so new and changed documents do not shift later pages.
+    as_of: datetime | None = None
+    # The reference for the recency boost (now, or the first page's moment).
+    now: datetime | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,6 +76,16 @@ class SearchPage:
 
 
 @dataclass(frozen=True, slots=True)
+class Suggestion:
+    """A readable document whose title completes what the user is typing."""
+
+    id: str
+    title: str
+    space_id: str
+    kind: str
+
+
+@dataclass(frozen=True, slots=True)
 class ApplyOutcome:
     """How many events of a batch changed the index and how many were stale."""
 
@@ -51,19 +93,54 @@ class ApplyOutcome:
     skipped: int
 
 
+class RebuildInProgress(RuntimeError):
+    """A rebuild is already filling a new index."""
+
+
+class NoRebuild(RuntimeError):
+    """No rebuild is in progress."""
+
+
 class IndexBackend(Protocol):
     """An index of posts and comments, written by events and read by permission."""
 
+    name: str
+
     def apply(self, events: Sequence[IndexEvent]) -> ApplyOutcome:
-        """Apply events in order, all or nothing; stale versions are skipped."""
+        """Apply events in order; stale versions are skipped. During a rebuild the
+        events also reach the new index, so nothing is lost at the switch."""
         ...
 
     def search(self, query: SearchQuery) -> SearchPage:
         """Search what `query.principals` may read."""
         ...
 
+    def suggest(self, text: str, principals: frozenset[str], limit: int) -> list[Suggestion]:
+        """Titles of readable documents that complete `text`."""
+        ...
+
     def versions(self, doc_ids: Iterable[str]) -> dict[str, int]:
         """The stored version of each known document, tombstones included."""
+        ...
+
+    def count(self) -> int:
+        """Documents in the live index, tombstones included."""
+        ...
+
+    def start_rebuild(self) -> None:
+        """Create an empty new index beside the live one."""
+        ...
+
+    def load_rebuild(self, events: Sequence[IndexEvent]) -> ApplyOutcome:
+        """Apply events to the new index only (the bulk of a rebuild)."""
+        ...
+
+    def finish_rebuild(self) -> None:
+        """Make the new index the live one, atomically, and drop the old one."""
+        ...
+
+    def abort_rebuild(self) -> None:
+        """Drop the new index; the live one is untouched."""
         ...
 
     def ready(self) -> bool:
@@ -71,5 +148,5 @@ class IndexBackend(Protocol):
         ...
 
     def close(self) -> None:
-        """Release the index (and its writer lock)."""
+        """Release the index."""
         ...

@@ -24,11 +24,6 @@ def snippet_html(snippet: tantivy.Snippet) -> str | None:
     return "".join(parts)
 
 
-def match_count(snippet: tantivy.Snippet) -> int:
-    """How many terms a snippet highlights, to pick the better language."""
-    return len(snippet.highlighted())
-
-
 def _escape(raw: bytes) -> str:
     return html.escape(raw.decode("utf-8", errors="replace"), quote=True)
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import tantivy
 
-from .analysis import ENGLISH, FRENCH
+from .analysis import ENGLISH, FOLDED, FRENCH
 
 ID = "id"
 DOC_TYPE = "doc_type"
@@ -13,35 +13,37 @@ KIND = "kind"
 SPACE_ID = "space_id"
 AUTHOR_ID = "author_id"
 STATE = "state"
+MONTH = "month"
+LANGUAGE = "language"
 AUTHORITY = "authority"
 TAGS = "tags"
 READERS = "readers"
 VERSION = "version"
 CREATED_AT = "created_at"
 UPDATED_AT = "updated_at"
-# The French text fields also keep the original text for hits and snippets.
-TITLE_FR = "title_fr"
-BODY_FR = "body_fr"
-TITLE_EN = "title_en"
-BODY_EN = "body_en"
-
-TEXT_FIELDS: tuple[str, ...] = (TITLE_FR, BODY_FR, TITLE_EN, BODY_EN)
-TITLE_BOOST = 2.0
+INDEXED_AT = "indexed_at"
+# A document's text goes to the fields of its detected language only.
+TITLE = {"fr": "title_fr", "en": "title_en"}
+BODY = {"fr": "body_fr", "en": "body_en"}
+TITLE_FOLDED = "title_folded"
+BODY_FOLDED = "body_folded"
 
 
 def build_schema() -> tantivy.Schema:
     """The schema of a Townhall index (changing it requires a rebuild)."""
     builder = tantivy.SchemaBuilder()
     # Fast raw fields feed the terms aggregations behind facets.
-    for name in (ID, DOC_TYPE, KIND, SPACE_ID, AUTHOR_ID, STATE):
+    for name in (ID, DOC_TYPE, KIND, SPACE_ID, AUTHOR_ID, STATE, MONTH, LANGUAGE):
         builder.add_text_field(name, stored=True, fast=True, tokenizer_name="raw")
     for name in (POST_ID, AUTHORITY, TAGS, READERS):
         builder.add_text_field(name, stored=True, tokenizer_name="raw")
     builder.add_unsigned_field(VERSION, stored=True, indexed=True, fast=True)
-    builder.add_date_field(CREATED_AT, stored=True, indexed=True, fast=True)
-    builder.add_date_field(UPDATED_AT, stored=True, indexed=True, fast=True)
-    builder.add_text_field(TITLE_FR, stored=True, tokenizer_name=FRENCH)
-    builder.add_text_field(BODY_FR, stored=True, tokenizer_name=FRENCH)
-    builder.add_text_field(TITLE_EN, tokenizer_name=ENGLISH)
-    builder.add_text_field(BODY_EN, tokenizer_name=ENGLISH)
+    for name in (CREATED_AT, UPDATED_AT, INDEXED_AT):
+        builder.add_date_field(name, stored=True, indexed=True, fast=True)
+    builder.add_text_field(TITLE["fr"], stored=True, tokenizer_name=FRENCH)
+    builder.add_text_field(BODY["fr"], stored=True, tokenizer_name=FRENCH)
+    builder.add_text_field(TITLE["en"], stored=True, tokenizer_name=ENGLISH)
+    builder.add_text_field(BODY["en"], stored=True, tokenizer_name=ENGLISH)
+    builder.add_text_field(TITLE_FOLDED, tokenizer_name=FOLDED, index_option="freq")
+    builder.add_text_field(BODY_FOLDED, tokenizer_name=FOLDED, index_option="freq")
     return builder.build()

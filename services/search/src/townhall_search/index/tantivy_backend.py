@@ -1,16 +1,22 @@
-"""The embedded index: tantivy in a directory, one writer per process.
+"""The embedded index: tantivy in a directory, one writer per index generation.
 
-tantivy allows a single `IndexWriter` per index directory (a second one gets
-LockBusy), so the process keeps one and serializes batches with a lock. Each
-batch is committed and the reader reloaded before the call returns, which makes a
+The index directory holds generations (`gen-<n>/`) and a `CURRENT` file naming the
+live one. A rebuild fills a new generation while searches read the live one, then
+switches by replacing `CURRENT` (an atomic rename) and swapping the in-process
+reference. tantivy allows a single `IndexWriter` per generation (a second one gets
+LockBusy), so the process keeps one and serializes batches with a lock. Each batch
+is committed and the reader reloaded before the call returns, which makes a
 document searchable as soon as its event is acknowledged.
 """
 
 from __future__ import annotations
 
+import os
+import re
+import shutil
 import threading
 from collections.abc import Iterable, Sequence
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -27,26 +33,50 @@ from townhall_contracts.search import (
 )
 
 from . import schema as f
-from .analysis import register_analyzers
-from .backend import FACET_FIELDS, ApplyOutcome, SearchPage, SearchQuery
-from .highlight import match_count, snippet_html
-from .query_text import plain_words, sanitize
+from .analysis import english_analyzer, french_analyzer, register_analyzers
+from .backend import (
+    FACET_FIELDS,
+    FACET_SIZES,
+    FUZZY_WEIGHT,
+    OFFICIAL_BOOST,
+    PREFIX_WEIGHT,
+    RECENT_BOOST,
+    RECENT_DAYS,
+    TITLE_WEIGHT,
+    ApplyOutcome,
+    NoRebuild,
+    RebuildInProgress,
+    SearchPage,
+    SearchQuery,
+    SortOrder,
+    Suggestion,
+)
+from .highlight import snippet_html
+from .language import Language, detect_languages
+from .query_text import ParsedQuery, fold, fuzzy_distance, parse, words_of
 
 log = structlog.get_logger("townhall.search.index")
 
-_FACET_SIZES = {f.KIND: 10, f.SPACE_ID: 100, f.AUTHOR_ID: 100}
+CURRENT_FILE = "CURRENT"
+_GENERATION = re.compile(r"^gen-(\d{6})$")
 _TITLE_SNIPPET_CHARS = 300
 _BODY_SNIPPET_CHARS = 240
 # A constant score of zero keeps filters from changing the text relevance.
 _FILTER_SCORE = 0.0
+_LANGUAGES = (Language.FRENCH, Language.ENGLISH)
+_MIN_THREAD_HEAP = 15_000_000
 
 
 class IndexSchemaMismatch(RuntimeError):
     """The directory holds an index built with another schema: rebuild it."""
 
 
-def create_index(directory: Path) -> tantivy.Index:
-    """Open the index in `directory`, creating it (and the directory) when missing."""
+def month_of(moment: datetime) -> str:
+    """The month facet's value of a date, e.g. `2025-03`."""
+    return _utc(moment).strftime("%Y-%m")
+
+
+def _open_generation(directory: Path) -> tantivy.Index:
     directory.mkdir(parents=True, exist_ok=True)
     try:
         index = tantivy.Index(f.build_schema(), path=str(directory), reuse=True)
@@ -60,95 +90,73 @@ def create_index(directory: Path) -> tantivy.Index:
     return index
 
 
-class TantivyIndex:
-    """An `IndexBackend` on a local tantivy directory."""
+def live_generation(directory: Path) -> Path:
+    """The live generation's directory, creating the first one when there is none."""
+    directory.mkdir(parents=True, exist_ok=True)
+    pointer = directory / CURRENT_FILE
+    if pointer.exists():
+        name = pointer.read_text().strip()
+        if _GENERATION.match(name):
+            return directory / name
+    first = directory / "gen-000001"
+    _point_to(directory, first.name)
+    return first
 
-    def __init__(self, index: tantivy.Index, writer: tantivy.IndexWriter) -> None:
-        self._index = index
-        self._schema = index.schema
-        self._writer: tantivy.IndexWriter | None = writer
-        self._lock = threading.Lock()
 
-    @classmethod
-    def open(cls, directory: Path, *, heap_bytes: int = 50_000_000) -> TantivyIndex:
-        """Open (or create) the index and take its single writer."""
-        index = create_index(directory)
-        writer = index.writer(heap_size=heap_bytes, num_threads=1)
-        index.reload()
-        log.info("index_opened", directory=str(directory), documents=index.searcher().num_docs)
-        return cls(index, writer)
+def _point_to(directory: Path, name: str) -> None:
+    # Write then rename: a crash leaves either the old or the new pointer, never half.
+    temporary = directory / f"{CURRENT_FILE}.tmp"
+    temporary.write_text(name + "\n")
+    os.replace(temporary, directory / CURRENT_FILE)
 
-    # -- writing ---------------------------------------------------------------------------
 
-    def apply(self, events: Sequence[IndexEvent]) -> ApplyOutcome:
-        """Apply events in order, all or nothing; versions only move forward."""
-        with self._lock:
-            writer = self._require_writer()
-            stored = self._stored_versions({event.doc_id for event in events})
-            applied = skipped = 0
-            try:
-                for event in events:
-                    if event.version <= stored.get(event.doc_id, 0):
-                        skipped += 1
-                        continue
-                    # Delete-then-add replaces every earlier copy, including one
-                    # added earlier in this batch (deletes apply by opstamp).
-                    writer.delete_documents_by_term(f.ID, event.doc_id)
-                    writer.add_document(self._to_tantivy(event))
-                    stored[event.doc_id] = event.version
-                    applied += 1
-                if applied:
-                    writer.commit()
-                    self._index.reload()
-            except Exception:
-                writer.rollback()
-                raise
-        log.info("index_events_applied", applied=applied, skipped=skipped)
-        return ApplyOutcome(applied=applied, skipped=skipped)
+def create_index(directory: Path) -> tantivy.Index:
+    """Open the live generation in `directory`, creating it when missing."""
+    return _open_generation(live_generation(directory))
 
-    def _to_tantivy(self, event: IndexEvent) -> tantivy.Document:
-        document = event.document if event.op is IndexOperation.UPSERT else None
-        doc = tantivy.Document()
-        doc.add_text(f.ID, event.doc_id)
-        doc.add_unsigned(f.VERSION, event.version)
-        if document is None or not document.readers:
-            # A tombstone: it keeps the version so an older upsert cannot bring the
-            # document back, and without readers it can never match a search.
-            return doc
-        self._add_content(doc, document)
-        return doc
 
-    @staticmethod
-    def _add_content(doc: tantivy.Document, document: IndexDocument) -> None:
-        doc.add_text(f.DOC_TYPE, document.doc_type.value)
-        if document.post_id:
-            doc.add_text(f.POST_ID, document.post_id)
-        doc.add_text(f.KIND, document.kind)
-        doc.add_text(f.SPACE_ID, document.space_id)
-        doc.add_text(f.AUTHOR_ID, document.author_id)
-        doc.add_text(f.STATE, document.state)
-        if document.authority:
-            doc.add_text(f.AUTHORITY, document.authority)
-        for tag in document.tags:
-            doc.add_text(f.TAGS, tag)
-        for reader in sorted(set(document.readers)):
-            doc.add_text(f.READERS, reader)
-        doc.add_date(f.CREATED_AT, _utc(document.created_at))
-        doc.add_date(f.UPDATED_AT, _utc(document.updated_at))
-        doc.add_text(f.TITLE_FR, document.title)
-        doc.add_text(f.TITLE_EN, document.title)
-        doc.add_text(f.BODY_FR, document.body)
-        doc.add_text(f.BODY_EN, document.body)
+class _Generation:
+    """One tantivy index directory and its single writer."""
 
-    def versions(self, doc_ids: Iterable[str]) -> dict[str, int]:
-        """The committed version of each known document, tombstones included."""
-        return self._stored_versions(set(doc_ids))
+    def __init__(self, directory: Path, heap_bytes: int) -> None:
+        self.directory = directory
+        self.index = _open_generation(directory)
+        self.schema = self.index.schema
+        # Two indexing threads when the heap allows (tantivy wants 15 MB per thread).
+        threads = 2 if heap_bytes >= 2 * _MIN_THREAD_HEAP else 1
+        self.writer: tantivy.IndexWriter | None = self.index.writer(
+            heap_size=heap_bytes, num_threads=threads
+        )
+        self.index.reload()
 
-    def _stored_versions(self, doc_ids: set[str]) -> dict[str, int]:
+    def apply(self, events: Sequence[IndexEvent], documents: dict[int, tantivy.Document]) -> int:
+        """Apply events whose version is newer than the stored one; returns how many."""
+        writer = self._writer()
+        stored = self.versions({event.doc_id for event in events})
+        applied = 0
+        try:
+            for position, event in enumerate(events):
+                if event.version <= stored.get(event.doc_id, 0):
+                    continue
+                # Delete-then-add replaces every earlier copy, including one added
+                # earlier in this batch (deletes apply by opstamp).
+                writer.delete_documents_by_term(f.ID, event.doc_id)
+                writer.add_document(documents[position])
+                stored[event.doc_id] = event.version
+                applied += 1
+            if applied:
+                writer.commit()
+                self.index.reload()
+        except Exception:
+            writer.rollback()
+            raise
+        return applied
+
+    def versions(self, doc_ids: set[str]) -> dict[str, int]:
         if not doc_ids:
             return {}
-        searcher = self._index.searcher()
-        query = tantivy.Query.term_set_query(self._schema, f.ID, sorted(doc_ids))
+        searcher = self.index.searcher()
+        query = tantivy.Query.term_set_query(self.schema, f.ID, sorted(doc_ids))
         # Each id has one live copy; the margin tolerates none being lost silently.
         result = searcher.search(query, limit=len(doc_ids) * 2, count=False)
         versions: dict[str, int] = {}
@@ -160,17 +168,148 @@ class TantivyIndex:
                 versions[doc_id] = max(version, versions.get(doc_id, 0))
         return versions
 
+    def close(self) -> None:
+        writer, self.writer = self.writer, None
+        if writer is not None:
+            # Consumes the writer: its lock is released for the next process.
+            writer.wait_merging_threads()
+
+    def _writer(self) -> tantivy.IndexWriter:
+        if self.writer is None:
+            raise RuntimeError("the index is closed")
+        return self.writer
+
+
+class TantivyIndex:
+    """An `IndexBackend` on a local tantivy directory."""
+
+    name = "tantivy"
+
+    def __init__(self, directory: Path, live: _Generation, heap_bytes: int) -> None:
+        self._directory = directory
+        self._live: _Generation | None = live
+        self._building: _Generation | None = None
+        self._heap_bytes = heap_bytes
+        self._lock = threading.Lock()
+
+    @classmethod
+    def open(cls, directory: Path, *, heap_bytes: int = 50_000_000) -> TantivyIndex:
+        """Open (or create) the live generation and take its single writer."""
+        live = _Generation(live_generation(directory), heap_bytes)
+        log.info(
+            "index_opened",
+            directory=str(live.directory),
+            documents=live.index.searcher().num_docs,
+        )
+        return cls(directory, live, heap_bytes)
+
+    # -- writing ---------------------------------------------------------------------------
+
+    def apply(self, events: Sequence[IndexEvent]) -> ApplyOutcome:
+        """Apply events in order, all or nothing; versions only move forward."""
+        documents = self._documents(events)
+        with self._lock:
+            live = self._require_live()
+            applied = live.apply(events, documents)
+            if self._building is not None:
+                self._building.apply(events, documents)
+        skipped = len(events) - applied
+        log.info("index_events_applied", applied=applied, skipped=skipped)
+        return ApplyOutcome(applied=applied, skipped=skipped)
+
+    def _documents(self, events: Sequence[IndexEvent]) -> dict[int, tantivy.Document]:
+        indexed_at = datetime.now(UTC)
+        contents = [
+            (position, event.document)
+            for position, event in enumerate(events)
+            if event.op is IndexOperation.UPSERT
+            and event.document is not None
+            and event.document.readers
+        ]
+        languages = detect_languages([(doc.title, doc.body) for _, doc in contents])
+        language_of = {
+            position: lang for (position, _), lang in zip(contents, languages, strict=True)
+        }
+        documents: dict[int, tantivy.Document] = {}
+        for position, event in enumerate(events):
+            doc = tantivy.Document()
+            doc.add_text(f.ID, event.doc_id)
+            doc.add_unsigned(f.VERSION, event.version)
+            doc.add_date(f.INDEXED_AT, indexed_at)
+            if position in language_of and event.document is not None:
+                _add_content(doc, event.document, language_of[position])
+            # Otherwise a tombstone: it keeps the version so an older upsert cannot
+            # bring the document back, and without readers it never matches a search.
+            documents[position] = doc
+        return documents
+
+    def versions(self, doc_ids: Iterable[str]) -> dict[str, int]:
+        """The committed version of each known document, tombstones included."""
+        return self._require_live().versions(set(doc_ids))
+
+    def count(self) -> int:
+        """Documents in the live generation, tombstones included."""
+        return int(self._require_live().index.searcher().num_docs)
+
+    # -- rebuilding ------------------------------------------------------------------------
+
+    def start_rebuild(self) -> None:
+        """A new, empty generation next to the live one."""
+        with self._lock:
+            if self._building is not None:
+                raise RebuildInProgress("a rebuild is already in progress")
+            live = self._require_live()
+            number = int(_GENERATION.match(live.directory.name).group(1)) + 1  # type: ignore[union-attr]
+            target = self._directory / f"gen-{number:06d}"
+            if target.exists():
+                shutil.rmtree(target)
+            self._building = _Generation(target, self._heap_bytes)
+        log.info("index_rebuild_started", directory=str(target))
+
+    def load_rebuild(self, events: Sequence[IndexEvent]) -> ApplyOutcome:
+        """Apply events to the generation being built."""
+        documents = self._documents(events)
+        with self._lock:
+            if self._building is None:
+                raise NoRebuild("no rebuild is in progress")
+            applied = self._building.apply(events, documents)
+        return ApplyOutcome(applied=applied, skipped=len(events) - applied)
+
+    def finish_rebuild(self) -> None:
+        """Point `CURRENT` at the new generation and search it from now on."""
+        with self._lock:
+            building, old = self._building, self._require_live()
+            if building is None:
+                raise NoRebuild("no rebuild is in progress")
+            _point_to(self._directory, building.directory.name)
+            self._live, self._building = building, None
+            old.close()
+        # Searches still holding the old searcher keep their open files until done.
+        shutil.rmtree(old.directory, ignore_errors=True)
+        log.info("index_rebuild_switched", directory=str(building.directory))
+
+    def abort_rebuild(self) -> None:
+        """Drop the generation being built."""
+        with self._lock:
+            building, self._building = self._building, None
+        if building is not None:
+            building.close()
+            shutil.rmtree(building.directory, ignore_errors=True)
+
     # -- reading ---------------------------------------------------------------------------
 
     def search(self, query: SearchQuery) -> SearchPage:
         """One page of hits, the total and the facets, all within the readers filter."""
         if not query.principals:
             return SearchPage(total=0, hits=[])
-        searcher = self._index.searcher()
-        text_query = self._text_query(query.text)
+        live = self._require_live()
+        searcher = live.index.searcher()
+        schema = live.schema
+        parsed = parse(query.text)
+        text_query = _text_query(schema, parsed)
         clauses: list[tuple[tantivy.Occur, tantivy.Query]] = [
             (tantivy.Occur.Must, text_query or tantivy.Query.all_query()),
-            (tantivy.Occur.Must, self._filter(f.READERS, sorted(query.principals))),
+            (tantivy.Occur.Must, _filter(schema, f.READERS, sorted(query.principals))),
         ]
         for field_name, value in (
             (f.KIND, query.kind),
@@ -178,149 +317,359 @@ class TantivyIndex:
             (f.AUTHOR_ID, query.author_id),
         ):
             if value is not None:
-                clauses.append((tantivy.Occur.Must, self._filter(field_name, [value])))
-        permitted = tantivy.Query.boolean_query(clauses)
+                clauses.append((tantivy.Occur.Must, _filter(schema, field_name, [value])))
+        if query.created_from is not None or query.created_to is not None:
+            clauses.append(
+                (
+                    tantivy.Occur.Must,
+                    _date_range(schema, f.CREATED_AT, query.created_from, query.created_to),
+                )
+            )
+        if query.as_of is not None:
+            clauses.append(
+                (tantivy.Occur.Must, _date_range(schema, f.INDEXED_AT, None, query.as_of))
+            )
+        matching = tantivy.Query.boolean_query(clauses)
 
-        if text_query is None:
-            # Nothing to rank by: newest first.
+        by_date = text_query is None or query.sort is SortOrder.DATE
+        if by_date:
             result = searcher.search(
-                permitted,
+                matching,
                 limit=query.limit,
                 offset=query.offset,
                 order_by_field=f.CREATED_AT,
                 order=tantivy.Order.Desc,
             )
         else:
-            result = searcher.search(permitted, limit=query.limit, offset=query.offset)
+            now = query.now or datetime.now(UTC)
+            boosted = tantivy.Query.boolean_query(
+                [
+                    (tantivy.Occur.Must, matching),
+                    (tantivy.Occur.Should, _boost(schema, f.KIND, "official", OFFICIAL_BOOST)),
+                    (
+                        tantivy.Occur.Should,
+                        tantivy.Query.const_score_query(
+                            _date_range(
+                                schema, f.CREATED_AT, now - timedelta(days=RECENT_DAYS), None
+                            ),
+                            RECENT_BOOST,
+                        ),
+                    ),
+                ]
+            )
+            result = searcher.search(boosted, limit=query.limit, offset=query.offset)
 
-        highlighter = _Highlighter(searcher, self._schema, text_query)
+        highlighter = _Highlighter(searcher, schema, text_query)
         hits = []
         for score, address in result.hits:
             stored = searcher.doc(address)
-            relevance = float(score) if text_query is not None else 1.0
+            relevance = 1.0 if by_date else float(score)
             hits.append(_hit(stored, relevance, highlighter.highlights(stored)))
         # The bundled stub omits `count`, which `search(count=True)` always sets.
         total = int(result.count or 0)  # type: ignore[attr-defined]
-        return SearchPage(total=total, hits=hits, facets=self._facets(searcher, permitted))
+        return SearchPage(total=total, hits=hits, facets=_facets(searcher, matching))
 
-    def _text_query(self, text: str) -> tantivy.Query | None:
-        cleaned = sanitize(text)
-        if not cleaned:
-            return None
-        parsed, errors = self._parse(cleaned)
-        if errors:
-            # The lenient parser may drop whole parts of a malformed query; the
-            # words alone are a better reading of what the user meant.
-            words = plain_words(cleaned)
-            if not words:
-                return tantivy.Query.empty_query()
-            parsed, _ = self._parse(words)
-        return parsed
-
-    def _parse(self, text: str) -> tuple[tantivy.Query, list[Any]]:
-        return self._index.parse_query_lenient(
-            text,
-            default_field_names=list(f.TEXT_FIELDS),
-            field_boosts={f.TITLE_FR: f.TITLE_BOOST, f.TITLE_EN: f.TITLE_BOOST},
+    def suggest(self, text: str, principals: frozenset[str], limit: int) -> list[Suggestion]:
+        """Readable titles whose words start with what is typed."""
+        words = [fold(word) for word in words_of(text)]
+        if not principals or not words:
+            return []
+        live = self._require_live()
+        schema = live.schema
+        *complete, last = words
+        clauses: list[tuple[tantivy.Occur, tantivy.Query]] = [
+            (
+                tantivy.Occur.Must,
+                tantivy.Query.regex_query(schema, f.TITLE_FOLDED, re.escape(last) + ".*"),
+            ),
+            (tantivy.Occur.Must, _filter(schema, f.READERS, sorted(principals))),
+        ]
+        clauses += [
+            (tantivy.Occur.Must, tantivy.Query.term_query(schema, f.TITLE_FOLDED, word))
+            for word in complete
+        ]
+        searcher = live.index.searcher()
+        result = searcher.search(
+            tantivy.Query.boolean_query(clauses),
+            limit=limit * 3,
+            order_by_field=f.CREATED_AT,
+            order=tantivy.Order.Desc,
         )
-
-    def _filter(self, field_name: str, values: list[str]) -> tantivy.Query:
-        return tantivy.Query.const_score_query(
-            tantivy.Query.term_set_query(self._schema, field_name, values), _FILTER_SCORE
-        )
-
-    @staticmethod
-    def _facets(searcher: tantivy.Searcher, query: tantivy.Query) -> dict[str, list[FacetBucket]]:
-        aggregations = {
-            name: {"terms": {"field": name, "size": _FACET_SIZES[name]}} for name in FACET_FIELDS
-        }
-        answer = searcher.aggregate(query, aggregations)
-        facets: dict[str, list[FacetBucket]] = {}
-        for name in FACET_FIELDS:
-            buckets = answer.get(name, {}).get("buckets", [])
-            facets[name] = sorted(
-                (FacetBucket(value=str(b["key"]), count=int(b["doc_count"])) for b in buckets),
-                key=lambda bucket: (-bucket.count, bucket.value),
+        suggestions: list[Suggestion] = []
+        seen: set[str] = set()
+        for _score, address in result.hits:
+            stored = searcher.doc(address)
+            title = _stored_text(stored, f.TITLE)
+            if not title or title.casefold() in seen:
+                continue
+            seen.add(title.casefold())
+            suggestions.append(
+                Suggestion(
+                    id=_text(stored, f.ID),
+                    title=title,
+                    space_id=_text(stored, f.SPACE_ID),
+                    kind=_text(stored, f.KIND),
+                )
             )
-        return facets
+            if len(suggestions) == limit:
+                break
+        return suggestions
 
     # -- lifecycle -------------------------------------------------------------------------
 
     def ready(self) -> bool:
         """True while the writer is held and the reader answers."""
-        if self._writer is None:
+        live = self._live
+        if live is None or live.writer is None:
             return False
-        self._index.searcher()
+        live.index.searcher()
         return True
 
     def close(self) -> None:
-        """Finish merges and release the writer lock."""
+        """Finish merges and release the writer locks."""
+        self.abort_rebuild()
         with self._lock:
-            writer, self._writer = self._writer, None
-            if writer is not None:
-                # Consumes the writer: its lock is released for the next process.
-                writer.wait_merging_threads()
+            live, self._live = self._live, None
+        if live is not None:
+            live.close()
 
-    def _require_writer(self) -> tantivy.IndexWriter:
-        if self._writer is None:
+    def _require_live(self) -> _Generation:
+        live = self._live
+        if live is None:
             raise RuntimeError("the index is closed")
-        return self._writer
+        return live
+
+
+# -- documents -----------------------------------------------------------------------------
+
+
+def _add_content(doc: tantivy.Document, document: IndexDocument, language: Language) -> None:
+    doc.add_text(f.DOC_TYPE, document.doc_type.value)
+    if document.post_id:
+        doc.add_text(f.POST_ID, document.post_id)
+    doc.add_text(f.KIND, document.kind)
+    doc.add_text(f.SPACE_ID, document.space_id)
+    doc.add_text(f.AUTHOR_ID, document.author_id)
+    doc.add_text(f.STATE, document.state)
+    doc.add_text(f.LANGUAGE, language.value)
+    doc.add_text(f.MONTH, month_of(document.created_at))
+    if document.authority:
+        doc.add_text(f.AUTHORITY, document.authority)
+    for tag in document.tags:
+        doc.add_text(f.TAGS, tag)
+    for reader in sorted(set(document.readers)):
+        doc.add_text(f.READERS, reader)
+    doc.add_date(f.CREATED_AT, _utc(document.created_at))
+    doc.add_date(f.UPDATED_AT, _utc(document.updated_at))
+    doc.add_text(f.TITLE[language.value], document.title)
+    doc.add_text(f.BODY[language.value], document.body)
+    doc.add_text(f.TITLE_FOLDED, document.title)
+    doc.add_text(f.BODY_FOLDED, document.body)
+
+
+# -- queries -------------------------------------------------------------------------------
+
+
+def _analyzed(word: str) -> dict[str, list[str]]:
+    return {
+        Language.FRENCH.value: french_analyzer().analyze(word),
+        Language.ENGLISH.value: english_analyzer().analyze(word),
+    }
+
+
+def _word_query(schema: tantivy.Schema, word: str, *, fuzzy: bool) -> tantivy.Query | None:
+    """The word in any language's title or body, exactly, then with typos."""
+    clauses: list[tuple[tantivy.Occur, tantivy.Query]] = []
+    distance = fuzzy_distance(word) if fuzzy else 0
+    for language, tokens in _analyzed(word).items():
+        for token in tokens:
+            for field_name, weight in ((f.TITLE[language], TITLE_WEIGHT), (f.BODY[language], 1.0)):
+                term = tantivy.Query.term_query(schema, field_name, token)
+                clauses.append((tantivy.Occur.Should, tantivy.Query.boost_query(term, weight)))
+                if distance:
+                    typo = tantivy.Query.fuzzy_term_query(schema, field_name, token, distance)
+                    clauses.append(
+                        (
+                            tantivy.Occur.Should,
+                            tantivy.Query.boost_query(typo, weight * FUZZY_WEIGHT),
+                        )
+                    )
+    return tantivy.Query.boolean_query(clauses) if clauses else None
+
+
+def _phrase_query(schema: tantivy.Schema, words: Sequence[str]) -> tantivy.Query | None:
+    clauses: list[tuple[tantivy.Occur, tantivy.Query]] = []
+    for language in _LANGUAGES:
+        analyzer = french_analyzer() if language is Language.FRENCH else english_analyzer()
+        # Positions keep the gaps of dropped stopwords, as in the index.
+        positioned = [
+            (offset, tokens[0])
+            for offset, word in enumerate(words)
+            if (tokens := analyzer.analyze(word))
+        ]
+        if not positioned:
+            continue
+        for field_name in (f.TITLE[language.value], f.BODY[language.value]):
+            if len(positioned) == 1:
+                query = tantivy.Query.term_query(schema, field_name, positioned[0][1])
+            else:
+                words_at: list[str | tuple[int, str]] = list(positioned)
+                query = tantivy.Query.phrase_query(schema, field_name, words_at)
+            clauses.append((tantivy.Occur.Should, query))
+    return tantivy.Query.boolean_query(clauses) if clauses else None
+
+
+def _text_query(schema: tantivy.Schema, parsed: ParsedQuery) -> tantivy.Query | None:
+    """None for a blank query (everything matches); an empty query when nothing can."""
+    if parsed.is_empty:
+        return tantivy.Query.empty_query() if parsed.excluded else None
+    clauses: list[tuple[tantivy.Occur, tantivy.Query]] = []
+    for word in parsed.words:
+        query = _word_query(schema, word, fuzzy=True)
+        if word == parsed.words[-1] and parsed.prefix:
+            prefix = _prefix_query(schema, parsed.prefix)
+            query = (
+                prefix
+                if query is None
+                else tantivy.Query.boolean_query(
+                    [(tantivy.Occur.Should, query), (tantivy.Occur.Should, prefix)]
+                )
+            )
+        if query is not None:
+            clauses.append((tantivy.Occur.Should, query))
+    for word in parsed.required:
+        query = _word_query(schema, word, fuzzy=True)
+        # A required stopword cannot match anything: it is ignored, as OpenSearch does.
+        if query is not None:
+            clauses.append((tantivy.Occur.Must, query))
+    for phrase in parsed.phrases:
+        query = _phrase_query(schema, phrase)
+        if query is not None:
+            clauses.append((tantivy.Occur.Must, query))
+    for word in parsed.excluded:
+        query = _word_query(schema, word, fuzzy=False)
+        if query is not None:
+            clauses.append((tantivy.Occur.MustNot, query))
+    if not any(occur is not tantivy.Occur.MustNot for occur, _ in clauses):
+        # Only stopwords were asked for: nothing to rank by, nothing matches.
+        return tantivy.Query.empty_query()
+    return tantivy.Query.boolean_query(clauses)
+
+
+def _prefix_query(schema: tantivy.Schema, prefix: str) -> tantivy.Query:
+    pattern = re.escape(prefix) + ".*"
+    return tantivy.Query.boolean_query(
+        [
+            (
+                tantivy.Occur.Should,
+                tantivy.Query.boost_query(
+                    tantivy.Query.regex_query(schema, field_name, pattern), PREFIX_WEIGHT * weight
+                ),
+            )
+            for field_name, weight in ((f.TITLE_FOLDED, TITLE_WEIGHT), (f.BODY_FOLDED, 1.0))
+        ]
+    )
+
+
+def _filter(schema: tantivy.Schema, field_name: str, values: list[str]) -> tantivy.Query:
+    return tantivy.Query.const_score_query(
+        tantivy.Query.term_set_query(schema, field_name, values), _FILTER_SCORE
+    )
+
+
+def _boost(schema: tantivy.Schema, field_name: str, value: str, score: float) -> tantivy.Query:
+    return tantivy.Query.const_score_query(
+        tantivy.Query.term_query(schema, field_name, value), score
+    )
+
+
+def _date_range(
+    schema: tantivy.Schema, field_name: str, lower: datetime | None, upper: datetime | None
+) -> tantivy.Query:
+    return tantivy.Query.const_score_query(
+        tantivy.Query.range_query(
+            schema,
+            field_name,
+            tantivy.FieldType.Date,
+            lower_bound=_utc(lower) if lower is not None else None,
+            upper_bound=_utc(upper) if upper is not None else None,
+        ),
+        _FILTER_SCORE,
+    )
+
+
+def _facets(searcher: tantivy.Searcher, query: tantivy.Query) -> dict[str, list[FacetBucket]]:
+    aggregations = {
+        name: {"terms": {"field": name, "size": FACET_SIZES[name]}} for name in FACET_FIELDS
+    }
+    answer: dict[str, Any] = searcher.aggregate(query, aggregations)
+    facets: dict[str, list[FacetBucket]] = {}
+    for name in FACET_FIELDS:
+        buckets = answer.get(name, {}).get("buckets", [])
+        facets[name] = sort_buckets(
+            FacetBucket(value=str(b["key"]), count=int(b["doc_count"])) for b in buckets
+        )
+    return facets
+
+
+def sort_buckets(buckets: Iterable[FacetBucket]) -> list[FacetBucket]:
+    """Most frequent first, then by value, the same on every backend."""
+    return sorted(buckets, key=lambda bucket: (-bucket.count, bucket.value))
 
 
 class _Highlighter:
-    """Snippets for the title and body, from whichever language matched better."""
+    """Snippets of the title and body, from the fields of the document's language."""
 
     def __init__(
         self, searcher: tantivy.Searcher, schema: tantivy.Schema, query: tantivy.Query | None
     ) -> None:
-        self._generators: dict[str, list[tuple[str, tantivy.SnippetGenerator]]] = {}
+        self._generators: dict[str, tantivy.SnippetGenerator] = {}
         if query is None:
             return
-        for label, fields, size in (
-            ("title", (f.TITLE_FR, f.TITLE_EN), _TITLE_SNIPPET_CHARS),
-            ("body", (f.BODY_FR, f.BODY_EN), _BODY_SNIPPET_CHARS),
-        ):
-            generators = []
-            for field_name in fields:
+        for fields, size in ((f.TITLE, _TITLE_SNIPPET_CHARS), (f.BODY, _BODY_SNIPPET_CHARS)):
+            for field_name in fields.values():
                 generator = tantivy.SnippetGenerator.create(searcher, query, schema, field_name)
                 generator.set_max_num_chars(size)
-                generators.append((field_name, generator))
-            self._generators[label] = generators
+                self._generators[field_name] = generator
 
     def highlights(self, stored: tantivy.Document) -> dict[str, list[str]]:
-        texts = {"title": stored.get_first(f.TITLE_FR), "body": stored.get_first(f.BODY_FR)}
         result: dict[str, list[str]] = {"title": [], "body": []}
-        for label, generators in self._generators.items():
-            text = texts[label]
-            if not isinstance(text, str) or not text:
+        if not self._generators:
+            return result
+        language = _text(stored, f.LANGUAGE) or Language.FRENCH.value
+        for label, fields in (("title", f.TITLE), ("body", f.BODY)):
+            field_name = fields.get(language, fields[Language.FRENCH.value])
+            if not _text(stored, field_name):
                 continue
-            snippets = [
-                generator.snippet_from_doc(tantivy.Document(**{field_name: [text]}))
-                for field_name, generator in generators
-            ]
-            best = max(snippets, key=match_count)
-            rendered = snippet_html(best)
+            rendered = snippet_html(self._generators[field_name].snippet_from_doc(stored))
             if rendered is not None:
                 result[label] = [rendered]
         return result
 
 
-def _hit(stored: tantivy.Document, score: float, highlights: dict[str, list[str]]) -> Hit:
-    def text(name: str) -> str:
-        value = stored.get_first(name)
-        return value if isinstance(value, str) else ""
+def _text(stored: tantivy.Document, name: str) -> str:
+    value = stored.get_first(name)
+    return value if isinstance(value, str) else ""
 
+
+def _stored_text(stored: tantivy.Document, fields: dict[str, str]) -> str:
+    return next((text for name in fields.values() if (text := _text(stored, name))), "")
+
+
+def _hit(stored: tantivy.Document, score: float, highlights: dict[str, list[str]]) -> Hit:
     created = stored.get_first(f.CREATED_AT)
     return Hit(
-        id=text(f.ID),
-        doc_type=DocumentType(text(f.DOC_TYPE)),
-        post_id=text(f.POST_ID) or None,
-        kind=text(f.KIND),
-        space_id=text(f.SPACE_ID),
-        author_id=text(f.AUTHOR_ID),
-        title=text(f.TITLE_FR),
+        id=_text(stored, f.ID),
+        doc_type=DocumentType(_text(stored, f.DOC_TYPE)),
+        post_id=_text(stored, f.POST_ID) or None,
+        kind=_text(stored, f.KIND),
+        space_id=_text(stored, f.SPACE_ID),
+        author_id=_text(stored, f.AUTHOR_ID),
+        title=_stored_text(stored, f.TITLE),
         score=score,
-        created_at=created if isinstance(created, datetime) else datetime.fromtimestamp(0, UTC),
+        created_at=_utc(created)
+        if isinstance(created, datetime)
+        else datetime.fromtimestamp(0, UTC),
         highlights=highlights,
     )
 

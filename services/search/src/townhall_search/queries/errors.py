@@ -10,3 +10,10 @@ class InvalidCursor(BadRequest):
 
     type_slug = "invalid-cursor"
     title = "Invalid cursor"
+
+
+class InvalidDateRange(BadRequest):
+    """`from` is after `to`."""
+
+    type_slug = "invalid-date-range"
+    title = "Invalid date range"

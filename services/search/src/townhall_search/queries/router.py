@@ -1,7 +1,8 @@
-"""The public search endpoint."""
+"""The public search endpoints: search and type-ahead suggestions."""
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query
@@ -11,23 +12,34 @@ from townhall_platform.app import CurrentUser
 from townhall_platform.errors import problem_responses
 
 from ..deps import CursorsDep, IndexDep, PrincipalsDep, SettingsDep
+from ..index import SortOrder
 from . import service
+from .schemas import Suggestions
 
 router = APIRouter(prefix="/v1", tags=["search"])
 
 MAX_QUERY_CHARS = 1000
+MAX_SUGGEST_CHARS = 200
 
 
 @router.get(
     "/search",
     summary="Search what the caller may read",
     description=(
-        "Free text over titles and bodies, analyzed in French and English (accents "
-        'optional, `"phrases"`, `+must`, `-exclude`); an empty `q` lists the newest '
-        "readable documents. Results are filtered by the caller's principals inside the "
-        "query, so `total`, `facets` and `highlights` only ever reflect readable documents. "
-        "Highlights are HTML-escaped with matches in `<b>`. Pass `next_cursor` back as "
-        "`cursor`, with the same query, for the next page."
+        "Free text over titles and bodies. Each document is analyzed in its own language "
+        "(French or English, detected), the query in both: accents optional, plurals and "
+        "conjugations found, `l'`/`d'`/`qu'` elided. `\"phrases\"` match words in order, "
+        "`+word` must and `-word` must not match, a word of 5+ letters tolerates one typo "
+        "(two from 9 letters), and the last word, while typed, matches as a prefix. An "
+        "empty `q` lists the newest readable documents. Filters: `kind`, `space`, "
+        "`author`, `from`/`to` (creation date, inclusive). Results are filtered by the "
+        "caller's principals inside the query, so `total`, `facets` (kind, space_id, "
+        "author_id, month) and `highlights` only ever reflect readable documents. "
+        "Highlights are HTML-escaped with matches in `<b>`. `sort=relevance` (default) "
+        "ranks by text relevance plus a boost of 1.0 for official posts and 0.5 for "
+        "documents created in the last 30 days; `sort=date` lists newest first. Pass "
+        "`next_cursor` back as `cursor`, with the same query, for the next page: later "
+        "pages read the index as it was at the first page, so new posts do not shift them."
     ),
     response_model=SearchResults,
     responses=problem_responses(400, 401, 403, 422, 503),
@@ -42,6 +54,15 @@ def search(
     kind: Annotated[Literal["social", "official"] | None, Query()] = None,
     space: Annotated[str | None, Query(min_length=1, max_length=128)] = None,
     author: Annotated[str | None, Query(min_length=1, max_length=128)] = None,
+    created_from: Annotated[
+        datetime | None,
+        Query(alias="from", description="Created at or after (ISO 8601; UTC if no offset)"),
+    ] = None,
+    created_to: Annotated[
+        datetime | None,
+        Query(alias="to", description="Created at or before (ISO 8601; UTC if no offset)"),
+    ] = None,
+    sort: Annotated[SortOrder, Query(description="`relevance` or `date`")] = SortOrder.RELEVANCE,
     cursor: Annotated[str | None, Query(max_length=512, description="From `next_cursor`")] = None,
     limit: Annotated[int, Query(ge=1, le=100)] = 20,
 ) -> SearchResults:
@@ -55,8 +76,34 @@ def search(
             kind=kind,
             space_id=space,
             author_id=author,
+            created_from=created_from,
+            created_to=created_to,
+            sort=sort,
             cursor=cursor,
             limit=limit,
         ),
         max_result_window=settings.max_result_window,
+    )
+
+
+@router.get(
+    "/search/suggestions",
+    summary="Type-ahead: readable titles completing the typed text",
+    description=(
+        "The last word of `q` is a prefix, the words before it are whole words (accents "
+        "and case ignored). Only documents the caller may read are suggested, newest "
+        "first, one per distinct title."
+    ),
+    response_model=Suggestions,
+    responses=problem_responses(401, 403, 422, 503),
+)
+def suggestions(
+    caller: CurrentUser,
+    index: IndexDep,
+    principals: PrincipalsDep,
+    q: Annotated[str, Query(max_length=MAX_SUGGEST_CHARS, description="Typed text")] = "",
+    limit: Annotated[int, Query(ge=1, le=20)] = 8,
+) -> Suggestions:
+    return service.suggest(
+        index=index, principals=principals, subject=caller.subject, text=q, limit=limit
     )

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import UTC, datetime
 
 from townhall_contracts.search import SearchResults
 
-from ..index import IndexBackend, SearchQuery
+from ..index import IndexBackend, SearchQuery, SortOrder
 from .cursor import CursorCodec, CursorScope
+from .errors import InvalidDateRange
 from .principals import PrincipalsCache
+from .schemas import SuggestionRead, Suggestions
 
 
 @dataclass(frozen=True, slots=True)
@@ -20,6 +23,9 @@ class SearchRequest:
     kind: str | None = None
     space_id: str | None = None
     author_id: str | None = None
+    created_from: datetime | None = None
+    created_to: datetime | None = None
+    sort: SortOrder = SortOrder.RELEVANCE
     cursor: str | None = None
     limit: int = 20
 
@@ -33,15 +39,25 @@ def search(
     max_result_window: int,
 ) -> SearchResults:
     """Search what the subject may read; the cursor resumes where the last page ended."""
+    created_from = _utc(request.created_from)
+    created_to = _utc(request.created_to)
+    if created_from is not None and created_to is not None and created_from > created_to:
+        raise InvalidDateRange("`from` must not be after `to`.")
     scope = CursorScope(
         subject=request.subject,
         text=request.text,
         kind=request.kind,
         space_id=request.space_id,
         author_id=request.author_id,
+        created_from=created_from.isoformat() if created_from else None,
+        created_to=created_to.isoformat() if created_to else None,
+        sort=request.sort.value,
     )
     # The cursor is checked before policy is asked: a bad one costs nothing.
-    offset = cursors.decode(request.cursor, scope) if request.cursor else 0
+    position = cursors.decode_position(request.cursor, scope) if request.cursor else None
+    offset = position.offset if position else 0
+    # The first page fixes the snapshot every later page reads.
+    as_of = position.as_of if position and position.as_of else datetime.now(UTC)
     readable = principals.readable_by(request.subject)
     # The codec never accepts an offset at or past the window, so the limit stays >= 1.
     limit = min(request.limit, max_result_window - offset)
@@ -52,8 +68,13 @@ def search(
             kind=request.kind,
             space_id=request.space_id,
             author_id=request.author_id,
+            created_from=created_from,
+            created_to=created_to,
+            sort=request.sort,
             offset=offset,
             limit=limit,
+            as_of=as_of if position else None,
+            now=as_of,
         )
     )
     end = offset + len(page.hits)
@@ -62,5 +83,26 @@ def search(
         total=page.total,
         hits=page.hits,
         facets=page.facets,
-        next_cursor=cursors.encode(end, scope) if more else None,
+        next_cursor=cursors.encode(end, scope, as_of) if more else None,
     )
+
+
+def suggest(
+    *, index: IndexBackend, principals: PrincipalsCache, subject: str, text: str, limit: int
+) -> Suggestions:
+    """Titles the subject may read that complete `text`."""
+    if not text.strip():
+        return Suggestions(suggestions=[])
+    readable = principals.readable_by(subject)
+    found = index.suggest(text, readable, limit)
+    return Suggestions(
+        suggestions=[
+            SuggestionRead(id=s.id, title=s.title, space_id=s.space_id, kind=s.kind) for s in found
+        ]
+    )
+
+
+def _utc(moment: datetime | None) -> datetime | None:
+    if moment is None:
+        return None
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)

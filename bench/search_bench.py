@@ -1,0 +1,529 @@
+"""Search: bulk rebuild throughput, query latency with permission filtering, relevance.
+
+On the generated French and English corpus of `bench.corpus` (default 1,000,000
+documents, each user in 20 to 300 spaces), the same documents and the same queries
+go to:
+- tantivy through the service's own `TantivyIndex` (the embedded default): bulk
+  rebuild through `load_rebuild` (language detection included), then searches
+  with principals, facets (kind, space, author, month) and highlights;
+- PostgreSQL full-text search: a `tsvector` per document in its language
+  (`french`/`english` configurations, title weighted A, body B), GIN indexes on it
+  and on the `readers` array, the same permission filter (`readers && principals`),
+  20 hits ranked by `ts_rank_cd` with the total, plus one facet query;
+- SQLite FTS5 (`porter unicode61 remove_diacritics 2`), readers in a side table,
+  the same permission filter, 20 hits by `bm25` with the total, plus one facet;
+- optionally OpenSearch as played by osmem-server (an in-memory test double, so its
+  figures say nothing about a real cluster) on a smaller slice.
+Latency is one client thread, in process, no HTTP. Relevance: nDCG@10 on the
+committed judgements under `bench/relevance/`, for each engine.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import sqlite3
+import statistics
+import tempfile
+import time
+from abc import ABC, abstractmethod
+from collections.abc import Callable, Iterable, Sequence
+from contextlib import AbstractContextManager
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from bench import corpus
+from bench.corpus import BenchQuery, Doc
+from townhall_contracts.search import DocumentType, IndexDocument, IndexEvent, IndexOperation
+from townhall_platform.logs import configure_logging
+from townhall_search.index import IndexBackend, SearchQuery, TantivyIndex
+from townhall_search.index.query_text import words_of
+
+console = Console(width=150)
+# Slow engines stop measuring after this long; the table says how many queries ran.
+QUERY_BUDGET_SECONDS = 180.0
+RELEVANCE = Path(__file__).parent / "relevance"
+BENCH_HEAP_BYTES = 1_000_000_000
+
+
+def _progress() -> Progress:
+    return Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=console,
+        transient=True,
+    )
+
+
+def _percentile(samples: Sequence[float], q: float) -> float:
+    ordered = sorted(samples)
+    return ordered[min(len(ordered) - 1, max(0, math.ceil(q * len(ordered)) - 1))]
+
+
+def _events(docs: Iterable[Doc], start: int = 1) -> list[IndexEvent]:
+    return [
+        IndexEvent(
+            event_id=start + n,
+            op=IndexOperation.UPSERT,
+            doc_id=doc.id,
+            version=1,
+            document=IndexDocument(
+                id=doc.id,
+                doc_type=DocumentType.POST,
+                kind=doc.kind,
+                space_id=doc.space_id,
+                author_id=doc.author_id,
+                title=doc.title,
+                body=doc.body,
+                state="published",
+                readers=list(doc.readers),
+                created_at=doc.created_at,
+                updated_at=doc.created_at,
+            ),
+        )
+        for n, doc in enumerate(docs)
+    ]
+
+
+# -- engines -------------------------------------------------------------------------------
+
+
+class Engine(ABC):
+    """One search engine under measurement."""
+
+    name = "engine"
+
+    @abstractmethod
+    def load(self, docs: Iterable[list[Doc]], total: int) -> float:
+        """Index every chunk; returns the seconds it took."""
+
+    @abstractmethod
+    def search(self, query: BenchQuery, limit: int = 20) -> list[str]:
+        """The ids of the first `limit` hits, with totals and facets computed too."""
+
+    @abstractmethod
+    def close(self) -> None:
+        """Release the engine."""
+
+
+class IndexEngine(Engine):
+    """The service's own index backend (tantivy, or OpenSearch on osmem)."""
+
+    def __init__(
+        self, name: str, index: IndexBackend, on_close: Callable[[], None] | None = None
+    ) -> None:
+        self.name = name
+        self.index = index
+        self._on_close = on_close
+
+    def load(self, docs: Iterable[list[Doc]], total: int) -> float:
+        started = time.perf_counter()
+        self.index.start_rebuild()
+        with _progress() as progress:
+            task = progress.add_task(f"{self.name}: bulk rebuild", total=total)
+            for chunk in docs:
+                self.index.load_rebuild(_events(chunk))
+                progress.advance(task, len(chunk))
+        self.index.finish_rebuild()
+        return time.perf_counter() - started
+
+    def search(self, query: BenchQuery, limit: int = 20) -> list[str]:
+        page = self.index.search(
+            SearchQuery(
+                text=query.text,
+                principals=query.principals,
+                space_id=query.space_id,
+                kind="official" if query.official else None,
+                limit=limit,
+            )
+        )
+        return [hit.id for hit in page.hits]
+
+    def close(self) -> None:
+        self.index.close()
+        if self._on_close is not None:
+            self._on_close()
+
+
+def _or_tsquery(words: Sequence[str]) -> str:
+    return " | ".join(f"'{w}'" for w in words)
+
+
+class PostgresEngine(Engine):
+    name = "PostgreSQL FTS"
+
+    def __init__(self, database: AbstractContextManager[str]) -> None:
+        import psycopg
+
+        self._database = database
+        self.db = psycopg.connect(database.__enter__(), autocommit=True)
+        self.db.execute(
+            """
+            CREATE TABLE docs (
+              id text PRIMARY KEY, lang regconfig NOT NULL, title text, body text,
+              kind text, space_id text, author_id text, created_at timestamptz,
+              readers text[] NOT NULL,
+              tsv tsvector GENERATED ALWAYS AS (
+                setweight(to_tsvector(lang, coalesce(title, '')), 'A') ||
+                setweight(to_tsvector(lang, coalesce(body, '')), 'B')) STORED)
+            """
+        )
+
+    def load(self, docs: Iterable[list[Doc]], total: int) -> float:
+        started = time.perf_counter()
+        with _progress() as progress:
+            task = progress.add_task(f"{self.name}: COPY", total=total)
+            for chunk in docs:
+                with self.db.cursor().copy(
+                    "COPY docs (id, lang, title, body, kind, space_id, author_id, created_at,"
+                    " readers) FROM STDIN"
+                ) as copy:
+                    for d in chunk:
+                        copy.write_row(
+                            (
+                                d.id,
+                                "french" if d.language == "fr" else "english",
+                                d.title,
+                                d.body,
+                                d.kind,
+                                d.space_id,
+                                d.author_id,
+                                d.created_at,
+                                list(d.readers),
+                            )
+                        )
+                progress.advance(task, len(chunk))
+        console.print(f"{self.name}: building GIN indexes…")
+        self.db.execute("SET maintenance_work_mem = '512MB'")
+        self.db.execute("CREATE INDEX docs_tsv ON docs USING gin (tsv)")
+        self.db.execute("CREATE INDEX docs_readers ON docs USING gin (readers)")
+        self.db.execute("ANALYZE docs")
+        return time.perf_counter() - started
+
+    def search(self, query: BenchQuery, limit: int = 20) -> list[str]:
+        words = list(query.words)
+        if query.kind == "phrase":
+            tsq = "(phraseto_tsquery('french', %(t)s) || phraseto_tsquery('english', %(t)s))"
+            params: dict[str, Any] = {"t": " ".join(words)}
+        else:
+            tsq = "(to_tsquery('french', %(t)s) || to_tsquery('english', %(t)s))"
+            params = {"t": _or_tsquery(words)}
+        where = f"tsv @@ {tsq} AND readers && %(p)s::text[]"
+        params["p"] = sorted(query.principals)
+        if query.space_id:
+            where += " AND space_id = %(s)s"
+            params["s"] = query.space_id
+        if query.official:
+            where += " AND kind = 'official'"
+        rows = self.db.execute(
+            f"SELECT id, count(*) OVER () FROM docs WHERE {where} "
+            f"ORDER BY ts_rank_cd(tsv, {tsq}) DESC LIMIT {limit}",
+            params,
+        ).fetchall()
+        self.db.execute(
+            f"SELECT space_id, count(*) FROM docs WHERE {where} GROUP BY space_id "
+            "ORDER BY 2 DESC LIMIT 100",
+            params,
+        ).fetchall()
+        return [row[0] for row in rows]
+
+    def close(self) -> None:
+        self.db.close()
+        self._database.__exit__(None, None, None)
+
+
+class SqliteEngine(Engine):
+    name = "SQLite FTS5"
+
+    def __init__(self, path: Path) -> None:
+        self.db = sqlite3.connect(path)
+        self.db.executescript(
+            """
+            PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF;
+            CREATE TABLE docs (rowid INTEGER PRIMARY KEY, id TEXT, kind TEXT, space_id TEXT,
+                               author_id TEXT, created_at TEXT);
+            CREATE VIRTUAL TABLE docs_fts USING fts5(
+                title, body, tokenize = 'porter unicode61 remove_diacritics 2');
+            CREATE TABLE doc_readers (principal TEXT, doc INTEGER);
+            """
+        )
+        self.rows = 0
+
+    def load(self, docs: Iterable[list[Doc]], total: int) -> float:
+        started = time.perf_counter()
+        with _progress() as progress:
+            task = progress.add_task(f"{self.name}: insert", total=total)
+            for chunk in docs:
+                rows = []
+                for d in chunk:
+                    self.rows += 1
+                    rows.append((self.rows, d))
+                self.db.executemany(
+                    "INSERT INTO docs VALUES (?, ?, ?, ?, ?, ?)",
+                    [
+                        (n, d.id, d.kind, d.space_id, d.author_id, d.created_at.isoformat())
+                        for n, d in rows
+                    ],
+                )
+                self.db.executemany(
+                    "INSERT INTO docs_fts (rowid, title, body) VALUES (?, ?, ?)",
+                    [(n, d.title, d.body) for n, d in rows],
+                )
+                self.db.executemany(
+                    "INSERT INTO doc_readers VALUES (?, ?)",
+                    [(p, n) for n, d in rows for p in d.readers],
+                )
+                self.db.commit()
+                progress.advance(task, len(chunk))
+        self.db.execute("CREATE INDEX doc_readers_doc ON doc_readers (doc, principal)")
+        self.db.execute("CREATE INDEX docs_space ON docs (space_id)")
+        self.db.commit()
+        return time.perf_counter() - started
+
+    def search(self, query: BenchQuery, limit: int = 20) -> list[str]:
+        if query.kind == "phrase":
+            match = '"' + " ".join(query.words) + '"'
+        else:
+            match = " OR ".join(f'"{w}"' for w in query.words)
+        principals = sorted(query.principals)
+        marks = ",".join("?" * len(principals))
+        where = (
+            "docs_fts MATCH ? AND EXISTS (SELECT 1 FROM doc_readers r WHERE r.doc = "
+            f"docs_fts.rowid AND r.principal IN ({marks}))"
+        )
+        params: list[Any] = [match, *principals]
+        if query.space_id:
+            where += " AND d.space_id = ?"
+            params.append(query.space_id)
+        if query.official:
+            where += " AND d.kind = 'official'"
+        base = f"FROM docs_fts JOIN docs d ON d.rowid = docs_fts.rowid WHERE {where}"
+        rows = self.db.execute(
+            f"SELECT d.id {base} ORDER BY bm25(docs_fts, 2.0, 1.0) LIMIT {limit}", params
+        ).fetchall()
+        self.db.execute(f"SELECT count(*) {base}", params).fetchone()
+        self.db.execute(
+            f"SELECT d.space_id, count(*) {base} GROUP BY d.space_id ORDER BY 2 DESC LIMIT 100",
+            params,
+        ).fetchall()
+        return [row[0] for row in rows]
+
+    def close(self) -> None:
+        self.db.close()
+
+
+# -- measurements --------------------------------------------------------------------------
+
+
+def _latencies(engine: Engine, queries: Sequence[BenchQuery]) -> dict[str, list[float]]:
+    budget = time.perf_counter() + QUERY_BUDGET_SECONDS
+    for query in queries[:5]:
+        engine.search(query)  # warm caches (within the time budget)
+    samples: dict[str, list[float]] = {"all": []}
+    with _progress() as progress:
+        task = progress.add_task(f"{engine.name}: queries", total=len(queries))
+        for query in queries:
+            if time.perf_counter() > budget:
+                break
+            started = time.perf_counter()
+            engine.search(query)
+            elapsed = (time.perf_counter() - started) * 1000
+            samples["all"].append(elapsed)
+            samples.setdefault(query.kind, []).append(elapsed)
+            progress.advance(task)
+    return samples
+
+
+def _relevance_data() -> tuple[list[Doc], list[dict[str, Any]]]:
+    docs = []
+    for line in (RELEVANCE / "corpus.jsonl").read_text().splitlines():
+        raw = json.loads(line)
+        docs.append(
+            Doc(
+                id=raw["id"],
+                language=raw["language"],
+                title=raw["title"],
+                body=raw["body"],
+                kind=raw.get("kind", "social"),
+                space_id=raw.get("space_id", "general"),
+                author_id="author",
+                created_at=datetime(2025, 1, 1, tzinfo=UTC),
+                readers=("org",),
+            )
+        )
+    judgements = json.loads((RELEVANCE / "judgements.json").read_text())["queries"]
+    return docs, judgements
+
+
+def ndcg_at_10(ranking: Sequence[str], grades: dict[str, int]) -> float:
+    """Normalized discounted cumulative gain of the first ten results."""
+
+    def dcg(gains: Sequence[int]) -> float:
+        return sum((2**g - 1) / math.log2(i + 2) for i, g in enumerate(gains[:10]))
+
+    ideal = dcg(sorted(grades.values(), reverse=True))
+    return dcg([grades.get(doc_id, 0) for doc_id in ranking]) / ideal if ideal else 0.0
+
+
+def _relevance(engine: Engine, judgements: list[dict[str, Any]]) -> dict[str, float]:
+    by_language: dict[str, list[float]] = {"fr": [], "en": []}
+    for judged in judgements:
+        words = tuple(corpus_words(judged["query"]))
+        query = BenchQuery(
+            "phrase" if judged["query"].startswith('"') else "multi-word",
+            judged["query"],
+            words,
+            frozenset({"org"}),
+        )
+        ranking = engine.search(query, limit=10)
+        by_language[judged["language"]].append(ndcg_at_10(ranking, judged["grades"]))
+    scores = {lang: statistics.fmean(values) for lang, values in by_language.items() if values}
+    scores["all"] = statistics.fmean(v for values in by_language.values() for v in values)
+    return scores
+
+
+def corpus_words(text: str) -> list[str]:
+    return words_of(text)
+
+
+# -- the run -------------------------------------------------------------------------------
+
+
+def run(*, docs: int, queries: int, opensearch_docs: int, engines: Sequence[str]) -> None:
+    """Run the search benchmark and print its tables."""
+    configure_logging(service="bench", json=False, level="WARNING")
+    console.rule(f"search: {docs:,} documents, {queries} queries")
+    mix = corpus.queries(queries)
+    results: dict[str, dict[str, Any]] = {}
+    relevance: dict[str, dict[str, float]] = {}
+    relevance_docs, judgements = _relevance_data()
+    with tempfile.TemporaryDirectory(prefix="townhall-search-bench-") as tmp:
+        workdir = Path(tmp)
+        for name in engines:
+            for engine, size in _engines(name, workdir, docs, opensearch_docs):
+                try:
+                    seconds = engine.load(corpus.chunks(size), size)
+                    samples = _latencies(engine, mix)
+                    results[engine.name] = {"docs": size, "seconds": seconds, "samples": samples}
+                finally:
+                    engine.close()
+            for engine, _ in _engines(
+                name, workdir / "relevance", len(relevance_docs), 0, relevance=True
+            ):
+                try:
+                    engine.load([relevance_docs], len(relevance_docs))
+                    relevance[engine.name] = _relevance(engine, judgements)
+                finally:
+                    engine.close()
+    _print(results, relevance, len(judgements))
+
+
+def _engines(
+    name: str, workdir: Path, docs: int, opensearch_docs: int, *, relevance: bool = False
+) -> list[tuple[Engine, int]]:
+    workdir.mkdir(parents=True, exist_ok=True)
+    if name == "tantivy":
+        index = TantivyIndex.open(workdir / "tantivy", heap_bytes=BENCH_HEAP_BYTES)
+        return [(IndexEngine("tantivy", index), docs)]
+    if name == "postgres":
+        from townhall_platform.testing import postgres_available, temporary_postgres_database
+
+        if not postgres_available():
+            console.print("[yellow]PostgreSQL does not answer: its figures are left out[/yellow]")
+            return []
+        return [(PostgresEngine(temporary_postgres_database("townhall_bench")), docs)]
+    if name == "sqlite":
+        return [(SqliteEngine(workdir / "fts5.db"), docs)]
+    if name == "opensearch":
+        size = docs if relevance else opensearch_docs
+        if size <= 0:
+            return []
+        from osmem_server import OsmemServer
+
+        from townhall_search.index.opensearch_backend import OpenSearchIndex
+
+        server = OsmemServer.start(japanese=False)
+        index = OpenSearchIndex.open(server.url, alias="bench-documents", timeout=120)
+        return [(IndexEngine("OpenSearch (osmem)", index, on_close=server.close), size)]
+    raise ValueError(f"unknown engine {name}")
+
+
+def _print(
+    results: dict[str, dict[str, Any]], relevance: dict[str, dict[str, float]], judged: int
+) -> None:
+    latency = Table(title="Query latency (ms, one thread, permission-filtered, 20 hits)")
+    for column in (
+        "engine",
+        "docs",
+        "queries",
+        "p50",
+        "p95",
+        "p99",
+        "mean",
+        "one-word p95",
+        "multi-word p95",
+        "phrase p95",
+        "filtered p95",
+    ):
+        latency.add_column(column, justify="right" if column != "engine" else "left")
+    for name, result in results.items():
+        s = result["samples"]
+        latency.add_row(
+            name,
+            f"{result['docs']:,}",
+            str(len(s["all"])),
+            *(f"{_percentile(s['all'], q):.1f}" for q in (0.5, 0.95, 0.99)),
+            f"{statistics.fmean(s['all']):.1f}",
+            *(
+                f"{_percentile(s[k], 0.95):.1f}"
+                for k in ("one-word", "multi-word", "phrase", "filtered")
+            ),
+        )
+    console.print(latency)
+
+    build = Table(title="Bulk build")
+    for column in ("engine", "docs", "seconds", "docs/s"):
+        build.add_column(column, justify="right" if column != "engine" else "left")
+    for name, result in results.items():
+        build.add_row(
+            name,
+            f"{result['docs']:,}",
+            f"{result['seconds']:.1f}",
+            f"{result['docs'] / result['seconds']:,.0f}",
+        )
+    console.print(build)
+
+    if "tantivy" in results:
+        base = results["tantivy"]["samples"]["all"]
+        ratios = Table(title="tantivy compared (how many times faster than the engine)")
+        for column in ("engine", "p50", "p95", "p99"):
+            ratios.add_column(column, justify="right" if column != "engine" else "left")
+        for name, result in results.items():
+            if name == "tantivy" or result["docs"] != results["tantivy"]["docs"]:
+                continue
+            other = result["samples"]["all"]
+            ratios.add_row(
+                name,
+                *(
+                    f"{_percentile(other, q) / _percentile(base, q):.1f}x"
+                    for q in (0.5, 0.95, 0.99)
+                ),
+            )
+        console.print(ratios)
+
+    quality = Table(title=f"Relevance: nDCG@10 over {judged} judged queries")
+    for column in ("engine", "French", "English", "all"):
+        quality.add_column(column, justify="right" if column != "engine" else "left")
+    for name, scores in relevance.items():
+        quality.add_row(name, *(f"{scores.get(k, 0.0):.3f}" for k in ("fr", "en", "all")))
+    console.print(quality)
+
+
+ENGINES = ("tantivy", "postgres", "sqlite", "opensearch")

@@ -1,0 +1,1 @@
+"""Full rebuilds of the index from publishing, without downtime."""
