@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Query, Request
@@ -31,9 +32,15 @@ NAVIGATION_ACTIONS = (
 
 
 def _capabilities(clients: ClientsDep, *, subject: str, token: str) -> frozenset[str]:
+    """The actions policy allows the user in the company or in any space they can see."""
+    domains = ["org"]
+    with contextlib.suppress(UnexpectedResponse):
+        domains += [f"space:{s['id']}" for s in clients.publishing.spaces(user_token=token)]
     body = {
         "decisions": [
-            {"subject": subject, "action": action, "domain": "org"} for action in NAVIGATION_ACTIONS
+            {"subject": subject, "action": action, "domain": domain}
+            for action in NAVIGATION_ACTIONS
+            for domain in domains
         ]
     }
     try:

@@ -216,6 +216,7 @@ def _post_page(
         {
             "post": post,
             "comments": comments,
+            "may": _allowed_here(clients, viewer, post["space_id"]),
             "notice": notice,
             "refused": refused,
             "errors": errors or {},
@@ -224,6 +225,26 @@ def _post_page(
         viewer=viewer,
         status_code=status_code,
     )
+
+
+SPACE_ACTIONS = ("answer.official", "endorse")
+
+
+def _allowed_here(clients: ClientsDep, viewer: Viewer, space_id: str) -> frozenset[str]:
+    """Which of the official voice's actions policy allows the user in this space."""
+    if not viewer.capabilities & set(SPACE_ACTIONS):
+        return frozenset()
+    body = {
+        "decisions": [
+            {"subject": viewer.subject, "action": action, "domain": f"space:{space_id}"}
+            for action in SPACE_ACTIONS
+        ]
+    }
+    try:
+        answer = clients.policy.post_json("/v1/decisions/batch", user_token=viewer.token, body=body)
+    except UnexpectedResponse:
+        return frozenset()
+    return frozenset(d["action"] for d in answer.get("decisions", []) if d.get("allowed"))
 
 
 NOTICES = {

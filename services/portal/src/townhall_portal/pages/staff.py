@@ -478,6 +478,9 @@ ACTIONS = (
     "read",
     "react",
 )
+# The trail page shows the newest events of the first window policy answers.
+TRAIL_WINDOW = 10_000
+TRAIL_SHOWN = 100
 EXPORTS = {
     "who-can": "/v1/audit/who-can",
     "what-can": "/v1/audit/what-can",
@@ -572,17 +575,22 @@ def grant_history(
     return _compliance(request, viewer, "grants", history=history, form={"domain": domain})
 
 
-@router.get("/compliance/trail", summary="The audit trail, and verifying its chain")
+@router.get("/compliance/trail", summary="The audit trail, newest first, and verifying it")
 def trail(
     request: Request,
     viewer: CurrentViewer,
     clients: ClientsDep,
     verify: Annotated[str, Query(max_length=5)] = "",
-    after_seq: Annotated[int, Query(ge=0)] = 0,
+    actor: Annotated[str, Query(max_length=128)] = "",
 ) -> Response:
     report = clients.policy.verify(user_token=viewer.token) if verify else None
-    events = clients.policy.audit_events(user_token=viewer.token, after_seq=after_seq, limit=50)
-    return _compliance(request, viewer, "trail", report=report, events=events)
+    answer = clients.policy.audit_events(
+        user_token=viewer.token, actor=actor or None, limit=TRAIL_WINDOW
+    )
+    events = list(reversed(answer.get("events", [])))[:TRAIL_SHOWN]
+    return _compliance(
+        request, viewer, "trail", report=report, events=events, form={"actor": actor}
+    )
 
 
 @router.get("/compliance/export/{kind}", summary="CSV export (as policy produces it)")
