@@ -92,10 +92,10 @@ def test_an_unknown_demo_user_redisplays_the_form_with_the_error(client: TestCli
 
 def test_a_service_down_shows_a_clear_message_never_a_stack_trace(client: TestClient) -> None:
     token = csrf_of(client.get("/sign-in").text)
-    # Signing in asks policy what to offer; policy is down.
+    # Signing in asks publishing and policy which pages to offer; they are down.
     response = client.post("/sign-in", data={"csrf_token": token, "user": "alice"})
     assert response.status_code == 503
-    assert "The policy service is not answering right now" in response.text
+    assert "The publishing service is not answering right now" in response.text
     _signed_in(client)
     for path in ("/", "/spaces", "/search?q=x", "/posts/abc"):
         page = client.get(path)
@@ -173,7 +173,6 @@ def test_production_refuses_development_secrets_and_requires_oidc(tmp_path: obje
     base = {
         "environment": "production",
         "jwks_url": "https://idp.example/jwks",
-        "service_token": "a-real-service-token-from-the-idp",
         "signing_key_file": "/etc/townhall/key.pem",
     }
     with pytest.raises(ValueError, match="session_secret"):
@@ -189,3 +188,5 @@ def test_production_refuses_development_secrets_and_requires_oidc(tmp_path: obje
         public_url="https://intranet.example",
     )
     assert settings.secure_cookies and not settings.demo_login
+    # The portal calls the APIs only as the user: no service token, no database needed.
+    assert settings.service_token is None and not settings.database_url

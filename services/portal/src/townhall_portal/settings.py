@@ -7,7 +7,7 @@ from typing import ClassVar
 from pydantic import SecretStr, model_validator
 from pydantic_settings import SettingsConfigDict
 
-from townhall_platform.settings import PLACEHOLDER_SECRETS, ServiceSettings
+from townhall_platform.settings import DEV_PRIVATE_KEY, PLACEHOLDER_SECRETS, ServiceSettings
 
 DEV_SESSION_SECRET = "townhall-portal-development-session-secret"
 
@@ -47,6 +47,18 @@ class PortalSettings(ServiceSettings):
     @property
     def secure_cookies(self) -> bool:
         return not self.is_development
+
+    @model_validator(mode="after")
+    def _refuse_placeholders_outside_development(self) -> PortalSettings:
+        # Overrides the shared check: the portal has no database and never calls another
+        # service as itself (only with the user's token), so it needs no service token.
+        if self.is_development:
+            return self
+        if not self.jwks_url:
+            raise ValueError("jwks_url is required outside development")
+        if self.signing_key_file.resolve() == DEV_PRIVATE_KEY.resolve():
+            raise ValueError("the development signing key must not be used outside development")
+        return self
 
     @model_validator(mode="after")
     def _production_needs_oidc_and_a_real_secret(self) -> PortalSettings:
