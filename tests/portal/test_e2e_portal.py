@@ -16,7 +16,7 @@ from townhall_portal.settings import DEV_SESSION_SECRET
 
 from .conftest import People, Portal, assert_accessible, screenshot, sign_in
 
-pytestmark = pytest.mark.integration
+pytestmark = [pytest.mark.integration, pytest.mark.one_backend]
 
 
 def _search_until(page: Page, query: str, expected: str, timeout: float = 20.0) -> None:

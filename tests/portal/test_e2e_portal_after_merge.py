@@ -20,7 +20,7 @@ from playwright.sync_api import Page, expect
 
 from .conftest import People, Portal, assert_accessible, screenshot
 
-pytestmark = pytest.mark.integration
+pytestmark = [pytest.mark.integration, pytest.mark.one_backend]
 
 
 def _ack_rate(page: Page) -> float:

@@ -371,7 +371,7 @@ def _chart(
                 }
             )
     labels = [
-        {"x": round(pad + i * slot + slot / 2 - 12, 1), "text": p["label"]}
+        {"x": round(pad + i * slot + len(keys) * bar / 2, 1), "text": p["label"]}
         for i, p in enumerate(series)
     ]
     return {
