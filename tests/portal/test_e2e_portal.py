@@ -66,6 +66,11 @@ def test_an_employee_posts_and_another_finds_it_through_the_search_page(
 
     bob = people.page("bob")
     _search_until(bob, f"geothermal {marker}", title)
+    # Type-ahead: typing offers the readable titles that complete the text.
+    bob.goto("/search")
+    bob.get_by_label("Search for").press_sequentially(f"Heat pump pilot {marker[:4]}", delay=20)
+    expect(bob.locator(f'#q-suggestions option[value="{title}"]')).to_have_count(1)
+    _search_until(bob, f"geothermal {marker}", title)
     result = bob.get_by_role("link", name=re.compile(re.escape(title)))
     expect(result).to_have_count(1)
     # The snippet highlights the words searched for.

@@ -168,6 +168,15 @@ def test_a_compliance_officer_answers_who_can_at_a_past_date_and_verifies_the_tr
     expect(olivier.get_by_role("cell", name="communicator").first).to_be_visible()
     assert_accessible(olivier)
 
+    # Access reviews: open one of a space; its grants are listed to keep or revoke.
+    olivier.get_by_role("link", name="Access reviews").click()
+    olivier.get_by_label("Domain").fill("space:engineering")
+    olivier.get_by_label("Justification").fill("Quarterly review of engineering")
+    olivier.get_by_role("button", name="Open a review").click()
+    expect(olivier.get_by_role("heading", name="Review of space:engineering")).to_be_visible()
+    expect(olivier.get_by_role("button", name="Keep").first).to_be_visible()
+    assert_accessible(olivier)
+
     # Compliance officers change nothing: granting is refused with policy's reason.
     olivier.goto("/grants")
     olivier.get_by_label("Person (id)").fill("olivier")
@@ -176,6 +185,17 @@ def test_a_compliance_officer_answers_who_can_at_a_past_date_and_verifies_the_tr
     olivier.locator("#justification").fill("Trying to change something")
     olivier.get_by_role("button", name="Grant", exact=True).click()
     expect(olivier.get_by_role("alert")).to_contain_text("Not allowed")
+
+    # The policy admin revokes, with a justification; who-can no longer lists david.
+    paul.goto("/grants?subject=david")
+    row = paul.get_by_role("row", name=re.compile("david communicator org"))
+    row.get_by_label("Justification").fill("Interim over")
+    row.get_by_role("button", name=re.compile("^Revoke")).click()
+    expect(paul.get_by_role("status")).to_contain_text("Done")
+    expect(paul.get_by_role("row", name=re.compile("david communicator org"))).to_have_count(0)
+    olivier.goto("/compliance?action=post.official&domain=org")
+    table = olivier.locator("table.who-can[data-domain=org]")
+    expect(table.get_by_role("cell", name="david", exact=True)).to_have_count(0)
 
 
 def test_a_moderator_hides_a_reported_post_with_a_reason(people: People) -> None:
