@@ -114,6 +114,9 @@ def test_a_non_member_cannot_open_a_restricted_space_nor_find_its_posts(
     chloe = people.page("chloe")  # a member: the positive control
     chloe.goto("/spaces/hr-confidential")
     expect(chloe.get_by_role("heading", level=1)).to_have_text(re.compile("RH|HR|onfidential"))
+    expect(chloe.locator("article.card").first).to_be_visible()
+    screenshot(chloe, "space")
+    assert_accessible(chloe)
     _search_until(chloe, "parental leave", title)
     expect(chloe.get_by_role("link", name=re.compile(re.escape(title)))).to_have_count(1)
 
@@ -126,6 +129,7 @@ def test_a_non_member_cannot_open_a_restricted_space_nor_find_its_posts(
     response = bob.goto("/spaces/hr-confidential")
     assert response is not None and response.status == 404
     expect(bob.get_by_role("alert")).to_contain_text("does not exist, or you may not see it")
+    assert_accessible(bob)
     assert "parental" not in bob.content().lower()
     bob.goto("/search")
     bob.get_by_label("Search for").fill("parental leave")
