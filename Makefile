@@ -7,13 +7,14 @@ export UV_PYTHON := $(PYTHON)
 export UV_PYTHON_DOWNLOADS := never
 PYTEST_ARGS ?=
 
-.PHONY: help install run seed token test lint typecheck bench clean
+.PHONY: help install run seed token test lint typecheck bench clean browser-deps
 
 help:
-	@echo "make run    set up, migrate, seed demo data and run the three services"
+	@echo "make run    set up, migrate, seed demo data and run the portal and the three services"
 	@echo "make test   set up and run the whole test suite (SQLite, and PostgreSQL when it answers)"
 	@echo "make lint   ruff and mypy"
 	@echo "make bench  run the benchmarks under bench/"
+	@echo "make browser-deps  install Chromium (Debian) and axe-core (npm) for the portal's tests"
 
 .uv-ready:
 	@$(UV) --version >/dev/null 2>&1 || $(PYTHON) -m pip install --quiet "uv==0.13.8"
@@ -36,6 +37,11 @@ lint: install
 	$(UV) run --frozen ruff check .
 	$(UV) run --frozen ruff format --check .
 	$(UV) run --frozen mypy
+
+# The portal's browser tests: Debian's Chromium and axe-core from the npm registry.
+browser-deps:
+	@[ -x /usr/bin/chromium ] || (apt-get update -qq && apt-get install -y -qq chromium)
+	@[ -f tests/portal/node_modules/axe-core/axe.min.js ] || npm ci --prefix tests/portal --no-audit --no-fund --silent
 
 bench: install
 	$(UV) run --frozen python -m bench

@@ -22,7 +22,10 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     # PostgreSQL joins SQLite whenever it answers; when it does not, the PostgreSQL
     # cases are not generated at all rather than skipped (CI makes sure it answers).
     if "backend" in metafunc.fixturenames:
-        metafunc.parametrize("backend", BACKENDS, scope="module")
+        # A module marked `one_backend` tests something with no database of its own (the
+        # portal): the services' own tests already cover both backends.
+        one = metafunc.definition.get_closest_marker("one_backend") is not None
+        metafunc.parametrize("backend", BACKENDS[:1] if one else BACKENDS, scope="module")
 
 
 @pytest.fixture(scope="module")

@@ -112,10 +112,15 @@ def _run_until_ready_then_interrupt(state: Path, ports: dict[str, int]) -> str:
 def test_run_twice_starts_all_and_stops_cleanly_without_duplicating_demo_data(
     tmp_path: Path,
 ) -> None:
-    ports = {name: free_port() for name in ("policy", "publishing", "search")}
+    ports = {name: free_port() for name in ("portal", "policy", "publishing", "search")}
     first = _run_until_ready_then_interrupt(tmp_path, ports)
     for port in ports.values():
         assert f"http://127.0.0.1:{port}" in first
+    # The banner prints the portal's URL first: it is what people open.
+    banner = first[first.index("Townhall portal:") :]
+    others = [port for name, port in ports.items() if name != "portal"]
+    portal_at = banner.index(f"http://127.0.0.1:{ports['portal']}")
+    assert all(portal_at < banner.index(f"http://127.0.0.1:{port}") for port in others), banner
     assert "townhall token" in first
     assert "stopped." in first
     counts = {db: _table_counts(tmp_path / f"{db}.db") for db in ("policy", "publishing")}

@@ -11,7 +11,9 @@ import pytest
 import yaml
 
 ROOT = Path(__file__).resolve().parents[1]
-SERVICES = {"policy": 8101, "publishing": 8102, "search": 8103}
+SERVICES = {"portal": 8100, "policy": 8101, "publishing": 8102, "search": 8103}
+# Services with a relational database of their own.
+WITH_DATABASE = ("policy", "publishing")
 
 
 @pytest.fixture(scope="module")
@@ -43,7 +45,7 @@ def test_every_service_has_image_port_healthcheck_and_settings(
     assert f"127.0.0.1:{port}/readyz" in " ".join(service["healthcheck"]["test"])
     env = {k: str(v) for k, v in service["environment"].items()}
     assert env[f"TOWNHALL_{name.upper()}_PORT"] == str(port)
-    if name != "search":
+    if name in WITH_DATABASE:
         assert env[f"TOWNHALL_{name.upper()}_DATABASE_URL"].startswith("postgresql://")
         assert service["depends_on"]["postgres"]["condition"] == "service_healthy"
     # Every variable names a real setting of that service, and they load.
@@ -66,7 +68,7 @@ def test_every_service_has_image_port_healthcheck_and_settings(
         os.environ.clear()
         os.environ.update(saved)
     assert settings.port == port
-    if name != "search":
+    if name in WITH_DATABASE:
         assert settings.database_url.startswith("postgresql://")
     else:
         # In containers search uses the OpenSearch cluster, not an embedded index.

@@ -15,7 +15,7 @@ from townhall_contracts import demo
 from townhall_platform.auth import TokenIssuer, ensure_signing_key
 from townhall_platform.settings import ServiceSettings
 
-from .launcher import SERVICES, Supervisor, run_step, service_environment
+from .launcher import SEEDED, SERVICES, Supervisor, run_step, service_environment
 
 app = typer.Typer(help="Operate Townhall's embedded default.", no_args_is_help=True)
 console = Console(stderr=True)
@@ -32,7 +32,7 @@ def _prepare(state_dir: Path, *, seed: bool) -> None:
         env = service_environment(spec, state_dir)
         console.print(f"[bold]{spec.name}[/]: migrating")
         run_step(spec, "migrate", env)
-        if seed and spec.name != "search":
+        if seed and spec.name in SEEDED:
             console.print(f"[bold]{spec.name}[/]: seeding demo data")
             run_step(spec, "seed", env)
 
@@ -70,12 +70,16 @@ def token(
 
 
 def _print_welcome() -> None:
+    portal = next((spec for spec in SERVICES if spec.name == "portal"), None)
+    if portal is not None:
+        console.print(f"[bold green]Townhall portal: {portal.url}[/]  (open it in a browser)")
     table = Table(title="Townhall is running", show_header=True)
     table.add_column("service")
     table.add_column("URL")
     table.add_column("API docs")
     for spec in SERVICES:
-        table.add_row(spec.name, spec.url, f"{spec.url}/docs")
+        docs = "-" if spec.name == "portal" else f"{spec.url}/docs"
+        table.add_row(spec.name, spec.url, docs)
     console.print(table)
     people = Table(title="Demo users", show_header=True)
     people.add_column("id")
@@ -97,7 +101,7 @@ def run(
     state_dir: StateDir = Path("var"),
     seed_demo: Annotated[bool, typer.Option("--seed/--no-seed", help="Load demo data.")] = True,
 ) -> None:
-    """Migrate, seed, and run the three services on 127.0.0.1 until Ctrl-C."""
+    """Migrate, seed, and run the portal and the three services on 127.0.0.1 until Ctrl-C."""
     state_dir = state_dir.resolve()
     _prepare(state_dir, seed=seed_demo)
     supervisor = Supervisor(state_dir)

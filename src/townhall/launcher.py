@@ -30,7 +30,10 @@ class ServiceSpec:
         return f"http://127.0.0.1:{self.port}"
 
 
-DEFAULT_PORTS = {"policy": 8101, "publishing": 8102, "search": 8103}
+# The portal comes first: it is what people open, so its URL is printed first.
+DEFAULT_PORTS = {"portal": 8100, "policy": 8101, "publishing": 8102, "search": 8103}
+# Services with a database to seed with demo data.
+SEEDED = ("policy", "publishing")
 
 
 def load_specs(environ: Mapping[str, str] | None = None) -> tuple[ServiceSpec, ...]:
@@ -64,7 +67,7 @@ def service_environment(
     }
     if spec.name == "search":
         defaults["INDEX_DIR"] = str(state_dir / "search-index")
-    else:
+    elif spec.name in SEEDED:
         defaults["DATABASE_URL"] = f"sqlite:///{state_dir / (spec.name + '.db')}"
     for key, value in defaults.items():
         env.setdefault(prefix + key, value)

@@ -1,0 +1,1 @@
+"""Townhall portal: server-rendered pages over the policy, publishing and search APIs."""

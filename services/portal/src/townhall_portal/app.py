@@ -1,0 +1,183 @@
+"""The portal's app factory: pages, static files, sessions, and errors rendered as pages."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+import structlog
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.staticfiles import StaticFiles
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.responses import RedirectResponse, Response
+
+from townhall_clients import ServiceUnavailable, UnexpectedResponse
+from townhall_clients.policy_audit import PolicyAuditClient
+from townhall_clients.publishing_user import PublishingUserClient
+from townhall_clients.search_user import SearchUserClient
+from townhall_platform.app import create_app as create_service_app
+
+from .oidc import OidcClient
+from .pages import auth, employee, staff
+from .session import SessionCodec
+from .settings import PortalSettings
+from .web import (
+    Clients,
+    CsrfRefused,
+    SignInRequired,
+    asked_path,
+    codec,
+    refusal,
+    render,
+    sign_in_url,
+)
+
+log = structlog.get_logger("townhall.portal")
+
+
+def _no_service_token() -> str:
+    # The portal calls the APIs only as the signed-in user; it never uses a service token.
+    raise RuntimeError("the portal calls the APIs with the user's token only")
+
+
+def build_clients(settings: PortalSettings) -> Clients:
+    """The three typed clients; every call passes the user's token."""
+    timeout = settings.http_timeout_seconds
+    return Clients(
+        publishing=PublishingUserClient(
+            settings.publishing_url, token=_no_service_token, timeout=timeout, retries=2
+        ),
+        search=SearchUserClient(
+            settings.search_url, token=_no_service_token, timeout=timeout, retries=2
+        ),
+        policy=PolicyAuditClient(
+            settings.policy_url, token=_no_service_token, timeout=timeout, retries=2
+        ),
+    )
+
+
+def install_page_errors(app: FastAPI) -> None:
+    """Every error becomes a page in the user's language, never a stack trace."""
+
+    async def sign_in_required(request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, SignInRequired)
+        response = RedirectResponse(sign_in_url(exc.next_path, expired=exc.expired), 303)
+        if exc.expired:
+            codec(request).close(response)
+        return response
+
+    async def csrf_refused(request: Request, exc: Exception) -> Response:
+        return render(request, "error.html", {"message_key": "error.csrf"}, status_code=403)
+
+    async def service_unavailable(request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, ServiceUnavailable)
+        service = str(exc.extensions.get("service", "")) or "?"
+        log.warning("service_unavailable", service=service, detail=exc.detail)
+        return render(
+            request,
+            "error.html",
+            {"message_key": "error.service_down", "service": service},
+            status_code=503,
+        )
+
+    async def unexpected_response(request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, UnexpectedResponse)
+        if exc.status_code == 401:
+            # The API no longer accepts the token: the session is over.
+            response = RedirectResponse(sign_in_url(asked_path(request), expired=True), 303)
+            codec(request).close(response)
+            return response
+        if exc.status_code == 404:
+            return render(
+                request, "error.html", {"message_key": "error.not_found"}, status_code=404
+            )
+        if exc.status_code == 403:
+            return render(
+                request,
+                "error.html",
+                {"message_key": "error.refused", "reason": refusal(exc)},
+                status_code=403,
+            )
+        log.warning("unexpected_response", status=exc.status_code, problem=exc.problem)
+        return render(request, "error.html", {"message_key": "error.unexpected"}, status_code=502)
+
+    async def http_error(request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, StarletteHTTPException)
+        key = "error.not_found" if exc.status_code == 404 else "error.unexpected"
+        return render(request, "error.html", {"message_key": key}, status_code=exc.status_code)
+
+    async def bad_input(request: Request, exc: Exception) -> Response:
+        return render(request, "error.html", {"message_key": "error.not_found"}, status_code=400)
+
+    async def crashed(request: Request, exc: Exception) -> Response:
+        log.exception("unhandled_error", path=request.url.path)
+        return render(request, "error.html", {"message_key": "error.unexpected"}, status_code=500)
+
+    app.add_exception_handler(SignInRequired, sign_in_required)
+    app.add_exception_handler(CsrfRefused, csrf_refused)
+    app.add_exception_handler(ServiceUnavailable, service_unavailable)
+    app.add_exception_handler(UnexpectedResponse, unexpected_response)
+    app.add_exception_handler(StarletteHTTPException, http_error)
+    app.add_exception_handler(RequestValidationError, bad_input)
+    app.add_exception_handler(Exception, crashed)
+
+
+def create_app(settings: PortalSettings | None = None) -> FastAPI:
+    """Build the portal; it keeps no data, only clients of the three APIs."""
+    settings = settings or PortalSettings()
+    clients = build_clients(settings)
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        yield
+        clients.close()
+
+    app = create_service_app(
+        name="portal",
+        settings=settings,
+        routers=[auth.router, employee.router, staff.router],
+        readiness={},
+        lifespan=lifespan,
+        description="Server-rendered pages over the policy, publishing and search APIs.",
+    )
+    app.state.clients = clients
+    app.state.sessions = SessionCodec(
+        settings.session_secret.get_secret_value(),
+        max_age_seconds=settings.session_max_age_seconds,
+        secure=settings.secure_cookies,
+    )
+    app.state.oidc = (
+        OidcClient(
+            issuer=settings.oidc_issuer or "",
+            client_id=settings.oidc_client_id or "",
+            client_secret=(
+                settings.oidc_client_secret.get_secret_value()
+                if settings.oidc_client_secret
+                else ""
+            ),
+            redirect_uri=settings.public_url.rstrip("/") + "/auth/callback",
+            scopes=settings.oidc_scopes,
+            timeout=settings.http_timeout_seconds,
+        )
+        if settings.oidc_enabled
+        else None
+    )
+    app.mount("/static", StaticFiles(directory=Path(__file__).parent / "static"), name="static")
+    install_page_errors(app)
+
+    @app.middleware("http")
+    async def security_headers(request: Request, call_next: object) -> Response:
+        response: Response = await call_next(request)  # type: ignore[operator]
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("X-Frame-Options", "DENY")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        response.headers.setdefault(
+            "Content-Security-Policy",
+            "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+            "frame-ancestors 'none'; form-action 'self'",
+        )
+        return response
+
+    return app

@@ -1,0 +1,279 @@
+"""French and English: chosen from the browser's language, switchable, kept in a cookie."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+LANGUAGES = ("en", "fr")
+DEFAULT_LANGUAGE = "en"
+LANGUAGE_COOKIE = "townhall_lang"
+
+# One entry per message: English, then French.
+MESSAGES: dict[str, tuple[str, str]] = {
+    "app.name": ("Townhall", "Townhall"),
+    "nav.main": ("Main", "Principal"),
+    "nav.feed": ("Feed", "Fil"),
+    "nav.spaces": ("Spaces", "Espaces"),
+    "nav.compose": ("Write a post", "Écrire un message"),
+    "nav.search": ("Search", "Recherche"),
+    "nav.official": ("Official posts", "Communication officielle"),
+    "nav.approvals": ("Approvals", "Validations"),
+    "nav.indicators": ("Indicators", "Indicateurs"),
+    "nav.moderation": ("Moderation", "Modération"),
+    "nav.compliance": ("Compliance", "Conformité"),
+    "nav.grants": ("Grants", "Attributions"),
+    "nav.skip": ("Skip to content", "Aller au contenu"),
+    "nav.signed_in_as": ("Signed in as {user}", "Connecté en tant que {user}"),
+    "nav.sign_out": ("Sign out", "Se déconnecter"),
+    "lang.label": ("Language", "Langue"),
+    "lang.switch": ("Change", "Changer"),
+    "signin.title": ("Sign in", "Connexion"),
+    "signin.dev_banner": (
+        "Development sign-in: pick a demo user. This page does not exist in production.",
+        "Connexion de développement : choisissez un utilisateur de démonstration. "
+        "Cette page n'existe pas en production.",
+    ),
+    "signin.user": ("Demo user", "Utilisateur de démonstration"),
+    "signin.submit": ("Sign in", "Se connecter"),
+    "signin.oidc": (
+        "Sign in with your company account",
+        "Se connecter avec le compte de l'entreprise",
+    ),
+    "signin.expired": (
+        "Your session has expired. Sign in again to continue.",
+        "Votre session a expiré. Reconnectez-vous pour continuer.",
+    ),
+    "signin.unknown_user": (
+        "Choose a user from the list.",
+        "Choisissez un utilisateur de la liste.",
+    ),
+    "signin.unavailable": (
+        "No sign-in method is configured.",
+        "Aucune méthode de connexion n'est configurée.",
+    ),
+    "feed.title": ("Your feed", "Votre fil"),
+    "feed.empty": ("Nothing to read yet.", "Rien à lire pour l'instant."),
+    "feed.more": ("Older posts", "Messages plus anciens"),
+    "feed.ack_needed": (
+        "Please read and acknowledge this post.",
+        "Merci de lire ce message et d'en accuser réception.",
+    ),
+    "post.official": ("Official", "Officiel"),
+    "post.pinned": ("Pinned", "Épinglé"),
+    "post.social": ("Social", "Social"),
+    "post.by": ("by {author} in {space}", "par {author} dans {space}"),
+    "post.read": ("Read", "Lire"),
+    "post.comments": ("Comments", "Commentaires"),
+    "post.no_comments": ("No comments yet.", "Pas encore de commentaire."),
+    "post.comment": ("Comment", "Commenter"),
+    "post.your_comment": ("Your comment", "Votre commentaire"),
+    "post.acknowledge": ("I have read this", "J'ai lu ce message"),
+    "post.acknowledged": ("Acknowledged. Thank you.", "Accusé de réception enregistré. Merci."),
+    "post.react": ("Like", "J'aime"),
+    "post.report": ("Report to moderators", "Signaler aux modérateurs"),
+    "post.report_reason": ("Why are you reporting this?", "Pourquoi signalez-vous ce contenu ?"),
+    "post.reported": (
+        "Thank you: moderators will look at it.",
+        "Merci : les modérateurs vont l'examiner.",
+    ),
+    "post.endorse": ("Endorse", "Approuver officiellement"),
+    "post.official_answer": ("Official answer", "Réponse officielle"),
+    "post.answer_officially": ("Answer officially", "Répondre officiellement"),
+    "post.authority": ("Speaking for", "Au nom de"),
+    "post.state": ("State", "État"),
+    "post.hidden": ("Hidden by a moderator", "Masqué par un modérateur"),
+    "compose.title": ("Write a post", "Écrire un message"),
+    "compose.space": ("Space", "Espace"),
+    "compose.post_title": ("Title", "Titre"),
+    "compose.body": ("Text (Markdown)", "Texte (Markdown)"),
+    "compose.preview": ("Preview", "Aperçu"),
+    "compose.publish": ("Publish", "Publier"),
+    "compose.preview_heading": ("Preview", "Aperçu"),
+    "compose.required": ("This field is required.", "Ce champ est obligatoire."),
+    "compose.too_long": ("At most {n} characters.", "{n} caractères au plus."),
+    "compose.published": ("Your post is published.", "Votre message est publié."),
+    "spaces.title": ("Spaces", "Espaces"),
+    "spaces.restricted": ("Restricted", "Restreint"),
+    "spaces.public": ("Public", "Public"),
+    "spaces.community": ("Community", "Communauté"),
+    "spaces.announcement": ("Announcements", "Annonces"),
+    "space.posts": ("Posts", "Messages"),
+    "space.write": ("Write in this space", "Écrire dans cet espace"),
+    "search.title": ("Search", "Recherche"),
+    "search.query": ("Search for", "Rechercher"),
+    "search.submit": ("Search", "Rechercher"),
+    "search.results": ("{n} results", "{n} résultats"),
+    "search.none": ("No result.", "Aucun résultat."),
+    "search.filters": ("Filter", "Filtrer"),
+    "search.facet.kind": ("Kind", "Type"),
+    "search.facet.space_id": ("Space", "Espace"),
+    "search.facet.author_id": ("Author", "Auteur"),
+    "search.clear": ("Clear filters", "Effacer les filtres"),
+    "search.next": ("Next results", "Résultats suivants"),
+    "search.first": ("First results", "Premiers résultats"),
+    "search.suggestions": ("Suggestions", "Suggestions"),
+    "official.title": ("Official posts", "Communication officielle"),
+    "official.compose": ("Draft an official post", "Rédiger un message officiel"),
+    "official.audience_groups": ("Audience: groups", "Public : groupes"),
+    "official.audience_groups_help": (
+        "Group ids separated by commas (empty: everyone who can read the space)",
+        "Identifiants de groupes séparés par des virgules (vide : tous les lecteurs de l'espace)",
+    ),
+    "official.publish_at": ("Publish at (optional)", "Publier le (facultatif)"),
+    "official.requires_ack": ("Require acknowledgement", "Exiger un accusé de réception"),
+    "official.save_submit": ("Save and submit for approval", "Enregistrer et soumettre"),
+    "official.submitted": ("Submitted for approval.", "Soumis pour validation."),
+    "official.mine": ("Your official posts", "Vos messages officiels"),
+    "official.track": ("Acknowledgements", "Accusés de réception"),
+    "official.rate": ("Acknowledgement rate", "Taux d'accusé de réception"),
+    "official.pending": ("Not yet acknowledged", "Pas encore lu"),
+    "official.publish_now": ("Publish now", "Publier maintenant"),
+    "official.post_id": ("Post id", "Identifiant du message"),
+    "approvals.title": ("Waiting for your approval", "En attente de votre validation"),
+    "approvals.empty": ("Nothing to approve.", "Rien à valider."),
+    "approvals.approve": ("Approve", "Valider"),
+    "approvals.reject": ("Reject", "Refuser"),
+    "approvals.reason": ("Reason", "Motif"),
+    "indicators.title": ("Indicators", "Indicateurs"),
+    "moderation.title": ("Reports to handle", "Signalements à traiter"),
+    "moderation.empty": ("No open report.", "Aucun signalement ouvert."),
+    "moderation.hide": ("Hide", "Masquer"),
+    "moderation.restore": ("Restore", "Rétablir"),
+    "moderation.dismiss": ("Dismiss", "Classer"),
+    "moderation.reason": ("Reason (shown to the author)", "Motif (communiqué à l'auteur)"),
+    "compliance.title": ("Compliance", "Conformité"),
+    "compliance.who_can": ("Who can do what, where", "Qui peut faire quoi, où"),
+    "compliance.action": ("Action", "Action"),
+    "compliance.domain": ("Domain", "Domaine"),
+    "compliance.at": (
+        "At (date and time, UTC; empty: now)",
+        "Le (date et heure UTC ; vide : maintenant)",
+    ),
+    "compliance.ask": ("Answer", "Répondre"),
+    "compliance.subject": ("Person", "Personne"),
+    "compliance.roles": ("Roles and history of a person", "Rôles et historique d'une personne"),
+    "compliance.grant_history": ("Grant history", "Historique des attributions"),
+    "compliance.reviews": ("Access reviews", "Revues d'accès"),
+    "compliance.trail": ("Audit trail", "Journal d'audit"),
+    "compliance.verify": ("Verify the chain", "Vérifier la chaîne"),
+    "compliance.chain_ok": ("The audit trail is intact.", "Le journal d'audit est intact."),
+    "compliance.chain_broken": ("The audit trail is broken", "Le journal d'audit est rompu"),
+    "compliance.export": ("Export CSV", "Exporter en CSV"),
+    "compliance.nobody": ("Nobody.", "Personne."),
+    "grants.title": ("Grant and revoke roles", "Attribuer et retirer des rôles"),
+    "grants.role": ("Role", "Rôle"),
+    "grants.justification": ("Justification", "Justification"),
+    "grants.grant": ("Grant", "Attribuer"),
+    "grants.revoke": ("Revoke", "Retirer"),
+    "grants.done": ("Done.", "C'est fait."),
+    "official.publish_at_invalid": (
+        "Give a date and time in the future.",
+        "Indiquez une date et une heure à venir.",
+    ),
+    "official.status": ("Status", "Statut"),
+    "official.none": ("No official post yet.", "Aucun message officiel pour l'instant."),
+    "official.history": ("Steps", "Étapes"),
+    "official.audience": ("Audience", "Public"),
+    "official.acknowledged": ("Acknowledged", "Lu et accusé"),
+    "approvals.reason_required": (
+        "Give a reason of at least 3 characters.",
+        "Indiquez un motif d'au moins 3 caractères.",
+    ),
+    "indicators.posts": (
+        "Posts per week (social, official)",
+        "Messages par semaine (sociaux, officiels)",
+    ),
+    "indicators.participation": (
+        "Active contributors per week",
+        "Contributeurs actifs par semaine",
+    ),
+    "indicators.reach": (
+        "Official reach (share of the audience who read)",
+        "Portée officielle (part du public ayant lu)",
+    ),
+    "indicators.ack_rate": ("Acknowledgement rate", "Taux d'accusé de réception"),
+    "indicators.week_ending": ("Week ending", "Semaine finissant le"),
+    "indicators.space": ("Space (empty: company-wide)", "Espace (vide : toute l'entreprise)"),
+    "indicators.weeks": ("Weeks", "Semaines"),
+    "indicators.show": ("Show", "Afficher"),
+    "indicators.company": ("Company-wide", "Toute l'entreprise"),
+    "moderation.reported_by": ("Reported by {who}", "Signalé par {who}"),
+    "moderation.history": ("Hidden content", "Contenus masqués"),
+    "compliance.holders": ("Holders", "Titulaires"),
+    "compliance.role_path": ("Role path", "Chemin de rôle"),
+    "compliance.granted_by": ("Granted by", "Attribué par"),
+    "compliance.granted_at": ("Granted at", "Attribué le"),
+    "compliance.valid": ("Valid", "Validité"),
+    "compliance.revoked": ("Revoked", "Retiré"),
+    "compliance.event": ("Event", "Événement"),
+    "compliance.actor": ("Actor", "Acteur"),
+    "compliance.target": ("Target", "Cible"),
+    "compliance.when": ("When", "Quand"),
+    "compliance.checked": ("{n} events checked", "{n} événements vérifiés"),
+    "compliance.first_broken": ("First broken link", "Premier maillon rompu"),
+    "compliance.open_review": ("Open a review", "Ouvrir une revue"),
+    "compliance.keep": ("Keep", "Conserver"),
+    "compliance.close_review": ("Close the review", "Clore la revue"),
+    "compliance.review_of": ("Review of {domain}", "Revue de {domain}"),
+    "compliance.pending_items": ("{n} grants still to decide", "{n} attributions à décider"),
+    "compliance.suspended": ("Suspended", "Suspendu"),
+    "compliance.subject_active": ("Active in the directory", "Actif dans l'annuaire"),
+    "grants.subject": ("Person (id)", "Personne (identifiant)"),
+    "grants.valid_to": ("Until (optional)", "Jusqu'au (facultatif)"),
+    "grants.active": ("Grants in force", "Attributions en vigueur"),
+    "grants.filter": ("Show the grants of", "Afficher les attributions de"),
+    "error.title": ("Something went wrong", "Un problème est survenu"),
+    "error.service_down": (
+        "The {service} service is not answering right now. Nothing was changed. "
+        "Please try again in a moment.",
+        "Le service {service} ne répond pas pour le moment. Rien n'a été modifié. "
+        "Réessayez dans un instant.",
+    ),
+    "error.not_found": (
+        "This page does not exist, or you may not see it.",
+        "Cette page n'existe pas, ou vous n'avez pas le droit de la voir.",
+    ),
+    "error.refused": ("Not allowed", "Non autorisé"),
+    "error.csrf": (
+        "This form expired or did not come from Townhall. Reload the page and try again.",
+        "Ce formulaire a expiré ou ne vient pas de Townhall. Rechargez la page et réessayez.",
+    ),
+    "error.unexpected": (
+        "An unexpected error occurred. It has been logged.",
+        "Une erreur inattendue s'est produite. Elle a été enregistrée.",
+    ),
+    "error.back": ("Back to the feed", "Retour au fil"),
+}
+
+
+def negotiate(accept_language: str | None, chosen: str | None) -> str:
+    """The user's choice if any, else the first supported language the browser prefers."""
+    if chosen in LANGUAGES:
+        return str(chosen)
+    ranked: list[tuple[float, int, str]] = []
+    for position, part in enumerate((accept_language or "").split(",")):
+        tag, _, params = part.strip().partition(";")
+        quality = 1.0
+        if params.strip().startswith("q="):
+            try:
+                quality = float(params.strip()[2:])
+            except ValueError:
+                quality = 0.0
+        ranked.append((-quality, position, tag.strip().lower().split("-")[0]))
+    for _, _, language in sorted(ranked):
+        if language in LANGUAGES:
+            return language
+    return DEFAULT_LANGUAGE
+
+
+def translator(language: str) -> Callable[..., str]:
+    """`t(key, **values)` in `language`; an unknown key shows itself, to be noticed."""
+    index = LANGUAGES.index(language) if language in LANGUAGES else 0
+
+    def t(key: str, **values: Any) -> str:
+        entry = MESSAGES.get(key)
+        text = entry[index] if entry else key
+        return text.format(**values) if values else text
+
+    return t

@@ -1,0 +1,76 @@
+"""Settings of the portal (environment prefix `TOWNHALL_PORTAL_`)."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from pydantic import SecretStr, model_validator
+from pydantic_settings import SettingsConfigDict
+
+from townhall_platform.settings import DEV_PRIVATE_KEY, PLACEHOLDER_SECRETS, ServiceSettings
+
+DEV_SESSION_SECRET = "townhall-portal-development-session-secret"
+
+
+class PortalSettings(ServiceSettings):
+    """Where the APIs are, how sessions are signed, and how people sign in."""
+
+    model_config = SettingsConfigDict(env_prefix="TOWNHALL_PORTAL_", extra="ignore")
+
+    port: int = 8100
+    # The portal keeps no data of its own.
+    requires_database: ClassVar[bool] = False
+
+    # Signs the session and CSRF cookies.
+    session_secret: SecretStr = SecretStr(DEV_SESSION_SECRET)
+    session_max_age_seconds: int = 8 * 3600
+    # Lifetime of the API token minted for a demo user at development sign-in.
+    demo_token_ttl_seconds: int = 8 * 3600
+
+    # Production sign-in: OpenID Connect authorization code flow.
+    oidc_issuer: str | None = None
+    oidc_client_id: str | None = None
+    oidc_client_secret: SecretStr | None = None
+    oidc_scopes: str = "openid profile email"
+    # The portal's public address, for the OIDC redirect URI (e.g. https://intranet.example).
+    public_url: str = "http://127.0.0.1:8100"
+
+    @property
+    def demo_login(self) -> bool:
+        """The demo-user picker exists only in development and tests."""
+        return self.is_development
+
+    @property
+    def oidc_enabled(self) -> bool:
+        return bool(self.oidc_issuer and self.oidc_client_id)
+
+    @property
+    def secure_cookies(self) -> bool:
+        return not self.is_development
+
+    @model_validator(mode="after")
+    def _refuse_placeholders_outside_development(self) -> PortalSettings:
+        # Overrides the shared check: the portal has no database and never calls another
+        # service as itself (only with the user's token), so it needs no service token.
+        if self.is_development:
+            return self
+        if not self.jwks_url:
+            raise ValueError("jwks_url is required outside development")
+        if self.signing_key_file.resolve() == DEV_PRIVATE_KEY.resolve():
+            raise ValueError("the development signing key must not be used outside development")
+        return self
+
+    @model_validator(mode="after")
+    def _production_needs_oidc_and_a_real_secret(self) -> PortalSettings:
+        if self.is_development:
+            return self
+        secret = self.session_secret.get_secret_value()
+        if secret.strip().lower() in PLACEHOLDER_SECRETS or secret == DEV_SESSION_SECRET:
+            raise ValueError("session_secret is missing or a placeholder")
+        if len(secret) < 32:
+            raise ValueError("session_secret must be at least 32 characters")
+        if not self.oidc_enabled or self.oidc_client_secret is None:
+            raise ValueError("oidc_issuer, oidc_client_id and oidc_client_secret are required")
+        if not self.public_url.startswith("https://"):
+            raise ValueError("public_url must be https outside development")
+        return self

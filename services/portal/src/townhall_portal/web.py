@@ -1,0 +1,207 @@
+"""Rendering, the signed-in user, CSRF checks and the errors pages turn into."""
+
+from __future__ import annotations
+
+import html
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Annotated, Any
+from urllib.parse import quote, urlencode
+
+from fastapi import Depends, Form, Request
+from fastapi.templating import Jinja2Templates
+from markdown_it import MarkdownIt
+from markupsafe import Markup, escape
+from starlette.responses import Response
+
+from townhall_clients import UnexpectedResponse
+from townhall_clients.policy_audit import PolicyAuditClient
+from townhall_clients.publishing_user import PublishingUserClient
+from townhall_clients.search_user import SearchUserClient
+
+from .i18n import LANGUAGE_COOKIE, negotiate, translator
+from .session import CSRF_FIELD, Session, SessionCodec
+from .settings import PortalSettings
+
+TEMPLATES = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
+# CommonMark without raw HTML: whatever an author types is escaped, links are checked.
+_MARKDOWN = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False})
+
+
+def markdown(text: str) -> Markup:
+    """A post's Markdown as safe HTML."""
+    return Markup(_MARKDOWN.render(text or ""))
+
+
+def highlight(fragment: str) -> Markup:
+    """A search snippet with only its `<b>` marks kept, whatever else it contains."""
+    text = escape(html.unescape(fragment))
+    return Markup(str(text).replace("&lt;b&gt;", "<mark>").replace("&lt;/b&gt;", "</mark>"))
+
+
+TEMPLATES.env.filters["markdown"] = markdown
+TEMPLATES.env.filters["highlight"] = highlight
+
+
+class SignInRequired(Exception):
+    """No valid session: go to sign-in, then come back to `next_path`."""
+
+    def __init__(self, next_path: str, *, expired: bool) -> None:
+        super().__init__(next_path)
+        self.next_path = next_path
+        self.expired = expired
+
+
+class CsrfRefused(Exception):
+    """A form came without the browser's CSRF token, or with a forged one."""
+
+
+@dataclass
+class Clients:
+    """The typed clients of the three APIs, shared by every request."""
+
+    publishing: PublishingUserClient
+    search: SearchUserClient
+    policy: PolicyAuditClient
+
+    def close(self) -> None:
+        self.publishing.close()
+        self.search.close()
+        self.policy.close()
+
+
+@dataclass
+class Viewer:
+    """The signed-in user of a page, with what the navigation may offer them."""
+
+    session: Session
+    capabilities: frozenset[str] = field(default_factory=frozenset)
+
+    @property
+    def subject(self) -> str:
+        return self.session.subject
+
+    @property
+    def token(self) -> str:
+        return self.session.token
+
+
+def codec(request: Request) -> SessionCodec:
+    return request.app.state.sessions  # type: ignore[no-any-return]
+
+
+def clients(request: Request) -> Clients:
+    return request.app.state.clients  # type: ignore[no-any-return]
+
+
+def settings_of(request: Request) -> PortalSettings:
+    return request.app.state.settings  # type: ignore[no-any-return]
+
+
+def asked_path(request: Request) -> str:
+    """The page asked for, to come back to after signing in (a local path only)."""
+    if request.method == "GET":
+        path = request.url.path
+        return f"{path}?{request.url.query}" if request.url.query else path
+    referer = request.headers.get("referer", "")
+    base = str(request.base_url)
+    if referer.startswith(base):
+        return "/" + referer[len(base) :]
+    return "/"
+
+
+def safe_next(value: str | None) -> str:
+    """Only local paths: never send someone elsewhere after signing in."""
+    if not value or not value.startswith("/") or value.startswith("//") or "\\" in value:
+        return "/"
+    return value
+
+
+def sign_in_url(next_path: str, *, expired: bool = False) -> str:
+    params = {"next": next_path}
+    if expired:
+        params["expired"] = "1"
+    return "/sign-in?" + urlencode(params, quote_via=quote)
+
+
+def current_viewer(request: Request) -> Viewer:
+    """The signed-in user, or `SignInRequired` (remembering the page asked for)."""
+    sessions = codec(request)
+    session = sessions.load(request)
+    if session is None:
+        raise SignInRequired(asked_path(request), expired=sessions.had_session(request))
+    return Viewer(session=session, capabilities=session.capabilities)
+
+
+def check_csrf(
+    request: Request, csrf_token: Annotated[str | None, Form(alias=CSRF_FIELD)] = None
+) -> None:
+    """Every form carries the browser's CSRF token; refuse it otherwise."""
+    if not codec(request).csrf_valid(request, csrf_token):
+        raise CsrfRefused()
+
+
+CurrentViewer = Annotated[Viewer, Depends(current_viewer)]
+CsrfChecked = Annotated[None, Depends(check_csrf)]
+ClientsDep = Annotated[Clients, Depends(clients)]
+
+
+def language(request: Request) -> str:
+    return negotiate(request.headers.get("accept-language"), request.cookies.get(LANGUAGE_COOKIE))
+
+
+def render(
+    request: Request,
+    template: str,
+    context: dict[str, Any] | None = None,
+    *,
+    status_code: int = 200,
+    viewer: Viewer | None = None,
+) -> Response:
+    """Render a page with what every page needs (language, user, CSRF token)."""
+    lang = language(request)
+    sessions = codec(request)
+    if viewer is None:
+        session = sessions.load(request)
+        viewer = Viewer(session, session.capabilities) if session else None
+    full = {
+        "request": request,
+        "lang": lang,
+        "t": translator(lang),
+        "viewer": viewer,
+        "csrf_field": CSRF_FIELD,
+        "csrf_token": sessions.csrf_token(request),
+        "current_path": asked_path(request) if request.method == "GET" else request.url.path,
+        "settings": settings_of(request),
+        **(context or {}),
+    }
+    response = TEMPLATES.TemplateResponse(request, template, full, status_code=status_code)
+    sessions.remember_csrf_nonce(request, response)
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def refusal(exc: UnexpectedResponse) -> str | None:
+    """Policy's reason, in plain words, when an API refused an action."""
+    problem = exc.problem if isinstance(exc.problem, dict) else {}
+    reason = problem.get("reason")
+    if isinstance(reason, dict):
+        summary = str(reason.get("summary") or "")
+        missing = reason.get("missing")
+        if missing and str(missing) not in summary:
+            return f"{summary} ({missing})" if summary else str(missing)
+        return summary or None
+    if exc.status_code in (403, 409, 422):
+        return str(problem.get("detail") or "") or None
+    return None
+
+
+def field_errors(exc: UnexpectedResponse) -> dict[str, str]:
+    """Validation errors of an API, by form field."""
+    problem = exc.problem if isinstance(exc.problem, dict) else {}
+    errors: dict[str, str] = {}
+    for error in problem.get("errors") or []:
+        location = error.get("location") or []
+        if location:
+            errors[str(location[-1])] = str(error.get("message", ""))
+    return errors
