@@ -30,7 +30,7 @@ run: install
 seed: install
 	$(UV) run --frozen townhall seed
 
-test: install
+test: install browser-deps
 	$(UV) run --frozen pytest $(PYTEST_ARGS)
 
 lint: install

@@ -6,7 +6,6 @@ npm registry (`npm ci` in this folder). `.ci/run` installs both.
 
 from __future__ import annotations
 
-import importlib.util
 import os
 import re
 import subprocess
@@ -22,20 +21,6 @@ from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
 
 from townhall.launcher import service_command
 from townhall_platform.testing import free_port
-
-
-def _merged() -> bool:
-    """Whether the policy (issue 3) and publishing (issue 4) endpoints are in this tree."""
-    needed = ("townhall_policy.audit.router", "townhall_publishing.workflow.router")
-    try:
-        return all(importlib.util.find_spec(name) is not None for name in needed)
-    except ModuleNotFoundError:
-        return False
-
-
-# The `*_after_merge.py` scenarios drive pages over endpoints of the policy and publishing
-# branches; they are collected as soon as those branches are merged (never skipped).
-collect_ignore_glob = [] if _merged() else ["test_*_after_merge.py"]
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
