@@ -70,7 +70,7 @@ def test_every_service_has_image_port_healthcheck_and_settings(
     assert settings.port == port
     if name in WITH_DATABASE:
         assert settings.database_url.startswith("postgresql://")
-    else:
+    elif name == "search":
         # In containers search uses the OpenSearch cluster, not an embedded index.
         assert settings.backend == "opensearch"
         assert settings.opensearch_url == "http://opensearch:9200"
