@@ -15,6 +15,11 @@ from .errors import ServiceUnavailable, UnexpectedResponse
 TokenSource = Callable[[], str]
 
 
+def without_empty(params: dict[str, Any]) -> dict[str, Any]:
+    """Query parameters minus those left unset (None or empty)."""
+    return {key: value for key, value in params.items() if value not in (None, "")}
+
+
 class _Retryable(Exception):
     def __init__(self, cause: Exception | None, response: httpx.Response | None = None) -> None:
         super().__init__(str(cause) if cause else "server error")

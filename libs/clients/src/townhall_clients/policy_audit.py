@@ -10,13 +10,9 @@ from typing import Any
 
 import httpx
 
-from .base import ServiceClient
+from .base import ServiceClient, without_empty
 
 JSON = dict[str, Any]
-
-
-def _clean(params: dict[str, Any]) -> dict[str, Any]:
-    return {key: value for key, value in params.items() if value not in (None, "")}
 
 
 class PolicyAuditClient(ServiceClient):
@@ -27,13 +23,15 @@ class PolicyAuditClient(ServiceClient):
     def get(self, path: str, *, user_token: str, **params: Any) -> Any:
         """GET a JSON resource of policy's audit API."""
         response = self.request(
-            "GET", path, idempotent=True, token=user_token, params=_clean(params)
+            "GET", path, idempotent=True, token=user_token, params=without_empty(params)
         )
         return response.json()
 
     def export(self, path: str, *, user_token: str, **params: Any) -> httpx.Response:
         """GET an export (CSV or JSON) as policy answers it, to hand to the browser."""
-        return self.request("GET", path, idempotent=True, token=user_token, params=_clean(params))
+        return self.request(
+            "GET", path, idempotent=True, token=user_token, params=without_empty(params)
+        )
 
     def decide(self, *, user_token: str, subject: str, action: str, domain: str) -> JSON:
         """Ask policy about the user itself (e.g. may I publish officially in org?)."""
@@ -58,7 +56,7 @@ class PolicyAuditClient(ServiceClient):
             idempotent=False,
             token=user_token,
             expected=(200, 201),
-            json=_clean(fields),
+            json=without_empty(fields),
         )
         return dict(response.json())
 

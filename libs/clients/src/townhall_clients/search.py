@@ -41,3 +41,14 @@ class SearchClient(ServiceClient):
         """The progress of the current or last rebuild."""
         response = self.request("GET", "/internal/v1/index/reindex", idempotent=True)
         return dict(response.json())
+
+    def suggestions(self, *, user_token: str, q: str, limit: int = 8) -> list[dict[str, Any]]:
+        """Readable titles completing the typed text (type-ahead)."""
+        response = self.request(
+            "GET",
+            "/v1/search/suggestions",
+            idempotent=True,
+            token=user_token,
+            params={"q": q, "limit": limit},
+        )
+        return list(response.json()["suggestions"])

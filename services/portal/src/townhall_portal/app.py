@@ -13,10 +13,8 @@ from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import RedirectResponse, Response
 
-from townhall_clients import ServiceUnavailable, UnexpectedResponse
+from townhall_clients import PublishingClient, SearchClient, ServiceUnavailable, UnexpectedResponse
 from townhall_clients.policy_audit import PolicyAuditClient
-from townhall_clients.publishing_user import PublishingUserClient
-from townhall_clients.search_user import SearchUserClient
 from townhall_platform.app import create_app as create_service_app
 
 from .oidc import OidcClient
@@ -46,10 +44,10 @@ def build_clients(settings: PortalSettings) -> Clients:
     """The three typed clients; every call passes the user's token."""
     timeout = settings.http_timeout_seconds
     return Clients(
-        publishing=PublishingUserClient(
+        publishing=PublishingClient(
             settings.publishing_url, token=_no_service_token, timeout=timeout, retries=2
         ),
-        search=SearchUserClient(
+        search=SearchClient(
             settings.search_url, token=_no_service_token, timeout=timeout, retries=2
         ),
         policy=PolicyAuditClient(

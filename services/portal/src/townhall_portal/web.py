@@ -14,10 +14,8 @@ from markdown_it import MarkdownIt
 from markupsafe import Markup, escape
 from starlette.responses import Response
 
-from townhall_clients import UnexpectedResponse
+from townhall_clients import PublishingClient, SearchClient, UnexpectedResponse
 from townhall_clients.policy_audit import PolicyAuditClient
-from townhall_clients.publishing_user import PublishingUserClient
-from townhall_clients.search_user import SearchUserClient
 
 from .i18n import LANGUAGE_COOKIE, negotiate, translator
 from .session import CSRF_FIELD, Session, SessionCodec
@@ -60,8 +58,8 @@ class CsrfRefused(Exception):
 class Clients:
     """The typed clients of the three APIs, shared by every request."""
 
-    publishing: PublishingUserClient
-    search: SearchUserClient
+    publishing: PublishingClient
+    search: SearchClient
     policy: PolicyAuditClient
 
     def close(self) -> None:
