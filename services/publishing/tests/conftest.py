@@ -90,6 +90,8 @@ class FakePolicy:
         self.callers.append(_service_caller(request))
         if not self.available:
             raise httpx.ConnectError("policy is down", request=request)
+        if request.method == "GET" and request.url.path == "/healthz":
+            return httpx.Response(200, json={"status": "ok", "service": "policy"})
         if _service_caller(request) != "service:publishing":
             return _problem(401, "publishing must call with its service token")
         path = request.url.path

@@ -133,6 +133,8 @@ class PolicyStub:
         self.audiences.append(str(claims["aud"]))
         if self.down:
             return httpx.Response(503, json={"title": "down"})
+        if request.method == "GET" and request.url.path == "/healthz":
+            return httpx.Response(200, json={"status": "ok", "service": "policy"})
         prefix = "/v1/subjects/"
         path = request.url.path
         if request.method == "GET" and path == "/v1/revision":

@@ -20,7 +20,7 @@ def test_health_and_readiness(client) -> None:
     assert client.get("/healthz").json() == {"status": "ok", "service": "search"}
     ready = client.get("/readyz")
     assert ready.status_code == 200
-    assert ready.json()["checks"] == {"index": True}
+    assert ready.json()["checks"] == {"index": True, "policy": True}
     assert "townhall_http_requests_total" in client.get("/metrics").text
 
 
@@ -109,7 +109,7 @@ def test_the_opensearch_backend_is_chosen_by_settings(
     batch = events.batch(events.upsert("p1", title="Sécurité des données"))
 
     with TestClient(app) as client:
-        assert client.get("/readyz").json()["checks"] == {"index": True}
+        assert client.get("/readyz").json()["checks"] == {"index": True, "policy": True}
         applied = client.post(
             "/internal/v1/index/bulk", json=batch.model_dump(mode="json"), headers=as_service()
         )

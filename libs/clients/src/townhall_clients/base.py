@@ -53,6 +53,14 @@ class ServiceClient:
     def close(self) -> None:
         self._http.close()
 
+    def alive(self) -> bool:
+        """True when the service answers its liveness probe (one quick try, for readiness)."""
+        try:
+            response = self._http.get("/healthz", headers=self._headers(None), timeout=1.0)
+        except httpx.HTTPError:
+            return False
+        return response.status_code == 200
+
     def _headers(self, token: str | None) -> dict[str, str]:
         headers = {"Authorization": f"Bearer {token or self._token()}"}
         request_id = current_request_id()

@@ -93,7 +93,11 @@ def create_app(
             indicators_router,
             export_router,
         ],
-        readiness={"database": lambda: database_ready(engine)},
+        # Search is not a readiness dependency: publishing keeps writing while it is down.
+        readiness={
+            "database": lambda: database_ready(engine),
+            "policy": lambda: bool(app.state.policy_client.alive()),
+        },
         lifespan=lifespan,
         description=DESCRIPTION,
     )

@@ -70,6 +70,7 @@ def create_app(
             transport=publishing_transport,
         )
         app.state.index = index
+        app.state.policy_client = policy
         app.state.principals = PrincipalsCache(
             policy,
             ttl_seconds=settings.principals_cache_seconds,
@@ -96,11 +97,15 @@ def create_app(
         index: IndexBackend | None = getattr(app.state, "index", None)
         return index is not None and index.ready()
 
+    def policy_ready() -> bool:
+        policy: PolicyClient | None = getattr(app.state, "policy_client", None)
+        return policy is not None and policy.alive()
+
     app = create_service_app(
         name="search",
         settings=settings,
         routers=[queries_router, documents_router, reindex_router],
-        readiness={"index": index_ready},
+        readiness={"index": index_ready, "policy": policy_ready},
         lifespan=lifespan,
         description=DESCRIPTION,
     )
