@@ -227,11 +227,11 @@ def _post_page(
     )
 
 
-SPACE_ACTIONS = ("answer.official", "endorse")
+SPACE_ACTIONS = ("answer.official", "endorse", "moderate")
 
 
 def _allowed_here(clients: ClientsDep, viewer: Viewer, space_id: str) -> frozenset[str]:
-    """Which of the official voice's actions policy allows the user in this space."""
+    """Which of the official voice's and moderators' actions policy allows here."""
     if not viewer.capabilities & set(SPACE_ACTIONS):
         return frozenset()
     body = {
@@ -253,6 +253,7 @@ NOTICES = {
     "reported": "post.reported",
     "submitted": "official.submitted",
     "done": "grants.done",
+    "endorsed": "grants.done",
 }
 
 
@@ -322,7 +323,7 @@ ACTIONS: dict[str, tuple[str, str | None]] = {
     "acknowledge": ("acknowledge", "acknowledged"),
     "react": ("reactions", None),
     "report": ("reports", "reported"),
-    "endorse": ("endorse", None),
+    "endorse": ("endorse", "endorsed"),
 }
 
 
