@@ -417,7 +417,7 @@ def test_a_scheduled_post_appears_once_its_time_comes(people: People) -> None:
     expect(claire.locator("#post-state")).to_have_text("approved")
 
     # The portal takes the field as UTC; a few seconds ahead keeps the test short.
-    at = datetime.now(UTC) + timedelta(seconds=4)
+    at = datetime.now(UTC) + timedelta(seconds=5)
     claire.get_by_label("Publish at").fill(at.strftime("%Y-%m-%dT%H:%M:%S"))
     claire.get_by_role("button", name="Schedule").click()
     expect(claire.locator("#post-state")).to_have_text("scheduled")
