@@ -453,7 +453,6 @@ def moderate(
     reason: Annotated[str, Form()] = "",
     comment_id: Annotated[str, Form()] = "",
     report_id: Annotated[str, Form()] = "",
-    back: Annotated[str, Form()] = "",
 ) -> Response:
     if action not in ("hide", "restore", "dismiss"):
         return render(request, "error.html", {"message_key": "error.not_found"}, status_code=404)
@@ -476,8 +475,6 @@ def moderate(
         )
     if refused:
         return _moderation_page(request, viewer, clients, refused=refused, status_code=status)
-    if back == "post" and action == "restore":
-        return RedirectResponse(f"/posts/{post_id}?done=done", status_code=303)
     return RedirectResponse("/moderation?done=1", status_code=303)
 
 
