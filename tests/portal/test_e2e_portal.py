@@ -8,10 +8,9 @@ import uuid
 
 import httpx
 import pytest
-from itsdangerous import URLSafeTimedSerializer
 from playwright.sync_api import Page, expect
 
-from townhall_portal.session import CSRF_COOKIE, SESSION_COOKIE, SESSION_SALT
+from townhall_portal.session import CSRF_COOKIE, SESSION_COOKIE, Session, SessionCodec
 from townhall_portal.settings import DEV_SESSION_SECRET
 
 from .conftest import People, Portal, assert_accessible, screenshot, sign_in
@@ -199,9 +198,10 @@ def test_an_expired_session_goes_to_sign_in_and_back_to_the_page_asked(
     people: People, portal: Portal
 ) -> None:
     page = people.page("alice")
-    # Replace the session with one that expired a minute ago (signed with the dev secret).
-    stale = URLSafeTimedSerializer(DEV_SESSION_SECRET, salt=SESSION_SALT).dumps(
-        {"sub": "alice", "token": "t", "exp": time.time() - 60, "name": "Alice", "caps": []}
+    # Replace the session with one that expired a minute ago (sealed with the dev secret).
+    codec = SessionCodec(DEV_SESSION_SECRET, max_age_seconds=3600, secure=False)
+    stale = codec.seal(
+        Session(subject="alice", token="t", expires_at=time.time() - 60, name="Alice")
     )
     page.context.add_cookies([{"name": SESSION_COOKIE, "value": stale, "url": portal.url}])
     page.goto("/search?q=badge")

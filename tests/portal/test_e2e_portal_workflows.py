@@ -1,9 +1,10 @@
-"""Portal scenarios that need the endpoints of the policy (issue 3) and publishing (issue 4)
-branches: run them once those branches are merged with the portal.
+"""Portal scenarios over the policy and publishing workflows, in headless Chromium.
 
-- the official workflow and acknowledgement tracking (publishing: workflow, acknowledgements);
-- who-can at a past date and verifying the audit trail (policy: grants, audit);
-- moderation and the official voice in a discussion (publishing: reports, hide, comments);
+- the official workflow and acknowledgement tracking; rejection with a reason; retraction
+  (gone from the feed and search); scheduled publishing;
+- who-can at a past date and verifying the audit trail;
+- moderation (hide, restore, dismiss) and the official voice in a discussion (answer, endorse);
+- reactions; the navigation following a grant and its revocation without signing out;
 - axe-core on the staff pages.
 """
 
@@ -12,7 +13,8 @@ from __future__ import annotations
 import re
 import time
 import uuid
-from datetime import UTC, datetime
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
 
 import httpx
 import pytest
@@ -21,6 +23,38 @@ from playwright.sync_api import Page, expect
 from .conftest import People, Portal, assert_accessible, screenshot
 
 pytestmark = [pytest.mark.integration, pytest.mark.one_backend]
+
+
+def _reload_until(
+    page: Page, path: str, condition: Callable[[], bool], timeout: float = 30.0
+) -> bool:
+    """Open `path` again and again (as a person pressing reload) until `condition` holds."""
+    deadline = time.monotonic() + timeout
+    while True:
+        page.goto(path)
+        if condition():
+            return True
+        if time.monotonic() > deadline:
+            return False
+        page.wait_for_timeout(250)
+
+
+def _draft_official(claire: Page, title: str, body: str = "Texte de l'annonce.") -> str:
+    """Claire drafts an official post in general and submits it; its tracking page."""
+    claire.goto("/official")
+    claire.get_by_label("Space").select_option("general")
+    claire.get_by_label("Title").fill(title)
+    claire.get_by_label("Text (Markdown)").fill(body)
+    claire.get_by_role("button", name="Save and submit for approval").click()
+    expect(claire.locator("#post-state")).to_have_text("submitted")
+    return claire.url.split("?")[0]
+
+
+def _approve(marc: Page, title: str) -> None:
+    marc.goto("/approvals")
+    card = marc.get_by_role("article", name=title)
+    card.get_by_role("button", name=re.compile("^Approve")).click()
+    expect(marc.get_by_role("status")).to_contain_text("Done")
 
 
 def _ack_rate(page: Page) -> float:
@@ -75,6 +109,12 @@ def test_a_communicator_drafts_an_approver_approves_an_employee_acknowledges(
     screenshot(alice, "feed-acknowledgement")
     post.get_by_role("button", name="I have read this").click()
     expect(alice.get_by_role("status")).to_contain_text("Acknowledged")
+    # Back in the feed, the post no longer asks her to acknowledge it.
+    alice.goto("/")
+    post = alice.get_by_role("article", name=title)
+    expect(post.get_by_text("Acknowledged", exact=True)).to_be_visible()
+    expect(post.get_by_text("Please read and acknowledge this post.")).to_have_count(0)
+    expect(post.get_by_role("button", name="I have read this")).to_have_count(0)
 
     claire.reload()
     after = _ack_rate(claire)
@@ -223,9 +263,49 @@ def test_a_moderator_hides_a_reported_post_with_a_reason(people: People) -> None
     report.locator("input[name=reason]").first.fill("Classified ads go to the marketplace")
     report.get_by_role("button", name="Hide").click()
     expect(nadia.get_by_role("status")).to_contain_text("Done")
+    # Hiding resolved the report: it left the queue.
+    expect(
+        nadia.get_by_role("article").filter(has_text="Sales are not allowed in cafe")
+    ).to_have_count(0)
 
     response = alice.goto(post_url)
     assert response is not None and response.status == 404
+    # The author still sees it, marked hidden.
+    bob.goto(post_url)
+    expect(bob.get_by_text("Hidden by a moderator")).to_be_visible()
+
+    # The moderator restores it from its page, with a reason; readers see it again.
+    nadia.goto(post_url)
+    expect(nadia.get_by_text("Classified ads go to the marketplace")).to_be_visible()
+    nadia.get_by_role("button", name="Restore this post").click()
+    expect(nadia.locator("#restore_reason-error")).to_have_text("This field is required.")
+    assert_accessible(nadia)
+    nadia.get_by_label("Reason (shown to the author)").fill(
+        "The author moved the ad to the marketplace"
+    )
+    nadia.get_by_role("button", name="Restore this post").click()
+    expect(nadia.get_by_role("status")).to_contain_text("Done")
+    expect(nadia.get_by_text("Hidden by a moderator")).to_have_count(0)
+    response = alice.goto(post_url)
+    assert response is not None and response.status == 200
+    expect(alice.get_by_role("heading", level=1, name=title)).to_be_visible()
+
+    # A report the moderator finds unfounded is dismissed, with a reason; the post stays.
+    alice.locator("summary", has_text="Report to moderators").click()
+    alice.get_by_label("Why are you reporting this?").fill("Still looks like an ad to me")
+    alice.get_by_role("button", name="Report to moderators").click()
+    expect(alice.get_by_role("status")).to_contain_text("moderators will look at it")
+    nadia.goto("/moderation")
+    report = nadia.get_by_role("article").filter(has_text="Still looks like an ad to me")
+    expect(report).to_have_count(1)
+    report.get_by_label("Reason (shown to the author)").nth(2).fill("Allowed since restored")
+    report.get_by_role("button", name="Dismiss").click()
+    expect(nadia.get_by_role("status")).to_contain_text("Done")
+    expect(
+        nadia.get_by_role("article").filter(has_text="Still looks like an ad to me")
+    ).to_have_count(0)
+    response = alice.goto(post_url)
+    assert response is not None and response.status == 200
 
 
 def test_a_spokesperson_answers_officially_in_a_thread(people: People) -> None:
@@ -250,3 +330,160 @@ def test_a_spokesperson_answers_officially_in_a_thread(people: People) -> None:
 
     # An employee's comment never looks official, and they are not offered the choice.
     expect(bob.get_by_label("Answer officially")).to_have_count(0)
+    expect(bob.get_by_role("button", name="Endorse")).to_have_count(0)
+
+    # Endorsing is the communicators' (policy gives `endorse` to them, not to spokespeople):
+    # the post stays Bob's, marked endorsed.
+    expect(sophie.get_by_role("button", name="Endorse")).to_have_count(0)
+    claire = people.page("claire")
+    claire.goto(post_url)
+    claire.get_by_role("button", name="Endorse").click()
+    expect(claire.get_by_role("status")).to_contain_text("Done")
+    bob.goto(post_url)
+    expect(bob.locator("#endorsement")).to_have_text("Endorsed by claire")
+    expect(bob.get_by_text("by bob in engineering")).to_be_visible()
+    assert_accessible(bob)
+
+
+def test_an_approver_rejects_with_a_reason_and_the_communicator_sees_it(
+    people: People,
+) -> None:
+    title = f"Fermeture du site {uuid.uuid4().hex[:6]}"
+    claire = people.page("claire")
+    tracking_url = _draft_official(claire, title)
+
+    marc = people.page("marc")
+    marc.goto("/approvals")
+    card = marc.get_by_role("article", name=title)
+    # A rejection needs a reason.
+    card.get_by_role("button", name="Reject").click()
+    expect(marc.get_by_role("alert")).to_contain_text("Give a reason of at least 3 characters")
+    card = marc.get_by_role("article", name=title)
+    card.get_by_label("Reason").fill("The date is not confirmed yet")
+    card.get_by_role("button", name="Reject").click()
+    expect(marc.get_by_role("status")).to_contain_text("Done")
+    expect(marc.get_by_role("article", name=title)).to_have_count(0)
+
+    claire.goto(tracking_url)
+    expect(claire.locator("#post-state")).to_have_text("rejected")
+    expect(claire.locator("#rejection-reason")).to_have_text("The date is not confirmed yet")
+    expect(claire.get_by_role("row", name=re.compile("reject marc"))).to_contain_text(
+        "The date is not confirmed yet"
+    )
+    assert_accessible(claire)
+
+
+def test_a_communicator_retracts_a_published_post_and_it_leaves_feed_and_search(
+    people: People,
+) -> None:
+    marker = uuid.uuid4().hex[:8]
+    title = f"Horaires d'été {marker}"
+    claire = people.page("claire")
+    tracking_url = _draft_official(claire, title, f"Les horaires d'été {marker} commencent.")
+    _approve(people.page("marc"), title)
+    claire.goto(tracking_url)
+    claire.get_by_role("button", name="Publish now").click()
+    expect(claire.locator("#post-state")).to_have_text("published")
+
+    alice = people.page("alice")
+    alice.goto("/")
+    expect(alice.get_by_role("article", name=title)).to_be_visible()
+    found = alice.get_by_role("link", name=re.compile(re.escape(title)))
+    assert _reload_until(alice, f"/search?q={marker}", lambda: found.count() == 1)
+
+    claire.get_by_label("Why retract it?").fill("Published by mistake")
+    claire.get_by_role("button", name="Retract").click()
+    expect(claire.get_by_role("status")).to_contain_text("Retracted: the post has left the feeds")
+    # Kept for compliance only: its page is gone for its author too.
+    response = claire.goto(tracking_url)
+    assert response is not None and response.status == 404
+
+    alice.goto("/")
+    expect(alice.get_by_role("article", name=title)).to_have_count(0)
+    assert _reload_until(alice, f"/search?q={marker}", lambda: found.count() == 0)
+    expect(alice.get_by_role("link", name=re.compile(re.escape(title)))).to_have_count(0)
+
+
+def test_a_scheduled_post_appears_once_its_time_comes(people: People) -> None:
+    title = f"Assemblée générale {uuid.uuid4().hex[:6]}"
+    claire = people.page("claire")
+    tracking_url = _draft_official(claire, title)
+    _approve(people.page("marc"), title)
+    claire.goto(tracking_url)
+    # A time already past is refused next to nothing changed.
+    claire.get_by_label("Publish at").fill("2001-01-01T10:00:00")
+    claire.get_by_role("button", name="Schedule").click()
+    expect(claire.get_by_role("alert")).to_contain_text("Give a date and time in the future")
+    expect(claire.locator("#post-state")).to_have_text("approved")
+
+    # The portal takes the field as UTC; a few seconds ahead keeps the test short.
+    at = datetime.now(UTC) + timedelta(seconds=5)
+    claire.get_by_label("Publish at").fill(at.strftime("%Y-%m-%dT%H:%M:%S"))
+    claire.get_by_role("button", name="Schedule").click()
+    expect(claire.locator("#post-state")).to_have_text("scheduled")
+
+    alice = people.page("alice")
+    card = alice.get_by_role("article", name=title)
+    if datetime.now(UTC) < at - timedelta(seconds=1):
+        alice.goto("/")
+        expect(card).to_have_count(0)
+    assert _reload_until(alice, "/", lambda: card.count() == 1)
+    assert datetime.now(UTC) >= at
+    claire.goto(tracking_url)
+    expect(claire.locator("#post-state")).to_have_text("published")
+
+
+def test_reactions_are_counted_and_a_second_like_is_refused(people: People) -> None:
+    bob = people.page("bob")
+    bob.goto("/compose?space=cafe")
+    title = f"Pot de départ {uuid.uuid4().hex[:6]}"
+    bob.get_by_label("Title").fill(title)
+    bob.get_by_label("Text (Markdown)").fill("Vendredi à 17 h.")
+    bob.get_by_role("button", name="Publish").click()
+    post_url = bob.url.split("?")[0]
+    expect(bob.get_by_role("button", name="Like", exact=True)).to_be_visible()
+
+    alice = people.page("alice")
+    alice.goto(post_url)
+    alice.get_by_role("button", name="Like", exact=True).click()
+    expect(alice.get_by_role("button", name="Like (1)")).to_be_visible()
+    # The API takes one reaction of a kind per person: a second one is refused, with why.
+    alice.get_by_role("button", name="Like (1)").click()
+    expect(alice.get_by_role("alert")).to_contain_text("You already reacted 'like' to this post")
+    expect(alice.get_by_role("button", name="Like (1)")).to_be_visible()
+
+    gaelle = people.page("gaelle")
+    gaelle.goto(post_url)
+    gaelle.get_by_role("button", name="Like (1)").click()
+    expect(gaelle.get_by_role("button", name="Like (2)")).to_be_visible()
+    bob.reload()
+    expect(bob.get_by_role("button", name="Like (2)")).to_be_visible()
+
+
+def test_the_navigation_follows_a_grant_and_its_revocation_without_signing_out(
+    people: People,
+) -> None:
+    gaelle = people.page("gaelle")
+    moderation = gaelle.get_by_role("link", name="Moderation")
+    expect(moderation).to_have_count(0)
+
+    paul = people.page("paul")
+    paul.goto("/grants")
+    paul.get_by_label("Person (id)").fill("gaelle")
+    paul.get_by_label("Role").select_option("moderator")
+    paul.get_by_label("Domain", exact=True).fill("space:cafe")
+    paul.locator("#justification").fill("Covers the cafe while Farid is away")
+    paul.get_by_role("button", name="Grant", exact=True).click()
+    expect(paul.get_by_role("status")).to_contain_text("Done")
+
+    # Still signed in: the next pages offer moderation.
+    assert _reload_until(gaelle, "/spaces", lambda: moderation.count() == 1)
+    moderation.click()
+    expect(gaelle.get_by_role("heading", name="Reports to handle")).to_be_visible()
+
+    paul.goto("/grants?subject=gaelle")
+    row = paul.get_by_role("row", name=re.compile("gaelle moderator space:cafe"))
+    row.get_by_label("Justification").fill("Farid is back")
+    row.get_by_role("button", name=re.compile("^Revoke")).click()
+    expect(paul.get_by_role("status")).to_contain_text("Done")
+    assert _reload_until(gaelle, "/spaces", lambda: moderation.count() == 0)

@@ -23,6 +23,8 @@ from townhall_portal.app import create_app
 from townhall_portal.session import SESSION_COOKIE
 from townhall_portal.settings import PortalSettings
 
+from .conftest import csrf_of
+
 CLIENT_ID = "townhall-portal"
 CLIENT_SECRET = "portal-client-secret"
 
@@ -36,6 +38,12 @@ class Provider:
     codes: dict[str, dict[str, str]] = field(default_factory=dict)
     redeemed: list[dict[str, Any]] = field(default_factory=list)
     nonce_override: str | None = None
+    issued_id_tokens: list[str] = field(default_factory=list)
+    # RP-initiated logout offered in the discovery document.
+    end_session: bool = True
+    # Standing in for policy: its revision and the actions it allows the user.
+    policy_revision: int = 1
+    allowed: set[str] = field(default_factory=set)
 
     def id_token(self, subject: str, nonce: str) -> str:
         now = int(time.time())
@@ -48,7 +56,9 @@ class Provider:
             "nonce": self.nonce_override or nonce,
             "name": "Claire Martin",
         }
-        return jwt.encode(claims, self.key, algorithm="RS256", headers={"kid": "idp"})
+        token = jwt.encode(claims, self.key, algorithm="RS256", headers={"kid": "idp"})
+        self.issued_id_tokens.append(token)
+        return token
 
 
 def _handler(provider: Provider) -> type[BaseHTTPRequestHandler]:
@@ -67,14 +77,17 @@ def _handler(provider: Provider) -> type[BaseHTTPRequestHandler]:
         def do_GET(self) -> None:
             path = urlparse(self.path).path
             if path == "/.well-known/openid-configuration":
-                self._json(
-                    {
-                        "issuer": provider.url,
-                        "authorization_endpoint": f"{provider.url}/authorize",
-                        "token_endpoint": f"{provider.url}/token",
-                        "jwks_uri": f"{provider.url}/jwks",
-                    }
-                )
+                metadata = {
+                    "issuer": provider.url,
+                    "authorization_endpoint": f"{provider.url}/authorize",
+                    "token_endpoint": f"{provider.url}/token",
+                    "jwks_uri": f"{provider.url}/jwks",
+                }
+                if provider.end_session:
+                    metadata["end_session_endpoint"] = f"{provider.url}/logout"
+                self._json(metadata)
+            elif path == "/v1/revision":
+                self._json({"policy_revision": provider.policy_revision, "details": {}})
             elif path == "/jwks":
                 jwk = json.loads(jwt.algorithms.RSAAlgorithm.to_jwk(provider.key.public_key()))
                 self._json({"keys": [{**jwk, "kid": "idp", "use": "sig", "alg": "RS256"}]})
@@ -88,7 +101,9 @@ def _handler(provider: Provider) -> type[BaseHTTPRequestHandler]:
             raw = self.rfile.read(length).decode()
             path = urlparse(self.path).path
             if path == "/v1/decisions/batch":
-                self._json({"policy_revision": 1, "decisions": []})
+                asked = json.loads(raw)["decisions"]
+                decisions = [{"allowed": d["action"] in provider.allowed, **d} for d in asked]
+                self._json({"policy_revision": provider.policy_revision, "decisions": decisions})
                 return
             form = {k: v[0] for k, v in parse_qs(raw).items()}
             basic = base64.b64decode(self.headers["Authorization"].split()[1]).decode()
@@ -143,6 +158,7 @@ def portal(provider: Provider, signing_key_file: Any) -> TestClient:
         oidc_client_id=CLIENT_ID,
         oidc_client_secret=CLIENT_SECRET,
         public_url="http://testserver",
+        navigation_revision_check_seconds=0,
         policy_url=provider.url,
         publishing_url=provider.url,
         search_url=provider.url,
@@ -213,3 +229,69 @@ def test_a_code_the_provider_refuses_opens_no_session(
     back = portal.get(f"/auth/callback?code=unknown&state={query['state']}")
     assert back.status_code == 400
     assert SESSION_COOKIE not in back.headers.get("set-cookie", "")
+
+
+def _signed_in(portal: TestClient, provider: Provider, subject: str = "claire") -> None:
+    query = _authorize(portal, provider, subject)
+    back = portal.get(f"/auth/callback?code=the-code&state={query['state']}")
+    assert back.status_code == 303
+
+
+def _sign_out(portal: TestClient) -> Any:
+    page = portal.get("/spaces")
+    assert page.status_code == 200, page.text
+    return portal.post("/sign-out", data={"csrf_token": csrf_of(page.text)})
+
+
+def test_signing_out_ends_the_provider_session_too(portal: TestClient, provider: Provider) -> None:
+    _signed_in(portal, provider)
+    response = _sign_out(portal)
+    assert response.status_code == 303
+    location = urlparse(response.headers["location"])
+    assert f"{location.scheme}://{location.netloc}{location.path}" == f"{provider.url}/logout"
+    query = {k: v[0] for k, v in parse_qs(location.query).items()}
+    assert query["id_token_hint"] == provider.issued_id_tokens[-1]
+    assert query["post_logout_redirect_uri"] == "http://testserver/sign-in"
+    assert query["client_id"] == CLIENT_ID
+    # The portal's own session is over as well.
+    assert 'townhall_session=""' in response.headers["set-cookie"]
+    assert portal.get("/spaces").status_code == 303
+
+
+def test_without_an_end_session_endpoint_signing_out_stays_local(
+    portal: TestClient, provider: Provider
+) -> None:
+    provider.end_session = False
+    _signed_in(portal, provider)
+    response = _sign_out(portal)
+    assert response.status_code == 303
+    assert response.headers["location"] == "/sign-in"
+    assert portal.get("/spaces").status_code == 303
+
+
+def test_the_navigation_follows_grants_and_revocations_without_signing_out(
+    portal: TestClient, provider: Provider
+) -> None:
+    _signed_in(portal, provider)
+    assert 'href="/moderation"' not in portal.get("/spaces").text
+
+    provider.allowed = {"moderate"}
+    provider.policy_revision = 2  # a grant bumps policy's revision
+    assert 'href="/moderation"' in portal.get("/spaces").text
+
+    provider.allowed = set()
+    provider.policy_revision = 3  # and so does its revocation
+    assert 'href="/moderation"' not in portal.get("/spaces").text
+
+
+def test_the_navigation_is_not_asked_again_while_the_revision_holds(
+    portal: TestClient, provider: Provider
+) -> None:
+    _signed_in(portal, provider)
+    provider.allowed = {"moderate"}
+    provider.policy_revision = 2
+    assert 'href="/moderation"' in portal.get("/spaces").text
+    # Policy changed its answer without a new revision (it never does): the portal keeps
+    # what it found at this revision instead of asking on every page.
+    provider.allowed = set()
+    assert 'href="/moderation"' in portal.get("/spaces").text

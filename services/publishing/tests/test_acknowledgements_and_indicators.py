@@ -7,6 +7,8 @@ from datetime import UTC, datetime
 
 import httpx
 import pytest
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
 
 pytestmark = pytest.mark.anyio
 
@@ -121,3 +123,67 @@ async def test_indicators_count_activity_reach_acknowledgement_and_replies(
         "/v1/indicators", params={"space_id": "nowhere"}, headers=auth("claire")
     )
     assert unknown.status_code == 404
+
+
+def _by_id(page: httpx.Response) -> dict[str, dict[str, object]]:
+    assert page.status_code == 200, page.text
+    return {item["id"]: item for item in page.json()["items"]}
+
+
+async def test_the_feed_tells_each_reader_whether_they_acknowledged(
+    client: httpx.AsyncClient, auth: Auth, official
+) -> None:
+    for user in SALES:
+        await client.get("/v1/feed", headers=auth(user))
+    post = await official(audience_groups=["sales"], requires_acknowledgement=True)
+
+    assert (
+        _by_id(await client.get("/v1/feed", headers=auth("david")))[post["id"]]["acknowledged"]
+        is False
+    )
+    acked = await client.post(f"/v1/posts/{post['id']}/acknowledge", headers=auth("david"))
+    assert acked.status_code == 201, acked.text
+
+    david = _by_id(await client.get("/v1/feed", headers=auth("david")))
+    gaelle = _by_id(await client.get("/v1/feed", headers=auth("gaelle")))
+    in_space = _by_id(await client.get("/v1/spaces/general/posts", headers=auth("david")))
+    one = (await client.get(f"/v1/posts/{post['id']}", headers=auth("david"))).json()
+    assert david[post["id"]]["acknowledged"] is True
+    assert gaelle[post["id"]]["acknowledged"] is False
+    assert in_space[post["id"]]["acknowledged"] is True
+    assert one["acknowledged"] is True
+
+
+async def test_the_acknowledged_flag_costs_no_query_per_post(
+    client: httpx.AsyncClient, auth: Auth, official
+) -> None:
+    statements: list[str] = []
+
+    def count(conn: object, cursor: object, statement: str, *args: object) -> None:
+        statements.append(statement)
+
+    for user in SALES:
+        await client.get("/v1/feed", headers=auth(user))
+
+    async def feed_statements() -> int:
+        statements.clear()
+        event.listen(Engine, "before_cursor_execute", count)
+        try:
+            page = await client.get("/v1/feed", headers=auth("david"))
+        finally:
+            event.remove(Engine, "before_cursor_execute", count)
+        assert page.status_code == 200
+        return len(statements)
+
+    mine = []
+    for _ in range(4):
+        post = await official(audience_groups=["sales"], requires_acknowledgement=True)
+        await client.post(f"/v1/posts/{post['id']}/acknowledge", headers=auth("david"))
+        mine.append(post["id"])
+        if len(mine) == 1:
+            with_one = await feed_statements()
+    with_four = await feed_statements()
+
+    page = _by_id(await client.get("/v1/feed", headers=auth("david")))
+    assert all(page[post_id]["acknowledged"] is True for post_id in mine)
+    assert with_four == with_one

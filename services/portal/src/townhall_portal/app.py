@@ -17,6 +17,7 @@ from townhall_clients import PublishingClient, SearchClient, ServiceUnavailable,
 from townhall_clients.policy_audit import PolicyAuditClient
 from townhall_platform.app import create_app as create_service_app
 
+from .navigation import Navigation
 from .oidc import OidcClient
 from .pages import auth, employee, staff
 from .session import SessionCodec
@@ -141,6 +142,11 @@ def create_app(settings: PortalSettings | None = None) -> FastAPI:
         description="Server-rendered pages over the policy, publishing and search APIs.",
     )
     app.state.clients = clients
+    app.state.navigation = Navigation(
+        policy=clients.policy,
+        publishing=clients.publishing,
+        revision_check_seconds=settings.navigation_revision_check_seconds,
+    )
     app.state.sessions = SessionCodec(
         settings.session_secret.get_secret_value(),
         max_age_seconds=settings.session_max_age_seconds,

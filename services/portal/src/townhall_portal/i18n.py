@@ -78,6 +78,18 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Merci : les modérateurs vont l'examiner.",
     ),
     "post.endorse": ("Endorse", "Approuver officiellement"),
+    "post.endorsed_by": ("Endorsed by {who}", "Approuvé officiellement par {who}"),
+    "post.restore": ("Restore this post", "Rétablir ce message"),
+    "official.retract": ("Retract", "Retirer"),
+    "official.retract_reason": ("Why retract it?", "Pourquoi le retirer ?"),
+    "official.schedule": ("Schedule", "Programmer"),
+    "official.schedule_at": ("Publish at", "Publier le"),
+    "official.retracted": ("Retracted", "Retiré"),
+    "official.retracted_notice": (
+        "Retracted: the post has left the feeds and search; compliance keeps it on record.",
+        "Retiré : le message a quitté les fils et la recherche ; "
+        "la conformité le garde en archive.",
+    ),
     "post.official_answer": ("Official answer", "Réponse officielle"),
     "post.answer_officially": ("Answer officially", "Répondre officiellement"),
     "post.authority": ("Speaking for", "Au nom de"),

@@ -2,7 +2,8 @@
 
 The provider's discovery document gives the endpoints; the ID token is verified with the
 provider's JWKS (issuer, audience = client id, nonce); the access token is what the portal
-then presents to the APIs, which verify it against the same JWKS.
+then presents to the APIs, which verify it against the same JWKS. Signing out ends the
+provider's session too, by RP-initiated logout, when the provider offers it.
 """
 
 from __future__ import annotations
@@ -46,6 +47,8 @@ class SignedIn:
     subject: str
     name: str
     access_token: str
+    # Kept to end the provider's session at sign-out (`id_token_hint`).
+    id_token: str = ""
 
 
 class OidcClient:
@@ -155,4 +158,21 @@ class OidcClient:
         if not secrets.compare_digest(str(claims.get("nonce", "")), pending.nonce):
             raise SignInFailed("nonce does not match")
         name = str(claims.get("name") or claims.get("preferred_username") or claims["sub"])
-        return SignedIn(subject=str(claims["sub"]), name=name, access_token=str(access_token))
+        return SignedIn(
+            subject=str(claims["sub"]),
+            name=name,
+            access_token=str(access_token),
+            id_token=str(id_token),
+        )
+
+    def end_session_url(self, *, id_token: str, post_logout_redirect_uri: str) -> str | None:
+        """Where to send the browser to end the provider's session too (OpenID Connect
+        RP-initiated logout), or None when the provider offers no `end_session_endpoint`."""
+        endpoint = self.metadata().get("end_session_endpoint")
+        if not endpoint:
+            return None
+        params = {"client_id": self.client_id, "post_logout_redirect_uri": post_logout_redirect_uri}
+        if id_token:
+            params["id_token_hint"] = id_token
+        separator = "&" if "?" in str(endpoint) else "?"
+        return f"{endpoint}{separator}{urlencode(params)}"

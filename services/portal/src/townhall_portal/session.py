@@ -1,29 +1,37 @@
-"""Signed, HTTP-only session cookies and CSRF tokens bound to a per-browser secret.
+"""Encrypted, HTTP-only session cookies and CSRF tokens bound to a per-browser secret.
 
-The session cookie carries the user's API token, signed (not encrypted) with the portal's
-secret; it is HTTP-only, `SameSite=Lax`, and `Secure` outside development. The CSRF token
-of every form is an HMAC of a random per-browser nonce (its own HTTP-only cookie), so a
-page from elsewhere can neither read nor forge it.
+The session cookie carries the user's API token (and, after an OpenID Connect sign-in, the
+ID token to end the provider's session with), encrypted and authenticated with Fernet
+(AES-CBC and HMAC-SHA256, from `cryptography`) under a key derived from the portal's secret:
+the browser holds it but can neither read nor alter it. It is HTTP-only, `SameSite=Lax`, and
+`Secure` outside development. The CSRF token of every form is an HMAC of a random
+per-browser nonce (its own HTTP-only cookie), so a page from elsewhere can neither read nor
+forge it.
 """
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import hmac
+import json
 import secrets
 import time
 from dataclasses import dataclass
 from typing import Any
 
 import jwt
-from itsdangerous import BadSignature, URLSafeTimedSerializer
+from cryptography.fernet import Fernet, InvalidToken
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from starlette.requests import Request
 from starlette.responses import Response
 
 SESSION_COOKIE = "townhall_session"
 CSRF_COOKIE = "townhall_csrf"
 CSRF_FIELD = "csrf_token"
-SESSION_SALT = "townhall-portal-session"
+# Separates the session's encryption key from the CSRF key derived from the same secret.
+SESSION_KEY_INFO = b"townhall-portal-session"
 
 
 @dataclass(frozen=True)
@@ -34,8 +42,8 @@ class Session:
     token: str
     expires_at: float
     name: str = ""
-    # Org-level actions policy allowed at sign-in; only to shape the navigation.
-    capabilities: frozenset[str] = frozenset()
+    # The provider's ID token, for RP-initiated logout (OpenID Connect sign-ins only).
+    id_token: str = ""
 
     @property
     def expired(self) -> bool:
@@ -52,32 +60,54 @@ def token_expiry(token: str) -> float | None:
     return float(exp) if isinstance(exp, int | float) else None
 
 
+def session_fernet(secret: str) -> Fernet:
+    """The cookie's cipher: a Fernet key derived from the portal's secret with HKDF."""
+    key = HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=SESSION_KEY_INFO).derive(
+        secret.encode()
+    )
+    return Fernet(base64.urlsafe_b64encode(key))
+
+
 class SessionCodec:
     """Reads and writes the session and CSRF cookies."""
 
     def __init__(self, secret: str, *, max_age_seconds: int, secure: bool) -> None:
         self._secret = secret.encode()
-        self._serializer = URLSafeTimedSerializer(secret, salt=SESSION_SALT)
+        self._fernet = session_fernet(secret)
         self._max_age = max_age_seconds
         self._secure = secure
 
-    def load(self, request: Request) -> Session | None:
-        """The session of the request, or None when missing, forged or expired."""
-        raw = request.cookies.get(SESSION_COOKIE)
-        if not raw:
-            return None
+    def seal(self, session: Session) -> str:
+        """The cookie value of a session: encrypted and authenticated."""
+        data = {
+            "sub": session.subject,
+            "token": session.token,
+            "exp": session.expires_at,
+            "name": session.name,
+        }
+        if session.id_token:
+            data["id_token"] = session.id_token
+        return self._fernet.encrypt(json.dumps(data).encode()).decode()
+
+    def unseal(self, raw: str) -> Session | None:
+        """The session in a cookie value, or None when forged, altered or too old."""
         try:
-            data = self._serializer.loads(raw, max_age=self._max_age)
-            session = Session(
+            data = json.loads(self._fernet.decrypt(raw.encode(), ttl=self._max_age))
+            return Session(
                 subject=str(data["sub"]),
                 token=str(data["token"]),
                 expires_at=float(data["exp"]),
                 name=str(data.get("name", "")),
-                capabilities=frozenset(str(c) for c in data.get("caps", [])),
+                id_token=str(data.get("id_token", "")),
             )
-        except (BadSignature, KeyError, TypeError, ValueError):
+        except (InvalidToken, KeyError, TypeError, ValueError):
             return None
-        return None if session.expired else session
+
+    def load(self, request: Request) -> Session | None:
+        """The session of the request, or None when missing, forged or expired."""
+        raw = request.cookies.get(SESSION_COOKIE)
+        session = self.unseal(raw) if raw else None
+        return None if session is None or session.expired else session
 
     def had_session(self, request: Request) -> bool:
         """Whether the browser sent a session cookie at all (to say it expired)."""
@@ -90,21 +120,17 @@ class SessionCodec:
         subject: str,
         token: str,
         name: str = "",
-        capabilities: frozenset[str] = frozenset(),
+        id_token: str = "",
     ) -> None:
         """Start a session; it ends with the token or the session's maximum age."""
         expires_at = time.time() + self._max_age
         token_exp = token_expiry(token)
         if token_exp is not None:
             expires_at = min(expires_at, token_exp)
-        value = self._serializer.dumps(
-            {
-                "sub": subject,
-                "token": token,
-                "exp": expires_at,
-                "name": name,
-                "caps": sorted(capabilities),
-            }
+        value = self.seal(
+            Session(
+                subject=subject, token=token, expires_at=expires_at, name=name, id_token=id_token
+            )
         )
         response.set_cookie(
             SESSION_COOKIE,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-from pydantic import SecretStr, model_validator
+from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import SettingsConfigDict
 
 from townhall_platform.settings import DEV_PRIVATE_KEY, PLACEHOLDER_SECRETS, ServiceSettings
@@ -24,6 +24,9 @@ class PortalSettings(ServiceSettings):
     # Signs the session and CSRF cookies.
     session_secret: SecretStr = SecretStr(DEV_SESSION_SECRET)
     session_max_age_seconds: int = 8 * 3600
+    # How often policy's revision is asked, to notice grants and revocations in the
+    # navigation (a user's capabilities are asked again only when it moved).
+    navigation_revision_check_seconds: float = Field(default=1.0, ge=0, le=300)
     # Lifetime of the API token minted for a demo user at development sign-in.
     demo_token_ttl_seconds: int = 8 * 3600
 

@@ -18,6 +18,7 @@ from townhall_clients import PublishingClient, SearchClient, UnexpectedResponse
 from townhall_clients.policy_audit import PolicyAuditClient
 
 from .i18n import LANGUAGE_COOKIE, negotiate, translator
+from .navigation import Navigation
 from .session import CSRF_FIELD, Session, SessionCodec
 from .settings import PortalSettings
 
@@ -70,7 +71,7 @@ class Clients:
 
 @dataclass
 class Viewer:
-    """The signed-in user of a page, with what the navigation may offer them."""
+    """The signed-in user of a page, with what the navigation may offer them now."""
 
     session: Session
     capabilities: frozenset[str] = field(default_factory=frozenset)
@@ -86,6 +87,10 @@ class Viewer:
 
 def codec(request: Request) -> SessionCodec:
     return request.app.state.sessions  # type: ignore[no-any-return]
+
+
+def navigation(request: Request) -> Navigation:
+    return request.app.state.navigation  # type: ignore[no-any-return]
 
 
 def clients(request: Request) -> Clients:
@@ -128,7 +133,8 @@ def current_viewer(request: Request) -> Viewer:
     session = sessions.load(request)
     if session is None:
         raise SignInRequired(asked_path(request), expired=sessions.had_session(request))
-    return Viewer(session=session, capabilities=session.capabilities)
+    capabilities = navigation(request).capabilities(subject=session.subject, token=session.token)
+    return Viewer(session=session, capabilities=capabilities)
 
 
 def check_csrf(
@@ -161,7 +167,10 @@ def render(
     sessions = codec(request)
     if viewer is None:
         session = sessions.load(request)
-        viewer = Viewer(session, session.capabilities) if session else None
+        # Error pages use what the navigation last knew, without asking policy again.
+        viewer = (
+            Viewer(session, navigation(request).remembered(session.subject)) if session else None
+        )
     full = {
         "request": request,
         "lang": lang,

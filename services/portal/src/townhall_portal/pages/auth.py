@@ -2,52 +2,24 @@
 
 from __future__ import annotations
 
-import contextlib
 from typing import Annotated, Any
 
+import structlog
 from fastapi import APIRouter, Form, Query, Request
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 from starlette.responses import RedirectResponse, Response
 
-from townhall_clients import UnexpectedResponse
+from townhall_clients import ServiceUnavailable
 from townhall_contracts import demo
 
 from ..i18n import LANGUAGE_COOKIE, LANGUAGES
 from ..oidc import OidcClient, PendingSignIn, SignInFailed
-from ..web import ClientsDep, CsrfChecked, codec, render, safe_next, settings_of
+from ..web import CsrfChecked, codec, render, safe_next, settings_of
 
 router = APIRouter(tags=["sign-in"])
+log = structlog.get_logger("townhall.portal.sign-in")
 
 OIDC_COOKIE = "townhall_oidc"
-# Org-level actions asked of policy at sign-in, to offer only the pages one can use.
-NAVIGATION_ACTIONS = (
-    "post.official",
-    "approve.official",
-    "answer.official",
-    "endorse",
-    "moderate",
-    "audit.read",
-    "grants.manage",
-)
-
-
-def _capabilities(clients: ClientsDep, *, subject: str, token: str) -> frozenset[str]:
-    """The actions policy allows the user in the company or in any space they can see."""
-    domains = ["org"]
-    with contextlib.suppress(UnexpectedResponse):
-        domains += [f"space:{s['id']}" for s in clients.publishing.spaces(user_token=token)]
-    body = {
-        "decisions": [
-            {"subject": subject, "action": action, "domain": domain}
-            for action in NAVIGATION_ACTIONS
-            for domain in domains
-        ]
-    }
-    try:
-        answer = clients.policy.post_json("/v1/decisions/batch", user_token=token, body=body)
-    except UnexpectedResponse:
-        return frozenset()
-    return frozenset(d["action"] for d in answer.get("decisions", []) if d.get("allowed"))
 
 
 def _sign_in_page(
@@ -72,13 +44,11 @@ def sign_in_page(
 
 
 def _open_session(
-    request: Request, clients: ClientsDep, *, subject: str, token: str, name: str, next_path: str
+    request: Request, *, subject: str, token: str, name: str, next_path: str, id_token: str = ""
 ) -> Response:
-    capabilities = _capabilities(clients, subject=subject, token=token)
+    # The navigation is decided on each page from the user's current roles, not here.
     response = RedirectResponse(next_path, status_code=303)
-    codec(request).open(
-        response, subject=subject, token=token, name=name, capabilities=capabilities
-    )
+    codec(request).open(response, subject=subject, token=token, name=name, id_token=id_token)
     return response
 
 
@@ -86,7 +56,6 @@ def _open_session(
 def demo_sign_in(
     request: Request,
     _csrf: CsrfChecked,
-    clients: ClientsDep,
     user: Annotated[str, Form()] = "",
     next: Annotated[str, Form()] = "/",
 ) -> Response:
@@ -102,7 +71,6 @@ def demo_sign_in(
     token = identity.issuer.user_token(user, ttl_seconds=settings.demo_token_ttl_seconds)
     return _open_session(
         request,
-        clients,
         subject=user,
         token=token,
         name=known[user].name,
@@ -144,7 +112,6 @@ def oidc_begin(
 @router.get("/auth/callback", summary="OpenID Connect redirect URI")
 def oidc_callback(
     request: Request,
-    clients: ClientsDep,
     code: Annotated[str, Query()] = "",
     state: Annotated[str, Query()] = "",
 ) -> Response:
@@ -159,20 +126,36 @@ def oidc_callback(
         return _sign_in_page(request, "/", status_code=400, failed=True)
     response = _open_session(
         request,
-        clients,
         subject=signed_in.subject,
         token=signed_in.access_token,
         name=signed_in.name,
         next_path=pending.next_path,
+        id_token=signed_in.id_token,
     )
     response.delete_cookie(OIDC_COOKIE, path="/")
     return response
 
 
-@router.post("/sign-out", summary="End the session")
+@router.post("/sign-out", summary="End the session (and the provider's, when it offers to)")
 def sign_out(request: Request, _csrf: CsrfChecked) -> Response:
-    response = RedirectResponse("/sign-in", status_code=303)
-    codec(request).close(response)
+    sessions = codec(request)
+    session = sessions.load(request)
+    oidc = _oidc(request)
+    target = "/sign-in"
+    if oidc is not None and session is not None and session.id_token:
+        sign_in_page = settings_of(request).public_url.rstrip("/") + "/sign-in"
+        try:
+            target = (
+                oidc.end_session_url(
+                    id_token=session.id_token, post_logout_redirect_uri=sign_in_page
+                )
+                or target
+            )
+        except ServiceUnavailable:
+            # The provider is down: the portal's session ends anyway.
+            log.warning("end_session_unavailable", subject=session.subject)
+    response = RedirectResponse(target, status_code=303)
+    sessions.close(response)
     return response
 
 

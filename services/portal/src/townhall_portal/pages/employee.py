@@ -227,11 +227,11 @@ def _post_page(
     )
 
 
-SPACE_ACTIONS = ("answer.official", "endorse")
+SPACE_ACTIONS = ("answer.official", "endorse", "moderate")
 
 
 def _allowed_here(clients: ClientsDep, viewer: Viewer, space_id: str) -> frozenset[str]:
-    """Which of the official voice's actions policy allows the user in this space."""
+    """Which of the official voice's and moderators' actions policy allows here."""
     if not viewer.capabilities & set(SPACE_ACTIONS):
         return frozenset()
     body = {
@@ -253,6 +253,7 @@ NOTICES = {
     "reported": "post.reported",
     "submitted": "official.submitted",
     "done": "grants.done",
+    "endorsed": "grants.done",
 }
 
 
@@ -322,11 +323,15 @@ ACTIONS: dict[str, tuple[str, str | None]] = {
     "acknowledge": ("acknowledge", "acknowledged"),
     "react": ("reactions", None),
     "report": ("reports", "reported"),
-    "endorse": ("endorse", None),
+    "endorse": ("endorse", "endorsed"),
+    # Moderators, on a hidden post's page.
+    "restore": ("restore", "done"),
 }
+# Actions that need a reason, and the form field it is typed in.
+REASON_FIELDS = {"report": "reason", "restore": "restore_reason"}
 
 
-@router.post("/posts/{post_id}/{action}", summary="Acknowledge, react, report or endorse")
+@router.post("/posts/{post_id}/{action}", summary="Acknowledge, react, report, endorse or restore")
 def post_action(
     request: Request,
     post_id: str,
@@ -335,6 +340,7 @@ def post_action(
     viewer: CurrentViewer,
     clients: ClientsDep,
     reason: Annotated[str, Form()] = "",
+    restore_reason: Annotated[str, Form()] = "",
 ) -> Response:
     if action not in ACTIONS:
         return render(request, "error.html", {"message_key": "error.not_found"}, status_code=404)
@@ -342,17 +348,18 @@ def post_action(
     body: dict[str, Any] | None = None
     if action == "react":
         body = {"kind": "like"}
-    if action == "report":
-        if len(reason.strip()) < 3:
+    if action in REASON_FIELDS:
+        given = reason if action == "report" else restore_reason
+        if len(given.strip()) < 3:
             return _post_page(
                 request,
                 viewer,
                 clients,
                 post_id,
-                errors={"reason": "compose.required"},
+                errors={REASON_FIELDS[action]: "compose.required"},
                 status_code=422,
             )
-        body = {"reason": reason.strip()}
+        body = {"reason": given.strip()}
     try:
         clients.publishing.post_action(post_id, path, user_token=viewer.token, body=body)
     except UnexpectedResponse as exc:

@@ -80,6 +80,7 @@ def _official_page(
     values: dict[str, Any] | None = None,
     errors: dict[str, str] | None = None,
     refused: str | None = None,
+    notice: str | None = None,
     status_code: int = 200,
 ) -> Response:
     spaces = clients.publishing.spaces(user_token=viewer.token)
@@ -92,6 +93,7 @@ def _official_page(
             "values": values or {"space_id": "general"},
             "errors": errors or {},
             "refused": refused,
+            "notice": notice,
         },
         viewer=viewer,
         status_code=status_code,
@@ -99,8 +101,14 @@ def _official_page(
 
 
 @router.get("/official", summary="Draft official posts and follow their status")
-def official(request: Request, viewer: CurrentViewer, clients: ClientsDep) -> Response:
-    return _official_page(request, viewer, clients)
+def official(
+    request: Request,
+    viewer: CurrentViewer,
+    clients: ClientsDep,
+    done: Annotated[str | None, Query()] = None,
+) -> Response:
+    notice = "official.retracted_notice" if done == "retracted" else None
+    return _official_page(request, viewer, clients, notice=notice)
 
 
 @router.post("/official", summary="Save an official draft and submit it for approval")
@@ -233,6 +241,7 @@ def official_action(
     clients: ClientsDep,
     reason: Annotated[str, Form()] = "",
     back: Annotated[str, Form()] = "",
+    at: Annotated[str, Form()] = "",
 ) -> Response:
     if action not in WORKFLOW_ACTIONS:
         return render(request, "error.html", {"message_key": "error.not_found"}, status_code=404)
@@ -247,6 +256,13 @@ def official_action(
                 request, viewer, clients, post_id, refused_key="approvals.reason_required"
             )
         body = {"reason": reason.strip()}
+    if action == "publish" and at.strip():
+        instant = _parse_instant(at)
+        if instant is None or instant <= datetime.now(UTC):
+            return _tracking_page(
+                request, viewer, clients, post_id, refused_key="official.publish_at_invalid"
+            )
+        body = {"at": instant.isoformat()}
     _, refused, _, status = _attempt(
         lambda: clients.publishing.post_action(post_id, action, user_token=viewer.token, body=body)
     )
@@ -258,6 +274,9 @@ def official_action(
         return _tracking_page(
             request, viewer, clients, post_id, refused=refused, status_code=status
         )
+    if action == "retract":
+        # A retracted post is kept for compliance only: its author no longer reads it.
+        return RedirectResponse("/official?done=retracted", status_code=303)
     return RedirectResponse(f"/official/{post_id}?done=done", status_code=303)
 
 

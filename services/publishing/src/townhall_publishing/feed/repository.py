@@ -7,6 +7,7 @@ from collections.abc import Set
 from sqlalchemy import and_, exists, or_
 from sqlmodel import Session, col, select
 
+from ..engagement.models import Acknowledgement
 from ..posts.lifecycle import FEED_STATES
 from ..posts.models import Post, PostReader
 from .cursor import FeedCursor
@@ -25,11 +26,13 @@ class FeedRepository:
         self,
         *,
         principals: Set[str],
+        reader: str,
         after: FeedCursor | None,
         limit: int,
         space_id: str | None = None,
-    ) -> list[Post]:
-        """Up to `limit` posts readable by `principals`, after `after`.
+    ) -> list[tuple[Post, bool]]:
+        """Up to `limit` posts readable by `principals`, after `after`, each with whether
+        `reader` acknowledged it (a column of the same query, not one query per post).
 
         Published posts, and hidden ones (whose readers are only their author and
         moderators, so the readers filter keeps them from everyone else).
@@ -42,7 +45,17 @@ class FeedRepository:
         )
         # `state || ''` keeps SQLite from picking the state index: walking the feed index
         # in order and stopping after a page is what makes a page cost the same at any size.
-        statement = select(Post).where(col(Post.state).concat("").in_(FEED_STATES), readable)
+        acknowledged = (
+            exists()
+            .where(
+                col(Acknowledgement.post_id) == col(Post.id),
+                col(Acknowledgement.user_id) == reader,
+            )
+            .label("acknowledged")
+        )
+        statement = select(Post, acknowledged).where(
+            col(Post.state).concat("").in_(FEED_STATES), readable
+        )
         if space_id is not None:
             statement = statement.where(col(Post.space_id) == space_id)
         if after is not None:
@@ -66,4 +79,4 @@ class FeedRepository:
         statement = statement.order_by(
             col(Post.feed_rank), col(Post.published_at).desc(), col(Post.id).desc()
         ).limit(limit)
-        return list(self._session.exec(statement))
+        return [(post, bool(done)) for post, done in self._session.exec(statement)]

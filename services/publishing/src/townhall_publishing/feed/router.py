@@ -34,6 +34,6 @@ def read_feed(
         session=session, gate=gate, subject=user.subject, cursor=cursor, limit=limit
     )
     return FeedPage(
-        items=present_posts(session, page.posts),
+        items=present_posts(session, page.posts, acknowledged=page.acknowledged),
         next_cursor=page.next_cursor,
     )

@@ -17,6 +17,8 @@ from .repository import FeedRepository, feed_rank
 class FeedSlice:
     posts: list[Post]
     next_cursor: str | None
+    # Ids of the posts of this page the reader has acknowledged.
+    acknowledged: frozenset[str] = frozenset()
 
 
 def read_feed(
@@ -34,15 +36,17 @@ def read_feed(
         get_visible_space(session=session, gate=gate, subject=subject, space_id=space_id)
     principals = gate.principals(subject)
     # One extra row tells whether another page follows.
-    posts = FeedRepository(session).page(
-        principals=principals, after=after, limit=limit + 1, space_id=space_id
+    rows = FeedRepository(session).page(
+        principals=principals, reader=subject, after=after, limit=limit + 1, space_id=space_id
     )
+    acknowledged = frozenset(post.id for post, done in rows[:limit] if done)
+    posts = [post for post, _ in rows]
     if len(posts) <= limit:
-        return FeedSlice(posts=posts, next_cursor=None)
+        return FeedSlice(posts=posts, next_cursor=None, acknowledged=acknowledged)
     posts = posts[:limit]
     last = posts[-1]
     assert last.published_at is not None
     next_cursor = FeedCursor(
         rank=feed_rank(last), published_at=last.published_at, post_id=last.id
     ).encode()
-    return FeedSlice(posts=posts, next_cursor=next_cursor)
+    return FeedSlice(posts=posts, next_cursor=next_cursor, acknowledged=acknowledged)

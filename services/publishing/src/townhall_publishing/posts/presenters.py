@@ -1,26 +1,38 @@
-"""Posts as the API answers them, with their reaction counts."""
+"""Posts as the API answers them, with their reaction counts and the caller's acknowledgement."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Sequence, Set
 
 from sqlmodel import Session
 
+from ..engagement.models import Acknowledgement
 from ..engagement.service import reaction_counts
 from .models import Post
 from .schemas import PostRead
 
 
-def present_posts(session: Session, posts: Sequence[Post]) -> list[PostRead]:
-    """The posts with their reaction counts (one query for the lot)."""
+def present_posts(
+    session: Session, posts: Sequence[Post], *, acknowledged: Set[str] | None = None
+) -> list[PostRead]:
+    """The posts with their reaction counts (one query for the lot); `acknowledged`, the
+    ids the caller acknowledged, when the query that found the posts told."""
     counts = reaction_counts(session, [post.id for post in posts])
     answers = []
     for post in posts:
         answer = PostRead.model_validate(post)
         answer.reactions = counts.get(post.id, {})
+        if acknowledged is not None:
+            answer.acknowledged = post.id in acknowledged
         answers.append(answer)
     return answers
 
 
-def present_post(session: Session, post: Post) -> PostRead:
-    return present_posts(session, [post])[0]
+def present_post(session: Session, post: Post, *, reader: str | None = None) -> PostRead:
+    """One post; with `reader`, whether they acknowledged it (a primary-key lookup)."""
+    acknowledged = None
+    if reader is not None:
+        acknowledged = (
+            {post.id} if session.get(Acknowledgement, (post.id, reader)) is not None else set()
+        )
+    return present_posts(session, [post], acknowledged=acknowledged)[0]

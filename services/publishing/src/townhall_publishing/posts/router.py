@@ -79,7 +79,7 @@ def get_post(
         session=session, gate=gate, subject=user.subject, post_id=post_id
     )
     views.record(post, user.subject)
-    return present_post(session, post)
+    return present_post(session, post, reader=user.subject)
 
 
 @router.patch(

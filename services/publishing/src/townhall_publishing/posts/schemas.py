@@ -155,6 +155,9 @@ class PostRead(BaseModel):
     hidden_reason: str | None
     comment_count: int
     reactions: dict[str, int] = Field(default_factory=dict)
+    # Whether the caller acknowledged the post: given by the feed, a space's posts and
+    # GET /v1/posts/{id}; null in the answers of writes and of the review queue.
+    acknowledged: bool | None = None
 
     @model_validator(mode="after")
     def _pinned(self) -> PostRead:

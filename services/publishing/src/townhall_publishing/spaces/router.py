@@ -139,4 +139,7 @@ def space_posts(
         limit=limit,
         space_id=space_id,
     )
-    return FeedPage(items=present_posts(session, page.posts), next_cursor=page.next_cursor)
+    return FeedPage(
+        items=present_posts(session, page.posts, acknowledged=page.acknowledged),
+        next_cursor=page.next_cursor,
+    )
