@@ -44,6 +44,10 @@ Headers = dict[str, str]
         ("claire", "approve.official", "space:general", False, "needs role approver in org"),
         ("sophie", "answer.official", "space:engineering", True, None),
         ("bob", "answer.official", "space:engineering", False, "needs role spokesperson in org"),
+        ("sophie", "endorse", "space:engineering", True, None),
+        ("claire", "endorse", "space:engineering", True, None),
+        ("bob", "endorse", "space:engineering", False, "needs role spokesperson in org"),
+        ("sophie", "endorse", "space:general", False, "needs role communicator in org"),
         ("nadia", "moderate", "space:hr-confidential", True, None),
         (
             "alice",

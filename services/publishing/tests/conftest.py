@@ -162,7 +162,7 @@ class FakePolicy:
         if action == "answer.official":
             return kind == "community" and "spokesperson" in roles
         if action == "endorse":
-            return "communicator" in roles
+            return "communicator" in roles or (kind == "community" and "spokesperson" in roles)
         if action == "pin":
             return "communicator" in roles or owner
         if action == "moderate":

@@ -295,8 +295,8 @@ CASES: dict[str, Case] = {
     "dismiss report": Case(dismiss, allowed={"nadia", "bob"}),
     "pin": Case(pin, allowed={"claire", "bob"}, not_found=ZOE),
     "unpin": Case(unpin, allowed={"claire", "bob"}, not_found=ZOE),
-    "endorse": Case(endorse, allowed={"claire"}, not_found=ZOE),
-    "unendorse": Case(unendorse, allowed={"claire"}, not_found=ZOE),
+    "endorse": Case(endorse, allowed={"claire", "sophie"}, not_found=ZOE),
+    "unendorse": Case(unendorse, allowed={"claire", "sophie"}, not_found=ZOE),
 }
 
 
