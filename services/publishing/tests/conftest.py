@@ -108,6 +108,8 @@ class FakePolicy:
         principals = re.fullmatch(r"/v1/subjects/([^/]+)/principals", path)
         if request.method == "GET" and principals:
             return self._principals(principals.group(1))
+        if request.method == "POST" and path == "/internal/v1/audiences":
+            return self._audience(json.loads(request.content)["principals"])
         domain = re.fullmatch(r"/internal/v1/domains/space:([^/]+)", path)
         if request.method == "PUT" and domain:
             body = json.loads(request.content)
@@ -220,6 +222,21 @@ class FakePolicy:
                 "subject": subject,
                 "active": True,
                 "principals": sorted(tokens),
+                "policy_revision": POLICY_REVISION,
+            },
+        )
+
+    def _audience(self, readers: list[str]) -> httpx.Response:
+        holders = [
+            user.id
+            for user in USERS
+            if set(readers) & set(json.loads(self._principals(user.id).content)["principals"])
+        ]
+        return httpx.Response(
+            200,
+            json={
+                "principals": sorted(readers),
+                "subjects": sorted(holders),
                 "policy_revision": POLICY_REVISION,
             },
         )
@@ -373,6 +390,8 @@ def settings(migrated_url: str, signing_key_file: Path) -> PublishingSettings:
         search_url=SEARCH_URL,
         relay_enabled=False,
         scheduler_enabled=False,
+        # The fake answers at one fixed revision while tests change its answers.
+        policy_cache_seconds=0,
     )
 
 
@@ -534,6 +553,8 @@ def real_settings(
         search_url=SEARCH_URL,
         relay_enabled=False,
         scheduler_enabled=False,
+        # The cache at work, confirming the revision on every request (no waiting).
+        policy_revision_check_seconds=0,
     )
 
 

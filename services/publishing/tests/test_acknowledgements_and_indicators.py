@@ -8,6 +8,8 @@ from datetime import UTC, datetime
 import httpx
 import pytest
 
+from .conftest import publish_official_post
+
 pytestmark = pytest.mark.anyio
 
 Auth = Callable[[str], dict[str, str]]
@@ -17,9 +19,7 @@ SALES = ["david", "gaelle"]
 async def test_each_reader_acknowledges_once_and_staff_see_who_has_not(
     client: httpx.AsyncClient, auth: Auth, official, db
 ) -> None:
-    # Everyone has used publishing once, so the roster knows the audience.
-    for user in ("alice", "bob", "david", "gaelle", "hugo"):
-        await client.get("/v1/feed", headers=auth(user))
+    # Policy expands the audience: nobody needs to have used publishing before.
     post = await official(audience_groups=["sales"], requires_acknowledgement=True)
     path = f"/v1/posts/{post['id']}"
 
@@ -121,3 +121,21 @@ async def test_indicators_count_activity_reach_acknowledgement_and_replies(
         "/v1/indicators", params={"space_id": "nowhere"}, headers=auth("claire")
     )
     assert unknown.status_code == 404
+
+
+async def test_the_audience_comes_from_the_real_policy_directory(
+    real_client: httpx.AsyncClient, auth: Auth
+) -> None:
+    # Nobody of the audience used publishing: policy expands `group:sales` itself.
+    post = await publish_official_post(
+        real_client, auth, audience_groups=["sales"], requires_acknowledgement=True
+    )
+    path = f"/v1/posts/{post['id']}"
+    acknowledged = await real_client.post(f"{path}/acknowledge", headers=auth("gaelle"))
+    assert acknowledged.status_code == 201, acknowledged.text
+
+    report = (await real_client.get(f"{path}/acknowledgements", headers=auth("claire"))).json()
+    assert (report["audience"], report["acknowledged"], report["rate"]) == (2, 1, 0.5)
+    assert report["pending_subjects"] == ["david"]
+    company = (await real_client.get("/v1/indicators", headers=auth("claire"))).json()
+    assert company["official_reach"]["audience"] >= 2
