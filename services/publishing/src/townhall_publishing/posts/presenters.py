@@ -24,3 +24,8 @@ def present_posts(session: Session, posts: Sequence[Post]) -> list[PostRead]:
 
 def present_post(session: Session, post: Post) -> PostRead:
     return present_posts(session, [post])[0]
+
+
+def present_new_post(post: Post) -> PostRead:
+    """A post created by this request: nobody reacted to it yet (no query)."""
+    return PostRead.model_validate(post)
