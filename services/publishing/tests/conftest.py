@@ -95,6 +95,8 @@ class FakePolicy:
         if _service_caller(request) != "service:publishing":
             return _problem(401, "publishing must call with its service token")
         path = request.url.path
+        if request.method == "GET" and path == "/v1/revision":
+            return httpx.Response(200, json={"policy_revision": POLICY_REVISION, "details": {}})
         if request.method == "POST" and path == "/v1/decisions":
             return self._decide(json.loads(request.content))
         if request.method == "POST" and path == "/v1/decisions/batch":
