@@ -4,14 +4,15 @@ Policy is the only authority; the cache only spares it a call per request. An an
 is reused only while all of these hold:
 - it was given at the revision the cache last confirmed with policy; the revision is
   asked of policy at most every `revision_check_seconds` (a quarter of a second by
-  default), and an answer carrying a newer revision raises it at once and drops
+  default; while one request asks, the others keep the confirmed revision for at
+  most twice that), and an answer carrying a newer revision raises it at once and drops
   every older entry;
 - policy's next validity boundary (a grant starting or ending, which changes answers
   without a new revision) has not passed: then the revision is asked again and the
   entries are dropped;
 - it is younger than `ttl_seconds` (at most a second), a backstop.
 
-So a revoked grant stops allowing anything within the revision check interval. When
+So a revoked grant stops allowing anything within twice the check interval. When
 the revision is due for a check and policy cannot be reached, the client raises
 `ServiceUnavailable`: the caller fails closed (503). Nothing is cached when
 `ttl_seconds` is 0.

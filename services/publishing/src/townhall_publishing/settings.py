@@ -27,7 +27,7 @@ class PublishingSettings(ServiceSettings):
     workers: int = Field(default=1, ge=1, le=64)
 
     # Policy's decisions and principals are reused at the revision policy confirmed at
-    # most `policy_revision_check_seconds` ago (a revocation takes effect within it),
+    # most `policy_revision_check_seconds` ago (a revocation takes effect within twice that),
     # and for at most `policy_cache_seconds`; 0 asks policy every time.
     policy_cache_seconds: float = Field(default=1.0, ge=0.0, le=1.0)
     policy_revision_check_seconds: float = Field(default=0.25, ge=0.0, le=1.0)
