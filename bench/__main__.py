@@ -29,7 +29,12 @@ def main() -> None:
         "--posts", type=int, default=100_000, help="publishing: posts seeded before the load"
     )
     parser.add_argument(
-        "--load-requests", type=int, default=3000, help="publishing: requests per load scenario"
+        "--rates",
+        default="100,200,300,400,500,600",
+        help="publishing: open-loop request rates to step through (requests/s, comma-separated)",
+    )
+    parser.add_argument(
+        "--step-seconds", type=float, default=15.0, help="publishing: seconds of load per rate"
     )
     parser.add_argument("--concurrency", type=int, default=100, help="publishing: concurrent users")
     parser.add_argument(
@@ -76,7 +81,8 @@ def main() -> None:
 
         publishing_bench.run(
             posts=args.posts,
-            requests=args.load_requests,
+            rates=[float(rate) for rate in args.rates.split(",")],
+            seconds=args.step_seconds,
             concurrency=args.concurrency,
             freshness=args.freshness,
         )

@@ -5,19 +5,19 @@ throwaway state directory (SQLite, tantivy, demo data), adds `--posts` posts str
 into publishing's database (with a progress bar; they are not sent to search, so the
 freshness measurement is not queued behind them), then measures:
 
-- creating a social post and reading a feed page, each with `--concurrency` users
-  sending requests back to back (closed loop) over HTTP/1.1 keep-alive: latency
-  percentiles and the throughput reached;
+- creating a social post and reading a feed page with `--concurrency` users sending on
+  their own schedule (open loop, `bench/open_loop.py`, in its own process) at a total
+  rate stepped through `--rates` (100, 200, 300 … requests/s, `--step-seconds` each,
+  stopping after the first rate whose p95 reaches 50 ms): latency from each request's
+  due time, and the CPU milliseconds per request of each service and of the generator;
 - publish-to-searchable: a social post created, then searched for until it is found,
   one after another.
 """
 
 from __future__ import annotations
 
-import asyncio
 import os
 import random
-import statistics
 import tempfile
 import time
 import uuid
@@ -41,23 +41,15 @@ from townhall_platform.testing import free_port
 from townhall_publishing.content import render_markdown
 from townhall_publishing.posts.models import FeedRank, Post, PostReader
 
+from .open_loop import LoadStep, RequestMaker, run_load
+from .publishing_load import BODY, create_social_post, read_feed_page
+
 console = Console()
 
 EMPLOYEES = [u.id for u in USERS if "employee" in u.org_roles]
 _SPACE = {space.id: space for space in SPACES}
-BODY = "Retour d'expérience sur la **mise en production** de la semaine, merci @bob."
-
-
-@dataclass
-class LoadResult:
-    label: str
-    samples: list[float]
-    errors: int
-    seconds: float
-
-    @property
-    def throughput(self) -> float:
-        return len(self.samples) / self.seconds if self.seconds else 0.0
+GOAL_P95_MS = 50.0
+GOAL_RATE = 200.0
 
 
 def _percentile(samples: list[float], q: float) -> float:
@@ -132,59 +124,6 @@ def seed_posts(database_url: str, count: int) -> None:
     engine.dispose()
 
 
-async def _load(
-    label: str,
-    url: str,
-    tokens: dict[str, str],
-    *,
-    requests: int,
-    concurrency: int,
-    make: Any,
-) -> LoadResult:
-    samples: list[float] = []
-    errors = 0
-    next_request = 0
-    limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
-    async with httpx.AsyncClient(base_url=url, timeout=30, limits=limits) as http:
-
-        async def worker(number: int) -> None:
-            nonlocal next_request, errors
-            user = EMPLOYEES[number % len(EMPLOYEES)]
-            headers = {"Authorization": f"Bearer {tokens[user]}"}
-            while next_request < requests:
-                n = next_request
-                next_request += 1
-                method, path, body = make(n, user)
-                started = time.perf_counter()
-                try:
-                    response = await http.request(method, path, json=body, headers=headers)
-                except httpx.TransportError:
-                    errors += 1
-                    continue
-                elapsed = (time.perf_counter() - started) * 1000
-                if response.status_code >= 400:
-                    errors += 1
-                else:
-                    samples.append(elapsed)
-
-        started = time.perf_counter()
-        with Progress(
-            TextColumn(label), BarColumn(), MofNCompleteColumn(), console=console, transient=True
-        ) as progress:
-            task = progress.add_task(label, total=requests)
-
-            async def report() -> None:
-                while next_request < requests:
-                    progress.update(task, completed=next_request)
-                    await asyncio.sleep(0.2)
-
-            reporter = asyncio.create_task(report())
-            await asyncio.gather(*(worker(i) for i in range(concurrency)))
-            reporter.cancel()
-        seconds = time.perf_counter() - started
-    return LoadResult(label, samples, errors, seconds)
-
-
 def _freshness(urls: dict[str, str], tokens: dict[str, str], count: int) -> list[float]:
     samples = []
     alice = {"Authorization": f"Bearer {tokens['alice']}"}
@@ -210,7 +149,14 @@ def _freshness(urls: dict[str, str], tokens: dict[str, str], count: int) -> list
     return samples
 
 
-def run(*, posts: int, requests: int, concurrency: int, freshness: int) -> None:
+def run(
+    *,
+    posts: int,
+    rates: list[float],
+    seconds: float,
+    concurrency: int,
+    freshness: int,
+) -> None:
     """Start the services, seed, measure, print one table."""
     with tempfile.TemporaryDirectory(prefix="townhall-bench-publishing-") as tmp:
         state = Path(tmp)
@@ -250,77 +196,168 @@ def run(*, posts: int, requests: int, concurrency: int, freshness: int) -> None:
                 service_audience="townhall-internal",
             )
             tokens = {user: issuer.user_token(user) for user in EMPLOYEES}
-            _measure(urls, tokens, requests=requests, concurrency=concurrency, freshness=freshness)
+            pids = {name: process.pid for name, process in supervisor.processes.items()}
+            _measure(
+                urls,
+                tokens,
+                rates=rates,
+                seconds=seconds,
+                concurrency=concurrency,
+                freshness=freshness,
+                pids=pids,
+            )
         finally:
             supervisor.stop()
             os.environ.clear()
             os.environ.update(saved)
 
 
+def _cpu_seconds(pid: int) -> float:
+    """User + system CPU seconds a process used so far (Linux `/proc`)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+@dataclass
+class Step:
+    scenario: str
+    load: LoadStep
+    cpu_ms_per_request: dict[str, float]  # per service, over the step's requests
+
+
+def _step(
+    scenario: str,
+    make: RequestMaker,
+    rate: float,
+    *,
+    url: str,
+    tokens: dict[str, str],
+    users: list[str],
+    seconds: float,
+    pids: dict[str, int],
+) -> Step:
+    before = {name: _cpu_seconds(pid) for name, pid in pids.items()}
+    load = run_load(url=url, tokens=tokens, users=users, make=make, rate=rate, seconds=seconds)
+    used = {name: _cpu_seconds(pid) - before[name] for name, pid in pids.items()}
+    per_request = {name: 1000 * cpu / max(load.sent, 1) for name, cpu in used.items()}
+    return Step(scenario, load, per_request)
+
+
 def _measure(
     urls: dict[str, str],
     tokens: dict[str, str],
     *,
-    requests: int,
+    rates: list[float],
+    seconds: float,
     concurrency: int,
     freshness: int,
+    pids: dict[str, int],
 ) -> None:
-    def create(n: int, user: str) -> tuple[str, str, Any]:
-        body = {"space_id": "engineering", "kind": "social", "title": f"Load {n}", "body": BODY}
-        return "POST", "/v1/posts", body
-
-    def feed(n: int, user: str) -> tuple[str, str, Any]:
-        return "GET", "/v1/feed?limit=20", None
-
-    async def scenarios() -> list[LoadResult]:
-        # A short warm-up fills connection pools and caches on every side.
-        await _load("warm-up", urls["publishing"], tokens, requests=200, concurrency=20, make=feed)
-        return [
-            await _load(
-                f"POST /v1/posts (social), {concurrency} users",
-                urls["publishing"],
-                tokens,
-                requests=requests,
-                concurrency=concurrency,
-                make=create,
-            ),
-            await _load(
-                f"GET /v1/feed (20 items), {concurrency} users",
-                urls["publishing"],
-                tokens,
-                requests=requests,
-                concurrency=concurrency,
-                make=feed,
-            ),
-        ]
-
-    results = asyncio.run(scenarios())
+    users = [EMPLOYEES[i % len(EMPLOYEES)] for i in range(concurrency)]
+    tokens_by_user = {user: tokens[user] for user in users}
+    common: dict[str, Any] = {
+        "url": urls["publishing"],
+        "tokens": tokens_by_user,
+        "users": users,
+        "pids": pids,
+    }
+    # A short warm-up fills connection pools and caches on every side.
+    _step("warm-up", read_feed_page, 50, seconds=2, **common)
+    steps: list[Step] = []
+    scenarios = [
+        ("POST /v1/posts (social)", create_social_post),
+        ("GET /v1/feed (20 items)", read_feed_page),
+    ]
+    for label, make in scenarios:
+        for rate in rates:
+            console.print(f"{label}: {rate:.0f} req/s for {seconds:.0f} s")
+            step = _step(label, make, rate, seconds=seconds, **common)
+            steps.append(step)
+            if _percentile(step.load.samples, 0.95) >= GOAL_P95_MS or step.load.errors:
+                break  # past what the service sustains: higher rates only queue more
     fresh = _freshness(urls, tokens, freshness)
+    _print_tables(steps, fresh, concurrency=concurrency)
 
+
+def _print_tables(steps: list[Step], fresh: list[float], *, concurrency: int) -> None:
     table = Table(
-        title=f"Publishing over HTTP (loopback, SQLite + tantivy, {os.cpu_count()} cores)"
+        title=(
+            f"Publishing over HTTP, open loop ({concurrency} users, latency from the due time; "
+            f"loopback, SQLite + tantivy, {os.cpu_count()} cores)"
+        )
     )
-    for column in ("measurement", "n", "errors", "req/s", "p50 ms", "p95 ms", "p99 ms", "mean ms"):
-        table.add_column(column, justify="right" if column != "measurement" else "left")
-    for result in results:
+    columns = (
+        "measurement",
+        "target req/s",
+        "done req/s",
+        "n",
+        "errors",
+        "p50 ms",
+        "p95 ms",
+        "p99 ms",
+        "CPU ms/req: publishing",
+        "policy",
+        "search",
+        "load generator",
+    )
+    for column in columns:
+        table.add_column(column, justify="left" if column == "measurement" else "right")
+    for step in steps:
+        load = step.load
         table.add_row(
-            result.label,
-            str(len(result.samples)),
-            str(result.errors),
-            f"{result.throughput:.0f}",
-            f"{_percentile(result.samples, 0.50):.1f}",
-            f"{_percentile(result.samples, 0.95):.1f}",
-            f"{_percentile(result.samples, 0.99):.1f}",
-            f"{statistics.fmean(result.samples):.1f}" if result.samples else "-",
+            step.scenario,
+            f"{load.rate:.0f}",
+            f"{load.achieved:.0f}",
+            str(len(load.samples)),
+            str(load.errors),
+            f"{_percentile(load.samples, 0.50):.1f}",
+            f"{_percentile(load.samples, 0.95):.1f}",
+            f"{_percentile(load.samples, 0.99):.1f}",
+            f"{step.cpu_ms_per_request['publishing']:.2f}",
+            f"{step.cpu_ms_per_request['policy']:.2f}",
+            f"{step.cpu_ms_per_request['search']:.2f}",
+            f"{1000 * load.generator_cpu_seconds / max(load.sent, 1):.2f}",
         )
     table.add_row(
-        "publish → searchable (one at a time)",
+        "publish → searchable, one at a time",
+        "-",
+        "-",
         str(len(fresh)),
         "0",
-        "-",
         f"{_percentile(fresh, 0.50):.1f}",
         f"{_percentile(fresh, 0.95):.1f}",
         f"{_percentile(fresh, 0.99):.1f}",
-        f"{statistics.fmean(fresh):.1f}",
+        "-",
+        "-",
+        "-",
+        "-",
     )
-    console.print(table)
+    wide = Console(width=max(console.width, 160))
+    wide.print(table)
+
+    goals = Table(title="Against the goals of issue 4")
+    for column in ("goal", "measured", "met"):
+        goals.add_column(column)
+    for scenario in dict.fromkeys(step.scenario for step in steps):
+        mine = [s for s in steps if s.scenario == scenario]
+        sustained = [
+            s.load.rate
+            for s in mine
+            if not s.load.errors and _percentile(s.load.samples, 0.95) < GOAL_P95_MS
+        ]
+        at_goal = next((s for s in mine if s.load.rate == GOAL_RATE), None)
+        p95 = _percentile(at_goal.load.samples, 0.95) if at_goal else float("nan")
+        best = f"{max(sustained):.0f} req/s" if sustained else "none of the rates tried"
+        goals.add_row(
+            f"{scenario}: p95 < {GOAL_P95_MS:.0f} ms at {GOAL_RATE:.0f} req/s",
+            f"p95 {p95:.1f} ms at {GOAL_RATE:.0f} req/s; highest rate with p95 < "
+            f"{GOAL_P95_MS:.0f} ms: {best}",
+            "yes" if at_goal and GOAL_RATE in sustained else "no",
+        )
+    fresh_p95 = _percentile(fresh, 0.95)
+    goals.add_row(
+        "publish → searchable p95 < 1 s",
+        f"p95 {fresh_p95:.0f} ms",
+        "yes" if fresh_p95 < 1000 else "no",
+    )
+    wide.print(goals)

@@ -141,6 +141,10 @@ def system(
             env[prefix + "SIGNING_KEY_FILE"] = str(signing_key_file)
             for key, url in urls.items():
                 env[prefix + key] = url
+            if name == "publishing":
+                # Publishing confirms policy's revision on every request (its cache still
+                # works by revision): a test's change to policy shows on the next request.
+                env[prefix + "POLICY_REVISION_CHECK_SECONDS"] = "0"
             if backend == "postgresql" and name != "search":
                 env[prefix + "DATABASE_URL"] = stack.enter_context(
                     temporary_postgres_database(f"townhall_it_{name}")

@@ -95,6 +95,8 @@ class FakePolicy:
         if _service_caller(request) != "service:publishing":
             return _problem(401, "publishing must call with its service token")
         path = request.url.path
+        if request.method == "GET" and path == "/v1/revision":
+            return httpx.Response(200, json={"policy_revision": POLICY_REVISION, "details": {}})
         if request.method == "POST" and path == "/v1/decisions":
             return self._decide(json.loads(request.content))
         if request.method == "POST" and path == "/v1/decisions/batch":
@@ -108,6 +110,8 @@ class FakePolicy:
         principals = re.fullmatch(r"/v1/subjects/([^/]+)/principals", path)
         if request.method == "GET" and principals:
             return self._principals(principals.group(1))
+        if request.method == "POST" and path == "/internal/v1/audiences":
+            return self._audience(json.loads(request.content)["principals"])
         domain = re.fullmatch(r"/internal/v1/domains/space:([^/]+)", path)
         if request.method == "PUT" and domain:
             body = json.loads(request.content)
@@ -220,6 +224,21 @@ class FakePolicy:
                 "subject": subject,
                 "active": True,
                 "principals": sorted(tokens),
+                "policy_revision": POLICY_REVISION,
+            },
+        )
+
+    def _audience(self, readers: list[str]) -> httpx.Response:
+        holders = [
+            user.id
+            for user in USERS
+            if set(readers) & set(json.loads(self._principals(user.id).content)["principals"])
+        ]
+        return httpx.Response(
+            200,
+            json={
+                "principals": sorted(readers),
+                "subjects": sorted(holders),
                 "policy_revision": POLICY_REVISION,
             },
         )
@@ -373,6 +392,8 @@ def settings(migrated_url: str, signing_key_file: Path) -> PublishingSettings:
         search_url=SEARCH_URL,
         relay_enabled=False,
         scheduler_enabled=False,
+        # The fake answers at one fixed revision while tests change its answers.
+        policy_cache_seconds=0,
     )
 
 
@@ -534,6 +555,8 @@ def real_settings(
         search_url=SEARCH_URL,
         relay_enabled=False,
         scheduler_enabled=False,
+        # The cache at work, confirming the revision on every request (no waiting).
+        policy_revision_check_seconds=0,
     )
 
 

@@ -10,6 +10,8 @@ import pytest
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
+from .conftest import publish_official_post
+
 pytestmark = pytest.mark.anyio
 
 Auth = Callable[[str], dict[str, str]]
@@ -19,9 +21,7 @@ SALES = ["david", "gaelle"]
 async def test_each_reader_acknowledges_once_and_staff_see_who_has_not(
     client: httpx.AsyncClient, auth: Auth, official, db
 ) -> None:
-    # Everyone has used publishing once, so the roster knows the audience.
-    for user in ("alice", "bob", "david", "gaelle", "hugo"):
-        await client.get("/v1/feed", headers=auth(user))
+    # Policy expands the audience: nobody needs to have used publishing before.
     post = await official(audience_groups=["sales"], requires_acknowledgement=True)
     path = f"/v1/posts/{post['id']}"
 
@@ -187,3 +187,21 @@ async def test_the_acknowledged_flag_costs_no_query_per_post(
     page = _by_id(await client.get("/v1/feed", headers=auth("david")))
     assert all(page[post_id]["acknowledged"] is True for post_id in mine)
     assert with_four == with_one
+
+
+async def test_the_audience_comes_from_the_real_policy_directory(
+    real_client: httpx.AsyncClient, auth: Auth
+) -> None:
+    # Nobody of the audience used publishing: policy expands `group:sales` itself.
+    post = await publish_official_post(
+        real_client, auth, audience_groups=["sales"], requires_acknowledgement=True
+    )
+    path = f"/v1/posts/{post['id']}"
+    acknowledged = await real_client.post(f"{path}/acknowledge", headers=auth("gaelle"))
+    assert acknowledged.status_code == 201, acknowledged.text
+
+    report = (await real_client.get(f"{path}/acknowledgements", headers=auth("claire"))).json()
+    assert (report["audience"], report["acknowledged"], report["rate"]) == (2, 1, 0.5)
+    assert report["pending_subjects"] == ["david"]
+    company = (await real_client.get("/v1/indicators", headers=auth("claire"))).json()
+    assert company["official_reach"]["audience"] >= 2

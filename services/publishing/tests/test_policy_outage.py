@@ -7,6 +7,9 @@ from typing import Any
 
 import httpx
 import pytest
+from fastapi import FastAPI
+
+from townhall_publishing.settings import PublishingSettings
 
 from .conftest import publish_official_post
 
@@ -150,4 +153,35 @@ async def test_policy_down_is_503_and_nothing_is_written(
 
     assert response.status_code == 503, response.text
     assert response.headers["content-type"] == "application/problem+json"
+    assert db.counts() == before
+
+
+async def test_with_answers_cached_policy_down_still_fails_closed(
+    make_app: Callable[[PublishingSettings], FastAPI],
+    settings: PublishingSettings,
+    serve: Callable[..., Any],
+    auth: Auth,
+    policy,
+    db,
+) -> None:
+    # The cache on, confirming the revision on every request: the same post and the
+    # same feed read were answered from it a moment ago, yet nothing goes without policy.
+    cached = settings.model_copy(
+        update={"policy_cache_seconds": 1.0, "policy_revision_check_seconds": 0.0}
+    )
+    post = {"space_id": "engineering", "kind": "social", "title": "T", "body": "B"}
+    async with serve(make_app(cached)) as client:
+        for _ in range(2):
+            created = await client.post("/v1/posts", json=post, headers=auth("alice"))
+            assert created.status_code == 201, created.text
+            assert (await client.get("/v1/feed", headers=auth("alice"))).status_code == 200
+        assert policy.decision_count() == 1  # the second creation reused the decision
+        before = db.counts()
+        policy.available = False
+
+        refused = await client.post("/v1/posts", json=post, headers=auth("alice"))
+        feed = await client.get("/v1/feed", headers=auth("alice"))
+
+    assert refused.status_code == feed.status_code == 503, refused.text
+    assert refused.headers["content-type"] == "application/problem+json"
     assert db.counts() == before

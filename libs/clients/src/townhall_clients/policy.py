@@ -2,16 +2,30 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import datetime
+
 from townhall_contracts.policy import (
     Action,
+    Audience,
+    AudienceRequest,
     Decision,
     DecisionBatch,
     DecisionRequest,
     DomainRegistration,
     Principals,
+    Revision,
 )
 
 from .base import ServiceClient
+
+
+@dataclass(frozen=True, slots=True)
+class RevisionState:
+    """Policy's current revision, and when answers change next without a new revision."""
+
+    policy_revision: int
+    next_validity_boundary: datetime | None
 
 
 class PolicyClient(ServiceClient):
@@ -38,6 +52,14 @@ class PolicyClient(ServiceClient):
         """The principal tokens of a subject, for the readers rule."""
         response = self.request("GET", f"/v1/subjects/{subject}/principals", idempotent=True)
         return Principals.model_validate_json(response.content)
+
+    def audience(self, principals: list[str]) -> Audience:
+        """The active users holding any of `principals` (a post's readers)."""
+        body = AudienceRequest(principals=principals)
+        response = self.request(
+            "POST", "/internal/v1/audiences", idempotent=True, json=body.model_dump(mode="json")
+        )
+        return Audience.model_validate_json(response.content)
 
     def register_domain(self, domain: str, registration: DomainRegistration) -> None:
         """Tell policy a space's kind and visibility (idempotent)."""
@@ -73,3 +95,13 @@ class PolicyClient(ServiceClient):
     def revision(self) -> int:
         response = self.request("GET", "/v1/revision", idempotent=True)
         return int(response.json()["policy_revision"])
+
+    def revision_state(self) -> RevisionState:
+        """The revision and the next validity boundary (a grant starting or ending)."""
+        response = self.request("GET", "/v1/revision", idempotent=True)
+        answer = Revision.model_validate_json(response.content)
+        boundary = answer.details.get("next_validity_boundary")
+        return RevisionState(
+            policy_revision=answer.policy_revision,
+            next_validity_boundary=datetime.fromisoformat(boundary) if boundary else None,
+        )

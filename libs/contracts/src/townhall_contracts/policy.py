@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import StrEnum
-from typing import Any
+from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -108,6 +108,28 @@ class Principals(BaseModel):
     subject: str
     active: bool
     principals: list[str]
+    policy_revision: int
+
+
+# The reader principals of `townhall_contracts.readers`.
+_ID = r"[a-z0-9][a-z0-9._-]{0,127}"
+READER_PRINCIPAL_PATTERN = (
+    rf"^(org|auditor:org|moderator:org|moderator:space:{_ID}|space:{_ID}|group:{_ID}|user:{_ID})$"
+)
+ReaderPrincipal = Annotated[str, Field(pattern=READER_PRINCIPAL_PATTERN, max_length=160)]
+
+
+class AudienceRequest(_Strict):
+    """Reader principals (a post's `readers`) to expand into the users holding them."""
+
+    principals: list[ReaderPrincipal] = Field(min_length=1, max_length=1000)
+
+
+class Audience(BaseModel):
+    """The active users holding any of `principals`, at `policy_revision`."""
+
+    principals: list[str]
+    subjects: list[str]
     policy_revision: int
 
 

@@ -9,6 +9,7 @@ from fastapi import FastAPI
 
 from townhall_platform.app import create_app as create_service_app
 from townhall_platform.db import database_ready, make_engine
+from townhall_policy.audiences.router import router as audiences_router
 from townhall_policy.audit.router import router as audit_router
 from townhall_policy.decisions.router import router as decisions_router
 from townhall_policy.directory.router import router as directory_router
@@ -54,6 +55,7 @@ def create_app(settings: PolicySettings | None = None) -> FastAPI:
             grants_router,
             internal_grants_router,
             domains_router,
+            audiences_router,
             suspensions_router,
             audit_router,
             directory_router,

@@ -10,7 +10,7 @@ from anyio import to_thread
 from fastapi import FastAPI
 from sqlalchemy.engine import Engine
 
-from townhall_clients import PolicyClient, SearchClient
+from townhall_clients import CachedPolicy, PolicyClient, SearchClient
 from townhall_platform.app import create_app as create_service_app
 from townhall_platform.db import database_ready, make_engine
 
@@ -24,7 +24,6 @@ from .outbox.metrics import RelayMetrics
 from .outbox.relay import OutboxRelay
 from .policy_gate import PolicyGate
 from .posts.router import router as posts_router
-from .roster.service import Roster
 from .scheduler.runner import Scheduler
 from .settings import PublishingSettings
 from .spaces.router import router as spaces_router
@@ -64,7 +63,6 @@ def create_app(
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         relay: OutboxRelay = app.state.relay
         scheduler: Scheduler = app.state.scheduler
-        roster: Roster = app.state.roster
         if settings.relay_enabled:
             relay.start()
         if settings.scheduler_enabled:
@@ -75,7 +73,6 @@ def create_app(
             # Joining the threads blocks: keep it off the event loop.
             await to_thread.run_sync(scheduler.stop)
             await to_thread.run_sync(relay.stop)
-            await to_thread.run_sync(roster.flush)
             await to_thread.run_sync(app.state.views.flush)
             app.state.policy_client.close()
             app.state.search_client.close()
@@ -120,15 +117,20 @@ def create_app(
     app.state.writer_queue = WriterQueue(engine)
     app.state.policy_client = policy_client
     app.state.search_client = search_client
-    roster = Roster(engine)
-    app.state.roster = roster
-    app.state.policy_gate = PolicyGate(policy_client, roster=roster)
+    app.state.policy_gate = PolicyGate(
+        policy_client,
+        answers=CachedPolicy(
+            policy_client,
+            ttl_seconds=settings.policy_cache_seconds,
+            revision_check_seconds=settings.policy_revision_check_seconds,
+        ),
+    )
     views = ViewRecorder(engine)
     app.state.views = views
     app.state.scheduler = Scheduler(
         engine=engine,
         interval=settings.scheduler_interval_seconds,
-        chores=[roster.flush, views.flush],
+        chores=[views.flush],
     )
     app.state.relay = build_relay(
         settings=settings,

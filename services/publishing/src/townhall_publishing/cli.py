@@ -14,7 +14,7 @@ from townhall_platform.app import build_identity
 from townhall_platform.db import make_engine, run_migrations, session_scope
 from townhall_platform.logs import configure_logging
 
-from .app import SERVICE_NAME, build_relay, create_app
+from .app import SERVICE_NAME, build_relay
 from .outbox.metrics import RelayMetrics
 from .seed.service import seed_demo
 from .settings import PublishingSettings
@@ -30,7 +30,19 @@ def serve() -> None:
     """Serve the API on the configured host and port (relay included)."""
     settings = PublishingSettings()
     configure_logging(service=SERVICE_NAME, json=settings.log_json, level=settings.log_level)
-    uvicorn.run(create_app(settings), host=settings.host, port=settings.port)
+    if settings.workers > 1 and not settings.database_url.startswith("postgresql"):
+        # SQLite has one writer, kept in turn by a lock inside one process.
+        console.print("[red]Several workers need PostgreSQL (TOWNHALL_PUBLISHING_WORKERS).[/red]")
+        raise typer.Exit(code=2)
+    # uvicorn's access log follows LOG_LEVEL: one line per request costs CPU under load.
+    uvicorn.run(
+        "townhall_publishing.app:create_app",
+        factory=True,
+        host=settings.host,
+        port=settings.port,
+        workers=settings.workers,
+        log_level=settings.log_level.lower(),
+    )
 
 
 @main.command()

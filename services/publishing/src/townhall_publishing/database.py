@@ -35,6 +35,15 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
+def no_strings() -> list[str]:
+    """An empty list: the default factory of the table models' list columns.
+
+    SQLModel's table constructor has pydantic inspect a default factory's signature on
+    every instance; a plain function's takes a fifth of the time `list`'s does.
+    """
+    return []
+
+
 class UTCDateTime(TypeDecorator[datetime]):
     """Aware UTC datetimes on every backend.
 
@@ -80,7 +89,11 @@ def tune_engine(engine: Engine) -> Engine:
     @event.listens_for(engine, "begin")
     def _begin(connection: Connection) -> None:
         immediate = connection.get_execution_options().get(SQLITE_IMMEDIATE, False)
-        connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+        # Straight to the driver: one BEGIN per request through SQLAlchemy's execution
+        # path (events, contexts) cost as much as a feed page's own query.
+        driver = connection.connection.driver_connection
+        assert driver is not None
+        driver.execute("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
     return engine
 

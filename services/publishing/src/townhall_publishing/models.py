@@ -7,13 +7,11 @@ from .engagement.models import Acknowledgement, PostView, Reaction
 from .moderation.models import ModerationAction, Report
 from .outbox.models import OutboxEvent
 from .posts.models import Comment, Post, PostReader, PostStep, PostVersion
-from .roster.models import KnownSubject
 from .spaces.models import Space
 
 __all__ = [
     "Acknowledgement",
     "Comment",
-    "KnownSubject",
     "ModerationAction",
     "OutboxEvent",
     "Post",

@@ -1,17 +1,16 @@
 """Every question publishing asks the policy service, in one place.
 
 Publishing asks policy before every state change and records the decision it got;
-it asks for a subject's principals to apply the readers rule. Policy being down
-surfaces as `ServiceUnavailable` (503): callers fail closed and write nothing.
+it asks for a subject's principals to apply the readers rule. Decisions and
+principals go through `CachedPolicy`: reused only at the policy revision confirmed
+within the last `policy_revision_check_seconds` (see `townhall_clients.policy_cache`).
+Policy being down surfaces as `ServiceUnavailable` (503): callers fail closed and
+write nothing.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
-from sqlmodel import Session
-
-from townhall_clients import PolicyClient, UnexpectedResponse
+from townhall_clients import CachedPolicy, PolicyClient, UnexpectedResponse
 from townhall_contracts.policy import (
     Action,
     Decision,
@@ -20,32 +19,38 @@ from townhall_contracts.policy import (
     Role,
     SpaceKind,
 )
-from townhall_contracts.readers import Visibility
+from townhall_contracts.readers import AUDITOR, Visibility, user_principal
 from townhall_platform.errors import PermissionDenied
-
-if TYPE_CHECKING:
-    from .roster.service import Roster
 
 
 class PolicyGate:
     """Decisions, principals and space registration, through the typed policy client."""
 
-    def __init__(self, policy: PolicyClient, *, roster: Roster | None = None) -> None:
+    def __init__(
+        self,
+        policy: PolicyClient,
+        *,
+        answers: CachedPolicy | None = None,
+    ) -> None:
         self._policy = policy
-        # Every subject whose principals are asked joins the audience roster.
-        self._roster = roster
+        # Decisions and principals, cached by policy revision (no cache: ttl 0).
+        self._answers = answers or CachedPolicy(policy, ttl_seconds=0)
 
-    def known_subjects(self, session: Session) -> list[str]:
-        """The subjects publishing knows (the candidates of an audience)."""
-        if self._roster is None:
-            from .roster.service import known_subjects
+    def audience(self, readers: list[str], *, author: str) -> list[str]:
+        """The active users a published post with these `readers` is meant for (sorted ids).
 
-            return known_subjects(session)
-        return self._roster.subjects(session)
+        Policy expands the principals over its whole directory. Compliance officers read
+        everything but are no audience, and the author is none of their own post.
+        """
+        meant_for = [r for r in readers if r not in (AUDITOR, user_principal(author))]
+        if not meant_for:
+            return []
+        answer = self._policy.audience(meant_for)
+        return [s for s in answer.subjects if s != author]
 
     def decide(self, *, subject: str, action: Action, domain: str) -> Decision:
         """Policy's decision, allowed or not."""
-        return self._policy.decide(subject, action, domain)
+        return self._answers.decide(subject, action, domain)
 
     def require(self, *, subject: str, action: Action, domain: str) -> Decision:
         """The decision allowing `action`, or `PermissionDenied` carrying policy's reason."""
@@ -58,9 +63,9 @@ class PolicyGate:
         """
         if len(candidates) == 1:
             action, domain = candidates[0]
-            decisions = [self._policy.decide(subject, action, domain)]
+            decisions = [self._answers.decide(subject, action, domain)]
         else:
-            batch = self._policy.decide_batch(
+            batch = self._answers.decide_batch(
                 [DecisionRequest(subject=subject, action=a, domain=d) for a, d in candidates]
             )
             decisions = batch.decisions
@@ -79,21 +84,15 @@ class PolicyGate:
         """The domains among `domains` where policy allows `subject` to do `action`."""
         if not domains:
             return set()
-        batch = self._policy.decide_batch(
+        batch = self._answers.decide_batch(
             [DecisionRequest(subject=subject, action=action, domain=d) for d in domains]
         )
         return {d.domain for d in batch.decisions if d.allowed}
 
     def principals(self, subject: str) -> frozenset[str]:
         """The principal tokens of `subject`; none for a subject policy does not know."""
-        if self._roster is not None:
-            self._roster.note(subject)
-        return self.principals_of(subject)
-
-    def principals_of(self, subject: str) -> frozenset[str]:
-        """Like `principals`, without noting the subject in the roster."""
         try:
-            answer = self._policy.principals(subject)
+            answer = self._answers.principals(subject)
         except UnexpectedResponse as exc:
             # A valid token for a subject outside the directory reads nothing.
             if exc.status_code == 404:

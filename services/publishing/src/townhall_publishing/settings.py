@@ -22,6 +22,16 @@ class PublishingSettings(ServiceSettings):
     db_pool_size: int = Field(default=50, ge=1, le=500)
     db_max_overflow: int = Field(default=100, ge=0, le=1000)
 
+    # uvicorn worker processes, PostgreSQL only: the outbox relay and the scheduler of
+    # every worker share the database safely (SKIP LOCKED, ordered event ids).
+    workers: int = Field(default=1, ge=1, le=64)
+
+    # Policy's decisions and principals are reused at the revision policy confirmed at
+    # most `policy_revision_check_seconds` ago (a revocation takes effect within twice that),
+    # and for at most `policy_cache_seconds`; 0 asks policy every time.
+    policy_cache_seconds: float = Field(default=1.0, ge=0.0, le=1.0)
+    policy_revision_check_seconds: float = Field(default=0.25, ge=0.0, le=1.0)
+
     # The outbox relay: a background thread that delivers change events to search.
     relay_enabled: bool = True
     relay_poll_interval_seconds: float = Field(default=0.2, gt=0)

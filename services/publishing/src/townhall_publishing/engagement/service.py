@@ -17,7 +17,6 @@ from ..policy_gate import PolicyGate
 from ..posts.errors import AlreadyDone, InvalidTransition
 from ..posts.models import Post, PostKind
 from ..posts.service import get_readable_post
-from ..roster.service import audience_of
 from ..workflow.errors import NotOfficial
 from .errors import ReactionNotFound
 from .models import Acknowledgement, Reaction, ReactionKind
@@ -130,8 +129,8 @@ def acknowledgement_status(
 ) -> AcknowledgementStatus:
     """For its author and communications staff: who of the audience acknowledged, who not.
 
-    The audience is counted among the subjects publishing knows (see `roster`), each
-    checked against the post's readers with the principals policy answers now.
+    The audience is the active users policy finds holding any of the post's readers
+    now (the author aside).
     """
     post = get_readable_post(session=session, gate=gate, subject=subject, post_id=post_id)
     if post.kind != PostKind.OFFICIAL:
@@ -153,9 +152,7 @@ def acknowledgement_status(
     )
     audience: list[str] = []
     if post.state == PostState.PUBLISHED:
-        subjects = [s for s in gate.known_subjects(session) if s != post.author_id]
-        principals = {s: gate.principals_of(s) for s in subjects}
-        audience = audience_of(post.readers, subjects, principals)
+        audience = gate.audience(post.readers, author=post.author_id)
     acknowledged = {a.user_id for a in acks}
     pending = [s for s in audience if s not in acknowledged]
     return AcknowledgementStatus(

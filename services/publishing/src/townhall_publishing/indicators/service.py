@@ -15,7 +15,6 @@ from ..engagement.models import Acknowledgement, PostView
 from ..policy_gate import PolicyGate
 from ..posts.models import Comment, Post, PostKind
 from ..posts.service import require_space
-from ..roster.service import audience_of
 from .schemas import AcknowledgementIndicator, Indicators, OfficialReach
 
 # Posts that count as having been out: published, later hidden, retracted or deleted.
@@ -76,12 +75,14 @@ def compute(
 
     official = [p for p in posts if p.kind == PostKind.OFFICIAL]
     live_official = [p for p in official if p.state == PostState.PUBLISHED]
-    subjects = gate.known_subjects(session)
-    principals = {s: gate.principals_of(s) for s in subjects} if live_official else {}
-    audience_sizes = {
-        p.id: len(audience_of(p.readers, [s for s in subjects if s != p.author_id], principals))
-        for p in live_official
-    }
+    # One expansion per distinct readers list; many posts share the same audience.
+    audiences: dict[tuple[str, ...], list[str]] = {}
+    audience_sizes: dict[str, int] = {}
+    for p in live_official:
+        readers = tuple(sorted(p.readers))
+        if readers not in audiences:
+            audiences[readers] = gate.audience(list(readers), author="")
+        audience_sizes[p.id] = sum(1 for s in audiences[readers] if s != p.author_id)
     official_ids = [p.id for p in official]
     viewers: set[tuple[str, str]] = set()
     if official_ids:

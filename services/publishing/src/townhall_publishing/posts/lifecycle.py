@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from sqlalchemy import inspect
 from sqlmodel import Session
 
 from townhall_contracts.policy import Decision
@@ -92,15 +93,17 @@ def post_changed(session: Session, *, post: Post, space: Space, at: datetime) ->
     Comments follow their post's readers: when those change, each comment gets a new
     version too, so search never shows a comment of a post its reader may not read.
     """
+    # A post not yet written has no reader rows and no comments: no queries for them.
+    new = not inspect(post).persistent
     post.feed_rank = feed_rank_of(post)
     post.version += 1
     post.updated_at = at
     readers = readers_of_post(post, space)
     readers_changed = readers != list(post.readers)
     if readers_changed:
-        PostRepository(session).set_readers(post, readers)
+        PostRepository(session).set_readers(post, readers, new=new)
     outbox = OutboxRepository(session)
-    comments = CommentRepository(session).of_post(post.id) if readers_changed else []
+    comments = CommentRepository(session).of_post(post.id) if readers_changed and not new else []
     for comment in comments:
         comment_readers = readers_of_comment(comment, post, space)
         if comment_readers != list(comment.readers):

@@ -8,7 +8,7 @@ from enum import StrEnum
 from sqlalchemy import JSON, Boolean, CheckConstraint, Column, ForeignKey, Index, String, Text
 from sqlmodel import Field, col
 
-from ..database import PublishingModel, UTCDateTime, utcnow
+from ..database import PublishingModel, UTCDateTime, no_strings, utcnow
 
 # The authority an official post speaks with when its author names none.
 DEFAULT_AUTHORITY = "Direction de la communication"
@@ -62,9 +62,11 @@ class Post(PublishingModel, table=True):
     body: str
     author_id: str = Field(max_length=128)
     state: str = Field(max_length=16)
-    readers: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    readers: list[str] = Field(default_factory=no_strings, sa_column=Column(JSON, nullable=False))
     authority: str | None = Field(default=None, max_length=200)
-    audience_groups: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    audience_groups: list[str] = Field(
+        default_factory=no_strings, sa_column=Column(JSON, nullable=False)
+    )
     # Grows with every change; search never lets a document's version go backwards.
     version: int = 1
     decision_id: str | None = Field(default=None, max_length=64)
@@ -79,9 +81,9 @@ class Post(PublishingModel, table=True):
 
     # Rendered, sanitized HTML of `body`, and the subjects it mentions.
     body_html: str = Field(default="", sa_column=Column(Text(), nullable=False, server_default=""))
-    mentions: list[str] = Field(default_factory=list, sa_column=_json_list())
+    mentions: list[str] = Field(default_factory=no_strings, sa_column=_json_list())
     # An official audience narrowed to chosen spaces (with or instead of groups).
-    audience_spaces: list[str] = Field(default_factory=list, sa_column=_json_list())
+    audience_spaces: list[str] = Field(default_factory=no_strings, sa_column=_json_list())
     requires_ack: bool = Field(default=False, sa_column=_false())
     feed_rank: int = Field(default=FeedRank.SOCIAL)
     # Edits of the body or title (the history is in `post_versions`).
@@ -158,7 +160,7 @@ class Comment(PublishingModel, table=True):
     author_id: str = Field(max_length=128)
     body: str
     state: str = Field(max_length=16)
-    readers: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    readers: list[str] = Field(default_factory=no_strings, sa_column=Column(JSON, nullable=False))
     version: int = 1
     decision_id: str | None = Field(default=None, max_length=64)
     policy_revision: int | None = None
@@ -173,7 +175,7 @@ class Comment(PublishingModel, table=True):
         default=None, sa_column=Column(String(36), ForeignKey("comments.id"), nullable=True)
     )
     body_html: str = Field(default="", sa_column=Column(Text(), nullable=False, server_default=""))
-    mentions: list[str] = Field(default_factory=list, sa_column=_json_list())
+    mentions: list[str] = Field(default_factory=no_strings, sa_column=_json_list())
     # An official answer by a spokesperson, labelled with the authority it speaks for.
     official: bool = Field(default=False, sa_column=_false())
     authority: str | None = Field(default=None, max_length=200)

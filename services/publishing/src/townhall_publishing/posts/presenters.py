@@ -36,3 +36,8 @@ def present_post(session: Session, post: Post, *, reader: str | None = None) -> 
             {post.id} if session.get(Acknowledgement, (post.id, reader)) is not None else set()
         )
     return present_posts(session, [post], acknowledged=acknowledged)[0]
+
+
+def present_new_post(post: Post) -> PostRead:
+    """A post created by this request: nobody reacted to it yet (no query)."""
+    return PostRead.model_validate(post)

@@ -34,10 +34,11 @@ class PostRepository:
             PostReader(post_id=post.id, principal=principal) for principal in post.readers
         )
 
-    def set_readers(self, post: Post, readers: list[str]) -> None:
-        """Replace a post's readers and the rows mirroring them."""
+    def set_readers(self, post: Post, readers: list[str], *, new: bool = False) -> None:
+        """Replace a post's readers and the rows mirroring them (a `new` post has none yet)."""
         post.readers = readers
-        self._session.execute(delete(PostReader).where(col(PostReader.post_id) == post.id))
+        if not new:
+            self._session.execute(delete(PostReader).where(col(PostReader.post_id) == post.id))
         self._session.add_all(PostReader(post_id=post.id, principal=p) for p in readers)
 
     def in_space(self, space_id: str) -> list[Post]:

@@ -15,7 +15,7 @@ from ..moderation import service as moderation
 from ..moderation.schemas import ModerationActionRead, ReportRead
 from ..workflow import service as workflow
 from . import service
-from .presenters import present_post
+from .presenters import present_new_post, present_post
 from .repository import PostRepository
 from .schemas import (
     AcknowledgementRead,
@@ -63,7 +63,7 @@ def create_post(
 ) -> PostRead:
     post = service.create_post(session=session, gate=gate, author_id=user.subject, request=body)
     response.headers["Location"] = f"/v1/posts/{post.id}"
-    return present_post(session, post)
+    return present_new_post(post)
 
 
 @router.get(

@@ -35,7 +35,7 @@ class Scheduler:
         self._interval = interval
         self._clock = clock
         self._on_published = on_published
-        # Small background writes done on each pass (the audience roster).
+        # Small background writes done on each pass (views noted by reads).
         self._chores = chores or []
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None

@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 
 from sqlmodel import Session, col, select
 
-from townhall_contracts.demo import SPACES, USERS
+from townhall_contracts.demo import SPACES
 from townhall_contracts.readers import PostState, post_readers
 
 from ..content import extract_mentions, render_markdown
@@ -23,7 +23,6 @@ from ..outbox.repository import OutboxRepository
 from ..posts.lifecycle import feed_rank_of
 from ..posts.models import Comment, Post
 from ..posts.repository import CommentRepository, PostRepository
-from ..roster.models import KnownSubject
 from ..spaces.models import Space
 from ..spaces.repository import SpaceRepository
 from .content import COMMENTS, POSTS, SPACE_DESCRIPTIONS
@@ -158,9 +157,4 @@ def seed_demo(
     progress(
         f"comments: {report.comments_created} created, {report.comments_existing} already there"
     )
-    # The demo directory is the roster that official audiences are counted in.
-    known = set(session.exec(select(KnownSubject.subject_id)))
-    for user in USERS:
-        if user.id not in known:
-            session.add(KnownSubject(subject_id=user.id, first_seen_at=now))
     return report

@@ -136,7 +136,7 @@ def add_member(
     if space.archived_at is not None:
         raise SpaceArchived(f"The space '{space.id}' is archived.")
     gate.require(subject=actor, action=Action.MANAGE_MEMBERS, domain=space_domain(space.id))
-    if not gate.principals_of(request.subject):
+    if not gate.principals(request.subject):
         raise UnknownSubject(f"No active user '{request.subject}' in the directory.")
     gate.grant_space_role(
         space_id=space.id,

@@ -1,0 +1,171 @@
+"""Policy's answers (decisions, principals), cached but never older than policy's revision.
+
+Policy is the only authority; the cache only spares it a call per request. An answer
+is reused only while all of these hold:
+- it was given at the revision the cache last confirmed with policy; the revision is
+  asked of policy at most every `revision_check_seconds` (a quarter of a second by
+  default; while one request asks, the others keep the confirmed revision for at
+  most twice that), and an answer carrying a newer revision raises it at once and drops
+  every older entry;
+- policy's next validity boundary (a grant starting or ending, which changes answers
+  without a new revision) has not passed: then the revision is asked again and the
+  entries are dropped;
+- it is younger than `ttl_seconds` (at most a second), a backstop.
+
+So a revoked grant stops allowing anything within twice the check interval. When
+the revision is due for a check and policy cannot be reached, the client raises
+`ServiceUnavailable`: the caller fails closed (503). Nothing is cached when
+`ttl_seconds` is 0.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable, Hashable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import TypeVar
+
+from townhall_contracts.policy import (
+    Action,
+    Decision,
+    DecisionBatch,
+    DecisionRequest,
+    Principals,
+)
+
+from .policy import PolicyClient
+
+_MAX_ENTRIES = 50_000
+T = TypeVar("T")
+
+
+@dataclass(frozen=True, slots=True)
+class _Entry:
+    expires: float
+    revision: int
+    value: object
+
+
+class CachedPolicy:
+    """Decisions and principals from `client`, keyed by (policy revision, question)."""
+
+    def __init__(
+        self,
+        client: PolicyClient,
+        *,
+        ttl_seconds: float = 1.0,
+        revision_check_seconds: float = 0.25,
+        clock: Callable[[], float] = time.monotonic,
+        wall_clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+    ) -> None:
+        self._client = client
+        self._ttl = ttl_seconds
+        self._check = revision_check_seconds
+        self._clock = clock
+        self._wall = wall_clock
+        self._entries: dict[Hashable, _Entry] = {}
+        self._revision = 0
+        self._boundary: datetime | None = None
+        self._checked = float("-inf")
+        self._lock = threading.Lock()
+        self._checking = threading.Lock()
+
+    @property
+    def revision(self) -> int:
+        """The newest policy revision confirmed or seen."""
+        return self._revision
+
+    @property
+    def enabled(self) -> bool:
+        return self._ttl > 0
+
+    def decide(self, subject: str, action: Action, domain: str) -> Decision:
+        """Policy's decision, from the cache while its revision is current."""
+        key = ("decision", subject, action.value, domain)
+        found = self._lookup(key, Decision)
+        if found is not None:
+            return found
+        decision = self._client.decide(subject, action, domain)
+        self._store(key, decision.policy_revision, decision)
+        return decision
+
+    def decide_batch(self, requests: list[DecisionRequest]) -> DecisionBatch:
+        """Several decisions at one revision: all from the cache, or all asked at once."""
+        keys = [("decision", r.subject, r.action.value, r.domain) for r in requests]
+        cached = [self._lookup(key, Decision) for key in keys]
+        hits = [d for d in cached if d is not None]
+        if len(hits) == len(keys) and len({d.policy_revision for d in hits}) <= 1:
+            return DecisionBatch(policy_revision=self._revision, decisions=hits)
+        batch = self._client.decide_batch(requests)
+        for key, decision in zip(keys, batch.decisions, strict=True):
+            self._store(key, decision.policy_revision, decision)
+        return batch
+
+    def principals(self, subject: str) -> Principals:
+        """A subject's principals (`UnexpectedResponse` 404 for an unknown subject: not cached)."""
+        key = ("principals", subject)
+        found = self._lookup(key, Principals)
+        if found is not None:
+            return found
+        answer = self._client.principals(subject)
+        self._store(key, answer.policy_revision, answer)
+        return answer
+
+    def _lookup(self, key: Hashable, kind: type[T]) -> T | None:
+        if self._ttl <= 0:
+            return None
+        now = self._clock()
+        revision = self._current_revision(now)
+        with self._lock:
+            entry = self._entries.get(key)
+        if entry is None or entry.expires <= now or entry.revision != revision:
+            return None
+        value = entry.value
+        return value if isinstance(value, kind) else None
+
+    def _store(self, key: Hashable, revision: int, value: object) -> None:
+        if self._ttl <= 0:
+            return
+        now = self._clock()
+        with self._lock:
+            if revision > self._revision:
+                # A newer policy: everything cached before it is stale.
+                self._revision = revision
+                self._entries.clear()
+            if revision < self._revision:
+                return
+            if len(self._entries) >= _MAX_ENTRIES:
+                self._entries.clear()
+            self._entries[key] = _Entry(now + self._ttl, revision, value)
+
+    def _current_revision(self, now: float) -> int:
+        boundary_passed = self._boundary is not None and self._wall() >= self._boundary
+        if not boundary_passed and now - self._checked < self._check:
+            return self._revision
+        # One thread checks; the others keep the confirmed revision while it is recent
+        # enough (twice the interval), so a burst does not become a burst of checks.
+        if not self._checking.acquire(blocking=not self._recent(now, boundary_passed)):
+            return self._revision
+        try:
+            if not boundary_passed and self._clock() - self._checked < self._check:
+                return self._revision
+            state = self._client.revision_state()
+            with self._lock:
+                # A lagging policy instance may answer an older revision: keep the newest.
+                moved = (
+                    state.policy_revision > self._revision
+                    or state.next_validity_boundary != self._boundary
+                )
+                if moved or boundary_passed:
+                    self._entries.clear()
+                self._revision = max(self._revision, state.policy_revision)
+                self._boundary = state.next_validity_boundary
+                self._checked = now
+            return self._revision
+        finally:
+            self._checking.release()
+
+    def _recent(self, now: float, boundary_passed: bool) -> bool:
+        return not boundary_passed and now - self._checked < 2 * self._check

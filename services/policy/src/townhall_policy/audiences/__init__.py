@@ -1,0 +1,1 @@
+"""Audiences: the active users holding any of a post's reader principals."""

@@ -1,1 +1,0 @@
-"""The people publishing has met, to count an official post's audience."""
