@@ -5,9 +5,11 @@ memory and flushed by a thread every `interval` seconds (and on demand, before t
 log is queried, and when the service stops).
 
 Both halves stay cheap because they share the GIL with the request path: a request
-queues the decision object as it is, and the writer turns a batch into plain rows for
-one Core `executemany` (ORM objects per entry cost tens of milliseconds per batch,
-which showed as the HTTP p99).
+queues a flat tuple of strings and numbers (the reason already serialised by pydantic's
+core), and the writer turns a batch into plain rows for one Core `executemany` (ORM
+objects per entry cost tens of milliseconds per batch, which showed as the HTTP p99).
+Flat tuples of atoms are untracked by the cyclic collector: a backlog of queued
+decision objects (under batch load) made single collections take hundreds of ms.
 """
 
 from __future__ import annotations
@@ -32,6 +34,9 @@ if TYPE_CHECKING:
 
 log = structlog.get_logger("townhall.policy.decision_log")
 
+# decision id, timestamp, subject, action, domain, allowed, revision, requested by, reason JSON
+_Entry = tuple[str, datetime, str, str, str, bool, int, str, str]
+
 # The tables themselves, for Core inserts and updates (SQLModel leaves `__table__` untyped).
 DECISION_LOG = cast(Table, DecisionLogEntry.__table__)  # type: ignore[attr-defined]
 GRANT_USAGE = cast(Table, GrantUsage.__table__)  # type: ignore[attr-defined]
@@ -47,8 +52,8 @@ class DecisionRecorder:
     def __init__(self, database: Engine, *, interval: float = 0.5) -> None:
         self._database = database
         self._interval = interval
-        # (decision, requested_by, when): turned into rows by the writer, not per request.
-        self._pending: deque[tuple[Decision, str, datetime]] = deque(maxlen=MAX_PENDING)
+        # Flat `_Entry` tuples, turned into rows by the writer, not per request.
+        self._pending: deque[_Entry] = deque(maxlen=MAX_PENDING)
         self._usage: dict[str, tuple[datetime, int]] = {}
         self._lock = threading.Lock()
         self._flush_lock = threading.Lock()
@@ -58,7 +63,17 @@ class DecisionRecorder:
 
     def log(self, decision: Decision, *, requested_by: str) -> None:
         """Queue one decision for the log, with the fields of OPA's decision logs."""
-        entry = (decision, requested_by, utcnow())
+        entry: _Entry = (
+            decision.decision_id,
+            utcnow(),
+            decision.subject,
+            decision.action,
+            decision.domain,
+            decision.allowed,
+            decision.policy_revision,
+            requested_by,
+            decision.reason.model_dump_json(),
+        )
         with self._lock:
             if len(self._pending) == MAX_PENDING:
                 self.dropped += 1
@@ -86,7 +101,7 @@ class DecisionRecorder:
                     if entries:
                         session.execute(
                             insert(DECISION_LOG),
-                            [_log_row(*entry) for entry in entries],
+                            [_log_row(entry) for entry in entries],
                         )
                     if usage:
                         _add_usage(session, usage)
@@ -124,23 +139,21 @@ class DecisionRecorder:
                 log.warning("decision_log_writer_failed", error=str(exc))
 
 
-def _log_row(decision: Decision, requested_by: str, timestamp: datetime) -> dict[str, Any]:
+def _log_row(entry: _Entry) -> dict[str, Any]:
     """One `decision_log` row: the OPA decision-log fields, input and result as JSON."""
-    allowed = "true" if decision.allowed else "false"
+    decision_id, timestamp, subject, action, domain, allowed, revision, requested_by, reason = entry
     return {
-        "decision_id": decision.decision_id,
+        "decision_id": decision_id,
         "timestamp": timestamp,
-        "subject": decision.subject,
-        "action": decision.action,
-        "domain": decision.domain,
-        "allowed": decision.allowed,
-        "policy_revision": decision.policy_revision,
+        "subject": subject,
+        "action": action,
+        "domain": domain,
+        "allowed": allowed,
+        "policy_revision": revision,
         "requested_by": requested_by,
-        "input": json.dumps(
-            {"subject": decision.subject, "action": decision.action, "domain": decision.domain}
-        ),
-        # The reason serialised by pydantic's core, spliced into the result object.
-        "result": f'{{"allowed": {allowed}, "reason": {decision.reason.model_dump_json()}}}',
+        "input": json.dumps({"subject": subject, "action": action, "domain": domain}),
+        # The reason as pydantic's core serialised it, spliced into the result object.
+        "result": f'{{"allowed": {"true" if allowed else "false"}, "reason": {reason}}}',
     }
 
 
