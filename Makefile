@@ -7,7 +7,7 @@ export UV_PYTHON := $(PYTHON)
 export UV_PYTHON_DOWNLOADS := never
 PYTEST_ARGS ?=
 
-.PHONY: help install run seed token test lint typecheck bench clean browser-deps
+.PHONY: help install run seed token test lint typecheck bench clean browser-deps bench-deps
 
 help:
 	@echo "make run    set up, migrate, seed demo data and run the portal and the three services"
@@ -43,7 +43,11 @@ browser-deps:
 	@[ -x /usr/bin/chromium ] || (apt-get update -qq && apt-get install -y -qq chromium)
 	@[ -f tests/portal/node_modules/axe-core/axe.min.js ] || npm ci --prefix tests/portal --no-audit --no-fund --silent
 
-bench: install
+# The HTTP load generator of the policy benchmark: Debian's wrk.
+bench-deps:
+	@command -v wrk >/dev/null 2>&1 || (apt-get update -qq && apt-get install -y -qq wrk)
+
+bench: install bench-deps
 	$(UV) run --frozen python -m bench
 
 clean:

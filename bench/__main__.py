@@ -23,7 +23,18 @@ def main() -> None:
         "--memberships", type=int, default=100_000, help="policy: space memberships"
     )
     parser.add_argument("--http-seconds", type=float, default=8.0, help="policy: HTTP load time")
-    parser.add_argument("--clients", type=int, default=8, help="policy: concurrent HTTP clients")
+    parser.add_argument(
+        "--clients", type=int, default=8, help="policy: concurrent HTTP connections (or clients)"
+    )
+    parser.add_argument(
+        "--load-generator",
+        choices=("wrk", "httpx"),
+        default="wrk",
+        help="policy: wrk (C, falls back to httpx when missing) or Python httpx clients",
+    )
+    parser.add_argument(
+        "--rate", type=float, default=2_000.0, help="policy: offered decisions/s (open loop)"
+    )
     parser.add_argument("--workers", type=int, default=1, help="policy: uvicorn worker processes")
     parser.add_argument(
         "--posts", type=int, default=100_000, help="publishing: posts seeded before the load"
@@ -75,6 +86,8 @@ def main() -> None:
             http_seconds=args.http_seconds,
             clients=args.clients,
             workers=args.workers,
+            load_generator=args.load_generator,
+            offered_rate=args.rate,
         )
     if "publishing" in only:
         from bench import publishing_bench
