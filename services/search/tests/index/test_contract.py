@@ -8,6 +8,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from townhall_search.index import (
+    FACET_FIELDS,
     IndexBackend,
     NoRebuild,
     RebuildInProgress,
@@ -21,6 +22,8 @@ HR_ONLY = ["space:hr-confidential", "auditor:org", "user:chloe"]
 
 
 def ask(index: IndexBackend, text: str = "", principals=EMPLOYEE, **kw):
+    # Every facet unless the test says otherwise: most tests check what they reveal.
+    kw.setdefault("facets", FACET_FIELDS)
     return index.search(SearchQuery(text=text, principals=principals, **kw))
 
 
@@ -247,6 +250,13 @@ def varied(backend_index, events) -> IndexBackend:
         ]
     )
     return backend_index
+
+
+def test_only_the_asked_for_facets_are_counted(varied) -> None:
+    assert ask(varied, "rapport ", facets=()).facets == {}
+    page = ask(varied, "rapport ", facets=("kind",))
+    assert page.facets == {"kind": ask(varied, "rapport ").facets["kind"]}
+    assert ask(varied, "rapport ", principals=frozenset(), facets=("kind",)).facets == {"kind": []}
 
 
 def test_filters_and_facets(varied, events) -> None:

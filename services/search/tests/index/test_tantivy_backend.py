@@ -9,7 +9,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from townhall_search.index import SearchQuery, TantivyIndex
+from townhall_search.index import FACET_FIELDS, SearchQuery, TantivyIndex
 
 EMPLOYEE = frozenset({"org", "user:david"})
 HR_MEMBER = frozenset({"org", "user:chloe", "space:hr-confidential"})
@@ -17,6 +17,8 @@ HR_ONLY = ["space:hr-confidential", "auditor:org", "user:chloe"]
 
 
 def ask(index: TantivyIndex, text: str = "", principals: frozenset[str] = EMPLOYEE, **kw):
+    # Every facet unless the test says otherwise: most tests check what they reveal.
+    kw.setdefault("facets", FACET_FIELDS)
     return index.search(SearchQuery(text=text, principals=principals, **kw))
 
 

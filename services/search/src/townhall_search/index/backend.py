@@ -26,7 +26,9 @@ from typing import Protocol
 
 from townhall_contracts.search import FacetBucket, Hit, IndexEvent
 
-# Facets every search answers, keyed by the document field they count.
+# Facets a search may ask for, keyed by the document field they count. Each one is an
+# aggregation over the whole permission-filtered match, the largest single cost of a
+# search on a big index, so a search computes only those it names.
 FACET_FIELDS: tuple[str, ...] = ("kind", "space_id", "author_id", "month")
 FACET_SIZES: dict[str, int] = {"kind": 10, "space_id": 100, "author_id": 100, "month": 120}
 
@@ -62,17 +64,23 @@ class SearchQuery:
     as_of: datetime | None = None
     # The reference for the recency boost (now, or the first page's moment).
     now: datetime | None = None
+    # The facets to count (names from `FACET_FIELDS`); none by default.
+    facets: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
 class SearchPage:
-    """Hits of one page plus the total and facets of the whole permission-filtered match."""
+    """Hits of one page plus the total and the asked-for facets of the whole
+    permission-filtered match."""
 
     total: int
     hits: list[Hit]
-    facets: dict[str, list[FacetBucket]] = field(
-        default_factory=lambda: {name: [] for name in FACET_FIELDS}
-    )
+    facets: dict[str, list[FacetBucket]] = field(default_factory=dict)
+
+
+def no_facets(names: Iterable[str]) -> dict[str, list[FacetBucket]]:
+    """An empty bucket list for each asked-for facet (nothing readable matched)."""
+    return {name: [] for name in names}
 
 
 @dataclass(frozen=True, slots=True)

@@ -35,7 +35,6 @@ from townhall_contracts.search import (
 from . import schema as f
 from .analysis import english_analyzer, french_analyzer, register_analyzers
 from .backend import (
-    FACET_FIELDS,
     FACET_SIZES,
     FUZZY_WEIGHT,
     OFFICIAL_BOOST,
@@ -50,6 +49,7 @@ from .backend import (
     SearchQuery,
     SortOrder,
     Suggestion,
+    no_facets,
 )
 from .highlight import snippet_html
 from .language import Language, detect_languages
@@ -301,7 +301,7 @@ class TantivyIndex:
     def search(self, query: SearchQuery) -> SearchPage:
         """One page of hits, the total and the facets, all within the readers filter."""
         if not query.principals:
-            return SearchPage(total=0, hits=[])
+            return SearchPage(total=0, hits=[], facets=no_facets(query.facets))
         live = self._require_live()
         searcher = live.index.searcher()
         schema = live.schema
@@ -367,7 +367,7 @@ class TantivyIndex:
             hits.append(_hit(stored, relevance, highlighter.highlights(stored)))
         # The bundled stub omits `count`, which `search(count=True)` always sets.
         total = int(result.count or 0)  # type: ignore[attr-defined]
-        return SearchPage(total=total, hits=hits, facets=_facets(searcher, matching))
+        return SearchPage(total=total, hits=hits, facets=_facets(searcher, matching, query.facets))
 
     def suggest(self, text: str, principals: frozenset[str], limit: int) -> list[Suggestion]:
         """Readable titles whose words start with what is typed."""
@@ -598,13 +598,15 @@ def _date_range(
     )
 
 
-def _facets(searcher: tantivy.Searcher, query: tantivy.Query) -> dict[str, list[FacetBucket]]:
-    aggregations = {
-        name: {"terms": {"field": name, "size": FACET_SIZES[name]}} for name in FACET_FIELDS
-    }
+def _facets(
+    searcher: tantivy.Searcher, query: tantivy.Query, names: Sequence[str]
+) -> dict[str, list[FacetBucket]]:
+    if not names:
+        return {}
+    aggregations = {name: {"terms": {"field": name, "size": FACET_SIZES[name]}} for name in names}
     answer: dict[str, Any] = searcher.aggregate(query, aggregations)
     facets: dict[str, list[FacetBucket]] = {}
-    for name in FACET_FIELDS:
+    for name in names:
         buckets = answer.get(name, {}).get("buckets", [])
         facets[name] = sort_buckets(
             FacetBucket(value=str(b["key"]), count=int(b["doc_count"])) for b in buckets
