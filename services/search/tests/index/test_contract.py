@@ -466,6 +466,19 @@ def test_rebuild_keeps_newer_live_versions(backend_index, events) -> None:
     assert ids(ask(backend_index, "cinquième ")) == ["p1"]
 
 
+def test_rebuild_batches_only_move_versions_forward(backend_index, events) -> None:
+    backend_index.start_rebuild()
+    backend_index.load_rebuild([events.upsert("p1", version=3, title="troisième")])
+    stale = backend_index.load_rebuild([events.upsert("p1", version=2, title="deuxième")])
+    newer = backend_index.load_rebuild([events.upsert("p1", version=5, title="cinquième")])
+    backend_index.finish_rebuild()
+
+    assert (stale.skipped, newer.applied) == (1, 1)
+    assert ids(ask(backend_index, "")) == ["p1"]
+    assert ids(ask(backend_index, "cinquième ")) == ["p1"]
+    assert backend_index.versions(["p1"]) == {"p1": 5}
+
+
 def test_aborted_rebuild_leaves_the_live_index(backend_index, events) -> None:
     backend_index.apply([events.upsert("old", title="ancien")])
     backend_index.start_rebuild()

@@ -7,6 +7,13 @@ reference. tantivy allows a single `IndexWriter` per generation (a second one ge
 LockBusy), so the process keeps one and serializes batches with a lock. Each batch
 is committed and the reader reloaded before the call returns, which makes a
 document searchable as soon as its event is acknowledged.
+
+The bulk of a rebuild (`load_rebuild`) is the exception: nobody searches the new
+generation yet, so its batches are committed only every `REBUILD_COMMIT_DOCS`
+documents and at the switch. tantivy indexes them in its own threads meanwhile,
+overlapping language detection of the next batch, and builds fewer, larger segments.
+The versions of documents added but not yet committed are kept in memory so that
+versions still only move forward.
 """
 
 from __future__ import annotations
@@ -65,10 +72,16 @@ _BODY_SNIPPET_CHARS = 240
 _FILTER_SCORE = 0.0
 _LANGUAGES = (Language.FRENCH, Language.ENGLISH)
 _MIN_THREAD_HEAP = 15_000_000
+# Rebuild batches committed together (bounds the in-memory versions of uncommitted ones).
+REBUILD_COMMIT_DOCS = 100_000
 
 
 class IndexSchemaMismatch(RuntimeError):
     """The directory holds an index built with another schema: rebuild it."""
+
+
+class RebuildBroken(RuntimeError):
+    """A failed rebuild batch rolled back earlier uncommitted ones: abort the rebuild."""
 
 
 def month_of(moment: datetime) -> str:
@@ -128,11 +141,24 @@ class _Generation:
             heap_size=heap_bytes, num_threads=threads
         )
         self.index.reload()
+        # Versions added since the last commit (only rebuild batches defer commits).
+        self._uncommitted: dict[str, int] = {}
+        self.broken = False
 
-    def apply(self, events: Sequence[IndexEvent], documents: dict[int, tantivy.Document]) -> int:
-        """Apply events whose version is newer than the stored one; returns how many."""
+    def apply(
+        self,
+        events: Sequence[IndexEvent],
+        documents: dict[int, tantivy.Document],
+        *,
+        commit: bool = True,
+    ) -> int:
+        """Apply events whose version is newer than the stored one; returns how many.
+
+        Without `commit`, the batch is committed by a later call, at the latest by
+        `commit()`; its versions count as stored meanwhile."""
         writer = self._writer()
         stored = self.versions({event.doc_id for event in events})
+        earlier_uncommitted = bool(self._uncommitted)
         applied = 0
         try:
             for position, event in enumerate(events):
@@ -143,18 +169,35 @@ class _Generation:
                 writer.delete_documents_by_term(f.ID, event.doc_id)
                 writer.add_document(documents[position])
                 stored[event.doc_id] = event.version
+                self._uncommitted[event.doc_id] = event.version
                 applied += 1
-            if applied:
-                writer.commit()
-                self.index.reload()
+            if commit or len(self._uncommitted) >= REBUILD_COMMIT_DOCS:
+                self.commit()
         except Exception:
+            # A rollback also drops earlier uncommitted batches: this generation
+            # can no longer be trusted to hold them.
+            self.broken = self.broken or earlier_uncommitted
+            self._uncommitted.clear()
             writer.rollback()
             raise
         return applied
 
+    def commit(self) -> None:
+        """Make every added document searchable."""
+        if self._uncommitted:
+            self._writer().commit()
+            self.index.reload()
+            self._uncommitted.clear()
+
     def versions(self, doc_ids: set[str]) -> dict[str, int]:
         if not doc_ids:
             return {}
+        versions = self._committed_versions(doc_ids)
+        for doc_id in doc_ids & self._uncommitted.keys():
+            versions[doc_id] = max(versions.get(doc_id, 0), self._uncommitted[doc_id])
+        return versions
+
+    def _committed_versions(self, doc_ids: set[str]) -> dict[str, int]:
         searcher = self.index.searcher()
         query = tantivy.Query.term_set_query(self.schema, f.ID, sorted(doc_ids))
         # Each id has one live copy; the margin tolerates none being lost silently.
@@ -272,7 +315,7 @@ class TantivyIndex:
         with self._lock:
             if self._building is None:
                 raise NoRebuild("no rebuild is in progress")
-            applied = self._building.apply(events, documents)
+            applied = self._building.apply(events, documents, commit=False)
         return ApplyOutcome(applied=applied, skipped=len(events) - applied)
 
     def finish_rebuild(self) -> None:
@@ -281,6 +324,9 @@ class TantivyIndex:
             building, old = self._building, self._require_live()
             if building is None:
                 raise NoRebuild("no rebuild is in progress")
+            if building.broken:
+                raise RebuildBroken("a rebuild batch failed after others were loaded")
+            building.commit()
             _point_to(self._directory, building.directory.name)
             self._live, self._building = building, None
             old.close()
