@@ -14,6 +14,12 @@ letters also matches with one typo (two from 9 letters) at a lower weight; the l
 word being typed also matches as a prefix; then two documented boosts add to the
 score: `OFFICIAL_BOOST` for official posts and `RECENT_BOOST` for documents created
 in the last `RECENT_DAYS` days.
+
+One difference, for cost: typo expansion is the largest part of ranking on tantivy
+(every term within one or two edits, gathered over the whole index), so tantivy
+expands a word only when no document holds it (a known word is no typo) or when the
+exact words match fewer than `TYPO_FALLBACK_HITS` readable documents. OpenSearch
+bounds expansion its own way (50 terms a word) and always expands.
 """
 
 from __future__ import annotations
@@ -38,6 +44,9 @@ PREFIX_WEIGHT = 0.5
 OFFICIAL_BOOST = 1.0
 RECENT_BOOST = 0.5
 RECENT_DAYS = 30
+# tantivy expands known words to typos only when the exact words match fewer readable
+# documents than this (a page: typos then fill it).
+TYPO_FALLBACK_HITS = 20
 
 
 class SortOrder(StrEnum):

@@ -49,6 +49,7 @@ from .backend import (
     RECENT_BOOST,
     RECENT_DAYS,
     TITLE_WEIGHT,
+    TYPO_FALLBACK_HITS,
     ApplyOutcome,
     NoRebuild,
     RebuildInProgress,
@@ -352,58 +353,20 @@ class TantivyIndex:
         searcher = live.index.searcher()
         schema = live.schema
         parsed = parse(query.text)
-        text_query = _text_query(schema, parsed)
-        clauses: list[tuple[tantivy.Occur, tantivy.Query]] = [
-            (tantivy.Occur.Must, text_query or tantivy.Query.all_query()),
-            (tantivy.Occur.Must, _filter(schema, f.READERS, sorted(query.principals))),
-        ]
-        for field_name, value in (
-            (f.KIND, query.kind),
-            (f.SPACE_ID, query.space_id),
-            (f.AUTHOR_ID, query.author_id),
-        ):
-            if value is not None:
-                clauses.append((tantivy.Occur.Must, _filter(schema, field_name, [value])))
-        if query.created_from is not None or query.created_to is not None:
-            clauses.append(
-                (
-                    tantivy.Occur.Must,
-                    _date_range(schema, f.CREATED_AT, query.created_from, query.created_to),
+        # Typo expansion first only for words the index does not know, then for
+        # every word when the exact words find too little (see `backend.py`).
+        typos = _unknown_words(searcher, parsed)
+        # Built once: compiling the prefix automaton costs more than running it.
+        prefix = _prefix_query(schema, parsed.prefix) if parsed.prefix else None
+        text_query, matching, by_date, result = _run(searcher, schema, query, parsed, typos, prefix)
+        if int(result.count or 0) < TYPO_FALLBACK_HITS:  # type: ignore[attr-defined]
+            every = frozenset(
+                word for word in parsed.words + parsed.required if fuzzy_distance(word)
+            )
+            if every - typos:
+                text_query, matching, by_date, result = _run(
+                    searcher, schema, query, parsed, every, prefix
                 )
-            )
-        if query.as_of is not None:
-            clauses.append(
-                (tantivy.Occur.Must, _date_range(schema, f.INDEXED_AT, None, query.as_of))
-            )
-        matching = tantivy.Query.boolean_query(clauses)
-
-        by_date = text_query is None or query.sort is SortOrder.DATE
-        if by_date:
-            result = searcher.search(
-                matching,
-                limit=query.limit,
-                offset=query.offset,
-                order_by_field=f.CREATED_AT,
-                order=tantivy.Order.Desc,
-            )
-        else:
-            now = query.now or datetime.now(UTC)
-            boosted = tantivy.Query.boolean_query(
-                [
-                    (tantivy.Occur.Must, matching),
-                    (tantivy.Occur.Should, _boost(schema, f.KIND, "official", OFFICIAL_BOOST)),
-                    (
-                        tantivy.Occur.Should,
-                        tantivy.Query.const_score_query(
-                            _date_range(
-                                schema, f.CREATED_AT, now - timedelta(days=RECENT_DAYS), None
-                            ),
-                            RECENT_BOOST,
-                        ),
-                    ),
-                ]
-            )
-            result = searcher.search(boosted, limit=query.limit, offset=query.offset)
 
         highlighter = _Highlighter(searcher, schema, text_query)
         hits = []
@@ -565,15 +528,30 @@ def _phrase_query(schema: tantivy.Schema, words: Sequence[str]) -> tantivy.Query
     return tantivy.Query.boolean_query(clauses) if clauses else None
 
 
-def _text_query(schema: tantivy.Schema, parsed: ParsedQuery) -> tantivy.Query | None:
-    """None for a blank query (everything matches); an empty query when nothing can."""
+def _unknown_words(searcher: tantivy.Searcher, parsed: ParsedQuery) -> frozenset[str]:
+    """Words long enough for typos that no document holds: a known word is no typo."""
+    return frozenset(
+        word
+        for word in parsed.words + parsed.required
+        if fuzzy_distance(word)
+        and not any(searcher.doc_freq(name, fold(word)) for name in (f.TITLE_FOLDED, f.BODY_FOLDED))
+    )
+
+
+def _text_query(
+    schema: tantivy.Schema,
+    parsed: ParsedQuery,
+    typos: frozenset[str],
+    prefix: tantivy.Query | None,
+) -> tantivy.Query | None:
+    """None for a blank query (everything matches); an empty query when nothing can.
+    Only the words in `typos` also match with typos; `prefix` is the last word's."""
     if parsed.is_empty:
         return tantivy.Query.empty_query() if parsed.excluded else None
     clauses: list[tuple[tantivy.Occur, tantivy.Query]] = []
     for word in parsed.words:
-        query = _word_query(schema, word, fuzzy=True)
-        if word == parsed.words[-1] and parsed.prefix:
-            prefix = _prefix_query(schema, parsed.prefix)
+        query = _word_query(schema, word, fuzzy=word in typos)
+        if word == parsed.words[-1] and prefix is not None:
             query = (
                 prefix
                 if query is None
@@ -584,7 +562,7 @@ def _text_query(schema: tantivy.Schema, parsed: ParsedQuery) -> tantivy.Query | 
         if query is not None:
             clauses.append((tantivy.Occur.Should, query))
     for word in parsed.required:
-        query = _word_query(schema, word, fuzzy=True)
+        query = _word_query(schema, word, fuzzy=word in typos)
         # A required stopword cannot match anything: it is ignored, as OpenSearch does.
         if query is not None:
             clauses.append((tantivy.Occur.Must, query))
@@ -600,6 +578,66 @@ def _text_query(schema: tantivy.Schema, parsed: ParsedQuery) -> tantivy.Query | 
         # Only stopwords were asked for: nothing to rank by, nothing matches.
         return tantivy.Query.empty_query()
     return tantivy.Query.boolean_query(clauses)
+
+
+def _run(
+    searcher: tantivy.Searcher,
+    schema: tantivy.Schema,
+    query: SearchQuery,
+    parsed: ParsedQuery,
+    typos: frozenset[str],
+    prefix: tantivy.Query | None,
+) -> tuple[tantivy.Query | None, tantivy.Query, bool, tantivy.SearchResult]:
+    """The text query, the filtered match, whether by date, and the page's result."""
+    text_query = _text_query(schema, parsed, typos, prefix)
+    clauses: list[tuple[tantivy.Occur, tantivy.Query]] = [
+        (tantivy.Occur.Must, text_query or tantivy.Query.all_query()),
+        (tantivy.Occur.Must, _filter(schema, f.READERS, sorted(query.principals))),
+    ]
+    for field_name, value in (
+        (f.KIND, query.kind),
+        (f.SPACE_ID, query.space_id),
+        (f.AUTHOR_ID, query.author_id),
+    ):
+        if value is not None:
+            clauses.append((tantivy.Occur.Must, _filter(schema, field_name, [value])))
+    if query.created_from is not None or query.created_to is not None:
+        clauses.append(
+            (
+                tantivy.Occur.Must,
+                _date_range(schema, f.CREATED_AT, query.created_from, query.created_to),
+            )
+        )
+    if query.as_of is not None:
+        clauses.append((tantivy.Occur.Must, _date_range(schema, f.INDEXED_AT, None, query.as_of)))
+    matching = tantivy.Query.boolean_query(clauses)
+
+    by_date = text_query is None or query.sort is SortOrder.DATE
+    if by_date:
+        result = searcher.search(
+            matching,
+            limit=query.limit,
+            offset=query.offset,
+            order_by_field=f.CREATED_AT,
+            order=tantivy.Order.Desc,
+        )
+    else:
+        now = query.now or datetime.now(UTC)
+        boosted = tantivy.Query.boolean_query(
+            [
+                (tantivy.Occur.Must, matching),
+                (tantivy.Occur.Should, _boost(schema, f.KIND, "official", OFFICIAL_BOOST)),
+                (
+                    tantivy.Occur.Should,
+                    tantivy.Query.const_score_query(
+                        _date_range(schema, f.CREATED_AT, now - timedelta(days=RECENT_DAYS), None),
+                        RECENT_BOOST,
+                    ),
+                ),
+            ]
+        )
+        result = searcher.search(boosted, limit=query.limit, offset=query.offset)
+    return text_query, matching, by_date, result
 
 
 def _prefix_query(schema: tantivy.Schema, prefix: str) -> tantivy.Query:
