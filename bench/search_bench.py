@@ -601,10 +601,13 @@ def _print_goals(results: dict[str, dict[str, Any]], tantivy_runs: list[str]) ->
     for column in ("goal", "measured", "met"):
         goals.add_column(column)
     for name in tantivy_runs:
-        p95 = _percentile(results[name]["samples"]["all"], 0.95)
+        samples = results[name]["samples"]
+        p95 = _percentile(samples["all"], 0.95)
+        # Judged on wall time; the CPU p95 tells what a quiet machine would show.
+        cpu = f" (CPU {_percentile(samples['cpu'], 0.95):.1f} ms)" if samples.get("cpu") else ""
         goals.add_row(
             f"{name}: p95 under {GOAL_P95_MS:.0f} ms ({results[name]['docs']:,} docs)",
-            f"{p95:.1f} ms",
+            f"{p95:.1f} ms{cpu}",
             _yes(p95 < GOAL_P95_MS),
         )
     built = results.get("tantivy")
