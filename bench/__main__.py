@@ -62,9 +62,17 @@ def main() -> None:
         help="search: documents for OpenSearch on osmem (an in-memory test double); 0 skips it",
     )
     parser.add_argument(
+        "--corpus",
+        default="wordfreq",
+        choices=("wordfreq", "zipf150"),
+        help="search: generated vocabulary (wordfreq: real word frequencies; "
+        "zipf150: the first measurements' 150 words per language)",
+    )
+    parser.add_argument(
         "--engines",
         default=None,
-        help="search: comma-separated engines (default: all of them)",
+        help="search: comma-separated engines among tantivy, postgres, sqlite, opensearch "
+        "(default: all of them)",
     )
     args = parser.parse_args()
     only = set(args.only) or set(BENCHMARKS)
@@ -108,6 +116,7 @@ def main() -> None:
             queries=args.queries,
             opensearch_docs=args.opensearch_docs,
             engines=[e.strip() for e in engines if e.strip()],
+            corpus_name=args.corpus,
         )
 
 

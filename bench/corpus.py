@@ -1,21 +1,32 @@
-"""A generated French and English corpus with realistic permissions, the same every run.
+"""Generated French and English corpora with realistic permissions, the same every run.
 
 Documents come in chunks, each generated from its own seed, so every engine can be
-fed the same corpus without holding it in memory. Words follow a Zipf law over a
-vocabulary per language, with the language's stopwords in between. Permissions:
-`SPACES` spaces, 60 % of them restricted (their posts read by members only), the
-others public (read by every employee); each benchmark user is a member of 20 to
-300 spaces.
+fed the same corpus without holding it in memory. Permissions: `SPACES` spaces,
+60 % of them restricted (their posts read by members only), the others public (read
+by every employee); each benchmark user is a member of 20 to 300 spaces.
+
+Two vocabularies (`--corpus`):
+- `wordfreq` (the default): the 30,000 most frequent words of each language with
+  their real frequencies (the `wordfreq` package), so text has the long tail of real
+  text; French elided articles are glued to the next word (`l'équipe`). Queries are
+  what someone looking for a document types: words of a document's title (no
+  stopword, at least three letters), two adjacent ones for a phrase.
+- `zipf150` (the corpus of the first measurements): 150 business words per language
+  drawn by a Zipf law, the language's stopwords in between; queries from the 60 most
+  frequent words. Every query word matches a large share of the corpus, which real
+  text does not do.
 """
 
 from __future__ import annotations
 
 import random
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from itertools import accumulate
+from functools import cache
+from itertools import accumulate, pairwise
 
+# The zipf150 corpus: business words per language and stopwords put between them.
 FR_WORDS = [
     "sécurité",
     "réunion",
@@ -345,12 +356,63 @@ BASE = datetime(2023, 1, 1, tzinfo=UTC)
 DAYS = 3 * 365
 
 
-def _weights(size: int) -> list[float]:
+CORPORA = ("wordfreq", "zipf150")
+WORDFREQ_WORDS = 30_000
+# The most frequent words, treated as stopwords when drawing query words.
+WORDFREQ_QUERY_SKIP = 150
+_ELIDED = frozenset({"l", "d", "qu", "c", "j", "n", "s", "m", "t", "jusqu", "lorsqu", "puisqu"})
+
+
+@dataclass(frozen=True, slots=True)
+class Vocabulary:
+    """The words of one language, their cumulative weights, and how text is made."""
+
+    language: str
+    words: list[str]
+    cum: list[float]
+    stop: list[str]  # inserted between words (zipf150 only)
+    query_words: list[str]  # what queries draw from (zipf150 only)
+
+    def text(self, rng: random.Random, n: int) -> str:
+        picked = rng.choices(self.words, cum_weights=self.cum, k=n)
+        out: list[str] = []
+        for word in picked:
+            if self.stop and rng.random() < 0.35:
+                out.append(rng.choice(self.stop))
+            if out and out[-1].endswith("'"):
+                if word in _ELIDED:
+                    continue  # never two elisions in a row
+                out[-1] += word
+            else:
+                out.append(word + "'" if word in _ELIDED and self.language == "fr" else word)
+        return " ".join(out).rstrip("'")
+
+
+def _zipf(size: int) -> list[float]:
     return list(accumulate(1.0 / (rank + 1) for rank in range(size)))
 
 
-_FR_CUM = _weights(len(FR_WORDS))
-_EN_CUM = _weights(len(EN_WORDS))
+@cache
+def vocabularies(name: str) -> tuple[Vocabulary, Vocabulary]:
+    """(French, English) for a corpus name of `CORPORA`."""
+    if name == "zipf150":
+        return (
+            Vocabulary("fr", FR_WORDS, _zipf(len(FR_WORDS)), FR_STOP, FR_WORDS[:60]),
+            Vocabulary("en", EN_WORDS, _zipf(len(EN_WORDS)), EN_STOP, EN_WORDS[:60]),
+        )
+    if name != "wordfreq":
+        raise ValueError(f"unknown corpus {name!r}; one of {', '.join(CORPORA)}")
+    # Imported here: only this corpus needs the package and its word lists.
+    import wordfreq
+
+    def vocabulary(language: str) -> Vocabulary:
+        frequencies = wordfreq.get_frequency_dict(language)
+        listed = wordfreq.top_n_list(language, WORDFREQ_WORDS + 1000)
+        words = [w for w in listed if w.isalpha()][:WORDFREQ_WORDS]
+        weights = [frequencies[w] for w in words]
+        return Vocabulary(language, words, list(accumulate(weights)), [], [])
+
+    return vocabulary("fr"), vocabulary("en")
 
 
 def is_restricted(space: int) -> bool:
@@ -371,23 +433,14 @@ class Doc:
     readers: tuple[str, ...]
 
 
-def _text(rng: random.Random, words: list[str], cum: list[float], stop: list[str], n: int) -> str:
-    picked = rng.choices(words, cum_weights=cum, k=n)
-    out = []
-    for word in picked:
-        if rng.random() < 0.35:
-            out.append(rng.choice(stop))
-        out.append(word)
-    return " ".join(out)
-
-
-def chunk(index: int, size: int = CHUNK, *, total: int) -> list[Doc]:
+def chunk(index: int, size: int = CHUNK, *, total: int, corpus: str = CORPORA[0]) -> list[Doc]:
     """Documents `index * size` up to `total`, generated from the chunk's own seed."""
     rng = random.Random(7919 * index + 1)
+    french_words, english_words = vocabularies(corpus)
     docs = []
     for n in range(index * size, min(total, (index + 1) * size)):
         french = rng.random() < 0.5
-        words, cum, stop = (FR_WORDS, _FR_CUM, FR_STOP) if french else (EN_WORDS, _EN_CUM, EN_STOP)
+        words = french_words if french else english_words
         space = rng.randrange(SPACES)
         author = f"user{rng.randrange(AUTHORS)}"
         audience = f"space:s{space}" if is_restricted(space) else "org"
@@ -395,8 +448,8 @@ def chunk(index: int, size: int = CHUNK, *, total: int) -> list[Doc]:
             Doc(
                 id=f"d{n}",
                 language="fr" if french else "en",
-                title=_text(rng, words, cum, stop, rng.randint(3, 7)).capitalize(),
-                body=_text(rng, words, cum, stop, rng.randint(25, 70)) + ".",
+                title=words.text(rng, rng.randint(3, 7)).capitalize(),
+                body=words.text(rng, rng.randint(25, 70)) + ".",
                 kind="official" if rng.random() < 0.1 else "social",
                 space_id=f"s{space}",
                 author_id=author,
@@ -407,10 +460,10 @@ def chunk(index: int, size: int = CHUNK, *, total: int) -> list[Doc]:
     return docs
 
 
-def chunks(total: int, size: int = CHUNK) -> Iterator[list[Doc]]:
+def chunks(total: int, size: int = CHUNK, corpus: str = CORPORA[0]) -> Iterator[list[Doc]]:
     """The whole corpus, chunk by chunk."""
     for index in range((total + size - 1) // size):
-        yield chunk(index, size, total=total)
+        yield chunk(index, size, total=total, corpus=corpus)
 
 
 def user_principals(rng: random.Random) -> frozenset[str]:
@@ -430,37 +483,69 @@ class BenchQuery:
     official: bool = False
 
 
-def queries(count: int, seed: int = 42) -> list[BenchQuery]:
+def queries(count: int, *, docs: int, corpus: str = CORPORA[0], seed: int = 42) -> list[BenchQuery]:
     """A mix of one-word, multi-word, phrase and filtered queries, by random users."""
+    if corpus == "zipf150":
+        return _head_queries(count, seed)
     rng = random.Random(seed)
+    french, english = vocabularies(corpus)
+    skip = {*french.words[:WORDFREQ_QUERY_SKIP], *english.words[:WORDFREQ_QUERY_SKIP]}
+    # Documents looked for come from a few chunks spread over the corpus (generating
+    # a chunk per query would take minutes).
+    sampled = rng.sample(range((docs + CHUNK - 1) // CHUNK), min(8, (docs + CHUNK - 1) // CHUNK))
+    pool = [doc for index in sampled for doc in chunk(index, total=docs, corpus=corpus)]
     mix = []
     for n in range(count):
-        words = FR_WORDS if rng.random() < 0.5 else EN_WORDS
         principals = user_principals(rng)
         kind = ("one-word", "multi-word", "phrase", "filtered")[n % 4]
-        # Query words are drawn from the head of the vocabulary, as people search.
-        head = words[:60]
-        if kind == "one-word":
-            picked = (rng.choice(head),)
-            mix.append(BenchQuery(kind, picked[0], picked, principals))
-        elif kind == "multi-word":
-            picked = tuple(rng.sample(head, rng.randint(2, 3)))
-            mix.append(BenchQuery(kind, " ".join(picked), picked, principals))
-        elif kind == "phrase":
+        # Words of the title of a document someone is looking for, as typed.
+        while True:
+            tokens = rng.choice(pool).title.lower().split()
+            content = [w for w in tokens if len(w) >= 3 and w not in skip and w.isalpha()]
+            pairs = [(a, b) for a, b in pairwise(tokens) if a in content and b in content]
+            if kind == "phrase" and pairs:
+                picked = rng.choice(pairs)
+                mix.append(BenchQuery(kind, '"' + " ".join(picked) + '"', picked, principals))
+                break
+            if kind != "phrase" and len(content) >= (2 if kind == "multi-word" else 1):
+                mix.append(_query(rng, kind, n, content, principals))
+                break
+    return mix
+
+
+def _query(
+    rng: random.Random, kind: str, n: int, words: Sequence[str], principals: frozenset[str]
+) -> BenchQuery:
+    if kind == "multi-word":
+        picked = tuple(rng.sample(list(words), min(len(words), rng.randint(2, 3))))
+        return BenchQuery(kind, " ".join(picked), picked, principals)
+    picked = (rng.choice(words),)
+    if kind == "one-word":
+        return BenchQuery(kind, picked[0], picked, principals)
+    spaces = sorted(p for p in principals if p.startswith("space:"))
+    space = rng.choice(spaces).removeprefix("space:")
+    return BenchQuery(
+        kind,
+        picked[0],
+        picked,
+        principals,
+        space_id=space if n % 8 == 3 else None,
+        official=n % 8 == 7,
+    )
+
+
+def _head_queries(count: int, seed: int) -> list[BenchQuery]:
+    """The zipf150 mix: words from the head of the vocabulary."""
+    rng = random.Random(seed)
+    french, english = vocabularies("zipf150")
+    mix = []
+    for n in range(count):
+        head = french.query_words if rng.random() < 0.5 else english.query_words
+        principals = user_principals(rng)
+        kind = ("one-word", "multi-word", "phrase", "filtered")[n % 4]
+        if kind == "phrase":
             picked = tuple(rng.sample(head[:20], 2))
             mix.append(BenchQuery(kind, '"' + " ".join(picked) + '"', picked, principals))
         else:
-            picked = (rng.choice(head),)
-            spaces = sorted(p for p in principals if p.startswith("space:"))
-            space = rng.choice(spaces).removeprefix("space:")
-            mix.append(
-                BenchQuery(
-                    kind,
-                    picked[0],
-                    picked,
-                    principals,
-                    space_id=space if n % 8 == 3 else None,
-                    official=n % 8 == 7,
-                )
-            )
+            mix.append(_query(rng, kind, n, head, principals))
     return mix

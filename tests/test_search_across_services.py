@@ -31,7 +31,9 @@ def _publish(system: Any, user: str, space: str, title: str) -> str:
 def test_revoked_membership_leaves_results_within_a_second(system: Any) -> None:
     tag = _word()
     post_id = _publish(system, "bob", "projet-phoenix", f"Feuille de route {tag}")
-    seen = system.wait_for_search("alice", lambda r: post_id in _ids(r), q=f"{tag} ")
+    seen = system.wait_for_search(
+        "alice", lambda r: post_id in _ids(r), q=f"{tag} ", facets="space_id"
+    )
     assert post_id in _ids(seen)
     assert "projet-phoenix" in {b["value"] for b in seen["facets"]["space_id"]}
 
@@ -48,7 +50,9 @@ def test_revoked_membership_leaves_results_within_a_second(system: Any) -> None:
         assert revoked.status_code == 200, revoked.text
     started = time.monotonic()
 
-    gone = system.wait_for_search("alice", lambda r: post_id not in _ids(r), timeout=5.0, q=tag)
+    gone = system.wait_for_search(
+        "alice", lambda r: post_id not in _ids(r), timeout=5.0, q=tag, facets="space_id"
+    )
     elapsed = time.monotonic() - started
 
     assert post_id not in _ids(gone)

@@ -109,12 +109,12 @@ def test_restricted_post_is_invisible_to_non_members(system: Any) -> None:
         assert response.headers["content-type"].startswith(PROBLEM)
 
     # And search reveals nothing: no hit, no count, no facet bucket, no highlight.
-    results = system.search("alice", q=tag)
+    results = system.search("alice", q=tag, facets="kind,space_id,author_id,month")
     assert results["hits"] == []
     assert results["total"] == 0
     buckets = [b["value"] for facet in results["facets"].values() for b in facet]
     assert "hr-confidential" not in buckets
-    everything = system.search("alice", q="", limit=100)
+    everything = system.search("alice", q="", limit=100, facets="space_id")
     assert all(hit["space_id"] != "hr-confidential" for hit in everything["hits"])
     space_facet = {b["value"]: b["count"] for b in everything["facets"]["space_id"]}
     assert "hr-confidential" not in space_facet
@@ -142,7 +142,12 @@ def test_posts_written_while_search_is_down_arrive_once_when_it_returns(system: 
         search.start()
 
     results = system.wait_for_search(
-        "alice", lambda r: r["total"] >= len(created), q=tag, limit=100, timeout=30
+        "alice",
+        lambda r: r["total"] >= len(created),
+        q=tag,
+        limit=100,
+        timeout=30,
+        facets="kind",
     )
     assert sorted(_ids(results)) == sorted(created)
     assert results["total"] == len(created)

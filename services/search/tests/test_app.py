@@ -47,6 +47,7 @@ def test_openapi_documents_the_endpoints(client) -> None:
         "sort",
         "cursor",
         "limit",
+        "facets",
     }
     assert {"400", "401", "403", "422", "503"} <= set(search["responses"])
     bulk = schema["paths"]["/internal/v1/index/bulk"]["post"]

@@ -196,6 +196,7 @@ def _check(index: IndexBackend, world) -> None:
                     sort=SortOrder.RELEVANCE,
                     cursor=cursor,
                     limit=4,
+                    facets=("space_id",),
                 ),
                 max_result_window=10_000,
             )

@@ -9,7 +9,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from townhall_search.index import SearchQuery, TantivyIndex
+from townhall_search.index import FACET_FIELDS, SearchQuery, TantivyIndex
+from townhall_search.index.backend import TYPO_FALLBACK_HITS
 
 EMPLOYEE = frozenset({"org", "user:david"})
 HR_MEMBER = frozenset({"org", "user:chloe", "space:hr-confidential"})
@@ -17,6 +18,8 @@ HR_ONLY = ["space:hr-confidential", "auditor:org", "user:chloe"]
 
 
 def ask(index: TantivyIndex, text: str = "", principals: frozenset[str] = EMPLOYEE, **kw):
+    # Every facet unless the test says otherwise: most tests check what they reveal.
+    kw.setdefault("facets", FACET_FIELDS)
     return index.search(SearchQuery(text=text, principals=principals, **kw))
 
 
@@ -60,6 +63,39 @@ def test_phrase_and_exclusion(index, events) -> None:
 
     assert ids(ask(index, '"security audit"')) == ["p1"]
     assert ids(ask(index, "audit -security")) == []
+
+
+# -- typo tolerance (tantivy only: OpenSearch expands every longer word, see docs/api.md) --
+
+
+def _plannings(events, count: int) -> list:
+    return [events.upsert(f"exact{n}", title="Planning", body="Réunion.") for n in range(count)]
+
+
+def test_known_word_expands_typos_only_when_exact_words_find_too_little(index, events) -> None:
+    typo = events.upsert("typo", title="Équipes", body="Le planing des équipes.")
+    index.apply([typo, *_plannings(events, TYPO_FALLBACK_HITS - 1)])
+
+    # 19 exact matches: too few, so "planning" also matches "planing" with one typo.
+    assert "typo" in ids(ask(index, "planning ", limit=50))
+
+    index.apply(_plannings(events, TYPO_FALLBACK_HITS)[-1:])
+
+    # 20 exact matches: "planning" is a known word, not a typo; no expansion.
+    page = ask(index, "planning ", limit=50)
+    assert "typo" not in ids(page)
+    assert page.total == TYPO_FALLBACK_HITS
+
+
+def test_unknown_word_expands_typos_whatever_the_other_words_find(index, events) -> None:
+    budget = events.upsert("budget", title="Budget annuel", body="Prévisions.")
+    annual = [events.upsert(f"a{n}", title="Bilan annuel", body="Chiffres.") for n in range(25)]
+    index.apply([budget, *annual])
+
+    # "bugdet" is in no document: a typo, expanded even though "annuel" finds 26.
+    page = ask(index, "bugdet annuel ", limit=50)
+    assert ids(page)[0] == "budget"
+    assert page.total == 26
 
 
 def test_title_match_ranks_above_body_match(index, events) -> None:

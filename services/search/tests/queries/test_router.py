@@ -10,6 +10,7 @@ BULK = "/internal/v1/index/bulk"
 SEARCH = "/v1/search"
 PROBLEM = "application/problem+json"
 HR_ONLY = ["auditor:org", "space:hr-confidential", "user:chloe"]
+ALL_FACETS = "kind,space_id,author_id,month"
 
 
 @pytest.fixture
@@ -55,7 +56,9 @@ def _problem(response, status: int, slug: str) -> dict:
 
 
 def test_search_answers_the_contract(seeded, as_user) -> None:
-    response = seeded.get(SEARCH, params={"q": "securite"}, headers=as_user("david"))
+    response = seeded.get(
+        SEARCH, params={"q": "securite", "facets": ALL_FACETS}, headers=as_user("david")
+    )
 
     assert response.status_code == 200
     body = response.json()
@@ -74,6 +77,28 @@ def test_search_answers_the_contract(seeded, as_user) -> None:
     assert set(body["facets"]) == {"kind", "space_id", "author_id", "month"}
 
 
+def test_facets_are_counted_only_when_asked_for(seeded, as_user) -> None:
+    plain = seeded.get(SEARCH, params={"q": "sécurité"}, headers=as_user("david")).json()
+    some = seeded.get(
+        SEARCH, params={"q": "sécurité", "facets": " month,kind,kind"}, headers=as_user("david")
+    ).json()
+
+    assert plain["facets"] == {}
+    assert plain["total"] == some["total"] == 1
+    assert some["facets"] == {
+        "kind": [{"value": "social", "count": 1}],
+        "month": [{"value": some["facets"]["month"][0]["value"], "count": 1}],
+    }
+
+
+def test_unknown_facet_is_400(seeded, as_user) -> None:
+    response = seeded.get(
+        SEARCH, params={"q": "sécurité", "facets": "kind,readers"}, headers=as_user("david")
+    )
+
+    assert "readers" in _problem(response, 400, "unknown-facet")["detail"]
+
+
 def test_english_and_french_in_one_query(seeded, as_user) -> None:
     body = seeded.get(SEARCH, params={"q": "security"}, headers=as_user("david")).json()
     french = seeded.get(SEARCH, params={"q": "sécurité"}, headers=as_user("david")).json()
@@ -85,7 +110,9 @@ def test_english_and_french_in_one_query(seeded, as_user) -> None:
 
 
 def test_non_member_sees_no_hit_count_facet_or_highlight(seeded, as_user) -> None:
-    body = seeded.get(SEARCH, params={"q": "salaires"}, headers=as_user("david")).json()
+    body = seeded.get(
+        SEARCH, params={"q": "salaires", "facets": ALL_FACETS}, headers=as_user("david")
+    ).json()
 
     assert body == {
         "total": 0,
@@ -93,7 +120,9 @@ def test_non_member_sees_no_hit_count_facet_or_highlight(seeded, as_user) -> Non
         "facets": {"kind": [], "space_id": [], "author_id": [], "month": []},
         "next_cursor": None,
     }
-    broad = seeded.get(SEARCH, params={"q": "sécurité"}, headers=as_user("david")).json()
+    broad = seeded.get(
+        SEARCH, params={"q": "sécurité", "facets": ALL_FACETS}, headers=as_user("david")
+    ).json()
     assert broad["total"] == 1
     assert {b["value"] for b in broad["facets"]["space_id"]} == {"cafe"}
     assert {b["value"] for b in broad["facets"]["kind"]} == {"social"}
@@ -101,7 +130,9 @@ def test_non_member_sees_no_hit_count_facet_or_highlight(seeded, as_user) -> Non
 
 
 def test_member_finds_the_restricted_post(seeded, as_user) -> None:
-    body = seeded.get(SEARCH, params={"q": "salaires"}, headers=as_user("chloe")).json()
+    body = seeded.get(
+        SEARCH, params={"q": "salaires", "facets": "space_id"}, headers=as_user("chloe")
+    ).json()
 
     assert [hit["id"] for hit in body["hits"]] == ["salaries"]
     assert body["facets"]["space_id"] == [{"value": "hr-confidential", "count": 1}]
@@ -139,7 +170,7 @@ def test_revoked_membership_is_seen_after_the_cache_expires(
 
 
 def test_empty_query_lists_readable_newest_first_with_facets(seeded, as_user) -> None:
-    body = seeded.get(SEARCH, headers=as_user("david")).json()
+    body = seeded.get(SEARCH, params={"facets": "space_id"}, headers=as_user("david")).json()
 
     assert [hit["id"] for hit in body["hits"]] == ["release", "welcome"]
     assert body["facets"]["space_id"] == [

@@ -46,7 +46,12 @@ def _ids(body: dict) -> list[str]:
 def test_date_range_filter(seeded, as_user) -> None:
     body = seeded.get(
         SEARCH,
-        params={"q": "rapport", "from": "2025-03-15", "to": "2025-04-30T00:00:00Z"},
+        params={
+            "q": "rapport",
+            "from": "2025-03-15",
+            "to": "2025-04-30T00:00:00Z",
+            "facets": "month",
+        },
         headers=as_user("david"),
     ).json()
 

@@ -398,6 +398,7 @@ def search(
             author=author or None,
             cursor=cursor or None,
             limit=10,
+            facets=",".join(FACETS),
         )
 
     def link(**changes: str) -> str:

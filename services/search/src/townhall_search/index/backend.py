@@ -14,6 +14,12 @@ letters also matches with one typo (two from 9 letters) at a lower weight; the l
 word being typed also matches as a prefix; then two documented boosts add to the
 score: `OFFICIAL_BOOST` for official posts and `RECENT_BOOST` for documents created
 in the last `RECENT_DAYS` days.
+
+One difference, for cost: typo expansion is the largest part of ranking on tantivy
+(every term within one or two edits, gathered over the whole index), so tantivy
+expands a word only when no document holds it (a known word is no typo) or when the
+exact words match fewer than `TYPO_FALLBACK_HITS` readable documents. OpenSearch
+bounds expansion its own way (50 terms a word) and always expands.
 """
 
 from __future__ import annotations
@@ -26,7 +32,9 @@ from typing import Protocol
 
 from townhall_contracts.search import FacetBucket, Hit, IndexEvent
 
-# Facets every search answers, keyed by the document field they count.
+# Facets a search may ask for, keyed by the document field they count. Each one is an
+# aggregation over the whole permission-filtered match, the largest single cost of a
+# search on a big index, so a search computes only those it names.
 FACET_FIELDS: tuple[str, ...] = ("kind", "space_id", "author_id", "month")
 FACET_SIZES: dict[str, int] = {"kind": 10, "space_id": 100, "author_id": 100, "month": 120}
 
@@ -36,6 +44,9 @@ PREFIX_WEIGHT = 0.5
 OFFICIAL_BOOST = 1.0
 RECENT_BOOST = 0.5
 RECENT_DAYS = 30
+# tantivy expands known words to typos only when the exact words match fewer readable
+# documents than this (a page: typos then fill it).
+TYPO_FALLBACK_HITS = 20
 
 
 class SortOrder(StrEnum):
@@ -62,17 +73,23 @@ class SearchQuery:
     as_of: datetime | None = None
     # The reference for the recency boost (now, or the first page's moment).
     now: datetime | None = None
+    # The facets to count (names from `FACET_FIELDS`); none by default.
+    facets: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
 class SearchPage:
-    """Hits of one page plus the total and facets of the whole permission-filtered match."""
+    """Hits of one page plus the total and the asked-for facets of the whole
+    permission-filtered match."""
 
     total: int
     hits: list[Hit]
-    facets: dict[str, list[FacetBucket]] = field(
-        default_factory=lambda: {name: [] for name in FACET_FIELDS}
-    )
+    facets: dict[str, list[FacetBucket]] = field(default_factory=dict)
+
+
+def no_facets(names: Iterable[str]) -> dict[str, list[FacetBucket]]:
+    """An empty bucket list for each asked-for facet (nothing readable matched)."""
+    return {name: [] for name in names}
 
 
 @dataclass(frozen=True, slots=True)

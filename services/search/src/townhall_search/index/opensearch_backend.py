@@ -37,7 +37,6 @@ from opensearchpy import NotFoundError, OpenSearch, helpers
 from townhall_contracts.search import DocumentType, FacetBucket, Hit, IndexEvent, IndexOperation
 
 from .backend import (
-    FACET_FIELDS,
     FACET_SIZES,
     FUZZY_WEIGHT,
     OFFICIAL_BOOST,
@@ -52,6 +51,7 @@ from .backend import (
     SearchQuery,
     SortOrder,
     Suggestion,
+    no_facets,
 )
 from .language import Language, detect_languages
 from .query_text import ParsedQuery, fold, fuzzy_distance, parse, words_of
@@ -295,7 +295,7 @@ class OpenSearchIndex:
     def search(self, query: SearchQuery) -> SearchPage:
         """One page of hits, the total and the facets, all within the readers filter."""
         if not query.principals:
-            return SearchPage(total=0, hits=[])
+            return SearchPage(total=0, hits=[], facets=no_facets(query.facets))
         parsed = parse(query.text)
         text_query = _text_query(parsed)
         filters: list[dict[str, Any]] = [{"terms": {"readers": sorted(query.principals)}}]
@@ -352,10 +352,11 @@ class OpenSearchIndex:
                 "title",
                 "created_at",
             ],
-            "aggs": {
-                name: {"terms": {"field": name, "size": FACET_SIZES[name]}} for name in FACET_FIELDS
-            },
         }
+        if query.facets:
+            body["aggs"] = {
+                name: {"terms": {"field": name, "size": FACET_SIZES[name]}} for name in query.facets
+            }
         if text_query is not None:
             body["highlight"] = _HIGHLIGHT
         answer = self._client.search(index=self._alias, body=body)
@@ -365,7 +366,7 @@ class OpenSearchIndex:
                 FacetBucket(value=str(bucket["key"]), count=int(bucket["doc_count"]))
                 for bucket in answer.get("aggregations", {}).get(name, {}).get("buckets", [])
             )
-            for name in FACET_FIELDS
+            for name in query.facets
         }
         return SearchPage(total=int(answer["hits"]["total"]["value"]), hits=hits, facets=facets)
 

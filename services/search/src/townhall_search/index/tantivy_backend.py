@@ -7,6 +7,13 @@ reference. tantivy allows a single `IndexWriter` per generation (a second one ge
 LockBusy), so the process keeps one and serializes batches with a lock. Each batch
 is committed and the reader reloaded before the call returns, which makes a
 document searchable as soon as its event is acknowledged.
+
+The bulk of a rebuild (`load_rebuild`) is the exception: nobody searches the new
+generation yet, so its batches are committed only every `REBUILD_COMMIT_DOCS`
+documents and at the switch. tantivy indexes them in its own threads meanwhile,
+overlapping language detection of the next batch, and builds fewer, larger segments.
+The versions of documents added but not yet committed are kept in memory so that
+versions still only move forward.
 """
 
 from __future__ import annotations
@@ -35,7 +42,6 @@ from townhall_contracts.search import (
 from . import schema as f
 from .analysis import english_analyzer, french_analyzer, register_analyzers
 from .backend import (
-    FACET_FIELDS,
     FACET_SIZES,
     FUZZY_WEIGHT,
     OFFICIAL_BOOST,
@@ -43,6 +49,7 @@ from .backend import (
     RECENT_BOOST,
     RECENT_DAYS,
     TITLE_WEIGHT,
+    TYPO_FALLBACK_HITS,
     ApplyOutcome,
     NoRebuild,
     RebuildInProgress,
@@ -50,6 +57,7 @@ from .backend import (
     SearchQuery,
     SortOrder,
     Suggestion,
+    no_facets,
 )
 from .highlight import snippet_html
 from .language import Language, detect_languages
@@ -65,10 +73,16 @@ _BODY_SNIPPET_CHARS = 240
 _FILTER_SCORE = 0.0
 _LANGUAGES = (Language.FRENCH, Language.ENGLISH)
 _MIN_THREAD_HEAP = 15_000_000
+# Rebuild batches committed together (bounds the in-memory versions of uncommitted ones).
+REBUILD_COMMIT_DOCS = 100_000
 
 
 class IndexSchemaMismatch(RuntimeError):
     """The directory holds an index built with another schema: rebuild it."""
+
+
+class RebuildBroken(RuntimeError):
+    """A failed rebuild batch rolled back earlier uncommitted ones: abort the rebuild."""
 
 
 def month_of(moment: datetime) -> str:
@@ -128,11 +142,24 @@ class _Generation:
             heap_size=heap_bytes, num_threads=threads
         )
         self.index.reload()
+        # Versions added since the last commit (only rebuild batches defer commits).
+        self._uncommitted: dict[str, int] = {}
+        self.broken = False
 
-    def apply(self, events: Sequence[IndexEvent], documents: dict[int, tantivy.Document]) -> int:
-        """Apply events whose version is newer than the stored one; returns how many."""
+    def apply(
+        self,
+        events: Sequence[IndexEvent],
+        documents: dict[int, tantivy.Document],
+        *,
+        commit: bool = True,
+    ) -> int:
+        """Apply events whose version is newer than the stored one; returns how many.
+
+        Without `commit`, the batch is committed by a later call, at the latest by
+        `commit()`; its versions count as stored meanwhile."""
         writer = self._writer()
         stored = self.versions({event.doc_id for event in events})
+        earlier_uncommitted = bool(self._uncommitted)
         applied = 0
         try:
             for position, event in enumerate(events):
@@ -143,18 +170,35 @@ class _Generation:
                 writer.delete_documents_by_term(f.ID, event.doc_id)
                 writer.add_document(documents[position])
                 stored[event.doc_id] = event.version
+                self._uncommitted[event.doc_id] = event.version
                 applied += 1
-            if applied:
-                writer.commit()
-                self.index.reload()
+            if commit or len(self._uncommitted) >= REBUILD_COMMIT_DOCS:
+                self.commit()
         except Exception:
+            # A rollback also drops earlier uncommitted batches: this generation
+            # can no longer be trusted to hold them.
+            self.broken = self.broken or earlier_uncommitted
+            self._uncommitted.clear()
             writer.rollback()
             raise
         return applied
 
+    def commit(self) -> None:
+        """Make every added document searchable."""
+        if self._uncommitted:
+            self._writer().commit()
+            self.index.reload()
+            self._uncommitted.clear()
+
     def versions(self, doc_ids: set[str]) -> dict[str, int]:
         if not doc_ids:
             return {}
+        versions = self._committed_versions(doc_ids)
+        for doc_id in doc_ids & self._uncommitted.keys():
+            versions[doc_id] = max(versions.get(doc_id, 0), self._uncommitted[doc_id])
+        return versions
+
+    def _committed_versions(self, doc_ids: set[str]) -> dict[str, int]:
         searcher = self.index.searcher()
         query = tantivy.Query.term_set_query(self.schema, f.ID, sorted(doc_ids))
         # Each id has one live copy; the margin tolerates none being lost silently.
@@ -272,7 +316,7 @@ class TantivyIndex:
         with self._lock:
             if self._building is None:
                 raise NoRebuild("no rebuild is in progress")
-            applied = self._building.apply(events, documents)
+            applied = self._building.apply(events, documents, commit=False)
         return ApplyOutcome(applied=applied, skipped=len(events) - applied)
 
     def finish_rebuild(self) -> None:
@@ -281,6 +325,9 @@ class TantivyIndex:
             building, old = self._building, self._require_live()
             if building is None:
                 raise NoRebuild("no rebuild is in progress")
+            if building.broken:
+                raise RebuildBroken("a rebuild batch failed after others were loaded")
+            building.commit()
             _point_to(self._directory, building.directory.name)
             self._live, self._building = building, None
             old.close()
@@ -301,63 +348,25 @@ class TantivyIndex:
     def search(self, query: SearchQuery) -> SearchPage:
         """One page of hits, the total and the facets, all within the readers filter."""
         if not query.principals:
-            return SearchPage(total=0, hits=[])
+            return SearchPage(total=0, hits=[], facets=no_facets(query.facets))
         live = self._require_live()
         searcher = live.index.searcher()
         schema = live.schema
         parsed = parse(query.text)
-        text_query = _text_query(schema, parsed)
-        clauses: list[tuple[tantivy.Occur, tantivy.Query]] = [
-            (tantivy.Occur.Must, text_query or tantivy.Query.all_query()),
-            (tantivy.Occur.Must, _filter(schema, f.READERS, sorted(query.principals))),
-        ]
-        for field_name, value in (
-            (f.KIND, query.kind),
-            (f.SPACE_ID, query.space_id),
-            (f.AUTHOR_ID, query.author_id),
-        ):
-            if value is not None:
-                clauses.append((tantivy.Occur.Must, _filter(schema, field_name, [value])))
-        if query.created_from is not None or query.created_to is not None:
-            clauses.append(
-                (
-                    tantivy.Occur.Must,
-                    _date_range(schema, f.CREATED_AT, query.created_from, query.created_to),
+        # Typo expansion first only for words the index does not know, then for
+        # every word when the exact words find too little (see `backend.py`).
+        typos = _unknown_words(searcher, parsed)
+        # Built once: compiling the prefix automaton costs more than running it.
+        prefix = _prefix_query(schema, parsed.prefix) if parsed.prefix else None
+        text_query, matching, by_date, result = _run(searcher, schema, query, parsed, typos, prefix)
+        if int(result.count or 0) < TYPO_FALLBACK_HITS:  # type: ignore[attr-defined]
+            every = frozenset(
+                word for word in parsed.words + parsed.required if fuzzy_distance(word)
+            )
+            if every - typos:
+                text_query, matching, by_date, result = _run(
+                    searcher, schema, query, parsed, every, prefix
                 )
-            )
-        if query.as_of is not None:
-            clauses.append(
-                (tantivy.Occur.Must, _date_range(schema, f.INDEXED_AT, None, query.as_of))
-            )
-        matching = tantivy.Query.boolean_query(clauses)
-
-        by_date = text_query is None or query.sort is SortOrder.DATE
-        if by_date:
-            result = searcher.search(
-                matching,
-                limit=query.limit,
-                offset=query.offset,
-                order_by_field=f.CREATED_AT,
-                order=tantivy.Order.Desc,
-            )
-        else:
-            now = query.now or datetime.now(UTC)
-            boosted = tantivy.Query.boolean_query(
-                [
-                    (tantivy.Occur.Must, matching),
-                    (tantivy.Occur.Should, _boost(schema, f.KIND, "official", OFFICIAL_BOOST)),
-                    (
-                        tantivy.Occur.Should,
-                        tantivy.Query.const_score_query(
-                            _date_range(
-                                schema, f.CREATED_AT, now - timedelta(days=RECENT_DAYS), None
-                            ),
-                            RECENT_BOOST,
-                        ),
-                    ),
-                ]
-            )
-            result = searcher.search(boosted, limit=query.limit, offset=query.offset)
 
         highlighter = _Highlighter(searcher, schema, text_query)
         hits = []
@@ -367,7 +376,7 @@ class TantivyIndex:
             hits.append(_hit(stored, relevance, highlighter.highlights(stored)))
         # The bundled stub omits `count`, which `search(count=True)` always sets.
         total = int(result.count or 0)  # type: ignore[attr-defined]
-        return SearchPage(total=total, hits=hits, facets=_facets(searcher, matching))
+        return SearchPage(total=total, hits=hits, facets=_facets(searcher, matching, query.facets))
 
     def suggest(self, text: str, principals: frozenset[str], limit: int) -> list[Suggestion]:
         """Readable titles whose words start with what is typed."""
@@ -519,15 +528,30 @@ def _phrase_query(schema: tantivy.Schema, words: Sequence[str]) -> tantivy.Query
     return tantivy.Query.boolean_query(clauses) if clauses else None
 
 
-def _text_query(schema: tantivy.Schema, parsed: ParsedQuery) -> tantivy.Query | None:
-    """None for a blank query (everything matches); an empty query when nothing can."""
+def _unknown_words(searcher: tantivy.Searcher, parsed: ParsedQuery) -> frozenset[str]:
+    """Words long enough for typos that no document holds: a known word is no typo."""
+    return frozenset(
+        word
+        for word in parsed.words + parsed.required
+        if fuzzy_distance(word)
+        and not any(searcher.doc_freq(name, fold(word)) for name in (f.TITLE_FOLDED, f.BODY_FOLDED))
+    )
+
+
+def _text_query(
+    schema: tantivy.Schema,
+    parsed: ParsedQuery,
+    typos: frozenset[str],
+    prefix: tantivy.Query | None,
+) -> tantivy.Query | None:
+    """None for a blank query (everything matches); an empty query when nothing can.
+    Only the words in `typos` also match with typos; `prefix` is the last word's."""
     if parsed.is_empty:
         return tantivy.Query.empty_query() if parsed.excluded else None
     clauses: list[tuple[tantivy.Occur, tantivy.Query]] = []
     for word in parsed.words:
-        query = _word_query(schema, word, fuzzy=True)
-        if word == parsed.words[-1] and parsed.prefix:
-            prefix = _prefix_query(schema, parsed.prefix)
+        query = _word_query(schema, word, fuzzy=word in typos)
+        if word == parsed.words[-1] and prefix is not None:
             query = (
                 prefix
                 if query is None
@@ -538,7 +562,7 @@ def _text_query(schema: tantivy.Schema, parsed: ParsedQuery) -> tantivy.Query | 
         if query is not None:
             clauses.append((tantivy.Occur.Should, query))
     for word in parsed.required:
-        query = _word_query(schema, word, fuzzy=True)
+        query = _word_query(schema, word, fuzzy=word in typos)
         # A required stopword cannot match anything: it is ignored, as OpenSearch does.
         if query is not None:
             clauses.append((tantivy.Occur.Must, query))
@@ -554,6 +578,66 @@ def _text_query(schema: tantivy.Schema, parsed: ParsedQuery) -> tantivy.Query | 
         # Only stopwords were asked for: nothing to rank by, nothing matches.
         return tantivy.Query.empty_query()
     return tantivy.Query.boolean_query(clauses)
+
+
+def _run(
+    searcher: tantivy.Searcher,
+    schema: tantivy.Schema,
+    query: SearchQuery,
+    parsed: ParsedQuery,
+    typos: frozenset[str],
+    prefix: tantivy.Query | None,
+) -> tuple[tantivy.Query | None, tantivy.Query, bool, tantivy.SearchResult]:
+    """The text query, the filtered match, whether by date, and the page's result."""
+    text_query = _text_query(schema, parsed, typos, prefix)
+    clauses: list[tuple[tantivy.Occur, tantivy.Query]] = [
+        (tantivy.Occur.Must, text_query or tantivy.Query.all_query()),
+        (tantivy.Occur.Must, _filter(schema, f.READERS, sorted(query.principals))),
+    ]
+    for field_name, value in (
+        (f.KIND, query.kind),
+        (f.SPACE_ID, query.space_id),
+        (f.AUTHOR_ID, query.author_id),
+    ):
+        if value is not None:
+            clauses.append((tantivy.Occur.Must, _filter(schema, field_name, [value])))
+    if query.created_from is not None or query.created_to is not None:
+        clauses.append(
+            (
+                tantivy.Occur.Must,
+                _date_range(schema, f.CREATED_AT, query.created_from, query.created_to),
+            )
+        )
+    if query.as_of is not None:
+        clauses.append((tantivy.Occur.Must, _date_range(schema, f.INDEXED_AT, None, query.as_of)))
+    matching = tantivy.Query.boolean_query(clauses)
+
+    by_date = text_query is None or query.sort is SortOrder.DATE
+    if by_date:
+        result = searcher.search(
+            matching,
+            limit=query.limit,
+            offset=query.offset,
+            order_by_field=f.CREATED_AT,
+            order=tantivy.Order.Desc,
+        )
+    else:
+        now = query.now or datetime.now(UTC)
+        boosted = tantivy.Query.boolean_query(
+            [
+                (tantivy.Occur.Must, matching),
+                (tantivy.Occur.Should, _boost(schema, f.KIND, "official", OFFICIAL_BOOST)),
+                (
+                    tantivy.Occur.Should,
+                    tantivy.Query.const_score_query(
+                        _date_range(schema, f.CREATED_AT, now - timedelta(days=RECENT_DAYS), None),
+                        RECENT_BOOST,
+                    ),
+                ),
+            ]
+        )
+        result = searcher.search(boosted, limit=query.limit, offset=query.offset)
+    return text_query, matching, by_date, result
 
 
 def _prefix_query(schema: tantivy.Schema, prefix: str) -> tantivy.Query:
@@ -598,13 +682,15 @@ def _date_range(
     )
 
 
-def _facets(searcher: tantivy.Searcher, query: tantivy.Query) -> dict[str, list[FacetBucket]]:
-    aggregations = {
-        name: {"terms": {"field": name, "size": FACET_SIZES[name]}} for name in FACET_FIELDS
-    }
+def _facets(
+    searcher: tantivy.Searcher, query: tantivy.Query, names: Sequence[str]
+) -> dict[str, list[FacetBucket]]:
+    if not names:
+        return {}
+    aggregations = {name: {"terms": {"field": name, "size": FACET_SIZES[name]}} for name in names}
     answer: dict[str, Any] = searcher.aggregate(query, aggregations)
     facets: dict[str, list[FacetBucket]] = {}
-    for name in FACET_FIELDS:
+    for name in names:
         buckets = answer.get(name, {}).get("buckets", [])
         facets[name] = sort_buckets(
             FacetBucket(value=str(b["key"]), count=int(b["doc_count"])) for b in buckets

@@ -17,3 +17,10 @@ class InvalidDateRange(BadRequest):
 
     type_slug = "invalid-date-range"
     title = "Invalid date range"
+
+
+class UnknownFacet(BadRequest):
+    """`facets` names a facet the search does not count."""
+
+    type_slug = "unknown-facet"
+    title = "Unknown facet"

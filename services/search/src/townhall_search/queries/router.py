@@ -12,8 +12,9 @@ from townhall_platform.app import CurrentUser
 from townhall_platform.errors import problem_responses
 
 from ..deps import CursorsDep, IndexDep, PrincipalsDep, SettingsDep
-from ..index import SortOrder
+from ..index import FACET_FIELDS, SortOrder
 from . import service
+from .errors import UnknownFacet
 from .schemas import Suggestions
 
 router = APIRouter(prefix="/v1", tags=["search"])
@@ -33,8 +34,10 @@ MAX_SUGGEST_CHARS = 200
         "(two from 9 letters), and the last word, while typed, matches as a prefix. An "
         "empty `q` lists the newest readable documents. Filters: `kind`, `space`, "
         "`author`, `from`/`to` (creation date, inclusive). Results are filtered by the "
-        "caller's principals inside the query, so `total`, `facets` (kind, space_id, "
-        "author_id, month) and `highlights` only ever reflect readable documents. "
+        "caller's principals inside the query, so `total`, `facets` and `highlights` only "
+        "ever reflect readable documents. Facets are counted on request: `facets` names "
+        "them, comma-separated, among `kind`, `space_id`, `author_id` and `month` (as "
+        "OpenSearch aggregations are asked for); the answer's `facets` holds those only. "
         "Highlights are HTML-escaped with matches in `<b>`. `sort=relevance` (default) "
         "ranks by text relevance plus a boost of 1.0 for official posts and 0.5 for "
         "documents created in the last 30 days; `sort=date` lists newest first. Pass "
@@ -65,6 +68,13 @@ def search(
     sort: Annotated[SortOrder, Query(description="`relevance` or `date`")] = SortOrder.RELEVANCE,
     cursor: Annotated[str | None, Query(max_length=512, description="From `next_cursor`")] = None,
     limit: Annotated[int, Query(ge=1, le=100)] = 20,
+    facets: Annotated[
+        str,
+        Query(
+            max_length=100,
+            description="Facets to count, comma-separated: kind, space_id, author_id, month",
+        ),
+    ] = "",
 ) -> SearchResults:
     return service.search(
         index=index,
@@ -81,9 +91,22 @@ def search(
             sort=sort,
             cursor=cursor,
             limit=limit,
+            facets=_facet_names(facets),
         ),
         max_result_window=settings.max_result_window,
     )
+
+
+def _facet_names(raw: str) -> tuple[str, ...]:
+    """The asked-for facets, each once, in the order of `FACET_FIELDS`."""
+    names = {name.strip() for name in raw.split(",") if name.strip()}
+    unknown = sorted(names - set(FACET_FIELDS))
+    if unknown:
+        raise UnknownFacet(
+            f"Unknown facet {', '.join(map(repr, unknown))}; "
+            f"ask for some of {', '.join(FACET_FIELDS)}."
+        )
+    return tuple(name for name in FACET_FIELDS if name in names)
 
 
 @router.get(

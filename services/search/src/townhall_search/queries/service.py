@@ -28,6 +28,7 @@ class SearchRequest:
     sort: SortOrder = SortOrder.RELEVANCE
     cursor: str | None = None
     limit: int = 20
+    facets: tuple[str, ...] = ()
 
 
 def search(
@@ -75,6 +76,7 @@ def search(
             limit=limit,
             as_of=as_of if position else None,
             now=as_of,
+            facets=request.facets,
         )
     )
     end = offset + len(page.hits)
