@@ -46,17 +46,18 @@ async def _session(request: Request) -> AsyncIterator[Session]:
         )
 
 
-def _policy_gate(request: Request) -> PolicyGate:
+async def _policy_gate(request: Request) -> PolicyGate:
+    # Async (they only read app state): a sync dependency costs a trip to the thread pool.
     gate: PolicyGate = request.app.state.policy_gate
     return gate
 
 
-def _views(request: Request) -> ViewRecorder:
+async def _views(request: Request) -> ViewRecorder:
     views: ViewRecorder = request.app.state.views
     return views
 
 
-def _settings(request: Request) -> PublishingSettings:
+async def _settings(request: Request) -> PublishingSettings:
     settings: PublishingSettings = request.app.state.settings
     return settings
 
