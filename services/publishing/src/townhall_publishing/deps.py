@@ -33,16 +33,19 @@ async def _session(request: Request) -> AsyncIterator[Session]:
         return
     queue: WriterQueue = request.app.state.writer_queue
     async with queue.turn():
-        session = await to_thread.run_sync(open_write_session, engine)
+        threads = queue.session_threads
+        session = await to_thread.run_sync(open_write_session, engine, limiter=threads)
         try:
             yield session
         except BaseException:
             await to_thread.run_sync(
-                functools.partial(close_write_session, engine, session, commit=False)
+                functools.partial(close_write_session, engine, session, commit=False),
+                limiter=threads,
             )
             raise
         await to_thread.run_sync(
-            functools.partial(close_write_session, engine, session, commit=True)
+            functools.partial(close_write_session, engine, session, commit=True),
+            limiter=threads,
         )
 
 
