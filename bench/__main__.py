@@ -49,6 +49,14 @@ def main() -> None:
     )
     parser.add_argument("--concurrency", type=int, default=100, help="publishing: concurrent users")
     parser.add_argument(
+        "--setups",
+        default="sqlite:1,postgresql:2",
+        help=(
+            "publishing: setups to compare, DATABASE:WORKERS comma-separated (sqlite, or "
+            "postgresql: throwaway databases on 127.0.0.1:5432; WORKERS: publishing's processes)"
+        ),
+    )
+    parser.add_argument(
         "--freshness", type=int, default=50, help="publishing: publish-to-searchable samples"
     )
     parser.add_argument(
@@ -106,6 +114,7 @@ def main() -> None:
             seconds=args.step_seconds,
             concurrency=args.concurrency,
             freshness=args.freshness,
+            setups=[publishing_bench.Setup.parse(setup) for setup in args.setups.split(",")],
         )
     if "search" in only:
         from bench import search_bench

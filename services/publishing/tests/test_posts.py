@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
 from typing import Any
 
+import anyio
 import httpx
 import pytest
+from anyio import to_thread
 from sqlalchemy import text
 
 from townhall_contracts.readers import may_read
@@ -60,6 +63,28 @@ async def test_employee_publishes_a_social_post_with_its_outbox_event(
     assert payload["doc_type"] == "post"
     reader_rows = db.rows("SELECT principal FROM post_readers WHERE post_id = :id", id=post["id"])
     assert {row["principal"] for row in reader_rows} == {"auditor:org", "org", "user:alice"}
+
+
+async def test_more_concurrent_writers_than_worker_threads_all_get_their_answer(
+    client: httpx.AsyncClient, auth: Auth, db
+) -> None:
+    """On PostgreSQL writers wait for the outbox write lock inside their endpoints, each
+    in a worker thread; when they take every thread, the holder of the lock still
+    commits (write sessions are closed by threads of their own) and all are answered."""
+    threads = to_thread.current_default_thread_limiter()
+    saved = threads.total_tokens
+    threads.total_tokens = 2
+    try:
+        with anyio.fail_after(60):
+            answers = await asyncio.gather(
+                *(create_post(client, auth, "alice", title=f"Concurrent {n}") for n in range(8))
+            )
+    finally:
+        threads.total_tokens = saved
+
+    assert [answer.status_code for answer in answers] == [201] * 8
+    for answer in answers:
+        assert db.count("outbox", "doc_id = :id", id=answer.json()["id"]) == 1
 
 
 async def test_refused_social_post_is_403_with_policy_reason_and_writes_nothing(

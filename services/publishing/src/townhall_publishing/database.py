@@ -98,6 +98,10 @@ def tune_engine(engine: Engine) -> Engine:
     return engine
 
 
+# As many as anyio's default pool: a write session is opened and closed by one of these.
+_SESSION_THREADS = 40
+
+
 class WriterQueue:
     """Where write requests wait their turn on SQLite, without holding a worker thread.
 
@@ -109,6 +113,20 @@ class WriterQueue:
     def __init__(self, engine: Engine) -> None:
         self._serial = engine.dialect.name == "sqlite"
         self._lock: anyio.Lock | None = None
+        self._session_threads: anyio.CapacityLimiter | None = None
+
+    @property
+    def session_threads(self) -> anyio.CapacityLimiter:
+        """Threads that open and close write sessions, apart from the endpoints' pool.
+
+        On PostgreSQL a writer holds the outbox write lock from its outbox insert to its
+        commit. Writers waiting for that lock in their endpoints could take every thread
+        of the shared pool, and the holder's commit, waiting for a thread, would never
+        come: with 100 concurrent writers every request hung.
+        """
+        if self._session_threads is None:
+            self._session_threads = anyio.CapacityLimiter(_SESSION_THREADS)
+        return self._session_threads
 
     @asynccontextmanager
     async def turn(self) -> AsyncIterator[None]:

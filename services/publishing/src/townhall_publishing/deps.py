@@ -33,30 +33,34 @@ async def _session(request: Request) -> AsyncIterator[Session]:
         return
     queue: WriterQueue = request.app.state.writer_queue
     async with queue.turn():
-        session = await to_thread.run_sync(open_write_session, engine)
+        threads = queue.session_threads
+        session = await to_thread.run_sync(open_write_session, engine, limiter=threads)
         try:
             yield session
         except BaseException:
             await to_thread.run_sync(
-                functools.partial(close_write_session, engine, session, commit=False)
+                functools.partial(close_write_session, engine, session, commit=False),
+                limiter=threads,
             )
             raise
         await to_thread.run_sync(
-            functools.partial(close_write_session, engine, session, commit=True)
+            functools.partial(close_write_session, engine, session, commit=True),
+            limiter=threads,
         )
 
 
-def _policy_gate(request: Request) -> PolicyGate:
+async def _policy_gate(request: Request) -> PolicyGate:
+    # Async (they only read app state): a sync dependency costs a trip to the thread pool.
     gate: PolicyGate = request.app.state.policy_gate
     return gate
 
 
-def _views(request: Request) -> ViewRecorder:
+async def _views(request: Request) -> ViewRecorder:
     views: ViewRecorder = request.app.state.views
     return views
 
 
-def _settings(request: Request) -> PublishingSettings:
+async def _settings(request: Request) -> PublishingSettings:
     settings: PublishingSettings = request.app.state.settings
     return settings
 

@@ -2,20 +2,28 @@
 
 from __future__ import annotations
 
-from collections.abc import Set
+from collections.abc import Sequence, Set
 
-from sqlalchemy import and_, exists, or_
-from sqlmodel import Session, col, select
+from sqlalchemy import Column, RowMapping, and_, exists, or_, select
+from sqlmodel import Session, col
 
 from ..engagement.models import Acknowledgement
 from ..posts.lifecycle import FEED_STATES
 from ..posts.models import Post, PostReader
+from ..posts.schemas import PostRead
 from .cursor import FeedCursor
 
+_POSTS = Post.__table__  # type: ignore[attr-defined]
 
-def feed_rank(post: Post) -> int:
-    """Pinned first, then official, then social (stored with the post)."""
-    return post.feed_rank
+
+def _item_columns() -> list[Column[object]]:
+    """The columns a feed item shows (`PostRead`'s fields stored as such), and the rank
+    the cursor needs: a page reads these, not whole `Post` objects."""
+    names = [str(field.validation_alias or name) for name, field in PostRead.model_fields.items()]
+    return [_POSTS.c[name] for name in [*names, "feed_rank"] if name in _POSTS.c]
+
+
+_ITEM_COLUMNS = _item_columns()
 
 
 class FeedRepository:
@@ -30,12 +38,14 @@ class FeedRepository:
         after: FeedCursor | None,
         limit: int,
         space_id: str | None = None,
-    ) -> list[tuple[Post, bool]]:
-        """Up to `limit` posts readable by `principals`, after `after`, each with whether
-        `reader` acknowledged it (a column of the same query, not one query per post).
+    ) -> Sequence[RowMapping]:
+        """Up to `limit` posts readable by `principals`, after `after`: the columns of
+        `PostRead`, `feed_rank`, and `acknowledged` (whether `reader` acknowledged the
+        post: a column of the same query, not one query per post).
 
         Published posts, and hidden ones (whose readers are only their author and
-        moderators, so the readers filter keeps them from everyone else).
+        moderators, so the readers filter keeps them from everyone else). A Core query:
+        building ORM objects for a page cost as much as finding it.
         """
         if not principals:
             return []
@@ -53,7 +63,7 @@ class FeedRepository:
             )
             .label("acknowledged")
         )
-        statement = select(Post, acknowledged).where(
+        statement = select(*_ITEM_COLUMNS, acknowledged).where(
             col(Post.state).concat("").in_(FEED_STATES), readable
         )
         if space_id is not None:
@@ -79,4 +89,4 @@ class FeedRepository:
         statement = statement.order_by(
             col(Post.feed_rank), col(Post.published_at).desc(), col(Post.id).desc()
         ).limit(limit)
-        return [(post, bool(done)) for post, done in self._session.exec(statement)]
+        return self._session.connection().execute(statement).mappings().all()

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Response
 
 from townhall_platform.app import CurrentUser
 from townhall_platform.errors import problem_responses
 
 from ..deps import PolicyGateDep, SessionDep
-from ..posts.presenters import present_posts
 from . import service
+from .presenters import feed_page_response
 from .schemas import FeedPage
 
 router = APIRouter(prefix="/v1/feed", tags=["feed"])
@@ -29,11 +29,8 @@ def read_feed(
     gate: PolicyGateDep,
     cursor: Annotated[str | None, Query(description="`next_cursor` of the previous page")] = None,
     limit: Annotated[int, Query(ge=1, le=100)] = 20,
-) -> FeedPage:
+) -> Response:
     page = service.read_feed(
         session=session, gate=gate, subject=user.subject, cursor=cursor, limit=limit
     )
-    return FeedPage(
-        items=present_posts(session, page.posts, acknowledged=page.acknowledged),
-        next_cursor=page.next_cursor,
-    )
+    return feed_page_response(session, page)

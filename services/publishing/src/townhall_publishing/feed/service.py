@@ -2,23 +2,23 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
+from sqlalchemy import RowMapping
 from sqlmodel import Session
 
 from ..policy_gate import PolicyGate
-from ..posts.models import Post
 from ..spaces.service import get_visible_space
 from .cursor import FeedCursor
-from .repository import FeedRepository, feed_rank
+from .repository import FeedRepository
 
 
 @dataclass(frozen=True)
 class FeedSlice:
-    posts: list[Post]
+    # The page's posts as `FeedRepository.page` reads them (with `acknowledged`).
+    rows: Sequence[RowMapping]
     next_cursor: str | None
-    # Ids of the posts of this page the reader has acknowledged.
-    acknowledged: frozenset[str] = frozenset()
 
 
 def read_feed(
@@ -39,14 +39,10 @@ def read_feed(
     rows = FeedRepository(session).page(
         principals=principals, reader=subject, after=after, limit=limit + 1, space_id=space_id
     )
-    acknowledged = frozenset(post.id for post, done in rows[:limit] if done)
-    posts = [post for post, _ in rows]
-    if len(posts) <= limit:
-        return FeedSlice(posts=posts, next_cursor=None, acknowledged=acknowledged)
-    posts = posts[:limit]
-    last = posts[-1]
-    assert last.published_at is not None
+    if len(rows) <= limit:
+        return FeedSlice(rows=rows, next_cursor=None)
+    last = rows[limit - 1]
     next_cursor = FeedCursor(
-        rank=feed_rank(last), published_at=last.published_at, post_id=last.id
+        rank=last["feed_rank"], published_at=last["published_at"], post_id=last["id"]
     ).encode()
-    return FeedSlice(posts=posts, next_cursor=next_cursor, acknowledged=acknowledged)
+    return FeedSlice(rows=rows[:limit], next_cursor=next_cursor)

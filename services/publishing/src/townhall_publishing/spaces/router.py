@@ -10,9 +10,9 @@ from townhall_platform.app import CurrentUser
 from townhall_platform.errors import problem_responses
 
 from ..deps import PolicyGateDep, SessionDep
+from ..feed.presenters import feed_page_response
 from ..feed.schemas import FeedPage
 from ..feed.service import read_feed
-from ..posts.presenters import present_posts
 from . import service
 from .schemas import MemberAdd, MemberAdded, SpaceCreate, SpaceList, SpaceRead, SpaceUpdate
 
@@ -130,7 +130,7 @@ def space_posts(
     gate: PolicyGateDep,
     cursor: Annotated[str | None, Query(description="`next_cursor` of the previous page")] = None,
     limit: Annotated[int, Query(ge=1, le=100)] = 20,
-) -> FeedPage:
+) -> Response:
     page = read_feed(
         session=session,
         gate=gate,
@@ -139,7 +139,4 @@ def space_posts(
         limit=limit,
         space_id=space_id,
     )
-    return FeedPage(
-        items=present_posts(session, page.posts, acknowledged=page.acknowledged),
-        next_cursor=page.next_cursor,
-    )
+    return feed_page_response(session, page)

@@ -1,0 +1,24 @@
+"""A feed page as the API answers it, serialised once."""
+
+from __future__ import annotations
+
+from fastapi import Response
+from sqlmodel import Session
+
+from ..engagement.service import reaction_counts
+from .schemas import FeedPage
+from .service import FeedSlice
+
+
+def feed_page_response(session: Session, page: FeedSlice) -> Response:
+    """The page with each post's reaction counts (one query for the lot), validated once
+    from plain rows and written as JSON directly: FastAPI's `response_model` would dump
+    and validate the answer again (the route keeps `response_model` for its schema)."""
+    counts = reaction_counts(session, [row["id"] for row in page.rows])
+    answer = FeedPage.model_validate(
+        {
+            "items": [{**row, "reactions": counts.get(row["id"], {})} for row in page.rows],
+            "next_cursor": page.next_cursor,
+        }
+    )
+    return Response(answer.model_dump_json(), media_type="application/json")
