@@ -102,8 +102,10 @@ def list_events(
     return session.exec(statement.order_by(col(AuditEvent.seq)).limit(limit)).all()
 
 
-def events_after(session: Session, seq: int, *, limit: int) -> list[tuple[int, str, str, str]]:
-    """(policy revision, type, target, payload) of the events after `seq`, in order."""
+def events_after(
+    session: Session, seq: int, *, up_to: int, limit: int
+) -> list[tuple[int, str, str, str]]:
+    """(policy revision, type, target, payload) of the events after `seq` up to `up_to`."""
     statement = (
         select(
             col(AuditEvent.policy_revision),
@@ -111,7 +113,7 @@ def events_after(session: Session, seq: int, *, limit: int) -> list[tuple[int, s
             col(AuditEvent.target),
             col(AuditEvent.payload),
         )
-        .where(col(AuditEvent.seq) > seq)
+        .where(col(AuditEvent.seq) > seq, col(AuditEvent.seq) <= up_to)
         .order_by(col(AuditEvent.seq))
         .limit(limit)
     )

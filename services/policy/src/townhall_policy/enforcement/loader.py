@@ -108,7 +108,10 @@ def load_changes(
     for _ in range(MAX_ATTEMPTS):
         with Session(engine) as session:
             before, audit_seq = revision.current_revision_and_audit_seq(session)
-            events = audit.events_after(session, snapshot.audit_seq, limit=MAX_CHANGE_EVENTS + 1)
+            # Up to the head read with the revision: later events belong to a later read.
+            events = audit.events_after(
+                session, snapshot.audit_seq, up_to=audit_seq, limit=MAX_CHANGE_EVENTS + 1
+            )
             if len(events) > MAX_CHANGE_EVENTS:
                 return None
             touched = changed_subjects(events, snapshot, before)
