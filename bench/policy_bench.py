@@ -44,12 +44,13 @@ from rich.console import Console
 from rich.progress import Progress
 from rich.table import Table
 from sqlalchemy import insert
+from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from bench.load import LoadResult, run_open_loop, run_wrk, wrk_available, wrk_script
 from townhall_contracts.policy import Action, DecisionRequest
 from townhall_platform.auth import TokenIssuer, ensure_signing_key
-from townhall_platform.db import make_engine, run_migrations
+from townhall_platform.db import make_engine, run_migrations, session_scope
 from townhall_platform.logs import configure_logging
 from townhall_platform.testing import free_port
 from townhall_policy.audit.queries import who_can
@@ -57,9 +58,10 @@ from townhall_policy.decisions.service import decide
 from townhall_policy.directory.models import DirectoryPeriod, GroupMembership, Subject
 from townhall_policy.domains.models import Domain
 from townhall_policy.enforcement.casbin_model import MODEL_TEXT
-from townhall_policy.enforcement.loader import load_policy_data
+from townhall_policy.enforcement.loader import load_changes, load_policy_data
 from townhall_policy.enforcement.snapshot import CasbinRules, PolicySnapshot
 from townhall_policy.grants.models import Grant
+from townhall_policy.grants.service import grant_role
 from townhall_policy.migrations import MIGRATIONS_DIR
 
 console = Console(width=150)
@@ -252,6 +254,36 @@ def generate(url: str, scale: Scale, rng: random.Random, now: datetime) -> dict[
 # --- in process ----------------------------------------------------------------------
 
 
+def _apply_grant_changes(
+    engine: Engine, snapshot: PolicySnapshot, rng: random.Random, *, changes: int = 7
+) -> tuple[PolicySnapshot, list[float]]:
+    """Grant through the service, then time bringing the snapshot up to date by applying
+    the change (read the events and the grantee's rows, derive, copy on write)."""
+    seconds: list[float] = []
+    users = sorted(s for s in snapshot.subjects if s.startswith("u"))
+    spaces = sorted(d for d in snapshot.domains if d.startswith("space:") and d != BIG_SPACE)
+    for i in range(changes):
+        user, space = rng.choice(users), rng.choice(spaces)
+        while "member" in snapshot.space_roles.get((user, space), {}):
+            user, space = rng.choice(users), rng.choice(spaces)
+        with session_scope(engine) as session:
+            grant_role(
+                session,
+                subject_id=user,
+                role="member",
+                domain=space,
+                granted_by=ADMIN,
+                justification=f"Bench change {i}",
+            )
+        now = datetime.now(UTC)
+        started = time.perf_counter()
+        change = load_changes(engine, snapshot, now=now)
+        assert change is not None, "the bench's changes must apply without a full reload"
+        snapshot = snapshot.apply(change, now=now)
+        seconds.append(time.perf_counter() - started)
+    return snapshot, seconds
+
+
 def _triples(
     rng: random.Random, snapshot: PolicySnapshot, count: int
 ) -> list[tuple[str, str, str]]:
@@ -280,6 +312,7 @@ def in_process(url: str, rng: random.Random, results: Results, workdir: Path) ->
     snapshot = PolicySnapshot.build(data)
     build_seconds = time.perf_counter() - started
     gc.freeze()  # as the engine does after each reload
+    snapshot, apply_seconds = _apply_grant_changes(engine, snapshot, rng)
     engine.dispose()
 
     # casbin over the same rules: a file-backed model and policy, nothing else.
@@ -293,6 +326,14 @@ def in_process(url: str, rng: random.Random, results: Results, workdir: Path) ->
         f"{_ms(read_seconds)} + {_ms(build_seconds)}",
         f"{_ms(casbin_load)} (rules file → Enforcer)",
         "",
+        "",
+    )
+    results.add(
+        f"apply one grant change (median / max of {len(apply_seconds)}) vs full reload",
+        f"{_ms(statistics.median(apply_seconds))} / {_ms(max(apply_seconds))} "
+        f"vs {read_seconds + build_seconds:.2f} s",
+        "",
+        _ratio(read_seconds + build_seconds, statistics.median(apply_seconds)),
         "",
     )
 

@@ -125,3 +125,44 @@ def test_refusals_and_official_decisions_are_logged_and_queryable(api: Any) -> N
     only_refusals = _get(api, "/v1/audit/decisions", subject="alice", allowed="false").json()
     assert all(not d["result"]["allowed"] for d in only_refusals["decisions"])
     assert "decision_id,timestamp" in _get(api, "/v1/audit/decisions", format="csv").text
+
+
+def test_who_can_and_what_can_at_a_past_instant_use_the_domain_kind_of_then(api: Any) -> None:
+    def set_kind(kind: str) -> None:
+        response = api.client.put(
+            "/internal/v1/domains/space:projet-phoenix",
+            json={"kind": kind, "visibility": "restricted"},
+            headers=api.service,
+        )
+        assert response.status_code == 200, response.text
+
+    time.sleep(0.05)
+    as_a_community = datetime.now(UTC)
+    time.sleep(0.05)
+    set_kind("announcement")  # members no longer post socially there
+    try:
+        then = _get(
+            api,
+            "/v1/audit/who-can",
+            action="post.social",
+            domain="space:projet-phoenix",
+            at=as_a_community.isoformat(),
+        ).json()
+        now = _get(
+            api, "/v1/audit/who-can", action="post.social", domain="space:projet-phoenix"
+        ).json()
+        assert then["domain_class"] == "community-restricted"
+        assert "zoe" in then["subjects"]
+        assert now["domain_class"] == "announcement-restricted"
+        assert "zoe" not in now["subjects"]
+
+        what_then = _get(
+            api, "/v1/audit/what-can", subject="zoe", at=as_a_community.isoformat()
+        ).json()
+        [entry] = what_then["entries"]
+        assert "post.social" in entry["permissions"]["community-restricted"]
+        [entry_now] = _get(api, "/v1/audit/what-can", subject="zoe").json()["entries"]
+        assert list(entry_now["permissions"]) == ["announcement-restricted"]
+        assert "post.social" not in entry_now["permissions"]["announcement-restricted"]
+    finally:
+        set_kind("community")

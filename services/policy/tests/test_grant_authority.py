@@ -85,3 +85,51 @@ def test_compliance_officers_grant_nothing(api: Any) -> None:
 
     assert response.status_code == 403
     assert response.json()["type"].endswith("/compliance-officer-read-only")
+
+
+def test_a_group_holding_approver_may_not_gain_a_policy_admin_member(api: Any) -> None:
+    """Groups hold roles here, so duties are kept apart through them too."""
+    admin = api.grant("farid", "policy_admin", "org")  # farid is in operations
+    revision = api.revision()
+
+    response = _post(api, "paul", subject="operations", role="approver", domain="org")
+
+    assert response.status_code == 409, response.text
+    problem = response.json()
+    assert problem["type"].endswith("/separation-of-duties")
+    assert problem["conflicting_grant_id"] == admin["id"]
+    assert "member of group operations" in problem["detail"]
+    assert api.revision() == revision
+    api.revoke(admin["id"])
+
+
+def test_joining_a_group_may_not_give_a_policy_admin_the_approver_role(api: Any) -> None:
+    approvers = api.grant("hr", "approver", "org")
+    revision = api.revision()
+
+    # paul (policy admin) would become approver through hr; he may not join it.
+    joined = api.client.put(
+        "/v1/directory/subjects/paul",
+        json={"display_name": "Paul Fournier", "department": "it", "groups": ["hr"]},
+        headers=api.user("paul"),
+    )
+    assert joined.status_code == 409, joined.text
+    assert joined.json()["conflicting_role"] == "policy_admin"
+    assert "joining group hr" in joined.json()["detail"]
+    assert api.revision() == revision
+    assert (
+        "group:hr"
+        not in api.client.get("/v1/subjects/paul/principals", headers=api.service).json()[
+            "principals"
+        ]
+    )
+    api.revoke(approvers["id"])
+
+
+def test_without_a_clash_a_group_grant_reaches_its_members(api: Any) -> None:
+    granted = _post(api, "paul", subject="operations", role="approver", domain="org")
+    assert granted.status_code == 201, granted.text
+    decision = api.decide("hugo", "approve.official", "space:general")
+    assert decision["allowed"] is True
+    assert "through group operations" in decision["reason"]["summary"]
+    api.revoke(granted.json()["id"])

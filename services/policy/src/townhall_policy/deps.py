@@ -33,7 +33,7 @@ async def get_policy_engine(request: Request) -> PolicyEngine:
 def get_session(request: Request) -> Iterator[Session]:
     """One session per request, committed once when the endpoint returns.
 
-    A transaction that changed the policy is followed by a reload of this instance's
+    A transaction that changed the policy is followed by an update of this instance's
     view, so the caller's next request already sees its change.
     """
     database: Engine = request.app.state.database
@@ -42,7 +42,7 @@ def get_session(request: Request) -> Iterator[Session]:
         yield session
     if policy_changed(session):
         try:
-            engine.reload()
+            engine.update()
         except TownhallError as exc:
             # The change is committed; the watcher will load it as soon as it can.
             log.warning("policy_reload_after_change_failed", error=str(exc))

@@ -2,8 +2,8 @@
 
 Answers at a past instant rest on the grant history (validity and revocation), the
 directory's history (membership and deactivation periods) and suspension history, not
-on today's state. A domain's class is taken as it is now (kind and visibility changes
-are in the audit trail).
+on today's state. A domain's class (kind and visibility) is the one it had at that
+instant, recovered from the audit trail's `domain.updated` events (`domains/history.py`).
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ from townhall_policy.directory.errors import SubjectNotFound
 from townhall_policy.directory.models import DirectoryPeriod, Subject
 from townhall_policy.domains import repository as domains
 from townhall_policy.domains.errors import UnknownDomain
+from townhall_policy.domains.history import classes_at
 from townhall_policy.grants.models import Grant
 from townhall_policy.roles.models import RolePermission
 from townhall_policy.suspensions import repository as suspensions
@@ -96,9 +97,10 @@ def who_can(session: Session, *, action: str, domain: str, at: datetime) -> WhoC
     entry = domains.get_domain(session, domain)
     if entry is None:
         raise UnknownDomain(f"Domain {domain!r} is not registered with policy.")
+    class_then = classes_at(session, at=at, domain_ids=[domain])[domain]
     permitted = session.exec(
         select(RolePermission.role, RolePermission.scope).where(
-            RolePermission.domain_class == entry.domain_class, RolePermission.action == action
+            RolePermission.domain_class == class_then, RolePermission.action == action
         )
     ).all()
     org_roles = [r for r, s in permitted if s == "org"]
@@ -135,7 +137,7 @@ def who_can(session: Session, *, action: str, domain: str, at: datetime) -> WhoC
     return WhoCanAnswer(
         action=action,
         domain=domain,
-        domain_class=entry.domain_class,
+        domain_class=class_then,
         at=at,
         holdings=[h for h in holdings if h.subject not in suspended],
         suspended=suspended,
@@ -172,7 +174,7 @@ def what_can(session: Session, *, subject_id: str, at: datetime) -> WhatCanAnswe
     by_role: dict[tuple[str, str], dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
     for p in permissions:
         by_role[(p.role, p.scope)][p.domain_class].append(p.action)
-    classes = {d.id: d.domain_class for d in domains.list_domains(session)}
+    classes = classes_at(session, at=at)
     entries: list[WhatCanEntry] = []
     for grant in grants:
         scope = "org" if grant.domain == ORG_DOMAIN else "space"

@@ -100,3 +100,21 @@ def list_events(
     if until is not None:
         statement = statement.where(col(AuditEvent.occurred_at) < until)
     return session.exec(statement.order_by(col(AuditEvent.seq)).limit(limit)).all()
+
+
+def events_after(
+    session: Session, seq: int, *, up_to: int, limit: int
+) -> list[tuple[int, str, str, str]]:
+    """(policy revision, type, target, payload) of the events after `seq` up to `up_to`."""
+    statement = (
+        select(
+            col(AuditEvent.policy_revision),
+            col(AuditEvent.event_type),
+            col(AuditEvent.target),
+            col(AuditEvent.payload),
+        )
+        .where(col(AuditEvent.seq) > seq, col(AuditEvent.seq) <= up_to)
+        .order_by(col(AuditEvent.seq))
+        .limit(limit)
+    )
+    return [(int(r), str(t), str(g), str(p)) for r, t, g, p in session.exec(statement)]

@@ -6,7 +6,6 @@ Decisions on official actions and every refusal are logged.
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Sequence
 
 import structlog
@@ -21,6 +20,7 @@ from townhall_contracts.policy import (
 )
 from townhall_platform.errors import Forbidden, PermissionDenied
 from townhall_policy.decision_log.recorder import DecisionRecorder
+from townhall_policy.decisions.ids import new_decision_id
 from townhall_policy.enforcement.snapshot import PolicySnapshot
 
 log = structlog.get_logger("townhall.policy.decisions")
@@ -216,7 +216,7 @@ def _answer(
 ) -> Decision:
     decision = Decision.model_construct(
         allowed=allowed,
-        decision_id=str(uuid.uuid4()),
+        decision_id=new_decision_id(),
         policy_revision=snapshot.revision,
         reason=reason,
         subject=request.subject,

@@ -114,13 +114,21 @@ def inactive_at(session: Session, *, at: datetime) -> set[str]:
     return set(session.exec(statement).all())
 
 
-def subject_rows(session: Session) -> list[tuple[str, str, bool]]:
-    """(id, kind, active) of every subject: plain rows, no ORM objects (snapshot loads)."""
-    rows = session.execute(select(col(Subject.id), col(Subject.kind), col(Subject.active)))
-    return [(str(i), str(k), bool(a)) for i, k, a in rows]
+def subject_rows(
+    session: Session, *, ids: Sequence[str] | None = None
+) -> list[tuple[str, str, bool]]:
+    """(id, kind, active) of every subject (or of `ids`): plain rows, for snapshot loads."""
+    statement = select(col(Subject.id), col(Subject.kind), col(Subject.active))
+    if ids is not None:
+        statement = statement.where(col(Subject.id).in_(ids))
+    return [(str(i), str(k), bool(a)) for i, k, a in session.execute(statement)]
 
 
-def membership_rows(session: Session) -> list[tuple[str, str]]:
-    """(group_id, member_id) of every membership, as plain rows."""
-    rows = session.execute(select(col(GroupMembership.group_id), col(GroupMembership.member_id)))
-    return [(str(g), str(m)) for g, m in rows]
+def membership_rows(
+    session: Session, *, member_ids: Sequence[str] | None = None
+) -> list[tuple[str, str]]:
+    """(group_id, member_id) of every membership (or of `member_ids`), as plain rows."""
+    statement = select(col(GroupMembership.group_id), col(GroupMembership.member_id))
+    if member_ids is not None:
+        statement = statement.where(col(GroupMembership.member_id).in_(member_ids))
+    return [(str(g), str(m)) for g, m in session.execute(statement)]

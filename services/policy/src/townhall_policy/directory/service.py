@@ -23,6 +23,7 @@ from townhall_policy.directory.errors import (
     UnknownSubject,
 )
 from townhall_policy.directory.models import DirectoryPeriod, GroupMembership, Subject, SubjectKind
+from townhall_policy.grants import duties
 from townhall_policy.timestamps import utcnow
 
 MEMBERSHIP = "membership"
@@ -193,6 +194,7 @@ def ensure_membership(
     if repository.get_membership(session, group_id, member_id) is not None:
         return False
     now = utcnow()
+    duties.check_membership(session, group_id=group_id, member_id=member_id, now=now)
     repository.add_membership(
         session, GroupMembership(group_id=group_id, member_id=member_id, created_at=now)
     )

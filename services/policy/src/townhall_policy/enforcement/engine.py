@@ -1,9 +1,13 @@
 """The policy engine: the current snapshot, atomic reloads, and a watcher thread.
 
-One engine per process. It reloads
-- at once after a change made through this instance (the request commits, then reloads),
+One engine per process. It updates its snapshot
+- at once after a change made through this instance (the request commits, then updates),
 - when the revision row moves (another instance changed something; polled),
 - when a grant's validity starts or ends (the snapshot knows its next boundary).
+
+An update applies only what changed since the loaded revision, read from the audit
+trail, to a copy of the snapshot (milliseconds); a full reload (seconds at 100,000
+grants) remains the fallback when the changes cannot be applied one by one.
 """
 
 from __future__ import annotations
@@ -19,7 +23,12 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from townhall_platform.errors import DependencyUnavailable
 from townhall_policy.decision_log.recorder import DecisionRecorder
-from townhall_policy.enforcement.loader import InconsistentRead, load_policy_data, read_revision
+from townhall_policy.enforcement.loader import (
+    InconsistentRead,
+    load_changes,
+    load_policy_data,
+    read_revision,
+)
 from townhall_policy.enforcement.snapshot import PolicySnapshot
 from townhall_policy.timestamps import utcnow
 
@@ -48,7 +57,8 @@ class PolicyEngine:
         self._clock = clock
         self._snapshot: PolicySnapshot | None = None
         self._swap_lock = threading.Lock()
-        self._reload_lock = threading.Lock()
+        # Reentrant: an update falls back to a full reload while holding it.
+        self._reload_lock = threading.RLock()
         self._stop = threading.Event()
         self._watcher: threading.Thread | None = None
         # Decisions to log and grant uses, written off the request path.
@@ -65,16 +75,39 @@ class PolicyEngine:
         if snapshot is None:
             return self.reload()
         if snapshot.next_boundary is not None and self._clock() >= snapshot.next_boundary:
-            return self.reload()
+            return self.update()
         return snapshot
 
     def reload(self) -> PolicySnapshot:
-        """Build a new snapshot from the tables, then publish it by swapping the reference."""
+        """Build a new snapshot from every row, then publish it by swapping the reference."""
         with self._reload_lock:
             try:
                 snapshot = PolicySnapshot.build(load_policy_data(self._database, now=self._clock()))
             except (SQLAlchemyError, InconsistentRead) as exc:
                 raise DependencyUnavailable(f"The policy store could not be read: {exc}") from exc
+            return self._publish(snapshot)
+
+    def update(self) -> PolicySnapshot:
+        """Apply the changes since the loaded revision to a copy; a full reload if need be."""
+        with self._reload_lock:
+            previous = self._snapshot
+            if previous is None:
+                return self.reload()
+            now = self._clock()
+            try:
+                changes = load_changes(self._database, previous, now=now)
+            except (SQLAlchemyError, InconsistentRead) as exc:
+                raise DependencyUnavailable(f"The policy store could not be read: {exc}") from exc
+            if changes is None:
+                log.info("policy_full_reload", revision=previous.revision)
+                return self.reload()
+            if changes.revision == previous.revision and not changes.subjects:
+                return previous
+            return self._publish(previous.apply(changes, now=now))
+
+    def _publish(self, snapshot: PolicySnapshot) -> PolicySnapshot:
+        """Swap the reference: checks on the previous snapshot finish on it undisturbed."""
+        with self._reload_lock:
             # A snapshot is hundreds of thousands of long-lived objects at scale; freezing
             # them keeps the cyclic collector from walking them during decisions (its
             # pauses were the p99). Old snapshots are still freed by reference counting.
@@ -105,7 +138,7 @@ class PolicyEngine:
             raise DependencyUnavailable(f"The policy store could not be read: {exc}") from exc
         snapshot = self.current()
         if snapshot.revision != stored:
-            return self.reload()
+            return self.update()
         return snapshot
 
     def ready(self) -> bool:
@@ -158,4 +191,4 @@ class PolicyEngine:
             snapshot.next_boundary is not None and self._clock() >= snapshot.next_boundary
         )
         if boundary_passed or read_revision(self._database) != snapshot.revision:
-            self.reload()
+            self.update()

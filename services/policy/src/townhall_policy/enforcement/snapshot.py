@@ -17,8 +17,9 @@ from __future__ import annotations
 import threading
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
+from functools import cached_property
 from typing import Any
 
 import casbin  # type: ignore[import-untyped]
@@ -32,6 +33,8 @@ SPACE_SCOPE = "space"
 DENY = "deny"
 ALLOW = "allow"
 EVERY_ACTION = "*"
+FULL_RELOAD = "full reload"
+APPLIED_CHANGES = "applied changes"
 
 # pycasbin parses its matcher with `ast.parse` on every check, and concurrent
 # `ast.parse` calls can fail on CPython 3.11; casbin's role manager also creates nodes
@@ -149,6 +152,7 @@ class PolicyData:
     permissions: tuple[PermissionEntry, ...]
     grants: tuple[GrantEntry, ...]  # unrevoked and not yet expired at loaded_at
     suspensions: tuple[SuspensionEntry, ...] = ()  # unlifted and not yet expired
+    audit_seq: int = 0  # the audit trail's head when read
 
 
 @dataclass(frozen=True, slots=True)
@@ -210,8 +214,139 @@ def new_enforcer(rules: CasbinRules) -> casbin.Enforcer:
 
 
 @dataclass(frozen=True)
+class Sources:
+    """The rows behind a snapshot, per subject, kept so a change can be applied to a copy.
+
+    Grants and suspensions are those unrevoked (unlifted) and not yet expired when read;
+    `boundary_of` is each subject's next validity boundary as of the snapshot.
+    """
+
+    grant_rows_of: Mapping[str, tuple[GrantEntry, ...]]
+    suspension_rows_of: Mapping[str, tuple[SuspensionEntry, ...]]
+    group_ids_of: Mapping[str, frozenset[str]]  # member -> groups, active or not
+    member_ids_of: Mapping[str, frozenset[str]]  # group -> members, active or not
+    boundary_of: Mapping[str, datetime]
+    roles: tuple[RoleEntry, ...]
+    permissions: tuple[PermissionEntry, ...]
+
+
+@dataclass(frozen=True)
+class SubjectChanges:
+    """Fresh rows for the subjects a change touched (or whose validity boundary passed).
+
+    `subjects` maps each touched id to its row (None: no such subject); the other
+    mappings hold that subject's rows as a member, a grantee, a suspended subject.
+    `domains` is every domain row when a domain changed, else None.
+    """
+
+    revision: int
+    audit_seq: int
+    subjects: Mapping[str, SubjectEntry | None]
+    grant_rows_of: Mapping[str, tuple[GrantEntry, ...]]
+    suspension_rows_of: Mapping[str, tuple[SuspensionEntry, ...]]
+    group_ids_of: Mapping[str, frozenset[str]]
+    domains: tuple[DomainEntry, ...] | None = None
+
+
+@dataclass(frozen=True)
+class _Indexes:
+    """The fast path's mutable indexes while a snapshot is being built or updated."""
+
+    subjects: dict[str, SubjectEntry]
+    groups_of: dict[str, tuple[str, ...]]
+    grants_of: dict[str, tuple[GrantEntry, ...]]
+    suspensions_of: dict[str, tuple[SuspensionEntry, ...]]
+    org_roles: dict[str, Mapping[str, HeldRole]]
+    space_roles: dict[tuple[str, str], Mapping[str, HeldRole]]
+    boundary_of: dict[str, datetime]
+
+    def is_active(self, subject_id: str) -> bool:
+        subject = self.subjects.get(subject_id)
+        return subject is not None and subject.active
+
+    def derive_own(self, subject_id: str, sources: Sources, now: datetime) -> None:
+        """A subject's grants and suspensions in force at `now`, and its next boundary."""
+        active = self.is_active(subject_id)
+        boundaries: list[datetime] = []
+        current: list[GrantEntry] = []
+        if active:
+            for grant in sources.grant_rows_of.get(subject_id, ()):
+                if grant.valid_from > now:
+                    boundaries.append(grant.valid_from)
+                    continue
+                if grant.valid_to is not None:
+                    boundaries.append(grant.valid_to)
+                current.append(grant)
+        current.sort(key=lambda g: (g.granted_at, g.id))
+        suspended: list[SuspensionEntry] = []
+        for suspension in sources.suspension_rows_of.get(subject_id, ()):
+            if suspension.valid_from > now:
+                boundaries.append(suspension.valid_from)
+                continue
+            if suspension.valid_to is not None:
+                boundaries.append(suspension.valid_to)
+            if active:
+                suspended.append(suspension)
+        suspended.sort(key=lambda s: (s.created_at, s.id))
+        _put(self.grants_of, subject_id, tuple(current))
+        _put(self.suspensions_of, subject_id, tuple(suspended))
+        _put(self.boundary_of, subject_id, min(boundaries) if boundaries else None)
+
+    def derive_roles(self, subject_id: str, sources: Sources) -> None:
+        """A subject's active groups and the roles it holds: direct first, then by group."""
+        groups: tuple[str, ...] = ()
+        if self.is_active(subject_id):
+            groups = tuple(
+                sorted(g for g in sources.group_ids_of.get(subject_id, ()) if self.is_active(g))
+            )
+        _put(self.groups_of, subject_id, groups)
+        org: dict[str, HeldRole] = {}
+        by_space: dict[str, dict[str, HeldRole]] = {}
+        for via, held_by in ((None, subject_id), *((g, g) for g in groups)):
+            for grant in self.grants_of.get(held_by, ()):
+                held = HeldRole(grant, via_group=via)
+                if grant.domain == ORG_DOMAIN:
+                    org.setdefault(grant.role, held)
+                else:
+                    by_space.setdefault(grant.domain, {}).setdefault(grant.role, held)
+        _put(self.org_roles, subject_id, org)
+        for domain, roles in by_space.items():
+            self.space_roles[(subject_id, domain)] = roles
+
+    def forget_space_roles(self, subject_id: str) -> None:
+        """Drop the subject's space roles (before deriving them again)."""
+        sources = (subject_id, *self.groups_of.get(subject_id, ()))
+        for held_by in sources:
+            for grant in self.grants_of.get(held_by, ()):
+                if grant.domain != ORG_DOMAIN:
+                    self.space_roles.pop((subject_id, grant.domain), None)
+
+
+def _put(mapping: dict[str, Any], key: str, value: Any) -> None:
+    """Set `key`, or remove it when `value` is empty (a full build holds no empty entries)."""
+    if value:
+        mapping[key] = value
+    else:
+        mapping.pop(key, None)
+
+
+def _group_rows(pairs: Iterable[tuple[str, str]]) -> dict[str, frozenset[str]]:
+    found: dict[str, set[str]] = defaultdict(set)
+    for key, value in pairs:
+        found[key].add(value)
+    return {k: frozenset(v) for k, v in found.items()}
+
+
+def _by_subject(rows: Iterable[Any]) -> dict[str, tuple[Any, ...]]:
+    found: dict[str, list[Any]] = defaultdict(list)
+    for row in rows:
+        found[row.subject_id].append(row)
+    return {k: tuple(v) for k, v in found.items()}
+
+
+@dataclass(frozen=True)
 class PolicySnapshot:
-    """The policy at one revision: the fast path's indexes, and casbin's rules."""
+    """The policy at one revision: the fast path's indexes; casbin's rules on demand."""
 
     revision: int
     loaded_at: datetime
@@ -224,79 +359,141 @@ class PolicySnapshot:
     org_roles: Mapping[str, Mapping[str, HeldRole]]
     space_roles: Mapping[tuple[str, str], Mapping[str, HeldRole]]
     suspensions_of: Mapping[str, tuple[SuspensionEntry, ...]]
-    rules: CasbinRules = field(repr=False)
+    sources: Sources = field(repr=False)
+    # The audit trail's head when the rows were read: changes since are the events after it.
+    audit_seq: int = 0
+    # How this snapshot came to be: FULL_RELOAD or APPLIED_CHANGES (shown by /v1/revision).
+    loaded_by: str = FULL_RELOAD
     _casbin: list[casbin.Enforcer] = field(default_factory=list, repr=False)
 
     @classmethod
     def build(cls, data: PolicyData) -> PolicySnapshot:
-        """Derive the fast path's indexes and casbin's rules from the rows."""
-        now = data.loaded_at
-        subjects = {s.id: s for s in data.subjects}
-        active = {s.id for s in data.subjects if s.active}
-
-        groups_of: dict[str, list[str]] = defaultdict(list)
-        for group_id, member_id in data.memberships:
-            if group_id in active and member_id in active:
-                groups_of[member_id].append(group_id)
-
-        grants_of: dict[str, list[GrantEntry]] = defaultdict(list)
-        boundaries: list[datetime] = []
-        for grant in data.grants:
-            if grant.subject_id not in active:
-                continue
-            if grant.valid_from > now:
-                boundaries.append(grant.valid_from)
-                continue
-            if grant.valid_to is not None:
-                boundaries.append(grant.valid_to)
-            grants_of[grant.subject_id].append(grant)
-        for held_list in grants_of.values():
-            held_list.sort(key=lambda g: (g.granted_at, g.id))
-
-        suspensions_of: dict[str, list[SuspensionEntry]] = defaultdict(list)
-        for suspension in data.suspensions:
-            if suspension.valid_from > now:
-                boundaries.append(suspension.valid_from)
-                continue
-            if suspension.valid_to is not None:
-                boundaries.append(suspension.valid_to)
-            if suspension.subject_id in active:
-                suspensions_of[suspension.subject_id].append(suspension)
-
-        # The fast path's indexes: direct grants first, then those held through groups.
-        org_roles: dict[str, dict[str, HeldRole]] = defaultdict(dict)
-        space_roles: dict[tuple[str, str], dict[str, HeldRole]] = defaultdict(dict)
-
-        def index(holder: str, grant: GrantEntry, via: str | None) -> None:
-            held = HeldRole(grant, via_group=via)
-            if grant.domain == ORG_DOMAIN:
-                org_roles[holder].setdefault(grant.role, held)
-            else:
-                space_roles[(holder, grant.domain)].setdefault(grant.role, held)
-
-        for subject_id, held_list in grants_of.items():
-            for grant in held_list:
-                index(subject_id, grant, None)
-        for member_id, group_ids in groups_of.items():
-            for group_id in group_ids:
-                for grant in grants_of.get(group_id, ()):
-                    index(member_id, grant, group_id)
-
-        rules = _casbin_rules(data, subjects, grants_of, groups_of, suspensions_of)
-        return cls(
+        """Derive the fast path's indexes from every row."""
+        sources = Sources(
+            grant_rows_of=_by_subject(data.grants),
+            suspension_rows_of=_by_subject(data.suspensions),
+            group_ids_of=_group_rows((m, g) for g, m in data.memberships),
+            member_ids_of=_group_rows(data.memberships),
+            boundary_of={},
+            roles=data.roles,
+            permissions=data.permissions,
+        )
+        indexes = _Indexes({s.id: s for s in data.subjects}, {}, {}, {}, {}, {}, {})
+        for subject_id in indexes.subjects:
+            indexes.derive_own(subject_id, sources, data.loaded_at)
+        for subject_id in indexes.subjects:
+            indexes.derive_roles(subject_id, sources)
+        return cls._publish(
+            indexes,
+            replace(sources, boundary_of=indexes.boundary_of),
             revision=data.revision,
+            audit_seq=data.audit_seq,
+            now=data.loaded_at,
+            domains={d.id: d for d in data.domains},
+            role_candidates=_role_candidates(data.roles, data.permissions),
+        )
+
+    def apply(self, changes: SubjectChanges, *, now: datetime) -> PolicySnapshot:
+        """A new snapshot: this one with the touched subjects' rows replaced (copy on write).
+
+        Only the touched subjects and the members of touched groups are derived again,
+        by the same steps as a full build; everything else is shared with this snapshot.
+        The caller includes every subject whose validity boundary passed by `now`.
+        """
+        touched = set(changes.subjects)
+        grant_rows_of = dict(self.sources.grant_rows_of)
+        suspension_rows_of = dict(self.sources.suspension_rows_of)
+        group_ids_of = dict(self.sources.group_ids_of)
+        member_ids_of = dict(self.sources.member_ids_of)
+        indexes = _Indexes(
+            dict(self.subjects),
+            dict(self.groups_of),
+            dict(self.grants_of),
+            dict(self.suspensions_of),
+            dict(self.org_roles),
+            dict(self.space_roles),
+            dict(self.sources.boundary_of),
+        )
+        # Members of touched groups hold roles through them (a member who joined or left
+        # is touched itself), so they are derived again too.
+        rederive = set(touched)
+        for subject_id in touched:
+            rederive.update(self.sources.member_ids_of.get(subject_id, ()))
+        for subject_id in rederive:
+            indexes.forget_space_roles(subject_id)
+        for subject_id, entry in changes.subjects.items():
+            _put(indexes.subjects, subject_id, entry)
+            _put(grant_rows_of, subject_id, changes.grant_rows_of.get(subject_id, ()))
+            _put(suspension_rows_of, subject_id, changes.suspension_rows_of.get(subject_id, ()))
+            before = self.sources.group_ids_of.get(subject_id, frozenset())
+            after = changes.group_ids_of.get(subject_id, frozenset())
+            _put(group_ids_of, subject_id, after)
+            for group_id in before - after:
+                _put(
+                    member_ids_of, group_id, member_ids_of.get(group_id, frozenset()) - {subject_id}
+                )
+            for group_id in after - before:
+                member_ids_of[group_id] = member_ids_of.get(group_id, frozenset()) | {subject_id}
+        sources = replace(
+            self.sources,
+            grant_rows_of=grant_rows_of,
+            suspension_rows_of=suspension_rows_of,
+            group_ids_of=group_ids_of,
+            member_ids_of=member_ids_of,
+        )
+        for subject_id in touched:
+            indexes.derive_own(subject_id, sources, now)
+        for subject_id in rederive:
+            indexes.derive_roles(subject_id, sources)
+        domains = self.domains
+        if changes.domains is not None:
+            domains = {d.id: d for d in changes.domains}
+        return self._publish(
+            indexes,
+            replace(sources, boundary_of=indexes.boundary_of),
+            revision=changes.revision,
+            audit_seq=changes.audit_seq,
+            now=now,
+            domains=domains,
+            role_candidates=self.role_candidates,
+            loaded_by=APPLIED_CHANGES,
+        )
+
+    @classmethod
+    def _publish(
+        cls,
+        indexes: _Indexes,
+        sources: Sources,
+        *,
+        revision: int,
+        audit_seq: int,
+        now: datetime,
+        domains: Mapping[str, DomainEntry],
+        role_candidates: Mapping[tuple[str, str], Mapping[str, tuple[str, ...]]],
+        loaded_by: str = FULL_RELOAD,
+    ) -> PolicySnapshot:
+        boundaries = sources.boundary_of.values()
+        return cls(
+            revision=revision,
             loaded_at=now,
             next_boundary=min(boundaries) if boundaries else None,
-            subjects=subjects,
-            domains={d.id: d for d in data.domains},
-            groups_of={k: tuple(sorted(v)) for k, v in groups_of.items()},
-            grants_of={k: tuple(v) for k, v in grants_of.items()},
-            role_candidates=_role_candidates(data.roles, data.permissions),
-            org_roles=dict(org_roles),
-            space_roles=dict(space_roles),
-            suspensions_of={k: tuple(v) for k, v in suspensions_of.items()},
-            rules=rules,
+            subjects=indexes.subjects,
+            domains=domains,
+            groups_of=indexes.groups_of,
+            grants_of=indexes.grants_of,
+            role_candidates=role_candidates,
+            org_roles=indexes.org_roles,
+            space_roles=indexes.space_roles,
+            suspensions_of=indexes.suspensions_of,
+            sources=sources,
+            audit_seq=audit_seq,
+            loaded_by=loaded_by,
         )
+
+    @cached_property
+    def rules(self) -> CasbinRules:
+        """casbin's rules over this snapshot (derived on first use: tests and the bench)."""
+        return _casbin_rules(self)
 
     def suspension_for(self, subject_id: str, domain: str, action: str) -> SuspensionEntry | None:
         """The suspension in force that forbids this, if any (deny overrides allow)."""
@@ -383,31 +580,26 @@ class PolicySnapshot:
         }
 
 
-def _casbin_rules(
-    data: PolicyData,
-    subjects: Mapping[str, SubjectEntry],
-    grants_of: Mapping[str, list[GrantEntry]],
-    groups_of: Mapping[str, list[str]],
-    suspensions_of: Mapping[str, list[SuspensionEntry]],
-) -> CasbinRules:
+def _casbin_rules(snapshot: PolicySnapshot) -> CasbinRules:
+    subjects = snapshot.subjects
     role_links: list[list[str]] = []
     group_domains: dict[str, set[str]] = defaultdict(set)
-    for subject_id, held in grants_of.items():
+    for subject_id, held in snapshot.grants_of.items():
         name = subjects[subject_id].casbin_name
         for grant in held:
             role_links.append([name, grant.role, grant.domain])
             if subjects[subject_id].kind == "group":
                 group_domains[subject_id].add(grant.domain)
-    for member_id, group_ids in groups_of.items():
+    for member_id, group_ids in snapshot.groups_of.items():
         for group_id in group_ids:
             for domain in sorted(group_domains.get(group_id, ())):
                 role_links.append(
                     [subjects[member_id].casbin_name, casbin_subject("group", group_id), domain]
                 )
-    policies = [p.rule for p in data.permissions]
-    for subject_id, suspensions in suspensions_of.items():
+    policies = [p.rule for p in snapshot.sources.permissions]
+    for subject_id, suspensions in snapshot.suspensions_of.items():
         policies.extend(s.rule(subjects[subject_id].casbin_name) for s in suspensions)
-    class_links = [[d.id, d.domain_class] for d in data.domains if d.id != ORG_DOMAIN]
+    class_links = [[d.id, d.domain_class] for d in snapshot.domains.values() if d.id != ORG_DOMAIN]
     return CasbinRules(policies=policies, role_links=role_links, class_links=class_links)
 
 

@@ -96,7 +96,9 @@ def list_current_and_future(session: Session, *, now: datetime) -> Sequence[Gran
     return session.exec(statement).all()
 
 
-def current_and_future_rows(session: Session, *, now: datetime) -> list[tuple[Any, ...]]:
+def current_and_future_rows(
+    session: Session, *, now: datetime, subject_ids: Sequence[str] | None = None
+) -> list[tuple[Any, ...]]:
     """As `list_current_and_future`, as plain rows in `GrantEntry`'s field order.
 
     Snapshot loads read every grant in force; plain rows skip building ORM objects.
@@ -115,4 +117,6 @@ def current_and_future_rows(session: Session, *, now: datetime) -> list[tuple[An
         col(Grant.revoked_at).is_(None),
         or_(col(Grant.valid_to).is_(None), col(Grant.valid_to) > now),
     )
+    if subject_ids is not None:
+        statement = statement.where(col(Grant.subject_id).in_(subject_ids))
     return [tuple(row) for row in session.execute(statement)]

@@ -20,7 +20,7 @@ from townhall_policy.directory.errors import InactiveSubject, UnknownSubject
 from townhall_policy.domains import repository as domains
 from townhall_policy.domains.errors import UnknownDomain
 from townhall_policy.enforcement.snapshot import PolicySnapshot
-from townhall_policy.grants import repository
+from townhall_policy.grants import duties, repository
 from townhall_policy.grants.errors import (
     ComplianceOfficersChangeNothing,
     DuplicateGrant,
@@ -29,7 +29,6 @@ from townhall_policy.grants.errors import (
     InvalidValidity,
     RoleNotHeldInDomain,
     SelfGrant,
-    SeparationOfDuties,
     ServiceGrantNotAllowed,
     UnknownRole,
 )
@@ -43,12 +42,6 @@ from townhall_policy.timestamps import utcnow
 BACKDATING_TOLERANCE = timedelta(minutes=5)
 
 
-# Roles that one subject may never hold together (in `org`, over overlapping periods).
-CONFLICTING_ROLES: dict[str, frozenset[str]] = {
-    Role.POLICY_ADMIN.value: frozenset({Role.APPROVER.value, Role.COMPLIANCE_OFFICER.value}),
-    Role.APPROVER.value: frozenset({Role.POLICY_ADMIN.value}),
-    Role.COMPLIANCE_OFFICER.value: frozenset({Role.POLICY_ADMIN.value}),
-}
 # Space roles a space's owner may grant and revoke in their own space.
 OWNER_GRANTABLE_ROLES = frozenset({Role.MEMBER.value, Role.MODERATOR.value})
 
@@ -284,7 +277,7 @@ def _create_grant(
             where = "org" if other is RoleScope.ORG else "a space domain"
             raise RoleNotHeldInDomain(f"{role} is held in {where}, not in {domain}.")
         raise UnknownRole(f"No role {role!r}.")
-    _check_separation_of_duties(
+    duties.check_grant(
         session, subject_id=subject_id, role=role, domain=domain, starts=starts, ends=valid_to
     )
     overlapping = repository.list_overlapping(
@@ -337,37 +330,3 @@ def _grant_payload(grant: Grant) -> dict[str, str | None]:
         "granted_by": grant.granted_by,
         "granted_at": grant.granted_at.isoformat(),
     }
-
-
-def _check_separation_of_duties(
-    session: Session,
-    *,
-    subject_id: str,
-    role: str,
-    domain: str,
-    starts: datetime,
-    ends: datetime | None,
-) -> None:
-    conflicting = CONFLICTING_ROLES.get(role)
-    if domain != ORG_DOMAIN or not conflicting:
-        return
-    holders = [subject_id, *directory.group_ids_of(session, subject_id)]
-    for holder in holders:
-        for other in sorted(conflicting):
-            clash = repository.list_overlapping(
-                session,
-                subject_id=holder,
-                role=other,
-                domain=ORG_DOMAIN,
-                valid_from=starts,
-                valid_to=ends,
-            )
-            if clash:
-                through = "" if holder == subject_id else f" through group {holder}"
-                raise SeparationOfDuties(
-                    f"{subject_id} holds {other} in org{through} (grant {clash[0].id}); "
-                    f"separation of duties forbids holding {role} as well: whoever manages "
-                    "grants neither approves official posts nor audits them.",
-                    conflicting_grant_id=clash[0].id,
-                    conflicting_role=other,
-                )

@@ -16,6 +16,15 @@ def current_revision(session: Session) -> int:
     return int(session.exec(statement).one())
 
 
+def current_revision_and_audit_seq(session: Session) -> tuple[int, int]:
+    """The stored revision and the audit trail's head sequence number, read together."""
+    statement = select(col(PolicyRevision.revision), col(PolicyRevision.audit_seq)).where(
+        PolicyRevision.id == REVISION_ROW_ID
+    )
+    revision, audit_seq = session.exec(statement).one()
+    return int(revision), int(audit_seq)
+
+
 def increment_revision(session: Session, *, now: datetime) -> int:
     """Add one to the revision (the row lock serialises concurrent changes) and return it."""
     session.execute(

@@ -25,6 +25,7 @@ def get_revision(caller: AnyCaller, policy: PolicyEngineDep) -> Revision:
         policy_revision=snapshot.revision,
         details={
             "loaded_at": snapshot.loaded_at.isoformat(),
+            "loaded_by": snapshot.loaded_by,
             "next_validity_boundary": snapshot.next_boundary.isoformat()
             if snapshot.next_boundary
             else None,

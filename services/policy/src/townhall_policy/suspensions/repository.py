@@ -21,12 +21,16 @@ def save_suspension(session: Session, suspension: Suspension) -> Suspension:
     return suspension
 
 
-def list_current_and_future(session: Session, *, now: datetime) -> Sequence[Suspension]:
-    """Unlifted suspensions not yet expired at `now`."""
+def list_current_and_future(
+    session: Session, *, now: datetime, subject_ids: Sequence[str] | None = None
+) -> Sequence[Suspension]:
+    """Unlifted suspensions not yet expired at `now` (of `subject_ids`, if given)."""
     statement = select(Suspension).where(
         col(Suspension.lifted_at).is_(None),
         or_(col(Suspension.valid_to).is_(None), col(Suspension.valid_to) > now),
     )
+    if subject_ids is not None:
+        statement = statement.where(col(Suspension.subject_id).in_(subject_ids))
     return session.exec(statement).all()
 
 
