@@ -159,8 +159,11 @@ async def test_the_acknowledged_flag_costs_no_query_per_post(
 ) -> None:
     statements: list[str] = []
 
+    # Only statements reading acknowledgements: the relay and the scheduler run their own
+    # queries on the same engine meanwhile, and would make a count of everything flaky.
     def count(conn: object, cursor: object, statement: str, *args: object) -> None:
-        statements.append(statement)
+        if "acknowledgements" in statement:
+            statements.append(statement)
 
     for user in SALES:
         await client.get("/v1/feed", headers=auth(user))
@@ -186,7 +189,7 @@ async def test_the_acknowledged_flag_costs_no_query_per_post(
 
     page = _by_id(await client.get("/v1/feed", headers=auth("david")))
     assert all(page[post_id]["acknowledged"] is True for post_id in mine)
-    assert with_four == with_one
+    assert with_four == with_one == 1
 
 
 async def test_the_audience_comes_from_the_real_policy_directory(
