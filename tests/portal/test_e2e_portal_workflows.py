@@ -413,8 +413,9 @@ def test_a_scheduled_post_appears_once_its_time_comes(people: People) -> None:
     expect(claire.get_by_role("alert")).to_contain_text("Give a date and time in the future")
     expect(claire.locator("#post-state")).to_have_text("approved")
 
-    # The portal takes the field as UTC; a few seconds ahead keeps the test short.
-    at = datetime.now(UTC) + timedelta(seconds=5)
+    # The portal takes the field as UTC, to the second; a few seconds ahead keeps the test
+    # short. Whole seconds, so that `at` is exactly the time the field says.
+    at = (datetime.now(UTC) + timedelta(seconds=5)).replace(microsecond=0)
     claire.get_by_label("Publish at").fill(at.strftime("%Y-%m-%dT%H:%M:%S"))
     claire.get_by_role("button", name="Schedule").click()
     expect(claire.locator("#post-state")).to_have_text("scheduled")
