@@ -93,8 +93,7 @@ class PolicyClient(ServiceClient):
         )
 
     def revision(self) -> int:
-        response = self.request("GET", "/v1/revision", idempotent=True)
-        return int(response.json()["policy_revision"])
+        return self.revision_state().policy_revision
 
     def revision_state(self) -> RevisionState:
         """The revision and the next validity boundary (a grant starting or ending)."""
