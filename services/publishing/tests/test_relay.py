@@ -348,23 +348,20 @@ def test_event_ids_follow_commit_order(engine: Engine) -> None:
 
     def second_writer() -> None:
         with Session(engine, expire_on_commit=False) as second:
-            event = OutboxRepository(second).append_upsert(
+            ids["second"] = OutboxRepository(second).append_upsert(
                 document=_document(f"second-{uuid.uuid4()}"), version=1
             )
             second.commit()
-            ids["second"] = event.id
         second_done.set()
 
     with Session(engine, expire_on_commit=False) as first:
-        event = OutboxRepository(first).append_upsert(
+        ids["first"] = OutboxRepository(first).append_upsert(
             document=_document(f"first-{uuid.uuid4()}"), version=1
-        )
-        first.flush()  # the first writer has its id, and has not committed yet
+        )  # the first writer has its id, and has not committed yet
         thread = threading.Thread(target=second_writer)
         thread.start()
         assert not second_done.wait(0.3), "the second writer did not wait for the first"
         first.commit()
-        ids["first"] = event.id
     thread.join(10)
 
     assert second_done.is_set()

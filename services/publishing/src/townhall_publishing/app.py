@@ -63,6 +63,7 @@ def create_app(
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         relay: OutboxRelay = app.state.relay
         scheduler: Scheduler = app.state.scheduler
+        to_thread.current_default_thread_limiter().total_tokens = settings.threads
         if settings.relay_enabled:
             relay.start()
         if settings.scheduler_enabled:

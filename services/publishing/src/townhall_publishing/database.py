@@ -98,7 +98,7 @@ def tune_engine(engine: Engine) -> Engine:
     return engine
 
 
-# As many as anyio's default pool: a write session is opened and closed by one of these.
+# Threads that close a write session whose endpoint never ran (rare: see `deps`).
 _SESSION_THREADS = 40
 
 
@@ -117,12 +117,10 @@ class WriterQueue:
 
     @property
     def session_threads(self) -> anyio.CapacityLimiter:
-        """Threads that open and close write sessions, apart from the endpoints' pool.
-
-        On PostgreSQL a writer holds the outbox write lock from its outbox insert to its
-        commit. Writers waiting for that lock in their endpoints could take every thread
-        of the shared pool, and the holder's commit, waiting for a thread, would never
-        come: with 100 concurrent writers every request hung.
+        """Threads that close write sessions outside their endpoint, apart from the
+        endpoints' pool: a close must never wait behind endpoints (on PostgreSQL,
+        endpoints waiting for the outbox lock once took every thread of the pool while
+        the holder's commit waited for one, and every write hung).
         """
         if self._session_threads is None:
             self._session_threads = anyio.CapacityLimiter(_SESSION_THREADS)
@@ -160,36 +158,47 @@ def write_session(engine: Engine) -> Iterator[Session]:
             raise
 
 
-def open_write_session(engine: Engine) -> Session:
-    """The session of a write request, its transaction begun (see `close_write_session`).
+class WriteSession(Session):
+    """The session of a write request, whose whole transaction runs in the endpoint's
+    thread: begun as the endpoint starts, committed as it returns (`UnitOfWorkRoute`).
 
-    On SQLite this blocks until the process's writer lock is free: call it from a worker
-    thread after the request has queued on the app's own (async) writer queue.
+    Begin, work and commit used to be three trips between the event loop and worker
+    threads; each trip waited for the loop and for the GIL while the writer lock (SQLite)
+    or the outbox lock (PostgreSQL) was held, and that wait, not the work, capped writes.
     """
-    if engine.dialect.name != "sqlite":
-        return Session(engine, expire_on_commit=False)
-    _sqlite_writer.acquire()
-    try:
-        session = Session(engine, expire_on_commit=False)
-        session.connection(execution_options={SQLITE_IMMEDIATE: True})
-    except BaseException:
-        _sqlite_writer.release()
-        raise
-    return session
 
+    def __init__(self, engine: Engine) -> None:
+        super().__init__(engine, expire_on_commit=False)
+        self._sqlite = engine.dialect.name == "sqlite"
+        self.begun = False
+        self.finished = False
 
-def close_write_session(engine: Engine, session: Session, *, commit: bool) -> None:
-    """Commit (or roll back) and close a session from `open_write_session`."""
-    try:
-        if commit:
+    def begin_write(self) -> None:
+        """Start the transaction; on SQLite wait for the process's writer lock first."""
+        if self._sqlite:
+            _sqlite_writer.acquire()
             try:
-                session.commit()
+                self.connection(execution_options={SQLITE_IMMEDIATE: True})
             except BaseException:
-                session.rollback()
+                _sqlite_writer.release()
                 raise
-        else:
-            session.rollback()
-    finally:
-        session.close()
-        if engine.dialect.name == "sqlite":
-            _sqlite_writer.release()
+        self.begun = True
+
+    def finish(self, *, commit: bool) -> None:
+        """Commit (or roll back) and close; a failed commit is rolled back and raised."""
+        if self.finished:
+            return
+        self.finished = True
+        try:
+            if commit and self.in_transaction():
+                try:
+                    self.commit()
+                except BaseException:
+                    self.rollback()
+                    raise
+            elif self.in_transaction():
+                self.rollback()
+        finally:
+            self.close()
+            if self._sqlite and self.begun:
+                _sqlite_writer.release()

@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 import functools
-from collections.abc import AsyncIterator
-from typing import Annotated
+import inspect
+from collections.abc import AsyncIterator, Callable
+from typing import Annotated, Any
 
 from anyio import to_thread
 from fastapi import Depends, Request
+from fastapi.routing import APIRoute
 from sqlmodel import Session
 
 from townhall_platform.db import session_scope
 
-from .database import WriterQueue, close_write_session, open_write_session
+from .database import WriterQueue, WriteSession
 from .engagement.views import ViewRecorder
 from .policy_gate import PolicyGate
 from .settings import PublishingSettings
@@ -23,8 +25,9 @@ _READS = frozenset({"GET", "HEAD", "OPTIONS"})
 async def _session(request: Request) -> AsyncIterator[Session]:
     """The request's session, committed once when the endpoint returns.
 
-    Write requests queue on the app's writer queue without holding a worker thread, then
-    open an immediate transaction (SQLite has a single writer); reads never wait.
+    Write requests queue on the app's writer queue without holding a worker thread
+    (SQLite has a single writer; reads never wait) and get a `WriteSession`, which their
+    endpoint's thread begins and commits (`UnitOfWorkRoute`).
     """
     engine = request.app.state.engine
     if request.method in _READS:
@@ -33,20 +36,23 @@ async def _session(request: Request) -> AsyncIterator[Session]:
         return
     queue: WriterQueue = request.app.state.writer_queue
     async with queue.turn():
-        threads = queue.session_threads
-        session = await to_thread.run_sync(open_write_session, engine, limiter=threads)
+        session = WriteSession(engine)
         try:
             yield session
         except BaseException:
-            await to_thread.run_sync(
-                functools.partial(close_write_session, engine, session, commit=False),
-                limiter=threads,
-            )
+            await _finish(queue, session, commit=False)
             raise
-        await to_thread.run_sync(
-            functools.partial(close_write_session, engine, session, commit=True),
-            limiter=threads,
-        )
+        # Only when the endpoint did not finish it: an endpoint that never ran (a later
+        # dependency refused the request) or one not wrapped by `UnitOfWorkRoute`.
+        await _finish(queue, session, commit=True)
+
+
+async def _finish(queue: WriterQueue, session: WriteSession, *, commit: bool) -> None:
+    if session.finished:
+        return
+    await to_thread.run_sync(
+        functools.partial(session.finish, commit=commit), limiter=queue.session_threads
+    )
 
 
 async def _policy_gate(request: Request) -> PolicyGate:
@@ -67,6 +73,36 @@ async def _settings(request: Request) -> PublishingSettings:
 
 # One session per request, committed once when the endpoint returns and *before* the
 # response is sent (scope="function"): a failed commit answers 500, never a false 201.
+class UnitOfWorkRoute(APIRoute):
+    """A route whose synchronous endpoint runs its `WriteSession`'s whole transaction in
+    its own thread: begun before the endpoint, committed as it returns, so the response
+    (sent after) never announces a change that failed to commit."""
+
+    def __init__(self, path: str, endpoint: Callable[..., Any], **kwargs: Any) -> None:
+        if not inspect.iscoroutinefunction(endpoint):
+            endpoint = _in_one_transaction(endpoint)
+        super().__init__(path, endpoint, **kwargs)
+
+
+def _in_one_transaction(endpoint: Callable[..., Any]) -> Callable[..., Any]:
+    @functools.wraps(endpoint)  # FastAPI reads the endpoint's own signature through it
+    def run(*args: Any, **kwargs: Any) -> Any:
+        sessions = [value for value in kwargs.values() if isinstance(value, WriteSession)]
+        for session in sessions:
+            session.begin_write()
+        try:
+            result = endpoint(*args, **kwargs)
+        except BaseException:
+            for session in sessions:
+                session.finish(commit=False)
+            raise
+        for session in sessions:
+            session.finish(commit=True)
+        return result
+
+    return run
+
+
 SessionDep = Annotated[Session, Depends(_session, scope="function")]
 PolicyGateDep = Annotated[PolicyGate, Depends(_policy_gate)]
 ViewsDep = Annotated[ViewRecorder, Depends(_views)]

@@ -22,6 +22,13 @@ class PublishingSettings(ServiceSettings):
     db_pool_size: int = Field(default=50, ge=1, le=500)
     db_max_overflow: int = Field(default=100, ge=0, le=1000)
 
+    # Threads running the synchronous endpoints of one process. Few on purpose: the work
+    # is CPU-bound under one GIL, and with anyio's default 40 a burst of requests made
+    # every thread runnable at once; they then took turns for the GIL and each request's
+    # CPU time doubled (feed at 200 req/s: p95 from 7-23 ms with 4 threads to seconds
+    # with 40, `docs/benchmarks.md`).
+    threads: int = Field(default=4, ge=1, le=200)
+
     # uvicorn worker processes, PostgreSQL only: the outbox relay and the scheduler of
     # every worker share the database safely (SKIP LOCKED, ordered event ids).
     workers: int = Field(default=1, ge=1, le=64)

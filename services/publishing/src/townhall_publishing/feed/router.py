@@ -9,12 +9,12 @@ from fastapi import APIRouter, Query, Response
 from townhall_platform.app import CurrentUser
 from townhall_platform.errors import problem_responses
 
-from ..deps import PolicyGateDep, SessionDep
+from ..deps import PolicyGateDep, SessionDep, UnitOfWorkRoute
 from . import service
 from .presenters import feed_page_response
 from .schemas import FeedPage
 
-router = APIRouter(prefix="/v1/feed", tags=["feed"])
+router = APIRouter(prefix="/v1/feed", tags=["feed"], route_class=UnitOfWorkRoute)
 
 
 @router.get(

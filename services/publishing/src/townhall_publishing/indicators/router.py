@@ -12,11 +12,11 @@ from townhall_platform.app import CurrentUser
 from townhall_platform.errors import ValidationFailed, problem_responses
 
 from ..database import utcnow
-from ..deps import PolicyGateDep, SessionDep, ViewsDep
+from ..deps import PolicyGateDep, SessionDep, UnitOfWorkRoute, ViewsDep
 from . import service
 from .schemas import Indicators
 
-router = APIRouter(prefix="/v1/indicators", tags=["indicators"])
+router = APIRouter(prefix="/v1/indicators", tags=["indicators"], route_class=UnitOfWorkRoute)
 
 _MAX_PERIOD = timedelta(days=731)
 

@@ -9,13 +9,13 @@ from fastapi import APIRouter, Query
 from townhall_platform.app import CurrentUser
 from townhall_platform.errors import problem_responses
 
-from ..deps import PolicyGateDep, SessionDep
+from ..deps import PolicyGateDep, SessionDep, UnitOfWorkRoute
 from ..posts.schemas import ReasonRequest
 from . import service
 from .models import ReportStatus
 from .schemas import ModerationActionList, ModerationActionRead, ReportList, ReportRead
 
-router = APIRouter(prefix="/v1/moderation", tags=["moderation"])
+router = APIRouter(prefix="/v1/moderation", tags=["moderation"], route_class=UnitOfWorkRoute)
 
 
 @router.get(

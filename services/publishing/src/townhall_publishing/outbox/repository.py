@@ -5,11 +5,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import func, text, update
+from sqlalchemy import func, insert, text, update
 from sqlmodel import Session, col, select
 
 from townhall_contracts.search import IndexDocument, IndexOperation
 
+from ..database import utcnow
 from .models import OutboxEvent
 
 # The advisory lock that lets only one publishing instance relay at a time on PostgreSQL.
@@ -19,26 +20,36 @@ OUTBOX_WRITE_LOCK_KEY = 0x70_75_62_6F_75_74_77  # "puboutw"
 
 _MAX_ERROR_LENGTH = 2000
 
+_OUTBOX = OutboxEvent.__table__  # type: ignore[attr-defined]
+
 
 class OutboxRepository:
     def __init__(self, session: Session) -> None:
         self._session = session
 
-    def append_upsert(self, *, document: IndexDocument, version: int) -> OutboxEvent:
+    def append_upsert(self, *, document: IndexDocument, version: int) -> int:
         """Record that `document` now has `version`; written in the caller's transaction.
+        Returns the event id.
 
         Call it last in a unit of work, after the change itself: on PostgreSQL it takes
         the outbox write lock until commit.
         """
+        # The change first, so that no row lock is taken under the outbox lock.
+        self._session.flush()
         self._serialize_writers()
-        event = OutboxEvent(
-            doc_id=document.id,
-            version=version,
-            op=IndexOperation.UPSERT.value,
-            payload=document.model_dump(mode="json"),
+        written = self._session.connection().execute(
+            insert(_OUTBOX),
+            {
+                "doc_id": document.id,
+                "version": version,
+                "op": IndexOperation.UPSERT.value,
+                "payload": document.model_dump(mode="json"),
+                "created_at": utcnow(),
+            },
         )
-        self._session.add(event)
-        return event
+        key = written.inserted_primary_key
+        assert key is not None
+        return int(key[0])
 
     def _serialize_writers(self) -> None:
         """Make event ids follow commit order.
@@ -50,7 +61,6 @@ class OutboxRepository:
         """
         bind = self._session.get_bind()
         if bind.dialect.name == "postgresql":
-            # Flushes the change first (autoflush), so no row lock is taken under this one.
             self._session.execute(
                 text("SELECT pg_advisory_xact_lock(:key)"), {"key": OUTBOX_WRITE_LOCK_KEY}
             )

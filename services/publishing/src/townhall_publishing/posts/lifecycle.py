@@ -87,6 +87,36 @@ def record_step(
         post.policy_revision = decision.policy_revision
 
 
+def post_created(
+    session: Session,
+    *,
+    post: Post,
+    space: Space,
+    step: str,
+    actor: str,
+    at: datetime,
+    decision: Decision,
+) -> None:
+    """Write a new post (version 1) with its readers, first step and outbox event."""
+    post.feed_rank = feed_rank_of(post)
+    post.version = 1
+    post.updated_at = at
+    post.readers = readers_of_post(post, space)
+    post.decision_id = decision.decision_id
+    post.policy_revision = decision.policy_revision
+    first = PostStep(
+        post_id=post.id,
+        step=step,
+        actor_id=actor,
+        action=decision.action,
+        decision_id=decision.decision_id,
+        policy_revision=decision.policy_revision,
+        at=at,
+    )
+    PostRepository(session).insert_new(post, first)
+    OutboxRepository(session).append_upsert(document=post_document(post), version=post.version)
+
+
 def post_changed(session: Session, *, post: Post, space: Space, at: datetime) -> None:
     """After a change of the post: new readers and rank, a new version, outbox events.
 

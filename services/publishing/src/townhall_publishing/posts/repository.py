@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
-from sqlalchemy import delete, func
+from sqlalchemy import delete, func, insert
 from sqlmodel import Session, col, select
 
 from .models import Comment, Post, PostReader, PostStep, PostVersion
@@ -33,6 +34,17 @@ class PostRepository:
         self._session.add_all(
             PostReader(post_id=post.id, principal=principal) for principal in post.readers
         )
+
+    def insert_new(self, post: Post, step: PostStep) -> None:
+        """Write a new post, the reader rows mirroring its `readers` and its first step,
+        with plain inserts: the ORM's unit of work took a third of creating a post."""
+        connection = self._session.connection()
+        connection.execute(insert(_POSTS), _row(post, _POSTS))
+        if post.readers:
+            connection.execute(
+                insert(_READERS), [{"post_id": post.id, "principal": p} for p in post.readers]
+            )
+        connection.execute(insert(_STEPS), _row(step, _STEPS, skip=("id",)))
 
     def set_readers(self, post: Post, readers: list[str], *, new: bool = False) -> None:
         """Replace a post's readers and the rows mirroring them (a `new` post has none yet)."""
@@ -69,6 +81,15 @@ class PostRepository:
             select(PostStep).where(col(PostStep.post_id) == post_id).order_by(col(PostStep.id))
         )
         return list(self._session.exec(statement))
+
+
+_POSTS = Post.__table__  # type: ignore[attr-defined]
+_READERS = PostReader.__table__  # type: ignore[attr-defined]
+_STEPS = PostStep.__table__  # type: ignore[attr-defined]
+
+
+def _row(model: Any, table: Any, *, skip: tuple[str, ...] = ()) -> dict[str, Any]:
+    return {c.name: getattr(model, c.name) for c in table.columns if c.name not in skip}
 
 
 class CommentRepository:

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Response
 from townhall_platform.app import CurrentUser
 from townhall_platform.errors import problem_responses
 
-from ..deps import PolicyGateDep, SessionDep, ViewsDep
+from ..deps import PolicyGateDep, SessionDep, UnitOfWorkRoute, ViewsDep
 from ..engagement import service as engagement
 from ..engagement.models import ReactionKind
 from ..moderation import service as moderation
@@ -41,7 +41,7 @@ from .schemas import (
     VersionRead,
 )
 
-router = APIRouter(prefix="/v1/posts", tags=["posts"])
+router = APIRouter(prefix="/v1/posts", tags=["posts"], route_class=UnitOfWorkRoute)
 
 _WRITE = problem_responses(400, 401, 403, 404, 409, 413, 422, 503)
 _READ = problem_responses(401, 403, 404, 503)

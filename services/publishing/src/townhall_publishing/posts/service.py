@@ -32,7 +32,7 @@ from .errors import (
     PostNotFound,
     WrongKindForSpace,
 )
-from .lifecycle import comment_changed, feed_rank_of, post_changed, record_step
+from .lifecycle import comment_changed, feed_rank_of, post_changed, post_created, record_step
 from .models import DEFAULT_AUTHORITY, Comment, Post, PostKind, PostVersion
 from .repository import CommentRepository, PostRepository
 from .schemas import CommentCreate, CommentUpdate, PostCreate, PostUpdate
@@ -87,16 +87,15 @@ def create_post(*, session: Session, gate: PolicyGate, author_id: str, request: 
         published_at=None if official else now,
         published_by=None if official else author_id,
     )
-    session.add(post)
-    record_step(
+    post_created(
         session,
         post=post,
+        space=space,
         step="draft" if official else "publish",
         actor=author_id,
         at=now,
         decision=decision,
     )
-    post_changed(session, post=post, space=space, at=now)
     return post
 
 

@@ -9,14 +9,14 @@ from fastapi import APIRouter, Query, Response
 from townhall_platform.app import CurrentUser
 from townhall_platform.errors import problem_responses
 
-from ..deps import PolicyGateDep, SessionDep
+from ..deps import PolicyGateDep, SessionDep, UnitOfWorkRoute
 from ..feed.presenters import feed_page_response
 from ..feed.schemas import FeedPage
 from ..feed.service import read_feed
 from . import service
 from .schemas import MemberAdd, MemberAdded, SpaceCreate, SpaceList, SpaceRead, SpaceUpdate
 
-router = APIRouter(prefix="/v1/spaces", tags=["spaces"])
+router = APIRouter(prefix="/v1/spaces", tags=["spaces"], route_class=UnitOfWorkRoute)
 
 
 @router.get(

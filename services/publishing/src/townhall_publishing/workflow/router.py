@@ -7,12 +7,12 @@ from fastapi import APIRouter
 from townhall_platform.app import CurrentUser
 from townhall_platform.errors import problem_responses
 
-from ..deps import PolicyGateDep, SessionDep
+from ..deps import PolicyGateDep, SessionDep, UnitOfWorkRoute
 from ..feed.schemas import FeedPage
 from ..posts.presenters import present_posts
 from . import service
 
-router = APIRouter(prefix="/v1/workflow", tags=["workflow"])
+router = APIRouter(prefix="/v1/workflow", tags=["workflow"], route_class=UnitOfWorkRoute)
 
 
 @router.get(
