@@ -10,7 +10,7 @@ import anyio
 import httpx
 import pytest
 from anyio import to_thread
-from sqlalchemy import text
+from sqlalchemy import event, text
 
 from townhall_contracts.readers import may_read
 
@@ -277,6 +277,33 @@ async def test_post_and_outbox_event_commit_together_or_not_at_all(
     assert response.status_code == 500
     assert response.headers["content-type"] == PROBLEM
     assert db.counts() == before
+
+
+async def test_a_commit_that_fails_answers_500_and_writes_nothing(
+    app, serve, auth: Auth, db
+) -> None:
+    """The endpoint's thread commits before the response is built: a commit refused by
+    the database never shows as 201."""
+    before = db.counts()
+    engine = app.state.engine
+
+    def refuse(connection: object) -> None:
+        raise RuntimeError("commit refused")
+
+    async with serve(app, raise_app_exceptions=False) as client:
+        event.listen(engine, "commit", refuse)
+        try:
+            refused = await create_post(client, auth, "alice")
+        finally:
+            event.remove(engine, "commit", refuse)
+        after_refusal = db.counts()
+        # Nothing is left holding the writer lock: the next write goes through.
+        accepted = await create_post(client, auth, "alice")
+
+    assert refused.status_code == 500
+    assert refused.headers["content-type"] == PROBLEM
+    assert after_refusal == before
+    assert accepted.status_code == 201
 
 
 async def test_post_fields_are_validated(client: httpx.AsyncClient, auth: Auth, db, policy) -> None:

@@ -22,6 +22,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import SQLAlchemyError
 
 from townhall_platform.errors import DependencyUnavailable
+from townhall_platform.runtime import take_short_gil_turns
 from townhall_policy.decision_log.recorder import DecisionRecorder
 from townhall_policy.enforcement.loader import (
     InconsistentRead,
@@ -154,6 +155,7 @@ class PolicyEngine:
         if self._watcher is not None:
             return
         gc.set_threshold(*SERVING_GC_THRESHOLDS)
+        take_short_gil_turns()
         try:
             self.reload()
         except DependencyUnavailable as exc:
