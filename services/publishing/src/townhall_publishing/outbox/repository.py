@@ -5,12 +5,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import func, insert, text, update
+from sqlalchemy import JSON, Integer, String, bindparam, func, insert, text, update
+from sqlalchemy import select as core_select
 from sqlmodel import Session, col, select
 
 from townhall_contracts.search import IndexDocument, IndexOperation
 
-from ..database import utcnow
+from ..database import UTCDateTime, utcnow
 from .models import OutboxEvent
 
 # The advisory lock that lets only one publishing instance relay at a time on PostgreSQL.
@@ -21,6 +22,29 @@ OUTBOX_WRITE_LOCK_KEY = 0x70_75_62_6F_75_74_77  # "puboutw"
 _MAX_ERROR_LENGTH = 2000
 
 _OUTBOX = OutboxEvent.__table__  # type: ignore[attr-defined]
+
+# Event ids must follow commit order: the relay delivers in id order, and on PostgreSQL
+# a transaction that took id 10 could otherwise commit after one that took id 11, which
+# would go out first. Writers hold this advisory lock from their outbox insert to their
+# commit; the lock is taken by the insert itself (before the row draws its id), so the
+# lock costs no round trip of its own while every other writer waits. SQLite has one
+# writer at a time anyway.
+_LOCKED_INSERT = (
+    insert(_OUTBOX)
+    .from_select(
+        ["doc_id", "version", "op", "payload", "created_at"],
+        core_select(
+            bindparam("doc_id", type_=String()),
+            bindparam("version", type_=Integer()),
+            bindparam("op", type_=String()),
+            bindparam("payload", type_=JSON()),
+            bindparam("created_at", type_=UTCDateTime()),
+        ).select_from(
+            core_select(func.pg_advisory_xact_lock(OUTBOX_WRITE_LOCK_KEY)).subquery("serialized")
+        ),
+    )
+    .returning(_OUTBOX.c.id)
+)
 
 
 class OutboxRepository:
@@ -34,36 +58,22 @@ class OutboxRepository:
         Call it last in a unit of work, after the change itself: on PostgreSQL it takes
         the outbox write lock until commit.
         """
+        row = {
+            "doc_id": document.id,
+            "version": version,
+            "op": IndexOperation.UPSERT.value,
+            "payload": document.model_dump(mode="json"),
+            "created_at": utcnow(),
+        }
         # The change first, so that no row lock is taken under the outbox lock.
         self._session.flush()
-        self._serialize_writers()
-        written = self._session.connection().execute(
-            insert(_OUTBOX),
-            {
-                "doc_id": document.id,
-                "version": version,
-                "op": IndexOperation.UPSERT.value,
-                "payload": document.model_dump(mode="json"),
-                "created_at": utcnow(),
-            },
-        )
+        connection = self._session.connection()
+        if connection.dialect.name == "postgresql":
+            return int(connection.execute(_LOCKED_INSERT, row).scalar_one())
+        written = connection.execute(insert(_OUTBOX), row)
         key = written.inserted_primary_key
         assert key is not None
         return int(key[0])
-
-    def _serialize_writers(self) -> None:
-        """Make event ids follow commit order.
-
-        The relay delivers in id order; on PostgreSQL a transaction that took id 10 could
-        otherwise commit after one that took id 11, and 11 would go out first. Writers
-        hold this lock from their outbox insert to their commit (the insert is the last
-        thing they do, so the lock is short). SQLite has one writer at a time anyway.
-        """
-        bind = self._session.get_bind()
-        if bind.dialect.name == "postgresql":
-            self._session.execute(
-                text("SELECT pg_advisory_xact_lock(:key)"), {"key": OUTBOX_WRITE_LOCK_KEY}
-            )
 
     def try_lock_relay(self) -> bool:
         """Take the relay lock for this transaction; False when another instance holds it.
