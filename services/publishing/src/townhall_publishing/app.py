@@ -13,7 +13,7 @@ from sqlalchemy.engine import Engine
 from townhall_clients import CachedPolicy, PolicyClient, SearchClient
 from townhall_platform.app import create_app as create_service_app
 from townhall_platform.db import database_ready, make_engine
-from townhall_platform.runtime import take_short_gil_turns
+from townhall_platform.runtime import tune_for_serving
 
 from .database import WriterQueue, tune_engine
 from .engagement.views import ViewRecorder
@@ -65,7 +65,7 @@ def create_app(
         relay: OutboxRelay = app.state.relay
         scheduler: Scheduler = app.state.scheduler
         to_thread.current_default_thread_limiter().total_tokens = settings.threads
-        take_short_gil_turns()
+        tune_for_serving()
         if settings.relay_enabled:
             relay.start()
         if settings.scheduler_enabled:

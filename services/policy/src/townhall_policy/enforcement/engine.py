@@ -22,7 +22,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import SQLAlchemyError
 
 from townhall_platform.errors import DependencyUnavailable
-from townhall_platform.runtime import take_short_gil_turns
+from townhall_platform.runtime import tune_for_serving
 from townhall_policy.decision_log.recorder import DecisionRecorder
 from townhall_policy.enforcement.loader import (
     InconsistentRead,
@@ -34,13 +34,6 @@ from townhall_policy.enforcement.snapshot import PolicySnapshot
 from townhall_policy.timestamps import utcnow
 
 log = structlog.get_logger("townhall.policy.engine")
-
-# The cyclic collector's thresholds while serving. At the default (700 allocations) a
-# busy instance ran a young collection every few requests and promoted in-flight request
-# objects into older generations, whose collections took milliseconds (seen with
-# `gc.callbacks` under load). Request objects are freed by reference counting anyway;
-# collecting less often costs a little memory and removes most of those pauses.
-SERVING_GC_THRESHOLDS = (20_000, 50, 100)
 
 
 class PolicyEngine:
@@ -154,8 +147,7 @@ class PolicyEngine:
         """Load the policy and start watching the revision row in a background thread."""
         if self._watcher is not None:
             return
-        gc.set_threshold(*SERVING_GC_THRESHOLDS)
-        take_short_gil_turns()
+        tune_for_serving()
         try:
             self.reload()
         except DependencyUnavailable as exc:
