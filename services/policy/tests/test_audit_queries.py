@@ -103,6 +103,7 @@ def test_bad_audit_queries_are_precise(api: Any) -> None:
 
 
 def test_refusals_and_official_decisions_are_logged_and_queryable(api: Any) -> None:
+    before = datetime.now(UTC)
     refused = api.decide("alice", "publish.official", "space:general")
     official = api.decide("claire", "publish.official", "space:general")
     social = api.decide("alice", "comment", "space:cafe")
@@ -122,6 +123,8 @@ def test_refusals_and_official_decisions_are_logged_and_queryable(api: Any) -> N
     assert entry["result"]["reason"]["missing"] == "needs role communicator in org"
     assert entry["policy_revision"] == refused["policy_revision"]
     assert entry["requested_by"] == "service:publishing"
+    # Written straight through the driver: the instant reads back exact and in UTC.
+    assert before <= datetime.fromisoformat(entry["timestamp"]) <= datetime.now(UTC)
     only_refusals = _get(api, "/v1/audit/decisions", subject="alice", allowed="false").json()
     assert all(not d["result"]["allowed"] for d in only_refusals["decisions"])
     assert "decision_id,timestamp" in _get(api, "/v1/audit/decisions", format="csv").text

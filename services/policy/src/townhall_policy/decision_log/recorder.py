@@ -6,7 +6,7 @@ log is queried, and when the service stops).
 
 Both halves stay cheap because they share the GIL with the request path: a request
 queues a flat tuple of strings and numbers (the reason already serialised by pydantic's
-core), and the writer turns a batch into plain rows for one Core `executemany` (ORM
+core), and the writer turns a batch into plain tuples for one driver `executemany` (ORM
 objects per entry cost tens of milliseconds per batch, which showed as the HTTP p99).
 Flat tuples of atoms are untracked by the cyclic collector: a backlog of queued
 decision objects (under batch load) made single collections take hundreds of ms.
@@ -17,6 +17,7 @@ from __future__ import annotations
 import json
 import threading
 from collections import deque
+from collections.abc import Callable
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, cast
 
@@ -99,10 +100,7 @@ class DecisionRecorder:
             try:
                 with Session(self._database) as session:
                     if entries:
-                        session.execute(
-                            insert(DECISION_LOG),
-                            [_log_row(entry) for entry in entries],
-                        )
+                        _insert_log_rows(session, entries)
                     if usage:
                         _add_usage(session, usage)
                     session.commit()
@@ -139,22 +137,66 @@ class DecisionRecorder:
                 log.warning("decision_log_writer_failed", error=str(exc))
 
 
-def _log_row(entry: _Entry) -> dict[str, Any]:
-    """One `decision_log` row: the OPA decision-log fields, input and result as JSON."""
-    decision_id, timestamp, subject, action, domain, allowed, revision, requested_by, reason = entry
-    return {
-        "decision_id": decision_id,
-        "timestamp": timestamp,
-        "subject": subject,
-        "action": action,
-        "domain": domain,
-        "allowed": allowed,
-        "policy_revision": revision,
-        "requested_by": requested_by,
-        "input": json.dumps({"subject": subject, "action": action, "domain": domain}),
-        # The reason as pydantic's core serialised it, spliced into the result object.
-        "result": f'{{"allowed": {"true" if allowed else "false"}, "reason": {reason}}}',
-    }
+_LOG_COLUMNS = (
+    "decision_id",
+    "timestamp",
+    "subject",
+    "action",
+    "domain",
+    "allowed",
+    "policy_revision",
+    "requested_by",
+    "input",
+    "result",
+)
+
+
+def _insert_log_rows(session: Session, entries: list[_Entry]) -> None:
+    """Insert `decision_log` rows: the OPA decision-log fields, input and result as JSON.
+
+    Straight to the driver's `executemany` with plain tuples: through a Core insert each
+    row cost 12-19 µs of CPU under the GIL the request path needs (dicts, type
+    processing), and a flush after a burst of load held it for a quarter of a second.
+    The timestamp goes through the column type's own bind processing, as Core would.
+    """
+    connection = session.connection()
+    dialect = connection.dialect
+    processor = DECISION_LOG.c.timestamp.type.bind_processor(dialect)
+    stamp: Callable[[Any], Any] = processor if processor is not None else (lambda value: value)
+    marker = "?" if dialect.paramstyle == "qmark" else "%s"
+    statement = (
+        f"INSERT INTO {DECISION_LOG.name} ({', '.join(_LOG_COLUMNS)}) "
+        f"VALUES ({', '.join([marker] * len(_LOG_COLUMNS))})"
+    )
+    connection.exec_driver_sql(
+        statement,
+        [
+            (
+                decision_id,
+                stamp(timestamp),
+                subject,
+                action,
+                domain,
+                allowed,
+                revision,
+                requested_by,
+                json.dumps({"subject": subject, "action": action, "domain": domain}),
+                # The reason as pydantic's core serialised it, spliced into the result object.
+                f'{{"allowed": {"true" if allowed else "false"}, "reason": {reason}}}',
+            )
+            for (
+                decision_id,
+                timestamp,
+                subject,
+                action,
+                domain,
+                allowed,
+                revision,
+                requested_by,
+                reason,
+            ) in entries
+        ],
+    )
 
 
 def _add_usage(session: Session, usage: dict[str, tuple[datetime, int]]) -> None:
