@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import func
+from sqlalchemy import bindparam, func
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
@@ -21,18 +21,22 @@ from ..workflow.errors import NotOfficial
 from .errors import ReactionNotFound
 from .models import Acknowledgement, Reaction, ReactionKind
 
+# Built once (a feed page asks it every time): building the expression cost more than
+# running it.
+_REACTION_COUNTS = (
+    select(Reaction.post_id, Reaction.kind, func.count())
+    .where(col(Reaction.post_id).in_(bindparam("post_ids", expanding=True)))
+    .group_by(col(Reaction.post_id), col(Reaction.kind))
+)
+
 
 def reaction_counts(session: Session, post_ids: Sequence[str]) -> dict[str, dict[str, int]]:
     """Per post, the number of reactions of each kind."""
     if not post_ids:
         return {}
-    statement = (
-        select(Reaction.post_id, Reaction.kind, func.count())
-        .where(col(Reaction.post_id).in_(list(post_ids)))
-        .group_by(col(Reaction.post_id), col(Reaction.kind))
-    )
     counts: dict[str, dict[str, int]] = {}
-    for post_id, kind, count in session.exec(statement):
+    rows = session.connection().execute(_REACTION_COUNTS, {"post_ids": list(post_ids)})
+    for post_id, kind, count in rows:
         counts.setdefault(post_id, {})[kind] = int(count)
     return counts
 

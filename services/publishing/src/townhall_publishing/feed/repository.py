@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence, Set
+from typing import Any
 
-from sqlalchemy import Column, RowMapping, and_, exists, or_, select
+from sqlalchemy import Column, RowMapping, Select, and_, bindparam, exists, or_, select
 from sqlmodel import Session, col
 
 from ..engagement.models import Acknowledgement
@@ -49,44 +51,64 @@ class FeedRepository:
         """
         if not principals:
             return []
-        readable = exists().where(
-            col(PostReader.post_id) == col(Post.id),
-            col(PostReader.principal).in_(sorted(principals)),
-        )
-        # `state || ''` keeps SQLite from picking the state index: walking the feed index
-        # in order and stopping after a page is what makes a page cost the same at any size.
-        acknowledged = (
-            exists()
-            .where(
-                col(Acknowledgement.post_id) == col(Post.id),
-                col(Acknowledgement.user_id) == reader,
-            )
-            .label("acknowledged")
-        )
-        statement = select(*_ITEM_COLUMNS, acknowledged).where(
-            col(Post.state).concat("").in_(FEED_STATES), readable
-        )
+        params: dict[str, object] = {
+            "principals": sorted(principals),
+            "reader": reader,
+            "limit": limit,
+        }
         if space_id is not None:
-            statement = statement.where(col(Post.space_id) == space_id)
+            params["space_id"] = space_id
         if after is not None:
-            rank = col(Post.feed_rank)
-            published_at = col(Post.published_at)
-            statement = statement.where(
-                or_(
-                    rank > after.rank,
-                    and_(
-                        rank == after.rank,
-                        or_(
-                            published_at < after.published_at,
-                            and_(
-                                published_at == after.published_at,
-                                col(Post.id) < after.post_id,
-                            ),
+            params.update(
+                after_rank=after.rank,
+                after_published_at=after.published_at,
+                after_id=after.post_id,
+            )
+        statement = _page_statement(in_space=space_id is not None, after=after is not None)
+        return self._session.connection().execute(statement, params).mappings().all()
+
+
+@functools.cache
+def _page_statement(*, in_space: bool, after: bool) -> Select[*tuple[Any, ...]]:
+    """The page query of each shape, built once with bound parameters: building the
+    expression for every request cost as much as running it."""
+    readable = exists().where(
+        col(PostReader.post_id) == col(Post.id),
+        col(PostReader.principal).in_(bindparam("principals", expanding=True)),
+    )
+    acknowledged = (
+        exists()
+        .where(
+            col(Acknowledgement.post_id) == col(Post.id),
+            col(Acknowledgement.user_id) == bindparam("reader"),
+        )
+        .label("acknowledged")
+    )
+    # `state || ''` keeps SQLite from picking the state index: walking the feed index
+    # in order and stopping after a page is what makes a page cost the same at any size.
+    statement = select(*_ITEM_COLUMNS, acknowledged).where(
+        col(Post.state).concat("").in_(FEED_STATES), readable
+    )
+    if in_space:
+        statement = statement.where(col(Post.space_id) == bindparam("space_id"))
+    if after:
+        rank = col(Post.feed_rank)
+        published_at = col(Post.published_at)
+        statement = statement.where(
+            or_(
+                rank > bindparam("after_rank"),
+                and_(
+                    rank == bindparam("after_rank"),
+                    or_(
+                        published_at < bindparam("after_published_at"),
+                        and_(
+                            published_at == bindparam("after_published_at"),
+                            col(Post.id) < bindparam("after_id"),
                         ),
                     ),
-                )
+                ),
             )
-        statement = statement.order_by(
-            col(Post.feed_rank), col(Post.published_at).desc(), col(Post.id).desc()
-        ).limit(limit)
-        return self._session.connection().execute(statement).mappings().all()
+        )
+    return statement.order_by(
+        col(Post.feed_rank), col(Post.published_at).desc(), col(Post.id).desc()
+    ).limit(bindparam("limit"))
