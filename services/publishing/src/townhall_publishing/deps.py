@@ -71,8 +71,6 @@ async def _settings(request: Request) -> PublishingSettings:
     return settings
 
 
-# One session per request, committed once when the endpoint returns and *before* the
-# response is sent (scope="function"): a failed commit answers 500, never a false 201.
 class UnitOfWorkRoute(APIRoute):
     """A route whose synchronous endpoint runs its `WriteSession`'s whole transaction in
     its own thread: begun before the endpoint, committed as it returns, so the response
@@ -103,6 +101,8 @@ def _in_one_transaction(endpoint: Callable[..., Any]) -> Callable[..., Any]:
     return run
 
 
+# One session per request, committed once when the endpoint returns and *before* the
+# response is sent (scope="function"): a failed commit answers 500, never a false 201.
 SessionDep = Annotated[Session, Depends(_session, scope="function")]
 PolicyGateDep = Annotated[PolicyGate, Depends(_policy_gate)]
 ViewsDep = Annotated[ViewRecorder, Depends(_views)]

@@ -155,9 +155,10 @@ def _insert_log_rows(session: Session, entries: list[_Entry]) -> None:
     """Insert `decision_log` rows: the OPA decision-log fields, input and result as JSON.
 
     Straight to the driver's `executemany` with plain tuples: through a Core insert each
-    row cost 12-19 µs of CPU under the GIL the request path needs (dicts, type
-    processing), and a flush after a burst of load held it for a quarter of a second.
-    The timestamp goes through the column type's own bind processing, as Core would.
+    row cost 12-19 µs of CPU (dicts, type processing), under the GIL the request path
+    needs, and answers stalled for up to 150 ms while the rows a burst of load had queued
+    were written. The timestamp goes through the column type's own bind processing, as
+    Core would.
     """
     connection = session.connection()
     dialect = connection.dialect
