@@ -19,6 +19,10 @@ from townhall_platform.auth import TokenIssuer
 from townhall_platform.testing import free_port, temporary_postgres_database
 
 
+class PortTaken(RuntimeError):
+    """Another process holds the port a service was given."""
+
+
 @dataclass
 class ServiceProcess:
     """One service process; it can be stopped and started again on the same port."""
@@ -58,11 +62,25 @@ class ServiceProcess:
                 raise RuntimeError(f"{self.spec.name} exited:\n{self.log_path.read_text()[-4000:]}")
             try:
                 if httpx.get(f"{self.url}/readyz", timeout=1.0).status_code == 200:
+                    self._check_identity()
                     return
             except httpx.HTTPError:
                 pass
             time.sleep(0.1)
         raise RuntimeError(f"{self.spec.name} not ready:\n{self.log_path.read_text()[-4000:]}")
+
+    def _check_identity(self) -> None:
+        """The service that answered is this process's, not another on a reused port."""
+        assert self.process is not None
+        try:
+            answered = httpx.get(f"{self.url}/healthz", timeout=1.0).json().get("service")
+        except (httpx.HTTPError, ValueError, AttributeError):
+            answered = None
+        # A process that could not bind its port exits soon after starting.
+        time.sleep(0.3)
+        if answered != self.spec.name or self.process.poll() is not None:
+            self.stop()
+            raise PortTaken(f"port {self.spec.port} answered as {answered!r}, not {self.spec.name}")
 
     def stop(self) -> None:
         if self.process is not None and self.process.poll() is None:
@@ -128,35 +146,61 @@ def system(
     """Policy, publishing and search as real processes, seeded with the demo data."""
     state = tmp_path_factory.mktemp(f"system-{backend}")
     with ExitStack() as stack:
-        specs = {
-            name: ServiceSpec(name, free_port()) for name in ("policy", "publishing", "search")
+        databases = {
+            name: stack.enter_context(temporary_postgres_database(f"townhall_it_{name}"))
+            for name in ("policy", "publishing")
+            if backend == "postgresql"
         }
-        urls = {f"{name.upper()}_URL": spec.url for name, spec in specs.items()}
-        services: dict[str, ServiceProcess] = {}
-        for name, spec in specs.items():
-            base = {k: v for k, v in os.environ.items() if not k.startswith("TOWNHALL_")}
-            env = service_environment(spec, state, base)
-            prefix = spec.env_prefix
-            env[prefix + "ENVIRONMENT"] = "test"
-            env[prefix + "SIGNING_KEY_FILE"] = str(signing_key_file)
-            for key, url in urls.items():
-                env[prefix + key] = url
-            if name == "publishing":
-                # Publishing confirms policy's revision on every request (its cache still
-                # works by revision): a test's change to policy shows on the next request.
-                env[prefix + "POLICY_REVISION_CHECK_SECONDS"] = "0"
-            if backend == "postgresql" and name != "search":
-                env[prefix + "DATABASE_URL"] = stack.enter_context(
-                    temporary_postgres_database(f"townhall_it_{name}")
-                )
-            services[name] = ServiceProcess(spec, env, state / f"{name}.log")
-        for name in ("policy", "publishing", "search"):
-            services[name].run("migrate")
-        services["policy"].run("seed")
-        services["publishing"].run("seed")
+        # A port found free can be taken by another test process before the service binds
+        # it; the service then exits and whatever took the port would answer in its place.
+        # `start` checks who answers; on a taken port the system starts again on new ones.
+        for attempt in range(3):
+            services = _service_processes(state, signing_key_file, databases)
+            if attempt == 0:
+                for name in ("policy", "publishing", "search"):
+                    services[name].run("migrate")
+                services["policy"].run("seed")
+                services["publishing"].run("seed")
+            try:
+                for name in ("policy", "search", "publishing"):
+                    services[name].start()
+            except PortTaken:
+                for service in services.values():
+                    service.stop()
+                continue
+            except BaseException:
+                for service in services.values():
+                    service.stop()
+                raise
+            break
+        else:
+            raise RuntimeError("the services found no free ports in three attempts")
         for name in ("policy", "search", "publishing"):
             stack.callback(services[name].stop)
-            services[name].start()
         running = System(services=services, issuer=token_issuer, backend=backend)
         stack.callback(running.close)
         yield running
+
+
+def _service_processes(
+    state: Path, signing_key_file: Path, databases: dict[str, str]
+) -> dict[str, ServiceProcess]:
+    specs = {name: ServiceSpec(name, free_port()) for name in ("policy", "publishing", "search")}
+    urls = {f"{name.upper()}_URL": spec.url for name, spec in specs.items()}
+    services: dict[str, ServiceProcess] = {}
+    for name, spec in specs.items():
+        base = {k: v for k, v in os.environ.items() if not k.startswith("TOWNHALL_")}
+        env = service_environment(spec, state, base)
+        prefix = spec.env_prefix
+        env[prefix + "ENVIRONMENT"] = "test"
+        env[prefix + "SIGNING_KEY_FILE"] = str(signing_key_file)
+        for key, url in urls.items():
+            env[prefix + key] = url
+        if name == "publishing":
+            # Publishing confirms policy's revision on every request (its cache still
+            # works by revision): a test's change to policy shows on the next request.
+            env[prefix + "POLICY_REVISION_CHECK_SECONDS"] = "0"
+        if name in databases:
+            env[prefix + "DATABASE_URL"] = databases[name]
+        services[name] = ServiceProcess(spec, env, state / f"{name}.log")
+    return services
