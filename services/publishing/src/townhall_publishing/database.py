@@ -20,8 +20,6 @@ from sqlalchemy.orm import registry
 from sqlalchemy.types import TypeDecorator
 from sqlmodel import Session, SQLModel
 
-from townhall_platform.db import session_scope
-
 publishing_registry = registry()
 metadata = publishing_registry.metadata
 
@@ -139,23 +137,16 @@ class WriterQueue:
 
 @contextmanager
 def write_session(engine: Engine) -> Iterator[Session]:
-    """A unit of work that writes: committed on success, rolled back on error.
-
-    On SQLite it holds the process's writer lock and an immediate transaction from its
-    first statement, so concurrent writers queue instead of failing.
-    """
-    if engine.dialect.name != "sqlite":
-        with session_scope(engine) as session:
-            yield session
-        return
-    with _sqlite_writer, Session(engine, expire_on_commit=False) as session:
-        session.connection(execution_options={SQLITE_IMMEDIATE: True})
-        try:
-            yield session
-            session.commit()
-        except BaseException:
-            session.rollback()
-            raise
+    """A unit of work that writes, outside a request: committed on success, rolled back
+    on error; on SQLite behind the process's writer lock, as a request's (`WriteSession`)."""
+    session = WriteSession(engine)
+    session.begin_write()
+    try:
+        yield session
+    except BaseException:
+        session.finish(commit=False)
+        raise
+    session.finish(commit=True)
 
 
 class WriteSession(Session):
