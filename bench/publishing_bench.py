@@ -1,6 +1,6 @@
 """Publishing under load: 100,000 posts, 100 concurrent users, publish-to-searchable.
 
-For each of `--setups` (embedded SQLite with one publishing worker; PostgreSQL, throwaway
+For each of `--setups` (embedded SQLite with N publishing workers; PostgreSQL, throwaway
 databases on 127.0.0.1:5432 for publishing and policy, with N publishing workers):
 starts policy, publishing and search as real processes on free loopback ports with a
 throwaway state directory (tantivy, demo data), adds `--posts` posts straight
@@ -179,10 +179,7 @@ class Setup:
         database, _, workers = text.strip().partition(":")
         if database not in ("sqlite", "postgresql"):
             raise ValueError(f"unknown database {database!r} (sqlite or postgresql)")
-        setup = cls(database, int(workers or "1"))
-        if setup.workers > 1 and database == "sqlite":
-            raise ValueError("several publishing workers need PostgreSQL")
-        return setup
+        return cls(database, int(workers or "1"))
 
     def __str__(self) -> str:
         return f"{self.database}, {self.workers} worker{'s' if self.workers > 1 else ''}"
@@ -222,19 +219,19 @@ def run(
 
 
 def _databases(setup: Setup, stack: ExitStack) -> dict[str, str]:
-    """Settings of the setup's databases: none for SQLite (the launcher's files under the
-    state directory); for PostgreSQL, a throwaway database each for publishing and policy
-    on 127.0.0.1:5432, dropped when `stack` closes."""
+    """Settings of the setup's databases and publishing's workers: for SQLite the
+    launcher's files under the state directory; for PostgreSQL, a throwaway database each
+    for publishing and policy on 127.0.0.1:5432, dropped when `stack` closes."""
+    workers = {"TOWNHALL_PUBLISHING_WORKERS": str(setup.workers)}
     if setup.database == "sqlite":
-        return {}
+        return workers
     env = {
         f"TOWNHALL_{name.upper()}_DATABASE_URL": stack.enter_context(
             temporary_postgres_database(prefix=f"townhall_bench_{name}")
         )
         for name in ("publishing", "policy")
     }
-    env["TOWNHALL_PUBLISHING_WORKERS"] = str(setup.workers)
-    return env
+    return env | workers
 
 
 def _run_setup(

@@ -5,8 +5,8 @@ from __future__ import annotations
 import os
 import subprocess
 import time
-from collections.abc import Iterator
-from contextlib import ExitStack
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, ExitStack, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -145,6 +145,29 @@ def system(
 ) -> Iterator[System]:
     """Policy, publishing and search as real processes, seeded with the demo data."""
     state = tmp_path_factory.mktemp(f"system-{backend}")
+    with running_system(backend, state, signing_key_file, token_issuer) as running:
+        yield running
+
+
+@pytest.fixture(scope="session")
+def start_system() -> Callable[..., AbstractContextManager[System]]:
+    """`running_system`, for modules that start a system of their own."""
+    return running_system
+
+
+@contextmanager
+def running_system(
+    backend: str,
+    state: Path,
+    signing_key_file: Path,
+    token_issuer: TokenIssuer,
+    *,
+    publishing_env: dict[str, str] | None = None,
+) -> Iterator[System]:
+    """The three services started, seeded and ready; stopped on exit.
+
+    `publishing_env` adds settings to publishing's environment (its worker count, say).
+    """
     with ExitStack() as stack:
         databases = {
             name: stack.enter_context(temporary_postgres_database(f"townhall_it_{name}"))
@@ -156,6 +179,7 @@ def system(
         # `start` checks who answers; on a taken port the system starts again on new ones.
         for attempt in range(3):
             services = _service_processes(state, signing_key_file, databases)
+            services["publishing"].env.update(publishing_env or {})
             if attempt == 0:
                 for name in ("policy", "publishing", "search"):
                     services[name].run("migrate")

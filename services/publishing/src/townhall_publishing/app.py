@@ -15,7 +15,7 @@ from townhall_platform.app import create_app as create_service_app
 from townhall_platform.db import database_ready, make_engine
 from townhall_platform.runtime import tune_for_serving
 
-from .database import WriterQueue, tune_engine
+from .database import ReadThenWrite, WriterQueue, tune_engine
 from .engagement.views import ViewRecorder
 from .export.router import router as export_router
 from .feed.router import router as feed_router
@@ -118,6 +118,7 @@ def create_app(
     )
     app.state.engine = engine
     app.state.writer_queue = WriterQueue(engine)
+    app.state.read_then_write = ReadThenWrite(engine)
     app.state.policy_client = policy_client
     app.state.search_client = search_client
     app.state.policy_gate = PolicyGate(

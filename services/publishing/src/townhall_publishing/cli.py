@@ -30,10 +30,8 @@ def serve() -> None:
     """Serve the API on the configured host and port (relay included)."""
     settings = PublishingSettings()
     configure_logging(service=SERVICE_NAME, json=settings.log_json, level=settings.log_level)
-    if settings.workers > 1 and not settings.database_url.startswith("postgresql"):
-        # SQLite has one writer, kept in turn by a lock inside one process.
-        console.print("[red]Several workers need PostgreSQL (TOWNHALL_PUBLISHING_WORKERS).[/red]")
-        raise typer.Exit(code=2)
+    # Several workers share SQLite too: its writers take turns through a file lock
+    # (`database.sqlite_writer_lock`), and one relays at a time.
     # uvicorn's access log follows LOG_LEVEL: one line per request costs CPU under load.
     uvicorn.run(
         "townhall_publishing.app:create_app",

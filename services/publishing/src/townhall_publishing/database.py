@@ -7,18 +7,24 @@ even when other services' models are imported in the same process.
 
 from __future__ import annotations
 
+import fcntl
+import itertools
+import os
 import threading
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import asynccontextmanager, contextmanager
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, TypeVar
 
 import anyio
+from anyio import to_thread
 from sqlalchemy import DateTime, event
 from sqlalchemy.engine import Connection, Dialect, Engine
 from sqlalchemy.orm import registry
 from sqlalchemy.types import TypeDecorator
 from sqlmodel import Session, SQLModel
+
+T = TypeVar("T")
 
 publishing_registry = registry()
 metadata = publishing_registry.metadata
@@ -69,9 +75,110 @@ class UTCDateTime(TypeDecorator[datetime]):
 
 # SQLite has one writer at a time. A transaction that read first and writes later
 # fails at once ("database is locked") when another writer committed in between, so
-# publishing's write requests start with BEGIN IMMEDIATE, one at a time per process.
+# publishing's write requests start with BEGIN IMMEDIATE, one at a time.
 SQLITE_IMMEDIATE = "townhall_sqlite_immediate"
-_sqlite_writer = threading.Lock()
+
+
+# SQLite's own checkpoint runs inside the commit that fills the write-ahead log past 1,000
+# pages, writer lock held: every writer waited for its copying and syncing (tens of
+# milliseconds). Publishing's connections turn it off and a writer checkpoints after
+# letting the lock go, every this many commits of its process (a new post writes about
+# ten pages).
+CHECKPOINT_EVERY = 100
+
+
+class FileLock:
+    """A lock shared by the threads of a process and by the processes using one file.
+
+    Threads take a lock; processes then take an exclusive `flock` on the lock file. A
+    blocking wait wakes as soon as the holder lets go and releases the GIL meanwhile.
+    """
+
+    def __init__(self, path: str | None) -> None:
+        self._threads = threading.Lock()
+        self._path = path  # None: only the threads of this process share the lock
+        self._fd: int | None = None
+        self._pid = 0
+
+    def acquire(self, *, blocking: bool = True) -> bool:
+        if not self._threads.acquire(blocking=blocking):
+            return False
+        try:
+            if self._path is not None:
+                flags = fcntl.LOCK_EX if blocking else fcntl.LOCK_EX | fcntl.LOCK_NB
+                try:
+                    fcntl.flock(self._file(), flags)
+                except BlockingIOError:
+                    self._threads.release()
+                    return False
+        except BaseException:
+            self._threads.release()
+            raise
+        return True
+
+    def release(self) -> None:
+        try:
+            if self._path is not None and self._fd is not None:
+                fcntl.flock(self._fd, fcntl.LOCK_UN)
+        finally:
+            self._threads.release()
+
+    def _file(self) -> int:
+        # Opened once per process (under the thread lock): a descriptor inherited
+        # through fork would share the parent's lock instead of competing for it.
+        if self._fd is None or self._pid != os.getpid():
+            assert self._path is not None
+            self._fd = os.open(self._path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
+            self._pid = os.getpid()
+        return self._fd
+
+
+_file_locks: dict[tuple[str, str], FileLock] = {}
+_file_locks_guard = threading.Lock()
+
+
+def sqlite_lock(engine: Engine, purpose: str) -> FileLock:
+    """The lock named `purpose` of the SQLite file behind `engine`, shared by every
+    engine and process on that file (`<database>-<purpose>.lock` beside it)."""
+    database = engine.url.database or ""
+    in_file = bool(database) and database != ":memory:" and not database.startswith("file:")
+    key = (os.path.abspath(database) if in_file else database, purpose)
+    with _file_locks_guard:
+        lock = _file_locks.get(key)
+        if lock is None:
+            lock = _file_locks[key] = FileLock(f"{key[0]}-{purpose}.lock" if in_file else None)
+        return lock
+
+
+# Commits of this process per SQLite file, counted towards its next checkpoint.
+_commits: dict[str, Iterator[int]] = {}
+
+
+def checkpoint_due(engine: Engine) -> bool:
+    """True on every `CHECKPOINT_EVERY`-th commit of this process to `engine`'s file."""
+    counter = _commits.setdefault(engine.url.database or "", itertools.count(1))
+    return next(counter) % CHECKPOINT_EVERY == 0
+
+
+def checkpoint_wal(engine: Engine) -> None:
+    """Copy what the write-ahead log holds into the database, without waiting for readers
+    or writers (PASSIVE); what cannot be copied now is copied next time."""
+    connection = engine.raw_connection()
+    try:
+        driver = connection.driver_connection
+        assert driver is not None
+        driver.execute("PRAGMA wal_checkpoint(PASSIVE)")
+    finally:
+        connection.close()
+
+
+def sqlite_writer_lock(engine: Engine) -> FileLock:
+    """One writer at a time on a SQLite file, across threads and worker processes.
+
+    SQLite's own busy handler polls with sleeps of up to 100 ms: under load, a writer
+    that found the file locked slept through many commits; this lock is waited for instead.
+    """
+    return sqlite_lock(engine, "writer")
 
 
 def tune_engine(engine: Engine) -> Engine:
@@ -83,6 +190,8 @@ def tune_engine(engine: Engine) -> Engine:
     def _manual_transactions(dbapi_connection: Any, _record: Any) -> None:
         # SQLAlchemy emits BEGIN itself (below) instead of the driver's implicit one.
         dbapi_connection.isolation_level = None
+        # Writers checkpoint outside the writer lock (`WriteSession.finish`).
+        dbapi_connection.execute("PRAGMA wal_autocheckpoint=0")
 
     @event.listens_for(engine, "begin")
     def _begin(connection: Connection) -> None:
@@ -105,7 +214,9 @@ class WriterQueue:
 
     Requests run their endpoint in a thread pool; were they to wait for the writer lock
     in those threads, a burst of writes would take every thread and the holder of the
-    lock could not finish. On PostgreSQL writers do not queue.
+    lock could not finish. So a process lets one write at a time go to its threads,
+    which then wait only for the other processes' writer (`sqlite_writer_lock`). On
+    PostgreSQL writers do not queue.
     """
 
     def __init__(self, engine: Engine) -> None:
@@ -135,6 +246,43 @@ class WriterQueue:
             yield
 
 
+class ReadThenWrite:
+    """A request that reads, then writes what it computed, in one worker thread.
+
+    Creating a post reads its space, asks policy and renders the Markdown in a read
+    session, then writes in a `write_session`: on SQLite the writer's turn (a lock shared
+    by every worker process) covers only the inserts. The thread waits for that turn
+    itself, no longer than one writer's inserts: the holder finishes in its own thread
+    and needs no other.
+    """
+
+    def __init__(self, engine: Engine) -> None:
+        self._engine = engine
+        self._sqlite = engine.dialect.name == "sqlite"
+
+    async def __call__(
+        self, read: Callable[[Session], T], write: Callable[[Session, T], None]
+    ) -> T:
+        return await to_thread.run_sync(self._run, read, write)
+
+    def _run(self, read: Callable[[Session], T], write: Callable[[Session, T], None]) -> T:
+        if not self._sqlite:
+            # PostgreSQL has no writer's turn to shorten (its outbox lock is taken by the
+            # last insert): one transaction, round trips fewer than two.
+            with write_session(self._engine) as session:
+                value = read(session)
+                write(session, value)
+            return value
+        with Session(self._engine, expire_on_commit=False) as session:
+            try:
+                value = read(session)
+            finally:
+                session.rollback()
+        with write_session(self._engine) as session:
+            write(session, value)
+        return value
+
+
 @contextmanager
 def write_session(engine: Engine) -> Iterator[Session]:
     """A unit of work that writes, outside a request: committed on success, rolled back
@@ -160,18 +308,19 @@ class WriteSession(Session):
 
     def __init__(self, engine: Engine) -> None:
         super().__init__(engine, expire_on_commit=False)
-        self._sqlite = engine.dialect.name == "sqlite"
+        self._engine = engine
+        self._writer = sqlite_writer_lock(engine) if engine.dialect.name == "sqlite" else None
         self.begun = False
         self.finished = False
 
     def begin_write(self) -> None:
-        """Start the transaction; on SQLite wait for the process's writer lock first."""
-        if self._sqlite:
-            _sqlite_writer.acquire()
+        """Start the transaction; on SQLite wait for the file's writer lock first."""
+        if self._writer is not None:
+            self._writer.acquire()
             try:
                 self.connection(execution_options={SQLITE_IMMEDIATE: True})
             except BaseException:
-                _sqlite_writer.release()
+                self._writer.release()
                 raise
         self.begun = True
 
@@ -180,16 +329,21 @@ class WriteSession(Session):
         if self.finished:
             return
         self.finished = True
+        committed = False
         try:
             if commit and self.in_transaction():
                 try:
                     self.commit()
+                    committed = True
                 except BaseException:
                     self.rollback()
                     raise
             elif self.in_transaction():
                 self.rollback()
         finally:
+            # The transaction is over: the next writer may go while this one tidies up.
+            if self._writer is not None and self.begun:
+                self._writer.release()
             self.close()
-            if self._sqlite and self.begun:
-                _sqlite_writer.release()
+        if committed and self._writer is not None and checkpoint_due(self._engine):
+            checkpoint_wal(self._engine)

@@ -14,7 +14,7 @@ from sqlmodel import Session
 
 from townhall_platform.db import session_scope
 
-from .database import WriterQueue, WriteSession
+from .database import ReadThenWrite, WriterQueue, WriteSession
 from .engagement.views import ViewRecorder
 from .policy_gate import PolicyGate
 from .settings import PublishingSettings
@@ -59,6 +59,11 @@ async def _policy_gate(request: Request) -> PolicyGate:
     # Async (they only read app state): a sync dependency costs a trip to the thread pool.
     gate: PolicyGate = request.app.state.policy_gate
     return gate
+
+
+async def _read_then_write(request: Request) -> ReadThenWrite:
+    read_then_write: ReadThenWrite = request.app.state.read_then_write
+    return read_then_write
 
 
 async def _views(request: Request) -> ViewRecorder:
@@ -106,4 +111,6 @@ def _in_one_transaction(endpoint: Callable[..., Any]) -> Callable[..., Any]:
 SessionDep = Annotated[Session, Depends(_session, scope="function")]
 PolicyGateDep = Annotated[PolicyGate, Depends(_policy_gate)]
 ViewsDep = Annotated[ViewRecorder, Depends(_views)]
+# For endpoints that read, then write what they computed (`ReadThenWrite`).
+ReadThenWriteDep = Annotated[ReadThenWrite, Depends(_read_then_write)]
 SettingsDep = Annotated[PublishingSettings, Depends(_settings)]

@@ -7,8 +7,9 @@ events again after an exponential backoff: an event is never dropped, skipped or
 overtaken. Search applies events idempotently (a version never goes backwards), so a
 batch delivered twice after a lost acknowledgement does no harm.
 
-On PostgreSQL each pass holds a transaction-scoped advisory lock, so that several
-publishing instances share the outbox with one relaying at a time.
+Several publishing instances share the outbox with one relaying at a time: on
+PostgreSQL each pass holds a transaction-scoped advisory lock, on SQLite (worker
+processes on one file) a lock on a file beside the database.
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ from sqlmodel import Session
 from townhall_clients import SearchClient
 from townhall_contracts.search import IndexBatch, IndexDocument, IndexEvent, IndexOperation
 
-from ..database import utcnow, write_session
+from ..database import sqlite_lock, utcnow, write_session
 from .metrics import RelayMetrics
 from .models import OutboxEvent
 from .repository import OutboxRepository
@@ -43,7 +44,7 @@ class RelayPass:
     error: str | None = None
     # Seconds until the head of the outbox may be tried again (after a failure).
     retry_in: float | None = None
-    # Another instance holds the relay lock (PostgreSQL).
+    # Another instance holds the relay lock.
     locked_out: bool = False
     # A full batch went out: more events may be waiting right now.
     batch_full: bool = False
@@ -88,6 +89,7 @@ class OutboxRelay:
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self._sqlite = engine.dialect.name == "sqlite"
+        self._pass_lock = sqlite_lock(engine, "relay") if self._sqlite else None
 
     def backoff(self, attempts: int) -> float:
         """Seconds to wait after the `attempts`-th failure in a row (capped)."""
@@ -100,6 +102,16 @@ class OutboxRelay:
         `respect_backoff=False` tries at once even when the last failure asked to wait
         (an operator's `relay-once`).
         """
+        if self._pass_lock is None:
+            return self._pass(respect_backoff=respect_backoff)
+        if not self._pass_lock.acquire(blocking=False):
+            return RelayPass(locked_out=True)
+        try:
+            return self._pass(respect_backoff=respect_backoff)
+        finally:
+            self._pass_lock.release()
+
+    def _pass(self, *, respect_backoff: bool) -> RelayPass:
         with Session(self._engine, expire_on_commit=False) as session:
             outbox = OutboxRepository(session)
             if not outbox.try_lock_relay():

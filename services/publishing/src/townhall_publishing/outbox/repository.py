@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import JSON, Integer, String, bindparam, func, insert, text, update
 from sqlalchemy import select as core_select
@@ -47,6 +48,21 @@ _LOCKED_INSERT = (
 )
 
 
+_INSERT_EVENT = insert(_OUTBOX)
+
+
+def upsert_event(*, document: IndexDocument, version: int) -> dict[str, Any]:
+    """The outbox row saying that `document` now has `version` (`OutboxRepository.append`
+    writes it): computed before a writer's turn, it does not lengthen the turn."""
+    return {
+        "doc_id": document.id,
+        "version": version,
+        "op": IndexOperation.UPSERT.value,
+        "payload": document.model_dump(mode="json"),
+        "created_at": utcnow(),
+    }
+
+
 class OutboxRepository:
     def __init__(self, session: Session) -> None:
         self._session = session
@@ -58,19 +74,16 @@ class OutboxRepository:
         Call it last in a unit of work, after the change itself: on PostgreSQL it takes
         the outbox write lock until commit.
         """
-        row = {
-            "doc_id": document.id,
-            "version": version,
-            "op": IndexOperation.UPSERT.value,
-            "payload": document.model_dump(mode="json"),
-            "created_at": utcnow(),
-        }
+        return self.append(upsert_event(document=document, version=version))
+
+    def append(self, row: dict[str, Any]) -> int:
+        """`append_upsert` of an event row computed beforehand (`upsert_event`)."""
         # The change first, so that no row lock is taken under the outbox lock.
         self._session.flush()
         connection = self._session.connection()
         if connection.dialect.name == "postgresql":
             return int(connection.execute(_LOCKED_INSERT, row).scalar_one())
-        written = connection.execute(insert(_OUTBOX), row)
+        written = connection.execute(_INSERT_EVENT, row)
         key = written.inserted_primary_key
         assert key is not None
         return int(key[0])
@@ -78,7 +91,8 @@ class OutboxRepository:
     def try_lock_relay(self) -> bool:
         """Take the relay lock for this transaction; False when another instance holds it.
 
-        Only PostgreSQL has advisory locks; the embedded SQLite default runs one instance.
+        Only PostgreSQL has advisory locks; on SQLite the relay takes a file lock
+        (`OutboxRelay.run_once`).
         """
         bind = self._session.get_bind()
         if bind.dialect.name != "postgresql":

@@ -7,7 +7,9 @@ and its comments' when the post's readers changed), all in the caller's transact
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import inspect
 from sqlmodel import Session
@@ -16,10 +18,11 @@ from townhall_contracts.policy import Decision
 from townhall_contracts.readers import AUDITOR, PostState, post_readers
 
 from ..outbox.documents import comment_document, post_document
-from ..outbox.repository import OutboxRepository
+from ..outbox.repository import OutboxRepository, upsert_event
 from ..spaces.models import Space
+from ..spaces.service import SpaceLike
 from .models import Comment, FeedRank, Post, PostKind, PostStep
-from .repository import CommentRepository, PostRepository
+from .repository import CommentRepository, PostRepository, new_post_rows
 
 # States in which a post shows in feeds (to its readers: hidden ones to author and moderators).
 FEED_STATES = (PostState.PUBLISHED.value, PostState.HIDDEN.value)
@@ -32,7 +35,7 @@ def feed_rank_of(post: Post) -> int:
     return FeedRank.OFFICIAL if post.kind == PostKind.OFFICIAL else FeedRank.SOCIAL
 
 
-def readers_of_post(post: Post, space: Space) -> list[str]:
+def readers_of_post(post: Post, space: SpaceLike) -> list[str]:
     """The readers rule for the post's current state and audience."""
     return post_readers(
         space_id=post.space_id,
@@ -87,17 +90,21 @@ def record_step(
         post.policy_revision = decision.policy_revision
 
 
-def post_created(
-    session: Session,
-    *,
-    post: Post,
-    space: Space,
-    step: str,
-    actor: str,
-    at: datetime,
-    decision: Decision,
-) -> None:
-    """Write a new post (version 1) with its readers, first step and outbox event."""
+@dataclass(frozen=True)
+class NewPost:
+    """A post ready to be written: its row, first step and search document, all computed
+    before the write (`prepare_new_post`), so the writer's turn covers only the inserts."""
+
+    post: Post
+    post_row: dict[str, Any]
+    step_row: dict[str, Any]
+    event_row: dict[str, Any]
+
+
+def prepare_new_post(
+    *, post: Post, space: SpaceLike, step: str, actor: str, at: datetime, decision: Decision
+) -> NewPost:
+    """A new post as version 1: its readers, rank, decision, first step and document."""
     post.feed_rank = feed_rank_of(post)
     post.version = 1
     post.updated_at = at
@@ -113,8 +120,15 @@ def post_created(
         policy_revision=decision.policy_revision,
         at=at,
     )
-    PostRepository(session).insert_new(post, first)
-    OutboxRepository(session).append_upsert(document=post_document(post), version=post.version)
+    post_row, step_row = new_post_rows(post, first)
+    event = upsert_event(document=post_document(post), version=post.version)
+    return NewPost(post=post, post_row=post_row, step_row=step_row, event_row=event)
+
+
+def write_new_post(session: Session, new: NewPost) -> None:
+    """Write a prepared post with its readers, first step and outbox event."""
+    PostRepository(session).insert_new(new.post_row, new.step_row)
+    OutboxRepository(session).append(new.event_row)
 
 
 def post_changed(session: Session, *, post: Post, space: Space, at: datetime) -> None:

@@ -2,13 +2,27 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import delete, func, insert
+from sqlalchemy import delete, func, insert, text
 from sqlmodel import Session, col, select
 
 from .models import Comment, Post, PostReader, PostStep, PostVersion
+
+# A post's reader rows in one statement of one shape, whatever their number: SQLAlchemy
+# compiled a multi-row VALUES insert again on every call (it has no cache key).
+_INSERT_READERS = {
+    "sqlite": text(
+        "INSERT INTO post_readers (post_id, principal) "
+        "SELECT :post_id, value FROM json_each(:principals)"
+    ),
+    "postgresql": text(
+        "INSERT INTO post_readers (post_id, principal) "
+        "SELECT :post_id, unnest(CAST(:principals AS text[]))"
+    ),
+}
 
 
 class PostRepository:
@@ -35,20 +49,25 @@ class PostRepository:
             PostReader(post_id=post.id, principal=principal) for principal in post.readers
         )
 
-    def insert_new(self, post: Post, step: PostStep) -> None:
-        """Write a new post, the reader rows mirroring its `readers` and its first step,
-        with plain inserts: the ORM's unit of work took a third of creating a post."""
+    def insert_new(self, post_row: dict[str, Any], step_row: dict[str, Any]) -> None:
+        """Write a new post (its `post_row` of `new_post_rows`), the reader rows mirroring
+        its readers and its first step, with plain inserts: the ORM's unit of work took a
+        third of creating a post."""
         connection = self._session.connection()
-        connection.execute(insert(_POSTS), _row(post, _POSTS))
-        if post.readers:
-            # One multi-row VALUES statement: a handful of rows cost less than an
-            # executemany (on PostgreSQL, a pipeline set up and torn down per call).
+        connection.execute(_INSERT_POST, post_row)
+        if post_row["readers"]:
+            # One statement: a handful of rows cost less than an executemany (on
+            # PostgreSQL, a pipeline set up and torn down per call).
+            readers = post_row["readers"]
+            sqlite = connection.dialect.name == "sqlite"
             connection.execute(
-                insert(_READERS).values(
-                    [{"post_id": post.id, "principal": p} for p in post.readers]
-                )
+                _INSERT_READERS[connection.dialect.name],
+                {
+                    "post_id": post_row["id"],
+                    "principals": json.dumps(readers) if sqlite else readers,
+                },
             )
-        connection.execute(insert(_STEPS), _row(step, _STEPS, skip=("id",)))
+        connection.execute(_INSERT_STEP, step_row)
 
     def set_readers(self, post: Post, readers: list[str], *, new: bool = False) -> None:
         """Replace a post's readers and the rows mirroring them (a `new` post has none yet)."""
@@ -88,8 +107,14 @@ class PostRepository:
 
 
 _POSTS = Post.__table__  # type: ignore[attr-defined]
-_READERS = PostReader.__table__  # type: ignore[attr-defined]
 _STEPS = PostStep.__table__  # type: ignore[attr-defined]
+_INSERT_POST = insert(_POSTS)
+_INSERT_STEP = insert(_STEPS)
+
+
+def new_post_rows(post: Post, step: PostStep) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The rows `insert_new` writes, computed before the writer's turn."""
+    return _row(post, _POSTS), _row(step, _STEPS, skip=("id",))
 
 
 def _row(model: Any, table: Any, *, skip: tuple[str, ...] = ()) -> dict[str, Any]:

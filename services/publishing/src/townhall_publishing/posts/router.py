@@ -8,13 +8,14 @@ from fastapi import APIRouter, Response
 from townhall_platform.app import CurrentUser
 from townhall_platform.errors import problem_responses
 
-from ..deps import PolicyGateDep, SessionDep, UnitOfWorkRoute, ViewsDep
+from ..deps import PolicyGateDep, ReadThenWriteDep, SessionDep, UnitOfWorkRoute, ViewsDep
 from ..engagement import service as engagement
 from ..engagement.models import ReactionKind
 from ..moderation import service as moderation
 from ..moderation.schemas import ModerationActionRead, ReportRead
 from ..workflow import service as workflow
 from . import service
+from .lifecycle import write_new_post
 from .presenters import present_new_post, present_post
 from .repository import PostRepository
 from .schemas import (
@@ -54,13 +55,17 @@ _READ = problem_responses(401, 403, 404, 503)
     response_model=PostRead,
     responses=_WRITE,
 )
-def create_post(
-    body: PostCreate,
-    user: CurrentUser,
-    session: SessionDep,
-    gate: PolicyGateDep,
+async def create_post(
+    body: PostCreate, user: CurrentUser, read_then_write: ReadThenWriteDep, gate: PolicyGateDep
 ) -> Response:
-    post = service.create_post(session=session, gate=gate, author_id=user.subject, request=body)
+    # Read, decide and render first; then only the inserts in the writer's turn.
+    new = await read_then_write(
+        lambda session: service.prepare_post(
+            session=session, gate=gate, author_id=user.subject, request=body
+        ),
+        write_new_post,
+    )
+    post = new.post
     # Serialised here, once: `response_model` (kept for the schema) would validate it again.
     return Response(
         present_new_post(post).model_dump_json(),

@@ -20,7 +20,7 @@ from ..policy_gate import PolicyGate
 from ..spaces.errors import SpaceArchived, SpaceNotFound
 from ..spaces.models import Space
 from ..spaces.repository import SpaceRepository
-from ..spaces.service import get_visible_space
+from ..spaces.service import get_visible_space_facts
 from .errors import (
     AlreadyDone,
     CommentNotFound,
@@ -32,7 +32,14 @@ from .errors import (
     PostNotFound,
     WrongKindForSpace,
 )
-from .lifecycle import comment_changed, feed_rank_of, post_changed, post_created, record_step
+from .lifecycle import (
+    NewPost,
+    comment_changed,
+    feed_rank_of,
+    post_changed,
+    prepare_new_post,
+    record_step,
+)
 from .models import DEFAULT_AUTHORITY, Comment, Post, PostKind, PostVersion
 from .repository import CommentRepository, PostRepository
 from .schemas import CommentCreate, CommentUpdate, PostCreate, PostUpdate
@@ -47,10 +54,17 @@ def space_of(session: Session, post: Post) -> Space:
     return space
 
 
-def create_post(*, session: Session, gate: PolicyGate, author_id: str, request: PostCreate) -> Post:
-    """A social post, published at once where policy allows `post.social`; or an official
-    draft where it allows `post.official`, to go through submission and approval."""
-    space = get_visible_space(
+def prepare_post(
+    *, session: Session, gate: PolicyGate, author_id: str, request: PostCreate
+) -> NewPost:
+    """A new post, decided and computed but not written: a social post, published at once
+    where policy allows `post.social`; or an official draft where it allows
+    `post.official`, to go through submission and approval.
+
+    Its request reads this in a read session and writes the result in its writer's turn
+    (`write_new_post`): a space archived in between still takes the post, as it would
+    had the request come a moment earlier."""
+    space = get_visible_space_facts(
         session=session, gate=gate, subject=author_id, space_id=request.space_id
     )
     if space.archived_at is not None:
@@ -87,8 +101,7 @@ def create_post(*, session: Session, gate: PolicyGate, author_id: str, request: 
         published_at=None if official else now,
         published_by=None if official else author_id,
     )
-    post_created(
-        session,
+    return prepare_new_post(
         post=post,
         space=space,
         step="draft" if official else "publish",
@@ -96,7 +109,6 @@ def create_post(*, session: Session, gate: PolicyGate, author_id: str, request: 
         at=now,
         decision=decision,
     )
-    return post
 
 
 def _check_audience(session: Session, request: PostCreate) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Set
+from typing import Protocol
 
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
@@ -14,11 +15,18 @@ from ..database import utcnow
 from ..policy_gate import PolicyGate
 from .errors import SpaceAlreadyExists, SpaceArchived, SpaceNotFound, UnknownSubject
 from .models import Space
-from .repository import SpaceRepository
+from .repository import SpaceFacts, SpaceRepository
 from .schemas import MemberAdd, SpaceCreate, SpaceUpdate
 
 
-def space_visible_to(space: Space, principals: Set[str]) -> bool:
+class SpaceLike(Protocol):
+    @property
+    def id(self) -> str: ...
+    @property
+    def visibility(self) -> str: ...
+
+
+def space_visible_to(space: SpaceLike, principals: Set[str]) -> bool:
     """Public spaces are seen by everyone; restricted ones by their members and compliance."""
     if space.visibility == Visibility.PUBLIC:
         return True
@@ -40,6 +48,20 @@ def get_visible_space(*, session: Session, gate: PolicyGate, subject: str, space
     if space is None:
         raise SpaceNotFound(f"No space '{space_id}'.")
     # Only restricted spaces cost a principals lookup; public ones are no secret.
+    if space.visibility != Visibility.PUBLIC and not space_visible_to(
+        space, gate.principals(subject)
+    ):
+        raise SpaceNotFound(f"No space '{space_id}'.")
+    return space
+
+
+def get_visible_space_facts(
+    *, session: Session, gate: PolicyGate, subject: str, space_id: str
+) -> SpaceFacts:
+    """`get_visible_space`, for a request that needs only the space's facts."""
+    space = SpaceRepository(session).facts(space_id)
+    if space is None:
+        raise SpaceNotFound(f"No space '{space_id}'.")
     if space.visibility != Visibility.PUBLIC and not space_visible_to(
         space, gate.principals(subject)
     ):

@@ -1,0 +1,105 @@
+"""Publishing with two worker processes on one database, SQLite included, over HTTP."""
+
+from __future__ import annotations
+
+import threading
+import uuid
+from collections import Counter
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from townhall_platform.auth import TokenIssuer
+
+WORKERS = 2
+WRITERS = 6
+POSTS_EACH = 10
+
+
+@pytest.fixture(scope="module")
+def workers_system(
+    backend: str,
+    tmp_path_factory: pytest.TempPathFactory,
+    signing_key_file: Path,
+    token_issuer: TokenIssuer,
+    start_system: Any,
+) -> Iterator[Any]:
+    state = tmp_path_factory.mktemp(f"workers-{backend}")
+    env = {"TOWNHALL_PUBLISHING_WORKERS": str(WORKERS)}
+    with start_system(
+        backend, state, signing_key_file, token_issuer, publishing_env=env
+    ) as running:
+        yield running
+
+
+def _children(pid: int) -> list[int]:
+    """The processes whose parent is `pid` (uvicorn's workers), read from /proc."""
+    children = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == pid:
+            children.append(int(entry.name))
+    return children
+
+
+def test_posts_written_at_once_through_two_workers_are_all_kept_and_searchable(
+    workers_system: Any,
+) -> None:
+    publishing = workers_system.services["publishing"]
+    # uvicorn's supervisor, its workers and (multiprocessing's) resource tracker.
+    assert len(_children(publishing.process.pid)) >= WORKERS
+
+    tag = "zw" + uuid.uuid4().hex[:10]
+    token = workers_system.token("alice")
+    answers: list[httpx.Response] = []
+    lock = threading.Lock()
+
+    def writer(number: int) -> None:
+        for n in range(POSTS_EACH):
+            # A connection per request: the workers take turns accepting them.
+            response = httpx.post(
+                f"{publishing.url}/v1/posts",
+                json={
+                    "space_id": "engineering",
+                    "kind": "social",
+                    "title": f"Sujet {tag} {number}-{n}",
+                    "body": f"Texte {tag} {number}-{n}",
+                },
+                headers={"Authorization": f"Bearer {token}"},
+                timeout=30.0,
+            )
+            with lock:
+                answers.append(response)
+
+    threads = [threading.Thread(target=writer, args=(i,)) for i in range(WRITERS)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(120)
+
+    assert [a.status_code for a in answers] == [201] * (WRITERS * POSTS_EACH), [
+        a.text for a in answers if a.status_code != 201
+    ]
+    ids = [a.json()["id"] for a in answers]
+    assert len(set(ids)) == WRITERS * POSTS_EACH
+    # Each reads back, whichever worker answers.
+    reader = workers_system.as_user("publishing", "david")
+    for post_id in ids:
+        assert reader.get(f"/v1/posts/{post_id}").status_code == 200
+
+    # The relays (one per worker) delivered every post to search, once each.
+    def all_found(results: dict[str, Any]) -> bool:
+        return results["total"] == len(ids)
+
+    found = workers_system.wait_for_search("david", all_found, q=tag, limit=100, timeout=30)
+    hits = Counter(hit["id"] for hit in found["hits"])
+    assert set(hits) == set(ids)
+    assert max(hits.values()) == 1
