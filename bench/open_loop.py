@@ -7,6 +7,11 @@ latency of every request is measured from the time it was due, not from when it 
 sent: queueing shows in the figures instead of slowing the load down (no coordinated
 omission, as in wrk2).
 
+Each step first runs `lead_in` seconds at its rate whose answers stay out of the
+percentiles (as wrk2's calibration and `bench/load.py`): the users open their connections
+then, and the services meet the new rate; the slowest answer of the lead-in is reported
+beside them.
+
 aiohttp on uvloop keeps the generator's own cost per request low; it reports the CPU
 seconds it used so that a run can say how much of the 2 cores it took.
 """
@@ -33,11 +38,12 @@ class LoadStep:
     """What one step of load measured."""
 
     rate: float
-    sent: int
+    sent: int  # lead-in included, as the CPU figures are
     samples: list[float]  # milliseconds from due time to answer, successful requests
     errors: int
-    seconds: float
+    seconds: float  # from the end of the lead-in to the last answer
     generator_cpu_seconds: float
+    lead_in_max: float  # the slowest answer of the lead-in, milliseconds
 
     @property
     def achieved(self) -> float:
@@ -52,10 +58,12 @@ def run_load(
     make: RequestMaker,
     rate: float,
     seconds: float,
+    lead_in: float = 1.0,
 ) -> LoadStep:
-    """One step at `rate` for `seconds`, in a fresh process (`make` must be picklable)."""
+    """One step at `rate` for `lead_in` then `seconds` measured, in a fresh process (`make`
+    must be picklable)."""
     with ProcessPoolExecutor(max_workers=1, mp_context=get_context("spawn")) as pool:
-        future = pool.submit(_run, url, tokens, users, make, rate, seconds)
+        future = pool.submit(_run, url, tokens, users, make, rate, seconds, lead_in)
         return future.result()
 
 
@@ -66,9 +74,12 @@ def _run(
     make: RequestMaker,
     rate: float,
     seconds: float,
+    lead_in: float,
 ) -> LoadStep:
     cpu_started = time.process_time()
-    samples, errors, sent, elapsed = uvloop.run(_load(url, tokens, users, make, rate, seconds))
+    samples, lead_in_max, errors, sent, elapsed = uvloop.run(
+        _load(url, tokens, users, make, rate, seconds, lead_in)
+    )
     return LoadStep(
         rate=rate,
         sent=sent,
@@ -76,6 +87,7 @@ def _run(
         errors=errors,
         seconds=elapsed,
         generator_cpu_seconds=time.process_time() - cpu_started,
+        lead_in_max=lead_in_max,
     )
 
 
@@ -86,9 +98,12 @@ async def _load(
     make: RequestMaker,
     rate: float,
     seconds: float,
-) -> tuple[list[float], int, int, float]:
-    total = max(1, round(rate * seconds))
+    lead_in: float,
+) -> tuple[list[float], float, int, int, float]:
+    total = max(1, round(rate * (lead_in + seconds)))
+    measured_from = round(rate * lead_in)  # the first request measured
     samples: list[float] = []
+    lead_in_max = 0.0
     errors = 0
     connector = aiohttp.TCPConnector(limit=len(users), limit_per_host=len(users))
     timeout = aiohttp.ClientTimeout(total=30)
@@ -98,7 +113,7 @@ async def _load(
         start = loop.time() + 0.1
 
         async def user(number: int) -> None:
-            nonlocal errors
+            nonlocal errors, lead_in_max
             name = users[number]
             headers = {"Authorization": f"Bearer {tokens[name]}"}
             for n in range(number, total, len(users)):
@@ -113,11 +128,15 @@ async def _load(
                         failed = answer.status >= 400
                 except (aiohttp.ClientError, TimeoutError):
                     failed = True
+                taken = (loop.time() - due) * 1000
                 if failed:
-                    errors += 1
+                    errors += 1  # in the lead-in too: a refusal is never warming up
+                elif n < measured_from:
+                    lead_in_max = max(lead_in_max, taken)
                 else:
-                    samples.append((loop.time() - due) * 1000)
+                    samples.append(taken)
 
         await asyncio.gather(*(user(i) for i in range(len(users))))
-        elapsed = loop.time() - start
-    return samples, errors, total, elapsed
+        # Until the last answer: a step whose answers came late achieved less than its rate.
+        elapsed = loop.time() - (start + lead_in)
+    return samples, lead_in_max, errors, total, elapsed
