@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from contextlib import ExitStack
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +17,8 @@ from townhall_contracts.demo import EMPLOYEES, SPACES
 from townhall_platform.db import make_engine
 from townhall_platform.testing import free_port
 from townhall_publishing.cli import main
+from townhall_publishing.database import sqlite_lock
+from townhall_publishing.outbox.repository import RELAY_LOCK_KEY
 
 MEMBERS = {space.id: set(space.members) for space in SPACES}
 RESTRICTED = {space.id for space in SPACES if space.visibility == "restricted"}
@@ -141,3 +144,34 @@ def test_relay_once_reports_an_unreachable_search_and_keeps_the_events(
     [pending] = rows(engine, "SELECT count(*) AS n FROM outbox WHERE delivered_at IS NULL")
     [failed] = rows(engine, "SELECT count(*) AS n FROM outbox WHERE attempts = 1")
     assert pending["n"] == failed["n"] > 0
+
+
+def test_relay_once_steps_aside_while_another_instance_relays(
+    seeded: tuple[Engine, list[str]], database_url: str, signing_key_file: Path, backend: str
+) -> None:
+    engine, _ = seeded
+    env = {
+        "TOWNHALL_PUBLISHING_DATABASE_URL": database_url,
+        "TOWNHALL_PUBLISHING_ENVIRONMENT": "test",
+        "TOWNHALL_PUBLISHING_SIGNING_KEY_FILE": str(signing_key_file),
+        "TOWNHALL_PUBLISHING_SEARCH_URL": f"http://127.0.0.1:{free_port()}",
+    }
+    [before] = rows(engine, "SELECT count(*) AS n FROM outbox WHERE attempts > 0")
+
+    # Another instance's relay holds the relay lock (SQLite: its file; PostgreSQL: the
+    # advisory lock, in an open transaction).
+    with ExitStack() as holding:
+        if backend == "sqlite":
+            lock = sqlite_lock(engine, "relay")
+            assert lock.acquire(blocking=False)
+            holding.callback(lock.release)
+        else:
+            connection = holding.enter_context(engine.connect())
+            connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": RELAY_LOCK_KEY})
+        result = CliRunner().invoke(main, ["relay-once"], env=env)
+
+    assert result.exit_code == 0, result.output
+    assert "another instance is relaying" in result.output
+    # It did not try search (unreachable here): no attempt recorded.
+    [after] = rows(engine, "SELECT count(*) AS n FROM outbox WHERE attempts > 0")
+    assert after["n"] == before["n"]

@@ -96,6 +96,10 @@ def relay_once() -> None:
     finally:
         search.close()
         engine.dispose()
+    if outcome.locked_out:
+        # A serving instance's relay is delivering: it takes the outbox as it goes.
+        console.print(f"publishing: {delivered} events delivered; another instance is relaying")
+        return
     console.print(f"publishing: {delivered} events delivered, {outcome.pending} pending")
     if outcome.error is not None:
         console.print(f"publishing: search did not take the next batch: {outcome.error}")
