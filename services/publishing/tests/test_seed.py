@@ -175,3 +175,13 @@ def test_relay_once_steps_aside_while_another_instance_relays(
     # It did not try search (unreachable here): no attempt recorded.
     [after] = rows(engine, "SELECT count(*) AS n FROM outbox WHERE attempts > 0")
     assert after["n"] == before["n"]
+
+
+@pytest.mark.parametrize("url", ["sqlite://", "sqlite:///:memory:", "sqlite:///file:x?mode=memory"])
+def test_serve_refuses_several_workers_on_a_sqlite_database_without_a_file(url: str) -> None:
+    env = {"TOWNHALL_PUBLISHING_DATABASE_URL": url, "TOWNHALL_PUBLISHING_WORKERS": "2"}
+
+    result = CliRunner().invoke(main, ["serve"], env=env)
+
+    assert result.exit_code == 2
+    assert "Several workers" in result.output

@@ -8,13 +8,15 @@ import typer
 import uvicorn
 from prometheus_client import CollectorRegistry
 from rich.console import Console
+from sqlalchemy.engine import make_url
 
 from townhall_clients import SearchClient
 from townhall_platform.app import build_identity
-from townhall_platform.db import make_engine, run_migrations, session_scope
+from townhall_platform.db import make_engine, normalize_url, run_migrations, session_scope
 from townhall_platform.logs import configure_logging
 
 from .app import SERVICE_NAME, build_relay
+from .database import sqlite_file
 from .outbox.metrics import RelayMetrics
 from .seed.service import seed_demo
 from .settings import PublishingSettings
@@ -31,7 +33,16 @@ def serve() -> None:
     settings = PublishingSettings()
     configure_logging(service=SERVICE_NAME, json=settings.log_json, level=settings.log_level)
     # Several workers share SQLite too: its writers take turns through a file lock
-    # (`database.sqlite_writer_lock`), and one relays at a time.
+    # (`database.sqlite_writer_lock`), and one relays at a time. Not in memory or through
+    # a `file:` URI, where no lock file can stand beside the database.
+    url = make_url(normalize_url(settings.database_url))
+    shared = url.get_backend_name() != "sqlite" or sqlite_file(url.database) is not None
+    if settings.workers > 1 and not shared:
+        console.print(
+            "[red]Several workers (TOWNHALL_PUBLISHING_WORKERS) need PostgreSQL or a "
+            "SQLite database file given by its path.[/red]"
+        )
+        raise typer.Exit(code=2)
     # uvicorn's access log follows LOG_LEVEL: one line per request costs CPU under load.
     uvicorn.run(
         "townhall_publishing.app:create_app",

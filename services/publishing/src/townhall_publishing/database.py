@@ -7,6 +7,7 @@ even when other services' models are imported in the same process.
 
 from __future__ import annotations
 
+import contextlib
 import fcntl
 import itertools
 import os
@@ -100,7 +101,6 @@ class FileLock:
         self._threads = threading.Lock()
         self._path = path  # None: only the threads of this process share the lock
         self._fd: int | None = None
-        self._pid = 0
 
     def acquire(self, *, blocking: bool = True) -> bool:
         if not self._threads.acquire(blocking=blocking):
@@ -126,29 +126,52 @@ class FileLock:
             self._threads.release()
 
     def _file(self) -> int:
-        # Opened once per process (under the thread lock): a descriptor inherited
-        # through fork would share the parent's lock instead of competing for it.
-        if self._fd is None or self._pid != os.getpid():
+        if self._fd is None:  # opened once per process, under the thread lock
             assert self._path is not None
             self._fd = os.open(self._path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
-            self._pid = os.getpid()
         return self._fd
+
+    def forget_parent(self) -> None:
+        """In a forked child: compete for the lock anew. An inherited descriptor shares
+        the parent's `flock`, and the thread lock may have been copied while held."""
+        if self._fd is not None:
+            with contextlib.suppress(OSError):
+                os.close(self._fd)
+            self._fd = None
+        self._threads = threading.Lock()
 
 
 _file_locks: dict[tuple[str, str], FileLock] = {}
 _file_locks_guard = threading.Lock()
 
 
+def _after_fork_in_child() -> None:
+    global _file_locks_guard
+    _file_locks_guard = threading.Lock()
+    for lock in _file_locks.values():
+        lock.forget_parent()
+
+
+os.register_at_fork(after_in_child=_after_fork_in_child)
+
+
+def sqlite_file(database: str | None) -> str | None:
+    """The path of a SQLite database that processes can share through lock files beside
+    it; None for an in-memory database or a `file:` URI (their locks cover one process)."""
+    if not database or database == ":memory:" or database.startswith("file:"):
+        return None
+    return os.path.abspath(database)
+
+
 def sqlite_lock(engine: Engine, purpose: str) -> FileLock:
     """The lock named `purpose` of the SQLite file behind `engine`, shared by every
     engine and process on that file (`<database>-<purpose>.lock` beside it)."""
-    database = engine.url.database or ""
-    in_file = bool(database) and database != ":memory:" and not database.startswith("file:")
-    key = (os.path.abspath(database) if in_file else database, purpose)
+    path = sqlite_file(engine.url.database)
+    key = (path or engine.url.database or "", purpose)
     with _file_locks_guard:
         lock = _file_locks.get(key)
         if lock is None:
-            lock = _file_locks[key] = FileLock(f"{key[0]}-{purpose}.lock" if in_file else None)
+            lock = _file_locks[key] = FileLock(f"{path}-{purpose}.lock" if path else None)
         return lock
 
 
@@ -254,24 +277,37 @@ class WriterQueue:
             yield
 
 
+# Threads of a process for requests that read, then write (`ReadThenWrite`).
+CREATE_THREADS = 2
+
+
+class StaleRead(Exception):
+    """What a request read outside its writing transaction changed before it wrote."""
+
+
 class ReadThenWrite:
     """A request that reads, then writes what it computed, in one worker thread.
 
     Creating a post reads its space, asks policy and renders the Markdown in a read
     session, then writes in a `write_session`: on SQLite the writer's turn (a lock shared
     by every worker process) covers only the inserts. The thread waits for that turn
-    itself (not in the `WriterQueue`): every holder finishes in its own thread and needs
-    no other, so the wait ends, after other writers' inserts.
+    itself (not in the `WriterQueue`), so these requests run on threads of their own
+    (`CREATE_THREADS`): while they wait for another process's writer, the endpoints'
+    threads stay free for reads. Every holder finishes in its own thread and needs no
+    other, so the wait ends.
     """
 
     def __init__(self, engine: Engine) -> None:
         self._engine = engine
         self._sqlite = engine.dialect.name == "sqlite"
+        self._threads: anyio.CapacityLimiter | None = None
 
     async def __call__(
         self, read: Callable[[Session], T], write: Callable[[Session, T], None]
     ) -> T:
-        return await to_thread.run_sync(self._run, read, write)
+        if self._threads is None:  # created in the event loop that uses it
+            self._threads = anyio.CapacityLimiter(CREATE_THREADS)
+        return await to_thread.run_sync(self._run, read, write, limiter=self._threads)
 
     def _run(self, read: Callable[[Session], T], write: Callable[[Session, T], None]) -> T:
         if not self._sqlite:
@@ -286,9 +322,16 @@ class ReadThenWrite:
                 value = read(session)
             finally:
                 session.rollback()
-        with write_session(self._engine) as session:
-            write(session, value)
-        return value
+        try:
+            with write_session(self._engine) as session:
+                write(session, value)
+            return value
+        except StaleRead:
+            # Rare (a concurrent change of what was read): read again under the lock.
+            with write_session(self._engine) as session:
+                value = read(session)
+                write(session, value)
+            return value
 
 
 @contextmanager

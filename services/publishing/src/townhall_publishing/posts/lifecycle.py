@@ -17,9 +17,11 @@ from sqlmodel import Session
 from townhall_contracts.policy import Decision
 from townhall_contracts.readers import AUDITOR, PostState, post_readers
 
+from ..database import StaleRead
 from ..outbox.documents import comment_document, post_document
 from ..outbox.repository import OutboxRepository, upsert_event
 from ..spaces.models import Space
+from ..spaces.repository import SpaceFacts, SpaceRepository
 from ..spaces.service import SpaceLike
 from .models import Comment, FeedRank, Post, PostKind, PostStep
 from .repository import CommentRepository, PostRepository, new_post_rows
@@ -96,13 +98,14 @@ class NewPost:
     before the write (`prepare_new_post`), so the writer's turn covers only the inserts."""
 
     post: Post
+    space: SpaceFacts  # as read: `write_new_post` checks it still is
     post_row: dict[str, Any]
     step_row: dict[str, Any]
     event_row: dict[str, Any]
 
 
 def prepare_new_post(
-    *, post: Post, space: SpaceLike, step: str, actor: str, at: datetime, decision: Decision
+    *, post: Post, space: SpaceFacts, step: str, actor: str, at: datetime, decision: Decision
 ) -> NewPost:
     """A new post as version 1: its readers, rank, decision, first step and document."""
     post.feed_rank = feed_rank_of(post)
@@ -122,11 +125,21 @@ def prepare_new_post(
     )
     post_row, step_row = new_post_rows(post, first)
     event = upsert_event(document=post_document(post), version=post.version)
-    return NewPost(post=post, post_row=post_row, step_row=step_row, event_row=event)
+    return NewPost(post=post, space=space, post_row=post_row, step_row=step_row, event_row=event)
 
 
 def write_new_post(session: Session, new: NewPost) -> None:
-    """Write a prepared post with its readers, first step and outbox event."""
+    """Write a prepared post with its readers, first step and outbox event.
+
+    On SQLite, raises `StaleRead` when its space changed since it was read outside this
+    transaction (the readers follow the space's visibility, and a change of the space
+    rewrites the readers of the posts it holds; an archived space takes no posts): the
+    caller prepares it again, this time in the writing transaction. On PostgreSQL the
+    space was read in this transaction, share-locked.
+    """
+    sqlite = session.get_bind().dialect.name == "sqlite"
+    if sqlite and SpaceRepository(session).facts(new.space.id) != new.space:
+        raise StaleRead(f"The space '{new.space.id}' changed while the post was prepared.")
     PostRepository(session).insert_new(new.post_row, new.step_row)
     OutboxRepository(session).append(new.event_row)
 

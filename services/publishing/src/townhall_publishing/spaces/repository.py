@@ -26,6 +26,10 @@ class SpaceFacts:
 _FACTS = core_select(
     col(Space.id), col(Space.kind), col(Space.visibility), col(Space.archived_at)
 ).where(col(Space.id) == bindparam("space_id"))
+# PostgreSQL: a change of the space (visibility, archiving) waits for the transaction,
+# which thus writes readers from the space as it is (SQLite has no row locks: see
+# `posts.lifecycle.write_new_post`).
+_FACTS_SHARED = _FACTS.with_for_update(read=True)
 
 
 class SpaceRepository:
@@ -35,8 +39,9 @@ class SpaceRepository:
     def get(self, space_id: str) -> Space | None:
         return self._session.get(Space, space_id)
 
-    def facts(self, space_id: str) -> SpaceFacts | None:
-        row = self._session.connection().execute(_FACTS, {"space_id": space_id}).first()
+    def facts(self, space_id: str, *, share_lock: bool = False) -> SpaceFacts | None:
+        statement = _FACTS_SHARED if share_lock else _FACTS
+        row = self._session.connection().execute(statement, {"space_id": space_id}).first()
         return SpaceFacts(*row) if row is not None else None
 
     def list_active(self) -> list[Space]:

@@ -58,8 +58,9 @@ def get_visible_space(*, session: Session, gate: PolicyGate, subject: str, space
 def get_visible_space_facts(
     *, session: Session, gate: PolicyGate, subject: str, space_id: str
 ) -> SpaceFacts:
-    """`get_visible_space`, for a request that needs only the space's facts."""
-    space = SpaceRepository(session).facts(space_id)
+    """`get_visible_space`, for a request that needs only the space's facts (share-locked
+    until commit on PostgreSQL)."""
+    space = SpaceRepository(session).facts(space_id, share_lock=True)
     if space is None:
         raise SpaceNotFound(f"No space '{space_id}'.")
     if space.visibility != Visibility.PUBLIC and not space_visible_to(
