@@ -125,16 +125,21 @@ def test_seeded_content_speaks_french_and_english(seeded: tuple[Engine, list[str
         assert sum(word in text for text in texts) >= 2, word
 
 
-def test_relay_once_reports_an_unreachable_search_and_keeps_the_events(
-    seeded: tuple[Engine, list[str]], database_url: str, signing_key_file: Path
-) -> None:
-    engine, _ = seeded
-    env = {
+def _relay_env(database_url: str, signing_key_file: Path) -> dict[str, str]:
+    """`relay-once`'s settings, search on a port nobody listens on."""
+    return {
         "TOWNHALL_PUBLISHING_DATABASE_URL": database_url,
         "TOWNHALL_PUBLISHING_ENVIRONMENT": "test",
         "TOWNHALL_PUBLISHING_SIGNING_KEY_FILE": str(signing_key_file),
         "TOWNHALL_PUBLISHING_SEARCH_URL": f"http://127.0.0.1:{free_port()}",
     }
+
+
+def test_relay_once_reports_an_unreachable_search_and_keeps_the_events(
+    seeded: tuple[Engine, list[str]], database_url: str, signing_key_file: Path
+) -> None:
+    engine, _ = seeded
+    env = _relay_env(database_url, signing_key_file)
 
     result = CliRunner().invoke(main, ["relay-once"], env=env)
 
@@ -150,12 +155,7 @@ def test_relay_once_steps_aside_while_another_instance_relays(
     seeded: tuple[Engine, list[str]], database_url: str, signing_key_file: Path, backend: str
 ) -> None:
     engine, _ = seeded
-    env = {
-        "TOWNHALL_PUBLISHING_DATABASE_URL": database_url,
-        "TOWNHALL_PUBLISHING_ENVIRONMENT": "test",
-        "TOWNHALL_PUBLISHING_SIGNING_KEY_FILE": str(signing_key_file),
-        "TOWNHALL_PUBLISHING_SEARCH_URL": f"http://127.0.0.1:{free_port()}",
-    }
+    env = _relay_env(database_url, signing_key_file)
     [before] = rows(engine, "SELECT count(*) AS n FROM outbox WHERE attempts > 0")
 
     # Another instance's relay holds the relay lock (SQLite: its file; PostgreSQL: the

@@ -313,10 +313,7 @@ class ReadThenWrite:
         if not self._sqlite:
             # PostgreSQL has no writer's turn to shorten (its outbox lock is taken by the
             # last insert): one transaction, round trips fewer than two.
-            with write_session(self._engine) as session:
-                value = read(session)
-                write(session, value)
-            return value
+            return self._in_one_transaction(read, write)
         with Session(self._engine, expire_on_commit=False) as session:
             try:
                 value = read(session)
@@ -328,10 +325,15 @@ class ReadThenWrite:
             return value
         except StaleRead:
             # Rare (a concurrent change of what was read): read again under the lock.
-            with write_session(self._engine) as session:
-                value = read(session)
-                write(session, value)
-            return value
+            return self._in_one_transaction(read, write)
+
+    def _in_one_transaction(
+        self, read: Callable[[Session], T], write: Callable[[Session, T], None]
+    ) -> T:
+        with write_session(self._engine) as session:
+            value = read(session)
+            write(session, value)
+        return value
 
 
 @contextmanager

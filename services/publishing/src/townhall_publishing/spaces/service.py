@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Set
-from typing import Protocol
+from typing import Protocol, TypeVar
 
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
@@ -26,6 +26,9 @@ class SpaceLike(Protocol):
     def visibility(self) -> str: ...
 
 
+S = TypeVar("S", bound=SpaceLike)
+
+
 def space_visible_to(space: SpaceLike, principals: Set[str]) -> bool:
     """Public spaces are seen by everyone; restricted ones by their members and compliance."""
     if space.visibility == Visibility.PUBLIC:
@@ -44,15 +47,7 @@ def list_visible_spaces(
 
 def get_visible_space(*, session: Session, gate: PolicyGate, subject: str, space_id: str) -> Space:
     """The space, or `SpaceNotFound` when it does not exist or `subject` may not see it."""
-    space = SpaceRepository(session).get(space_id)
-    if space is None:
-        raise SpaceNotFound(f"No space '{space_id}'.")
-    # Only restricted spaces cost a principals lookup; public ones are no secret.
-    if space.visibility != Visibility.PUBLIC and not space_visible_to(
-        space, gate.principals(subject)
-    ):
-        raise SpaceNotFound(f"No space '{space_id}'.")
-    return space
+    return _visible(SpaceRepository(session).get(space_id), gate, subject, space_id)
 
 
 def get_visible_space_facts(
@@ -61,8 +56,13 @@ def get_visible_space_facts(
     """`get_visible_space`, for a request that needs only the space's facts (share-locked
     until commit on PostgreSQL)."""
     space = SpaceRepository(session).facts(space_id, share_lock=True)
+    return _visible(space, gate, subject, space_id)
+
+
+def _visible(space: S | None, gate: PolicyGate, subject: str, space_id: str) -> S:
     if space is None:
         raise SpaceNotFound(f"No space '{space_id}'.")
+    # Only restricted spaces cost a principals lookup; public ones are no secret.
     if space.visibility != Visibility.PUBLIC and not space_visible_to(
         space, gate.principals(subject)
     ):
