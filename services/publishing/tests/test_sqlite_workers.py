@@ -14,12 +14,8 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-import anyio
-import pytest
 from prometheus_client import CollectorRegistry
 from sqlalchemy import text
-from sqlalchemy.engine import Engine
-from sqlmodel import Session
 
 from townhall_clients import SearchClient
 from townhall_platform.db import make_engine, run_migrations
@@ -27,8 +23,7 @@ from townhall_publishing.cli import MIGRATIONS
 from townhall_publishing.database import (
     CHECKPOINT_EVERY,
     FileLock,
-    ReadThenWrite,
-    StaleRead,
+    checkpoint_due,
     sqlite_lock,
     sqlite_writer_lock,
     tune_engine,
@@ -36,10 +31,6 @@ from townhall_publishing.database import (
 )
 from townhall_publishing.outbox.metrics import RelayMetrics
 from townhall_publishing.outbox.relay import OutboxRelay
-from townhall_publishing.posts.lifecycle import NewPost, write_new_post
-from townhall_publishing.posts.models import Post
-from townhall_publishing.spaces.models import Space
-from townhall_publishing.spaces.repository import SpaceRepository
 
 _TAKE_AND_NOTE = """
 import sys
@@ -210,61 +201,14 @@ def test_writers_checkpoint_the_log_every_hundred_commits_after_the_lock(tmp_pat
         engine.dispose()
 
 
-def _space_database(tmp_path: Path) -> Engine:
-    url = f"sqlite:///{tmp_path / 'spaces.db'}"
-    run_migrations(url, MIGRATIONS)
-    engine = tune_engine(make_engine(url))
-    with write_session(engine) as session:
-        session.add(
-            Space(id="cafe", name="Café", kind="community", visibility="public", created_by="x")
-        )
-    return engine
-
-
-def test_a_post_prepared_before_its_space_changed_is_refused_as_stale(tmp_path: Path) -> None:
-    engine = _space_database(tmp_path)
+def test_a_group_commit_counts_each_of_its_changes_towards_the_checkpoint(
+    tmp_path: Path,
+) -> None:
+    engine = tune_engine(make_engine(f"sqlite:///{tmp_path / 'groups.db'}"))
     try:
-        with write_session(engine) as session:
-            as_read = SpaceRepository(session).facts("cafe")
-        assert as_read is not None
-        with write_session(engine) as session:
-            session.execute(text("UPDATE spaces SET visibility = 'restricted' WHERE id = 'cafe'"))
-        post = Post(
-            id="p1", space_id="cafe", kind="social", title="t", body="b", author_id="a", state="x"
-        )
-        new = NewPost(post=post, space=as_read, post_row={}, step_row={}, event_row={})
-
-        with write_session(engine) as session, pytest.raises(StaleRead):
-            write_new_post(session, new)
-        with engine.connect() as connection:
-            assert connection.execute(text("SELECT count(*) FROM posts")).scalar() == 0
-    finally:
-        engine.dispose()
-
-
-def test_a_stale_read_is_read_again_and_written_in_one_transaction(tmp_path: Path) -> None:
-    engine = _space_database(tmp_path)
-    reads: list[str] = []
-
-    def read(session: Session) -> str:
-        visibility = session.execute(text("SELECT visibility FROM spaces")).scalar_one()
-        reads.append(visibility)
-        if len(reads) == 1:  # another writer changes the space after the first read
-            with write_session(engine) as other:
-                other.execute(text("UPDATE spaces SET visibility = 'restricted'"))
-        return str(visibility)
-
-    def write(session: Session, visibility: str) -> None:
-        if session.execute(text("SELECT visibility FROM spaces")).scalar_one() != visibility:
-            raise StaleRead("changed")
-        session.execute(text("UPDATE spaces SET description = :d"), {"d": f"seen {visibility}"})
-
-    try:
-        written = anyio.run(ReadThenWrite(engine), read, write)
-        assert reads == ["public", "restricted"]
-        assert written == "restricted"
-        with engine.connect() as connection:
-            description = connection.execute(text("SELECT description FROM spaces")).scalar()
-        assert description == "seen restricted"
+        assert not checkpoint_due(engine, CHECKPOINT_EVERY - 1)
+        assert checkpoint_due(engine, 2)  # crossed the first hundred
+        assert not checkpoint_due(engine, CHECKPOINT_EVERY - 2)
+        assert checkpoint_due(engine, 3 * CHECKPOINT_EVERY)
     finally:
         engine.dispose()

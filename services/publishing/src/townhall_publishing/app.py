@@ -15,15 +15,17 @@ from townhall_platform.app import create_app as create_service_app
 from townhall_platform.db import database_ready, make_engine
 from townhall_platform.runtime import tune_for_serving
 
-from .database import ReadThenWrite, WriterQueue, tune_engine
+from .database import WriterQueue, tune_engine
 from .engagement.views import ViewRecorder
 from .export.router import router as export_router
 from .feed.router import router as feed_router
+from .group_commit import GroupCommit
 from .indicators.router import router as indicators_router
 from .moderation.router import router as moderation_router
 from .outbox.metrics import RelayMetrics
 from .outbox.relay import OutboxRelay
 from .policy_gate import PolicyGate
+from .posts.lifecycle import write_new_posts
 from .posts.router import router as posts_router
 from .scheduler.runner import Scheduler
 from .settings import PublishingSettings
@@ -76,6 +78,7 @@ def create_app(
             # Joining the threads blocks: keep it off the event loop.
             await to_thread.run_sync(scheduler.stop)
             await to_thread.run_sync(relay.stop)
+            await to_thread.run_sync(app.state.post_writer.close)
             await to_thread.run_sync(app.state.views.flush)
             app.state.policy_client.close()
             app.state.search_client.close()
@@ -118,7 +121,7 @@ def create_app(
     )
     app.state.engine = engine
     app.state.writer_queue = WriterQueue(engine)
-    app.state.read_then_write = ReadThenWrite(engine)
+    app.state.post_writer = GroupCommit(engine, write_new_posts, name="posts")
     app.state.policy_client = policy_client
     app.state.search_client = search_client
     app.state.policy_gate = PolicyGate(

@@ -9,24 +9,21 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
-import itertools
 import os
 import threading
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager, contextmanager
 from datetime import UTC, datetime
-from typing import Any, TypeVar
+from typing import Any
 
 import anyio
 import structlog
-from anyio import to_thread
 from sqlalchemy import DateTime, event
 from sqlalchemy.engine import Connection, Dialect, Engine
 from sqlalchemy.orm import registry
 from sqlalchemy.types import TypeDecorator
 from sqlmodel import Session, SQLModel
 
-T = TypeVar("T")
 log = structlog.get_logger(__name__)
 
 publishing_registry = registry()
@@ -85,7 +82,7 @@ SQLITE_IMMEDIATE = "townhall_sqlite_immediate"
 # SQLite's own checkpoint runs inside the commit that fills the write-ahead log past 1,000
 # pages, writer lock held: every writer waited for its copying and syncing (tens of
 # milliseconds). Publishing's connections turn it off and a writer checkpoints after
-# letting the lock go, every this many commits of its process (a new post writes about
+# letting the lock go, every this many changes its process commits (a new post writes about
 # ten pages).
 CHECKPOINT_EVERY = 100
 
@@ -175,14 +172,18 @@ def sqlite_lock(engine: Engine, purpose: str) -> FileLock:
         return lock
 
 
-# Commits of this process per SQLite file, counted towards its next checkpoint.
-_commits: dict[str, Iterator[int]] = {}
+# Changes committed by this process per SQLite file, counted towards its next checkpoint.
+_commits: dict[str, int] = {}
+_commits_guard = threading.Lock()
 
 
-def checkpoint_due(engine: Engine) -> bool:
-    """True on every `CHECKPOINT_EVERY`-th commit of this process to `engine`'s file."""
-    counter = _commits.setdefault(engine.url.database or "", itertools.count(1))
-    return next(counter) % CHECKPOINT_EVERY == 0
+def checkpoint_due(engine: Engine, changes: int = 1) -> bool:
+    """True when this process's commits to `engine`'s file reach the next multiple of
+    `CHECKPOINT_EVERY` changes (a group commit counts each change it wrote)."""
+    with _commits_guard:
+        before = _commits.get(engine.url.database or "", 0)
+        _commits[engine.url.database or ""] = before + changes
+    return (before + changes) // CHECKPOINT_EVERY > before // CHECKPOINT_EVERY
 
 
 def checkpoint_wal(engine: Engine) -> None:
@@ -275,65 +276,6 @@ class WriterQueue:
             self._lock = anyio.Lock()
         async with self._lock:
             yield
-
-
-# Threads of a process for requests that read, then write (`ReadThenWrite`).
-CREATE_THREADS = 2
-
-
-class StaleRead(Exception):
-    """What a request read outside its writing transaction changed before it wrote."""
-
-
-class ReadThenWrite:
-    """A request that reads, then writes what it computed, in one worker thread.
-
-    Creating a post reads its space, asks policy and renders the Markdown in a read
-    session, then writes in a `write_session`: on SQLite the writer's turn (a lock shared
-    by every worker process) covers only the inserts. The thread waits for that turn
-    itself (not in the `WriterQueue`), so these requests run on threads of their own
-    (`CREATE_THREADS`): while they wait for another process's writer, the endpoints'
-    threads stay free for reads. Every holder finishes in its own thread and needs no
-    other, so the wait ends.
-    """
-
-    def __init__(self, engine: Engine) -> None:
-        self._engine = engine
-        self._sqlite = engine.dialect.name == "sqlite"
-        self._threads: anyio.CapacityLimiter | None = None
-
-    async def __call__(
-        self, read: Callable[[Session], T], write: Callable[[Session, T], None]
-    ) -> T:
-        if self._threads is None:  # created in the event loop that uses it
-            self._threads = anyio.CapacityLimiter(CREATE_THREADS)
-        return await to_thread.run_sync(self._run, read, write, limiter=self._threads)
-
-    def _run(self, read: Callable[[Session], T], write: Callable[[Session, T], None]) -> T:
-        if not self._sqlite:
-            # PostgreSQL has no writer's turn to shorten (its outbox lock is taken by the
-            # last insert): one transaction, round trips fewer than two.
-            return self._in_one_transaction(read, write)
-        with Session(self._engine, expire_on_commit=False) as session:
-            try:
-                value = read(session)
-            finally:
-                session.rollback()
-        try:
-            with write_session(self._engine) as session:
-                write(session, value)
-            return value
-        except StaleRead:
-            # Rare (a concurrent change of what was read): read again under the lock.
-            return self._in_one_transaction(read, write)
-
-    def _in_one_transaction(
-        self, read: Callable[[Session], T], write: Callable[[Session, T], None]
-    ) -> T:
-        with write_session(self._engine) as session:
-            value = read(session)
-            write(session, value)
-        return value
 
 
 @contextmanager

@@ -14,9 +14,11 @@ from sqlmodel import Session
 
 from townhall_platform.db import session_scope
 
-from .database import ReadThenWrite, WriterQueue, WriteSession
+from .database import WriterQueue, WriteSession
 from .engagement.views import ViewRecorder
+from .group_commit import GroupCommit
 from .policy_gate import PolicyGate
+from .posts.lifecycle import NewPost
 from .settings import PublishingSettings
 
 _READS = frozenset({"GET", "HEAD", "OPTIONS"})
@@ -61,9 +63,9 @@ async def _policy_gate(request: Request) -> PolicyGate:
     return gate
 
 
-async def _read_then_write(request: Request) -> ReadThenWrite:
-    read_then_write: ReadThenWrite = request.app.state.read_then_write
-    return read_then_write
+async def _post_writer(request: Request) -> GroupCommit[NewPost]:
+    writer: GroupCommit[NewPost] = request.app.state.post_writer
+    return writer
 
 
 async def _views(request: Request) -> ViewRecorder:
@@ -111,6 +113,6 @@ def _in_one_transaction(endpoint: Callable[..., Any]) -> Callable[..., Any]:
 SessionDep = Annotated[Session, Depends(_session, scope="function")]
 PolicyGateDep = Annotated[PolicyGate, Depends(_policy_gate)]
 ViewsDep = Annotated[ViewRecorder, Depends(_views)]
-# For endpoints that read, then write what they computed (`ReadThenWrite`).
-ReadThenWriteDep = Annotated[ReadThenWrite, Depends(_read_then_write)]
+# Where new posts are written, in groups (`GroupCommit`).
+PostWriterDep = Annotated[GroupCommit[NewPost], Depends(_post_writer)]
 SettingsDep = Annotated[PublishingSettings, Depends(_settings)]

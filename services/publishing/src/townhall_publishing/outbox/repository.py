@@ -49,6 +49,8 @@ _LOCKED_INSERT = (
 
 
 _INSERT_EVENT = insert(_OUTBOX)
+# For a group of events: one round trip more, then one insert for them all.
+_TAKE_WRITE_LOCK = core_select(func.pg_advisory_xact_lock(OUTBOX_WRITE_LOCK_KEY))
 
 
 def upsert_event(*, document: IndexDocument, version: int) -> dict[str, Any]:
@@ -87,6 +89,16 @@ class OutboxRepository:
         key = written.inserted_primary_key
         assert key is not None
         return int(key[0])
+
+    def append_many(self, rows: Sequence[dict[str, Any]]) -> None:
+        """`append` several event rows, in their order, with one statement."""
+        if not rows:
+            return
+        self._session.flush()
+        connection = self._session.connection()
+        if connection.dialect.name == "postgresql":
+            connection.execute(_TAKE_WRITE_LOCK)
+        connection.execute(_INSERT_EVENT, list(rows))
 
     def try_lock_relay(self) -> bool:
         """Take the relay lock for this transaction; False when another instance holds it.

@@ -7,6 +7,7 @@ and its comments' when the post's readers changed), all in the caller's transact
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -17,7 +18,7 @@ from sqlmodel import Session
 from townhall_contracts.policy import Decision
 from townhall_contracts.readers import AUDITOR, PostState, post_readers
 
-from ..database import StaleRead
+from ..group_commit import StaleRead
 from ..outbox.documents import comment_document, post_document
 from ..outbox.repository import OutboxRepository, upsert_event
 from ..spaces.models import Space
@@ -98,7 +99,7 @@ class NewPost:
     before the write (`prepare_new_post`), so the writer's turn covers only the inserts."""
 
     post: Post
-    space: SpaceFacts  # as read: `write_new_post` checks it still is
+    space: SpaceFacts  # as read: `write_new_posts` checks it still is
     post_row: dict[str, Any]
     step_row: dict[str, Any]
     event_row: dict[str, Any]
@@ -128,20 +129,25 @@ def prepare_new_post(
     return NewPost(post=post, space=space, post_row=post_row, step_row=step_row, event_row=event)
 
 
-def write_new_post(session: Session, new: NewPost) -> None:
-    """Write a prepared post with its readers, first step and outbox event.
+def write_new_posts(session: Session, news: Sequence[NewPost]) -> None:
+    """Write prepared posts with their readers, first steps and outbox events (a group
+    of them: `GroupCommit`).
 
-    On SQLite, raises `StaleRead` when its space changed since it was read outside this
-    transaction (the readers follow the space's visibility, and a change of the space
-    rewrites the readers of the posts it holds; an archived space takes no posts): the
-    caller prepares it again, this time in the writing transaction. On PostgreSQL the
-    space was read in this transaction, share-locked.
+    Raises `StaleRead`, before writing anything, naming the posts whose space changed
+    since they were prepared outside this transaction: a post's readers follow its
+    space's visibility (a change of the space rewrites the readers of the posts it
+    holds), and an archived space takes no posts. The spaces are read share-locked on
+    PostgreSQL, so they stay as checked until the commit; SQLite has one writer.
     """
-    sqlite = session.get_bind().dialect.name == "sqlite"
-    if sqlite and SpaceRepository(session).facts(new.space.id) != new.space:
-        raise StaleRead(f"The space '{new.space.id}' changed while the post was prepared.")
-    PostRepository(session).insert_new(new.post_row, new.step_row)
-    OutboxRepository(session).append(new.event_row)
+    spaces = SpaceRepository(session).facts_of({new.space.id for new in news}, share_lock=True)
+    stale = [index for index, new in enumerate(news) if spaces.get(new.space.id) != new.space]
+    if stale:
+        raise StaleRead(
+            f"{len(stale)} of {len(news)} posts had their space changed while prepared.",
+            stale=stale,
+        )
+    PostRepository(session).insert_new([(new.post_row, new.step_row) for new in news])
+    OutboxRepository(session).append_many([new.event_row for new in news])
 
 
 def post_changed(session: Session, *, post: Post, space: Space, at: datetime) -> None:

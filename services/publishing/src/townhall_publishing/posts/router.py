@@ -8,14 +8,13 @@ from fastapi import APIRouter, Response
 from townhall_platform.app import CurrentUser
 from townhall_platform.errors import problem_responses
 
-from ..deps import PolicyGateDep, ReadThenWriteDep, SessionDep, UnitOfWorkRoute, ViewsDep
+from ..deps import PolicyGateDep, PostWriterDep, SessionDep, UnitOfWorkRoute, ViewsDep
 from ..engagement import service as engagement
 from ..engagement.models import ReactionKind
 from ..moderation import service as moderation
 from ..moderation.schemas import ModerationActionRead, ReportRead
 from ..workflow import service as workflow
 from . import service
-from .lifecycle import write_new_post
 from .presenters import present_new_post, present_post
 from .repository import PostRepository
 from .schemas import (
@@ -56,14 +55,13 @@ _READ = problem_responses(401, 403, 404, 503)
     responses=_WRITE,
 )
 async def create_post(
-    body: PostCreate, user: CurrentUser, read_then_write: ReadThenWriteDep, gate: PolicyGateDep
+    body: PostCreate, user: CurrentUser, writer: PostWriterDep, gate: PolicyGateDep
 ) -> Response:
-    # Read, decide and render first; then only the inserts in the writer's turn.
-    new = await read_then_write(
+    # Read, decide and render first; then the inserts, in a group with other new posts.
+    new = await writer(
         lambda session: service.prepare_post(
             session=session, gate=gate, author_id=user.subject, request=body
-        ),
-        write_new_post,
+        )
     )
     post = new.post
     # Serialised here, once: `response_model` (kept for the schema) would validate it again.

@@ -61,9 +61,9 @@ def prepare_post(
     where policy allows `post.social`; or an official draft where it allows
     `post.official`, to go through submission and approval.
 
-    Its request reads this in a read session and writes the result in its writer's turn
-    (`write_new_post`): a space archived in between still takes the post, as it would
-    had the request come a moment earlier."""
+    Its request prepares it in a read session, and `write_new_posts` writes it with
+    others in a group (`GroupCommit`); if its space changed in between, it is prepared
+    again in the writing transaction."""
     space = get_visible_space_facts(
         session=session, gate=gate, subject=author_id, space_id=request.space_id
     )

@@ -1,0 +1,179 @@
+"""Group commit: the changes that concurrent requests prepared, written together.
+
+Creating a post reads its space, asks policy and renders its Markdown, none of which
+needs the writer; what does is a handful of inserts and a commit. A request prepares
+its change in a read session on a worker thread, then hands it to its process's writer
+thread, which writes every change waiting in one transaction: on SQLite one turn of the
+writer lock that every worker process shares and one commit, on PostgreSQL one take of
+the outbox lock and one flush of the write-ahead log. At low load a group is one change;
+under load, the changes that arrived while a turn was under way go in the next one, so
+the turns, not the requests, are what the writer serialises.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import queue
+import threading
+from collections.abc import Callable, Sequence
+from concurrent.futures import Future
+from dataclasses import dataclass, field
+from typing import Generic, TypeVar
+
+import structlog
+from anyio import to_thread
+from sqlalchemy.engine import Engine
+from sqlmodel import Session
+
+from townhall_platform.errors import TownhallError
+
+from .database import checkpoint_due, checkpoint_wal, write_session
+
+T = TypeVar("T")
+log = structlog.get_logger(__name__)
+
+# The most changes one transaction writes; more wait for the next turn.
+MAX_GROUP = 100
+
+
+class StaleRead(Exception):
+    """What some changes of a group read before the writer's turn has changed since.
+
+    Raised by a group's writer before it writes anything; `stale` are the positions of
+    those changes in the group.
+    """
+
+    def __init__(self, message: str, *, stale: Sequence[int]) -> None:
+        super().__init__(message)
+        self.stale = tuple(stale)
+
+
+Prepare = Callable[[Session], T]
+WriteMany = Callable[[Session, Sequence[T]], None]
+
+
+@dataclass(eq=False)
+class _Change(Generic[T]):
+    prepare: Prepare[T]
+    value: T
+    done: Future[T] = field(default_factory=Future)
+
+
+class GroupCommit(Generic[T]):
+    """Prepares each change in a read session, then writes them with `write_many`, as
+    many as are waiting at a time, in one transaction of one writer thread.
+
+    `write_many` checks under the lock that what each change read still holds and
+    raises `StaleRead` before writing anything when it does not: those changes are
+    prepared again inside the writing transaction (where nothing can change under
+    them), and one that is then refused (its space gone, policy saying no) gets that
+    refusal while the others are written. Any other failure rolls the group back and
+    writes each of its changes alone, so a faulty change fails its own request only.
+    """
+
+    def __init__(self, engine: Engine, write_many: WriteMany[T], *, name: str) -> None:
+        self._engine = engine
+        self._write_many = write_many
+        self._name = name
+        self._queue: queue.SimpleQueue[_Change[T] | None] = queue.SimpleQueue()
+        self._thread: threading.Thread | None = None
+        self._starting = threading.Lock()
+        self._closed = False
+
+    async def __call__(self, prepare: Prepare[T]) -> T:
+        """Prepare a change on a worker thread, write it in the next group, return it."""
+        value = await to_thread.run_sync(self._prepare, prepare)
+        return await asyncio.wrap_future(self.submit(prepare, value))
+
+    def submit(self, prepare: Prepare[T], value: T) -> Future[T]:
+        """Queue a prepared change; the future completes when its group has committed."""
+        if self._closed:
+            raise RuntimeError(f"the {self._name} writer is closed")
+        self._start()
+        change = _Change(prepare, value)
+        self._queue.put(change)
+        return change.done
+
+    def close(self) -> None:
+        """Write what is queued, then stop the writer thread."""
+        self._closed = True
+        if self._thread is not None:
+            self._queue.put(None)
+            self._thread.join()
+
+    def _prepare(self, prepare: Prepare[T]) -> T:
+        with Session(self._engine, expire_on_commit=False) as session:
+            try:
+                return prepare(session)
+            finally:
+                session.rollback()
+
+    def _start(self) -> None:
+        with self._starting:
+            if self._thread is None:
+                self._thread = threading.Thread(
+                    target=self._run, name=f"{self._name}-writer", daemon=True
+                )
+                self._thread.start()
+
+    def _run(self) -> None:
+        stopping = False
+        while not stopping:
+            first = self._queue.get()
+            if first is None:
+                return
+            group = [first]
+            while len(group) < MAX_GROUP:
+                try:
+                    change = self._queue.get_nowait()
+                except queue.Empty:
+                    break
+                if change is None:
+                    stopping = True
+                    break
+                group.append(change)
+            self._write_group(group)
+
+    def _write_group(self, group: list[_Change[T]]) -> None:
+        try:
+            written = self._write(group)
+        except Exception as error:
+            if len(group) == 1:
+                group[0].done.set_exception(error)
+                return
+            log.warning("group_commit_failed", writer=self._name, changes=len(group))
+            for change in group:
+                self._write_group([change])
+            return
+        for change in written:
+            change.done.set_result(change.value)
+        if self._engine.dialect.name == "sqlite" and checkpoint_due(self._engine, len(written)):
+            checkpoint_wal(self._engine)  # the lock is already released
+
+    def _write(self, group: list[_Change[T]]) -> list[_Change[T]]:
+        """Write the group in one transaction; return the changes written (those whose
+        second preparation was refused have their refusal and are left out)."""
+        kept = list(group)
+        with write_session(self._engine) as session:
+            try:
+                self._write_many(session, [change.value for change in kept])
+            except StaleRead as stale:
+                kept = self._prepare_again(session, kept, stale.stale)
+                # Prepared under the lock: nothing they read can have changed since.
+                self._write_many(session, [change.value for change in kept])
+        return kept
+
+    def _prepare_again(
+        self, session: Session, group: list[_Change[T]], stale: Sequence[int]
+    ) -> list[_Change[T]]:
+        refused: set[int] = set()
+        for index in stale:
+            change = group[index]
+            try:
+                change.value = change.prepare(session)
+            except Exception as error:
+                if not isinstance(error, TownhallError):
+                    raise  # the transaction may be unusable: the group is written one by one
+                change.done.set_exception(error)
+                refused.add(index)
+        return [change for index, change in enumerate(group) if index not in refused]
