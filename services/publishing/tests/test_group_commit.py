@@ -282,3 +282,26 @@ def test_closing_the_writer_writes_what_is_queued_and_refuses_more(
     assert _titles(db, space) == [f"q{n}" for n in range(5)]
     with pytest.raises(RuntimeError, match="closed"):
         writer.submit(preparers[0], futures[0].result())
+
+
+def test_a_post_whose_request_was_cancelled_while_it_waited_is_not_written(
+    tuned: Engine, space: str, db: Database
+) -> None:
+    recorder = _Recorder()
+    writer = GroupCommit(tuned, recorder, name="test")
+    first, gone, kept = (_preparer(space, title) for title in ("first", "gone", "kept"))
+    try:
+        written = writer.submit(first, _prepared(tuned, first))
+        assert recorder.started.wait(10)
+        cancelled = writer.submit(gone, _prepared(tuned, gone))
+        later = writer.submit(kept, _prepared(tuned, kept))
+        assert cancelled.cancel()  # as when the client went away
+        recorder.go.set()
+        assert written.result(timeout=10).post.title == "first"
+        assert later.result(timeout=10).post.title == "kept"
+    finally:
+        recorder.go.set()
+        writer.close()
+
+    assert recorder.groups == [["first"], ["kept"]]
+    assert _titles(db, space) == ["first", "kept"]

@@ -279,7 +279,7 @@ class WriterQueue:
 
 
 @contextmanager
-def write_session(engine: Engine) -> Iterator[Session]:
+def write_session(engine: Engine) -> Iterator[WriteSession]:
     """A unit of work that writes, outside a request: committed on success, rolled back
     on error; on SQLite behind the process's writer lock, as a request's (`WriteSession`)."""
     session = WriteSession(engine)
@@ -307,6 +307,9 @@ class WriteSession(Session):
         self._writer = sqlite_writer_lock(engine) if engine.dialect.name == "sqlite" else None
         self.begun = False
         self.finished = False
+        # What the transaction writes, counted towards the next checkpoint (a group of
+        # new posts counts each post).
+        self.changes = 1
 
     def begin_write(self) -> None:
         """Start the transaction; on SQLite wait for the file's writer lock first."""
@@ -340,5 +343,5 @@ class WriteSession(Session):
             if self._writer is not None and self.begun:
                 self._writer.release()
             self.close()
-        if committed and self._writer is not None and checkpoint_due(self._engine):
+        if committed and self._writer is not None and checkpoint_due(self._engine, self.changes):
             checkpoint_wal(self._engine)

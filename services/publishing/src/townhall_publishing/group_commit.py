@@ -27,7 +27,7 @@ from sqlmodel import Session
 
 from townhall_platform.errors import TownhallError
 
-from .database import checkpoint_due, checkpoint_wal, write_session
+from .database import write_session
 
 T = TypeVar("T")
 log = structlog.get_logger(__name__)
@@ -73,6 +73,13 @@ class GroupCommit(Generic[T]):
 
     def __init__(self, engine: Engine, write_many: WriteMany[T], *, name: str) -> None:
         self._engine = engine
+        # PostgreSQL: preparing reads outside a transaction, saving its BEGIN and ROLLBACK
+        # round trips (what it read is checked again in the writing transaction).
+        self._reader = (
+            engine.execution_options(isolation_level="AUTOCOMMIT")
+            if engine.dialect.name == "postgresql"
+            else engine
+        )
         self._write_many = write_many
         self._name = name
         self._queue: queue.SimpleQueue[_Change[T] | None] = queue.SimpleQueue()
@@ -102,7 +109,7 @@ class GroupCommit(Generic[T]):
             self._thread.join()
 
     def _prepare(self, prepare: Prepare[T]) -> T:
-        with Session(self._engine, expire_on_commit=False) as session:
+        with Session(self._reader, expire_on_commit=False) as session:
             try:
                 return prepare(session)
             finally:
@@ -132,7 +139,11 @@ class GroupCommit(Generic[T]):
                     stopping = True
                     break
                 group.append(change)
-            self._write_group(group)
+            # A change whose request was cancelled while it waited is not written; from
+            # here on the others can no longer be cancelled.
+            group = [change for change in group if change.done.set_running_or_notify_cancel()]
+            if group:
+                self._write_group(group)
 
     def _write_group(self, group: list[_Change[T]]) -> None:
         try:
@@ -147,8 +158,6 @@ class GroupCommit(Generic[T]):
             return
         for change in written:
             change.done.set_result(change.value)
-        if self._engine.dialect.name == "sqlite" and checkpoint_due(self._engine, len(written)):
-            checkpoint_wal(self._engine)  # the lock is already released
 
     def _write(self, group: list[_Change[T]]) -> list[_Change[T]]:
         """Write the group in one transaction; return the changes written (those whose
@@ -159,8 +168,10 @@ class GroupCommit(Generic[T]):
                 self._write_many(session, [change.value for change in kept])
             except StaleRead as stale:
                 kept = self._prepare_again(session, kept, stale.stale)
-                # Prepared under the lock: nothing they read can have changed since.
-                self._write_many(session, [change.value for change in kept])
+                if kept:
+                    # Prepared under the lock: nothing they read can have changed since.
+                    self._write_many(session, [change.value for change in kept])
+            session.changes = len(kept)
         return kept
 
     def _prepare_again(

@@ -24,16 +24,12 @@ class SpaceFacts:
     archived_at: datetime | None
 
 
-_FACTS = core_select(
-    col(Space.id), col(Space.kind), col(Space.visibility), col(Space.archived_at)
-).where(col(Space.id) == bindparam("space_id"))
-# PostgreSQL: a change of the space (visibility, archiving) waits for the transaction,
-# which thus writes readers from the space as it is (SQLite has no row locks: see
+_COLUMNS = (col(Space.id), col(Space.kind), col(Space.visibility), col(Space.archived_at))
+_FACTS = core_select(*_COLUMNS).where(col(Space.id) == bindparam("space_id"))
+_FACTS_OF = core_select(*_COLUMNS).where(col(Space.id).in_(bindparam("space_ids", expanding=True)))
+# PostgreSQL: a change of the spaces (visibility, archiving) waits for the transaction,
+# which thus writes readers from the spaces as they are (SQLite has one writer: see
 # `posts.lifecycle.write_new_posts`).
-_FACTS_SHARED = _FACTS.with_for_update(read=True)
-_FACTS_OF = core_select(
-    col(Space.id), col(Space.kind), col(Space.visibility), col(Space.archived_at)
-).where(col(Space.id).in_(bindparam("space_ids", expanding=True)))
 _FACTS_OF_SHARED = _FACTS_OF.with_for_update(read=True)
 
 
@@ -44,9 +40,8 @@ class SpaceRepository:
     def get(self, space_id: str) -> Space | None:
         return self._session.get(Space, space_id)
 
-    def facts(self, space_id: str, *, share_lock: bool = False) -> SpaceFacts | None:
-        statement = _FACTS_SHARED if share_lock else _FACTS
-        row = self._session.connection().execute(statement, {"space_id": space_id}).first()
+    def facts(self, space_id: str) -> SpaceFacts | None:
+        row = self._session.connection().execute(_FACTS, {"space_id": space_id}).first()
         return SpaceFacts(*row) if row is not None else None
 
     def facts_of(

@@ -53,9 +53,8 @@ def get_visible_space(*, session: Session, gate: PolicyGate, subject: str, space
 def get_visible_space_facts(
     *, session: Session, gate: PolicyGate, subject: str, space_id: str
 ) -> SpaceFacts:
-    """`get_visible_space`, for a request that needs only the space's facts (share-locked
-    until commit on PostgreSQL)."""
-    space = SpaceRepository(session).facts(space_id, share_lock=True)
+    """`get_visible_space`, for a request that needs only the space's facts."""
+    space = SpaceRepository(session).facts(space_id)
     return _visible(space, gate, subject, space_id)
 
 
