@@ -9,6 +9,7 @@ from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future
 
 import pytest
+from prometheus_client import CollectorRegistry
 from sqlalchemy import text
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
@@ -16,7 +17,7 @@ from sqlmodel import Session
 from townhall_contracts.policy import Decision, Reason
 from townhall_platform.db import make_engine
 from townhall_publishing.database import tune_engine, utcnow, write_session
-from townhall_publishing.group_commit import GroupCommit, StaleRead
+from townhall_publishing.group_commit import GroupCommit, StaleRead, group_size_histogram
 from townhall_publishing.posts.lifecycle import NewPost, prepare_new_post, write_new_posts
 from townhall_publishing.posts.models import Post
 from townhall_publishing.spaces.errors import SpaceArchived, SpaceNotFound
@@ -140,7 +141,8 @@ def test_posts_that_wait_together_are_written_in_one_group_and_in_order(
     tuned: Engine, space: str, db: Database
 ) -> None:
     recorder = _Recorder()
-    writer = GroupCommit(tuned, recorder, name="test")
+    registry = CollectorRegistry()
+    writer = GroupCommit(tuned, recorder, name="test", group_sizes=group_size_histogram(registry))
     try:
         titles = [f"p{n:02d}" for n in range(12)]
         futures = _submit_while_first_waits(
@@ -150,6 +152,11 @@ def test_posts_that_wait_together_are_written_in_one_group_and_in_order(
         writer.close()
 
     assert recorder.groups == [titles[:1], titles[1:]]
+    # Operators see the groups: two transactions, twelve posts.
+    metric = "townhall_publishing_post_write_group_size"
+    assert registry.get_sample_value(f"{metric}_count") == 2
+    assert registry.get_sample_value(f"{metric}_sum") == 12
+    assert registry.get_sample_value(f"{metric}_bucket", {"le": "1.0"}) == 1
     written = [future.result() for future in futures]
     assert [new.post.title for new in written] == titles
     assert _titles(db, space) == titles

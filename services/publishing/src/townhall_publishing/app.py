@@ -19,7 +19,7 @@ from .database import WriterQueue, tune_engine
 from .engagement.views import ViewRecorder
 from .export.router import router as export_router
 from .feed.router import router as feed_router
-from .group_commit import GroupCommit
+from .group_commit import GroupCommit, group_size_histogram
 from .indicators.router import router as indicators_router
 from .moderation.router import router as moderation_router
 from .outbox.metrics import RelayMetrics
@@ -121,7 +121,13 @@ def create_app(
     )
     app.state.engine = engine
     app.state.writer_queue = WriterQueue(engine)
-    app.state.post_writer = GroupCommit(engine, write_new_posts, name="posts")
+    app.state.post_writer = GroupCommit(
+        engine,
+        write_new_posts,
+        name="posts",
+        threads=settings.threads,
+        group_sizes=group_size_histogram(app.state.registry),
+    )
     app.state.policy_client = policy_client
     app.state.search_client = search_client
     app.state.policy_gate = PolicyGate(

@@ -8,6 +8,7 @@ from sqlmodel import Session
 
 from ..engagement.models import Acknowledgement
 from ..engagement.service import reaction_counts
+from .lifecycle import NewPost
 from .models import Post
 from .schemas import PostRead
 
@@ -38,6 +39,7 @@ def present_post(session: Session, post: Post, *, reader: str | None = None) -> 
     return present_posts(session, [post], acknowledged=acknowledged)[0]
 
 
-def present_new_post(post: Post) -> PostRead:
-    """A post created by this request: nobody reacted to it yet (no query)."""
-    return PostRead.model_validate(post)
+def present_new_post(new: NewPost) -> PostRead:
+    """A post created by this request: nobody reacted to it yet (no query). Read from the
+    row it was written with: a dict validates faster than the model's attributes."""
+    return PostRead.model_validate(new.post_row)
