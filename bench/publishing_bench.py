@@ -296,6 +296,7 @@ def _run_setup(
                 concurrency=concurrency,
                 freshness=freshness,
                 pids=pids,
+                postgres=setup.database == "postgresql",
             )
             return Result(setup, steps, fresh)
         finally:
@@ -330,6 +331,23 @@ def _cpu_seconds(pid: int) -> float:
     return total / os.sysconf("SC_CLK_TCK")
 
 
+def _postgres_cpu_seconds() -> float:
+    """User + system CPU seconds of the PostgreSQL server's processes so far (every
+    process named `postgres`: the server and its backends, the setup's connections
+    among them; a backend that exits during a step takes its share with it)."""
+    total = 0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            text = stat.read_text()
+        except OSError:
+            continue  # ended since it was listed
+        name, fields = text[text.index("(") + 1 :].rsplit(")", 1)
+        if name == "postgres":
+            values = fields.split()
+            total += int(values[11]) + int(values[12])
+    return total / os.sysconf("SC_CLK_TCK")
+
+
 @dataclass
 class Step:
     scenario: str
@@ -347,10 +365,15 @@ def _step(
     users: list[str],
     seconds: float,
     pids: dict[str, int],
+    postgres: bool,
 ) -> Step:
-    before = {name: _cpu_seconds(pid) for name, pid in pids.items()}
+    def cpu() -> dict[str, float]:
+        used = {name: _cpu_seconds(pid) for name, pid in pids.items()}
+        return used | ({"postgresql": _postgres_cpu_seconds()} if postgres else {})
+
+    before = cpu()
     load = run_load(url=url, tokens=tokens, users=users, make=make, rate=rate, seconds=seconds)
-    used = {name: _cpu_seconds(pid) - before[name] for name, pid in pids.items()}
+    used = {name: seconds_used - before[name] for name, seconds_used in cpu().items()}
     per_request = {name: 1000 * cpu / max(load.sent, 1) for name, cpu in used.items()}
     return Step(scenario, load, per_request)
 
@@ -364,6 +387,7 @@ def _measure(
     concurrency: int,
     freshness: int,
     pids: dict[str, int],
+    postgres: bool,
 ) -> tuple[list[Step], list[float]]:
     users = [EMPLOYEES[i % len(EMPLOYEES)] for i in range(concurrency)]
     tokens_by_user = {user: tokens[user] for user in users}
@@ -372,6 +396,7 @@ def _measure(
         "tokens": tokens_by_user,
         "users": users,
         "pids": pids,
+        "postgres": postgres,
     }
     # A short warm-up fills connection pools and caches on every side.
     _step("warm-up", read_feed_page, 50, seconds=2, **common)
@@ -388,6 +413,10 @@ def _measure(
             if _percentile(step.load.samples, 0.95) >= GOAL_P95_MS or step.load.errors:
                 break  # past what the service sustains: higher rates only queue more
     return steps, _freshness(urls, tokens, freshness)
+
+
+def _cpu_or_dash(value: float | None) -> str:
+    return "-" if value is None else f"{value:.2f}"
 
 
 def _print_tables(results: list[Result], *, concurrency: int) -> None:
@@ -411,6 +440,7 @@ def _print_tables(results: list[Result], *, concurrency: int) -> None:
         "CPU ms/req: publishing",
         "policy",
         "search",
+        "postgresql",
         "load generator",
     )
     for column in columns:
@@ -432,6 +462,7 @@ def _print_tables(results: list[Result], *, concurrency: int) -> None:
                 f"{step.cpu_ms_per_request['publishing']:.2f}",
                 f"{step.cpu_ms_per_request['policy']:.2f}",
                 f"{step.cpu_ms_per_request['search']:.2f}",
+                _cpu_or_dash(step.cpu_ms_per_request.get("postgresql")),
                 f"{1000 * load.generator_cpu_seconds / max(load.sent, 1):.2f}",
             )
         fresh = result.fresh
@@ -445,6 +476,7 @@ def _print_tables(results: list[Result], *, concurrency: int) -> None:
             f"{_percentile(fresh, 0.50):.1f}",
             f"{_percentile(fresh, 0.95):.1f}",
             f"{_percentile(fresh, 0.99):.1f}",
+            "-",
             "-",
             "-",
             "-",

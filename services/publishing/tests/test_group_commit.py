@@ -20,6 +20,7 @@ from townhall_publishing.database import tune_engine, utcnow, write_session
 from townhall_publishing.group_commit import GroupCommit, StaleRead, group_size_histogram
 from townhall_publishing.posts.lifecycle import NewPost, prepare_new_post, write_new_posts
 from townhall_publishing.posts.models import Post
+from townhall_publishing.spaces.cache import SpaceFactsCache
 from townhall_publishing.spaces.errors import SpaceArchived, SpaceNotFound
 from townhall_publishing.spaces.models import Space
 from townhall_publishing.spaces.repository import SpaceRepository
@@ -312,3 +313,59 @@ def test_a_post_whose_request_was_cancelled_while_it_waited_is_not_written(
 
     assert recorder.groups == [["first"], ["kept"]]
     assert _titles(db, space) == ["first", "kept"]
+
+
+class _Clock:
+    def __init__(self) -> None:
+        self.now = 100.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def _set_visibility(engine: Engine, space_id: str, visibility: str) -> None:
+    with write_session(engine) as session:
+        session.execute(
+            text("UPDATE spaces SET visibility = :v WHERE id = :s"),
+            {"v": visibility, "s": space_id},
+        )
+
+
+def _visibility(remembered: SpaceFactsCache, session: Session, space_id: str) -> str:
+    facts = remembered.facts(session, space_id)
+    assert facts is not None
+    return facts.visibility
+
+
+def test_public_spaces_are_remembered_for_a_moment_and_restricted_ones_never(
+    tuned: Engine, space: str
+) -> None:
+    clock = _Clock()
+    remembered = SpaceFactsCache(ttl_seconds=2.0, clock=clock)
+    with Session(tuned) as session:
+        assert _visibility(remembered, session, space) == "public"
+    _set_visibility(tuned, space, "restricted")
+    with Session(tuned) as session:
+        # Within the moment: as remembered (the writing transaction checks it again).
+        assert _visibility(remembered, session, space) == "public"
+        clock.now += 2.5
+        assert _visibility(remembered, session, space) == "restricted"
+    _set_visibility(tuned, space, "public")
+    with Session(tuned) as session:
+        # A restricted space was not remembered: made public, it is seen so at once.
+        assert _visibility(remembered, session, space) == "public"
+        assert remembered.facts(session, "no-such-space") is None
+
+
+def test_a_writing_transaction_reads_the_space_and_refreshes_what_is_remembered(
+    tuned: Engine, space: str
+) -> None:
+    remembered = SpaceFactsCache(ttl_seconds=60.0, clock=_Clock())
+    with Session(tuned) as session:
+        remembered.facts(session, space)
+    _set_visibility(tuned, space, "restricted")
+    with write_session(tuned) as session:
+        assert _visibility(remembered, session, space) == "restricted"
+    _set_visibility(tuned, space, "public")
+    with Session(tuned) as session:
+        assert _visibility(remembered, session, space) == "public"

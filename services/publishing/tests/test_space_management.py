@@ -56,6 +56,36 @@ async def test_a_visibility_change_re_decides_every_post_and_tells_search(
     assert db.json(last["payload"])["readers"] == ["auditor:org", "space:guilde", "user:alice"]
 
 
+async def test_a_space_made_restricted_a_moment_ago_takes_posts_only_from_its_members(
+    client: httpx.AsyncClient, auth: Auth, db
+) -> None:
+    # A first post: the process now remembers the space as public (for a moment).
+    await new_space(client, auth, "cercle")
+    social = {"space_id": "cercle", "kind": "social", "title": "T", "body": "B"}
+    first = await client.post("/v1/posts", json=social, headers=auth("alice"))
+    assert first.status_code == 201, first.text
+    changed = await client.patch(
+        "/v1/spaces/cercle", json={"visibility": "restricted"}, headers=auth("claire")
+    )
+    assert changed.status_code == 200, changed.text
+    before = db.counts()
+
+    outsider = await client.post("/v1/posts", json=social, headers=auth("hugo"))
+    assert outsider.status_code == 404, outsider.text
+    assert db.counts() == before
+    member = await client.post("/v1/posts", json=social, headers=auth("claire"))
+    assert member.status_code == 201, member.text
+    readers = db.rows(
+        "SELECT principal FROM post_readers WHERE post_id = :p ORDER BY principal",
+        p=member.json()["id"],
+    )
+    assert [row["principal"] for row in readers] == [
+        "auditor:org",
+        "space:cercle",
+        "user:claire",
+    ]
+
+
 async def test_only_owners_manage_and_bad_updates_are_refused(
     client: httpx.AsyncClient, auth: Auth, db
 ) -> None:

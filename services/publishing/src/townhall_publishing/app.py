@@ -29,6 +29,7 @@ from .posts.lifecycle import write_new_posts
 from .posts.router import router as posts_router
 from .scheduler.runner import Scheduler
 from .settings import PublishingSettings
+from .spaces.cache import SpaceFactsCache
 from .spaces.router import router as spaces_router
 from .workflow.router import router as workflow_router
 
@@ -121,6 +122,7 @@ def create_app(
     )
     app.state.engine = engine
     app.state.writer_queue = WriterQueue(engine)
+    app.state.space_facts = SpaceFactsCache()
     app.state.post_writer = GroupCommit(
         engine,
         write_new_posts,

@@ -20,6 +20,7 @@ from .group_commit import GroupCommit
 from .policy_gate import PolicyGate
 from .posts.lifecycle import NewPost
 from .settings import PublishingSettings
+from .spaces.cache import SpaceFactsCache
 
 _READS = frozenset({"GET", "HEAD", "OPTIONS"})
 
@@ -66,6 +67,11 @@ async def _policy_gate(request: Request) -> PolicyGate:
 async def _post_writer(request: Request) -> GroupCommit[NewPost]:
     writer: GroupCommit[NewPost] = request.app.state.post_writer
     return writer
+
+
+async def _space_facts(request: Request) -> SpaceFactsCache:
+    spaces: SpaceFactsCache = request.app.state.space_facts
+    return spaces
 
 
 async def _views(request: Request) -> ViewRecorder:
@@ -115,4 +121,5 @@ PolicyGateDep = Annotated[PolicyGate, Depends(_policy_gate)]
 ViewsDep = Annotated[ViewRecorder, Depends(_views)]
 # Where new posts are written, in groups (`GroupCommit`).
 PostWriterDep = Annotated[GroupCommit[NewPost], Depends(_post_writer)]
+SpaceFactsDep = Annotated[SpaceFactsCache, Depends(_space_facts)]
 SettingsDep = Annotated[PublishingSettings, Depends(_settings)]

@@ -8,7 +8,14 @@ from fastapi import APIRouter, Response
 from townhall_platform.app import CurrentUser
 from townhall_platform.errors import problem_responses
 
-from ..deps import PolicyGateDep, PostWriterDep, SessionDep, UnitOfWorkRoute, ViewsDep
+from ..deps import (
+    PolicyGateDep,
+    PostWriterDep,
+    SessionDep,
+    SpaceFactsDep,
+    UnitOfWorkRoute,
+    ViewsDep,
+)
 from ..engagement import service as engagement
 from ..engagement.models import ReactionKind
 from ..moderation import service as moderation
@@ -55,12 +62,20 @@ _READ = problem_responses(401, 403, 404, 503)
     responses=_WRITE,
 )
 async def create_post(
-    body: PostCreate, user: CurrentUser, writer: PostWriterDep, gate: PolicyGateDep
+    body: PostCreate,
+    user: CurrentUser,
+    writer: PostWriterDep,
+    spaces: SpaceFactsDep,
+    gate: PolicyGateDep,
 ) -> Response:
     # Read, decide and render first; then the inserts, in a group with other new posts.
     new = await writer(
         lambda session: service.prepare_post(
-            session=session, gate=gate, author_id=user.subject, request=body
+            session=session,
+            gate=gate,
+            author_id=user.subject,
+            request=body,
+            spaces=spaces,
         )
     )
     post = new.post

@@ -13,10 +13,12 @@ from sqlmodel import Session
 
 from townhall_contracts.policy import Action, SpaceKind, space_domain
 from townhall_contracts.readers import PostState, may_read
+from townhall_platform.errors import Forbidden, NotFound
 
 from ..content import extract_mentions, render_markdown
 from ..database import utcnow
 from ..policy_gate import PolicyGate
+from ..spaces.cache import SpaceFactsCache
 from ..spaces.errors import SpaceArchived, SpaceNotFound
 from ..spaces.models import Space
 from ..spaces.repository import SpaceRepository
@@ -55,7 +57,12 @@ def space_of(session: Session, post: Post) -> Space:
 
 
 def prepare_post(
-    *, session: Session, gate: PolicyGate, author_id: str, request: PostCreate
+    *,
+    session: Session,
+    gate: PolicyGate,
+    author_id: str,
+    request: PostCreate,
+    spaces: SpaceFactsCache | None = None,
 ) -> NewPost:
     """A new post, decided and computed but not written: a social post, published at once
     where policy allows `post.social`; or an official draft where it allows
@@ -63,9 +70,29 @@ def prepare_post(
 
     Its request prepares it in a read session, and `write_new_posts` writes it with
     others in a group (`GroupCommit`); if its space changed in between, it is prepared
-    again in the writing transaction."""
+    again in the writing transaction. Its space's facts may come from `spaces`, since that
+    transaction checks them; a refusal is given only on what the space is now."""
+    if spaces is not None:
+        try:
+            return _prepare_post(session, gate, author_id, request, spaces)
+        except (NotFound, Forbidden):
+            pass  # the space as remembered may have been public a moment ago: read it
+    return _prepare_post(session, gate, author_id, request, None)
+
+
+def _prepare_post(
+    session: Session,
+    gate: PolicyGate,
+    author_id: str,
+    request: PostCreate,
+    spaces: SpaceFactsCache | None,
+) -> NewPost:
     space = get_visible_space_facts(
-        session=session, gate=gate, subject=author_id, space_id=request.space_id
+        session=session,
+        gate=gate,
+        subject=author_id,
+        space_id=request.space_id,
+        remembered=spaces,
     )
     if space.archived_at is not None:
         raise SpaceArchived(f"The space '{space.id}' is archived and takes no new posts.")

@@ -13,6 +13,7 @@ from townhall_contracts.readers import AUDITOR, Visibility, space_principal
 
 from ..database import utcnow
 from ..policy_gate import PolicyGate
+from .cache import SpaceFactsCache
 from .errors import SpaceAlreadyExists, SpaceArchived, SpaceNotFound, UnknownSubject
 from .models import Space
 from .repository import SpaceFacts, SpaceRepository
@@ -51,10 +52,20 @@ def get_visible_space(*, session: Session, gate: PolicyGate, subject: str, space
 
 
 def get_visible_space_facts(
-    *, session: Session, gate: PolicyGate, subject: str, space_id: str
+    *,
+    session: Session,
+    gate: PolicyGate,
+    subject: str,
+    space_id: str,
+    remembered: SpaceFactsCache | None = None,
 ) -> SpaceFacts:
-    """`get_visible_space`, for a request that needs only the space's facts."""
-    space = SpaceRepository(session).facts(space_id)
+    """`get_visible_space`, for a request that needs only the space's facts (from
+    `remembered` where given: see there when that is safe)."""
+    space = (
+        remembered.facts(session, space_id)
+        if remembered is not None
+        else SpaceRepository(session).facts(space_id)
+    )
     return _visible(space, gate, subject, space_id)
 
 
