@@ -3,6 +3,8 @@ whose space changed prepared again under the lock, a faulty post failing alone."
 
 from __future__ import annotations
 
+import asyncio
+import contextvars
 import threading
 import uuid
 from collections.abc import Callable, Iterator, Sequence
@@ -261,6 +263,55 @@ def test_a_faulty_post_rolls_its_group_back_and_the_others_are_written_alone(
     assert db.count("outbox", "doc_id = :d", d=taken) == 1
 
 
+def test_a_post_refused_in_a_group_that_then_fails_keeps_its_refusal(
+    tuned: Engine, space: str, db: Database
+) -> None:
+    other = f"{space}x"
+    with write_session(tuned) as session:
+        session.add(
+            Space(id=other, name="Other", kind="community", visibility="public", created_by="x")
+        )
+    taken = str(uuid.uuid4())
+    with write_session(tuned) as session:
+        write_new_posts(session, [_preparer(space, "first", post_id=taken)(session)])
+    doomed = _preparer(other, "doomed")
+    doomed_value = _prepared(tuned, doomed)
+    with write_session(tuned) as session:
+        session.execute(
+            text("UPDATE spaces SET archived_at = :at WHERE id = :s"),
+            {"at": utcnow().replace(tzinfo=None), "s": other},
+        )
+    recorder = _Recorder()
+    writer = GroupCommit(tuned, recorder, name="test")
+    try:
+        futures = _submit_while_first_waits(
+            writer,
+            recorder,
+            tuned,
+            [
+                _preparer(space, "a"),
+                _preparer(space, "kept"),
+                (doomed, doomed_value),
+                _preparer(space, "clash", post_id=taken),
+            ],
+        )
+    finally:
+        writer.close()
+
+    assert futures[1].result().post.title == "kept"
+    assert isinstance(futures[2].exception(), SpaceArchived)
+    assert futures[3].exception() is not None
+    # Refused once, it is not written alone with the others afterwards.
+    assert recorder.groups == [
+        ["a"],
+        ["kept", "doomed", "clash"],
+        ["kept", "clash"],
+        ["kept"],
+        ["clash"],
+    ]
+    assert _titles(db, space) == ["a", "first", "kept"]
+
+
 def test_the_space_check_names_the_stale_posts_and_writes_nothing(
     tuned: Engine, space: str, db: Database
 ) -> None:
@@ -369,3 +420,66 @@ def test_a_writing_transaction_reads_the_space_and_refreshes_what_is_remembered(
     _set_visibility(tuned, space, "public")
     with Session(tuned) as session:
         assert _visibility(remembered, session, space) == "public"
+
+
+_REQUEST = contextvars.ContextVar[str]("request", default="none")
+
+
+def test_a_request_prepares_on_a_preparing_thread_in_its_own_context_and_gets_its_post(
+    tuned: Engine, space: str, db: Database
+) -> None:
+    writer = GroupCommit(tuned, write_new_posts, name="test")
+    prepare = _preparer(space, "called")
+    seen: list[tuple[str, str]] = []
+
+    def traced(session: Session) -> NewPost:
+        seen.append((_REQUEST.get(), threading.current_thread().name))
+        return prepare(session)
+
+    async def request() -> NewPost:
+        _REQUEST.set("req-1")  # as the request id of the logs
+        return await writer(traced)
+
+    async def refused() -> NewPost:
+        return await writer(_preparer(f"{space}-none", "nowhere"))
+
+    try:
+        written = asyncio.run(request())
+        with pytest.raises(SpaceNotFound):
+            asyncio.run(refused())
+    finally:
+        writer.close()
+
+    assert written.post.title == "called"
+    assert seen == [("req-1", seen[0][1])] and seen[0][1].startswith("test-prepare")
+    assert _titles(db, space) == ["called"]
+    with pytest.raises(RuntimeError, match="closed"):
+        asyncio.run(request())
+
+
+class _WriterKilled(BaseException):
+    """What no `except Exception` stops (as SystemExit)."""
+
+
+@pytest.mark.filterwarnings("ignore::pytest.PytestUnhandledThreadExceptionWarning")
+def test_a_writer_that_stops_answers_every_waiting_request_and_refuses_new_ones(
+    tuned: Engine, space: str, db: Database
+) -> None:
+    recorder = _Recorder()
+
+    def fatal(session: Session, news: Sequence[NewPost]) -> None:
+        recorder(session, news)
+        raise _WriterKilled
+
+    writer = GroupCommit(tuned, fatal, name="test")
+    try:
+        futures = _submit_while_first_waits(
+            writer, recorder, tuned, [_preparer(space, title) for title in ("a", "b", "c")]
+        )
+        assert all(isinstance(future.exception(), _WriterKilled) for future in futures)
+        with pytest.raises(RuntimeError, match="stopped"):
+            late = _preparer(space, "d")
+            writer.submit(late, _prepared(tuned, late))
+    finally:
+        writer.close()
+    assert _titles(db, space) == []

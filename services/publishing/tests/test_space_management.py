@@ -8,6 +8,9 @@ from typing import Any
 
 import httpx
 import pytest
+from fastapi import FastAPI
+
+from townhall_publishing.spaces.cache import SpaceFactsCache
 
 pytestmark = pytest.mark.anyio
 
@@ -57,9 +60,10 @@ async def test_a_visibility_change_re_decides_every_post_and_tells_search(
 
 
 async def test_a_space_made_restricted_a_moment_ago_takes_posts_only_from_its_members(
-    client: httpx.AsyncClient, auth: Auth, db
+    client: httpx.AsyncClient, auth: Auth, db, app: FastAPI
 ) -> None:
-    # A first post: the process now remembers the space as public (for a moment).
+    # The process remembers public spaces for a moment: here for the whole test.
+    app.state.space_facts = SpaceFactsCache(ttl_seconds=3600)
     await new_space(client, auth, "cercle")
     social = {"space_id": "cercle", "kind": "social", "title": "T", "body": "B"}
     first = await client.post("/v1/posts", json=social, headers=auth("alice"))
@@ -70,6 +74,7 @@ async def test_a_space_made_restricted_a_moment_ago_takes_posts_only_from_its_me
     assert changed.status_code == 200, changed.text
     before = db.counts()
 
+    # Refused on the space as it is now (not 403 from policy, as if it were still public).
     outsider = await client.post("/v1/posts", json=social, headers=auth("hugo"))
     assert outsider.status_code == 404, outsider.text
     assert db.counts() == before

@@ -98,6 +98,7 @@ class GroupCommit(Generic[T]):
         self._thread: threading.Thread | None = None
         self._starting = threading.Lock()
         self._closed = False
+        self._failed: BaseException | None = None
 
     async def __call__(self, prepare: Prepare[T]) -> T:
         """Prepare a change on a preparing thread, write it in the next group, return it.
@@ -106,18 +107,18 @@ class GroupCommit(Generic[T]):
         wakes once, when the group has committed (anyio's round trip to a worker thread
         and back cost about a twentieth of creating a post).
         """
-        if self._closed:
-            raise RuntimeError(f"the {self._name} writer is closed")
+        self._check_open()
         done: Future[T] = Future()
         context = contextvars.copy_context()  # the request's log context, in the thread
         self._preparers.submit(context.run, self._prepare_and_queue, prepare, done)
         return await asyncio.wrap_future(done)
 
     def submit(self, prepare: Prepare[T], value: T) -> Future[T]:
-        """Queue a change prepared by the caller; the future completes when its group has
-        committed (cancelling it before then leaves the change unwritten)."""
-        if self._closed:
-            raise RuntimeError(f"the {self._name} writer is closed")
+        """Queue a change the caller prepared itself; the future completes when its group
+        has committed (cancelled before the writer takes it, the change is not written).
+        `__call__` is this after preparing on a preparing thread: from then on its change
+        can no longer be cancelled."""
+        self._check_open()
         change = _Change(prepare, value)
         self._queue_for_writer(change)
         return change.done
@@ -129,20 +130,38 @@ class GroupCommit(Generic[T]):
         if self._thread is not None:
             self._queue.put(None)
             self._thread.join()
+        self._fail_queued(RuntimeError(f"the {self._name} writer is closed"))
+
+    def _check_open(self) -> None:
+        if self._failed is not None:
+            raise RuntimeError(f"the {self._name} writer stopped") from self._failed
+        if self._closed:
+            raise RuntimeError(f"the {self._name} writer is closed")
+
+    def _fail_queued(self, error: BaseException) -> None:
+        """Answer what is still queued (submitted as the writer stopped) with `error`."""
+        while True:
+            try:
+                change = self._queue.get_nowait()
+            except queue.Empty:
+                return
+            if change is not None and not change.done.done():
+                change.done.set_exception(error)
 
     def _prepare_and_queue(self, prepare: Prepare[T], done: Future[T]) -> None:
         if not done.set_running_or_notify_cancel():
             return  # the request went away while it waited for a thread
         try:
             value = self._prepare(prepare)
-        except BaseException as error:
+            self._queue_for_writer(_Change(prepare, value, done))
+        except BaseException as error:  # its request must get an answer
             done.set_exception(error)
-            return
-        self._queue_for_writer(_Change(prepare, value, done))
 
     def _queue_for_writer(self, change: _Change[T]) -> None:
         self._start()
         self._queue.put(change)
+        if self._failed is not None:  # the writer ended as this change came
+            self._fail_queued(self._failed)
 
     def _prepare(self, prepare: Prepare[T]) -> T:
         with Session(self._reader, expire_on_commit=False) as session:
@@ -183,19 +202,33 @@ class GroupCommit(Generic[T]):
                 for change in group
                 if change.done.running() or change.done.set_running_or_notify_cancel()
             ]
-            if group:
+            if not group:
+                continue
+            try:
                 self._write_group(group)
+            except BaseException as error:  # never leave a request waiting for an answer
+                log.exception("group_commit_crashed", writer=self._name)
+                for change in group:
+                    if not change.done.done():
+                        change.done.set_exception(error)
+                if not isinstance(error, Exception):
+                    # The thread ends: refuse new changes and answer the queued ones.
+                    self._failed = error
+                    self._fail_queued(error)
+                    raise
 
     def _write_group(self, group: list[_Change[T]]) -> None:
         try:
             written = self._write(group)
         except Exception as error:
             if len(group) == 1:
-                group[0].done.set_exception(error)
+                if not group[0].done.done():  # not refused already
+                    group[0].done.set_exception(error)
                 return
             log.warning("group_commit_failed", writer=self._name, changes=len(group))
             for change in group:
-                self._write_group([change])
+                if not change.done.done():  # not refused already
+                    self._write_group([change])
             return
         if self._group_sizes is not None and written:
             self._group_sizes.observe(len(written))

@@ -29,8 +29,9 @@ class PublishingSettings(ServiceSettings):
     # with 40, `docs/benchmarks.md`).
     threads: int = Field(default=4, ge=1, le=200)
 
-    # uvicorn worker processes, PostgreSQL only: the outbox relay and the scheduler of
-    # every worker share the database safely (SKIP LOCKED, ordered event ids).
+    # uvicorn worker processes: the outbox relay and the scheduler of every worker share
+    # the database safely (PostgreSQL: SKIP LOCKED, ordered event ids; SQLite: lock files
+    # beside the database, so not for an in-memory database or a `file:` URI).
     workers: int = Field(default=1, ge=1, le=64)
 
     # Policy's decisions and principals are reused at the revision policy confirmed at

@@ -13,7 +13,7 @@ from sqlmodel import Session
 
 from townhall_contracts.policy import Action, SpaceKind, space_domain
 from townhall_contracts.readers import PostState, may_read
-from townhall_platform.errors import Forbidden, NotFound
+from townhall_platform.errors import DependencyUnavailable, TownhallError
 
 from ..content import extract_mentions, render_markdown
 from ..database import utcnow
@@ -72,12 +72,14 @@ def prepare_post(
     others in a group (`GroupCommit`); if its space changed in between, it is prepared
     again in the writing transaction. Its space's facts may come from `spaces`, since that
     transaction checks them; a refusal is given only on what the space is now."""
-    if spaces is not None:
+    if spaces is not None and spaces.remembers(session, request.space_id):
         try:
-            return _prepare_post(session, gate, author_id, request, spaces)
-        except (NotFound, Forbidden):
-            pass  # the space as remembered may have been public a moment ago: read it
-    return _prepare_post(session, gate, author_id, request, None)
+            return _prepare_post(session, gate, author_id, request, spaces, fresh=False)
+        except DependencyUnavailable:
+            raise
+        except TownhallError:
+            pass  # refused on facts perhaps a moment old: decide on the space as it is
+    return _prepare_post(session, gate, author_id, request, spaces, fresh=True)
 
 
 def _prepare_post(
@@ -86,6 +88,8 @@ def _prepare_post(
     author_id: str,
     request: PostCreate,
     spaces: SpaceFactsCache | None,
+    *,
+    fresh: bool,
 ) -> NewPost:
     space = get_visible_space_facts(
         session=session,
@@ -93,6 +97,7 @@ def _prepare_post(
         subject=author_id,
         space_id=request.space_id,
         remembered=spaces,
+        fresh=fresh,
     )
     if space.archived_at is not None:
         raise SpaceArchived(f"The space '{space.id}' is archived and takes no new posts.")

@@ -36,9 +36,18 @@ class SpaceFactsCache:
         self._entries: dict[str, tuple[float, SpaceFacts]] = {}
         self._lock = threading.Lock()
 
-    def facts(self, session: Session, space_id: str) -> SpaceFacts | None:
+    def remembers(self, session: Session, space_id: str) -> bool:
+        """Whether `facts` would answer from memory (and so perhaps a moment late)."""
+        entry = self._entries.get(space_id)
+        return (
+            not isinstance(session, WriteSession) and entry is not None and entry[0] > self._clock()
+        )
+
+    def facts(self, session: Session, space_id: str, *, fresh: bool = False) -> SpaceFacts | None:
+        """The space's facts: remembered ones unless `fresh` or in a writing transaction;
+        otherwise read, and remembered for next time if the space is public."""
         now = self._clock()
-        if not isinstance(session, WriteSession):
+        if not fresh and not isinstance(session, WriteSession):
             entry = self._entries.get(space_id)
             if entry is not None and entry[0] > now:
                 return entry[1]

@@ -58,11 +58,12 @@ def get_visible_space_facts(
     subject: str,
     space_id: str,
     remembered: SpaceFactsCache | None = None,
+    fresh: bool = False,
 ) -> SpaceFacts:
     """`get_visible_space`, for a request that needs only the space's facts (from
-    `remembered` where given: see there when that is safe)."""
+    `remembered` where given, unless `fresh`: see there when that is safe)."""
     space = (
-        remembered.facts(session, space_id)
+        remembered.facts(session, space_id, fresh=fresh)
         if remembered is not None
         else SpaceRepository(session).facts(space_id)
     )
