@@ -22,6 +22,7 @@ from townhall_publishing.database import tune_engine, utcnow, write_session
 from townhall_publishing.group_commit import GroupCommit, StaleRead, group_size_histogram
 from townhall_publishing.posts.lifecycle import NewPost, prepare_new_post, write_new_posts
 from townhall_publishing.posts.models import Post
+from townhall_publishing.posts.repository import new_post_row
 from townhall_publishing.spaces.cache import SpaceFactsCache
 from townhall_publishing.spaces.errors import SpaceArchived, SpaceNotFound
 from townhall_publishing.spaces.models import Space
@@ -59,19 +60,18 @@ def _preparer(space_id: str, title: str, *, post_id: str | None = None) -> Calla
         if facts.archived_at is not None:
             raise SpaceArchived(f"The space '{space_id}' is archived.")
         now = utcnow()
-        post = Post(
-            id=post_id or str(uuid.uuid4()),
-            space_id=space_id,
-            kind="social",
-            title=title,
-            body="b",
-            body_html="<p>b</p>",
-            author_id="alice",
-            state="published",
-            created_at=now,
-            updated_at=now,
-            published_at=now,
-        )
+        values = {
+            "id": post_id or str(uuid.uuid4()),
+            "space_id": space_id,
+            "kind": "social",
+            "title": title,
+            "body": "b",
+            "body_html": "<p>b</p>",
+            "author_id": "alice",
+            "state": "published",
+            "created_at": now,
+            "published_at": now,
+        }
         decision = Decision(
             allowed=True,
             decision_id=f"d-{title}",
@@ -82,7 +82,7 @@ def _preparer(space_id: str, title: str, *, post_id: str | None = None) -> Calla
             domain=f"space:{space_id}",
         )
         return prepare_new_post(
-            post=post, space=facts, step="publish", actor="alice", at=now, decision=decision
+            values=values, space=facts, step="publish", actor="alice", at=now, decision=decision
         )
 
     return prepare
@@ -97,7 +97,7 @@ class _Recorder:
         self.started = threading.Event()
 
     def __call__(self, session: Session, news: Sequence[NewPost]) -> None:
-        self.groups.append([new.post.title for new in news])
+        self.groups.append([new.post_row["title"] for new in news])
         if len(self.groups) == 1:
             self.started.set()
             assert self.go.wait(10)
@@ -161,14 +161,14 @@ def test_posts_that_wait_together_are_written_in_one_group_and_in_order(
     assert registry.get_sample_value(f"{metric}_sum") == 12
     assert registry.get_sample_value(f"{metric}_bucket", {"le": "1.0"}) == 1
     written = [future.result() for future in futures]
-    assert [new.post.title for new in written] == titles
+    assert [new.post_row["title"] for new in written] == titles
     assert _titles(db, space) == titles
-    ids = [new.post.id for new in written]
+    ids = [new.id for new in written]
     steps = db.rows("SELECT post_id FROM post_steps WHERE step = 'publish'")
     assert {row["post_id"] for row in steps} >= set(ids)
     for new in written:
-        stored = db.rows("SELECT principal FROM post_readers WHERE post_id = :p", p=new.post.id)
-        assert sorted(row["principal"] for row in stored) == sorted(new.post.readers)
+        stored = db.rows("SELECT principal FROM post_readers WHERE post_id = :p", p=new.id)
+        assert sorted(row["principal"] for row in stored) == sorted(new.post_row["readers"])
     # One outbox event per post, in the order the posts were submitted.
     events = db.rows("SELECT doc_id FROM outbox ORDER BY id")
     assert [row["doc_id"] for row in events if row["doc_id"] in ids] == ids
@@ -181,7 +181,7 @@ def test_a_post_whose_space_changed_after_it_was_prepared_is_prepared_again(
     prepare = _preparer(space, "late")
     try:
         as_read = _prepared(tuned, prepare)
-        assert "org" in as_read.post.readers
+        assert "org" in as_read.post_row["readers"]
         with write_session(tuned) as session:
             session.execute(
                 text("UPDATE spaces SET visibility = 'restricted' WHERE id = :s"), {"s": space}
@@ -192,9 +192,9 @@ def test_a_post_whose_space_changed_after_it_was_prepared_is_prepared_again(
 
     # Prepared again under the lock: readers from the restricted space, not the company.
     assert written is not as_read
-    assert "org" not in written.post.readers
-    stored = db.rows("SELECT principal FROM post_readers WHERE post_id = :p", p=written.post.id)
-    assert sorted(row["principal"] for row in stored) == sorted(written.post.readers)
+    assert "org" not in written.post_row["readers"]
+    stored = db.rows("SELECT principal FROM post_readers WHERE post_id = :p", p=written.id)
+    assert sorted(row["principal"] for row in stored) == sorted(written.post_row["readers"])
 
 
 def test_a_post_refused_when_prepared_again_fails_alone(
@@ -224,9 +224,9 @@ def test_a_post_refused_when_prepared_again_fails_alone(
     finally:
         writer.close()
 
-    assert futures[0].result().post.title == "kept"
+    assert futures[0].result().post_row["title"] == "kept"
     assert isinstance(futures[1].exception(), SpaceArchived)
-    assert futures[2].result().post.title == "kept too"
+    assert futures[2].result().post_row["title"] == "kept too"
     assert recorder.groups == [["kept"], ["doomed", "kept too"], ["kept too"]]
     assert _titles(db, space) == ["kept", "kept too"]
     assert _titles(db, other) == []
@@ -255,7 +255,8 @@ def test_a_faulty_post_rolls_its_group_back_and_the_others_are_written_alone(
     finally:
         writer.close()
 
-    assert [f.result().post.title for f in (futures[0], futures[1], futures[3])] == ["a", "b", "c"]
+    written = [f.result().post_row["title"] for f in (futures[0], futures[1], futures[3])]
+    assert written == ["a", "b", "c"]
     assert futures[2].exception() is not None
     # The group of three failed as a whole, then each was written alone.
     assert recorder.groups == [["a"], ["b", "clash", "c"], ["b"], ["clash"], ["c"]]
@@ -298,7 +299,7 @@ def test_a_post_refused_in_a_group_that_then_fails_keeps_its_refusal(
     finally:
         writer.close()
 
-    assert futures[1].result().post.title == "kept"
+    assert futures[1].result().post_row["title"] == "kept"
     assert isinstance(futures[2].exception(), SpaceArchived)
     assert futures[3].exception() is not None
     # Refused once, it is not written alone with the others afterwards.
@@ -318,7 +319,6 @@ def test_the_space_check_names_the_stale_posts_and_writes_nothing(
     fresh = _prepared(tuned, _preparer(space, "fresh"))
     stale = _prepared(tuned, _preparer(space, "stale"))
     stale = NewPost(
-        post=stale.post,
         space=type(stale.space)(stale.space.id, stale.space.kind, "restricted", None),
         post_row=stale.post_row,
         step_row=stale.step_row,
@@ -356,8 +356,8 @@ def test_a_post_whose_request_was_cancelled_while_it_waited_is_not_written(
         later = writer.submit(kept, _prepared(tuned, kept))
         assert cancelled.cancel()  # as when the client went away
         recorder.go.set()
-        assert written.result(timeout=10).post.title == "first"
-        assert later.result(timeout=10).post.title == "kept"
+        assert written.result(timeout=10).post_row["title"] == "first"
+        assert later.result(timeout=10).post_row["title"] == "kept"
     finally:
         recorder.go.set()
         writer.close()
@@ -450,7 +450,7 @@ def test_a_request_prepares_on_a_preparing_thread_in_its_own_context_and_gets_it
     finally:
         writer.close()
 
-    assert written.post.title == "called"
+    assert written.post_row["title"] == "called"
     assert seen == [("req-1", seen[0][1])] and seen[0][1].startswith("test-prepare")
     assert _titles(db, space) == ["called"]
     with pytest.raises(RuntimeError, match="closed"):
@@ -483,3 +483,24 @@ def test_a_writer_that_stops_answers_every_waiting_request_and_refuses_new_ones(
     finally:
         writer.close()
     assert _titles(db, space) == []
+
+
+def test_a_new_post_row_is_the_row_of_the_model_with_its_defaults() -> None:
+    now = utcnow()
+    values = {
+        "id": "p-1",
+        "space_id": "s",
+        "kind": "official",
+        "title": "t",
+        "body": "b",
+        "author_id": "claire",
+        "state": "draft",
+        "created_at": now,
+        "updated_at": now,
+    }
+    row = new_post_row(values)
+    model = Post(**values)
+    assert row == {column.name: getattr(model, column.name) for column in Post.__table__.columns}
+    assert row["readers"] == [] and row["requires_ack"] is False and row["pinned_at"] is None
+    # Each row gets lists of its own.
+    assert new_post_row(values)["readers"] is not row["readers"]

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 from townhall_contracts.search import DocumentType, IndexDocument
 
 from ..posts.models import Comment, Post, PostKind
@@ -9,21 +12,32 @@ from ..posts.models import Comment, Post, PostKind
 
 def post_document(post: Post) -> IndexDocument:
     """The search document of a post in its current state."""
+    return post_row_document({name: getattr(post, name) for name in _DOCUMENT_COLUMNS})
+
+
+def post_row_document(row: Mapping[str, Any]) -> IndexDocument:
+    """The search document of a post given as its row (a new post: `new_post_row`)."""
     return IndexDocument(
-        id=post.id,
+        id=row["id"],
         doc_type=DocumentType.POST,
-        kind=post.kind,
-        space_id=post.space_id,
-        author_id=post.author_id,
-        title=post.title,
-        body=post.body,
-        authority=post.authority,
-        mentions=list(post.mentions),
-        state=post.state,
-        readers=list(post.readers),
-        created_at=post.created_at,
-        updated_at=post.updated_at,
+        kind=row["kind"],
+        space_id=row["space_id"],
+        author_id=row["author_id"],
+        title=row["title"],
+        body=row["body"],
+        authority=row["authority"],
+        mentions=list(row["mentions"]),
+        state=row["state"],
+        readers=list(row["readers"]),
+        created_at=row["created_at"],
+        updated_at=row["updated_at"],
     )
+
+
+_DOCUMENT_COLUMNS = (
+    "id", "kind", "space_id", "author_id", "title", "body", "authority", "mentions", "state",
+    "readers", "created_at", "updated_at",
+)  # fmt: skip
 
 
 def comment_document(comment: Comment, post: Post) -> IndexDocument:

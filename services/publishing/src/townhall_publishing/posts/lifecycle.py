@@ -7,7 +7,7 @@ and its comments' when the post's readers changed), all in the caller's transact
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -19,13 +19,13 @@ from townhall_contracts.policy import Decision
 from townhall_contracts.readers import AUDITOR, PostState, post_readers
 
 from ..group_commit import StaleRead
-from ..outbox.documents import comment_document, post_document
+from ..outbox.documents import comment_document, post_document, post_row_document
 from ..outbox.repository import OutboxRepository, upsert_event
 from ..spaces.models import Space
 from ..spaces.repository import SpaceFacts, SpaceRepository
 from ..spaces.service import SpaceLike
 from .models import Comment, FeedRank, Post, PostKind, PostStep
-from .repository import CommentRepository, PostRepository, new_post_rows
+from .repository import CommentRepository, PostRepository, first_step_row, new_post_row
 
 # States in which a post shows in feeds (to its readers: hidden ones to author and moderators).
 FEED_STATES = (PostState.PUBLISHED.value, PostState.HIDDEN.value)
@@ -33,9 +33,13 @@ FEED_STATES = (PostState.PUBLISHED.value, PostState.HIDDEN.value)
 
 def feed_rank_of(post: Post) -> int:
     """Pinned first, then official, then social."""
-    if post.pinned_at is not None:
+    return feed_rank(kind=post.kind, pinned=post.pinned_at is not None)
+
+
+def feed_rank(*, kind: str, pinned: bool) -> int:
+    if pinned:
         return FeedRank.PINNED
-    return FeedRank.OFFICIAL if post.kind == PostKind.OFFICIAL else FeedRank.SOCIAL
+    return FeedRank.OFFICIAL if kind == PostKind.OFFICIAL else FeedRank.SOCIAL
 
 
 def readers_of_post(post: Post, space: SpaceLike) -> list[str]:
@@ -98,35 +102,52 @@ class NewPost:
     """A post ready to be written: its row, first step and search document, all computed
     before the write (`prepare_new_post`), so the writer's turn covers only the inserts."""
 
-    post: Post
     space: SpaceFacts  # as read: `write_new_posts` checks it still is
     post_row: dict[str, Any]
     step_row: dict[str, Any]
     event_row: dict[str, Any]
 
+    @property
+    def id(self) -> str:
+        post_id: str = self.post_row["id"]
+        return post_id
+
 
 def prepare_new_post(
-    *, post: Post, space: SpaceFacts, step: str, actor: str, at: datetime, decision: Decision
+    *,
+    values: Mapping[str, Any],
+    space: SpaceFacts,
+    step: str,
+    actor: str,
+    at: datetime,
+    decision: Decision,
 ) -> NewPost:
-    """A new post as version 1: its readers, rank, decision, first step and document."""
-    post.feed_rank = feed_rank_of(post)
-    post.version = 1
-    post.updated_at = at
-    post.readers = readers_of_post(post, space)
-    post.decision_id = decision.decision_id
-    post.policy_revision = decision.policy_revision
-    first = PostStep(
-        post_id=post.id,
-        step=step,
-        actor_id=actor,
-        action=decision.action,
+    """A new post as version 1, from the `values` of its columns: its readers, rank,
+    decision, first step and search document (a new post is never pinned)."""
+    row = new_post_row(values)
+    row.update(
+        feed_rank=feed_rank(kind=row["kind"], pinned=False),
+        version=1,
+        updated_at=at,
+        readers=post_readers(
+            space_id=row["space_id"],
+            visibility=space.visibility,
+            state=row["state"],
+            author_id=row["author_id"],
+            audience_groups=row["audience_groups"],
+            audience_spaces=row["audience_spaces"],
+        ),
         decision_id=decision.decision_id,
         policy_revision=decision.policy_revision,
-        at=at,
     )
-    post_row, step_row = new_post_rows(post, first)
-    event = upsert_event(document=post_document(post), version=post.version)
-    return NewPost(post=post, space=space, post_row=post_row, step_row=step_row, event_row=event)
+    return NewPost(
+        space=space,
+        post_row=row,
+        step_row=first_step_row(
+            post_id=row["id"], step=step, actor=actor, at=at, decision=decision
+        ),
+        event_row=upsert_event(document=post_row_document(row), version=1),
+    )
 
 
 def write_new_posts(session: Session, news: Sequence[NewPost]) -> None:

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import delete, func, insert, text
 from sqlmodel import Session, col, select
+
+from townhall_contracts.policy import Decision
 
 from .models import Comment, Post, PostReader, PostStep, PostVersion
 
@@ -50,7 +53,7 @@ class PostRepository:
         )
 
     def insert_new(self, rows: Sequence[tuple[dict[str, Any], dict[str, Any]]]) -> None:
-        """Write new posts (each a post row and its first step, from `new_post_rows`)
+        """Write new posts (each a post row and its first step: `new_post_row`, `first_step_row`)
         with the reader rows mirroring their readers: one executemany per table for all
         of them (the ORM's unit of work took a third of creating a post)."""
         if not rows:
@@ -113,13 +116,31 @@ _INSERT_POST = insert(_POSTS)
 _INSERT_STEP = insert(_STEPS)
 
 
-def new_post_rows(post: Post, step: PostStep) -> tuple[dict[str, Any], dict[str, Any]]:
-    """The rows `insert_new` writes, computed before the writer's turn."""
-    return _row(post, _POSTS), _row(step, _STEPS, skip=("id",))
+def new_post_row(values: Mapping[str, Any]) -> dict[str, Any]:
+    """A new post's row for `insert_new`: `values` over the model's defaults. A dict, not
+    a `Post`: building the ORM instance cost half a millisecond, a tenth of a request."""
+    row = {name: field.get_default(call_default_factory=True) for name, field in _POST_FIELDS}
+    row.update(values)
+    return row
 
 
-def _row(model: Any, table: Any, *, skip: tuple[str, ...] = ()) -> dict[str, Any]:
-    return {c.name: getattr(model, c.name) for c in table.columns if c.name not in skip}
+def first_step_row(
+    *, post_id: str, step: str, actor: str, at: datetime, decision: Decision
+) -> dict[str, Any]:
+    """The row of a new post's first step (`PostStep`, its id left to the database)."""
+    return {
+        "post_id": post_id,
+        "step": step,
+        "actor_id": actor,
+        "action": decision.action,
+        "decision_id": decision.decision_id,
+        "policy_revision": decision.policy_revision,
+        "note": None,
+        "at": at,
+    }
+
+
+_POST_FIELDS = [(column.name, Post.model_fields[column.name]) for column in _POSTS.columns]
 
 
 class CommentRepository:

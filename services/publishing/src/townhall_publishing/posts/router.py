@@ -78,13 +78,12 @@ async def create_post(
             spaces=spaces,
         )
     )
-    post = new.post
     # Serialised here, once: `response_model` (kept for the schema) would validate it again.
     return Response(
         present_new_post(new).model_dump_json(),
         status_code=201,
         media_type="application/json",
-        headers={"Location": f"/v1/posts/{post.id}"},
+        headers={"Location": f"/v1/posts/{new.id}"},
     )
 
 

@@ -113,28 +113,26 @@ def _prepare_post(
     decision = gate.require(subject=author_id, action=action, domain=space_domain(space.id))
     now = utcnow()
     state = PostState.DRAFT if official else PostState.PUBLISHED
-    post = Post(
-        id=str(uuid.uuid4()),
-        space_id=space.id,
-        kind=request.kind.value,
-        title=request.title,
-        body=request.body,
-        body_html=render_markdown(request.body),
-        mentions=extract_mentions(request.body),
-        author_id=author_id,
-        state=state.value,
-        authority=(request.authority or DEFAULT_AUTHORITY) if official else None,
-        audience_groups=sorted(set(request.audience_groups)),
-        audience_spaces=sorted(set(request.audience_spaces)),
-        requires_ack=request.requires_acknowledgement,
-        version=0,
-        created_at=now,
-        updated_at=now,
-        published_at=None if official else now,
-        published_by=None if official else author_id,
-    )
+    values = {
+        "id": str(uuid.uuid4()),
+        "space_id": space.id,
+        "kind": request.kind.value,
+        "title": request.title,
+        "body": request.body,
+        "body_html": render_markdown(request.body),
+        "mentions": extract_mentions(request.body),
+        "author_id": author_id,
+        "state": state.value,
+        "authority": (request.authority or DEFAULT_AUTHORITY) if official else None,
+        "audience_groups": sorted(set(request.audience_groups)),
+        "audience_spaces": sorted(set(request.audience_spaces)),
+        "requires_ack": request.requires_acknowledgement,
+        "created_at": now,
+        "published_at": None if official else now,
+        "published_by": None if official else author_id,
+    }
     return prepare_new_post(
-        post=post,
+        values=values,
         space=space,
         step="draft" if official else "publish",
         actor=author_id,
