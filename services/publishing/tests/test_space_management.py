@@ -4,6 +4,7 @@ grant roles through policy; listings per space."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from typing import Any
 
 import httpx
@@ -63,7 +64,7 @@ async def test_a_space_made_restricted_a_moment_ago_takes_posts_only_from_its_me
     client: httpx.AsyncClient, auth: Auth, db, app: FastAPI
 ) -> None:
     # The process remembers public spaces for a moment: here for the whole test.
-    app.state.space_facts = SpaceFactsCache(ttl_seconds=3600)
+    app.state.posting = replace(app.state.posting, spaces=SpaceFactsCache(ttl_seconds=3600))
     await new_space(client, auth, "cercle")
     social = {"space_id": "cercle", "kind": "social", "title": "T", "body": "B"}
     first = await client.post("/v1/posts", json=social, headers=auth("alice"))

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from typing import Annotated, Any
 
 import structlog
-from fastapi import APIRouter, Depends, FastAPI, Header, Request
+from fastapi import APIRouter, Depends, FastAPI, Request
 from fastapi.openapi.utils import get_openapi
 from fastapi.responses import JSONResponse, PlainTextResponse
 from prometheus_client import (
@@ -94,19 +94,23 @@ def build_identity(name: str, settings: ServiceSettings) -> ServiceIdentity:
 
 
 # Async on purpose: verification is cached CPU work, so a thread-pool hop would cost more.
-async def _caller(
-    request: Request, authorization: Annotated[str | None, Header(include_in_schema=False)] = None
-) -> Caller:
+# The header is read off the request, not declared as a parameter: each declared
+# parameter and each level of sub-dependency costs FastAPI a resolution per request.
+async def _caller(request: Request) -> Caller:
+    return _verify(request)
+
+
+async def _user(request: Request) -> Caller:
+    return require_user(_verify(request))
+
+
+async def _service(request: Request) -> Caller:
+    return require_service(_verify(request))
+
+
+def _verify(request: Request) -> Caller:
     identity: ServiceIdentity = request.app.state.identity
-    return identity.verifier.verify(bearer_token(authorization))
-
-
-async def _user(caller: Annotated[Caller, Depends(_caller)]) -> Caller:
-    return require_user(caller)
-
-
-async def _service(caller: Annotated[Caller, Depends(_caller)]) -> Caller:
-    return require_service(caller)
+    return identity.verifier.verify(bearer_token(request.headers.get("authorization")))
 
 
 AnyCaller = Annotated[Caller, Depends(_caller)]

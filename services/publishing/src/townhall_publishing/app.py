@@ -16,6 +16,7 @@ from townhall_platform.db import database_ready, make_engine
 from townhall_platform.runtime import tune_for_serving
 
 from .database import WriterQueue, tune_engine
+from .deps import Posting
 from .engagement.views import ViewRecorder
 from .export.router import router as export_router
 from .feed.router import router as feed_router
@@ -79,7 +80,7 @@ def create_app(
             # Joining the threads blocks: keep it off the event loop.
             await to_thread.run_sync(scheduler.stop)
             await to_thread.run_sync(relay.stop)
-            await to_thread.run_sync(app.state.post_writer.close)
+            await to_thread.run_sync(app.state.posting.writer.close)
             await to_thread.run_sync(app.state.views.flush)
             app.state.policy_client.close()
             app.state.search_client.close()
@@ -122,14 +123,6 @@ def create_app(
     )
     app.state.engine = engine
     app.state.writer_queue = WriterQueue(engine)
-    app.state.space_facts = SpaceFactsCache()
-    app.state.post_writer = GroupCommit(
-        engine,
-        write_new_posts,
-        name="posts",
-        threads=settings.threads,
-        group_sizes=group_size_histogram(app.state.registry),
-    )
     app.state.policy_client = policy_client
     app.state.search_client = search_client
     app.state.policy_gate = PolicyGate(
@@ -139,6 +132,17 @@ def create_app(
             ttl_seconds=settings.policy_cache_seconds,
             revision_check_seconds=settings.policy_revision_check_seconds,
         ),
+    )
+    app.state.posting = Posting(
+        writer=GroupCommit(
+            engine,
+            write_new_posts,
+            name="posts",
+            threads=settings.threads,
+            group_sizes=group_size_histogram(app.state.registry),
+        ),
+        spaces=SpaceFactsCache(),
+        gate=app.state.policy_gate,
     )
     views = ViewRecorder(engine)
     app.state.views = views

@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import inspect
 from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass
 from typing import Annotated, Any
 
 from anyio import to_thread
@@ -64,14 +65,20 @@ async def _policy_gate(request: Request) -> PolicyGate:
     return gate
 
 
-async def _post_writer(request: Request) -> GroupCommit[NewPost]:
-    writer: GroupCommit[NewPost] = request.app.state.post_writer
-    return writer
+@dataclass(frozen=True)
+class Posting:
+    """What creating a post takes of the app: the post writer, the remembered space
+    facts and policy. One dependency for the three: FastAPI resolves each dependency
+    anew on every request, on the busiest write there is."""
+
+    writer: GroupCommit[NewPost]
+    spaces: SpaceFactsCache
+    gate: PolicyGate
 
 
-async def _space_facts(request: Request) -> SpaceFactsCache:
-    spaces: SpaceFactsCache = request.app.state.space_facts
-    return spaces
+async def _posting(request: Request) -> Posting:
+    posting: Posting = request.app.state.posting
+    return posting
 
 
 async def _views(request: Request) -> ViewRecorder:
@@ -120,6 +127,5 @@ SessionDep = Annotated[Session, Depends(_session, scope="function")]
 PolicyGateDep = Annotated[PolicyGate, Depends(_policy_gate)]
 ViewsDep = Annotated[ViewRecorder, Depends(_views)]
 # Where new posts are written, in groups (`GroupCommit`).
-PostWriterDep = Annotated[GroupCommit[NewPost], Depends(_post_writer)]
-SpaceFactsDep = Annotated[SpaceFactsCache, Depends(_space_facts)]
+PostingDep = Annotated[Posting, Depends(_posting)]
 SettingsDep = Annotated[PublishingSettings, Depends(_settings)]

@@ -10,9 +10,8 @@ from townhall_platform.errors import problem_responses
 
 from ..deps import (
     PolicyGateDep,
-    PostWriterDep,
+    PostingDep,
     SessionDep,
-    SpaceFactsDep,
     UnitOfWorkRoute,
     ViewsDep,
 )
@@ -61,21 +60,15 @@ _READ = problem_responses(401, 403, 404, 503)
     response_model=PostRead,
     responses=_WRITE,
 )
-async def create_post(
-    body: PostCreate,
-    user: CurrentUser,
-    writer: PostWriterDep,
-    spaces: SpaceFactsDep,
-    gate: PolicyGateDep,
-) -> Response:
+async def create_post(body: PostCreate, user: CurrentUser, posting: PostingDep) -> Response:
     # Read, decide and render first; then the inserts, in a group with other new posts.
-    new = await writer(
+    new = await posting.writer(
         lambda session: service.prepare_post(
             session=session,
-            gate=gate,
+            gate=posting.gate,
             author_id=user.subject,
             request=body,
-            spaces=spaces,
+            spaces=posting.spaces,
         )
     )
     # Serialised here, once: `response_model` (kept for the schema) would validate it again.
