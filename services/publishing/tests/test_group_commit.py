@@ -504,3 +504,10 @@ def test_a_new_post_row_is_the_row_of_the_model_with_its_defaults() -> None:
     assert row["readers"] == [] and row["requires_ack"] is False and row["pinned_at"] is None
     # Each row gets lists of its own.
     assert new_post_row(values)["readers"] is not row["readers"]
+
+
+def test_a_new_post_row_without_a_required_column_is_refused_at_once() -> None:
+    # The model has no default for them: a row without one would fail only at the insert,
+    # in the writer's turn, with the group it is in.
+    with pytest.raises(ValueError, match="author_id, body"):
+        new_post_row({"id": "p-1", "space_id": "s", "kind": "social", "title": "t", "state": "x"})
