@@ -47,7 +47,8 @@ class ServiceProcess:
                 timeout=120,
             )
 
-    def start(self, timeout: float = 30.0) -> None:
+    def start(self, timeout: float = 180.0) -> None:
+        """Start the service and wait until its /readyz answers 200 (generous: CI may be loaded)."""
         log = self.log_path.open("ab")
         self.process = subprocess.Popen(
             [*service_command(self.spec.name), "serve"],
@@ -67,7 +68,10 @@ class ServiceProcess:
             except httpx.HTTPError:
                 pass
             time.sleep(0.1)
-        raise RuntimeError(f"{self.spec.name} not ready:\n{self.log_path.read_text()[-4000:]}")
+        raise RuntimeError(
+            f"{self.spec.name} did not answer 200 on {self.url}/readyz within {timeout:.0f} s:\n"
+            f"{self.log_path.read_text()[-4000:]}"
+        )
 
     def _check_identity(self) -> None:
         """The service that answered is this process's, not another on a reused port."""
@@ -121,7 +125,7 @@ class System:
         return dict(response.json())
 
     def wait_for_search(
-        self, user: str, predicate: Any, timeout: float = 15.0, **params: Any
+        self, user: str, predicate: Any, timeout: float = 60.0, **params: Any
     ) -> dict[str, Any]:
         """Poll search until `predicate(results)` holds; return the last results."""
         deadline = time.monotonic() + timeout
