@@ -65,12 +65,12 @@ def _finds(system: Any, user: str, doc_id: str, word: str) -> bool:
 
 
 def _until_found(system: Any, user: str, doc_id: str, word: str) -> None:
-    results = system.wait_for_search(user, lambda r: doc_id in _ids(r), timeout=30.0, q=word)
+    results = system.wait_for_search(user, lambda r: doc_id in _ids(r), q=word)
     assert doc_id in _ids(results), f"{user} never found {doc_id} by {word!r}"
 
 
 def _until_gone(system: Any, user: str, doc_id: str, word: str) -> None:
-    results = system.wait_for_search(user, lambda r: doc_id not in _ids(r), timeout=30.0, q=word)
+    results = system.wait_for_search(user, lambda r: doc_id not in _ids(r), q=word)
     assert doc_id not in _ids(results), f"{user} still finds {doc_id} by {word!r}"
 
 
