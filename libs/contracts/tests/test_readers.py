@@ -2,7 +2,14 @@ from __future__ import annotations
 
 import pytest
 
-from townhall_contracts.readers import AUDITOR, PostState, may_read, post_readers
+from townhall_contracts.readers import (
+    AUDITOR,
+    PostFacts,
+    PostState,
+    comment_readers,
+    may_read,
+    post_readers,
+)
 
 
 def readers(state: str, visibility: str = "public", groups: tuple[str, ...] = ()) -> list[str]:
@@ -72,3 +79,52 @@ def test_an_official_audience_of_spaces_and_groups_is_their_members() -> None:
         space_id="general", visibility="public", state="published", author_id="claire"
     )
     assert "org" in everyone
+
+
+def _post(state: str = "published", *, official: bool = False) -> PostFacts:
+    return PostFacts(
+        space_id="phoenix",
+        visibility="restricted",
+        state=state,
+        author_id="alice",
+        official=official,
+    )
+
+
+def test_a_live_comment_is_read_by_its_posts_audience_not_by_a_social_authors_own_token() -> None:
+    r = comment_readers(state="published", author_id="bob", post=_post())
+    assert r == sorted([AUDITOR, "space:phoenix"])
+    # alice revoked from the space keeps only her own token: she reads no comment.
+    assert not may_read({"user:alice", "org"}, r)
+    assert may_read({"space:phoenix"}, r)
+
+
+def test_an_official_posts_author_keeps_reading_the_answers() -> None:
+    r = comment_readers(state="published", author_id="bob", post=_post(official=True))
+    assert "user:alice" in r
+
+
+def test_comments_follow_their_post_out_and_their_own_removal() -> None:
+    assert comment_readers(state="deleted", author_id="bob", post=_post()) == [AUDITOR]
+    for post_state in ("retracted", "deleted"):
+        assert comment_readers(state="published", author_id="bob", post=_post(post_state)) == [
+            AUDITOR
+        ]
+    hidden = comment_readers(state="hidden", author_id="bob", post=_post())
+    assert may_read({"user:bob"}, hidden)
+    assert may_read({"moderator:space:phoenix"}, hidden)
+    assert not may_read({"space:phoenix", "user:alice"}, hidden)
+    assert comment_readers(state="hidden", author_id="bob", post=_post("retracted")) == [AUDITOR]
+
+
+def test_post_facts_carry_the_audience_spaces() -> None:
+    published_public = PostFacts(
+        space_id="general",
+        visibility="public",
+        state="published",
+        author_id="claire",
+        official=True,
+        audience_groups=("hr",),
+        audience_spaces=("lab",),
+    )
+    assert published_public.readers() == sorted([AUDITOR, "group:hr", "space:lab", "user:claire"])

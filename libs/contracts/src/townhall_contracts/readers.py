@@ -1,8 +1,10 @@
 """The readers rule: who may read a post, in one place for publishing and search.
 
-A post carries `readers`, a list of principal tokens. A subject may read it when
-its principals (answered by policy) intersect the readers. Publishing applies this
-on `GET`, search inside the query.
+A post or comment carries `readers`, a list of principal tokens. A subject may read
+it when its principals (answered by policy) intersect the readers. Publishing applies
+this on `GET` and in feeds, search inside the query. Publishing's live writes and its
+export for a full search rebuild both call `post_readers` and `comment_readers` with
+the same `PostFacts`, so a rebuild can never give a document other readers.
 
 Principal tokens:
 - `org`: every employee;
@@ -16,6 +18,7 @@ Principal tokens:
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from enum import StrEnum
 
 ORG = "org"
@@ -92,6 +95,60 @@ def post_readers(
     else:
         readers = [author]
     return sorted({*readers, AUDITOR})
+
+
+@dataclass(frozen=True, slots=True)
+class PostFacts:
+    """Everything about a post that its readers, and its comments' readers, depend on."""
+
+    space_id: str
+    visibility: Visibility | str
+    state: PostState | str
+    author_id: str
+    official: bool = False
+    audience_groups: Sequence[str] = ()
+    audience_spaces: Sequence[str] = ()
+
+    def readers(self) -> list[str]:
+        """`post_readers` for these facts."""
+        return post_readers(
+            space_id=self.space_id,
+            visibility=self.visibility,
+            state=self.state,
+            author_id=self.author_id,
+            audience_groups=self.audience_groups,
+            audience_spaces=self.audience_spaces,
+        )
+
+
+def comment_readers(*, state: PostState | str, author_id: str, post: PostFacts) -> list[str]:
+    """The principals that may read a comment in the given state under `post`.
+
+    A live comment is read by its post's audience. The author of a social post is no
+    unconditional reader of the discussion under it: they wrote it as a member (of the
+    restricted space) or an employee (of a public one) and read the comments through
+    that audience only while they hold it, so a revoked member stops reading new
+    comments as they stop commenting. An official post's author speaks for the
+    company through an org role, not through the space, and keeps reading the
+    answers. A hidden comment is read by its author and moderators while the post is
+    out; a deleted one, or any comment of a post taken down, by compliance only.
+    """
+    state = PostState(state)
+    post_state = PostState(post.state)
+    if state is PostState.PUBLISHED:
+        readers = post.readers()
+        if post_state is PostState.PUBLISHED and not post.official:
+            author = user_principal(post.author_id)
+            readers = [reader for reader in readers if reader != author]
+        return readers
+    if state is PostState.HIDDEN and post_state in (PostState.PUBLISHED, PostState.HIDDEN):
+        return post_readers(
+            space_id=post.space_id,
+            visibility=post.visibility,
+            state=PostState.HIDDEN,
+            author_id=author_id,
+        )
+    return [AUDITOR]
 
 
 def may_read(principals: Iterable[str], readers: Iterable[str]) -> bool:

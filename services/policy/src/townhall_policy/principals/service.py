@@ -1,12 +1,16 @@
-"""A subject's principals, from the grants and groups it holds now.
+"""A subject's principals, from the grants, groups and suspensions in force now.
 
 The tokens are those of `townhall_contracts.readers`: publishing and search match
-them against a post's `readers`.
+them against a post's `readers`. "May read" means here what it means in a decision:
+a token is held only while the decisions would let the subject read (and, for the
+moderator tokens, moderate) where it applies. A deactivated subject, or one suspended
+from reading in `org` (which covers every space), holds none; a suspension from
+reading in one space drops that space's tokens.
 """
 
 from __future__ import annotations
 
-from townhall_contracts.policy import ORG_DOMAIN, Principals, Role
+from townhall_contracts.policy import ORG_DOMAIN, Action, Principals, Role
 from townhall_contracts.readers import (
     AUDITOR,
     ORG,
@@ -30,6 +34,11 @@ def principals_of(snapshot: PolicySnapshot, subject_id: str) -> Principals:
         return Principals(
             subject=subject_id, active=False, principals=[], policy_revision=snapshot.revision
         )
+    if _suspended(snapshot, subject_id, ORG_DOMAIN, Action.READ):
+        # Policy refuses this subject `read` everywhere: not even its own drafts.
+        return Principals(
+            subject=subject_id, active=True, principals=[], policy_revision=snapshot.revision
+        )
     # `user:<id>` for a user, `group:<id>` for a group: the subject itself.
     tokens = {subject.casbin_name}
     tokens.update(group_principal(g) for g in snapshot.groups_of.get(subject_id, ()))
@@ -39,12 +48,17 @@ def principals_of(snapshot: PolicySnapshot, subject_id: str) -> Principals:
             if role == Role.EMPLOYEE:
                 tokens.add(ORG)
             elif role == Role.MODERATOR:
-                tokens.add(ORG_MODERATOR)
+                if not _suspended(snapshot, subject_id, domain, Action.MODERATE):
+                    tokens.add(ORG_MODERATOR)
             elif role == Role.COMPLIANCE_OFFICER:
                 tokens.add(AUDITOR)
         elif domain.startswith(SPACE_PREFIX):
+            if _suspended(snapshot, subject_id, domain, Action.READ):
+                continue
             tokens.add(domain)
-            if role in _SPACE_MODERATING_ROLES:
+            if role in _SPACE_MODERATING_ROLES and not _suspended(
+                snapshot, subject_id, domain, Action.MODERATE
+            ):
                 tokens.add(space_moderator_principal(domain.removeprefix(SPACE_PREFIX)))
     return Principals(
         subject=subject_id,
@@ -52,3 +66,8 @@ def principals_of(snapshot: PolicySnapshot, subject_id: str) -> Principals:
         principals=sorted(tokens),
         policy_revision=snapshot.revision,
     )
+
+
+def _suspended(snapshot: PolicySnapshot, subject_id: str, domain: str, action: Action) -> bool:
+    """True when a suspension in force forbids `action` in `domain`, as in a decision."""
+    return snapshot.suspension_for(subject_id, domain, action.value) is not None

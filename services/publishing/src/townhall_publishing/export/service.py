@@ -1,22 +1,20 @@
 """Every post and comment as search sees it, page by page, with its version.
 
-Readers are computed again from the post's state and space with the shared readers
-rule, so a rebuild reflects the rule as it is now. A comment is read by whoever may
-read its post, and by nobody once it is removed (no readers: a tombstone in search).
-The page cursor `after` is `post:<id>` or `comment:<id>`: posts first, then comments.
+Documents are built by the functions the live path builds its outbox events with
+(`outbox.documents`): readers come from the shared readers rule applied to the same
+facts of each post, its comments and its space, so a rebuild gives every document the
+readers the live events gave it. The page cursor `after` is `post:<id>` or
+`comment:<id>`: posts first, then comments.
 """
 
 from __future__ import annotations
 
 from sqlmodel import Session
 
-from townhall_contracts.readers import post_readers
-from townhall_contracts.search import DocumentExportPage, ExportedDocument, IndexDocument
+from townhall_contracts.search import DocumentExportPage, ExportedDocument
 from townhall_platform.errors import BadRequest
 
 from ..outbox.documents import comment_document, post_document
-from ..posts.models import Post
-from ..spaces.models import Space
 from .repository import ExportRepository
 
 _POST = "post:"
@@ -36,7 +34,9 @@ def export_documents(*, session: Session, after: str | None, limit: int) -> Docu
     if after is None or after.startswith(_POST):
         post_after = after[len(_POST) :] if after else None
         for post, space in repository.posts_after(post_after, limit):
-            documents.append(ExportedDocument(version=post.version, document=_post(post, space)))
+            documents.append(
+                ExportedDocument(version=post.version, document=post_document(post, space))
+            )
             last = _POST + post.id
         after = None if len(documents) < limit else after
     elif not after.startswith(_COMMENT):
@@ -46,12 +46,9 @@ def export_documents(*, session: Session, after: str | None, limit: int) -> Docu
         for comment, post, space in repository.comments_after(
             comment_after, limit - len(documents)
         ):
-            document = comment_document(comment, post)
-            readers = _readers(post, space) if comment.readers else []
             documents.append(
                 ExportedDocument(
-                    version=comment.version,
-                    document=document.model_copy(update={"readers": readers}),
+                    version=comment.version, document=comment_document(comment, post, space)
                 )
             )
             last = _COMMENT + comment.id
@@ -60,17 +57,3 @@ def export_documents(*, session: Session, after: str | None, limit: int) -> Docu
         total=repository.count(),
         next_after=last if len(documents) == limit else None,
     )
-
-
-def _readers(post: Post, space: Space) -> list[str]:
-    return post_readers(
-        space_id=post.space_id,
-        visibility=space.visibility,
-        state=post.state,
-        author_id=post.author_id,
-        audience_groups=post.audience_groups,
-    )
-
-
-def _post(post: Post, space: Space) -> IndexDocument:
-    return post_document(post).model_copy(update={"readers": _readers(post, space)})

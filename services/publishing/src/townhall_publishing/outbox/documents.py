@@ -1,18 +1,57 @@
-"""How posts and comments look to search."""
+"""How posts and comments look to search, with their readers.
+
+The live path (every change, through `posts.lifecycle`) and the export a full search
+rebuild reads (`export`) build documents with these same functions: readers come from
+the shared readers rule (`townhall_contracts.readers`) applied to the same facts of
+the post and its space, so a rebuild gives every document the readers the live
+events gave it.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, Protocol
 
+from townhall_contracts.readers import PostFacts, comment_readers
 from townhall_contracts.search import DocumentType, IndexDocument
 
 from ..posts.models import Comment, Post, PostKind
 
 
-def post_document(post: Post) -> IndexDocument:
+class _Space(Protocol):
+    @property
+    def visibility(self) -> str: ...
+
+
+def post_facts(post: Post, space: _Space) -> PostFacts:
+    """What the readers rule needs of a post and its space."""
+    return PostFacts(
+        space_id=post.space_id,
+        visibility=space.visibility,
+        state=post.state,
+        author_id=post.author_id,
+        official=post.kind == PostKind.OFFICIAL,
+        audience_groups=tuple(post.audience_groups),
+        audience_spaces=tuple(post.audience_spaces),
+    )
+
+
+def readers_of_post(post: Post, space: _Space) -> list[str]:
+    """The readers rule for the post's current state and audience."""
+    return post_facts(post, space).readers()
+
+
+def readers_of_comment(comment: Comment, post: Post, space: _Space) -> list[str]:
+    """The readers rule for a comment in its current state under its post."""
+    return comment_readers(
+        state=comment.state, author_id=comment.author_id, post=post_facts(post, space)
+    )
+
+
+def post_document(post: Post, space: _Space) -> IndexDocument:
     """The search document of a post in its current state."""
-    return post_row_document({name: getattr(post, name) for name in _DOCUMENT_COLUMNS})
+    row = {name: getattr(post, name) for name in _DOCUMENT_COLUMNS}
+    return post_row_document({**row, "readers": readers_of_post(post, space)})
 
 
 def post_row_document(row: Mapping[str, Any]) -> IndexDocument:
@@ -36,12 +75,12 @@ def post_row_document(row: Mapping[str, Any]) -> IndexDocument:
 
 _DOCUMENT_COLUMNS = (
     "id", "kind", "space_id", "author_id", "title", "body", "authority", "mentions", "state",
-    "readers", "created_at", "updated_at",
+    "created_at", "updated_at",
 )  # fmt: skip
 
 
-def comment_document(comment: Comment, post: Post) -> IndexDocument:
-    """The search document of a comment; it is read by whoever may read its post."""
+def comment_document(comment: Comment, post: Post, space: _Space) -> IndexDocument:
+    """The search document of a comment in its current state under its post."""
     return IndexDocument(
         id=comment.id,
         doc_type=DocumentType.COMMENT,
@@ -56,7 +95,7 @@ def comment_document(comment: Comment, post: Post) -> IndexDocument:
         authority=comment.authority,
         mentions=list(comment.mentions),
         state=comment.state,
-        readers=list(comment.readers),
+        readers=readers_of_comment(comment, post, space),
         created_at=comment.created_at,
         updated_at=comment.updated_at,
     )

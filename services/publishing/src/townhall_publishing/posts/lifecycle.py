@@ -16,14 +16,19 @@ from sqlalchemy import inspect
 from sqlmodel import Session
 
 from townhall_contracts.policy import Decision
-from townhall_contracts.readers import AUDITOR, PostState, post_readers
+from townhall_contracts.readers import PostFacts, PostState
 
 from ..group_commit import StaleRead
-from ..outbox.documents import comment_document, post_document, post_row_document
+from ..outbox.documents import (
+    comment_document,
+    post_document,
+    post_row_document,
+    readers_of_comment,
+    readers_of_post,
+)
 from ..outbox.repository import OutboxRepository, upsert_event
 from ..spaces.models import Space
 from ..spaces.repository import SpaceFacts, SpaceRepository
-from ..spaces.service import SpaceLike
 from .models import Comment, FeedRank, Post, PostKind, PostStep
 from .repository import CommentRepository, PostRepository, first_step_row, new_post_row
 
@@ -40,33 +45,6 @@ def feed_rank(*, kind: str, pinned: bool) -> int:
     if pinned:
         return FeedRank.PINNED
     return FeedRank.OFFICIAL if kind == PostKind.OFFICIAL else FeedRank.SOCIAL
-
-
-def readers_of_post(post: Post, space: SpaceLike) -> list[str]:
-    """The readers rule for the post's current state and audience."""
-    return post_readers(
-        space_id=post.space_id,
-        visibility=space.visibility,
-        state=post.state,
-        author_id=post.author_id,
-        audience_groups=post.audience_groups,
-        audience_spaces=post.audience_spaces,
-    )
-
-
-def readers_of_comment(comment: Comment, post: Post, space: Space) -> list[str]:
-    """A live comment is read by its post's readers; a hidden one by its author and
-    moderators while the post is out; a deleted one by compliance only."""
-    if comment.state == PostState.PUBLISHED:
-        return list(post.readers)
-    if comment.state == PostState.HIDDEN and post.state in FEED_STATES:
-        return post_readers(
-            space_id=post.space_id,
-            visibility=space.visibility,
-            state=PostState.HIDDEN,
-            author_id=comment.author_id,
-        )
-    return [AUDITOR]
 
 
 def record_step(
@@ -129,14 +107,15 @@ def prepare_new_post(
         feed_rank=feed_rank(kind=row["kind"], pinned=False),
         version=1,
         updated_at=at,
-        readers=post_readers(
+        readers=PostFacts(
             space_id=row["space_id"],
             visibility=space.visibility,
             state=row["state"],
             author_id=row["author_id"],
+            official=row["kind"] == PostKind.OFFICIAL,
             audience_groups=row["audience_groups"],
             audience_spaces=row["audience_spaces"],
-        ),
+        ).readers(),
         decision_id=decision.decision_id,
         policy_revision=decision.policy_revision,
     )
@@ -195,9 +174,11 @@ def post_changed(session: Session, *, post: Post, space: Space, at: datetime) ->
             comment.version += 1
             comment.updated_at = at
     session.flush()
-    outbox.append_upsert(document=post_document(post), version=post.version)
+    outbox.append_upsert(document=post_document(post, space), version=post.version)
     for comment in comments:
-        outbox.append_upsert(document=comment_document(comment, post), version=comment.version)
+        outbox.append_upsert(
+            document=comment_document(comment, post, space), version=comment.version
+        )
 
 
 def comment_changed(
@@ -209,5 +190,5 @@ def comment_changed(
     comment.updated_at = at
     session.flush()
     OutboxRepository(session).append_upsert(
-        document=comment_document(comment, post), version=comment.version
+        document=comment_document(comment, post, space), version=comment.version
     )

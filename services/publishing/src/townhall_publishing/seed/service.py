@@ -18,7 +18,7 @@ from townhall_contracts.readers import PostState, post_readers
 
 from ..content import extract_mentions, render_markdown
 from ..database import utcnow
-from ..outbox.documents import comment_document, post_document
+from ..outbox.documents import comment_document, post_document, readers_of_comment
 from ..outbox.repository import OutboxRepository
 from ..posts.lifecycle import feed_rank_of
 from ..posts.models import Comment, Post
@@ -79,6 +79,7 @@ def seed_demo(
         report.spaces_created += 1
     progress(f"spaces: {report.spaces_created} created, {report.spaces_existing} already there")
 
+    demo_spaces = {space.id: space for space in SPACES}
     visibility = {space.id: space.visibility for space in SPACES}
     post_ids = {seed.key: seed_post_id(seed.key) for seed in POSTS}
     existing_posts = set(session.exec(select(Post.id).where(col(Post.id).in_(post_ids.values()))))
@@ -120,7 +121,9 @@ def seed_demo(
         )
         post.feed_rank = feed_rank_of(post)
         posts.add(post)
-        outbox.append_upsert(document=post_document(post), version=post.version)
+        outbox.append_upsert(
+            document=post_document(post, demo_spaces[seed.space_id]), version=post.version
+        )
         posts_by_key[seed.key] = post
         report.posts_created += 1
     progress(f"posts: {report.posts_created} created, {report.posts_existing} already there")
@@ -145,14 +148,17 @@ def seed_demo(
             body_html=render_markdown(seed_comment.body),
             mentions=extract_mentions(seed_comment.body),
             state=PostState.PUBLISHED.value,
-            readers=list(parent.readers),
             version=1,
             created_at=moment,
             updated_at=moment,
         )
+        space = demo_spaces[parent.space_id]
+        comment.readers = readers_of_comment(comment, parent, space)
         comments.add(comment)
         parent.comment_count += 1
-        outbox.append_upsert(document=comment_document(comment, parent), version=comment.version)
+        outbox.append_upsert(
+            document=comment_document(comment, parent, space), version=comment.version
+        )
         report.comments_created += 1
     progress(
         f"comments: {report.comments_created} created, {report.comments_existing} already there"

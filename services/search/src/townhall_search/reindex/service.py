@@ -4,6 +4,10 @@ While it runs, searches keep reading the live index and the relay's events reach
 both indexes (the backend sees to it), so an event that arrives after its document
 was exported is not lost, and versions keep an older export from overwriting it.
 On any failure the new index is dropped and the live one stays as it was.
+
+The exported documents become events checked and built into index documents exactly
+as the relay's live events are (`documents.service.check_events`, then the backend),
+so their readers are the ones publishing computed with the shared readers rule.
 """
 
 from __future__ import annotations
@@ -17,6 +21,7 @@ import structlog
 
 from townhall_contracts.search import DocumentExportPage, IndexEvent, IndexOperation
 
+from ..documents.service import check_events
 from ..index import IndexBackend
 from .errors import ReindexAlreadyRunning
 from .schemas import ReindexState, ReindexStatus
@@ -80,6 +85,7 @@ class Reindexer:
                     for exported in page.documents
                 ]
                 if events:
+                    check_events(events)
                     self._index.load_rebuild(events)
                 with self._lock:
                     self._status.processed += len(events)
