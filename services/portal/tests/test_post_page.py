@@ -132,7 +132,9 @@ def page_of(services: Services, signing_key_file: Path) -> Iterator[TestClient]:
         http_timeout_seconds=5.0,
     )
     client = TestClient(create_app(settings), follow_redirects=False)
-    session = Session(subject="bob", token="t", expires_at=time.time() + 3600, name="bob")
+    session = Session(
+        subject="bob", token="t", expires_at=time.time() + 3600, name="bob", session_id="s1"
+    )
     codec = SessionCodec(DEV_SESSION_SECRET, max_age_seconds=3600, secure=False)
     client.cookies.set(SESSION_COOKIE, codec.seal(session))
     yield client
