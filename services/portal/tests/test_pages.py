@@ -22,7 +22,9 @@ def _codec(secret: str = DEV_SESSION_SECRET) -> SessionCodec:
 
 
 def _signed_in(client: TestClient, subject: str = "alice", exp_in: float = 3600) -> None:
-    session = Session(subject=subject, token="t", expires_at=time.time() + exp_in, name=subject)
+    session = Session(
+        subject=subject, token="t", expires_at=time.time() + exp_in, name=subject, session_id="s1"
+    )
     client.cookies.set(SESSION_COOKIE, _codec().seal(session))
 
 

@@ -34,6 +34,14 @@ class IndexDocument(BaseModel):
     readers: list[str]
     created_at: datetime
     updated_at: datetime
+    # What vouches for the text. A post: the revision of its text (1 as first written, one
+    # more per edit by its author) and who endorsed and pinned that revision. A comment:
+    # the revision of its post it was written under, and, for an official answer, whether
+    # the post was edited since (the answer then no longer vouches for the post's text).
+    revision: int | None = Field(default=None, ge=1)
+    endorsed_by: str | None = None
+    pinned_by: str | None = None
+    post_edited_since: bool | None = None
 
 
 class IndexOperation(StrEnum):

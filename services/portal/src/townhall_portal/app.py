@@ -20,6 +20,7 @@ from townhall_platform.app import create_app as create_service_app
 from .navigation import Navigation
 from .oidc import OidcClient
 from .pages import auth, employee, staff
+from .revocations import session_revocations
 from .session import SessionCodec
 from .settings import PortalSettings
 from .web import (
@@ -151,6 +152,7 @@ def create_app(settings: PortalSettings | None = None) -> FastAPI:
         settings.session_secret.get_secret_value(),
         max_age_seconds=settings.session_max_age_seconds,
         secure=settings.secure_cookies,
+        revocations=session_revocations(settings.session_revocations_file),
     )
     app.state.oidc = (
         OidcClient(

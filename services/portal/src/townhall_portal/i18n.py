@@ -91,6 +91,13 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "la conformité le garde en archive.",
     ),
     "post.official_answer": ("Official answer", "Réponse officielle"),
+    "post.revision": ("edited: revision {n}", "modifié : version {n}"),
+    "post.answer_lapsed": (
+        "Answered revision {n} of this post, since edited by its author: "
+        "this answer does not speak for the text above.",
+        "Réponse à la version {n} de ce message, modifié depuis par son auteur : "
+        "elle ne vaut pas pour le texte ci-dessus.",
+    ),
     "post.answer_officially": ("Answer officially", "Répondre officiellement"),
     "post.authority": ("Speaking for", "Au nom de"),
     "post.state": ("State", "État"),

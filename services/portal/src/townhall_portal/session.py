@@ -7,6 +7,11 @@ the browser holds it but can neither read nor alter it. It is HTTP-only, `SameSi
 `Secure` outside development. The CSRF token of every form is an HMAC of a random
 per-browser nonce (its own HTTP-only cookie), so a page from elsewhere can neither read nor
 forge it.
+
+Signing out also ends the session server-side: each session has a random id, and the ids
+of sessions signed out are refused until they would have expired (`revocations`), so a
+copy of the cookie is worthless after sign-out. Signing in and out gives the browser a new
+CSRF nonce, so a token read before sign-in is not valid in the session.
 """
 
 from __future__ import annotations
@@ -27,6 +32,8 @@ from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from starlette.requests import Request
 from starlette.responses import Response
 
+from .revocations import MemoryRevocations, SessionRevocations
+
 SESSION_COOKIE = "townhall_session"
 CSRF_COOKIE = "townhall_csrf"
 CSRF_FIELD = "csrf_token"
@@ -44,6 +51,8 @@ class Session:
     name: str = ""
     # The provider's ID token, for RP-initiated logout (OpenID Connect sign-ins only).
     id_token: str = ""
+    # Random, per sign-in: what signing out revokes.
+    session_id: str = ""
 
     @property
     def expired(self) -> bool:
@@ -71,11 +80,19 @@ def session_fernet(secret: str) -> Fernet:
 class SessionCodec:
     """Reads and writes the session and CSRF cookies."""
 
-    def __init__(self, secret: str, *, max_age_seconds: int, secure: bool) -> None:
+    def __init__(
+        self,
+        secret: str,
+        *,
+        max_age_seconds: int,
+        secure: bool,
+        revocations: SessionRevocations | None = None,
+    ) -> None:
         self._secret = secret.encode()
         self._fernet = session_fernet(secret)
         self._max_age = max_age_seconds
         self._secure = secure
+        self._revocations = revocations if revocations is not None else MemoryRevocations()
 
     def seal(self, session: Session) -> str:
         """The cookie value of a session: encrypted and authenticated."""
@@ -84,6 +101,7 @@ class SessionCodec:
             "token": session.token,
             "exp": session.expires_at,
             "name": session.name,
+            "sid": session.session_id,
         }
         if session.id_token:
             data["id_token"] = session.id_token
@@ -99,6 +117,7 @@ class SessionCodec:
                 expires_at=float(data["exp"]),
                 name=str(data.get("name", "")),
                 id_token=str(data.get("id_token", "")),
+                session_id=str(data["sid"]),
             )
         except (InvalidToken, KeyError, TypeError, ValueError):
             return None
@@ -107,7 +126,9 @@ class SessionCodec:
         """The session of the request, or None when missing, forged or expired."""
         raw = request.cookies.get(SESSION_COOKIE)
         session = self.unseal(raw) if raw else None
-        return None if session is None or session.expired else session
+        if session is None or session.expired or not session.session_id:
+            return None
+        return None if self._revocations.revoked(session.session_id) else session
 
     def had_session(self, request: Request) -> bool:
         """Whether the browser sent a session cookie at all (to say it expired)."""
@@ -129,7 +150,12 @@ class SessionCodec:
             expires_at = min(expires_at, token_exp)
         value = self.seal(
             Session(
-                subject=subject, token=token, expires_at=expires_at, name=name, id_token=id_token
+                subject=subject,
+                token=token,
+                expires_at=expires_at,
+                name=name,
+                id_token=id_token,
+                session_id=secrets.token_urlsafe(24),
             )
         )
         response.set_cookie(
@@ -141,11 +167,19 @@ class SessionCodec:
             samesite="lax",
             path="/",
         )
+        self._rotate_csrf_nonce(response)
 
     def close(self, response: Response) -> None:
         response.delete_cookie(
             SESSION_COOKIE, path="/", httponly=True, secure=self._secure, samesite="lax"
         )
+
+    def end(self, session: Session | None, response: Response) -> None:
+        """Sign out: the session is refused from now on, whoever holds a copy of it."""
+        if session is not None and session.session_id:
+            self._revocations.revoke(session.session_id, until=session.expires_at)
+        self.close(response)
+        self._rotate_csrf_nonce(response)
 
     # CSRF.
 
@@ -180,6 +214,17 @@ class SessionCodec:
                 samesite="lax",
                 path="/",
             )
+
+    def _rotate_csrf_nonce(self, response: Response) -> None:
+        """A new nonce at sign-in and sign-out: tokens of the page before are refused."""
+        response.set_cookie(
+            CSRF_COOKIE,
+            secrets.token_urlsafe(24),
+            httponly=True,
+            secure=self._secure,
+            samesite="lax",
+            path="/",
+        )
 
     def _sign(self, nonce: str) -> str:
         return hmac.new(self._secret, nonce.encode(), hashlib.sha256).hexdigest()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import ClassVar
 
 from pydantic import Field, SecretStr, model_validator
@@ -24,6 +25,9 @@ class PortalSettings(ServiceSettings):
     # Signs the session and CSRF cookies.
     session_secret: SecretStr = SecretStr(DEV_SESSION_SECRET)
     session_max_age_seconds: int = 8 * 3600
+    # Where signed-out sessions are remembered until they expire: a SQLite file shared by
+    # the instances of one machine (e.g. var/portal-sessions.db); none, in this process.
+    session_revocations_file: Path | None = None
     # How often policy's revision is asked, to notice grants and revocations in the
     # navigation (a user's capabilities are asked again only when it moved).
     navigation_revision_check_seconds: float = Field(default=1.0, ge=0, le=300)

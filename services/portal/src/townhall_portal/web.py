@@ -14,7 +14,7 @@ from markdown_it import MarkdownIt
 from markupsafe import Markup, escape
 from starlette.responses import Response
 
-from townhall_clients import PublishingClient, SearchClient, UnexpectedResponse
+from townhall_clients import PublishingClient, SearchClient, ServiceUnavailable, UnexpectedResponse
 from townhall_clients.policy_audit import PolicyAuditClient
 
 from .i18n import LANGUAGE_COOKIE, negotiate, translator
@@ -166,7 +166,10 @@ def render(
     lang = language(request)
     sessions = codec(request)
     if viewer is None:
-        session = sessions.load(request)
+        try:
+            session = sessions.load(request)
+        except ServiceUnavailable:
+            session = None  # the page says what is down; it is shown to nobody in particular
         # Error pages use what the navigation last knew, without asking policy again.
         viewer = (
             Viewer(session, navigation(request).remembered(session.subject)) if session else None

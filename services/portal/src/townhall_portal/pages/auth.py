@@ -155,7 +155,7 @@ def sign_out(request: Request, _csrf: CsrfChecked) -> Response:
             # The provider is down: the portal's session ends anyway.
             log.warning("end_session_unavailable", subject=session.subject)
     response = RedirectResponse(target, status_code=303)
-    sessions.close(response)
+    sessions.end(session, response)
     return response
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Annotated, Any
 from urllib.parse import urlencode
 
@@ -278,6 +279,7 @@ def comment(
     body: Annotated[str, Form()] = "",
     official: Annotated[str, Form()] = "",
     authority: Annotated[str, Form()] = "",
+    post_revision: Annotated[str, Form()] = "",
 ) -> Response:
     text = body.strip()
     error = None
@@ -296,6 +298,11 @@ def comment(
             status_code=422,
         )
     fields: dict[str, Any] = {"body": text}
+    # The revision the page showed: publishing refuses the comment if the post was edited
+    # since, so an official answer never lands under a text its author did not read.
+    shown = _revision(post_revision)
+    if shown is not None:
+        fields["post_revision"] = shown
     if official:
         fields["official"] = True
         if authority.strip():
@@ -316,6 +323,11 @@ def comment(
             status_code=exc.status_code,
         )
     return RedirectResponse(f"/posts/{post_id}#comments", status_code=303)
+
+
+def _revision(value: str) -> int | None:
+    """A revision number from a form field, or None for anything else."""
+    return int(value) if re.fullmatch(r"[1-9][0-9]{0,8}", value) else None
 
 
 # Actions on a post, each a small form: what publishing's API calls it, and its body.
@@ -341,6 +353,7 @@ def post_action(
     clients: ClientsDep,
     reason: Annotated[str, Form()] = "",
     restore_reason: Annotated[str, Form()] = "",
+    revision: Annotated[str, Form()] = "",
 ) -> Response:
     if action not in ACTIONS:
         return render(request, "error.html", {"message_key": "error.not_found"}, status_code=404)
@@ -348,6 +361,9 @@ def post_action(
     body: dict[str, Any] | None = None
     if action == "react":
         body = {"kind": "like"}
+    if action == "endorse" and _revision(revision) is not None:
+        # The revision the page showed: refused if the post was edited since.
+        body = {"revision": _revision(revision)}
     if action in REASON_FIELDS:
         given = reason if action == "report" else restore_reason
         if len(given.strip()) < 3:

@@ -70,12 +70,15 @@ def post_row_document(row: Mapping[str, Any]) -> IndexDocument:
         readers=list(row["readers"]),
         created_at=row["created_at"],
         updated_at=row["updated_at"],
+        revision=row["revision"],
+        endorsed_by=row["endorsed_by"],
+        pinned_by=row["pinned_by"],
     )
 
 
 _DOCUMENT_COLUMNS = (
     "id", "kind", "space_id", "author_id", "title", "body", "authority", "mentions", "state",
-    "created_at", "updated_at",
+    "created_at", "updated_at", "revision", "endorsed_by", "pinned_by",
 )  # fmt: skip
 
 
@@ -98,4 +101,7 @@ def comment_document(comment: Comment, post: Post, space: _Space) -> IndexDocume
         readers=readers_of_comment(comment, post, space),
         created_at=comment.created_at,
         updated_at=comment.updated_at,
+        revision=comment.post_revision,
+        # An official answer vouches for the revision it answered only.
+        post_edited_since=comment.post_revision != post.revision if comment.official else None,
     )

@@ -62,3 +62,10 @@ class AlreadyDone(Conflict):
 
     type_slug = "already-done"
     title = "Already done"
+
+
+class RevisionChanged(Conflict):
+    """A vouch (endorsement, pin, official answer) asked for a revision since replaced."""
+
+    type_slug = "revision-changed"
+    title = "The post was edited since"

@@ -56,23 +56,27 @@ def record_step(
     at: datetime,
     decision: Decision | None = None,
     note: str | None = None,
-) -> None:
-    """Keep the step and the decision that allowed it, with the post, for the record."""
-    PostRepository(session).add_step(
-        PostStep(
-            post_id=post.id,
-            step=step,
-            actor_id=actor,
-            action=decision.action if decision else None,
-            decision_id=decision.decision_id if decision else None,
-            policy_revision=decision.policy_revision if decision else None,
-            note=note,
-            at=at,
-        )
+    ends: PostStep | None = None,
+) -> PostStep:
+    """Keep the step, the revision of the text it was taken at and the decision that
+    allowed it, with the post, for the record; `ends`, the endorsement or pin it ends."""
+    row = PostStep(
+        post_id=post.id,
+        step=step,
+        actor_id=actor,
+        action=decision.action if decision else None,
+        decision_id=decision.decision_id if decision else None,
+        policy_revision=decision.policy_revision if decision else None,
+        note=note,
+        at=at,
+        revision=post.revision,
+        ends_step_id=ends.id if ends is not None else None,
     )
+    PostRepository(session).add_step(row)
     if decision is not None:
         post.decision_id = decision.decision_id
         post.policy_revision = decision.policy_revision
+    return row
 
 
 @dataclass(frozen=True)
@@ -150,11 +154,19 @@ def write_new_posts(session: Session, news: Sequence[NewPost]) -> None:
     OutboxRepository(session).append_many([new.event_row for new in news])
 
 
-def post_changed(session: Session, *, post: Post, space: Space, at: datetime) -> None:
+def post_changed(
+    session: Session,
+    *,
+    post: Post,
+    space: Space,
+    at: datetime,
+    comments_changed: Sequence[Comment] = (),
+) -> None:
     """After a change of the post: new readers and rank, a new version, outbox events.
 
     Comments follow their post's readers: when those change, each comment gets a new
     version too, so search never shows a comment of a post its reader may not read.
+    `comments_changed` get a new version anyway (official answers an edit left behind).
     """
     # A post not yet written has no reader rows and no comments: no queries for them.
     new = not inspect(post).persistent
@@ -167,9 +179,12 @@ def post_changed(session: Session, *, post: Post, space: Space, at: datetime) ->
         PostRepository(session).set_readers(post, readers, new=new)
     outbox = OutboxRepository(session)
     comments = CommentRepository(session).of_post(post.id) if readers_changed and not new else []
+    changed = {comment.id for comment in comments_changed}
+    known = {comment.id for comment in comments}
+    comments += [comment for comment in comments_changed if comment.id not in known]
     for comment in comments:
         comment_readers = readers_of_comment(comment, post, space)
-        if comment_readers != list(comment.readers):
+        if comment_readers != list(comment.readers) or comment.id in changed:
             comment.readers = comment_readers
             comment.version += 1
             comment.updated_at = at

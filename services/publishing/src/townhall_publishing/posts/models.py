@@ -5,7 +5,17 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import JSON, Boolean, CheckConstraint, Column, ForeignKey, Index, String, Text
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    CheckConstraint,
+    Column,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+)
 from sqlmodel import Field, col
 
 from ..database import PublishingModel, UTCDateTime, no_strings, utcnow
@@ -88,6 +98,11 @@ class Post(PublishingModel, table=True):
     feed_rank: int = Field(default=FeedRank.SOCIAL)
     # Edits of the body or title (the history is in `post_versions`).
     edit_count: int = 0
+    # The revision of the text: 1 as first written, one more per edit by its author. An
+    # endorsement, a pin and an official answer vouch for one revision (`posts.vouches`).
+    revision: int = Field(
+        default=1, sa_column=Column(Integer(), nullable=False, server_default="1")
+    )
     # The official workflow.
     submitted_at: datetime | None = Field(default=None, sa_column=_moment())
     approved_by: str | None = Field(default=None, max_length=128)
@@ -102,8 +117,12 @@ class Post(PublishingModel, table=True):
     # The official voice inside discussions.
     pinned_by: str | None = Field(default=None, max_length=128)
     pinned_at: datetime | None = Field(default=None, sa_column=_moment())
+    pinned_revision: int | None = None
+    pin_decision_id: str | None = Field(default=None, max_length=64)
     endorsed_by: str | None = Field(default=None, max_length=128)
     endorsed_at: datetime | None = Field(default=None, sa_column=_moment())
+    endorsed_revision: int | None = None
+    endorsement_decision_id: str | None = Field(default=None, max_length=64)
     # Moderation and deletion.
     hidden_by: str | None = Field(default=None, max_length=128)
     hidden_at: datetime | None = Field(default=None, sa_column=_moment())
@@ -179,6 +198,11 @@ class Comment(PublishingModel, table=True):
     # An official answer by a spokesperson, labelled with the authority it speaks for.
     official: bool = Field(default=False, sa_column=_false())
     authority: str | None = Field(default=None, max_length=200)
+    # The revision of the post's text this comment was written under: an official answer
+    # vouches for that revision only.
+    post_revision: int = Field(
+        default=1, sa_column=Column(Integer(), nullable=False, server_default="1")
+    )
     edit_count: int = 0
     hidden_by: str | None = Field(default=None, max_length=128)
     hidden_at: datetime | None = Field(default=None, sa_column=_moment())
@@ -217,3 +241,9 @@ class PostStep(PublishingModel, table=True):
     policy_revision: int | None = None
     note: str | None = Field(default=None, max_length=2000)
     at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
+    # The revision of the post's text when the step was taken.
+    revision: int | None = None
+    # The endorsement or pin this step ends (withdrawn, or lapsed with an edit).
+    ends_step_id: int | None = Field(
+        default=None, sa_column=Column(Integer(), ForeignKey("post_steps.id"), nullable=True)
+    )

@@ -9,8 +9,8 @@ from sqlmodel import Session
 from ..engagement.models import Acknowledgement
 from ..engagement.service import reaction_counts
 from .lifecycle import NewPost
-from .models import Post
-from .schemas import PostRead
+from .models import Comment, Post, PostStep
+from .schemas import CommentRead, PostRead, PostStepRead, Vouch
 
 
 def present_posts(
@@ -43,3 +43,29 @@ def present_new_post(new: NewPost) -> PostRead:
     """A post created by this request: nobody reacted to it yet (no query). Read from the
     row it was written with: a dict validates faster than the model's attributes."""
     return PostRead.model_validate(new.post_row)
+
+
+def present_comment(comment: Comment, post: Post) -> CommentRead:
+    """A comment, saying whether its post was edited after it (an official answer then
+    answers an earlier revision and no longer vouches for the text shown)."""
+    answer = CommentRead.model_validate(comment)
+    answer.post_edited_since = comment.post_revision != post.revision
+    return answer
+
+
+def present_steps(steps: Sequence[PostStep]) -> list[PostStepRead]:
+    """A post's steps, each one that ends an endorsement or pin naming it."""
+    by_id = {step.id: step for step in steps}
+    answers = []
+    for step in steps:
+        answer = PostStepRead.model_validate(step)
+        ended = by_id.get(step.ends_step_id) if step.ends_step_id is not None else None
+        if ended is not None:
+            answer.ends = Vouch(
+                by=ended.actor_id,
+                at=ended.at,
+                revision=ended.revision or 1,
+                decision_id=ended.decision_id,
+            )
+        answers.append(answer)
+    return answers

@@ -11,6 +11,7 @@ from sqlalchemy import delete, func, insert, text
 from sqlmodel import Session, col, select
 
 from townhall_contracts.policy import Decision
+from townhall_contracts.readers import PostState
 
 from .models import Comment, Post, PostReader, PostStep, PostVersion
 
@@ -103,6 +104,19 @@ class PostRepository:
     def add_step(self, step: PostStep) -> None:
         self._session.add(step)
 
+    def step(self, step_id: int) -> PostStep | None:
+        return self._session.get(PostStep, step_id)
+
+    def last_step(self, post_id: str, step: str) -> PostStep | None:
+        """The latest step `step` of a post (the one behind its current endorsement or pin)."""
+        statement = (
+            select(PostStep)
+            .where(col(PostStep.post_id) == post_id, col(PostStep.step) == step)
+            .order_by(col(PostStep.id).desc())
+            .limit(1)
+        )
+        return self._session.exec(statement).first()
+
     def steps(self, post_id: str) -> list[PostStep]:
         statement = (
             select(PostStep).where(col(PostStep.post_id) == post_id).order_by(col(PostStep.id))
@@ -140,6 +154,8 @@ def first_step_row(
         "policy_revision": decision.policy_revision,
         "note": None,
         "at": at,
+        "revision": 1,
+        "ends_step_id": None,
     }
 
 
@@ -162,6 +178,16 @@ class CommentRepository:
             select(Comment)
             .where(col(Comment.post_id) == post_id)
             .order_by(col(Comment.created_at), col(Comment.id))
+        )
+        return list(self._session.exec(statement))
+
+    def official_answers(self, post_id: str, *, post_revision: int) -> list[Comment]:
+        """The live official answers of a post written under its revision `post_revision`."""
+        statement = select(Comment).where(
+            col(Comment.post_id) == post_id,
+            col(Comment.official).is_(True),
+            col(Comment.post_revision) == post_revision,
+            col(Comment.state) == PostState.PUBLISHED.value,
         )
         return list(self._session.exec(statement))
 

@@ -21,7 +21,7 @@ from ..moderation import service as moderation
 from ..moderation.schemas import ModerationActionRead, ReportRead
 from ..workflow import service as workflow
 from . import service
-from .presenters import present_new_post, present_post
+from .presenters import present_comment, present_new_post, present_post, present_steps
 from .repository import PostRepository
 from .schemas import (
     AcknowledgementRead,
@@ -34,7 +34,6 @@ from .schemas import (
     PostCreate,
     PostHistory,
     PostRead,
-    PostStepRead,
     PostUpdate,
     PublishRequest,
     ReactionCreate,
@@ -45,6 +44,7 @@ from .schemas import (
     SubmitRequest,
     VersionList,
     VersionRead,
+    VouchRequest,
 )
 
 router = APIRouter(prefix="/v1/posts", tags=["posts"], route_class=UnitOfWorkRoute)
@@ -138,7 +138,7 @@ def post_versions(
     )
     versions = PostRepository(session).versions(post.id)
     current = VersionRead(
-        revision=post.edit_count,
+        revision=post.revision,
         title=post.title,
         body=post.body,
         edited_by=post.author_id,
@@ -164,7 +164,7 @@ def post_history(
         session=session, gate=gate, subject=user.subject, post_id=post_id
     )
     steps = PostRepository(session).steps(post.id)
-    return PostHistory(post_id=post.id, steps=[PostStepRead.model_validate(s) for s in steps])
+    return PostHistory(post_id=post.id, steps=present_steps(steps))
 
 
 # The official workflow.
@@ -302,11 +302,25 @@ def acknowledgement_report(
 
 
 @router.post(
-    "/{post_id}/pin", summary="Pin a post in its space", response_model=PostRead, responses=_WRITE
+    "/{post_id}/pin",
+    summary="Pin a post in its space (the revision of its text read, if given)",
+    response_model=PostRead,
+    responses=_WRITE,
 )
-def pin_post(post_id: str, user: CurrentUser, session: SessionDep, gate: PolicyGateDep) -> PostRead:
+def pin_post(
+    post_id: str,
+    user: CurrentUser,
+    session: SessionDep,
+    gate: PolicyGateDep,
+    body: VouchRequest | None = None,
+) -> PostRead:
     post = service.set_pinned(
-        session=session, gate=gate, actor=user.subject, post_id=post_id, pinned=True
+        session=session,
+        gate=gate,
+        actor=user.subject,
+        post_id=post_id,
+        pinned=True,
+        revision=body.revision if body else None,
     )
     return present_post(session, post)
 
@@ -323,15 +337,24 @@ def unpin_post(
 
 @router.post(
     "/{post_id}/endorse",
-    summary="Endorse a social post (it stays its author's)",
+    summary="Endorse a social post's current revision (it stays its author's)",
     response_model=PostRead,
     responses=_WRITE,
 )
 def endorse_post(
-    post_id: str, user: CurrentUser, session: SessionDep, gate: PolicyGateDep
+    post_id: str,
+    user: CurrentUser,
+    session: SessionDep,
+    gate: PolicyGateDep,
+    body: VouchRequest | None = None,
 ) -> PostRead:
     post = service.set_endorsed(
-        session=session, gate=gate, actor=user.subject, post_id=post_id, endorsed=True
+        session=session,
+        gate=gate,
+        actor=user.subject,
+        post_id=post_id,
+        endorsed=True,
+        revision=body.revision if body else None,
     )
     return present_post(session, post)
 
@@ -373,7 +396,7 @@ def create_comment(
         session=session, gate=gate, author_id=user.subject, post_id=post_id, request=body
     )
     response.headers["Location"] = f"/v1/posts/{post_id}/comments/{comment.id}"
-    return CommentRead.model_validate(comment)
+    return CommentRead.model_validate(comment)  # written under the current revision
 
 
 @router.get(
@@ -385,10 +408,10 @@ def create_comment(
 def list_comments(
     post_id: str, user: CurrentUser, session: SessionDep, gate: PolicyGateDep
 ) -> CommentList:
-    comments = service.list_comments(
+    post, comments = service.list_comments(
         session=session, gate=gate, subject=user.subject, post_id=post_id
     )
-    return CommentList(items=[CommentRead.model_validate(c) for c in comments])
+    return CommentList(items=[present_comment(c, post) for c in comments])
 
 
 @router.patch(
@@ -413,7 +436,7 @@ def edit_comment(
         comment_id=comment_id,
         request=body,
     )
-    return CommentRead.model_validate(comment)
+    return present_comment(comment, service.find_post(session, post_id))
 
 
 @router.delete(

@@ -115,6 +115,25 @@ class ReactionCreate(BaseModel):
     kind: ReactionKind
 
 
+class VouchRequest(BaseModel):
+    """An endorsement or pin of the revision of the text the caller read (`revision`):
+    refused with 409 if the post was edited since. Without it, the current revision."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    revision: int | None = Field(default=None, ge=1)
+
+
+class Vouch(BaseModel):
+    """An endorsement or pin: who gave it, when, for which revision of the text, and the
+    policy decision that allowed it."""
+
+    by: str
+    at: datetime
+    revision: int
+    decision_id: str | None
+
+
 class PostRead(BaseModel):
     model_config = ConfigDict(from_attributes=True)
 
@@ -131,7 +150,10 @@ class PostRead(BaseModel):
     audience_groups: list[str]
     audience_spaces: list[str]
     requires_acknowledgement: bool = Field(validation_alias="requires_ack")
+    # The document's version: grows with every change (search never goes back).
     version: int
+    # The revision of the text: 1 as first written, one more per edit by its author.
+    revision: int = 1
     edit_count: int
     decision_id: str | None
     policy_revision: int | None
@@ -151,6 +173,16 @@ class PostRead(BaseModel):
     pinned_by: str | None
     endorsed_by: str | None
     endorsed_at: datetime | None
+    # The current revision's endorsement and pin; an edit by the author ends both (the
+    # history keeps them).
+    endorsement: Vouch | None = None
+    pin: Vouch | None = None
+    # The columns `endorsement` and `pin` are built from (not answered as such).
+    pinned_at: datetime | None = Field(default=None, exclude=True)
+    pinned_revision: int | None = Field(default=None, exclude=True)
+    pin_decision_id: str | None = Field(default=None, exclude=True)
+    endorsed_revision: int | None = Field(default=None, exclude=True)
+    endorsement_decision_id: str | None = Field(default=None, exclude=True)
     hidden_at: datetime | None
     hidden_reason: str | None
     comment_count: int
@@ -160,8 +192,22 @@ class PostRead(BaseModel):
     acknowledged: bool | None = None
 
     @model_validator(mode="after")
-    def _pinned(self) -> PostRead:
+    def _vouches(self) -> PostRead:
         self.pinned = self.pinned_by is not None
+        if self.endorsement is None and self.endorsed_by and self.endorsed_at:
+            self.endorsement = Vouch(
+                by=self.endorsed_by,
+                at=self.endorsed_at,
+                revision=self.endorsed_revision or self.revision,
+                decision_id=self.endorsement_decision_id,
+            )
+        if self.pin is None and self.pinned_by and self.pinned_at:
+            self.pin = Vouch(
+                by=self.pinned_by,
+                at=self.pinned_at,
+                revision=self.pinned_revision or self.revision,
+                decision_id=self.pin_decision_id,
+            )
         return self
 
 
@@ -175,10 +221,15 @@ class PostStepRead(BaseModel):
     policy_revision: int | None
     note: str | None
     at: datetime
+    # The revision of the text the step was taken at.
+    revision: int | None = None
+    # For a step ending an endorsement or pin (withdrawn, or lapsed with an edit by the
+    # author): that endorsement or pin.
+    ends: Vouch | None = None
 
 
 class PostHistory(BaseModel):
-    """The post's steps with the decision behind each."""
+    """The post's steps with the decision behind each, and the revision of its text."""
 
     post_id: str
     steps: list[PostStepRead]
@@ -187,6 +238,7 @@ class PostHistory(BaseModel):
 class VersionRead(BaseModel):
     model_config = ConfigDict(from_attributes=True)
 
+    # 1 for the text as first written.
     revision: int
     title: str
     body: str
@@ -209,6 +261,8 @@ class CommentCreate(BaseModel):
     parent_id: str | None = Field(default=None, max_length=36)
     official: bool = False
     authority: Authority | None = None
+    # The revision of the post the author read: refused with 409 if it was edited since.
+    post_revision: int | None = Field(default=None, ge=1)
 
     @model_validator(mode="after")
     def _authority_only_official(self) -> CommentCreate:
@@ -235,6 +289,10 @@ class CommentRead(BaseModel):
     mentions: list[str]
     official: bool
     authority: str | None
+    # The revision of the post's text this comment was written under; an official answer
+    # vouches for that revision only, so it no longer does once `post_edited_since`.
+    post_revision: int
+    post_edited_since: bool = False
     state: PostState
     version: int
     edit_count: int

@@ -23,6 +23,7 @@ from ..spaces.errors import SpaceArchived, SpaceNotFound
 from ..spaces.models import Space
 from ..spaces.repository import SpaceRepository
 from ..spaces.service import get_visible_space_facts
+from . import vouches
 from .errors import (
     AlreadyDone,
     CommentNotFound,
@@ -37,7 +38,6 @@ from .errors import (
 from .lifecycle import (
     NewPost,
     comment_changed,
-    feed_rank_of,
     post_changed,
     prepare_new_post,
     record_step,
@@ -220,11 +220,12 @@ def edit_post(
         subject=editor, action=_creating_action(post), domain=space_domain(post.space_id)
     )
     now = utcnow()
+    replaced = post.revision
     PostRepository(session).add_version(
         PostVersion(
             target_id=post.id,
             target_type="post",
-            revision=post.edit_count,
+            revision=replaced,
             title=post.title,
             body=post.body,
             edited_by=post.author_id,
@@ -238,8 +239,13 @@ def edit_post(
         post.body_html = render_markdown(request.body)
         post.mentions = extract_mentions(request.body)
     post.edit_count += 1
+    post.revision = replaced + 1
     record_step(session, post=post, step="edit", actor=editor, at=now, decision=decision)
-    post_changed(session, post=post, space=space_of(session, post), at=now)
+    # Nobody vouched for the new text: what vouched for the old one does not carry over.
+    answers = vouches.lapse_vouches(session, post=post, actor=editor, at=now, replaced=replaced)
+    post_changed(
+        session, post=post, space=space_of(session, post), at=now, comments_changed=answers
+    )
     return post
 
 
@@ -265,43 +271,64 @@ def delete_post(*, session: Session, gate: PolicyGate, author_id: str, post_id: 
     now = utcnow()
     post.state = PostState.DELETED.value
     post.deleted_at = now
-    post.pinned_at = None
-    post.pinned_by = None
+    vouches.clear_pin(post)
     record_step(session, post=post, step="delete", actor=author_id, at=now, decision=decision)
     post_changed(session, post=post, space=space_of(session, post), at=now)
     return post
 
 
 def set_pinned(
-    *, session: Session, gate: PolicyGate, actor: str, post_id: str, pinned: bool
+    *,
+    session: Session,
+    gate: PolicyGate,
+    actor: str,
+    post_id: str,
+    pinned: bool,
+    revision: int | None = None,
 ) -> Post:
-    """Pin a published post in its space (owners and communicators), or unpin it."""
+    """Pin a published post in its space (owners and communicators), or unpin it.
+
+    A pin holds for the revision of the text it was given at (`revision`, the one the
+    actor read, when given: refused if the post was edited since)."""
     post = get_readable_post(session=session, gate=gate, subject=actor, post_id=post_id, lock=True)
     if post.state != PostState.PUBLISHED:
         raise InvalidTransition("Only a published post can be pinned.", state=post.state)
     decision = gate.require(subject=actor, action=Action.PIN, domain=space_domain(post.space_id))
     if pinned == (post.pinned_at is not None):
         raise AlreadyDone("The post is already pinned." if pinned else "The post is not pinned.")
+    vouches.require_revision(post, revision)
     now = utcnow()
-    post.pinned_at = now if pinned else None
-    post.pinned_by = actor if pinned else None
-    post.feed_rank = feed_rank_of(post)
-    post.updated_at = now
+    ends = None if pinned else PostRepository(session).last_step(post.id, vouches.PIN)
+    if pinned:
+        vouches.pin(post, actor=actor, at=now, decision=decision)
+    else:
+        vouches.clear_pin(post)
     record_step(
         session,
         post=post,
-        step="pin" if pinned else "unpin",
+        step=vouches.PIN if pinned else "unpin",
         actor=actor,
         at=now,
         decision=decision,
+        ends=ends,
     )
+    post_changed(session, post=post, space=space_of(session, post), at=now)
     return post
 
 
 def set_endorsed(
-    *, session: Session, gate: PolicyGate, actor: str, post_id: str, endorsed: bool
+    *,
+    session: Session,
+    gate: PolicyGate,
+    actor: str,
+    post_id: str,
+    endorsed: bool,
+    revision: int | None = None,
 ) -> Post:
-    """A communicator endorses a social post: it stays the author's, marked as endorsed."""
+    """A communicator endorses a social post: it stays the author's, marked as endorsed.
+
+    The endorsement holds for the revision of the text it was given at (`revision`, the
+    one the actor read, when given: refused if the post was edited since)."""
     post = get_readable_post(session=session, gate=gate, subject=actor, post_id=post_id, lock=True)
     if post.kind != PostKind.SOCIAL:
         raise InvalidTransition("Only a social post is endorsed.", state=post.state)
@@ -314,18 +341,23 @@ def set_endorsed(
         raise AlreadyDone(
             "The post is already endorsed." if endorsed else "The post is not endorsed."
         )
+    vouches.require_revision(post, revision)
     now = utcnow()
-    post.endorsed_by = actor if endorsed else None
-    post.endorsed_at = now if endorsed else None
-    post.updated_at = now
+    ends = None if endorsed else PostRepository(session).last_step(post.id, vouches.ENDORSE)
+    if endorsed:
+        vouches.endorse(post, actor=actor, at=now, decision=decision)
+    else:
+        vouches.clear_endorsement(post)
     record_step(
         session,
         post=post,
-        step="endorse" if endorsed else "unendorse",
+        step=vouches.ENDORSE if endorsed else "unendorse",
         actor=actor,
         at=now,
         decision=decision,
+        ends=ends,
     )
+    post_changed(session, post=post, space=space_of(session, post), at=now)
     return post
 
 
@@ -359,6 +391,7 @@ def add_comment(
         raise OfficialAnswerNotAllowed("An official answer is given in a social discussion.")
     action = Action.ANSWER_OFFICIAL if request.official else Action.COMMENT
     decision = gate.require(subject=author_id, action=action, domain=space_domain(post.space_id))
+    vouches.require_revision(post, request.post_revision)
     now = utcnow()
     comment = Comment(
         id=str(uuid.uuid4()),
@@ -372,6 +405,7 @@ def add_comment(
         authority=(request.authority or DEFAULT_AUTHORITY) if request.official else None,
         state=PostState.PUBLISHED.value,
         readers=list(post.readers),
+        post_revision=post.revision,
         version=0,
         decision_id=decision.decision_id,
         policy_revision=decision.policy_revision,
@@ -393,12 +427,12 @@ def find_comment(session: Session, post: Post, comment_id: str) -> Comment:
 
 def list_comments(
     *, session: Session, gate: PolicyGate, subject: str, post_id: str
-) -> list[Comment]:
-    """The comments of a readable post that the subject may read (hidden ones only to
+) -> tuple[Post, list[Comment]]:
+    """A readable post and its comments that the subject may read (hidden ones only to
     their author and moderators), oldest first."""
     post = get_readable_post(session=session, gate=gate, subject=subject, post_id=post_id)
     principals = gate.principals(subject)
-    return [
+    return post, [
         c for c in CommentRepository(session).of_post(post.id) if may_read(principals, c.readers)
     ]
 
@@ -426,7 +460,7 @@ def edit_comment(
         PostVersion(
             target_id=comment.id,
             target_type="comment",
-            revision=comment.edit_count,
+            revision=comment.edit_count + 1,
             body=comment.body,
             edited_by=comment.author_id,
             edited_at=comment.updated_at,

@@ -21,6 +21,7 @@ from ..posts.errors import InvalidTransition, NotAuthor
 from ..posts.lifecycle import post_changed, record_step
 from ..posts.models import Post, PostKind
 from ..posts.service import get_readable_post, space_of
+from ..posts.vouches import clear_pin
 from .errors import FourEyes, InvalidSchedule, NotOfficial
 
 # A schedule must leave the scheduler a moment, and not be absurdly far away.
@@ -202,8 +203,7 @@ def retract(*, session: Session, gate: PolicyGate, actor: str, post_id: str, rea
     post.retracted_by = actor
     post.retracted_at = now
     post.retraction_reason = reason
-    post.pinned_at = None
-    post.pinned_by = None
+    clear_pin(post)
     record_step(
         session, post=post, step="retract", actor=actor, at=now, decision=decision, note=reason
     )
