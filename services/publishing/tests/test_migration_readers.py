@@ -5,16 +5,15 @@ discussion as such), and the downgrade puts the old ones back."""
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime
 from typing import Any
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import text
+from sqlalchemy import JSON, column, table, text
 
-from townhall_platform.db import make_engine, normalize_url, run_migrations, session_scope
+from townhall_platform.db import make_engine, normalize_url, run_migrations
 from townhall_publishing.cli import MIGRATIONS
-from townhall_publishing.posts.models import Comment, Post
-from townhall_publishing.spaces.models import Space
 
 _OLD = ["auditor:org", "space:lab", "user:alice"]
 
@@ -43,32 +42,52 @@ def _downgrade(url: str, revision: str) -> None:
 
 def test_old_comments_lose_the_post_authors_own_token(database_url: str) -> None:
     run_migrations(database_url, MIGRATIONS, revision="0003")
+    # Rows as the 0003 schema has them, written without the live models (which follow head).
+    spaces = table(
+        "spaces",
+        *map(column, ("id", "name", "kind", "visibility", "description", "created_by")),
+        column("created_at"),
+    )
+    posts = table(
+        "posts",
+        *map(column, ("id", "space_id", "kind", "title", "body", "author_id", "state")),
+        *map(column, ("version", "created_at", "updated_at", "feed_rank", "edit_count")),
+        column("readers", JSON),
+        column("audience_groups", JSON),
+    )
+    comments = table(
+        "comments",
+        *map(column, ("id", "post_id", "author_id", "body", "state", "version")),
+        *map(column, ("created_at", "updated_at")),
+        column("readers", JSON),
+    )
+    now = datetime.now(UTC)
     engine = make_engine(database_url)
-    with session_scope(engine) as session:
-        session.add(
-            Space(
-                id="lab", name="Lab", kind="community", visibility="restricted", created_by="alice"
+    with engine.begin() as connection:
+        connection.execute(
+            spaces.insert().values(
+                id="lab", name="Lab", kind="community", visibility="restricted",
+                description="", created_by="alice", created_at=now,
             )
-        )
-        session.flush()
+        )  # fmt: skip
         for post_id, kind in (("social", "social"), ("official", "official")):
-            session.add(
-                Post(
+            connection.execute(
+                posts.insert().values(
                     id=post_id, space_id="lab", kind=kind, title="T", body="B",
-                    author_id="alice", state="published", readers=_OLD,
+                    author_id="alice", state="published", readers=_OLD, audience_groups=[],
+                    version=1, created_at=now, updated_at=now, feed_rank=0, edit_count=0,
                 )
             )  # fmt: skip
-        session.flush()
         for comment_id, post_id, state in (
             ("under-social", "social", "published"),
             ("under-official", "official", "published"),
             ("deleted", "social", "deleted"),
         ):
             readers = _OLD if state == "published" else ["auditor:org"]
-            session.add(
-                Comment(
+            connection.execute(
+                comments.insert().values(
                     id=comment_id, post_id=post_id, author_id="bob", body="C",
-                    state=state, readers=readers,
+                    state=state, readers=readers, version=1, created_at=now, updated_at=now,
                 )
             )  # fmt: skip
     engine.dispose()

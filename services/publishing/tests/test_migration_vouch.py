@@ -28,8 +28,8 @@ def _post(connection: Any, post_id: str, *, edited: bool) -> None:
             "INSERT INTO posts (id, space_id, kind, title, body, author_id, state, readers, "
             "audience_groups, version, created_at, updated_at, published_at, feed_rank, "
             "edit_count, endorsed_by, endorsed_at, pinned_by, pinned_at) VALUES (:id, 'eng', "
-            "'social', 'T', 'B', 'alice', 'published', CAST(:readers AS JSON), "
-            "CAST('[]' AS JSON), 5, :t0, :t4, :t0, 0, :edits, 'claire', :t1, 'claire', :t2)"
+            "'social', 'T', 'B', 'alice', 'published', :readers, "
+            "'[]', 5, :t0, :t4, :t0, 0, :edits, 'claire', :t1, 'claire', :t2)"
         ),
         {
             "id": post_id,
@@ -63,7 +63,7 @@ def _answer(connection: Any, comment_id: str, post_id: str, at: datetime) -> Non
         text(
             "INSERT INTO comments (id, post_id, author_id, body, state, readers, version, "
             "created_at, updated_at, official) VALUES (:id, :post, 'sophie', 'Confirmed.', "
-            "'published', CAST(:readers AS JSON), 1, :at, :at, :official)"
+            "'published', :readers, 1, :at, :at, :official)"
         ),
         {"id": comment_id, "post": post_id, "readers": '["org"]', "at": at, "official": True},
     )
