@@ -69,7 +69,7 @@ def test_an_owner_grants_no_owner_and_nothing_to_themselves_through_publishing(
 
 
 def test_a_policy_admin_grants_owner_through_publishing(system: Any) -> None:
-    space = _new_space(system, "alice")
+    space = _new_space(system, "alice", visibility="public")
 
     response = _add(system, "paul", space, "bob", "owner")
 
@@ -93,7 +93,15 @@ def test_a_compliance_officer_changes_nothing_through_publishing(system: Any) ->
 
     # Even as the owner of a space (made so by a policy admin), he changes nothing in it.
     owned = _new_space(system, "alice")
-    made_owner = _add(system, "paul", owned, "olivier", "owner")
+    made_owner = system.as_user("policy", "paul").post(
+        "/v1/grants",
+        json={
+            "subject": "olivier",
+            "role": "owner",
+            "domain": f"space:{owned}",
+            "justification": "Audits the project",
+        },
+    )
     assert made_owner.status_code == 201, made_owner.text
     moderator = _add(system, "olivier", owned, "hugo", "moderator")
     public = olivier.patch(f"/v1/spaces/{owned}", json={"visibility": "public"})

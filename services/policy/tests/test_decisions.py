@@ -159,7 +159,9 @@ def test_a_deactivated_subject_is_refused_everything(api: Any, settings: Any) ->
     assert api.decide("gaelle", "read", "org")["allowed"] is True
     engine = make_engine(settings.database_url)
     with session_scope(engine) as session:
-        set_subject_active(session, subject_id="gaelle", active=False)
+        set_subject_active(
+            session, subject_id="gaelle", active=False, justification="Left the company"
+        )
     engine.dispose()
     api.revision()  # reads the stored revision, so this instance reloads now
 

@@ -170,7 +170,7 @@ async def test_owners_grant_roles_through_policy(
         "subject": "hugo",
         "role": "moderator",
         "domain": "space:club",
-        "granted_by": "paul",
+        "on_behalf_of": "paul",
         "justification": "Anime le club",
     } in policy.grants
     assert unknown.status_code == 422

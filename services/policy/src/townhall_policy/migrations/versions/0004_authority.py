@@ -58,9 +58,7 @@ role_permissions = sa.table(
 
 def upgrade() -> None:
     with op.batch_alter_table("role_permissions") as batch:
-        batch.add_column(
-            sa.Column("effect", sa.String(8), nullable=False, server_default="allow")
-        )
+        batch.add_column(sa.Column("effect", sa.String(8), nullable=False, server_default="allow"))
         batch.create_check_constraint("ck_role_permissions_effect", "effect IN ('allow', 'deny')")
     op.bulk_insert(
         role_permissions,
