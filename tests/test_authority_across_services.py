@@ -13,6 +13,8 @@ from typing import Any
 
 import httpx
 
+from townhall_contracts import demo
+
 PROBLEM = "application/problem+json"
 
 
@@ -149,3 +151,69 @@ def _relay(system: Any) -> httpx.Client:
     )
     system.clients["relay"] = client
     return client
+
+
+EMPLOYEES = set(demo.EMPLOYEES)
+# Through publishing, as at policy: engineering's owner (bob) grants member and moderator
+# to others, the policy admin (paul) any space role to others; nobody grants themselves.
+RELAYED_GRANTS = {
+    ("hugo", "member"): {"bob", "paul"},
+    ("hugo", "moderator"): {"bob", "paul"},
+    ("hugo", "owner"): {"paul"},
+    ("self", "moderator"): set(),
+}
+
+
+def _revoke_all(system: Any, subject: str, domain: str) -> None:
+    admin = system.as_user("policy", "paul")
+    for grant in _grants(system, subject, domain):
+        if grant["granted_by"] == "system":
+            continue
+        revoked = admin.request(
+            "DELETE", f"/v1/grants/{grant['id']}", json={"justification": "Matrix reset"}
+        )
+        assert revoked.status_code == 200, revoked.text
+
+
+def test_every_user_gets_through_publishing_what_policy_allows(system: Any) -> None:
+    """The matrix of cases 3 and 4 on the relay path: every demo user, every change."""
+    outcomes: dict[tuple[str, str], int] = {}
+    expected: dict[tuple[str, str], int] = {}
+    for who in demo.user_ids():
+        for (subject, role), allowed in RELAYED_GRANTS.items():
+            grantee = who if subject == "self" else subject
+            response = _add(system, who, "engineering", grantee, role)
+            outcomes[(who, f"grant {role} to {subject}")] = response.status_code
+            expected[(who, f"grant {role} to {subject}")] = 201 if who in allowed else 403
+            if response.status_code >= 400:
+                assert response.headers["content-type"] == PROBLEM
+            _revoke_all(system, grantee, "space:engineering")
+
+        created = system.as_user("publishing", who).post(
+            "/v1/spaces",
+            json={"id": _slug(), "name": "M", "kind": "community", "visibility": "restricted"},
+        )
+        outcomes[(who, "create a space")] = created.status_code
+        expected[(who, "create a space")] = 201 if who in EMPLOYEES - {"olivier"} else 403
+
+        # A public space alice created, whose owner `who` is made by paul.
+        space = _new_space(system, "alice", visibility="public")
+        if who not in ("alice", "paul"):
+            made = system.as_user("policy", "paul").post(
+                "/v1/grants",
+                json={
+                    "subject": who,
+                    "role": "owner",
+                    "domain": f"space:{space}",
+                    "justification": "Matrix owner",
+                },
+            )
+            assert made.status_code == 201, made.text
+        switched = system.as_user("publishing", who).patch(
+            f"/v1/spaces/{space}", json={"visibility": "restricted"}
+        )
+        outcomes[(who, "switch an owned space's visibility")] = switched.status_code
+        expected[(who, "switch an owned space's visibility")] = (
+            200 if who not in ("olivier", "paul") else 403
+        )
+    assert outcomes == expected

@@ -219,7 +219,9 @@ ENDPOINTS = [
         "create a subject",
         ADMINS,
         lambda who, ids: Call(
-            "POST", "/v1/directory/subjects", json={"id": "matrix-user", "display_name": "M", "justification": "Matrix"},
+            "POST",
+            "/v1/directory/subjects",
+            json={"id": "matrix-user", "display_name": "M", "justification": "Matrix"},
         ),
     ),
     Endpoint(

@@ -289,7 +289,8 @@ def test_a_compliance_officer_changes_nothing_whatever_else_he_holds(
     api.revoke(owner["id"])
     reason = decision["reason"]
     assert decision["allowed"] is False
-    assert reason["rule"] == f"compliance_officer, {reason['rule'].split(', ')[1]}, {action}, org, deny"
+    assert reason["rule"].startswith("compliance_officer, ")
+    assert reason["rule"].endswith(f", {action}, org, deny")
     assert reason["role_path"] == ["user:olivier", "compliance_officer@org"]
     assert reason["grant"]["role"] == "compliance_officer"
     assert "separation of duties" in reason["summary"]

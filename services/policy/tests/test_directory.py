@@ -152,9 +152,7 @@ def test_csv_import_is_all_or_nothing_and_idempotent(api: Any) -> None:
     bad = CSV_TEXT + "Bad Id,user,,,,,,maybe\n"
     revision = api.revision()
 
-    refused = api.client.post(
-        "/v1/directory/import", params=why, content=bad, headers=headers
-    )
+    refused = api.client.post("/v1/directory/import", params=why, content=bad, headers=headers)
 
     assert refused.status_code == 422
     problem = refused.json()
@@ -172,9 +170,7 @@ def test_csv_import_is_all_or_nothing_and_idempotent(api: Any) -> None:
     assert members["group_type"] == "site"
     assert members["groups"] == ["karim", "lea"]
 
-    again = api.client.post(
-        "/v1/directory/import", params=why, content=CSV_TEXT, headers=headers
-    )
+    again = api.client.post("/v1/directory/import", params=why, content=CSV_TEXT, headers=headers)
     assert again.json()["unchanged"] == 3
     assert again.json()["policy_revision"] == imported.json()["policy_revision"]
 
