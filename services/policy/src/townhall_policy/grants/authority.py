@@ -107,9 +107,8 @@ def _may_found(
         return False
     if domains.lock_domain(session, domain) is None:
         return False
-    owners = repository.list_grants(session, role=Role.OWNER.value, domain=domain, limit=1000)
-    return all(
-        g.subject_id == actor and g.granted_by == actor and g.revoked_at is None for g in owners
+    return not repository.held_by_another_ever(
+        session, role=Role.OWNER.value, domain=domain, founder=actor
     )
 
 
