@@ -336,3 +336,33 @@ def test_who_can_leaves_out_whom_a_role_forbids(api: Any) -> None:
     assert response.status_code == 200, response.text
     subjects = set(response.json()["subjects"])
     assert "hugo" in subjects and "olivier" not in subjects
+
+
+def test_an_admin_suspended_from_granting_is_no_admin_left(api: Any) -> None:
+    farid = api.grant("farid", "policy_admin", "org")
+    suspended = api.client.post(
+        "/v1/suspensions",
+        json={"subject": "farid", "domain": "org", "justification": "Under review"},
+        headers=api.user("paul"),
+    )
+    assert suspended.status_code == 201, suspended.text
+    revision = api.revision()
+
+    leaving = api.client.request(
+        "DELETE",
+        "/v1/directory/subjects/paul",
+        json={"justification": "Leaves the company"},
+        headers=api.user("paul"),
+    )
+
+    assert leaving.status_code == 409, leaving.text
+    assert leaving.json()["type"].endswith("/last-policy-admin")
+    assert api.revision() == revision
+    lifted = api.client.request(
+        "DELETE",
+        f"/v1/suspensions/{suspended.json()['id']}",
+        json={"justification": "Review over"},
+        headers=api.user("paul"),
+    )
+    assert lifted.status_code == 200, lifted.text
+    api.revoke(farid["id"])

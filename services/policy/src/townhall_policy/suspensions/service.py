@@ -17,6 +17,7 @@ from townhall_policy.directory.models import SubjectKind
 from townhall_policy.domains import repository as domains
 from townhall_policy.domains.errors import UnknownDomain
 from townhall_policy.enforcement.snapshot import PolicySnapshot
+from townhall_policy.grants import duties
 from townhall_policy.grants.errors import InvalidValidity
 from townhall_policy.grants.service import BACKDATING_TOLERANCE
 from townhall_policy.suspensions import repository
@@ -131,6 +132,10 @@ def suspend(
             "valid_to": valid_to.isoformat() if valid_to else None,
         },
     )
+    if domain == ORG_DOMAIN and action in (None, Action.GRANTS_MANAGE.value):
+        duties.ensure_a_policy_admin_remains(
+            session, change=f"suspending {subject_id}", at=max(starts, now)
+        )
     return suspension
 
 
