@@ -269,6 +269,7 @@ def _apply_grant_changes(
         with session_scope(engine) as session:
             grant_role(
                 session,
+                snapshot,
                 subject_id=user,
                 role="member",
                 domain=space,

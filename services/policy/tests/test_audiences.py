@@ -61,7 +61,9 @@ def test_a_grant_revoked_or_a_subject_deactivated_leaves_the_audience(
     assert "farid" in _audience(api, ["group:operations"])["subjects"]
     engine = make_engine(settings.database_url)
     with session_scope(engine) as session:
-        set_subject_active(session, subject_id="farid", active=False)
+        set_subject_active(
+            session, subject_id="farid", active=False, justification="Left the company"
+        )
     engine.dispose()
     assert _audience(api, ["group:operations"])["subjects"] == ["hugo"]
     assert "farid" not in _audience(api, ["org"])["subjects"]

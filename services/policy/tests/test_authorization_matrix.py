@@ -219,7 +219,9 @@ ENDPOINTS = [
         "create a subject",
         ADMINS,
         lambda who, ids: Call(
-            "POST", "/v1/directory/subjects", json={"id": "matrix-user", "display_name": "M"}
+            "POST",
+            "/v1/directory/subjects",
+            json={"id": "matrix-user", "display_name": "M", "justification": "Matrix"},
         ),
     ),
     Endpoint(
@@ -228,14 +230,20 @@ ENDPOINTS = [
         lambda who, ids: Call(
             "PUT",
             "/v1/directory/subjects/hugo",
-            json={"display_name": "Hugo Lambert", "department": "operations"},
+            json={
+                "display_name": "Hugo Lambert",
+                "department": "operations",
+                "justification": "Matrix",
+            },
         ),
     ),
     Endpoint(
         "patch a subject",
         ADMINS,
         lambda who, ids: Call(
-            "PATCH", "/v1/directory/subjects/hugo", json={"department": "operations"}
+            "PATCH",
+            "/v1/directory/subjects/hugo",
+            json={"department": "operations", "justification": "Matrix"},
         ),
     ),
     Endpoint(
@@ -251,6 +259,7 @@ ENDPOINTS = [
         lambda who, ids: Call(
             "POST",
             "/v1/directory/import",
+            params={"justification": "Matrix"},
             content="id,display_name\nmatrix-csv,M\n",
             content_type="text/csv",
         ),

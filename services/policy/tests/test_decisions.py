@@ -58,7 +58,14 @@ Headers = dict[str, str]
         ),
         ("alice", "manage.members", "space:projet-phoenix", True, None),
         ("olivier", "audit.read", "org", True, None),
-        ("olivier", "publish.official", "space:general", False, "needs role communicator in org"),
+        (
+            "olivier",
+            "publish.official",
+            "space:general",
+            False,
+            "role compliance_officer in org forbids it: only someone who does not hold it may",
+        ),
+        ("olivier", "read", "space:hr-confidential", True, None),
         ("paul", "grants.manage", "org", True, None),
         ("alice", "grants.manage", "org", False, "needs role policy_admin in org"),
         ("hugo", "manage.space", "org", True, None),
@@ -152,7 +159,9 @@ def test_a_deactivated_subject_is_refused_everything(api: Any, settings: Any) ->
     assert api.decide("gaelle", "read", "org")["allowed"] is True
     engine = make_engine(settings.database_url)
     with session_scope(engine) as session:
-        set_subject_active(session, subject_id="gaelle", active=False)
+        set_subject_active(
+            session, subject_id="gaelle", active=False, justification="Left the company"
+        )
     engine.dispose()
     api.revision()  # reads the stored revision, so this instance reloads now
 
@@ -256,3 +265,33 @@ def test_official_decisions_and_refusals_are_logged(api: Any) -> None:
     assert entry["missing"] == "needs role member in space:projet-phoenix"
     assert entry["requested_by"] == "service:publishing"
     assert entry["policy_revision"] == refused["policy_revision"]
+
+
+@pytest.mark.parametrize(
+    ("action", "domain"),
+    [
+        ("manage.space", "org"),
+        ("post.social", "space:engineering"),
+        ("comment", "space:general"),
+        ("moderate", "space:hr-confidential"),
+        ("manage.members", "space:projet-phoenix"),
+        ("grants.manage", "org"),
+    ],
+)
+def test_a_compliance_officer_changes_nothing_whatever_else_he_holds(
+    api: Any, action: str, domain: str
+) -> None:
+    """Issue 14 case 4: the rule is in policy's decisions, so every service hears it."""
+    owner = api.grant("olivier", "owner", "space:projet-phoenix")
+
+    decision = api.decide("olivier", action, domain)
+
+    api.revoke(owner["id"])
+    reason = decision["reason"]
+    assert decision["allowed"] is False
+    assert reason["rule"].startswith("compliance_officer, ")
+    assert reason["rule"].endswith(f", {action}, org, deny")
+    assert reason["role_path"] == ["user:olivier", "compliance_officer@org"]
+    assert reason["grant"]["role"] == "compliance_officer"
+    assert "separation of duties" in reason["summary"]
+    assert api.decide("olivier", "read", domain)["allowed"] is True

@@ -22,6 +22,7 @@ def test_create_update_and_deactivate_a_user(api: Any) -> None:
             "department": "sales",
             "email": "ines@example.com",
             "groups": ["sales"],
+            "justification": "Hired in sales",
         },
         headers=admin,
     )
@@ -34,7 +35,12 @@ def test_create_update_and_deactivate_a_user(api: Any) -> None:
 
     replaced = api.client.put(
         "/v1/directory/subjects/ines",
-        json={"display_name": "Inès Caron", "department": "operations", "groups": ["operations"]},
+        json={
+            "display_name": "Inès Caron",
+            "department": "operations",
+            "groups": ["operations"],
+            "justification": "Moved to operations",
+        },
         headers=admin,
     )
     assert replaced.status_code == 200
@@ -68,34 +74,55 @@ def test_create_update_and_deactivate_a_user(api: Any) -> None:
         "subject.deactivated",
     ]
 
-    patched = api.client.patch("/v1/directory/subjects/ines", json={"active": True}, headers=admin)
+    patched = api.client.patch(
+        "/v1/directory/subjects/ines",
+        json={"active": True, "justification": "Rehired"},
+        headers=admin,
+    )
     assert patched.status_code == 200
     assert api.decide("ines", "read", "org")["allowed"] is True
+
+
+WHY = "Provisioning test"
 
 
 def test_directory_problems(api: Any) -> None:
     admin = api.user("paul")
     revision = api.revision()
     duplicate = api.client.post(
-        "/v1/directory/subjects", json={"id": "alice", "display_name": "Alice"}, headers=admin
+        "/v1/directory/subjects",
+        json={"id": "alice", "display_name": "Alice", "justification": WHY},
+        headers=admin,
     )
     unknown_group = api.client.post(
         "/v1/directory/subjects",
-        json={"id": "jules", "display_name": "Jules", "groups": ["nowhere"]},
+        json={"id": "jules", "display_name": "Jules", "groups": ["nowhere"], "justification": WHY},
         headers=admin,
     )
     nested = api.client.post(
         "/v1/directory/subjects",
-        json={"id": "team-x", "kind": "group", "display_name": "X", "groups": ["sales"]},
+        json={
+            "id": "team-x",
+            "kind": "group",
+            "display_name": "X",
+            "groups": ["sales"],
+            "justification": WHY,
+        },
         headers=admin,
     )
     missing = api.client.put(
-        "/v1/directory/subjects/nobody", json={"display_name": "Nobody"}, headers=admin
+        "/v1/directory/subjects/nobody",
+        json={"display_name": "Nobody", "justification": WHY},
+        headers=admin,
     )
     bad_id = api.client.post(
-        "/v1/directory/subjects", json={"id": "Bad Id", "display_name": "x"}, headers=admin
+        "/v1/directory/subjects",
+        json={"id": "Bad Id", "display_name": "x", "justification": WHY},
+        headers=admin,
     )
-    empty_patch = api.client.patch("/v1/directory/subjects/alice", json={}, headers=admin)
+    empty_patch = api.client.patch(
+        "/v1/directory/subjects/alice", json={"justification": WHY}, headers=admin
+    )
 
     assert duplicate.status_code == 409
     assert duplicate.json()["type"].endswith("/subject-exists")
@@ -121,10 +148,11 @@ lea,user,Léa Girard,sales,,,site-lyon,true
 def test_csv_import_is_all_or_nothing_and_idempotent(api: Any) -> None:
     admin = api.user("paul")
     headers = {**admin, "Content-Type": "text/csv"}
+    why = {"justification": "Quarterly HR export"}
     bad = CSV_TEXT + "Bad Id,user,,,,,,maybe\n"
     revision = api.revision()
 
-    refused = api.client.post("/v1/directory/import", content=bad, headers=headers)
+    refused = api.client.post("/v1/directory/import", params=why, content=bad, headers=headers)
 
     assert refused.status_code == 422
     problem = refused.json()
@@ -132,7 +160,9 @@ def test_csv_import_is_all_or_nothing_and_idempotent(api: Any) -> None:
     assert {e["line"] for e in problem["errors"]} == {5}
     assert api.revision() == revision
 
-    imported = api.client.post("/v1/directory/import", content=CSV_TEXT, headers=headers)
+    imported = api.client.post(
+        "/v1/directory/import", params=why, content=CSV_TEXT, headers=headers
+    )
     assert imported.status_code == 200, imported.text
     assert imported.json()["created"] == 3
     assert {"group:engineering", "group:site-lyon"} <= set(_principals(api, "karim"))
@@ -140,14 +170,16 @@ def test_csv_import_is_all_or_nothing_and_idempotent(api: Any) -> None:
     assert members["group_type"] == "site"
     assert members["groups"] == ["karim", "lea"]
 
-    again = api.client.post("/v1/directory/import", content=CSV_TEXT, headers=headers)
+    again = api.client.post("/v1/directory/import", params=why, content=CSV_TEXT, headers=headers)
     assert again.json()["unchanged"] == 3
     assert again.json()["policy_revision"] == imported.json()["policy_revision"]
 
     leaving = CSV_TEXT.replace(
         "lea,user,Léa Girard,sales,,,site-lyon,true", "lea,user,Léa Girard,sales,,,site-lyon,false"
     )
-    report = api.client.post("/v1/directory/import", content=leaving, headers=headers).json()
+    report = api.client.post(
+        "/v1/directory/import", params=why, content=leaving, headers=headers
+    ).json()
     assert report["deactivated"] == 1
     assert api.decide("lea", "read", "org")["allowed"] is False
 
@@ -155,6 +187,7 @@ def test_csv_import_is_all_or_nothing_and_idempotent(api: Any) -> None:
 def test_a_group_grant_in_a_site_reaches_its_members(api: Any) -> None:
     api.client.post(
         "/v1/directory/import",
+        params={"justification": "Lyon site opens"},
         content=CSV_TEXT,
         headers={**api.user("paul"), "Content-Type": "text/csv"},
     )
@@ -175,7 +208,7 @@ def test_only_admins_change_the_directory(api: Any) -> None:
     for who in ("alice", "olivier", "claire"):
         response = api.client.post(
             "/v1/directory/subjects",
-            json={"id": f"x-{who}", "display_name": "X"},
+            json={"id": f"x-{who}", "display_name": "X", "justification": WHY},
             headers=api.user(who),
         )
         assert response.status_code == 403

@@ -38,7 +38,8 @@ def _reference_allows(data: PolicyData, subject: str, action: str, domain: str) 
     if subject not in active or domain not in classes:
         return False
     holders = {subject} | {g for g, m in data.memberships if m == subject and g in active}
-    permitted = {(p.role, p.scope, p.domain_class, p.action) for p in data.permissions}
+    rules = {(p.role, p.scope, p.domain_class, p.action): p.effect for p in data.permissions}
+    effects: set[str] = set()
     for grant in data.grants:
         if grant.subject_id not in holders or not grant.in_force_at(data.loaded_at):
             continue
@@ -48,9 +49,11 @@ def _reference_allows(data: PolicyData, subject: str, action: str, domain: str) 
             scope = "space"
         else:
             continue
-        if (grant.role, scope, classes[domain], action) in permitted:
-            return True
-    return False
+        effect = rules.get((grant.role, scope, classes[domain], action))
+        if effect is not None:
+            effects.add(effect)
+    # A role's deny overrides every allow (compliance officers change nothing).
+    return effects == {"allow"}
 
 
 def test_casbin_answers_what_the_tables_say_for_every_demo_triple(seeded_url: str) -> None:

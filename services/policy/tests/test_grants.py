@@ -187,7 +187,10 @@ def test_compliance_officers_change_nothing(api: Any) -> None:
     )
 
     assert response.status_code == 403
-    assert response.json()["type"].endswith("/compliance-officer-read-only")
+    problem = response.json()
+    assert problem["type"].endswith("/permission-denied")
+    assert problem["reason"]["rule"] == "compliance_officer, org, grants.manage, org, deny"
+    assert problem["reason"]["grant"]["role"] == "compliance_officer"
     assert api.revision() == before
 
 
@@ -279,7 +282,7 @@ def test_a_service_makes_a_space_creator_its_owner(api: Any) -> None:
         "subject": "gaelle",
         "role": "owner",
         "domain": "space:guild",
-        "granted_by": "gaelle",
+        "on_behalf_of": "gaelle",
         "justification": "Created the space",
     }
 
@@ -301,7 +304,7 @@ def test_services_may_not_grant_org_roles(api: Any) -> None:
             "subject": "bob",
             "role": "communicator",
             "domain": "org",
-            "granted_by": "bob",
+            "on_behalf_of": "bob",
             "justification": "Wants to publish",
         },
         headers=api.service,
@@ -318,7 +321,7 @@ def test_user_tokens_may_not_use_the_internal_grant_endpoint(api: Any) -> None:
             "subject": "alice",
             "role": "owner",
             "domain": "space:cafe",
-            "granted_by": "alice",
+            "on_behalf_of": "alice",
             "justification": "Take over",
         },
         headers=api.user("paul"),

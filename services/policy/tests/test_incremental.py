@@ -61,7 +61,9 @@ def _assert_same(applied: PolicySnapshot, full: PolicySnapshot) -> None:
                 )
 
 
-def _random_change(rng: random.Random, session: Session, now: datetime) -> None:
+def _random_change(
+    rng: random.Random, session: Session, now: datetime, snapshot: PolicySnapshot
+) -> None:
     """One change of a random kind; refused ones (self-grants, duplicates) roll back."""
     kind = rng.choice(
         ["grant", "grant", "timed", "revoke", "active", "join", "leave", "suspend", "lift", "kind"]
@@ -76,10 +78,11 @@ def _random_change(rng: random.Random, session: Session, now: datetime) -> None:
             ends = starts + timedelta(minutes=rng.randint(5, 90))
         grants.grant_role(
             session,
+            snapshot,
             subject_id=subject,
             role=role,
             domain=domain,
-            granted_by=rng.choice(USERS),
+            granted_by=rng.choice(["paul", *USERS]),
             justification=WHY,
             valid_from=starts,
             valid_to=ends,
@@ -87,7 +90,7 @@ def _random_change(rng: random.Random, session: Session, now: datetime) -> None:
     elif kind == "revoke":
         held = session.exec(select(Grant.id).where(col(Grant.revoked_at).is_(None))).all()
         grants.revoke_grant(
-            session, grant_id=rng.choice(held), revoked_by="paul", justification=WHY
+            session, snapshot, grant_id=rng.choice(held), revoked_by="paul", justification=WHY
         )
     elif kind == "active":
         directory.set_subject_active(
@@ -96,9 +99,13 @@ def _random_change(rng: random.Random, session: Session, now: datetime) -> None:
     elif kind in ("join", "leave"):
         group, member = rng.choice(GROUPS), rng.choice(USERS)
         if kind == "join":
-            directory.ensure_membership(session, group_id=group, member_id=member)
+            directory.ensure_membership(
+                session, group_id=group, member_id=member, justification=WHY
+            )
         else:
-            directory.remove_membership(session, group_id=group, member_id=member, actor="paul")
+            directory.remove_membership(
+                session, group_id=group, member_id=member, actor="paul", justification=WHY
+            )
     elif kind == "suspend":
         starts = now + timedelta(minutes=rng.randint(-10, 60))
         suspensions.suspend(
@@ -138,7 +145,7 @@ def test_applied_changes_answer_as_a_full_reload(database: Engine, seed: int) ->
         for _ in range(rng.randint(1, 3)):
             try:
                 with session_scope(database) as session:
-                    _random_change(rng, session, clock())
+                    _random_change(rng, session, clock(), snapshot)
             except (TownhallError, IndexError):
                 pass  # refused: nothing was written
         offset += timedelta(minutes=rng.randint(0, 40))

@@ -57,7 +57,8 @@ def test_role_permissions_are_data(database_url: str) -> None:
             rows = session.exec(select(RolePermission)).all()
     finally:
         engine.dispose()
-    allowed = {(p.role, p.scope, p.domain_class, p.action) for p in rows}
+    allowed = {(p.role, p.scope, p.domain_class, p.action) for p in rows if p.effect == "allow"}
+    denied = {(p.role, p.scope, p.domain_class, p.action) for p in rows if p.effect == "deny"}
 
     assert ("communicator", "org", "announcement-public", "publish.official") in allowed
     assert ("employee", "org", "community-public", "post.social") in allowed
@@ -66,3 +67,8 @@ def test_role_permissions_are_data(database_url: str) -> None:
         action == "post.social" and cls.startswith("announcement") for _, _, cls, action in allowed
     )
     assert {a for r, _, _, a in allowed if r == "policy_admin"} == {"grants.manage", "read"}
+    # Compliance officers read and audit everything and change nothing, anywhere.
+    assert {r for r, _, _, _ in denied} == {"compliance_officer"}
+    assert ("compliance_officer", "org", "org", "manage.space") in denied
+    assert ("compliance_officer", "org", "community-restricted", "manage.members") in denied
+    assert not {a for _, _, _, a in denied} & {"read", "audit.read"}

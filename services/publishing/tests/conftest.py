@@ -84,6 +84,8 @@ class FakePolicy:
         self.decisions: list[dict[str, str]] = []
         self.registered: dict[str, dict[str, Any]] = {}
         self.grants: list[dict[str, Any]] = []
+        # A problem to answer every relayed grant with (policy refusing the human's grant).
+        self.grant_refusal: dict[str, Any] | None = None
         self.callers: list[str | None] = []
 
     def handle(self, request: httpx.Request) -> httpx.Response:
@@ -119,6 +121,12 @@ class FakePolicy:
             self.spaces[domain.group(1)] = (body["kind"], body["visibility"])
             return httpx.Response(200, json={"domain": f"space:{domain.group(1)}", **body})
         if request.method == "POST" and path == "/internal/v1/grants":
+            if self.grant_refusal is not None:
+                return httpx.Response(
+                    self.grant_refusal["status"],
+                    json=self.grant_refusal,
+                    headers={"content-type": "application/problem+json"},
+                )
             grant = json.loads(request.content)
             if grant in self.grants:
                 # Like policy: an identical grant in force is answered, not duplicated.

@@ -263,14 +263,18 @@ async def unendorse(client, auth, user):
 
 
 ZOE = {"zoe"}  # not an employee, not in engineering nor general: reads none of it
+# Compliance officers read everything and change nothing (issue 14, case 4): policy's
+# decisions refuse them every change, whatever else they hold.
+CHANGERS = set(EMPLOYEES) - {"olivier"}
 REVIEW_HIDDEN = set(EVERYONE) - {"claire", "marc", "olivier"}
 
 CASES: dict[str, Case] = {
-    "create space": Case(create_space, allowed=set(EMPLOYEES)),
+    "create space": Case(create_space, allowed=CHANGERS),
     "update space": Case(update_space, allowed={"bob"}),
     "archive space": Case(archive_space, allowed={"bob"}),
-    "add member": Case(add_member, allowed={"bob"}),
-    "create social post": Case(create_social, allowed=set(EMPLOYEES)),
+    # engineering's owner, and the policy admin (policy decides the grant itself).
+    "add member": Case(add_member, allowed={"bob", "paul"}),
+    "create social post": Case(create_social, allowed=CHANGERS),
     "create official draft": Case(create_official, allowed={"claire", "marc"}),
     "edit post": Case(edit_post, allowed={"alice"}, not_found=ZOE),
     "delete post": Case(delete_post, allowed={"alice"}, not_found=ZOE),
@@ -282,12 +286,13 @@ CASES: dict[str, Case] = {
     "publish": Case(publish, allowed={"claire", "marc"}, not_found=REVIEW_HIDDEN),
     "retract": Case(retract, allowed={"claire", "marc"}, not_found=ZOE),
     "acknowledge": Case(acknowledge, allowed=set(EMPLOYEES), not_found=ZOE),
-    "comment": Case(comment, allowed=set(EMPLOYEES), not_found=ZOE),
+    "comment": Case(comment, allowed=CHANGERS, not_found=ZOE),
     "official answer": Case(official_answer, allowed={"sophie"}, not_found=ZOE),
     "edit comment": Case(edit_comment, allowed={"alice"}, not_found=ZOE),
     "delete comment": Case(delete_comment, allowed={"alice"}, not_found=ZOE),
-    "react": Case(react, allowed=set(EMPLOYEES), not_found=ZOE),
-    "unreact": Case(unreact, allowed=set(EMPLOYEES), not_found=ZOE),
+    "react": Case(react, allowed=CHANGERS, not_found=ZOE),
+    # olivier could not react, so he has no reaction to take back.
+    "unreact": Case(unreact, allowed=CHANGERS, not_found=ZOE | {"olivier"}),
     "report": Case(report, allowed=set(EMPLOYEES), not_found=ZOE),
     # Moderation answers 403 to anyone who does not moderate the space.
     "hide": Case(hide, allowed={"nadia", "bob"}),

@@ -170,7 +170,7 @@ async def test_owners_grant_roles_through_policy(
         "subject": "hugo",
         "role": "moderator",
         "domain": "space:club",
-        "granted_by": "paul",
+        "on_behalf_of": "paul",
         "justification": "Anime le club",
     } in policy.grants
     assert unknown.status_code == 422
@@ -210,3 +210,33 @@ async def test_a_space_listing_pages_through_its_posts(
             "/v1/spaces/fil/posts", params={"cursor": "garbage"}, headers=auth("david")
         )
     ).status_code == 400
+
+
+async def test_policy_s_refusal_of_a_relayed_grant_is_answered_as_policy_gave_it(
+    client: httpx.AsyncClient, auth: Auth, policy, db
+) -> None:
+    """Issue 14, case 3: policy decides the grant for the human; publishing passes it on."""
+    await new_space(client, auth, "relais")
+    before = db.counts()
+    policy.grant_refusal = {
+        "type": "https://townhall.dev/problems/self-grant",
+        "title": "Self-grant refused",
+        "status": 403,
+        "detail": "claire may not grant moderator in space:relais to themselves",
+        "instance": "/internal/v1/grants",
+        "subject": "claire",
+    }
+
+    refused = await client.post(
+        "/v1/spaces/relais/members",
+        json={"subject": "claire", "role": "moderator", "justification": "Anime"},
+        headers=auth("claire"),
+    )
+
+    assert refused.status_code == 403, refused.text
+    assert refused.headers["content-type"] == "application/problem+json"
+    problem = refused.json()
+    assert problem["type"].endswith("/self-grant")
+    assert problem["detail"] == policy.grant_refusal["detail"]
+    assert problem["instance"] == "/v1/spaces/relais/members"
+    assert db.counts() == before

@@ -85,7 +85,7 @@ async def test_creating_a_space_registers_its_domain_and_makes_the_creator_owner
     assert grant["subject"] == "claire"
     assert grant["role"] == "owner"
     assert grant["domain"] == "space:comms-lab"
-    assert grant["granted_by"] == "claire"
+    assert grant["on_behalf_of"] == "claire"
     assert grant["justification"]
     assert db.count("spaces", "id = 'comms-lab' AND decision_id IS NOT NULL") == 1
     # The owner (through the grant) sees the restricted space, others do not.
@@ -102,7 +102,7 @@ async def test_a_creation_retried_after_a_half_done_attempt_goes_through(
             "subject": "claire",
             "role": "owner",
             "domain": "space:second-try",
-            "granted_by": "claire",
+            "on_behalf_of": "claire",
             "justification": "Created the space 'second-try' (Second try).",
         }
     )

@@ -1,6 +1,12 @@
 """Typed httpx clients for the Townhall services."""
 
-from .errors import ServiceUnavailable, UnexpectedResponse
+from .errors import (
+    ConflictUpstream,
+    InvalidUpstream,
+    RefusedUpstream,
+    ServiceUnavailable,
+    UnexpectedResponse,
+)
 from .policy import PolicyClient, RevisionState
 from .policy_cache import CachedPolicy
 from .publishing import PublishingClient
@@ -8,8 +14,11 @@ from .search import SearchClient
 
 __all__ = [
     "CachedPolicy",
+    "ConflictUpstream",
+    "InvalidUpstream",
     "PolicyClient",
     "PublishingClient",
+    "RefusedUpstream",
     "RevisionState",
     "SearchClient",
     "ServiceUnavailable",

@@ -18,6 +18,7 @@ from townhall_contracts.policy import (
 )
 
 from .base import ServiceClient
+from .errors import UnexpectedResponse, passed_on
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,25 +73,32 @@ class PolicyClient(ServiceClient):
         )
 
     def grant_space_role(
-        self, *, subject: str, role: str, domain: str, granted_by: str, justification: str
+        self, *, subject: str, role: str, domain: str, on_behalf_of: str, justification: str
     ) -> None:
-        """Grant a space role on a user's behalf (e.g. a space's creator becomes its owner).
+        """Relay the human `on_behalf_of`'s request to grant a space role.
 
-        Policy answers 200 with the grant already in force when asked twice, so retrying is safe.
+        Policy authorizes the grant as if that human asked it directly (a space's creator
+        becomes its first owner; an owner adds members and moderators). Its refusal (403,
+        409, 422) is raised as a `RefusedUpstream`, `ConflictUpstream` or `InvalidUpstream`
+        carrying policy's problem. Policy answers 200 with the grant already in force when
+        asked twice, so retrying is safe.
         """
-        self.request(
-            "POST",
-            "/internal/v1/grants",
-            idempotent=True,
-            expected=(200, 201),
-            json={
-                "subject": subject,
-                "role": role,
-                "domain": domain,
-                "granted_by": granted_by,
-                "justification": justification,
-            },
-        )
+        try:
+            self.request(
+                "POST",
+                "/internal/v1/grants",
+                idempotent=True,
+                expected=(200, 201),
+                json={
+                    "subject": subject,
+                    "role": role,
+                    "domain": domain,
+                    "on_behalf_of": on_behalf_of,
+                    "justification": justification,
+                },
+            )
+        except UnexpectedResponse as exc:
+            raise passed_on(exc) from exc
 
     def revision(self) -> int:
         return self.revision_state().policy_revision

@@ -71,6 +71,7 @@ def seed_demo(session: Session) -> SeedReport:
             display_name=user.name,
             kind=SubjectKind.USER,
             department=user.department,
+            justification=SEED_JUSTIFICATION,
         )
         if created:
             report.users_created += 1
@@ -85,13 +86,19 @@ def seed_demo(session: Session) -> SeedReport:
             kind=SubjectKind.GROUP,
             department=group_id,
             group_type="department",
+            justification=SEED_JUSTIFICATION,
         )
         if created:
             report.groups_created += 1
         else:
             report.groups_existing += 1
         for member_id in members:
-            if ensure_membership(session, group_id=group_id, member_id=member_id):
+            if ensure_membership(
+                session,
+                group_id=group_id,
+                member_id=member_id,
+                justification=SEED_JUSTIFICATION,
+            ):
                 report.memberships_created += 1
             else:
                 report.memberships_existing += 1

@@ -110,27 +110,32 @@ class PolicyGate:
         )
 
     def grant_space_role(
-        self, *, space_id: str, subject: str, role: Role, granted_by: str, justification: str
+        self, *, space_id: str, subject: str, role: Role, on_behalf_of: str, justification: str
     ) -> None:
-        """Grant a space role (member, moderator, owner); policy keeps it and its history."""
+        """Relay `on_behalf_of`'s request to grant a space role; policy decides and keeps it.
+
+        Policy runs the checks of its own `/v1/grants` with that human as the granter
+        (owners grant member and moderator, nobody grants themselves, compliance officers
+        change nothing); its refusal reaches the caller as policy answered it.
+        """
         self._policy.grant_space_role(
             subject=subject,
             role=role.value,
             domain=f"space:{space_id}",
-            granted_by=granted_by,
+            on_behalf_of=on_behalf_of,
             justification=justification,
         )
 
     def grant_space_owner(self, *, space_id: str, owner: str, justification: str) -> None:
-        """Make `owner` the owner of a new space; policy is the only writer of grants.
+        """Make `owner`, who creates the space, its first owner; policy decides and keeps it.
 
         Policy answers 200 with the grant already in force when it is asked twice, so a
         creation retried after a half-done attempt goes through.
         """
-        self._policy.grant_space_role(
+        self.grant_space_role(
+            space_id=space_id,
             subject=owner,
-            role=Role.OWNER.value,
-            domain=f"space:{space_id}",
-            granted_by=owner,
+            role=Role.OWNER,
+            on_behalf_of=owner,
             justification=justification,
         )

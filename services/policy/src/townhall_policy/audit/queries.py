@@ -98,23 +98,49 @@ def who_can(session: Session, *, action: str, domain: str, at: datetime) -> WhoC
     if entry is None:
         raise UnknownDomain(f"Domain {domain!r} is not registered with policy.")
     class_then = classes_at(session, at=at, domain_ids=[domain])[domain]
-    permitted = session.exec(
-        select(RolePermission.role, RolePermission.scope).where(
+    rules = session.exec(
+        select(RolePermission.role, RolePermission.scope, RolePermission.effect).where(
             RolePermission.domain_class == class_then, RolePermission.action == action
         )
     ).all()
-    org_roles = [r for r, s in permitted if s == "org"]
-    space_roles = [r for r, s in permitted if s == "space" and domain != ORG_DOMAIN]
+    holdings = _holdings(session, [(r, s) for r, s, e in rules if e == "allow"], domain, at)
+    # A role's deny overrides every allow: whoever holds it could not, whatever else held.
+    denied = {
+        h.subject
+        for h in _holdings(session, [(r, s) for r, s, e in rules if e == "deny"], domain, at)
+    }
+    holdings = [h for h in holdings if h.subject not in denied]
+    suspended: dict[str, Suspension] = {}
+    for suspension in suspensions.list_in_force_at(session, at=at):
+        if (suspension.domain in (ORG_DOMAIN, domain)) and suspension.action in (None, action):
+            suspended.setdefault(suspension.subject_id, suspension)
+    holdings.sort(key=lambda h: (h.subject, h.via_group or "", h.role))
+    return WhoCanAnswer(
+        action=action,
+        domain=domain,
+        domain_class=class_then,
+        at=at,
+        holdings=[h for h in holdings if h.subject not in suspended],
+        suspended=suspended,
+    )
+
+
+def _holdings(
+    session: Session, roles: Sequence[tuple[str, str]], domain: str, at: datetime
+) -> list[Holding]:
+    """Who held one of `roles` ((role, scope) pairs) for `domain` at `at`, and how."""
+    org_roles = [r for r, s in roles if s == "org"]
+    space_roles = [r for r, s in roles if s == "space" and domain != ORG_DOMAIN]
     conditions: list[ColumnElement[bool]] = []
     if org_roles:
         conditions.append(and_(col(Grant.domain) == ORG_DOMAIN, col(Grant.role).in_(org_roles)))
     if space_roles:
         conditions.append(and_(col(Grant.domain) == domain, col(Grant.role).in_(space_roles)))
-    grants: Sequence[Grant] = []
-    if conditions:
-        grants = session.exec(
-            select(Grant).where(_grants_in_force(at), or_(*conditions)).order_by(col(Grant.id))
-        ).all()
+    if not conditions:
+        return []
+    grants = session.exec(
+        select(Grant).where(_grants_in_force(at), or_(*conditions)).order_by(col(Grant.id))
+    ).all()
     subject_kinds = _kinds(session, {g.subject_id for g in grants})
     inactive = directory.inactive_at(session, at=at)
     group_ids = sorted({g.subject_id for g in grants if subject_kinds.get(g.subject_id) == "group"})
@@ -129,19 +155,7 @@ def who_can(session: Session, *, action: str, domain: str, at: datetime) -> WhoC
                     holdings.append(Holding(member, grant.role, grant, grant.subject_id))
         else:
             holdings.append(Holding(grant.subject_id, grant.role, grant, None))
-    suspended: dict[str, Suspension] = {}
-    for suspension in suspensions.list_in_force_at(session, at=at):
-        if (suspension.domain in (ORG_DOMAIN, domain)) and suspension.action in (None, action):
-            suspended.setdefault(suspension.subject_id, suspension)
-    holdings.sort(key=lambda h: (h.subject, h.via_group or "", h.role))
-    return WhoCanAnswer(
-        action=action,
-        domain=domain,
-        domain_class=class_then,
-        at=at,
-        holdings=[h for h in holdings if h.subject not in suspended],
-        suspended=suspended,
-    )
+    return holdings
 
 
 def _kinds(session: Session, subject_ids: set[str]) -> dict[str, str]:
@@ -172,9 +186,17 @@ def what_can(session: Session, *, subject_id: str, at: datetime) -> WhatCanAnswe
     ).all()
     permissions = session.exec(select(RolePermission)).all()
     by_role: dict[tuple[str, str], dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
+    denials: dict[tuple[str, str], set[tuple[str, str]]] = defaultdict(set)
     for p in permissions:
-        by_role[(p.role, p.scope)][p.domain_class].append(p.action)
+        if p.effect == "deny":
+            denials[(p.role, p.scope)].add((p.domain_class, p.action))
+        else:
+            by_role[(p.role, p.scope)][p.domain_class].append(p.action)
     classes = classes_at(session, at=at)
+    # What a held role denies is allowed by none of the subject's roles (deny overrides).
+    denied: set[tuple[str, str]] = set()
+    for grant in grants:
+        denied |= denials.get((grant.role, "org" if grant.domain == ORG_DOMAIN else "space"), set())
     entries: list[WhatCanEntry] = []
     for grant in grants:
         scope = "org" if grant.domain == ORG_DOMAIN else "space"
@@ -182,13 +204,16 @@ def what_can(session: Session, *, subject_id: str, at: datetime) -> WhatCanAnswe
         if scope == "space":
             cls = classes.get(grant.domain, "")
             allowed = {cls: allowed.get(cls, [])}
+        kept = {
+            cls: [a for a in actions if (cls, a) not in denied] for cls, actions in allowed.items()
+        }
         entries.append(
             WhatCanEntry(
                 role=grant.role,
                 domain=grant.domain,
                 grant=grant,
                 via_group=None if grant.subject_id == subject_id else grant.subject_id,
-                permissions={k: sorted(v) for k, v in sorted(allowed.items())},
+                permissions={k: sorted(v) for k, v in sorted(kept.items())},
             )
         )
     held_suspensions = [

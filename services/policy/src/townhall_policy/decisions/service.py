@@ -76,6 +76,23 @@ def decide(
             missing=f"suspension {suspension.id} must end or be lifted",
         )
         return _answer(snapshot, request, False, reason, requested_by, recorder)
+    denial = snapshot.find_deny(subject.id, domain_entry, action)
+    if denial is not None:
+        denied, held = denial.permission, denial.held
+        via = f" through group {held.via_group}" if held.via_group else ""
+        role_at = f"role {denied.role} in {held.grant.domain}{via}"
+        reason = Reason(
+            summary=(
+                f"{refusal_prefix}: {role_at} forbids {action} in {denied.domain_class} "
+                f"domains, whatever else {request.subject} holds (separation of duties: "
+                f"a {denied.role} changes nothing) [grant {held.grant.id}]"
+            ),
+            rule=", ".join(denied.rule),
+            role_path=held.role_path(subject),
+            grant=held.grant.ref(),
+            missing=f"{role_at} forbids it: only someone who does not hold it may",
+        )
+        return _answer(snapshot, request, False, reason, requested_by, recorder)
     match = snapshot.find_allow(subject.id, domain_entry, action)
     if match is None:
         suggestion = snapshot.suggest_role(action, domain_entry)

@@ -18,7 +18,7 @@ from sqlmodel import Session
 
 from townhall_policy.directory.errors import InvalidImport
 from townhall_policy.directory.models import SubjectKind
-from townhall_policy.directory.schemas import SubjectCreate
+from townhall_policy.directory.schemas import SubjectRow
 from townhall_policy.directory.service import SubjectRecord, apply_record
 
 REQUIRED_COLUMNS = {"id", "display_name"}
@@ -80,7 +80,7 @@ def parse_csv(text: str) -> list[SubjectRecord]:
         groups = [g.strip() for g in groups_cell.replace("|", ";").split(";") if g.strip()]
         active = _truthy(cells.get("active", ""), line=line, errors=errors)
         try:
-            body = SubjectCreate(
+            body = SubjectRow(
                 id=cells["id"],
                 kind=cells.get("kind") or "user",
                 display_name=cells["display_name"],
@@ -125,7 +125,7 @@ def apply_records(
     records: Iterable[SubjectRecord],
     *,
     actor: str,
-    justification: str | None,
+    justification: str,
     progress: Callable[[int], None] | None = None,
 ) -> ImportOutcome:
     """Apply records, groups first; the caller's transaction makes it all or nothing."""

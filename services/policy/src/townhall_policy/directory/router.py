@@ -1,7 +1,9 @@
 """`/v1/directory/...`: subjects and groups, SCIM-like provisioning and CSV import.
 
 Reading needs `audit.read` or `grants.manage` in `org`; changing needs `grants.manage`
-(policy admins). Deactivating a subject refuses every decision about it at once.
+(policy admins) and a justification, recorded in the audit trail with the change.
+Deactivating a subject refuses every decision about it at once; the last active policy
+admin is never deactivated.
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ from townhall_policy.directory.schemas import (
     SubjectRead,
 )
 from townhall_policy.enforcement.engine import PolicyEngine
+from townhall_policy.grants.schemas import Justification
 from townhall_policy.revision import repository as revision
 
 router = APIRouter(prefix="/v1/directory", tags=["directory"])
@@ -191,7 +194,7 @@ def patch_subject(
 ) -> SubjectRead:
     _require_admin(policy, caller.subject)
     existing = _get(session, subject_id)
-    given = body.model_dump(exclude_unset=True)
+    given = body.model_dump(exclude_unset=True, exclude={"justification"})
     if not given:
         raise ValidationFailed("Give at least one attribute to change.")
     merged = SubjectBody(
@@ -249,7 +252,9 @@ def post_import(
     session: SessionDep,
     policy: PolicyEngineDep,
     body: Annotated[bytes, Body(media_type="text/csv")],
-    justification: Annotated[str | None, Query(max_length=1000)] = None,
+    justification: Annotated[
+        Justification, Query(description="Why (recorded with every change the import makes)")
+    ],
 ) -> ImportReport:
     """Columns: id, kind, display_name, department, email, group_type, groups, active."""
     _require_admin(policy, caller.subject)

@@ -8,13 +8,15 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from townhall_policy.directory.models import Subject
+from townhall_policy.grants.schemas import Justification
 
 SubjectIdField = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9._-]{0,127}$")]
 GroupType = Literal["department", "site", "team"]
+JUSTIFICATION_DESCRIPTION = "Why the change is made (recorded in the audit trail)"
 
 
-class SubjectBody(BaseModel):
-    """A subject as the provisioning source describes it."""
+class SubjectFields(BaseModel):
+    """A subject as the provisioning source describes it (a CSV row, say)."""
 
     model_config = ConfigDict(extra="forbid")
 
@@ -26,7 +28,19 @@ class SubjectBody(BaseModel):
         default=None, max_length=500, description="Users only: replaces the memberships"
     )
     active: bool = True
-    justification: str | None = Field(default=None, max_length=1000)
+
+
+class SubjectBody(SubjectFields):
+    """A subject to create or replace, and why."""
+
+    justification: Justification = Field(description=JUSTIFICATION_DESCRIPTION)
+
+
+class SubjectRow(SubjectFields):
+    """One row of a CSV import (the import's justification covers every row)."""
+
+    id: SubjectIdField
+    kind: Literal["user", "group"] = "user"
 
 
 class SubjectCreate(SubjectBody):
@@ -45,13 +59,13 @@ class SubjectPatch(BaseModel):
     group_type: GroupType | None = None
     groups: list[SubjectIdField] | None = Field(default=None, max_length=500)
     active: bool | None = None
-    justification: str | None = Field(default=None, max_length=1000)
+    justification: Justification = Field(description=JUSTIFICATION_DESCRIPTION)
 
 
 class Deactivation(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    justification: str = Field(min_length=3, max_length=1000)
+    justification: Justification = Field(description=JUSTIFICATION_DESCRIPTION)
 
 
 class SubjectRead(BaseModel):

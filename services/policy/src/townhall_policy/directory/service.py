@@ -1,8 +1,9 @@
 """Directory changes: subjects and group memberships.
 
-Every change appends an audit event and bumps the revision, and keeps the directory's
-history (membership and deactivation periods) so audits at a past instant see it as
-it was. Deactivating a subject makes every decision about it a refusal at once.
+Every change carries a justification, appends an audit event with it and bumps the
+revision, and keeps the directory's history (membership and deactivation periods) so
+audits at a past instant see it as it was. Deactivating a subject makes every decision
+about it a refusal at once.
 """
 
 from __future__ import annotations
@@ -79,6 +80,7 @@ def ensure_subject(
     department: str | None = None,
     group_type: str | None = None,
     actor: str = "system",
+    justification: str,
 ) -> tuple[Subject, bool]:
     """Create the subject unless it exists; an existing subject is left as it is."""
     existing = repository.get_subject(session, subject_id)
@@ -91,11 +93,11 @@ def ensure_subject(
         department=department,
         group_type=group_type,
     )
-    return _create(session, record, actor=actor, justification=None), True
+    return _create(session, record, actor=actor, justification=justification), True
 
 
 def create_subject(
-    session: Session, record: SubjectRecord, *, actor: str, justification: str | None = None
+    session: Session, record: SubjectRecord, *, actor: str, justification: str
 ) -> ApplyOutcome:
     """Create a subject (409 when the id is taken), with its memberships."""
     if repository.get_subject(session, record.id) is not None:
@@ -104,7 +106,7 @@ def create_subject(
 
 
 def apply_record(
-    session: Session, record: SubjectRecord, *, actor: str, justification: str | None = None
+    session: Session, record: SubjectRecord, *, actor: str, justification: str
 ) -> ApplyOutcome:
     """Create or update a subject to match `record`; only differences are recorded."""
     subject = repository.get_subject(session, record.id)
@@ -140,9 +142,12 @@ def set_subject_active(
     subject_id: str,
     active: bool,
     actor: str = "system",
-    justification: str | None = None,
+    justification: str,
 ) -> Subject:
-    """Activate or deactivate a subject; a deactivated subject is refused everything."""
+    """Activate or deactivate a subject; a deactivated subject is refused everything.
+
+    The last active policy admin is never deactivated (nor the last group holding it).
+    """
     subject = repository.get_subject(session, subject_id)
     if subject is None:
         raise SubjectNotFound(f"No subject {subject_id!r} in the directory.")
@@ -169,6 +174,8 @@ def set_subject_active(
         justification=justification,
         payload={"subject": subject_id, "active": active},
     )
+    if not active:
+        duties.ensure_a_policy_admin_remains(session, change=f"deactivating {subject_id}")
     return subject
 
 
@@ -178,7 +185,7 @@ def ensure_membership(
     group_id: str,
     member_id: str,
     actor: str = "system",
-    justification: str | None = None,
+    justification: str,
 ) -> bool:
     """Make `member_id` a member of group `group_id`; True when it was not one yet."""
     group = repository.get_subject(session, group_id)
@@ -219,9 +226,12 @@ def remove_membership(
     group_id: str,
     member_id: str,
     actor: str,
-    justification: str | None = None,
+    justification: str,
 ) -> bool:
-    """End `member_id`'s membership of `group_id`; True when it was a member."""
+    """End `member_id`'s membership of `group_id`; True when it was a member.
+
+    The last active policy admin, holding the role through this group, stays in it.
+    """
     membership = repository.get_membership(session, group_id, member_id)
     if membership is None:
         return False
@@ -237,12 +247,13 @@ def remove_membership(
         justification=justification,
         payload={"group": group_id, "member": member_id},
     )
+    duties.ensure_a_policy_admin_remains(
+        session, change=f"removing {member_id} from group {group_id}"
+    )
     return True
 
 
-def _create(
-    session: Session, record: SubjectRecord, *, actor: str, justification: str | None
-) -> Subject:
+def _create(session: Session, record: SubjectRecord, *, actor: str, justification: str) -> Subject:
     now = utcnow()
     subject = repository.add_subject(
         session,
@@ -276,7 +287,7 @@ def _update_fields(
     outcome: ApplyOutcome,
     *,
     actor: str,
-    justification: str | None,
+    justification: str,
 ) -> None:
     wanted: dict[str, Any] = {
         "display_name": record.display_name,
@@ -313,7 +324,7 @@ def _replace_groups(
     groups: tuple[str, ...],
     *,
     actor: str,
-    justification: str | None,
+    justification: str,
 ) -> None:
     subject = outcome.subject
     if subject.kind != SubjectKind.USER and groups:

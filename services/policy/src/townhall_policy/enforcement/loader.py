@@ -77,7 +77,11 @@ def load_policy_data(engine: Engine, *, now: datetime) -> PolicyData:
                 ),
                 permissions=tuple(
                     PermissionEntry(
-                        role=p.role, scope=p.scope, domain_class=p.domain_class, action=p.action
+                        role=p.role,
+                        scope=p.scope,
+                        domain_class=p.domain_class,
+                        action=p.action,
+                        effect=p.effect,
                     )
                     for p in roles.list_permissions(session)
                 ),

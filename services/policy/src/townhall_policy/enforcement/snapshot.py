@@ -76,15 +76,22 @@ class RoleEntry:
 
 @dataclass(frozen=True, slots=True)
 class PermissionEntry:
+    """A role may (`allow`) or may never (`deny`) do `action` in domains of a class.
+
+    A deny overrides every allow the subject holds, as a suspension does: it is how a
+    role keeps duties apart (compliance officers read everything and change nothing).
+    """
+
     role: str
     scope: str
     domain_class: str
     action: str
+    effect: str = ALLOW
 
     @property
     def rule(self) -> list[str]:
         """The casbin `p` rule: role, class, action, scope, effect."""
-        return [self.role, self.domain_class, self.action, self.scope, ALLOW]
+        return [self.role, self.domain_class, self.action, self.scope, self.effect]
 
 
 @dataclass(frozen=True, slots=True)
@@ -356,6 +363,7 @@ class PolicySnapshot:
     groups_of: Mapping[str, tuple[str, ...]]
     grants_of: Mapping[str, tuple[GrantEntry, ...]]
     role_candidates: Mapping[tuple[str, str], Mapping[str, tuple[str, ...]]]
+    role_denials: Mapping[tuple[str, str], Mapping[str, tuple[str, ...]]]
     org_roles: Mapping[str, Mapping[str, HeldRole]]
     space_roles: Mapping[tuple[str, str], Mapping[str, HeldRole]]
     suspensions_of: Mapping[str, tuple[SuspensionEntry, ...]]
@@ -391,6 +399,7 @@ class PolicySnapshot:
             now=data.loaded_at,
             domains={d.id: d for d in data.domains},
             role_candidates=_role_candidates(data.roles, data.permissions),
+            role_denials=_role_candidates(data.roles, data.permissions, effect=DENY),
         )
 
     def apply(self, changes: SubjectChanges, *, now: datetime) -> PolicySnapshot:
@@ -456,6 +465,7 @@ class PolicySnapshot:
             now=now,
             domains=domains,
             role_candidates=self.role_candidates,
+            role_denials=self.role_denials,
             loaded_by=APPLIED_CHANGES,
         )
 
@@ -470,6 +480,7 @@ class PolicySnapshot:
         now: datetime,
         domains: Mapping[str, DomainEntry],
         role_candidates: Mapping[tuple[str, str], Mapping[str, tuple[str, ...]]],
+        role_denials: Mapping[tuple[str, str], Mapping[str, tuple[str, ...]]],
         loaded_by: str = FULL_RELOAD,
     ) -> PolicySnapshot:
         boundaries = sources.boundary_of.values()
@@ -482,6 +493,7 @@ class PolicySnapshot:
             groups_of=indexes.groups_of,
             grants_of=indexes.grants_of,
             role_candidates=role_candidates,
+            role_denials=role_denials,
             org_roles=indexes.org_roles,
             space_roles=indexes.space_roles,
             suspensions_of=indexes.suspensions_of,
@@ -507,7 +519,24 @@ class PolicySnapshot:
 
         Space roles held in the domain come first, then org roles, each by rank.
         """
-        candidates = self.role_candidates.get((domain.domain_class, action))
+        return self._find(self.role_candidates, subject_id, domain, action, ALLOW)
+
+    def find_deny(self, subject_id: str, domain: DomainEntry, action: str) -> Match | None:
+        """A role the subject holds whose deny rule forbids `action` in `domain`, if any.
+
+        A deny overrides every allow: holding the role is enough, whatever else is held.
+        """
+        return self._find(self.role_denials, subject_id, domain, action, DENY)
+
+    def _find(
+        self,
+        rules: Mapping[tuple[str, str], Mapping[str, tuple[str, ...]]],
+        subject_id: str,
+        domain: DomainEntry,
+        action: str,
+        effect: str,
+    ) -> Match | None:
+        candidates = rules.get((domain.domain_class, action))
         if not candidates:
             return None
         if domain.id != ORG_DOMAIN:
@@ -516,7 +545,9 @@ class PolicySnapshot:
                 for role in candidates.get(SPACE_SCOPE, ()):
                     held = held_here.get(role)
                     if held is not None:
-                        permission = PermissionEntry(role, SPACE_SCOPE, domain.domain_class, action)
+                        permission = PermissionEntry(
+                            role, SPACE_SCOPE, domain.domain_class, action, effect
+                        )
                         return Match(permission, held)
         held_in_org = self.org_roles.get(subject_id)
         if held_in_org:
@@ -524,7 +555,8 @@ class PolicySnapshot:
                 held = held_in_org.get(role)
                 if held is not None:
                     return Match(
-                        PermissionEntry(role, ORG_SCOPE, domain.domain_class, action), held
+                        PermissionEntry(role, ORG_SCOPE, domain.domain_class, action, effect),
+                        held,
                     )
         return None
 
@@ -535,6 +567,8 @@ class PolicySnapshot:
         if subject is None or not subject.active or domain is None:
             return False
         if self.suspension_for(subject_id, domain_id, action) is not None:
+            return False
+        if self.find_deny(subject_id, domain, action) is not None:
             return False
         return self.find_allow(subject_id, domain, action) is not None
 
@@ -604,11 +638,14 @@ def _casbin_rules(snapshot: PolicySnapshot) -> CasbinRules:
 
 
 def _role_candidates(
-    roles: Iterable[RoleEntry], permissions: Iterable[PermissionEntry]
+    roles: Iterable[RoleEntry], permissions: Iterable[PermissionEntry], *, effect: str = ALLOW
 ) -> dict[tuple[str, str], dict[str, tuple[str, ...]]]:
+    """(domain class, action) -> scope -> the roles with a rule of `effect` for it, by rank."""
     rank = {(r.name, r.scope): r.rank for r in roles}
     found: dict[tuple[str, str], dict[str, set[str]]] = {}
     for p in permissions:
+        if p.effect != effect:
+            continue
         found.setdefault((p.domain_class, p.action), {}).setdefault(p.scope, set()).add(p.role)
 
     def least_privileged_first(names: set[str], scope: str) -> tuple[str, ...]:

@@ -12,11 +12,13 @@ from datetime import datetime
 
 from sqlmodel import Session
 
-from townhall_contracts.policy import ORG_DOMAIN, Role
+from townhall_contracts.policy import ORG_DOMAIN, Action, Role
 from townhall_policy.directory import repository as directory
 from townhall_policy.grants import repository
-from townhall_policy.grants.errors import SeparationOfDuties
+from townhall_policy.grants.errors import LastPolicyAdmin, SeparationOfDuties
 from townhall_policy.grants.models import Grant
+from townhall_policy.suspensions import repository as suspensions
+from townhall_policy.timestamps import utcnow
 
 # Roles that one subject may never hold together (in `org`, over overlapping periods).
 CONFLICTING_ROLES: dict[str, frozenset[str]] = {
@@ -88,6 +90,43 @@ def check_membership(session: Session, *, group_id: str, member_id: str, now: da
                     grant,
                     role,
                 )
+
+
+def ensure_a_policy_admin_remains(
+    session: Session, *, change: str, at: datetime | None = None
+) -> None:
+    """Refuse a change (already flushed in this transaction) that leaves no active user
+    holding `policy_admin` in org, directly or through an active group, and free to use it
+    (not suspended from `grants.manage` in org).
+
+    Without one, nobody could grant, revoke or provision again but by hand in the
+    database, outside the audit trail. The caller's transaction is rolled back. `at`
+    (now by default) is when the change takes effect.
+    """
+    now = at or utcnow()
+    barred = {
+        s.subject_id
+        for s in suspensions.list_in_force_at(session, at=now)
+        if s.domain == ORG_DOMAIN and s.action in (None, Action.GRANTS_MANAGE.value)
+    }
+    for grant in repository.list_grants(
+        session, role=Role.POLICY_ADMIN.value, domain=ORG_DOMAIN, active_at=now, limit=10_000
+    ):
+        holder = directory.get_subject(session, grant.subject_id)
+        if holder is None or not holder.active:
+            continue
+        if holder.kind == "user":
+            if holder.id not in barred:
+                return
+            continue
+        for member_id in directory.member_ids_of(session, holder.id):
+            member = directory.get_subject(session, member_id)
+            if member is not None and member.active and member_id not in barred:
+                return
+    raise LastPolicyAdmin(
+        f"Refused {change}: it would leave no active policy admin, and the system must "
+        "keep at least one. Grant policy_admin to someone else first."
+    )
 
 
 def _clash(

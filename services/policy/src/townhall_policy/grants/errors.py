@@ -58,8 +58,8 @@ class SeparationOfDuties(Conflict):
     title = "Separation of duties"
 
 
-class ComplianceOfficersChangeNothing(Forbidden):
-    """Compliance officers read and audit; they change no grant."""
+class LastPolicyAdmin(Conflict):
+    """The change would leave no active policy admin: nobody could grant or revoke again."""
 
-    type_slug = "compliance-officer-read-only"
-    title = "Compliance officers change nothing"
+    type_slug = "last-policy-admin"
+    title = "The last policy admin must remain"

@@ -87,6 +87,25 @@ def exists_any(session: Session, *, subject_id: str, role: str, domain: str) -> 
     return session.exec(statement).first() is not None
 
 
+def held_by_another_ever(session: Session, *, role: str, domain: str, founder: str) -> bool:
+    """True when `role` in `domain` was ever granted other than to `founder` by themselves,
+    or such a grant of theirs was revoked."""
+    statement = (
+        select(Grant.id)
+        .where(
+            Grant.role == role,
+            Grant.domain == domain,
+            or_(
+                col(Grant.subject_id) != founder,
+                col(Grant.granted_by) != founder,
+                col(Grant.revoked_at).is_not(None),
+            ),
+        )
+        .limit(1)
+    )
+    return session.exec(statement).first() is not None
+
+
 def list_current_and_future(session: Session, *, now: datetime) -> Sequence[Grant]:
     """Unrevoked grants not yet expired at `now`: in force now or starting later."""
     statement = select(Grant).where(

@@ -79,15 +79,13 @@ def post_grant(
 ) -> GrantRead:
     """Policy admins grant any role; a space's owner grants `member` and `moderator` there.
 
-    Nobody grants to themselves; policy_admin and approver (or compliance_officer) never
-    go to the same subject; compliance officers change nothing. The grant records who
-    granted it, when and why.
+    Nobody grants to themselves (nor to a group they are in); policy_admin and approver
+    (or compliance_officer) never go to the same subject; compliance officers change
+    nothing. The grant records who granted it, when and why.
     """
-    service.authorize_grant_change(
-        policy.refresh_if_stale(), actor=caller.subject, role=body.role.value, domain=body.domain
-    )
     grant = service.grant_role(
         session,
+        policy.refresh_if_stale(),
         subject_id=body.subject,
         role=body.role.value,
         domain=body.domain,
@@ -103,6 +101,7 @@ def post_grant(
     "/{grant_id}",
     response_model=GrantRead,
     summary="Revoke a grant (as for granting); the grant and its history are kept",
+    description="The last active policy admin's `policy_admin` grant is not revoked (409).",
     responses=problem_responses(400, 401, 403, 404, 409, 413, 422, 503),
 )
 def delete_grant(
@@ -122,16 +121,12 @@ def delete_grant(
             "Give the revocation's justification once: in the JSON body or as the "
             "`justification` query parameter."
         )
-    existing = service.get_grant(session, grant_id)
-    service.authorize_grant_change(
-        policy.refresh_if_stale(),
-        actor=caller.subject,
-        role=existing.role,
-        domain=existing.domain,
-        verb="revoke",
-    )
     grant = service.revoke_grant(
-        session, grant_id=grant_id, revoked_by=caller.subject, justification=given[0]
+        session,
+        policy.refresh_if_stale(),
+        grant_id=grant_id,
+        revoked_by=caller.subject,
+        justification=given[0],
     )
     return GrantRead.of(grant, now=utcnow())
 
@@ -140,23 +135,31 @@ def delete_grant(
     "",
     response_model=GrantRead,
     status_code=status.HTTP_201_CREATED,
-    summary="Grant a space role for a service (e.g. a space's creator becomes its owner)",
+    summary="Grant a space role relayed by a service, on behalf of the human who asked",
     responses={
         200: {"description": "An identical grant is already in force; it is returned"},
         **problem_responses(400, 401, 403, 409, 413, 422, 503),
     },
 )
 def post_internal_grant(
-    body: ServiceGrantCreate, caller: CurrentService, session: SessionDep, response: Response
+    body: ServiceGrantCreate,
+    caller: CurrentService,
+    session: SessionDep,
+    policy: PolicyEngineDep,
+    response: Response,
 ) -> GrantRead:
-    """Service tokens only, space roles only. Safe to retry: 200 with the existing grant."""
+    """Service tokens only, space roles only. `on_behalf_of` is the human who asked: the
+    grant passes the very checks of `POST /v1/grants` with them as the granter (the
+    creator of a new space becomes its first owner). Safe to retry: 200 with the
+    existing grant."""
     grant, created = service.grant_space_role_for_service(
         session,
+        policy.refresh_if_stale(),
         service=caller.subject,
         subject_id=body.subject,
         role=body.role.value,
         domain=body.domain,
-        granted_by=body.granted_by,
+        on_behalf_of=body.on_behalf_of,
         justification=body.justification,
     )
     if not created:

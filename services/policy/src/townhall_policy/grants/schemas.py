@@ -46,14 +46,17 @@ class GrantCreate(BaseModel):
 
 
 class ServiceGrantCreate(BaseModel):
-    """A service grants a space role on someone's behalf (a space's creator becomes owner)."""
+    """A service relays a human's request to grant a space role (a space's creator
+    becomes its owner; an owner adds a member)."""
 
     model_config = ConfigDict(extra="forbid")
 
     subject: SubjectId
     role: Role
     domain: DomainId
-    granted_by: SubjectId
+    on_behalf_of: SubjectId = Field(
+        description="The human who asked: the grant is authorized and recorded as theirs"
+    )
     justification: Justification
 
 

@@ -11,24 +11,21 @@ from datetime import datetime, timedelta
 
 from sqlmodel import Session
 
-from townhall_contracts.policy import ORG_DOMAIN, Action, Decision, Role
-from townhall_platform.errors import PermissionDenied
+from townhall_contracts.policy import ORG_DOMAIN, Role
 from townhall_policy.audit.trail import record_event
-from townhall_policy.decisions.service import check
 from townhall_policy.directory import repository as directory
 from townhall_policy.directory.errors import InactiveSubject, UnknownSubject
 from townhall_policy.domains import repository as domains
 from townhall_policy.domains.errors import UnknownDomain
 from townhall_policy.enforcement.snapshot import PolicySnapshot
 from townhall_policy.grants import duties, repository
+from townhall_policy.grants.authority import authorize_grant_change
 from townhall_policy.grants.errors import (
-    ComplianceOfficersChangeNothing,
     DuplicateGrant,
     GrantAlreadyRevoked,
     GrantNotFound,
     InvalidValidity,
     RoleNotHeldInDomain,
-    SelfGrant,
     ServiceGrantNotAllowed,
     UnknownRole,
 )
@@ -42,47 +39,6 @@ from townhall_policy.timestamps import utcnow
 BACKDATING_TOLERANCE = timedelta(minutes=5)
 
 
-# Space roles a space's owner may grant and revoke in their own space.
-OWNER_GRANTABLE_ROLES = frozenset({Role.MEMBER.value, Role.MODERATOR.value})
-
-
-def authorize_grant_change(
-    snapshot: PolicySnapshot, *, actor: str, role: str, domain: str, verb: str = "grant"
-) -> Decision:
-    """May `actor` grant or revoke `role` in `domain`? The allowing decision, else 403.
-
-    Policy admins (`grants.manage` in `org`) change any grant; a space's owner
-    (`manage.members` there) grants and revokes `member` and `moderator` in that space.
-    Compliance officers change nothing, whatever else they hold.
-    """
-    held = snapshot.find_held_role(actor, Role.COMPLIANCE_OFFICER.value, ORG_DOMAIN)
-    if held is not None:
-        raise ComplianceOfficersChangeNothing(
-            f"{actor} is a compliance officer (grant {held.grant.id}): compliance officers "
-            "audit grants but change none; ask a policy admin.",
-            grant_id=held.grant.id,
-        )
-    admin = check(snapshot, subject=actor, action=Action.GRANTS_MANAGE, domain=ORG_DOMAIN)
-    if admin.allowed:
-        return admin
-    if domain != ORG_DOMAIN and role in OWNER_GRANTABLE_ROLES:
-        owner = check(snapshot, subject=actor, action=Action.MANAGE_MEMBERS, domain=domain)
-        if owner.allowed:
-            return owner
-        needs = (
-            f"needs role policy_admin in org, or role owner in {domain} "
-            f"(owners {verb} member and moderator in their space)"
-        )
-    else:
-        needs = "needs role policy_admin in org"
-    raise PermissionDenied(
-        f"{actor} may not {verb} {role} in {domain}: {needs}",
-        reason={**admin.reason.model_dump(mode="json"), "missing": needs},
-        decision_id=admin.decision_id,
-        policy_revision=admin.policy_revision,
-    )
-
-
 def scope_of_domain(domain: str) -> RoleScope:
     """Roles granted in `org` are org roles; roles granted in a space are space roles."""
     return RoleScope.ORG if domain == ORG_DOMAIN else RoleScope.SPACE
@@ -90,6 +46,7 @@ def scope_of_domain(domain: str) -> RoleScope:
 
 def grant_role(
     session: Session,
+    snapshot: PolicySnapshot,
     *,
     subject_id: str,
     role: str,
@@ -99,15 +56,10 @@ def grant_role(
     valid_from: datetime | None = None,
     valid_to: datetime | None = None,
 ) -> Grant:
-    """Grant a role on a policy admin's request; nobody grants a role to themselves."""
-    if subject_id == granted_by:
-        raise SelfGrant(
-            f"{granted_by} may not grant {role} in {domain} to themselves: separation of "
-            "duties requires another policy admin to grant it.",
-            subject=subject_id,
-            role=role,
-            domain=domain,
-        )
+    """Grant a role on a human's own request, once `authorize_grant_change` allows it."""
+    authorize_grant_change(
+        session, snapshot, actor=granted_by, subject=subject_id, role=role, domain=domain
+    )
     return _create_grant(
         session,
         subject_id=subject_id,
@@ -123,17 +75,20 @@ def grant_role(
 
 def grant_space_role_for_service(
     session: Session,
+    snapshot: PolicySnapshot,
     *,
     service: str,
     subject_id: str,
     role: str,
     domain: str,
-    granted_by: str,
+    on_behalf_of: str,
     justification: str,
 ) -> tuple[Grant, bool]:
-    """Grant a space role at a service's request; an identical grant in force is reused.
+    """Grant a space role that a service relays on behalf of the human `on_behalf_of`.
 
-    Returns the grant and whether it was created, so that a retried call is harmless.
+    The human must be allowed exactly as on `/v1/grants` (the same check); the service
+    adds no authority of its own. An identical grant in force is returned, not made
+    again, so a retried call is harmless. Returns the grant and whether it was created.
     """
     if (
         scope_of_domain(domain) is not RoleScope.SPACE
@@ -143,6 +98,15 @@ def grant_space_role_for_service(
             f"Service {service} may grant space roles in space domains only, "
             f"not {role} in {domain}."
         )
+    authorize_grant_change(
+        session,
+        snapshot,
+        actor=on_behalf_of,
+        subject=subject_id,
+        role=role,
+        domain=domain,
+        relayed_by=service,
+    )
     now = utcnow()
     for existing in repository.list_overlapping(
         session, subject_id=subject_id, role=role, domain=domain, valid_from=now, valid_to=None
@@ -154,7 +118,7 @@ def grant_space_role_for_service(
         subject_id=subject_id,
         role=role,
         domain=domain,
-        granted_by=granted_by,
+        granted_by=on_behalf_of,
         justification=justification,
         via=service,
     )
@@ -193,9 +157,28 @@ def get_grant(session: Session, grant_id: str) -> Grant:
     return grant
 
 
-def revoke_grant(session: Session, *, grant_id: str, revoked_by: str, justification: str) -> Grant:
-    """Revoke a grant, keeping the row and recording who, when and why."""
+def revoke_grant(
+    session: Session,
+    snapshot: PolicySnapshot,
+    *,
+    grant_id: str,
+    revoked_by: str,
+    justification: str,
+) -> Grant:
+    """Revoke a grant, keeping the row and recording who, when and why.
+
+    Authorized as granting is; the last active policy admin's role is never revoked.
+    """
     grant = get_grant(session, grant_id)
+    authorize_grant_change(
+        session,
+        snapshot,
+        actor=revoked_by,
+        subject=grant.subject_id,
+        role=grant.role,
+        domain=grant.domain,
+        verb="revoke",
+    )
     if grant.revoked_at is not None:
         raise GrantAlreadyRevoked(
             f"Grant {grant_id} was already revoked by {grant.revoked_by} "
@@ -216,6 +199,8 @@ def revoke_grant(session: Session, *, grant_id: str, revoked_by: str, justificat
         justification=justification,
         payload={**_grant_payload(grant), "revoked_at": grant.revoked_at.isoformat()},
     )
+    if grant.role == Role.POLICY_ADMIN.value and grant.domain == ORG_DOMAIN:
+        duties.ensure_a_policy_admin_remains(session, change=f"revoking grant {grant.id}")
     return grant
 
 

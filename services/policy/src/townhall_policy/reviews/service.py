@@ -22,6 +22,7 @@ from townhall_policy.domains.errors import UnknownDomain
 from townhall_policy.enforcement.snapshot import PolicySnapshot
 from townhall_policy.grants import repository as grants
 from townhall_policy.grants import service as grant_service
+from townhall_policy.grants.authority import authorize_grant_change
 from townhall_policy.grants.models import Grant
 from townhall_policy.reviews.errors import (
     ReviewClosed,
@@ -165,12 +166,19 @@ def record_outcome(
         )
     if outcome == REVOKE:
         grant = grant_service.get_grant(session, grant_id)
-        grant_service.authorize_grant_change(
-            snapshot, actor=actor, role=grant.role, domain=grant.domain, verb="revoke"
+        authorize_grant_change(
+            session,
+            snapshot,
+            actor=actor,
+            subject=grant.subject_id,
+            role=grant.role,
+            domain=grant.domain,
+            verb="revoke",
         )
         if grant.revoked_at is None:
             grant_service.revoke_grant(
                 session,
+                snapshot,
                 grant_id=grant_id,
                 revoked_by=actor,
                 justification=f"Access review {review_id}: {justification}",

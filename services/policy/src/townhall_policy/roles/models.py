@@ -30,12 +30,20 @@ class RoleDefinition(PolicyTable, table=True):
 
 
 class RolePermission(PolicyTable, table=True):
-    """A role may do `action` in domains of class `domain_class`."""
+    """A role may (`allow`) or may never (`deny`) do `action` in domains of `domain_class`.
+
+    A deny overrides every allow the holder has from other roles: it keeps duties apart
+    (compliance officers read everything and change nothing, whatever else they hold).
+    """
 
     __tablename__ = "role_permissions"
-    __table_args__ = (ForeignKeyConstraint(["role", "scope"], ["roles.name", "roles.scope"]),)
+    __table_args__ = (
+        ForeignKeyConstraint(["role", "scope"], ["roles.name", "roles.scope"]),
+        CheckConstraint("effect IN ('allow', 'deny')", name="ck_role_permissions_effect"),
+    )
 
     role: str = Field(primary_key=True, max_length=64)
     scope: str = Field(primary_key=True, max_length=16)
     domain_class: str = Field(primary_key=True, max_length=64)
     action: str = Field(primary_key=True, max_length=64)
+    effect: str = Field(default="allow", max_length=8)

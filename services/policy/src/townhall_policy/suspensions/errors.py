@@ -23,3 +23,10 @@ class DuplicateSuspension(Conflict):
 class SelfSuspension(Forbidden):
     type_slug = "self-suspension"
     title = "Self-suspension refused"
+
+
+class SelfLift(Forbidden):
+    """Nobody lifts a suspension of themselves."""
+
+    type_slug = "self-lift"
+    title = "Lifting one's own suspension refused"

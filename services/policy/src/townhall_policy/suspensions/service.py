@@ -10,18 +10,20 @@ from sqlmodel import Session
 from townhall_contracts.policy import ORG_DOMAIN, Action
 from townhall_platform.errors import PermissionDenied
 from townhall_policy.audit.trail import record_event
-from townhall_policy.decisions.service import check
+from townhall_policy.decisions.service import check, permission_denied
 from townhall_policy.directory import repository as directory
 from townhall_policy.directory.errors import InactiveSubject, NotAGroup, UnknownSubject
 from townhall_policy.directory.models import SubjectKind
 from townhall_policy.domains import repository as domains
 from townhall_policy.domains.errors import UnknownDomain
 from townhall_policy.enforcement.snapshot import PolicySnapshot
-from townhall_policy.grants.errors import ComplianceOfficersChangeNothing, InvalidValidity
+from townhall_policy.grants import duties
+from townhall_policy.grants.errors import InvalidValidity
 from townhall_policy.grants.service import BACKDATING_TOLERANCE
 from townhall_policy.suspensions import repository
 from townhall_policy.suspensions.errors import (
     DuplicateSuspension,
+    SelfLift,
     SelfSuspension,
     SuspensionAlreadyLifted,
     SuspensionNotFound,
@@ -31,19 +33,22 @@ from townhall_policy.timestamps import utcnow
 
 
 def authorize_suspension(snapshot: PolicySnapshot, *, actor: str, domain: str) -> None:
-    """Policy admins suspend anywhere; whoever may `moderate` a space suspends there."""
-    if snapshot.find_held_role(actor, "compliance_officer", ORG_DOMAIN) is not None:
-        raise ComplianceOfficersChangeNothing(
-            f"{actor} is a compliance officer: compliance officers change nothing."
-        )
+    """Policy admins suspend anywhere; whoever may `moderate` a space suspends there.
+
+    What a role forbids (compliance officers change nothing) is the decisions' own.
+    """
     admin = check(snapshot, subject=actor, action=Action.GRANTS_MANAGE, domain=ORG_DOMAIN)
     if admin.allowed:
         return
-    if (
-        domain != ORG_DOMAIN
-        and check(snapshot, subject=actor, action=Action.MODERATE, domain=domain).allowed
-    ):
-        return
+    moderate = None
+    if domain != ORG_DOMAIN:
+        moderate = check(snapshot, subject=actor, action=Action.MODERATE, domain=domain)
+        if moderate.allowed:
+            return
+    # A refusal by a rule (a role's deny, a suspension) says why better than "needs".
+    ruled = next((d for d in (moderate, admin) if d is not None and d.reason.rule), None)
+    if ruled is not None:
+        raise permission_denied(ruled)
     needs = (
         "needs role policy_admin in org"
         if domain == ORG_DOMAIN
@@ -127,6 +132,10 @@ def suspend(
             "valid_to": valid_to.isoformat() if valid_to else None,
         },
     )
+    if domain == ORG_DOMAIN and action in (None, Action.GRANTS_MANAGE.value):
+        duties.ensure_a_policy_admin_remains(
+            session, change=f"suspending {subject_id}", at=max(starts, now)
+        )
     return suspension
 
 
@@ -138,8 +147,17 @@ def get_suspension(session: Session, suspension_id: str) -> Suspension:
 
 
 def lift(session: Session, *, suspension_id: str, lifted_by: str, justification: str) -> Suspension:
-    """End a suspension now, keeping its row and recording who, when and why."""
+    """End a suspension now, keeping its row and recording who, when and why.
+
+    Nobody lifts a suspension of themselves, whatever role they hold: someone else must.
+    """
     suspension = get_suspension(session, suspension_id)
+    if suspension.subject_id == lifted_by:
+        raise SelfLift(
+            f"{lifted_by} may not lift suspension {suspension_id}: it suspends them, and "
+            "nobody lifts their own suspension; another moderator or a policy admin must.",
+            suspension_id=suspension_id,
+        )
     if suspension.lifted_at is not None:
         raise SuspensionAlreadyLifted(
             f"Suspension {suspension_id} was already lifted by {suspension.lifted_by}.",

@@ -165,18 +165,29 @@ def archive_space(*, session: Session, gate: PolicyGate, actor: str, space_id: s
 def add_member(
     *, session: Session, gate: PolicyGate, actor: str, space_id: str, request: MemberAdd
 ) -> Space:
-    """Owners grant a space role through policy (the only writer of grants)."""
+    """Owners and policy admins grant a space role through policy (the only writer of grants).
+
+    The first check spares policy a grant call for who may grant nothing here; policy's
+    own check, on behalf of `actor`, decides the grant itself (an owner grants member and
+    moderator, nobody grants themselves), as on its `/v1/grants`.
+    """
     space = get_visible_space(session=session, gate=gate, subject=actor, space_id=space_id)
     if space.archived_at is not None:
         raise SpaceArchived(f"The space '{space.id}' is archived.")
-    gate.require(subject=actor, action=Action.MANAGE_MEMBERS, domain=space_domain(space.id))
+    gate.require_any(
+        subject=actor,
+        candidates=[
+            (Action.MANAGE_MEMBERS, space_domain(space.id)),
+            (Action.GRANTS_MANAGE, ORG_DOMAIN),
+        ],
+    )
     if not gate.principals(request.subject):
         raise UnknownSubject(f"No active user '{request.subject}' in the directory.")
     gate.grant_space_role(
         space_id=space.id,
         subject=request.subject,
         role=Role(request.role.value),
-        granted_by=actor,
+        on_behalf_of=actor,
         justification=request.justification,
     )
     return space
