@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import os
 import resource
+import signal
+import threading
 import time
 import uuid
 from collections.abc import Callable, Iterator
@@ -134,3 +136,80 @@ def test_the_relay_outlives_a_full_disk_and_every_post_becomes_searchable(
         lambda: httpx.get(f"{publishing.url}/readyz", timeout=5.0).status_code == 200,
     )
     assert _metric(publishing.url, "townhall_publishing_outbox_pending_events") == 0
+
+
+REFUSALS = 192
+OFFICIAL = 64
+
+
+def test_every_answered_refusal_and_official_decision_outlives_a_kill_of_policy(
+    faulty_system: Any,
+) -> None:
+    policy = faulty_system.services["policy"]
+    service = httpx.Client(
+        base_url=policy.url,
+        headers={"Authorization": f"Bearer {faulty_system.issuer.service_token('publishing')}"},
+        timeout=30.0,
+    )
+    # Refused (david is no communicator) and allowed official decisions (claire is).
+    asks = [{"subject": "david", "action": "post.official", "domain": "org"}] * REFUSALS + [
+        {"subject": "claire", "action": "post.official", "domain": "org"}
+    ] * OFFICIAL
+    answered: list[str] = []
+    lock = threading.Lock()
+
+    def ask(chunk: list[dict[str, str]]) -> None:
+        for body in chunk:
+            response = service.post("/v1/decisions", json=body)
+            assert response.status_code == 200, response.text
+            with lock:
+                answered.append(response.json()["decision_id"])
+
+    def ask_in_batches(chunk: list[dict[str, str]]) -> None:
+        for start in range(0, len(chunk), 8):
+            response = service.post(
+                "/v1/decisions/batch", json={"decisions": chunk[start : start + 8]}
+            )
+            assert response.status_code == 200, response.text
+            with lock:
+                answered.extend(d["decision_id"] for d in response.json()["decisions"])
+
+    # A refusal policy raises on its own endpoints (a 403 naming its decision) counts too.
+    david = faulty_system.as_user("policy", "david")
+    refused = [david.get("/v1/grants") for _ in range(8)]
+    assert {r.status_code for r in refused} == {403}
+    answered.extend(r.json()["decision_id"] for r in refused)
+
+    chunks = [asks[n::4] for n in range(4)]
+    threads = [
+        threading.Thread(target=ask, args=(chunks[0],)),
+        threading.Thread(target=ask, args=(chunks[1],)),
+    ]
+    threads += [
+        threading.Thread(target=ask_in_batches, args=(chunks[2],)),
+        threading.Thread(target=ask_in_batches, args=(chunks[3],)),
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    # Right after the last answer: nothing queued in memory gets a chance to be written.
+    policy.process.send_signal(signal.SIGKILL)
+    policy.process.wait()
+    service.close()
+    policy.start()
+
+    assert len(answered) == REFUSALS + OFFICIAL + 8
+    olivier = faulty_system.as_user("policy", "olivier")
+    logged: set[str] = set()
+    offset = 0
+    while True:
+        page = olivier.get("/v1/audit/decisions", params={"limit": 10_000, "offset": offset})
+        assert page.status_code == 200, page.text
+        decisions = page.json()["decisions"]
+        logged.update(d["decision_id"] for d in decisions)
+        if len(decisions) < 10_000:
+            break
+        offset += len(decisions)
+    missing = set(answered) - logged
+    assert not missing, f"{len(missing)} answered decisions are not in the log"
