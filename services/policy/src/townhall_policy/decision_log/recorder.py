@@ -34,7 +34,7 @@ from typing import TYPE_CHECKING, Any, Protocol, cast
 import structlog
 from anyio import to_thread
 from sqlalchemy import Table, bindparam, insert, update
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
 from sqlmodel import Session, col, select
 
 from townhall_platform.errors import DependencyUnavailable
@@ -197,9 +197,9 @@ class DecisionRecorder:
                 return 0
             entries = [entry for group, _ in waiting for entry in group]
             try:
-                with Session(self._database) as session:
-                    _insert_log_rows(session, entries)
-                    session.commit()
+                with self._database.connect() as connection:
+                    _insert_log_rows(connection, entries)
+                    connection.commit()
             except BaseException as exc:
                 # Their requests answer 503: no decision goes out that the log lacks.
                 for _, future in waiting:
@@ -289,7 +289,7 @@ _LOG_COLUMNS = (
 )
 
 
-def _insert_log_rows(session: Session, entries: list[_Entry]) -> None:
+def _insert_log_rows(connection: Connection, entries: list[_Entry]) -> None:
     """Insert `decision_log` rows: the OPA decision-log fields, input and result as JSON.
 
     Straight to the driver's `executemany` with plain tuples: through a Core insert each
@@ -298,7 +298,6 @@ def _insert_log_rows(session: Session, entries: list[_Entry]) -> None:
     were written. The timestamp goes through the column type's own bind processing, as
     Core would.
     """
-    connection = session.connection()
     dialect = connection.dialect
     processor = DECISION_LOG.c.timestamp.type.bind_processor(dialect)
     stamp: Callable[[Any], Any] = processor if processor is not None else (lambda value: value)
