@@ -173,4 +173,4 @@ def test_health_and_readiness(client: TestClient) -> None:
     assert client.get("/healthz").json()["status"] == "ok"
     ready = client.get("/readyz")
     assert ready.status_code == 200
-    assert ready.json()["checks"] == {"database": True, "policy": True}
+    assert ready.json()["checks"] == {"database": True, "policy": True, "workers": True}

@@ -31,7 +31,7 @@ def test_an_unmigrated_database_is_not_ready(
         )
 
     assert ready.status_code == 503
-    assert ready.json()["checks"] == {"database": True, "policy": False}
+    assert ready.json()["checks"] == {"database": True, "policy": False, "workers": True}
     assert decision.status_code == 503
     assert decision.headers["content-type"] == "application/problem+json"
     assert decision.json()["type"].endswith("/dependency-unavailable")

@@ -16,7 +16,7 @@ async def test_health_and_readiness(client: httpx.AsyncClient) -> None:
 
     assert health.json() == {"status": "ok", "service": "publishing"}
     assert ready.status_code == 200
-    assert ready.json()["checks"] == {"database": True, "policy": True}
+    assert ready.json()["checks"] == {"database": True, "policy": True, "workers": True}
 
 
 async def test_not_ready_when_the_database_does_not_answer(
@@ -30,7 +30,7 @@ async def test_not_ready_when_the_database_does_not_answer(
 
     assert response.status_code == 503
     assert response.headers["content-type"] == "application/problem+json"
-    assert response.json()["checks"] == {"database": False, "policy": True}
+    assert response.json()["checks"] == {"database": False, "policy": True, "workers": True}
 
 
 async def test_not_ready_while_policy_does_not_answer(client: httpx.AsyncClient, policy) -> None:
@@ -39,7 +39,7 @@ async def test_not_ready_while_policy_does_not_answer(client: httpx.AsyncClient,
     policy.available = True
 
     assert response.status_code == 503
-    assert response.json()["checks"] == {"database": True, "policy": False}
+    assert response.json()["checks"] == {"database": True, "policy": False, "workers": True}
 
 
 async def test_metrics_expose_the_relay(client: httpx.AsyncClient) -> None:

@@ -63,10 +63,12 @@ def create_app(settings: PolicySettings | None = None) -> FastAPI:
         readiness={
             "database": lambda: database_ready(database),
             "policy": policy_engine.ready,
+            "workers": policy_engine.workers.readiness,
         },
         lifespan=lifespan,
         description=DESCRIPTION,
     )
+    policy_engine.workers.register_metrics(app.state.registry)
     app.state.database = database
     app.state.policy_engine = policy_engine
     return app

@@ -14,6 +14,7 @@ from townhall_clients import CachedPolicy, PolicyClient, SearchClient
 from townhall_platform.app import create_app as create_service_app
 from townhall_platform.db import database_ready, make_engine
 from townhall_platform.runtime import tune_for_serving
+from townhall_platform.workers import WorkerGroup
 
 from .database import WriterQueue, tune_engine
 from .deps import Posting
@@ -66,20 +67,15 @@ def create_app(
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        relay: OutboxRelay = app.state.relay
-        scheduler: Scheduler = app.state.scheduler
+        workers: WorkerGroup = app.state.workers
         to_thread.current_default_thread_limiter().total_tokens = settings.threads
         tune_for_serving()
-        if settings.relay_enabled:
-            relay.start()
-        if settings.scheduler_enabled:
-            scheduler.start()
+        workers.start()
         try:
             yield
         finally:
             # Joining the threads blocks: keep it off the event loop.
-            await to_thread.run_sync(scheduler.stop)
-            await to_thread.run_sync(relay.stop)
+            await to_thread.run_sync(workers.stop)
             await to_thread.run_sync(app.state.posting.writer.close)
             await to_thread.run_sync(app.state.views.flush)
             app.state.policy_client.close()
@@ -102,6 +98,7 @@ def create_app(
         readiness={
             "database": lambda: database_ready(engine),
             "policy": lambda: bool(app.state.policy_client.alive()),
+            "workers": lambda: app.state.workers.readiness(),
         },
         lifespan=lifespan,
         description=DESCRIPTION,
@@ -144,12 +141,16 @@ def create_app(
         spaces=SpaceFactsCache(),
         gate=app.state.policy_gate,
     )
-    views = ViewRecorder(engine)
+    views = ViewRecorder(
+        engine,
+        interval=settings.scheduler_interval_seconds,
+        stale_after=settings.worker_stale_after_seconds,
+    )
     app.state.views = views
     app.state.scheduler = Scheduler(
         engine=engine,
         interval=settings.scheduler_interval_seconds,
-        chores=[views.flush],
+        stale_after=settings.worker_stale_after_seconds,
     )
     app.state.relay = build_relay(
         settings=settings,
@@ -157,6 +158,14 @@ def create_app(
         search=search_client,
         metrics=RelayMetrics.register(app.state.registry),
     )
+    workers = WorkerGroup()
+    if settings.relay_enabled:
+        workers.add(app.state.relay.worker)
+    if settings.scheduler_enabled:
+        workers.add(app.state.scheduler.worker)
+        workers.add(views.worker)
+    workers.register_metrics(app.state.registry)
+    app.state.workers = workers
     return app
 
 
@@ -176,4 +185,5 @@ def build_relay(
         poll_interval=settings.relay_poll_interval_seconds,
         initial_backoff=settings.relay_initial_backoff_seconds,
         max_backoff=settings.relay_max_backoff_seconds,
+        max_lag=settings.relay_max_lag_seconds,
     )

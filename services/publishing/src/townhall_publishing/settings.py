@@ -47,6 +47,15 @@ class PublishingSettings(ServiceSettings):
     relay_initial_backoff_seconds: float = Field(default=0.2, ge=0)
     relay_max_backoff_seconds: float = Field(default=5.0, gt=0)
 
-    # The scheduler: a background thread that publishes scheduled posts on time.
+    # Publishing reports itself not ready (`/readyz` 503) when the oldest event the relay
+    # has yet to deliver is older than this, or when no relay pass succeeded for as long
+    # (search down, the relay stuck): its writes would not reach search.
+    relay_max_lag_seconds: float = Field(default=60.0, gt=0)
+
+    # The scheduler: a background worker that publishes scheduled posts on time; the view
+    # counter (who opened an official post) writes the views reads noted, on the same
+    # interval and only where the scheduler runs.
     scheduler_enabled: bool = True
     scheduler_interval_seconds: float = Field(default=1.0, gt=0, le=60)
+    # Not ready when the scheduler or the view counter completed no pass for this long.
+    worker_stale_after_seconds: float = Field(default=60.0, gt=0)

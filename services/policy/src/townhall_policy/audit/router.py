@@ -388,7 +388,7 @@ def get_decisions(
     offset: Annotated[int, Query(ge=0)] = 0,
     format: FormatQuery = ExportFormat.JSON,
 ) -> DecisionLogList | Response:
-    """Newest first. Entries are written within a second; this call writes pending ones first."""
+    """Newest first. Refusals and official decisions are in the log before they are answered."""
     _require_auditor(policy, caller.subject)
     policy.recorder.flush()
     rows = decision_log.list_entries(

@@ -26,16 +26,19 @@ async def post_decision(
 
     A refusal is an answer (`allowed: false`), not an error: unknown domains and unknown
     or deactivated subjects are refused with an explanation. Runs on the event loop:
-    deciding is computation on the loaded snapshot, cheaper than a thread-pool hop.
+    deciding is computation on the loaded snapshot, cheaper than a thread-pool hop. A
+    refusal or a decision on an official action is answered once it is in the decision
+    log (503 when the log cannot be written).
     """
     service.ensure_may_ask(
         caller_subject=caller.subject,
         caller_is_service=caller.kind == "service",
         subjects=[body.subject],
     )
-    return service.decide(
-        policy.current(), body, requested_by=caller.subject, recorder=policy.recorder
-    )
+    to_log = policy.recorder.for_request()
+    decision = service.decide(policy.current(), body, requested_by=caller.subject, recorder=to_log)
+    await to_log.written()
+    return decision
 
 
 @router.post(
@@ -53,6 +56,9 @@ async def post_decision_batch(
         caller_is_service=caller.kind == "service",
         subjects=[d.subject for d in body.decisions],
     )
-    return service.decide_batch(
-        policy.current(), body.decisions, requested_by=caller.subject, recorder=policy.recorder
+    to_log = policy.recorder.for_request()
+    batch = service.decide_batch(
+        policy.current(), body.decisions, requested_by=caller.subject, recorder=to_log
     )
+    await to_log.written()
+    return batch

@@ -19,7 +19,7 @@ from townhall_contracts.policy import (
     Reason,
 )
 from townhall_platform.errors import Forbidden, PermissionDenied
-from townhall_policy.decision_log.recorder import DecisionRecorder
+from townhall_policy.decision_log.recorder import DecisionSink
 from townhall_policy.decisions.ids import new_decision_id
 from townhall_policy.enforcement.snapshot import PolicySnapshot
 
@@ -33,7 +33,7 @@ def decide(
     request: DecisionRequest,
     *,
     requested_by: str,
-    recorder: DecisionRecorder | None = None,
+    recorder: DecisionSink | None = None,
 ) -> Decision:
     """Decide one request on one snapshot, with its explanation.
 
@@ -135,7 +135,7 @@ def decide_batch(
     requests: Sequence[DecisionRequest],
     *,
     requested_by: str,
-    recorder: DecisionRecorder | None = None,
+    recorder: DecisionSink | None = None,
 ) -> DecisionBatch:
     """Decide several requests on the same snapshot, so they share one revision."""
     return DecisionBatch(
@@ -166,7 +166,7 @@ def check(
     subject: str,
     action: Action,
     domain: str,
-    recorder: DecisionRecorder | None = None,
+    recorder: DecisionSink | None = None,
 ) -> Decision:
     """Decide on the service's own behalf (authorizing its endpoints)."""
     request = DecisionRequest(subject=subject, action=action, domain=domain)
@@ -179,7 +179,7 @@ def require_any(
     subject: str,
     actions: Sequence[Action],
     domain: str,
-    recorder: DecisionRecorder | None = None,
+    recorder: DecisionSink | None = None,
 ) -> Decision:
     """The first allowing decision among `actions`; else `PermissionDenied` for the first.
 
@@ -205,7 +205,7 @@ def require(
     subject: str,
     action: Action,
     domain: str,
-    recorder: DecisionRecorder | None = None,
+    recorder: DecisionSink | None = None,
 ) -> Decision:
     """Decide, and raise `PermissionDenied` carrying the explanation when refused."""
     return require_any(
@@ -229,7 +229,7 @@ def _answer(
     allowed: bool,
     reason: Reason,
     requested_by: str,
-    recorder: DecisionRecorder | None,
+    recorder: DecisionSink | None,
 ) -> Decision:
     decision = Decision.model_construct(
         allowed=allowed,

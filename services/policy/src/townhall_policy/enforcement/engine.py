@@ -23,6 +23,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from townhall_platform.errors import DependencyUnavailable
 from townhall_platform.runtime import tune_for_serving
+from townhall_platform.workers import RetryLater, Worker, WorkerGroup
 from townhall_policy.decision_log.recorder import DecisionRecorder
 from townhall_policy.enforcement.loader import (
     InconsistentRead,
@@ -53,10 +54,19 @@ class PolicyEngine:
         self._swap_lock = threading.Lock()
         # Reentrant: an update falls back to a full reload while holding it.
         self._reload_lock = threading.RLock()
-        self._stop = threading.Event()
-        self._watcher: threading.Thread | None = None
-        # Decisions to log and grant uses, written off the request path.
+        # Decisions to log (written before they are answered) and grant uses (batched).
         self.recorder = DecisionRecorder(database)
+        # The revision watcher: not ready when it could not poll for a minute (this
+        # instance would miss changes made through the others).
+        self.watcher = Worker(
+            "revision-watcher",
+            self._poll_tick,
+            interval=poll_seconds,
+            initial_backoff=poll_seconds,
+            max_backoff=max(poll_seconds, 5.0),
+            stale_after=60.0,
+        )
+        self.workers = WorkerGroup([self.watcher, self.recorder.worker])
 
     @property
     def loaded_revision(self) -> int | None:
@@ -145,7 +155,7 @@ class PolicyEngine:
 
     def start(self) -> None:
         """Load the policy and start watching the revision row in a background thread."""
-        if self._watcher is not None:
+        if self.watcher.alive:
             return
         tune_for_serving()
         try:
@@ -153,27 +163,20 @@ class PolicyEngine:
         except DependencyUnavailable as exc:
             # The watcher keeps trying; readiness reports the policy as not loaded meanwhile.
             log.warning("policy_initial_load_failed", error=str(exc))
-        self._stop.clear()
-        self._watcher = threading.Thread(
-            target=self._watch, name="policy-revision-watcher", daemon=True
-        )
-        self._watcher.start()
-        self.recorder.start()
+        self.workers.start()
 
     def stop(self) -> None:
-        """Stop the watcher thread and write what the recorder still holds."""
-        self.recorder.stop()
-        self._stop.set()
-        if self._watcher is not None:
-            self._watcher.join(timeout=5)
-            self._watcher = None
+        """Stop the workers and write what the recorder still holds."""
+        self.workers.stop(timeout=5)
+        self.recorder.flush()
 
-    def _watch(self) -> None:
-        while not self._stop.wait(self._poll_seconds):
-            try:
-                self.poll()
-            except Exception as exc:  # the watcher must outlive database outages
-                log.warning("policy_poll_failed", error=str(exc))
+    def _poll_tick(self) -> float | None:
+        try:
+            self.poll()
+        except DependencyUnavailable as exc:
+            # Expected while the database is away: a warning, and the worker's backoff.
+            raise RetryLater(str(exc)) from exc
+        return None
 
     def poll(self) -> None:
         """Reload when the stored revision moved or a validity boundary passed."""

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import threading
+from datetime import datetime
 
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Engine
 
 from townhall_contracts.readers import PostState
+from townhall_platform.workers import Worker
 
 from ..database import utcnow, write_session
 from ..posts.models import Post, PostKind
@@ -20,15 +22,31 @@ _REMEMBERED = 100_000
 class ViewRecorder:
     """The first view of a published official post by each reader but its author.
 
-    A read request does not write: it notes the view in memory, and `flush()` (from the
-    background scheduler) writes what was noted; `pending()` answers what still waits.
+    A read request does not write: it notes the view in memory, and `flush()` (from its
+    background worker, `self.worker`) writes what was noted; `pending()` answers what
+    still waits, `lag_seconds()` for how long.
     """
 
-    def __init__(self, engine: Engine) -> None:
+    def __init__(
+        self, engine: Engine, *, interval: float = 1.0, stale_after: float | None = None
+    ) -> None:
         self._engine = engine
         self._seen: set[tuple[str, str]] = set()
-        self._pending: dict[tuple[str, str], object] = {}
+        self._pending: dict[tuple[str, str], datetime] = {}
         self._lock = threading.Lock()
+        # Not ready when no flush succeeded, or the oldest unwritten view waited, for
+        # `stale_after` seconds.
+        self.worker = Worker(
+            "view-counter",
+            self._tick,
+            interval=interval,
+            initial_backoff=interval,
+            max_backoff=max(interval, 30.0),
+            stale_after=stale_after,
+            max_lag=stale_after,
+            lag=self.lag_seconds,
+            pending=lambda: len(self._pending),
+        )
 
     def record(self, post: Post, user_id: str) -> None:
         if post.kind != PostKind.OFFICIAL or post.state != PostState.PUBLISHED:
@@ -47,6 +65,18 @@ class ViewRecorder:
     def pending(self) -> set[tuple[str, str]]:
         with self._lock:
             return set(self._pending)
+
+    def lag_seconds(self) -> float:
+        """How long the oldest view not yet written has waited (0 when none waits)."""
+        with self._lock:
+            oldest = min(self._pending.values(), default=None)
+        if oldest is None:
+            return 0.0
+        return max((utcnow() - oldest).total_seconds(), 0.0)
+
+    def _tick(self) -> float | None:
+        self.flush()
+        return None
 
     def flush(self) -> int:
         """Write the views noted since the last flush (idempotent); answers how many."""

@@ -10,29 +10,30 @@ batch delivered twice after a lost acknowledgement does no harm.
 Several publishing instances share the outbox with one relaying at a time: on
 PostgreSQL each pass holds a transaction-scoped advisory lock, on SQLite (worker
 processes on one file) a lock on a file beside the database.
+
+The passes run in a `townhall_platform.workers.Worker`: a pass that fails, even to
+write its log, is retried; a thread that dies is restarted; the backlog (how many
+events wait, since when) is reported by every instance, the relaying one or not.
 """
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-import structlog
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from townhall_clients import SearchClient
 from townhall_contracts.search import IndexBatch, IndexDocument, IndexEvent, IndexOperation
+from townhall_platform.workers import RetryLater, Worker
 
 from ..database import sqlite_lock, utcnow, write_session
 from .metrics import RelayMetrics
 from .models import OutboxEvent
 from .repository import OutboxRepository
-
-log = structlog.get_logger("townhall.publishing.outbox")
 
 
 @dataclass(frozen=True)
@@ -76,6 +77,7 @@ class OutboxRelay:
         poll_interval: float = 0.2,
         initial_backoff: float = 0.2,
         max_backoff: float = 5.0,
+        max_lag: float | None = None,
         clock: Callable[[], datetime] = utcnow,
     ) -> None:
         self._engine = engine
@@ -86,10 +88,25 @@ class OutboxRelay:
         self._initial_backoff = initial_backoff
         self._max_backoff = max_backoff
         self._clock = clock
-        self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
         self._sqlite = engine.dialect.name == "sqlite"
         self._pass_lock = sqlite_lock(engine, "relay") if self._sqlite else None
+        # The backlog as last seen: how many events wait, and when the oldest was written.
+        self._pending = 0
+        self._oldest_pending_at: datetime | None = None
+        # Readiness fails when the oldest undelivered event is older than `max_lag`, or
+        # when no pass has succeeded for as long.
+        self.worker = Worker(
+            "outbox-relay",
+            self.tick,
+            interval=poll_interval,
+            initial_backoff=initial_backoff,
+            max_backoff=max_backoff,
+            stale_after=max_lag,
+            max_lag=max_lag,
+            lag=self.lag_seconds,
+            pending=lambda: self._pending,
+        )
+        metrics.lag_seconds.set_function(self.lag_seconds)
 
     def backoff(self, attempts: int) -> float:
         """Seconds to wait after the `attempts`-th failure in a row (capped)."""
@@ -105,6 +122,9 @@ class OutboxRelay:
         if self._pass_lock is None:
             return self._pass(respect_backoff=respect_backoff)
         if not self._pass_lock.acquire(blocking=False):
+            # Another process relays; this one still reports the backlog it sees.
+            with Session(self._engine) as session:
+                self._observe_backlog(OutboxRepository(session))
             return RelayPass(locked_out=True)
         try:
             return self._pass(respect_backoff=respect_backoff)
@@ -115,17 +135,18 @@ class OutboxRelay:
         with Session(self._engine, expire_on_commit=False) as session:
             outbox = OutboxRepository(session)
             if not outbox.try_lock_relay():
+                self._observe_backlog(outbox)
                 session.rollback()
                 return RelayPass(locked_out=True)
             events = outbox.pending(self._batch_size)
             now = self._clock()
             head = events[0] if events else None
             if head is None:
-                self._observe_backlog(outbox, now)
+                self._observe_backlog(outbox)
                 session.commit()
                 return RelayPass()
             if respect_backoff and head.next_attempt_at is not None and head.next_attempt_at > now:
-                pending = self._observe_backlog(outbox, now)
+                pending = self._observe_backlog(outbox)
                 session.commit()
                 return RelayPass(
                     pending=pending, retry_in=(head.next_attempt_at - now).total_seconds()
@@ -150,21 +171,20 @@ class OutboxRelay:
                     outbox.record_failure(
                         event_ids, error=error, next_attempt_at=now + timedelta(seconds=delay)
                     )
-                    pending = self._observe_backlog(outbox, now)
+                    pending = self._observe_backlog(outbox)
                 self._metrics.failures.inc()
-                log.warning(
-                    "outbox_delivery_failed",
-                    first_event_id=event_ids[0],
-                    events=len(event_ids),
-                    attempts=attempts,
-                    retry_in_seconds=delay,
-                    error=error,
+                return RelayPass(
+                    pending=pending,
+                    error=(
+                        f"events {event_ids[0]}-{event_ids[-1]} not delivered "
+                        f"(attempt {attempts}): {error}"
+                    ),
+                    retry_in=delay,
                 )
-                return RelayPass(pending=pending, error=error, retry_in=delay)
             with self._writing(session) as writer:
                 outbox = OutboxRepository(writer)
                 outbox.mark_delivered(event_ids, now)
-                pending = self._observe_backlog(outbox, now)
+                pending = self._observe_backlog(outbox)
                 # Search has them: counted before the rows are marked, never after.
                 self._metrics.delivered.inc(len(event_ids))
                 self._metrics.last_delivered_event_id.set(event_ids[-1])
@@ -188,49 +208,40 @@ class OutboxRelay:
         yield session
         session.commit()
 
-    def _observe_backlog(self, outbox: OutboxRepository, now: datetime) -> int:
+    def _observe_backlog(self, outbox: OutboxRepository) -> int:
         pending, oldest = outbox.backlog()
+        self._pending, self._oldest_pending_at = pending, oldest
         self._metrics.pending.set(pending)
-        lag = max((now - oldest).total_seconds(), 0.0) if oldest is not None else 0.0
-        self._metrics.lag_seconds.set(lag)
         return pending
 
+    def lag_seconds(self) -> float:
+        """Age of the oldest undelivered event last seen (0 when none waited); it grows
+        while no pass looks again, so a stalled relay shows."""
+        oldest = self._oldest_pending_at
+        if oldest is None:
+            return 0.0
+        return max((self._clock() - oldest).total_seconds(), 0.0)
+
+    def tick(self) -> float | None:
+        """One pass as the worker runs it: answers when to pass again; a delivery that
+        failed raises `RetryLater` (counted, logged, retried after the backoff)."""
+        outcome = self.run_once()
+        if outcome.error is not None:
+            raise RetryLater(outcome.error, after=outcome.retry_in)
+        if outcome.batch_full:
+            return 0.0
+        if outcome.retry_in is not None:
+            return min(max(outcome.retry_in, 0.0), self._max_backoff)
+        return None
+
     def start(self) -> None:
-        """Relay from a daemon thread until `stop()`."""
-        if self._thread is not None and self._thread.is_alive():
-            return
-        self._stop.clear()
-        self._thread = threading.Thread(
-            target=self._run, name="townhall-publishing-outbox-relay", daemon=True
-        )
-        self._thread.start()
+        """Relay from the worker's thread until `stop()`."""
+        self.worker.start()
 
     def stop(self, timeout: float = 10.0) -> None:
         """Ask the thread to finish its pass and wait for it."""
-        self._stop.set()
-        if self._thread is not None:
-            self._thread.join(timeout)
-            self._thread = None
+        self.worker.stop(timeout)
 
     @property
     def running(self) -> bool:
-        return self._thread is not None and self._thread.is_alive()
-
-    def _run(self) -> None:
-        failures_in_a_row = 0
-        while not self._stop.is_set():
-            try:
-                outcome = self.run_once()
-                failures_in_a_row = 0
-            except Exception:
-                # The database itself failed; keep the thread alive and back off.
-                failures_in_a_row += 1
-                log.exception("outbox_relay_pass_failed", failures_in_a_row=failures_in_a_row)
-                self._stop.wait(self.backoff(failures_in_a_row))
-                continue
-            if outcome.batch_full:
-                continue
-            wait = self._poll_interval
-            if outcome.retry_in is not None:
-                wait = min(max(outcome.retry_in, 0.0), self._max_backoff)
-            self._stop.wait(wait)
+        return self.worker.alive
