@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Annotated, Any
 
@@ -31,10 +31,9 @@ from .auth import (
     require_user,
 )
 from .errors import PROBLEM_MEDIA_TYPE, PayloadTooLarge, install_problem_handlers, problem_response
+from .health import Readiness, ReadinessCheck
 from .logs import REQUEST_ID_HEADER, accept_request_id, configure_logging, request_id_var
 from .settings import ServiceSettings
-
-ReadinessCheck = Callable[[], Awaitable[bool] | bool]
 
 
 class Problem(BaseModel):
@@ -243,21 +242,21 @@ def create_app(
 
     health = APIRouter(tags=["operations"])
 
+    app.state.readiness = Readiness(
+        readiness,
+        deadline_seconds=settings.readiness_check_seconds,
+        cache_seconds=settings.readiness_cache_seconds,
+    )
+
+    # Liveness depends on nothing but this event loop: async, so it needs no thread of
+    # the pool that requests waiting on a dependency may all be holding.
     @health.get("/healthz", summary="Liveness: the process answers")
-    def healthz() -> dict[str, str]:
+    async def healthz() -> dict[str, str]:
         return {"status": "ok", "service": name}
 
     @health.get("/readyz", summary="Readiness: database and dependencies answer")
     async def readyz() -> JSONResponse:
-        results: dict[str, bool] = {}
-        for check_name, check in readiness.items():
-            try:
-                outcome = check()
-                if isinstance(outcome, Awaitable):
-                    outcome = await outcome
-                results[check_name] = bool(outcome)
-            except Exception:
-                results[check_name] = False
+        results = await app.state.readiness.results()
         ready = all(results.values())
         body = {"status": "ready" if ready else "not-ready", "checks": results}
         if ready:
