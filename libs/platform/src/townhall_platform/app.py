@@ -30,7 +30,13 @@ from .auth import (
     require_service,
     require_user,
 )
-from .errors import PROBLEM_MEDIA_TYPE, PayloadTooLarge, install_problem_handlers, problem_response
+from .errors import (
+    PROBLEM_MEDIA_TYPE,
+    PayloadTooLarge,
+    UnhandledErrors,
+    install_problem_handlers,
+    problem_response,
+)
 from .health import Readiness, ReadinessCheck
 from .logs import REQUEST_ID_HEADER, accept_request_id, configure_logging, request_id_var
 from .settings import ServiceSettings
@@ -237,6 +243,8 @@ def create_app(
     app.state.identity = build_identity(name, settings)
     app.state.registry = registry or CollectorRegistry()
     install_problem_handlers(app)
+    # Innermost: an unhandled error is answered here and never reaches the server.
+    app.add_middleware(UnhandledErrors)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
     app.add_middleware(RequestContext, service=name, registry=app.state.registry)
 
