@@ -39,6 +39,7 @@ from .errors import (
 )
 from .health import Readiness, ReadinessCheck
 from .logs import REQUEST_ID_HEADER, accept_request_id, configure_logging, request_id_var
+from .request_text import RefuseControlCharacters
 from .settings import ServiceSettings
 
 
@@ -245,6 +246,7 @@ def create_app(
     install_problem_handlers(app)
     # Innermost: an unhandled error is answered here and never reaches the server.
     app.add_middleware(UnhandledErrors)
+    app.add_middleware(RefuseControlCharacters)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
     app.add_middleware(RequestContext, service=name, registry=app.state.registry)
 
