@@ -78,3 +78,11 @@ def test_an_out_of_range_index_event_is_a_422(
     )
     assert response.status_code == 422, response.text[:500]
     assert field in response.json()["detail"]
+
+
+def test_a_nul_in_the_query_text_is_a_422_naming_it(
+    client: TestClient, as_user: AuthHeaders
+) -> None:
+    response = client.get("/v1/search", params={"q": "sécurité\x00"}, headers=as_user("alice"))
+    assert response.status_code == 422
+    assert response.json()["errors"][0]["location"] == ["query", "q"]
