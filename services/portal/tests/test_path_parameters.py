@@ -22,7 +22,9 @@ ODD_IDS = ["\x00", "a\x00b", "a/b", "\u202e", "x" * 300, " ", "a?b=c", ".hidden"
 
 def _signed_in(client: TestClient) -> None:
     codec = SessionCodec(DEV_SESSION_SECRET, max_age_seconds=3600, secure=False)
-    session = Session(subject="alice", token="t", expires_at=time.time() + 3600, name="alice")
+    session = Session(
+        subject="alice", token="t", expires_at=time.time() + 3600, name="alice", session_id="s1"
+    )
     client.cookies.set(SESSION_COOKIE, codec.seal(session))
 
 

@@ -72,3 +72,20 @@ def test_a_nul_in_a_path_or_query_is_refused_naming_where(app: FastAPI, auth: Au
     in_query = client.get("/v1/feed", params={"space_id": "a\x00b"}, headers=auth("alice"))
     assert in_query.status_code == 422, in_query.text[:500]
     assert in_query.json()["errors"][0]["location"] == ["query", "space_id"]
+
+
+@pytest.mark.parametrize(
+    ("path", "field"),
+    [("pin", "revision"), ("endorse", "revision"), ("comments", "post_revision")],
+)
+def test_a_revision_beyond_64_bits_is_a_422_naming_it(
+    app: FastAPI, auth: Auth, path: str, field: str
+) -> None:
+    client = TestClient(app, raise_server_exceptions=False)
+    response = client.post(
+        f"/v1/posts/00000000-0000-0000-0000-000000000000/{path}",
+        json={field: 2**63, "body": "x"} if path == "comments" else {field: 2**63},
+        headers=auth("claire"),
+    )
+    assert response.status_code == 422, response.text[:500]
+    assert field in response.json()["detail"]

@@ -8,7 +8,7 @@ from typing import Annotated
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
 from townhall_contracts.readers import PostState
-from townhall_platform.params import AwareInstant
+from townhall_platform.params import AwareInstant, PositiveInt
 
 from ..engagement.models import ReactionKind
 from .models import PostKind
@@ -122,7 +122,7 @@ class VouchRequest(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    revision: int | None = Field(default=None, ge=1)
+    revision: PositiveInt | None = None
 
 
 class Vouch(BaseModel):
@@ -263,7 +263,7 @@ class CommentCreate(BaseModel):
     official: bool = False
     authority: Authority | None = None
     # The revision of the post the author read: refused with 409 if it was edited since.
-    post_revision: int | None = Field(default=None, ge=1)
+    post_revision: PositiveInt | None = None
 
     @model_validator(mode="after")
     def _authority_only_official(self) -> CommentCreate:
