@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from datetime import datetime
 from pathlib import Path
+from typing import Any
+from urllib.parse import quote
 
 import pytest
 
@@ -54,3 +57,104 @@ def token_issuer(signing_key_file: Path) -> TokenIssuer:
         user_audience="townhall",
         service_audience="townhall-internal",
     )
+
+
+# Values a client can send that once reached code unprepared for them (issue 14, case 11):
+# instants outside what `datetime`/UTC conversion/the databases hold, integers beyond
+# 64 bits, NUL and other control characters, path tricks.
+ODD_VALUES = [
+    "0001-01-01T00:00:00Z",
+    "9999-12-31T23:59:59-14:00",
+    "9999-12-31T23:59:59+14:00",
+    "0001-01-01T00:00:00+14:00",
+    "1969-12-31T23:59:59Z",
+    "2026-02-30T00:00:00Z",
+    "2026-01-01",
+    str(2**63),
+    str(2**63 - 1),
+    str(-(2**63) - 1),
+    str(10**40),
+    "-1",
+    "1e308",
+    "NaN",
+    "\x00",
+    "a\x00b",
+    "..",
+    "../x",
+    "%",
+    "\u202e",
+    " ",
+    "",
+]
+
+
+def _value_strategy() -> Any:
+    from hypothesis import strategies as st
+
+    return st.one_of(
+        st.sampled_from(ODD_VALUES),
+        st.integers(min_value=-(2**70), max_value=2**70).map(str),
+        st.datetimes(
+            min_value=datetime(1, 1, 2), max_value=datetime(9999, 12, 30), timezones=st.timezones()
+        ).map(lambda value: value.isoformat()),
+        st.text(st.characters(exclude_categories=("Cs",)), max_size=40),
+    )
+
+
+def _operations(openapi: dict[str, Any], prefixes: tuple[str, ...]) -> list[tuple[str, Any]]:
+    """(path, operation) of every documented GET under `prefixes`."""
+    return [
+        (path, operations["get"])
+        for path, operations in sorted(openapi["paths"].items())
+        if path.startswith(prefixes) and "get" in operations
+    ]
+
+
+@pytest.fixture(scope="session")
+def assert_no_server_errors() -> Callable[..., None]:
+    """Fuzz every GET operation's query and path parameters: no answer may be a 5xx.
+
+    `send(path, params)` performs one request and returns its status; the path comes
+    with its parameters already percent-encoded.
+    """
+    from hypothesis import HealthCheck, given, settings
+    from hypothesis import strategies as st
+
+    def check(
+        openapi: dict[str, Any],
+        send: Callable[[str, dict[str, str]], int],
+        *,
+        prefixes: tuple[str, ...] = ("/v1/",),
+        examples: int = 40,
+    ) -> None:
+        operations = _operations(openapi, prefixes)
+        assert operations, f"no GET operation under {prefixes}"
+        for path, operation in operations:
+            parameters = operation.get("parameters", [])
+            in_path = [p["name"] for p in parameters if p["in"] == "path"]
+            in_query = [p["name"] for p in parameters if p["in"] == "query"]
+            values = _value_strategy()
+            request = st.tuples(
+                st.fixed_dictionaries({name: values for name in in_path}),
+                st.dictionaries(st.sampled_from(in_query), values) if in_query else st.just({}),
+            )
+
+            def case(template: str) -> Callable[[tuple[dict[str, str], dict[str, str]]], None]:
+                def no_5xx(asked: tuple[dict[str, str], dict[str, str]]) -> None:
+                    path_values, query = asked
+                    url = template
+                    for name, value in path_values.items():
+                        url = url.replace("{" + name + "}", quote(value, safe="") or "x")
+                    status = send(url, query)
+                    assert status < 500, (url, query, status)
+
+                return no_5xx
+
+            settings(
+                max_examples=examples,
+                deadline=None,
+                database=None,
+                suppress_health_check=list(HealthCheck),
+            )(given(request)(case(path)))()
+
+    return check

@@ -40,7 +40,10 @@ def internal(service: CurrentService) -> dict[str, str]:
 @pytest.fixture
 def client(signing_key_file: Path) -> TestClient:
     settings = ServiceSettings(
-        environment="test", signing_key_file=signing_key_file, max_body_bytes=1000
+        environment="test",
+        signing_key_file=signing_key_file,
+        max_body_bytes=1000,
+        readiness_cache_seconds=0,
     )
     ready = {"ok": True}
     app = create_app(

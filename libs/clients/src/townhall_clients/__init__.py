@@ -1,5 +1,6 @@
 """Typed httpx clients for the Townhall services."""
 
+from .breaker import BreakerMetrics, BreakerState, CircuitBreaker
 from .errors import (
     ConflictUpstream,
     InvalidUpstream,
@@ -13,7 +14,10 @@ from .publishing import PublishingClient
 from .search import SearchClient
 
 __all__ = [
+    "BreakerMetrics",
+    "BreakerState",
     "CachedPolicy",
+    "CircuitBreaker",
     "ConflictUpstream",
     "InvalidUpstream",
     "PolicyClient",

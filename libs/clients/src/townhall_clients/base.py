@@ -1,15 +1,29 @@
-"""Shared plumbing for the typed clients: timeouts, request ids, retries, errors."""
+"""Shared plumbing for the typed clients: timeouts, request ids, retries, errors.
+
+A client may be given a total `deadline` (every attempt and every wait between retries
+included) and a `CircuitBreaker`: a call then fails with `ServiceUnavailable` within the
+deadline, and at once while the breaker is open.
+"""
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from typing import Any
 
 import httpx
-from tenacity import Retrying, retry_if_exception_type, stop_after_attempt, wait_exponential
+from tenacity import (
+    Retrying,
+    retry_if_exception_type,
+    stop_after_attempt,
+    stop_after_delay,
+    wait_exponential,
+)
+from tenacity.stop import stop_base
 
 from townhall_platform.logs import REQUEST_ID_HEADER, current_request_id
 
+from .breaker import CircuitBreaker
 from .errors import ServiceUnavailable, UnexpectedResponse
 
 TokenSource = Callable[[], str]
@@ -39,10 +53,15 @@ class ServiceClient:
         token: TokenSource,
         timeout: float = 5.0,
         retries: int = 3,
+        deadline: float | None = None,
+        breaker: CircuitBreaker | None = None,
         transport: httpx.BaseTransport | None = None,
     ) -> None:
         self._token = token
+        self.timeout = timeout
         self._retries = retries
+        self._deadline = deadline
+        self.breaker = breaker
         self._http = httpx.Client(
             base_url=base_url,
             timeout=httpx.Timeout(timeout, connect=min(timeout, 2.0)),
@@ -52,6 +71,16 @@ class ServiceClient:
 
     def close(self) -> None:
         self._http.close()
+
+    @property
+    def deadline(self) -> float | None:
+        """The total time a call may take, retries included (None: per-attempt timeouts)."""
+        return self._deadline
+
+    def refuse_if_open(self) -> None:
+        """Raise `ServiceUnavailable` now when the breaker would refuse a call."""
+        if self.breaker is not None:
+            self.breaker.refuse_if_open()
 
     def alive(self) -> bool:
         """True when the service answers its liveness probe (one quick try, for readiness)."""
@@ -79,21 +108,42 @@ class ServiceClient:
         **kwargs: Any,
     ) -> httpx.Response:
         """Send a request; retry transport errors and 5xx only when it is safe to."""
+        started = time.monotonic()
 
         def attempt() -> httpx.Response:
+            options = dict(kwargs)
+            if self._deadline is not None:
+                remaining = self._deadline - (time.monotonic() - started)
+                if remaining <= 0:
+                    raise _Retryable(TimeoutError(f"deadline of {self._deadline} s passed"))
+                options["timeout"] = remaining
+            if self.breaker is not None:
+                self.breaker.before_call()
             try:
-                response = self._http.request(method, path, headers=self._headers(token), **kwargs)
+                response = self._http.request(method, path, headers=self._headers(token), **options)
             except (httpx.TransportError, httpx.TimeoutException) as exc:
+                self._record(failed=True)
                 raise _Retryable(exc) from exc
+            except BaseException:
+                # Not the dependency's fault (a bug, a cancellation): let another call probe.
+                if self.breaker is not None:
+                    self.breaker.release()
+                raise
+            self._record(failed=response.status_code >= 500)
             if response.status_code >= 500:
                 raise _Retryable(None, response)
             return response
 
         attempts = self._retries if idempotent else 1
+        stop: stop_base = stop_after_attempt(attempts)
+        if self._deadline is not None:
+            stop = stop | stop_after_delay(self._deadline)
         try:
             response = Retrying(
-                stop=stop_after_attempt(attempts),
-                wait=wait_exponential(multiplier=0.05, max=1.0),
+                stop=stop,
+                wait=wait_exponential(
+                    multiplier=0.05, max=1.0 if self._deadline is None else self._deadline / 4
+                ),
                 retry=retry_if_exception_type(_Retryable),
                 reraise=True,
             )(attempt)
@@ -111,3 +161,11 @@ class ServiceClient:
                 problem = response.text
             raise UnexpectedResponse(self.service_name, response.status_code, problem)
         return response
+
+    def _record(self, *, failed: bool) -> None:
+        if self.breaker is None:
+            return
+        if failed:
+            self.breaker.record_failure()
+        else:
+            self.breaker.record_success()

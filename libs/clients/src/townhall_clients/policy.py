@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+import httpx
+
 from townhall_contracts.policy import (
     Action,
     Audience,
@@ -16,8 +18,10 @@ from townhall_contracts.policy import (
     Principals,
     Revision,
 )
+from townhall_platform.settings import ServiceSettings
 
-from .base import ServiceClient
+from .base import ServiceClient, TokenSource
+from .breaker import CircuitBreaker
 from .errors import UnexpectedResponse, passed_on
 
 
@@ -31,6 +35,28 @@ class RevisionState:
 
 class PolicyClient(ServiceClient):
     service_name = "policy"
+
+    @classmethod
+    def for_service(
+        cls,
+        settings: ServiceSettings,
+        *,
+        token: TokenSource,
+        transport: httpx.BaseTransport | None = None,
+    ) -> PolicyClient:
+        """The client a service calls policy with: a total deadline and a circuit breaker."""
+        return cls(
+            settings.policy_url,
+            token=token,
+            timeout=settings.http_timeout_seconds,
+            deadline=settings.policy_deadline_seconds,
+            breaker=CircuitBreaker(
+                cls.service_name,
+                failure_threshold=settings.policy_breaker_failures,
+                reset_seconds=settings.policy_breaker_reset_seconds,
+            ),
+            transport=transport,
+        )
 
     def decide(self, subject: str, action: Action | str, domain: str) -> Decision:
         """Ask whether `subject` may do `action` in `domain` (fails closed on outage)."""

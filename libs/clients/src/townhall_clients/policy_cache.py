@@ -16,6 +16,10 @@ So a revoked grant stops allowing anything within twice the check interval. When
 the revision is due for a check and policy cannot be reached, the client raises
 `ServiceUnavailable`: the caller fails closed (503). Nothing is cached when
 `ttl_seconds` is 0.
+
+Refusing is cheap: while the client's circuit breaker is open a due check is refused
+before any lock is taken, and the requests that waited for a check that failed share
+its failure instead of each asking policy again in turn.
 """
 
 from __future__ import annotations
@@ -35,6 +39,7 @@ from townhall_contracts.policy import (
     Principals,
 )
 
+from .errors import ServiceUnavailable
 from .policy import PolicyClient
 
 _MAX_ENTRIES = 50_000
@@ -61,6 +66,8 @@ class CachedPolicy:
         wall_clock: Callable[[], datetime] = lambda: datetime.now(UTC),
     ) -> None:
         self._client = client
+        # How long a request waits for another's revision check before refusing.
+        self._wait = 2 * (client.deadline or client.timeout)
         self._ttl = ttl_seconds
         self._check = revision_check_seconds
         self._clock = clock
@@ -69,6 +76,7 @@ class CachedPolicy:
         self._revision = 0
         self._boundary: datetime | None = None
         self._checked = float("-inf")
+        self._check_failed = float("-inf")
         self._lock = threading.Lock()
         self._checking = threading.Lock()
 
@@ -144,14 +152,29 @@ class CachedPolicy:
         boundary_passed = self._boundary is not None and self._wall() >= self._boundary
         if not boundary_passed and now - self._checked < self._check:
             return self._revision
+        recent = self._recent(now, boundary_passed)
+        if not recent:
+            self._client.refuse_if_open()
         # One thread checks; the others keep the confirmed revision while it is recent
         # enough (twice the interval), so a burst does not become a burst of checks.
-        if not self._checking.acquire(blocking=not self._recent(now, boundary_passed)):
-            return self._revision
+        waited = False
+        if not self._checking.acquire(blocking=False):
+            if recent:
+                return self._revision
+            waited = True
+            if not self._checking.acquire(timeout=self._wait):
+                raise ServiceUnavailable("policy's revision check is too slow", service="policy")
         try:
             if not boundary_passed and self._clock() - self._checked < self._check:
                 return self._revision
-            state = self._client.revision_state()
+            if waited and self._check_failed >= now:
+                # The check this request waited for failed: share its answer.
+                raise ServiceUnavailable("policy could not be reached", service="policy")
+            try:
+                state = self._client.revision_state()
+            except ServiceUnavailable:
+                self._check_failed = self._clock()
+                raise
             with self._lock:
                 # A lagging policy instance may answer an older revision: keep the newest.
                 moved = (

@@ -7,6 +7,8 @@ from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from townhall_platform.params import Instant, NonNegativeInt, PositiveInt
+
 
 class DocumentType(StrEnum):
     POST = "post"
@@ -32,13 +34,13 @@ class IndexDocument(BaseModel):
     mentions: list[str] = Field(default_factory=list)
     state: str
     readers: list[str]
-    created_at: datetime
-    updated_at: datetime
+    created_at: Instant
+    updated_at: Instant
     # What vouches for the text. A post: the revision of its text (1 as first written, one
     # more per edit by its author) and who endorsed and pinned that revision. A comment:
     # the revision of its post it was written under, and, for an official answer, whether
     # the post was edited since (the answer then no longer vouches for the post's text).
-    revision: int | None = Field(default=None, ge=1)
+    revision: PositiveInt | None = None
     endorsed_by: str | None = None
     pinned_by: str | None = None
     post_edited_since: bool | None = None
@@ -54,10 +56,10 @@ class IndexEvent(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    event_id: int = Field(ge=0)
+    event_id: NonNegativeInt
     op: IndexOperation
     doc_id: str = Field(min_length=1, max_length=128)
-    version: int = Field(ge=1)
+    version: PositiveInt
     document: IndexDocument | None = None
 
 
@@ -101,7 +103,7 @@ class SearchResults(BaseModel):
 class ExportedDocument(BaseModel):
     """A document as publishing holds it now, with its version (no readers: a tombstone)."""
 
-    version: int = Field(ge=1)
+    version: PositiveInt
     document: IndexDocument
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Annotated, Any
 
@@ -31,7 +31,14 @@ from .auth import (
     require_service,
     require_user,
 )
-from .errors import PROBLEM_MEDIA_TYPE, PayloadTooLarge, install_problem_handlers, problem_response
+from .errors import (
+    PROBLEM_MEDIA_TYPE,
+    PayloadTooLarge,
+    UnhandledErrors,
+    install_problem_handlers,
+    problem_response,
+)
+from .health import Readiness, ReadinessCheck
 from .logs import (
     REQUEST_ID_HEADER,
     accept_request_id,
@@ -39,10 +46,8 @@ from .logs import (
     dropped_log_lines,
     request_id_var,
 )
+from .request_text import RefuseControlCharacters
 from .settings import ServiceSettings
-from .workers import NotReady
-
-ReadinessCheck = Callable[[], Awaitable[bool] | bool]
 
 
 class Problem(BaseModel):
@@ -252,34 +257,34 @@ def create_app(
     app.state.identity = build_identity(name, settings)
     app.state.registry = registry or CollectorRegistry()
     install_problem_handlers(app)
+    # Innermost: an unhandled error is answered here and never reaches the server.
+    app.add_middleware(UnhandledErrors)
+    app.add_middleware(RefuseControlCharacters)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
     app.add_middleware(RequestContext, service=name, registry=app.state.registry)
 
     health = APIRouter(tags=["operations"])
 
+    app.state.readiness = Readiness(
+        readiness,
+        deadline_seconds=settings.readiness_check_seconds,
+        cache_seconds=settings.readiness_cache_seconds,
+    )
+
+    # Liveness depends on nothing but this event loop: async, so it needs no thread of
+    # the pool that requests waiting on a dependency may all be holding.
     @health.get("/healthz", summary="Liveness: the process answers")
-    def healthz() -> dict[str, str]:
+    async def healthz() -> dict[str, str]:
         return {"status": "ok", "service": name}
 
     @health.get("/readyz", summary="Readiness: database and dependencies answer")
     async def readyz() -> JSONResponse:
-        results: dict[str, bool] = {}
-        reasons: dict[str, str] = {}
-        for check_name, check in readiness.items():
-            try:
-                outcome = check()
-                if isinstance(outcome, Awaitable):
-                    outcome = await outcome
-                results[check_name] = bool(outcome)
-            except NotReady as exc:
-                results[check_name] = False
-                reasons[check_name] = str(exc)
-            except Exception:
-                results[check_name] = False
+        results = await app.state.readiness.results()
+        reasons = app.state.readiness.reasons()
         ready = all(results.values())
-        body = {"status": "ready" if ready else "not-ready", "checks": results}
         if ready:
-            return JSONResponse(body)
+            return JSONResponse({"status": "ready", "checks": results})
+        # RFC 9457: `status` is the HTTP status; the readiness word is kept as `readiness`.
         problem = {
             "type": "https://townhall.dev/problems/not-ready",
             "title": "Not ready",
@@ -288,7 +293,8 @@ def create_app(
             + ", ".join(
                 f"{k} ({reasons[k]})" if k in reasons else k for k, v in results.items() if not v
             ),
-            **body,
+            "readiness": "not-ready",
+            "checks": results,
             **({"reasons": reasons} if reasons else {}),
         }
         return JSONResponse(problem, status_code=503, media_type=PROBLEM_MEDIA_TYPE)

@@ -12,7 +12,10 @@ import structlog
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from sqlalchemy import exc as sqlalchemy_exc
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.responses import Response
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 PROBLEM_MEDIA_TYPE = "application/problem+json"
 TYPE_BASE = "https://townhall.dev/problems/"
@@ -170,8 +173,77 @@ def _validation_problem(exc: RequestValidationError) -> TownhallError:
     return ValidationFailed(f"Invalid input: {fields}", errors=errors)
 
 
+# What a database that is down, unreachable, restarting or out of connections raises:
+# the driver's connection errors as SQLAlchemy wraps them, a connection SQLAlchemy
+# found cut (`connection_invalidated`), and a pool with no connection to give in time.
+_DATABASE_UNAVAILABLE: tuple[type[Exception], ...] = (
+    sqlalchemy_exc.OperationalError,
+    sqlalchemy_exc.InterfaceError,
+    sqlalchemy_exc.DisconnectionError,
+    sqlalchemy_exc.TimeoutError,
+)
+
+
+def database_unavailable(exc: BaseException) -> bool:
+    """True when `exc` says the database cannot be reached, not that a query is wrong."""
+    if isinstance(exc, _DATABASE_UNAVAILABLE):
+        return True
+    return isinstance(exc, sqlalchemy_exc.DBAPIError) and exc.connection_invalidated
+
+
+def _database_error_summary(exc: BaseException) -> str:
+    """The driver's own message, first line only (no SQL, no parameters)."""
+    cause = getattr(exc, "orig", None) or exc
+    lines = str(cause).strip().splitlines()
+    return f"{type(cause).__name__}: {lines[0] if lines else ''}"
+
+
+class UnhandledErrors:
+    """Answers an exception no handler took, and does not let it escape to the server.
+
+    Starlette's outermost middleware answers such an exception and then re-raises it:
+    uvicorn logs it a second time and closes the keep-alive connection, so the client's
+    next request on it is dropped. Installed innermost, this renders the same answer
+    (the app's handler for `Exception`) and stops there. An exception raised after the
+    response started still propagates: that response is broken and the connection with it.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = False
+
+        async def tracking_send(message: Message) -> None:
+            nonlocal started
+            if message["type"] == "http.response.start":
+                started = True
+            await send(message)
+
+        try:
+            await self.app(scope, receive, tracking_send)
+        except Exception as exc:
+            if started:
+                raise
+            request = Request(scope, receive)
+            handler = request.app.exception_handlers.get(Exception, _on_unexpected)
+            response = await handler(request, exc)
+            await response(scope, receive, send)
+
+
+async def _on_unexpected(request: Request, exc: Exception) -> Response:
+    log.exception("unhandled_error", path=request.url.path)
+    return problem_response(TownhallError("An unexpected error occurred."), request)
+
+
 def install_problem_handlers(app: FastAPI) -> None:
-    """Route every exception an app can raise through problem+json."""
+    """Route every exception an app can raise through problem+json.
+
+    `UnhandledErrors` must also wrap the app (the app factory installs it innermost).
+    """
 
     async def on_townhall_error(request: Request, exc: Exception) -> JSONResponse:
         assert isinstance(exc, TownhallError)
@@ -190,14 +262,23 @@ def install_problem_handlers(app: FastAPI) -> None:
             error.status = exc.status_code  # type: ignore[misc]
         return problem_response(error, request)
 
-    async def on_unexpected(request: Request, exc: Exception) -> JSONResponse:
-        log.exception("unhandled_error", path=request.url.path)
-        return problem_response(TownhallError("An unexpected error occurred."), request)
+    async def on_database_error(request: Request, exc: Exception) -> Response:
+        if not database_unavailable(exc):
+            return await _on_unexpected(request, exc)
+        # Expected while the database is down: one line, no traceback, and 503.
+        log.warning(
+            "database_unavailable", path=request.url.path, error=_database_error_summary(exc)
+        )
+        return problem_response(
+            DependencyUnavailable("The database is unavailable.", service="database"), request
+        )
 
     app.add_exception_handler(TownhallError, on_townhall_error)
     app.add_exception_handler(RequestValidationError, on_validation_error)
     app.add_exception_handler(StarletteHTTPException, on_http_exception)
-    app.add_exception_handler(Exception, on_unexpected)
+    for database_error in (*_DATABASE_UNAVAILABLE, sqlalchemy_exc.DBAPIError):
+        app.add_exception_handler(database_error, on_database_error)
+    app.add_exception_handler(Exception, _on_unexpected)
 
 
 def problem_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:

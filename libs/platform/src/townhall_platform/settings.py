@@ -6,7 +6,7 @@ from enum import StrEnum
 from pathlib import Path
 from typing import ClassVar
 
-from pydantic import SecretStr, model_validator
+from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 # Where the embedded default keeps its files (databases, index, development keys).
@@ -51,6 +51,15 @@ class ServiceSettings(BaseSettings):
     publishing_url: str = "http://127.0.0.1:8102"
     search_url: str = "http://127.0.0.1:8103"
     http_timeout_seconds: float = 5.0
+    # Calls to policy sit on every request's path: each has a total deadline (retries
+    # included), and after `policy_breaker_failures` consecutive failures a breaker
+    # refuses at once (503) for `policy_breaker_reset_seconds` before one probe.
+    policy_deadline_seconds: float = Field(default=1.0, gt=0, le=30)
+    policy_breaker_failures: int = Field(default=5, ge=1, le=1000)
+    policy_breaker_reset_seconds: float = Field(default=2.0, gt=0, le=300)
+    # `/readyz`: each check's deadline, and how long its answers are reused.
+    readiness_check_seconds: float = Field(default=1.0, gt=0, le=30)
+    readiness_cache_seconds: float = Field(default=1.0, ge=0, le=60)
 
     @property
     def is_development(self) -> bool:

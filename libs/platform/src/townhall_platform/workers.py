@@ -25,6 +25,10 @@ from prometheus_client import CollectorRegistry
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric
 from prometheus_client.registry import Collector
 
+from .health import NotReady
+
+__all__ = ["NotReady", "RetryLater", "Worker", "WorkerGroup"]
+
 _log = structlog.get_logger("townhall.workers")
 
 # A tick answers the seconds until the next one (None: the worker's interval).
@@ -41,10 +45,6 @@ class RetryLater(Exception):
     def __init__(self, message: str, *, after: float | None = None) -> None:
         super().__init__(message)
         self.after = after
-
-
-class NotReady(Exception):
-    """Raised by a readiness check to say why the instance should not take traffic."""
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,7 @@ from anyio import to_thread
 from fastapi import FastAPI
 from sqlalchemy.engine import Engine
 
-from townhall_clients import CachedPolicy, PolicyClient, SearchClient
+from townhall_clients import BreakerMetrics, CachedPolicy, PolicyClient, SearchClient
 from townhall_platform.app import create_app as create_service_app
 from townhall_platform.db import database_ready, make_engine
 from townhall_platform.runtime import tune_for_serving
@@ -104,12 +104,11 @@ def create_app(
         description=DESCRIPTION,
     )
     identity = app.state.identity
-    policy_client = PolicyClient(
-        settings.policy_url,
-        token=identity.service_token,
-        timeout=settings.http_timeout_seconds,
-        transport=policy_transport,
+    policy_client = PolicyClient.for_service(
+        settings, token=identity.service_token, transport=policy_transport
     )
+    if policy_client.breaker is not None:
+        BreakerMetrics.register(app.state.registry, [policy_client.breaker])
     # The relay does its own retrying with backoff, so the client tries once per pass.
     search_client = SearchClient(
         settings.search_url,

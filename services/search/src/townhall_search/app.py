@@ -9,7 +9,7 @@ import httpx
 from anyio import to_thread
 from fastapi import FastAPI
 
-from townhall_clients import PolicyClient, PublishingClient
+from townhall_clients import BreakerMetrics, PolicyClient, PublishingClient
 from townhall_platform.app import create_app as create_service_app
 
 from .documents.router import router as documents_router
@@ -57,12 +57,11 @@ def create_app(
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         index = open_index(settings)
-        policy = PolicyClient(
-            settings.policy_url,
-            token=app.state.identity.service_token,
-            timeout=settings.http_timeout_seconds,
-            transport=policy_transport,
+        policy = PolicyClient.for_service(
+            settings, token=app.state.identity.service_token, transport=policy_transport
         )
+        if policy.breaker is not None:
+            app.state.breakers.append(policy.breaker)
         publishing = PublishingClient(
             settings.publishing_url,
             token=app.state.identity.service_token,
@@ -109,4 +108,7 @@ def create_app(
         lifespan=lifespan,
         description=DESCRIPTION,
     )
+    # Filled when the lifespan builds the policy client; read at each scrape.
+    app.state.breakers = []
+    BreakerMetrics.register(app.state.registry, app.state.breakers)
     return app

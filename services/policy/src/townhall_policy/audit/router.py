@@ -14,6 +14,7 @@ from fastapi import APIRouter, Path, Query, Response, status
 from townhall_contracts.policy import DOMAIN_PATTERN, ORG_DOMAIN, Action
 from townhall_platform.app import CurrentUser
 from townhall_platform.errors import ValidationFailed, problem_responses
+from townhall_platform.params import Instant, NonNegativeInt
 from townhall_policy.audit import queries
 from townhall_policy.audit import repository as trail_repository
 from townhall_policy.audit.export import ExportFormat, csv_response
@@ -87,9 +88,9 @@ def get_events(
     event_type: Annotated[str | None, Query(max_length=64)] = None,
     target: Annotated[str | None, Query(max_length=200)] = None,
     domain: Annotated[str | None, Query(max_length=80)] = None,
-    since: datetime | None = None,
-    until: datetime | None = None,
-    after_seq: Annotated[int, Query(ge=0)] = 0,
+    since: Instant | None = None,
+    until: Instant | None = None,
+    after_seq: Annotated[NonNegativeInt, Query()] = 0,
     limit: Annotated[int, Query(ge=1, le=10_000)] = 100,
     format: FormatQuery = ExportFormat.JSON,
 ) -> AuditEventList | Response:
@@ -173,7 +174,7 @@ def get_who_can(
     policy: PolicyEngineDep,
     action: Action,
     domain: DomainQuery,
-    at: datetime | None = None,
+    at: Instant | None = None,
     format: FormatQuery = ExportFormat.JSON,
 ) -> WhoCanAnswerRead | Response:
     """Answered from grant history, directory history and suspensions at `at`."""
@@ -251,7 +252,7 @@ def get_what_can(
     session: SessionDep,
     policy: PolicyEngineDep,
     subject: SubjectQuery,
-    at: datetime | None = None,
+    at: Instant | None = None,
     format: FormatQuery = ExportFormat.JSON,
 ) -> WhatCanAnswerRead | Response:
     _require_auditor(policy, caller.subject)
@@ -382,10 +383,10 @@ def get_decisions(
     domain: Annotated[str | None, Query(max_length=80)] = None,
     allowed: bool | None = None,
     requested_by: Annotated[str | None, Query(max_length=128)] = None,
-    since: datetime | None = None,
-    until: datetime | None = None,
+    since: Instant | None = None,
+    until: Instant | None = None,
     limit: Annotated[int, Query(ge=1, le=10_000)] = 100,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[NonNegativeInt, Query()] = 0,
     format: FormatQuery = ExportFormat.JSON,
 ) -> DecisionLogList | Response:
     """Newest first. Refusals and official decisions are in the log before they are answered."""
@@ -510,7 +511,7 @@ def get_reviews(
     domain: Annotated[str | None, Query(max_length=80)] = None,
     open_only: bool = False,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[NonNegativeInt, Query()] = 0,
 ) -> ReviewList:
     _require_auditor(policy, caller.subject)
     rows = reviews.list_reviews(

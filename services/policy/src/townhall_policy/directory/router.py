@@ -15,6 +15,7 @@ from fastapi import APIRouter, Body, Path, Query, status
 from townhall_contracts.policy import ORG_DOMAIN, Action
 from townhall_platform.app import CurrentUser
 from townhall_platform.errors import ValidationFailed, problem_responses
+from townhall_platform.params import NonNegativeInt
 from townhall_policy.decisions.service import require, require_any
 from townhall_policy.deps import PolicyEngineDep, SessionDep
 from townhall_policy.directory import repository
@@ -94,7 +95,7 @@ def get_subjects(
     active: bool | None = None,
     group: Annotated[str | None, Query(max_length=128)] = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[NonNegativeInt, Query()] = 0,
 ) -> SubjectList:
     """For a group, `groups` lists its members; for a user, its groups."""
     require_any(

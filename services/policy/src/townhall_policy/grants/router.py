@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Body, Path, Query, Response, status
@@ -10,6 +9,7 @@ from fastapi import APIRouter, Body, Path, Query, Response, status
 from townhall_contracts.policy import ORG_DOMAIN, Action, Role
 from townhall_platform.app import CurrentService, CurrentUser
 from townhall_platform.errors import ValidationFailed, problem_responses
+from townhall_platform.params import Instant, NonNegativeInt
 from townhall_policy.decisions.service import require_any
 from townhall_policy.deps import PolicyEngineDep, SessionDep
 from townhall_policy.grants import service
@@ -41,10 +41,10 @@ def get_grants(
     role: Role | None = None,
     domain: Annotated[str | None, Query(max_length=80)] = None,
     active_at: Annotated[
-        datetime | None, Query(description="Only grants in force at this instant")
+        Instant | None, Query(description="Only grants in force at this instant")
     ] = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[NonNegativeInt, Query()] = 0,
 ) -> GrantList:
     """Needs `audit.read` or `grants.manage` in `org`. Revoked grants are listed too."""
     require_any(

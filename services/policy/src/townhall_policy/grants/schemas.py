@@ -8,8 +8,8 @@ from typing import Annotated
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 from townhall_contracts.policy import DOMAIN_PATTERN, GrantRef, Role
+from townhall_platform.params import Instant
 from townhall_policy.grants.models import Grant
-from townhall_policy.timestamps import as_utc
 
 JUSTIFICATION_MIN = 3
 JUSTIFICATION_MAX = 1000
@@ -29,7 +29,6 @@ Justification = Annotated[
 ]
 SubjectId = Annotated[str, Field(min_length=1, max_length=128)]
 DomainId = Annotated[str, Field(pattern=DOMAIN_PATTERN)]
-Instant = Annotated[datetime, AfterValidator(as_utc)]
 
 
 class GrantCreate(BaseModel):

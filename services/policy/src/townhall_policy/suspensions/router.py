@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Path, Query, status
@@ -10,6 +9,7 @@ from fastapi import APIRouter, Path, Query, status
 from townhall_contracts.policy import ORG_DOMAIN, Action
 from townhall_platform.app import CurrentUser
 from townhall_platform.errors import problem_responses
+from townhall_platform.params import Instant, NonNegativeInt
 from townhall_policy.decisions.service import require_any
 from townhall_policy.deps import PolicyEngineDep, SessionDep
 from townhall_policy.grants.schemas import Revocation
@@ -32,9 +32,9 @@ def get_suspensions(
     policy: PolicyEngineDep,
     subject: Annotated[str | None, Query(max_length=128)] = None,
     domain: Annotated[str | None, Query(max_length=80)] = None,
-    active_at: datetime | None = None,
+    active_at: Instant | None = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[NonNegativeInt, Query()] = 0,
 ) -> SuspensionList:
     """Needs `audit.read` or `grants.manage` in `org`."""
     require_any(

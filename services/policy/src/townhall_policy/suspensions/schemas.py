@@ -7,7 +7,8 @@ from datetime import datetime
 from pydantic import BaseModel, ConfigDict, Field
 
 from townhall_contracts.policy import Action
-from townhall_policy.grants.schemas import DomainId, Instant, Justification, SubjectId
+from townhall_platform.params import Instant
+from townhall_policy.grants.schemas import DomainId, Justification, SubjectId
 from townhall_policy.suspensions.models import Suspension
 
 

@@ -10,6 +10,7 @@ from fastapi import APIRouter, Form, Query, Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
 
 from townhall_clients import UnexpectedResponse
+from townhall_platform.params import ResourceId
 
 from ..web import (
     ClientsDep,
@@ -97,7 +98,7 @@ def _space_posts(clients: ClientsDep, viewer: Viewer, space_id: str) -> list[dic
 
 @router.get("/spaces/{space_id}", summary="A space and its posts")
 def space_page(
-    request: Request, space_id: str, viewer: CurrentViewer, clients: ClientsDep
+    request: Request, space_id: ResourceId, viewer: CurrentViewer, clients: ClientsDep
 ) -> Response:
     space = clients.publishing.space(space_id, user_token=viewer.token)
     posts = _space_posts(clients, viewer, space_id)
@@ -261,7 +262,7 @@ NOTICES = {
 @router.get("/posts/{post_id}", summary="A post and its comments")
 def post_page(
     request: Request,
-    post_id: str,
+    post_id: ResourceId,
     viewer: CurrentViewer,
     clients: ClientsDep,
     done: Annotated[str | None, Query()] = None,
@@ -272,7 +273,7 @@ def post_page(
 @router.post("/posts/{post_id}/comments", summary="Comment (or answer officially)")
 def comment(
     request: Request,
-    post_id: str,
+    post_id: ResourceId,
     _csrf: CsrfChecked,
     viewer: CurrentViewer,
     clients: ClientsDep,
@@ -346,8 +347,8 @@ REASON_FIELDS = {"report": "reason", "restore": "restore_reason"}
 @router.post("/posts/{post_id}/{action}", summary="Acknowledge, react, report, endorse or restore")
 def post_action(
     request: Request,
-    post_id: str,
-    action: str,
+    post_id: ResourceId,
+    action: ResourceId,
     _csrf: CsrfChecked,
     viewer: CurrentViewer,
     clients: ClientsDep,

@@ -15,6 +15,7 @@ from fastapi import APIRouter, Form, Query, Request
 from starlette.responses import RedirectResponse, Response
 
 from townhall_clients import UnexpectedResponse
+from townhall_platform.params import ResourceId
 
 from ..web import (
     ClientsDep,
@@ -219,7 +220,7 @@ def _tracking_page(
 @router.get("/official/{post_id}", summary="An official post's status and acknowledgements")
 def official_post(
     request: Request,
-    post_id: str,
+    post_id: ResourceId,
     viewer: CurrentViewer,
     clients: ClientsDep,
     done: Annotated[str | None, Query()] = None,
@@ -234,8 +235,8 @@ WORKFLOW_ACTIONS = ("publish", "approve", "reject", "retract")
 @router.post("/official/{post_id}/{action}", summary="Publish, approve, reject or retract")
 def official_action(
     request: Request,
-    post_id: str,
-    action: str,
+    post_id: ResourceId,
+    action: ResourceId,
     _csrf: CsrfChecked,
     viewer: CurrentViewer,
     clients: ClientsDep,
@@ -445,8 +446,8 @@ def _moderation_page(
 @router.post("/moderation/{post_id}/{action}", summary="Hide or restore, with a reason")
 def moderate(
     request: Request,
-    post_id: str,
-    action: str,
+    post_id: ResourceId,
+    action: ResourceId,
     _csrf: CsrfChecked,
     viewer: CurrentViewer,
     clients: ClientsDep,
@@ -613,7 +614,9 @@ def trail(
 
 
 @router.get("/compliance/export/{kind}", summary="CSV export (as policy produces it)")
-def export(request: Request, kind: str, viewer: CurrentViewer, clients: ClientsDep) -> Response:
+def export(
+    request: Request, kind: ResourceId, viewer: CurrentViewer, clients: ClientsDep
+) -> Response:
     if kind not in EXPORTS:
         return render(request, "error.html", {"message_key": "error.not_found"}, status_code=404)
     params = {k: v for k, v in request.query_params.items() if k != "format"}
@@ -664,7 +667,7 @@ def open_review(
 
 @router.get("/compliance/reviews/{review_id}", summary="One access review")
 def review(
-    request: Request, review_id: str, viewer: CurrentViewer, clients: ClientsDep
+    request: Request, review_id: ResourceId, viewer: CurrentViewer, clients: ClientsDep
 ) -> Response:
     answer = clients.policy.get(f"/v1/audit/reviews/{review_id}", user_token=viewer.token)
     return _compliance(request, viewer, "review", review=answer)
@@ -673,7 +676,7 @@ def review(
 @router.post("/compliance/reviews/{review_id}/decide", summary="Keep or revoke, or close")
 def decide_review(
     request: Request,
-    review_id: str,
+    review_id: ResourceId,
     _csrf: CsrfChecked,
     viewer: CurrentViewer,
     clients: ClientsDep,
@@ -821,7 +824,7 @@ def grant(
 @router.post("/grants/{grant_id}/revoke", summary="Revoke a grant, with a justification")
 def revoke(
     request: Request,
-    grant_id: str,
+    grant_id: ResourceId,
     _csrf: CsrfChecked,
     viewer: CurrentViewer,
     clients: ClientsDep,

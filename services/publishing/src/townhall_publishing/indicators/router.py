@@ -6,10 +6,10 @@ from datetime import timedelta
 from typing import Annotated
 
 from fastapi import APIRouter, Query
-from pydantic import AwareDatetime
 
 from townhall_platform.app import CurrentUser
 from townhall_platform.errors import ValidationFailed, problem_responses
+from townhall_platform.params import AwareInstant
 
 from ..database import utcnow
 from ..deps import PolicyGateDep, SessionDep, UnitOfWorkRoute, ViewsDep
@@ -33,12 +33,8 @@ def indicators(
     gate: PolicyGateDep,
     views: ViewsDep,
     space_id: Annotated[str | None, Query(max_length=63)] = None,
-    since: Annotated[
-        AwareDatetime | None, Query(description="Start (default: 30 days ago)")
-    ] = None,
-    until: Annotated[
-        AwareDatetime | None, Query(description="End, excluded (default: now)")
-    ] = None,
+    since: Annotated[AwareInstant | None, Query(description="Start (default: 30 days ago)")] = None,
+    until: Annotated[AwareInstant | None, Query(description="End, excluded (default: now)")] = None,
 ) -> Indicators:
     end = until or utcnow()
     start = since or end - timedelta(days=30)

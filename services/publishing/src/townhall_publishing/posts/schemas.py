@@ -5,9 +5,10 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints, model_validator
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
 from townhall_contracts.readers import PostState
+from townhall_platform.params import AwareInstant, PositiveInt
 
 from ..engagement.models import ReactionKind
 from .models import PostKind
@@ -70,7 +71,7 @@ class SubmitRequest(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    publish_at: AwareDatetime | None = None
+    publish_at: AwareInstant | None = None
 
 
 class RejectRequest(BaseModel):
@@ -84,7 +85,7 @@ class PublishRequest(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    at: AwareDatetime | None = None
+    at: AwareInstant | None = None
 
 
 class ReasonRequest(BaseModel):
@@ -121,7 +122,7 @@ class VouchRequest(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    revision: int | None = Field(default=None, ge=1)
+    revision: PositiveInt | None = None
 
 
 class Vouch(BaseModel):
@@ -262,7 +263,7 @@ class CommentCreate(BaseModel):
     official: bool = False
     authority: Authority | None = None
     # The revision of the post the author read: refused with 409 if it was edited since.
-    post_revision: int | None = Field(default=None, ge=1)
+    post_revision: PositiveInt | None = None
 
     @model_validator(mode="after")
     def _authority_only_official(self) -> CommentCreate:

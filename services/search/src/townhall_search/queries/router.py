@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query
@@ -10,6 +9,7 @@ from fastapi import APIRouter, Query
 from townhall_contracts.search import SearchResults
 from townhall_platform.app import CurrentUser
 from townhall_platform.errors import problem_responses
+from townhall_platform.params import Instant
 
 from ..deps import CursorsDep, IndexDep, PrincipalsDep, SettingsDep
 from ..index import FACET_FIELDS, SortOrder
@@ -58,11 +58,11 @@ def search(
     space: Annotated[str | None, Query(min_length=1, max_length=128)] = None,
     author: Annotated[str | None, Query(min_length=1, max_length=128)] = None,
     created_from: Annotated[
-        datetime | None,
+        Instant | None,
         Query(alias="from", description="Created at or after (ISO 8601; UTC if no offset)"),
     ] = None,
     created_to: Annotated[
-        datetime | None,
+        Instant | None,
         Query(alias="to", description="Created at or before (ISO 8601; UTC if no offset)"),
     ] = None,
     sort: Annotated[SortOrder, Query(description="`relevance` or `date`")] = SortOrder.RELEVANCE,
