@@ -216,10 +216,10 @@ def test_highlights_escape_html(index, events) -> None:
     assert hit.highlights["title"] == [
         "&lt;img src=x onerror=&quot;alert(1)&quot;&gt; <b>sécurité</b>"
     ]
-    # A fragment spans from the first to the last token it keeps.
+    # A text shorter than an excerpt is shown whole.
     assert hit.highlights["body"] == [
         "Avant &lt;script&gt;alert(&#x27;x&#x27;)&lt;/script&gt; &amp; la "
-        "<b>sécurité</b> &quot;citée"
+        "<b>sécurité</b> &quot;citée&quot;."
     ]
     assert hit.title == '<img src=x onerror="alert(1)"> sécurité'
 

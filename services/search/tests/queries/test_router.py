@@ -194,7 +194,7 @@ def test_highlights_are_html_safe(seeded, as_user) -> None:
     body = seeded.get(SEARCH, params={"q": "badges"}, headers=as_user("david")).json()
 
     assert body["hits"][0]["highlights"]["body"] == [
-        "Les <b>badges</b> &lt;b&gt;doivent&lt;/b&gt; être portés"
+        "Les <b>badges</b> &lt;b&gt;doivent&lt;/b&gt; être portés."
     ]
 
 

@@ -53,8 +53,9 @@ from .backend import (
     Suggestion,
     no_facets,
 )
+from .highlight import BODY_EXCERPT_CHARS, TITLE_EXCERPT_CHARS, excerpt_html, marks_of_html
 from .language import Language, detect_languages
-from .query_text import ParsedQuery, fold, fuzzy_distance, parse, words_of
+from .query_text import ParsedQuery, fold, fuzzy_distance, parse, typo_candidates, words_of
 from .tantivy_backend import month_of, sort_buckets
 
 log = structlog.get_logger("townhall.search.opensearch")
@@ -63,6 +64,8 @@ _APOSTROPHE = re.compile(r"(['\u2019\u02bc])")
 _GENERATION = re.compile(r"-(\d{6})$")
 _LANGUAGES = (Language.FRENCH.value, Language.ENGLISH.value)
 _CHUNK = 1000
+# OpenSearch's own bound (its default) on the index terms one typo-tolerant word expands to.
+FUZZY_MAX_EXPANSIONS = 50
 
 _TEXT = {"type": "text", "index": False}
 _KEYWORD = {"type": "keyword"}
@@ -424,13 +427,15 @@ class OpenSearchIndex:
         self._client.close()
 
 
+# Whole fields, marked: the excerpt is chosen by `excerpt_html`, from the document alone.
 _HIGHLIGHT: dict[str, Any] = {
     "encoder": "html",
     "pre_tags": ["<b>"],
     "post_tags": ["</b>"],
     "fields": {
-        **{f"title_{lang}": {"number_of_fragments": 0} for lang in _LANGUAGES},
-        **{f"body_{lang}": {"fragment_size": 240, "number_of_fragments": 1} for lang in _LANGUAGES},
+        f"{kind}_{lang}": {"number_of_fragments": 0}
+        for kind in ("title", "body")
+        for lang in _LANGUAGES
     },
 }
 
@@ -439,65 +444,61 @@ def _fields(kind: str) -> list[str]:
     return [f"{kind}_{lang}" for lang in _LANGUAGES]
 
 
+def _scored(clause: dict[str, Any], weight: float) -> dict[str, Any]:
+    """A clause that adds `weight` when it matches: no statistics of the index enter."""
+    return {"constant_score": {"filter": clause, "boost": weight}}
+
+
 def _word_query(word: str, *, fuzzy: bool) -> dict[str, Any]:
     clauses: list[dict[str, Any]] = []
     distance = fuzzy_distance(word) if fuzzy else 0
     for kind, weight in (("title", TITLE_WEIGHT), ("body", 1.0)):
         for field_name in _fields(kind):
-            clauses.append({"match": {field_name: {"query": word, "boost": weight}}})
+            clauses.append(_scored({"match": {field_name: {"query": word}}}, weight))
             if distance:
-                clauses.append(
-                    {
-                        "match": {
-                            field_name: {
-                                "query": word,
-                                "fuzziness": distance,
-                                "boost": weight * FUZZY_WEIGHT,
-                            }
-                        }
-                    }
-                )
+                typo = {
+                    "query": word,
+                    "fuzziness": distance,
+                    "max_expansions": FUZZY_MAX_EXPANSIONS,
+                }
+                clauses.append(_scored({"match": {field_name: typo}}, weight * FUZZY_WEIGHT))
     return {"bool": {"should": clauses}}
 
 
 def _text_query(parsed: ParsedQuery) -> dict[str, Any] | None:
     if parsed.is_empty:
         return {"match_none": {}} if parsed.excluded else None
+    typos = frozenset(typo_candidates(parsed))
     should: list[dict[str, Any]] = []
     for word in parsed.words:
-        clause = _word_query(word, fuzzy=True)
+        clause = _word_query(word, fuzzy=word in typos)
         if word == parsed.words[-1] and parsed.prefix:
             clause = {
                 "bool": {
                     "should": [
                         clause,
-                        {
-                            "prefix": {
-                                "title_folded": {
-                                    "value": parsed.prefix,
-                                    "boost": PREFIX_WEIGHT * TITLE_WEIGHT,
-                                }
-                            }
-                        },
-                        {
-                            "prefix": {
-                                "body_folded": {"value": parsed.prefix, "boost": PREFIX_WEIGHT}
-                            }
-                        },
+                        _scored(
+                            {"prefix": {"title_folded": parsed.prefix}},
+                            PREFIX_WEIGHT * TITLE_WEIGHT,
+                        ),
+                        _scored({"prefix": {"body_folded": parsed.prefix}}, PREFIX_WEIGHT),
                     ]
                 }
             }
         should.append(clause)
-    must = [_word_query(word, fuzzy=True) for word in parsed.required]
+    must = [_word_query(word, fuzzy=word in typos) for word in parsed.required]
     must += [
-        {
-            "bool": {
-                "should": [
-                    {"match_phrase": {field_name: " ".join(phrase)}}
-                    for field_name in _fields("title") + _fields("body")
-                ]
-            }
-        }
+        _scored(
+            {
+                "bool": {
+                    "should": [
+                        {"match_phrase": {field_name: " ".join(phrase)}}
+                        for field_name in _fields("title") + _fields("body")
+                    ]
+                }
+            },
+            1.0,
+        )
         for phrase in parsed.phrases
     ]
     must_not = [_word_query(word, fuzzy=False) for word in parsed.excluded]
@@ -519,10 +520,13 @@ def _range(lower: datetime | None, upper: datetime | None) -> dict[str, str]:
 def _hit(raw: dict[str, Any], by_date: bool) -> Hit:
     source = raw["_source"]
     found = raw.get("highlight", {})
-    highlights: dict[str, list[str]] = {
-        label: next((found[name][:1] for name in _fields(label) if found.get(name)), [])
-        for label in ("title", "body")
-    }
+    highlights: dict[str, list[str]] = {"title": [], "body": []}
+    for label, size in (("title", TITLE_EXCERPT_CHARS), ("body", BODY_EXCERPT_CHARS)):
+        marked = next((found[name][0] for name in _fields(label) if found.get(name)), None)
+        if marked is not None:
+            rendered = excerpt_html(*marks_of_html(marked), size)
+            if rendered is not None:
+                highlights[label] = [rendered]
     return Hit(
         id=raw["_id"],
         doc_type=DocumentType(source["doc_type"]),

@@ -59,20 +59,25 @@ from .backend import (
     Suggestion,
     no_facets,
 )
-from .highlight import snippet_html
+from .highlight import (
+    BODY_EXCERPT_CHARS,
+    TITLE_EXCERPT_CHARS,
+    WHOLE_TEXT_CHARS,
+    excerpt_html,
+    marks_of_snippet,
+)
 from .language import Language, detect_languages
-from .query_text import ParsedQuery, fold, fuzzy_distance, parse, words_of
+from .query_text import ParsedQuery, fold, fuzzy_distance, parse, typo_candidates, words_of
 
 log = structlog.get_logger("townhall.search.index")
 
 CURRENT_FILE = "CURRENT"
 _GENERATION = re.compile(r"^gen-(\d{6})$")
-_TITLE_SNIPPET_CHARS = 300
-_BODY_SNIPPET_CHARS = 240
 # A constant score of zero keeps filters from changing the text relevance.
 _FILTER_SCORE = 0.0
 _LANGUAGES = (Language.FRENCH, Language.ENGLISH)
 _MIN_THREAD_HEAP = 15_000_000
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 # Rebuild batches committed together (bounds the in-memory versions of uncommitted ones).
 REBUILD_COMMIT_DOCS = 100_000
 
@@ -353,29 +358,26 @@ class TantivyIndex:
         searcher = live.index.searcher()
         schema = live.schema
         parsed = parse(query.text)
-        # Typo expansion first only for words the index does not know, then for
-        # every word when the exact words find too little (see `backend.py`).
-        typos = _unknown_words(searcher, parsed)
+        readers = _filter(schema, f.READERS, sorted(query.principals))
+        # Typo expansion first only for words no readable document holds, then for every
+        # candidate word when the exact words find too little (see `backend.py`).
+        candidates = typo_candidates(parsed)
+        typos = _unknown_words(searcher, schema, candidates, readers)
         # Built once: compiling the prefix automaton costs more than running it.
         prefix = _prefix_query(schema, parsed.prefix) if parsed.prefix else None
-        text_query, matching, by_date, result = _run(searcher, schema, query, parsed, typos, prefix)
-        if int(result.count or 0) < TYPO_FALLBACK_HITS:  # type: ignore[attr-defined]
-            every = frozenset(
-                word for word in parsed.words + parsed.required if fuzzy_distance(word)
+        text_query, matching, by_date, total, found = _run(
+            searcher, schema, query, parsed, typos, prefix
+        )
+        if total < TYPO_FALLBACK_HITS and set(candidates) - typos:
+            text_query, matching, by_date, total, found = _run(
+                searcher, schema, query, parsed, frozenset(candidates), prefix
             )
-            if every - typos:
-                text_query, matching, by_date, result = _run(
-                    searcher, schema, query, parsed, every, prefix
-                )
 
         highlighter = _Highlighter(searcher, schema, text_query)
-        hits = []
-        for score, address in result.hits:
-            stored = searcher.doc(address)
-            relevance = 1.0 if by_date else float(score)
-            hits.append(_hit(stored, relevance, highlighter.highlights(stored)))
-        # The bundled stub omits `count`, which `search(count=True)` always sets.
-        total = int(result.count or 0)  # type: ignore[attr-defined]
+        hits = [
+            _hit(stored, 1.0 if by_date else score, highlighter.highlights(stored))
+            for score, stored in found
+        ]
         return SearchPage(total=total, hits=hits, facets=_facets(searcher, matching, query.facets))
 
     def suggest(self, text: str, principals: frozenset[str], limit: int) -> list[Suggestion]:
@@ -398,16 +400,12 @@ class TantivyIndex:
             for word in complete
         ]
         searcher = live.index.searcher()
-        result = searcher.search(
-            tantivy.Query.boolean_query(clauses),
-            limit=limit * 3,
-            order_by_field=f.CREATED_AT,
-            order=tantivy.Order.Desc,
+        _total, found = _ordered_page(
+            searcher, tantivy.Query.boolean_query(clauses), offset=0, limit=limit * 3, by_date=True
         )
         suggestions: list[Suggestion] = []
         seen: set[str] = set()
-        for _score, address in result.hits:
-            stored = searcher.doc(address)
+        for _score, stored in found:
             title = _stored_text(stored, f.TITLE)
             if not title or title.casefold() in seen:
                 continue
@@ -494,13 +492,15 @@ def _word_query(schema: tantivy.Schema, word: str, *, fuzzy: bool) -> tantivy.Qu
         for token in tokens:
             for field_name, weight in ((f.TITLE[language], TITLE_WEIGHT), (f.BODY[language], 1.0)):
                 term = tantivy.Query.term_query(schema, field_name, token)
-                clauses.append((tantivy.Occur.Should, tantivy.Query.boost_query(term, weight)))
+                clauses.append(
+                    (tantivy.Occur.Should, tantivy.Query.const_score_query(term, weight))
+                )
                 if distance:
                     typo = tantivy.Query.fuzzy_term_query(schema, field_name, token, distance)
                     clauses.append(
                         (
                             tantivy.Occur.Should,
-                            tantivy.Query.boost_query(typo, weight * FUZZY_WEIGHT),
+                            tantivy.Query.const_score_query(typo, weight * FUZZY_WEIGHT),
                         )
                     )
     return tantivy.Query.boolean_query(clauses) if clauses else None
@@ -524,18 +524,40 @@ def _phrase_query(schema: tantivy.Schema, words: Sequence[str]) -> tantivy.Query
             else:
                 words_at: list[str | tuple[int, str]] = list(positioned)
                 query = tantivy.Query.phrase_query(schema, field_name, words_at)
-            clauses.append((tantivy.Occur.Should, query))
+            clauses.append((tantivy.Occur.Should, tantivy.Query.const_score_query(query, 1.0)))
     return tantivy.Query.boolean_query(clauses) if clauses else None
 
 
-def _unknown_words(searcher: tantivy.Searcher, parsed: ParsedQuery) -> frozenset[str]:
-    """Words long enough for typos that no document holds: a known word is no typo."""
-    return frozenset(
-        word
-        for word in parsed.words + parsed.required
-        if fuzzy_distance(word)
-        and not any(searcher.doc_freq(name, fold(word)) for name in (f.TITLE_FOLDED, f.BODY_FOLDED))
-    )
+def _unknown_words(
+    searcher: tantivy.Searcher,
+    schema: tantivy.Schema,
+    candidates: Sequence[str],
+    readers: tantivy.Query,
+) -> frozenset[str]:
+    """The candidates no readable document holds: a known word is no typo. Asked within
+    the readers filter, so what unreadable documents hold changes nothing."""
+    unknown = set()
+    for word in candidates:
+        held = tantivy.Query.boolean_query(
+            [
+                (
+                    tantivy.Occur.Must,
+                    tantivy.Query.boolean_query(
+                        [
+                            (
+                                tantivy.Occur.Should,
+                                tantivy.Query.term_query(schema, name, fold(word)),
+                            )
+                            for name in (f.TITLE_FOLDED, f.BODY_FOLDED)
+                        ]
+                    ),
+                ),
+                (tantivy.Occur.Must, readers),
+            ]
+        )
+        if not searcher.search(held, limit=1).count:  # type: ignore[attr-defined]
+            unknown.add(word)
+    return frozenset(unknown)
 
 
 def _text_query(
@@ -587,8 +609,8 @@ def _run(
     parsed: ParsedQuery,
     typos: frozenset[str],
     prefix: tantivy.Query | None,
-) -> tuple[tantivy.Query | None, tantivy.Query, bool, tantivy.SearchResult]:
-    """The text query, the filtered match, whether by date, and the page's result."""
+) -> tuple[tantivy.Query | None, tantivy.Query, bool, int, list[tuple[float, tantivy.Document]]]:
+    """The text query, the filtered match, whether by date, the total and the page."""
     text_query = _text_query(schema, parsed, typos, prefix)
     clauses: list[tuple[tantivy.Occur, tantivy.Query]] = [
         (tantivy.Occur.Must, text_query or tantivy.Query.all_query()),
@@ -613,17 +635,10 @@ def _run(
     matching = tantivy.Query.boolean_query(clauses)
 
     by_date = text_query is None or query.sort is SortOrder.DATE
-    if by_date:
-        result = searcher.search(
-            matching,
-            limit=query.limit,
-            offset=query.offset,
-            order_by_field=f.CREATED_AT,
-            order=tantivy.Order.Desc,
-        )
-    else:
+    ranked = matching
+    if not by_date:
         now = query.now or datetime.now(UTC)
-        boosted = tantivy.Query.boolean_query(
+        ranked = tantivy.Query.boolean_query(
             [
                 (tantivy.Occur.Must, matching),
                 (tantivy.Occur.Should, _boost(schema, f.KIND, "official", OFFICIAL_BOOST)),
@@ -636,8 +651,59 @@ def _run(
                 ),
             ]
         )
-        result = searcher.search(boosted, limit=query.limit, offset=query.offset)
-    return text_query, matching, by_date, result
+    total, found = _ordered_page(
+        searcher, ranked, offset=query.offset, limit=query.limit, by_date=by_date
+    )
+    return text_query, matching, by_date, total, found
+
+
+def _ordered_page(
+    searcher: tantivy.Searcher,
+    query: tantivy.Query,
+    *,
+    offset: int,
+    limit: int,
+    by_date: bool,
+) -> tuple[int, list[tuple[float, tantivy.Document]]]:
+    """The total and one page in a fully determined order: score (unless by date), then
+    newest first, then by id.
+
+    tantivy breaks ties by where documents sit in its segments, which depends on every
+    document written, unreadable ones included. So the run of equal keys at each edge of
+    the page is read whole and ordered by creation time and id."""
+    wanted = offset + limit
+    fetch = wanted
+    while True:
+        if by_date:
+            result = searcher.search(
+                query, limit=fetch, order_by_field=f.CREATED_AT, order=tantivy.Order.Desc
+            )
+        else:
+            result = searcher.search(query, limit=fetch)
+        hits: list[tuple[Any, tantivy.DocAddress]] = list(result.hits)
+        total = int(result.count or 0)  # type: ignore[attr-defined]
+        if len(hits) <= offset:
+            return total, []
+        last_key = hits[min(wanted, len(hits)) - 1][0]
+        if len(hits) < fetch or hits[-1][0] != last_key:
+            break
+        fetch *= 2
+    first_key = hits[offset][0]
+    start = next(n for n, (key, _) in enumerate(hits) if key == first_key)
+    end = max(n for n, (key, _) in enumerate(hits) if key == last_key) + 1
+    run = [
+        (float(key) if not by_date else 1.0, searcher.doc(address))
+        for key, address in hits[start:end]
+    ]
+    run.sort(key=lambda item: (-item[0], -_millis(item[1]), _text(item[1], f.ID)))
+    return total, run[offset - start : offset - start + limit]
+
+
+def _millis(stored: tantivy.Document) -> int:
+    created = stored.get_first(f.CREATED_AT)
+    if not isinstance(created, datetime):
+        return 0
+    return (_utc(created) - _EPOCH) // timedelta(milliseconds=1)
 
 
 def _prefix_query(schema: tantivy.Schema, prefix: str) -> tantivy.Query:
@@ -646,7 +712,7 @@ def _prefix_query(schema: tantivy.Schema, prefix: str) -> tantivy.Query:
         [
             (
                 tantivy.Occur.Should,
-                tantivy.Query.boost_query(
+                tantivy.Query.const_score_query(
                     tantivy.Query.regex_query(schema, field_name, pattern), PREFIX_WEIGHT * weight
                 ),
             )
@@ -712,10 +778,11 @@ class _Highlighter:
         self._generators: dict[str, tantivy.SnippetGenerator] = {}
         if query is None:
             return
-        for fields, size in ((f.TITLE, _TITLE_SNIPPET_CHARS), (f.BODY, _BODY_SNIPPET_CHARS)):
+        for fields in (f.TITLE, f.BODY):
             for field_name in fields.values():
                 generator = tantivy.SnippetGenerator.create(searcher, query, schema, field_name)
-                generator.set_max_num_chars(size)
+                # The excerpt is chosen by `excerpt_html`, not by tantivy's term weights.
+                generator.set_max_num_chars(WHOLE_TEXT_CHARS)
                 self._generators[field_name] = generator
 
     def highlights(self, stored: tantivy.Document) -> dict[str, list[str]]:
@@ -723,11 +790,16 @@ class _Highlighter:
         if not self._generators:
             return result
         language = _text(stored, f.LANGUAGE) or Language.FRENCH.value
-        for label, fields in (("title", f.TITLE), ("body", f.BODY)):
+        for label, fields, size in (
+            ("title", f.TITLE, TITLE_EXCERPT_CHARS),
+            ("body", f.BODY, BODY_EXCERPT_CHARS),
+        ):
             field_name = fields.get(language, fields[Language.FRENCH.value])
-            if not _text(stored, field_name):
+            text = _text(stored, field_name)
+            if not text:
                 continue
-            rendered = snippet_html(self._generators[field_name].snippet_from_doc(stored))
+            snippet = self._generators[field_name].snippet_from_doc(stored)
+            rendered = excerpt_html(text, marks_of_snippet(text, snippet), size)
             if rendered is not None:
                 result[label] = [rendered]
         return result
