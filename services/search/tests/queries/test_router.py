@@ -313,6 +313,23 @@ def test_query_of_1000_chars_is_fine(client, as_user) -> None:
     assert response.status_code == 200
 
 
+def test_query_of_too_many_different_words_is_a_400_problem(client, as_user) -> None:
+    words = " ".join(f"mot{n}" for n in range(65))
+
+    response = client.get(SEARCH, params={"q": words}, headers=as_user("david"))
+
+    problem = _problem(response, 400, "query-too-complex")
+    assert "64" in problem["detail"]
+
+
+def test_query_of_sixty_four_different_words_is_fine(client, as_user) -> None:
+    words = " ".join(f"mot{n}" for n in range(64))
+
+    response = client.get(SEARCH, params={"q": words}, headers=as_user("david"))
+
+    assert response.status_code == 200
+
+
 def test_unknown_kind_is_422(client, as_user) -> None:
     response = client.get(SEARCH, params={"kind": "secret"}, headers=as_user("david"))
 

@@ -22,8 +22,8 @@ from dataclasses import dataclass
 MAX_WORD_CHARS = 64
 # At most this many words of a query are used; the rest add cost, not precision.
 MAX_TERMS = 32
-# A query of more words than this in all (words, required, excluded, phrases) is refused:
-# nobody types it, and each word is a term lookup in every text field.
+# A query of more different words than this (counting required, excluded and phrase
+# words) is refused: nobody types it, and each word is a lookup in every text field.
 MAX_QUERY_WORDS = 64
 # Typo tolerance, the costly part of a query (an automaton over the term dictionary of
 # each text field per word), applies to the first this-many eligible words only.
@@ -143,9 +143,9 @@ def typo_candidates(parsed: ParsedQuery) -> tuple[str, ...]:
     return tuple(dict.fromkeys(eligible))[:MAX_TYPO_WORDS]
 
 
-def word_count(text: str) -> int:
-    """How many words `text` holds, as `parse` counts them before any cut."""
-    return len(_WORD.findall(clean(text)))
+def distinct_words(text: str) -> int:
+    """How many different words `text` holds, before `parse` cuts any."""
+    return len(set(words_of(clean(text))))
 
 
 def _dedupe(items: list[str]) -> list[str]:
