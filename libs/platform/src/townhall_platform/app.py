@@ -15,6 +15,7 @@ from prometheus_client import (
     CONTENT_TYPE_LATEST,
     CollectorRegistry,
     Counter,
+    Gauge,
     Histogram,
     generate_latest,
 )
@@ -31,8 +32,15 @@ from .auth import (
     require_user,
 )
 from .errors import PROBLEM_MEDIA_TYPE, PayloadTooLarge, install_problem_handlers, problem_response
-from .logs import REQUEST_ID_HEADER, accept_request_id, configure_logging, request_id_var
+from .logs import (
+    REQUEST_ID_HEADER,
+    accept_request_id,
+    configure_logging,
+    dropped_log_lines,
+    request_id_var,
+)
 from .settings import ServiceSettings
+from .workers import NotReady
 
 ReadinessCheck = Callable[[], Awaitable[bool] | bool]
 
@@ -202,6 +210,12 @@ class RequestContext:
 
 
 def _metrics(registry: CollectorRegistry, service: str) -> tuple[Counter, Histogram]:
+    dropped = Gauge(
+        "townhall_log_lines_dropped",
+        "Log lines that could not be written (a full disk), since the process started",
+        registry=registry,
+    )
+    dropped.set_function(lambda: float(dropped_log_lines()))
     requests = Counter(
         "townhall_http_requests_total",
         "HTTP requests served",
@@ -250,12 +264,16 @@ def create_app(
     @health.get("/readyz", summary="Readiness: database and dependencies answer")
     async def readyz() -> JSONResponse:
         results: dict[str, bool] = {}
+        reasons: dict[str, str] = {}
         for check_name, check in readiness.items():
             try:
                 outcome = check()
                 if isinstance(outcome, Awaitable):
                     outcome = await outcome
                 results[check_name] = bool(outcome)
+            except NotReady as exc:
+                results[check_name] = False
+                reasons[check_name] = str(exc)
             except Exception:
                 results[check_name] = False
         ready = all(results.values())
@@ -266,8 +284,12 @@ def create_app(
             "type": "https://townhall.dev/problems/not-ready",
             "title": "Not ready",
             "status": 503,
-            "detail": "Failing checks: " + ", ".join(k for k, v in results.items() if not v),
+            "detail": "Failing checks: "
+            + ", ".join(
+                f"{k} ({reasons[k]})" if k in reasons else k for k, v in results.items() if not v
+            ),
             **body,
+            **({"reasons": reasons} if reasons else {}),
         }
         return JSONResponse(problem, status_code=503, media_type=PROBLEM_MEDIA_TYPE)
 

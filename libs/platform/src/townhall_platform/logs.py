@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import logging
 import sys
+import threading
 import uuid
 from contextvars import ContextVar
+from typing import Any, TextIO
 
 import structlog
 
@@ -16,6 +18,51 @@ request_id_var: ContextVar[str | None] = ContextVar("request_id", default=None)
 def current_request_id() -> str | None:
     """The id of the request being served, to pass on to other services."""
     return request_id_var.get()
+
+
+class _LogLines:
+    """How many log lines could not be written, since the process started."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self.dropped = 0
+
+    def drop(self) -> None:
+        with self._lock:
+            self.dropped += 1
+
+
+_lines = _LogLines()
+
+
+def dropped_log_lines() -> int:
+    """Log lines lost because their file could not be written (a full disk, say)."""
+    return _lines.dropped
+
+
+class SurvivingPrintLogger(structlog.PrintLogger):
+    """structlog's `PrintLogger`, except that a line it cannot write is dropped and
+    counted instead of raising into whoever logged: on a full disk a request or a
+    background worker goes on, and the loss shows in the metrics."""
+
+    def msg(self, message: str) -> None:
+        try:
+            super().msg(message)
+        except (OSError, ValueError):
+            _lines.drop()
+
+    log = debug = info = warn = warning = msg
+    fatal = failure = err = error = critical = exception = msg
+
+
+class SurvivingPrintLoggerFactory:
+    """`structlog.PrintLoggerFactory` producing `SurvivingPrintLogger`s."""
+
+    def __init__(self, file: TextIO) -> None:
+        self._file = file
+
+    def __call__(self, *args: Any) -> SurvivingPrintLogger:
+        return SurvivingPrintLogger(self._file)
 
 
 def configure_logging(*, service: str, json: bool, level: str = "INFO") -> None:
@@ -36,7 +83,7 @@ def configure_logging(*, service: str, json: bool, level: str = "INFO") -> None:
             renderer,
         ],
         wrapper_class=structlog.make_filtering_bound_logger(logging.getLevelName(level.upper())),
-        logger_factory=structlog.PrintLoggerFactory(sys.stderr),
+        logger_factory=SurvivingPrintLoggerFactory(sys.stderr),
         cache_logger_on_first_use=False,
     )
     structlog.contextvars.bind_contextvars(service=service)
