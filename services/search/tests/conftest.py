@@ -174,6 +174,9 @@ def search_settings(tmp_path: Path, signing_key_file: Path) -> SearchSettings:
         index_dir=tmp_path / "search-index",
         writer_heap_bytes=TEST_HEAP_BYTES,
         max_body_bytes=200_000,
+        # No publishing answers here (a port nothing listens on): the index is unverified,
+        # never compared with a publishing some other process runs on the default port.
+        publishing_url="http://127.0.0.1:9",
     )
 
 

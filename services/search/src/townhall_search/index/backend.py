@@ -144,6 +144,16 @@ class IndexBackend(Protocol):
         """Documents in the live index, tombstones included."""
         ...
 
+    def watermark(self) -> tuple[int, int]:
+        """The last event id applied (0 for none) and the number of documents, tombstones
+        included, the live index holds with it, read together."""
+        ...
+
+    def damage(self) -> str | None:
+        """Why the live index cannot be trusted (it could not be opened), until a
+        rebuild replaces it; None when it opened."""
+        ...
+
     def start_rebuild(self) -> None:
         """Create an empty new index beside the live one."""
         ...
@@ -152,8 +162,10 @@ class IndexBackend(Protocol):
         """Apply events to the new index only (the bulk of a rebuild)."""
         ...
 
-    def finish_rebuild(self) -> None:
-        """Make the new index the live one, atomically, and drop the old one."""
+    def finish_rebuild(self, watermark: int = 0) -> None:
+        """Make the new index the live one, atomically, and drop the old one. It holds
+        events through `watermark` (what the export reflected) or the live index's
+        watermark, whichever is later."""
         ...
 
     def abort_rebuild(self) -> None:

@@ -64,6 +64,8 @@ _APOSTROPHE = re.compile(r"(['\u2019\u02bc])")
 _GENERATION = re.compile(r"-(\d{6})$")
 _LANGUAGES = (Language.FRENCH.value, Language.ENGLISH.value)
 _CHUNK = 1000
+# The id of the document whose version is the last event id applied (see tantivy's).
+WATERMARK_ID = "~watermark"
 # OpenSearch's own bound (its default) on the index terms one typo-tolerant word expands to.
 FUZZY_MAX_EXPANSIONS = 50
 
@@ -152,12 +154,17 @@ class OpenSearchIndex:
     # -- writing ---------------------------------------------------------------------------
 
     def apply(self, events: Sequence[IndexEvent]) -> ApplyOutcome:
-        """Write every event with its version; OpenSearch refuses the stale ones."""
+        """Write every event with its version; OpenSearch refuses the stale ones. The
+        batch's last event id goes last, as the version of the watermark document."""
         actions = self._actions(events)
+        watermark = max((event.event_id for event in events), default=0)
+        if watermark:
+            actions.append(_watermark_action(watermark))
         with self._lock:
             outcome = self._bulk(self._live, actions)
             if self._building is not None:
                 self._bulk(self._building, actions)
+
         log.info("index_events_applied", applied=outcome.applied, skipped=outcome.skipped)
         return outcome
 
@@ -220,6 +227,11 @@ class OpenSearchIndex:
             refresh="wait_for",
         ):
             result = item.get("index", {})
+            if result.get("_id") == WATERMARK_ID:
+                # Not an event: an older watermark (409) is simply kept.
+                if not ok and result.get("status") != 409:
+                    failures.append(result)
+                continue
             if ok:
                 applied += 1
             elif result.get("status") == 409:
@@ -240,8 +252,20 @@ class OpenSearchIndex:
 
     def count(self) -> int:
         """Documents in the live index, tombstones included."""
-        self._client.indices.refresh(index=self._live)
-        return int(self._client.count(index=self._live)["count"])
+        return self.watermark()[1]
+
+    def watermark(self) -> tuple[int, int]:
+        """The last event id applied and the documents the live index holds with it."""
+        with self._lock:
+            self._client.indices.refresh(index=self._live)
+            watermark = self.versions([WATERMARK_ID]).get(WATERMARK_ID, 0)
+            documents = int(self._client.count(index=self._live)["count"])
+        return watermark, documents - (1 if watermark else 0)
+
+    def damage(self) -> str | None:
+        """None: OpenSearch keeps its own indexes whole (a lost one is found by the
+        watermark check)."""
+        return None
 
     # -- rebuilding ------------------------------------------------------------------------
 
@@ -267,12 +291,16 @@ class OpenSearchIndex:
                 raise NoRebuild("no rebuild is in progress")
             return self._bulk(self._building, actions)
 
-    def finish_rebuild(self) -> None:
+    def finish_rebuild(self, watermark: int = 0) -> None:
         """Move the alias in one atomic `_aliases` call, then delete the old index."""
         with self._lock:
             building, old = self._building, self._live
             if building is None:
                 raise NoRebuild("no rebuild is in progress")
+            live_watermark = self.versions([WATERMARK_ID]).get(WATERMARK_ID, 0)
+            later = max(watermark, live_watermark)
+            if later:
+                self._bulk(building, [_watermark_action(later)])
             self._client.indices.refresh(index=building)
             self._client.indices.update_aliases(
                 body={
@@ -442,6 +470,17 @@ _HIGHLIGHT: dict[str, Any] = {
 
 def _fields(kind: str) -> list[str]:
     return [f"{kind}_{lang}" for lang in _LANGUAGES]
+
+
+def _watermark_action(watermark: int) -> dict[str, Any]:
+    # A tombstone whose external version is the watermark: OpenSearch keeps the highest.
+    return {
+        "_op_type": "index",
+        "_id": WATERMARK_ID,
+        "version": watermark,
+        "version_type": "external",
+        "_source": {"indexed_at": datetime.now(UTC).isoformat(), "tombstone": True},
+    }
 
 
 def _scored(clause: dict[str, Any], weight: float) -> dict[str, Any]:

@@ -78,12 +78,19 @@ _FILTER_SCORE = 0.0
 _LANGUAGES = (Language.FRENCH, Language.ENGLISH)
 _MIN_THREAD_HEAP = 15_000_000
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+# The id of the document whose version is the last event id applied: no document id of
+# publishing starts with "~".
+WATERMARK_ID = "~watermark"
 # Rebuild batches committed together (bounds the in-memory versions of uncommitted ones).
 REBUILD_COMMIT_DOCS = 100_000
 
 
 class IndexSchemaMismatch(RuntimeError):
     """The directory holds an index built with another schema: rebuild it."""
+
+
+class IndexDamaged(RuntimeError):
+    """The live generation cannot be found or opened: rebuild it."""
 
 
 class RebuildBroken(RuntimeError):
@@ -110,16 +117,39 @@ def _open_generation(directory: Path) -> tantivy.Index:
 
 
 def live_generation(directory: Path) -> Path:
-    """The live generation's directory, creating the first one when there is none."""
+    """The live generation's directory, creating the first one in an empty directory.
+
+    `IndexDamaged` when `CURRENT` is missing beside generations, unreadable, names no
+    generation or one that is gone: a fresh index there would answer nothing, quietly."""
     directory.mkdir(parents=True, exist_ok=True)
     pointer = directory / CURRENT_FILE
-    if pointer.exists():
+    if not pointer.exists():
+        if _generations(directory):
+            raise IndexDamaged(f"{CURRENT_FILE} is missing beside the index generations")
+        first = directory / "gen-000001"
+        _point_to(directory, first.name)
+        return first
+    try:
         name = pointer.read_text().strip()
-        if _GENERATION.match(name):
-            return directory / name
-    first = directory / "gen-000001"
-    _point_to(directory, first.name)
-    return first
+    except (OSError, UnicodeDecodeError) as exc:
+        raise IndexDamaged(f"{CURRENT_FILE} cannot be read: {exc}") from exc
+    if not _GENERATION.match(name):
+        raise IndexDamaged(f"{CURRENT_FILE} names no index generation")
+    if not (directory / name).is_dir():
+        raise IndexDamaged(f"{CURRENT_FILE} names {name}, which is missing")
+    return directory / name
+
+
+def _generations(directory: Path) -> list[Path]:
+    return sorted(
+        path for path in directory.iterdir() if path.is_dir() and _GENERATION.match(path.name)
+    )
+
+
+def _next_generation(directory: Path) -> Path:
+    """A generation numbered after every one in `directory`."""
+    numbers = [int(_GENERATION.match(path.name).group(1)) for path in _generations(directory)]  # type: ignore[union-attr]
+    return directory / f"gen-{max(numbers, default=0) + 1:06d}"
 
 
 def _point_to(directory: Path, name: str) -> None:
@@ -157,13 +187,16 @@ class _Generation:
         documents: dict[int, tantivy.Document],
         *,
         commit: bool = True,
+        watermark: int = 0,
     ) -> int:
         """Apply events whose version is newer than the stored one; returns how many.
 
-        Without `commit`, the batch is committed by a later call, at the latest by
-        `commit()`; its versions count as stored meanwhile."""
+        `watermark` (the batch's last event id) is committed with the batch, as the
+        version of a document of its own that no search matches. Without `commit`, the
+        batch is committed by a later call, at the latest by `commit()`; its versions
+        count as stored meanwhile."""
         writer = self._writer()
-        stored = self.versions({event.doc_id for event in events})
+        stored = self.versions({event.doc_id for event in events} | {WATERMARK_ID})
         earlier_uncommitted = bool(self._uncommitted)
         applied = 0
         try:
@@ -177,6 +210,10 @@ class _Generation:
                 stored[event.doc_id] = event.version
                 self._uncommitted[event.doc_id] = event.version
                 applied += 1
+            if watermark > stored.get(WATERMARK_ID, 0):
+                writer.delete_documents_by_term(f.ID, WATERMARK_ID)
+                writer.add_document(_watermark_document(watermark))
+                self._uncommitted[WATERMARK_ID] = watermark
             if commit or len(self._uncommitted) >= REBUILD_COMMIT_DOCS:
                 self.commit()
         except Exception:
@@ -202,6 +239,12 @@ class _Generation:
         for doc_id in doc_ids & self._uncommitted.keys():
             versions[doc_id] = max(versions.get(doc_id, 0), self._uncommitted[doc_id])
         return versions
+
+    def watermark(self) -> tuple[int, int]:
+        """The last event id committed and the documents committed with it."""
+        watermark = self._committed_versions({WATERMARK_ID}).get(WATERMARK_ID, 0)
+        documents = int(self.index.searcher().num_docs) - (1 if watermark else 0)
+        return watermark, documents
 
     def _committed_versions(self, doc_ids: set[str]) -> dict[str, int]:
         searcher = self.index.searcher()
@@ -234,17 +277,34 @@ class TantivyIndex:
 
     name = "tantivy"
 
-    def __init__(self, directory: Path, live: _Generation, heap_bytes: int) -> None:
+    def __init__(
+        self, directory: Path, live: _Generation, heap_bytes: int, damage: str | None = None
+    ) -> None:
         self._directory = directory
         self._live: _Generation | None = live
         self._building: _Generation | None = None
         self._heap_bytes = heap_bytes
+        self._damage = damage
         self._lock = threading.Lock()
 
     @classmethod
     def open(cls, directory: Path, *, heap_bytes: int = 50_000_000) -> TantivyIndex:
-        """Open (or create) the live generation and take its single writer."""
-        live = _Generation(live_generation(directory), heap_bytes)
+        """Open (or create) the live generation and take its single writer.
+
+        A live generation that cannot be found or opened (a garbage `CURRENT`, a
+        truncated segment, another schema) does not stop the process: an empty spare
+        generation takes events meanwhile, `damage()` says why, and a rebuild replaces
+        both (`CURRENT` is left as it was until then)."""
+        try:
+            live = _Generation(live_generation(directory), heap_bytes)
+        except Exception as exc:
+            if "LockBusy" in str(exc):
+                # Another writer holds this index: not damage, and not ours to replace.
+                raise
+            damage = f"the index in {directory} cannot be opened: {exc}"[:500]
+            log.error("index_damaged", directory=str(directory), error=str(exc)[:500])
+            spare = _Generation(_next_generation(directory), heap_bytes)
+            return cls(directory, spare, heap_bytes, damage)
         log.info(
             "index_opened",
             directory=str(live.directory),
@@ -252,16 +312,21 @@ class TantivyIndex:
         )
         return cls(directory, live, heap_bytes)
 
+    def damage(self) -> str | None:
+        """Why the live index cannot be trusted, until a rebuild replaces it."""
+        return self._damage
+
     # -- writing ---------------------------------------------------------------------------
 
     def apply(self, events: Sequence[IndexEvent]) -> ApplyOutcome:
         """Apply events in order, all or nothing; versions only move forward."""
         documents = self._documents(events)
+        watermark = max((event.event_id for event in events), default=0)
         with self._lock:
             live = self._require_live()
-            applied = live.apply(events, documents)
+            applied = live.apply(events, documents, watermark=watermark)
             if self._building is not None:
-                self._building.apply(events, documents)
+                self._building.apply(events, documents, watermark=watermark)
         skipped = len(events) - applied
         log.info("index_events_applied", applied=applied, skipped=skipped)
         return ApplyOutcome(applied=applied, skipped=skipped)
@@ -298,7 +363,12 @@ class TantivyIndex:
 
     def count(self) -> int:
         """Documents in the live generation, tombstones included."""
-        return int(self._require_live().index.searcher().num_docs)
+        return self.watermark()[1]
+
+    def watermark(self) -> tuple[int, int]:
+        """The last event id applied and the documents the live index holds with it."""
+        with self._lock:
+            return self._require_live().watermark()
 
     # -- rebuilding ------------------------------------------------------------------------
 
@@ -307,11 +377,8 @@ class TantivyIndex:
         with self._lock:
             if self._building is not None:
                 raise RebuildInProgress("a rebuild is already in progress")
-            live = self._require_live()
-            number = int(_GENERATION.match(live.directory.name).group(1)) + 1  # type: ignore[union-attr]
-            target = self._directory / f"gen-{number:06d}"
-            if target.exists():
-                shutil.rmtree(target)
+            self._require_live()
+            target = _next_generation(self._directory)
             self._building = _Generation(target, self._heap_bytes)
         log.info("index_rebuild_started", directory=str(target))
 
@@ -324,20 +391,29 @@ class TantivyIndex:
             applied = self._building.apply(events, documents, commit=False)
         return ApplyOutcome(applied=applied, skipped=len(events) - applied)
 
-    def finish_rebuild(self) -> None:
-        """Point `CURRENT` at the new generation and search it from now on."""
+    def finish_rebuild(self, watermark: int = 0) -> None:
+        """Point `CURRENT` at the new generation and search it from now on.
+
+        `watermark`: the last event the export that filled it already reflects; the
+        new generation holds events through it or the live one's, whichever is later."""
         with self._lock:
             building, old = self._building, self._require_live()
             if building is None:
                 raise NoRebuild("no rebuild is in progress")
             if building.broken:
                 raise RebuildBroken("a rebuild batch failed after others were loaded")
+            live_watermark = 0 if self._damage else old.watermark()[0]
+            building.apply([], {}, commit=False, watermark=max(watermark, live_watermark))
             building.commit()
             _point_to(self._directory, building.directory.name)
             self._live, self._building = building, None
+            self._damage = None
             old.close()
-        # Searches still holding the old searcher keep their open files until done.
-        shutil.rmtree(old.directory, ignore_errors=True)
+        # Searches still holding the old searcher keep their open files until done. A
+        # damaged generation goes too: the new one replaces it.
+        for stale in _generations(self._directory):
+            if stale != building.directory:
+                shutil.rmtree(stale, ignore_errors=True)
         log.info("index_rebuild_switched", directory=str(building.directory))
 
     def abort_rebuild(self) -> None:
@@ -448,6 +524,15 @@ class TantivyIndex:
 
 
 # -- documents -----------------------------------------------------------------------------
+
+
+def _watermark_document(watermark: int) -> tantivy.Document:
+    # Like a tombstone (no readers, so no search matches it); its version is the watermark.
+    doc = tantivy.Document()
+    doc.add_text(f.ID, WATERMARK_ID)
+    doc.add_unsigned(f.VERSION, watermark)
+    doc.add_date(f.INDEXED_AT, datetime.now(UTC))
+    return doc
 
 
 def _add_content(doc: tantivy.Document, document: IndexDocument, language: Language) -> None:
