@@ -89,10 +89,17 @@ def create_app(
             delivered=lambda: publishing.export_summary().delivered_through,
         )
         app.state.reindexer = reindexer
+        # The check asks with the ordinary timeout: readiness waits for its first answer.
+        outbox = PublishingClient(
+            settings.publishing_url,
+            token=app.state.identity.service_token,
+            timeout=settings.http_timeout_seconds,
+            transport=publishing_transport,
+        )
         watch = IndexWatch(
             index=index,
             reindexer=reindexer,
-            summary=lambda through: publishing.export_summary(through=through),
+            summary=lambda through: outbox.export_summary(through=through),
             interval=settings.index_check_seconds,
         )
         app.state.index_watch = watch
@@ -105,6 +112,7 @@ def create_app(
             await to_thread.run_sync(index.close)
             policy.close()
             publishing.close()
+            outbox.close()
 
     def index_ready() -> bool:
         index: IndexBackend | None = getattr(app.state, "index", None)

@@ -124,7 +124,6 @@ class Reindexer:
             self._status.finished_at = _now()
         log.info("reindex_succeeded", documents=self._status.processed)
 
-
     def _delivered_watermark(self) -> int:
         if self._delivered is None:
             return 0

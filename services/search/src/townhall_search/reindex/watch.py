@@ -17,9 +17,10 @@ with each batch. So, in this order:
 
 Any of them takes the instance out of service (`/readyz` answers 503 with the reason
 and the rebuild's progress) and starts a rebuild from publishing's export; the check
-runs again as soon as the rebuild ends. When publishing cannot be asked, an index that
-opened keeps serving (unverified) and one that did not stays out of service; the check
-is retried every `interval` seconds. The thread survives any error of its own.
+runs again as soon as the rebuild ends. The instance serves once the first check is
+done. When publishing cannot be asked, an index that opened serves (unverified) and one
+that did not stays out of service; the check is retried every `interval` seconds. The
+thread survives any error of its own.
 """
 
 from __future__ import annotations
@@ -91,6 +92,9 @@ class IndexWatch:
         """True while the index may serve; `NotReady` with the reason and progress."""
         problem = self._problem or self._index.damage()
         if problem is None:
+            if self._checks == 0:
+                # An emptied index opens fine and answers nothing: serve once checked.
+                raise NotReady("the index has not been checked against publishing yet")
             return True
         status = self._reindexer.status()
         if status.state is ReindexState.RUNNING:
