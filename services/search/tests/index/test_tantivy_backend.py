@@ -443,3 +443,63 @@ def _bucket(value: str, count: int):
     from townhall_contracts.search import FacetBucket
 
     return FacetBucket(value=value, count=count)
+
+
+# -- a damaged index does not stop the process --------------------------------------------
+
+
+def test_the_watermark_survives_a_restart(tmp_path: Path, events) -> None:
+    directory = tmp_path / "index"
+    first = TantivyIndex.open(directory, heap_bytes=15_000_000)
+    first.apply([events.upsert("p1"), events.upsert("p2")])
+    first.close()
+
+    again = TantivyIndex.open(directory, heap_bytes=15_000_000)
+    try:
+        assert again.watermark() == (2, 2)
+        assert again.damage() is None
+    finally:
+        again.close()
+
+
+@pytest.mark.parametrize(
+    ("damage", "reason"),
+    [
+        (lambda d: (d / "CURRENT").write_bytes(b"\x00\xff garbage"), "CURRENT cannot be read"),
+        (lambda d: (d / "CURRENT").write_text("../../etc\n"), "names no index generation"),
+        (lambda d: (d / "CURRENT").unlink(), "CURRENT is missing"),
+        (
+            lambda d: [
+                segment.write_bytes(segment.read_bytes()[:10])
+                for segment in (d / "gen-000001").glob("*.store")
+            ],
+            "Footer magic byte mismatch",
+        ),
+    ],
+    ids=["garbage-current", "current-elsewhere", "no-current", "truncated-segment"],
+)
+def test_a_damaged_index_opens_empty_and_says_why(tmp_path: Path, events, damage, reason) -> None:
+    directory = tmp_path / "index"
+    first = TantivyIndex.open(directory, heap_bytes=15_000_000)
+    first.apply([events.upsert("p1", title="Budget")])
+    first.close()
+    damage(directory)
+
+    opened = TantivyIndex.open(directory, heap_bytes=15_000_000)
+    try:
+        assert reason in (opened.damage() or "")
+        assert opened.count() == 0
+        # Events still land (in a spare generation, and in the rebuild once it runs), and
+        # the rebuild replaces everything.
+        opened.apply([events.upsert("p2", title="Budget")])
+        opened.start_rebuild()
+        opened.apply([events.upsert("p2", version=2, title="Budget")])
+        opened.load_rebuild([events.upsert("p1", title="Budget")])
+        opened.finish_rebuild(watermark=5)
+
+        assert opened.damage() is None
+        assert sorted(ids(ask(opened, "budget "))) == ["p1", "p2"]
+        live = (directory / "CURRENT").read_text().strip()
+        assert [p.name for p in directory.iterdir() if p.is_dir()] == [live]
+    finally:
+        opened.close()
