@@ -9,7 +9,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from townhall_search.index import FACET_FIELDS, SearchQuery, TantivyIndex
+from townhall_search.index import FACET_FIELDS, SearchQuery, TantivyIndex, tantivy_backend
 from townhall_search.index.backend import TYPO_FALLBACK_HITS
 
 EMPLOYEE = frozenset({"org", "user:david"})
@@ -503,3 +503,36 @@ def test_a_damaged_index_opens_empty_and_says_why(tmp_path: Path, events, damage
         assert [p.name for p in directory.iterdir() if p.is_dir()] == [live]
     finally:
         opened.close()
+
+
+# -- a fully determined order --------------------------------------------------------------
+
+
+def test_every_page_follows_score_then_newest_then_id(index, events, monkeypatch) -> None:
+    moments = [events.at(minutes) for minutes in (0, 0, 1, 1, 1, 2)]
+    index.apply(
+        [
+            events.upsert(
+                f"p{n:02d}",
+                title="Budget" if n % 3 == 0 else "Note",
+                body="budget",
+                kind="official" if n % 5 == 0 else "social",
+                created_at=moments[n % len(moments)],
+            )
+            for n in range(40)
+        ]
+    )
+    everything = ask(index, "budget ", limit=100)
+    expected = sorted(
+        everything.hits, key=lambda hit: (-hit.score, -hit.created_at.timestamp(), hit.id)
+    )
+    assert ids(everything) == [hit.id for hit in expected]
+
+    for whole_region in (256, 0):
+        monkeypatch.setattr(tantivy_backend, "_FETCH_WHOLE_REGION", whole_region)
+        paged = [
+            hit_id
+            for offset in range(0, 40, 7)
+            for hit_id in ids(ask(index, "budget ", offset=offset, limit=7))
+        ]
+        assert paged == ids(everything), whole_region

@@ -78,6 +78,9 @@ _FILTER_SCORE = 0.0
 _LANGUAGES = (Language.FRENCH, Language.ENGLISH)
 _MIN_THREAD_HEAP = 15_000_000
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+# A run of equal scores up to this size is ordered by reading its documents; a larger
+# one by the creation dates of the fast field first.
+_FETCH_WHOLE_REGION = 256
 # The id of the document whose version is the last event id applied: no document id of
 # publishing starts with "~".
 WATERMARK_ID = "~watermark"
@@ -751,11 +754,11 @@ def _ordered_page(
     by_date: bool,
 ) -> tuple[int, list[tuple[float, tantivy.Document]]]:
     """The total and one page in a fully determined order: score (unless by date), then
-    newest first, then by id.
+    newest first (to the millisecond), then by id.
 
     tantivy breaks ties by where documents sit in its segments, which depends on every
-    document written, unreadable ones included. So the run of equal keys at each edge of
-    the page is read whole and ordered by creation time and id."""
+    document written, unreadable ones included. So the runs of equal keys at the edges
+    of the page are read whole and ordered here."""
     wanted = offset + limit
     fetch = wanted
     while True:
@@ -770,18 +773,87 @@ def _ordered_page(
         if len(hits) <= offset:
             return total, []
         last_key = hits[min(wanted, len(hits)) - 1][0]
-        if len(hits) < fetch or hits[-1][0] != last_key:
+        if len(hits) < fetch or fetch >= total or hits[-1][0] != last_key:
             break
-        fetch *= 2
+        # The run of equal keys goes on past the page: read the whole match once.
+        fetch = total
     first_key = hits[offset][0]
     start = next(n for n, (key, _) in enumerate(hits) if key == first_key)
     end = max(n for n, (key, _) in enumerate(hits) if key == last_key) + 1
-    run = [
-        (float(key) if not by_date else 1.0, searcher.doc(address))
-        for key, address in hits[start:end]
-    ]
+    # `region` holds every document whose key lies between the page's first and last.
+    region = [(1.0 if by_date else float(key), address) for key, address in hits[start:end]]
+    first = offset - start
+    if not by_date and len(region) > _FETCH_WHOLE_REGION:
+        shift, region = _dated_slice(searcher, query, region, first, first + limit)
+        first -= shift
+    run = [(score, searcher.doc(address)) for score, address in region]
     run.sort(key=lambda item: (-item[0], -_millis(item[1]), _text(item[1], f.ID)))
-    return total, run[offset - start : offset - start + limit]
+    return total, run[first : first + limit]
+
+
+def _dated_slice(
+    searcher: tantivy.Searcher,
+    query: tantivy.Query,
+    region: list[tuple[float, tantivy.DocAddress]],
+    low: int,
+    high: int,
+) -> tuple[int, list[tuple[float, tantivy.DocAddress]]]:
+    """Ranks `low` to `high` of `region` (runs of equal scores, best first) ordered by
+    score then creation second, widened to whole runs of equal (score, second); and the
+    rank its first item has. The creation seconds come from a date-ordered pass over the
+    match (the fast field), so only the documents of the page are read."""
+    levels: list[tuple[float, int, int]] = []  # score, first rank, size
+    for rank, (score, _) in enumerate(region):
+        if levels and levels[-1][0] == score:
+            levels[-1] = (score, levels[-1][1], levels[-1][2] + 1)
+        else:
+            levels.append((score, rank, 1))
+    touched = [level for level in levels if level[1] < high and level[1] + level[2] > low]
+    level_of: dict[tuple[int, int], int] = {}
+    for number, (_score, first_rank, size) in enumerate(touched):
+        for _, address in region[first_rank : first_rank + size]:
+            level_of[_address_key(address)] = number
+    # Each touched level, newest first, up to the last rank the page needs and the end
+    # of that rank's run of equal seconds.
+    needed = [min(high, first_rank + size) - first_rank for _, first_rank, size in touched]
+    dated: list[list[tuple[int, tantivy.DocAddress]]] = [[] for _ in touched]
+    done = [False] * len(touched)
+    fetch = max(4 * high, 64)
+    seen = 0
+    while not all(done):
+        result = searcher.search(
+            query, limit=fetch, order_by_field=f.CREATED_AT, order=tantivy.Order.Desc
+        )
+        hits = list(result.hits)
+        for value, address in hits[seen:]:
+            level = level_of.get(_address_key(address))
+            if level is None or done[level]:
+                continue
+            second = int(value or 0)
+            collected = dated[level]
+            if len(collected) >= needed[level] and collected[-1][0] != second:
+                done[level] = True
+                continue
+            collected.append((second, address))
+        seen = len(hits)
+        if len(hits) < fetch:
+            break
+        fetch *= 2
+    slice_: list[tuple[float, tantivy.DocAddress]] = []
+    shift = None
+    for number, (score, first_rank, _size) in enumerate(touched):
+        collected = dated[number]
+        begin = max(low - first_rank, 0)
+        while 0 < begin < len(collected) and collected[begin - 1][0] == collected[begin][0]:
+            begin -= 1
+        if shift is None:
+            shift = first_rank + begin
+        slice_ += [(score, address) for _, address in collected[begin:]]
+    return shift or 0, slice_
+
+
+def _address_key(address: tantivy.DocAddress) -> tuple[int, int]:
+    return address.segment_ord, address.doc
 
 
 def _millis(stored: tantivy.Document) -> int:
