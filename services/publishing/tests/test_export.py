@@ -110,3 +110,42 @@ async def test_a_forged_cursor_is_400(client: httpx.AsyncClient, as_search) -> N
     assert response.status_code == 400
     assert response.headers["content-type"].startswith(PROBLEM)
     assert response.json()["type"].endswith("/invalid-export-cursor")
+
+
+SUMMARY = "/internal/v1/export/summary"
+
+
+async def test_the_summary_counts_the_documents_the_outbox_names(
+    client: httpx.AsyncClient, auth: Auth, as_search
+) -> None:
+    first = await _post(client, auth, "alice", "engineering", "Résumé un")
+    before = (await client.get(SUMMARY, headers=as_search)).json()
+    await _post(client, auth, "alice", "engineering", "Résumé deux")
+    edited = await client.patch(
+        f"/v1/posts/{first}", json={"title": "Résumé un, revu"}, headers=auth("alice")
+    )
+    assert edited.status_code == 200, edited.text
+    head = (await client.get(SUMMARY, headers=as_search)).json()["head"]
+
+    at_head = await client.get(SUMMARY, params={"through": head}, headers=as_search)
+    at_before = await client.get(SUMMARY, params={"through": before["head"]}, headers=as_search)
+
+    assert at_head.status_code == 200, at_head.text
+    documents = await _export_all(client, as_search, limit=5000)
+    # Every document was named by an event; an edit names the same document again.
+    assert at_head.json()["documents_through"] == len(documents)
+    assert at_before.json()["documents_through"] == len(documents) - 1
+    assert 0 <= at_head.json()["delivered_through"] <= head
+
+
+async def test_the_summary_is_for_services_only(client: httpx.AsyncClient, auth: Auth) -> None:
+    assert (await client.get(SUMMARY, headers=auth("paul"))).status_code == 403
+    assert (await client.get(SUMMARY)).status_code == 401
+
+
+@pytest.mark.parametrize("through", [-1, "x", 2**63])
+async def test_a_bad_watermark_is_422(client: httpx.AsyncClient, as_search, through) -> None:
+    response = await client.get(SUMMARY, params={"through": through}, headers=as_search)
+
+    assert response.status_code == 422
+    assert response.headers["content-type"].startswith(PROBLEM)

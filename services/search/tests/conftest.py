@@ -20,6 +20,7 @@ matters:
 from __future__ import annotations
 
 import itertools
+import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -174,6 +175,9 @@ def search_settings(tmp_path: Path, signing_key_file: Path) -> SearchSettings:
         index_dir=tmp_path / "search-index",
         writer_heap_bytes=TEST_HEAP_BYTES,
         max_body_bytes=200_000,
+        # No publishing answers here (a port nothing listens on): the index is unverified,
+        # never compared with a publishing some other process runs on the default port.
+        publishing_url="http://127.0.0.1:9",
     )
 
 
@@ -181,7 +185,17 @@ def search_settings(tmp_path: Path, signing_key_file: Path) -> SearchSettings:
 def client(search_settings: SearchSettings, policy: PolicyStub) -> Iterator[TestClient]:
     app = create_app(search_settings, policy_transport=httpx.MockTransport(policy.handle))
     with TestClient(app, raise_server_exceptions=False) as test_client:
+        wait_for_first_index_check(app)
         yield test_client
+
+
+def wait_for_first_index_check(app: Any, timeout: float = 30.0) -> None:
+    """Readiness waits for the first check of the index against publishing (here
+    unanswered: nothing listens on publishing's port)."""
+    deadline = time.monotonic() + timeout
+    while app.state.index_watch.checks == 0:
+        assert time.monotonic() < deadline, "the index was not checked within 30 s"
+        time.sleep(0.01)
 
 
 AuthHeaders = Callable[[str], dict[str, str]]

@@ -15,6 +15,8 @@ from townhall_search.cli import main
 from townhall_search.index import TantivyIndex
 from townhall_search.settings import SearchSettings
 
+from .conftest import wait_for_first_index_check
+
 
 def test_health_and_readiness(client) -> None:
     assert client.get("/healthz").json() == {"status": "ok", "service": "search"}
@@ -110,6 +112,7 @@ def test_the_opensearch_backend_is_chosen_by_settings(
     batch = events.batch(events.upsert("p1", title="Sécurité des données"))
 
     with TestClient(app) as client:
+        wait_for_first_index_check(app)
         assert client.get("/readyz").json()["checks"] == {"index": True, "policy": True}
         applied = client.post(
             "/internal/v1/index/bulk", json=batch.model_dump(mode="json"), headers=as_service()

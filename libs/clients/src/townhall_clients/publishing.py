@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from townhall_contracts.search import DocumentExportPage
+from townhall_contracts.search import DocumentExportPage, ExportSummary
 
 from .base import ServiceClient, without_empty
 
@@ -30,6 +30,15 @@ class PublishingClient(ServiceClient):
             "GET", "/internal/v1/export/documents", idempotent=True, params=params
         )
         return DocumentExportPage.model_validate_json(response.content)
+
+    def export_summary(self, *, through: int | None = None) -> ExportSummary:
+        """The outbox's delivered watermark and, for `through`, how many documents the
+        events up to it name: what search's index must hold."""
+        params = {"through": through} if through is not None else {}
+        response = self.request(
+            "GET", "/internal/v1/export/summary", idempotent=True, params=params
+        )
+        return ExportSummary.model_validate_json(response.content)
 
     def _get(self, path: str, user_token: str, **params: Any) -> JSON:
         response = self.request(

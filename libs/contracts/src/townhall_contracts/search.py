@@ -113,3 +113,17 @@ class DocumentExportPage(BaseModel):
     documents: list[ExportedDocument]
     total: int
     next_after: str | None = None
+
+
+class ExportSummary(BaseModel):
+    """What search must hold, by publishing's outbox: search checks its index against it.
+
+    `delivered_through` is the last event search acknowledged (events are delivered in
+    order); `documents_through` the number of documents (tombstones included) that the
+    events up to `through` name, when `through` was asked for.
+    """
+
+    head: int
+    delivered_through: int
+    through: int | None = None
+    documents_through: int | None = None

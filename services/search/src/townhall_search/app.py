@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 
 import httpx
 from anyio import to_thread
 from fastapi import FastAPI
+from prometheus_client import Gauge
 
 from townhall_clients import BreakerMetrics, PolicyClient, PublishingClient
 from townhall_platform.app import create_app as create_service_app
@@ -20,6 +21,7 @@ from .queries.principals import PrincipalsCache
 from .queries.router import router as queries_router
 from .reindex.router import router as reindex_router
 from .reindex.service import Reindexer
+from .reindex.watch import IndexWatch
 from .settings import SearchSettings
 
 DESCRIPTION = (
@@ -79,22 +81,46 @@ def create_app(
             settings.cursor_secret.get_secret_value().encode(),
             max_offset=settings.max_result_window - 1,
         )
-        app.state.reindexer = Reindexer(
+        reindexer = Reindexer(
             index=index,
             source=lambda after, limit: publishing.export_documents(after=after, limit=limit),
             page_size=settings.reindex_page_size,
+            delivered=lambda: publishing.export_summary().delivered_through,
         )
+        app.state.reindexer = reindexer
+        # The check asks with the ordinary timeout: readiness waits for its first answer.
+        outbox = PublishingClient(
+            settings.publishing_url,
+            token=app.state.identity.service_token,
+            timeout=settings.http_timeout_seconds,
+            transport=publishing_transport,
+        )
+        watch = IndexWatch(
+            index=index,
+            reindexer=reindexer,
+            summary=lambda through: outbox.export_summary(through=through),
+            interval=settings.index_check_seconds,
+        )
+        app.state.index_watch = watch
+        watch.start()
         try:
             yield
         finally:
+            await to_thread.run_sync(watch.stop)
             app.state.index = None
             await to_thread.run_sync(index.close)
             policy.close()
             publishing.close()
+            outbox.close()
 
     def index_ready() -> bool:
         index: IndexBackend | None = getattr(app.state, "index", None)
-        return index is not None and index.ready()
+        watch: IndexWatch | None = getattr(app.state, "index_watch", None)
+        if index is None or watch is None:
+            return False
+        # Raises `NotReady` with the reason and the rebuild's progress.
+        watch.readiness()
+        return index.ready()
 
     def policy_ready() -> bool:
         policy: PolicyClient | None = getattr(app.state, "policy_client", None)
@@ -111,4 +137,48 @@ def create_app(
     # Filled when the lifespan builds the policy client; read at each scrape.
     app.state.breakers = []
     BreakerMetrics.register(app.state.registry, app.state.breakers)
+    register_index_metrics(app)
     return app
+
+
+def register_index_metrics(app: FastAPI) -> None:
+    """The index's check and rebuild in /metrics, read from the running watch."""
+
+    def watch() -> IndexWatch | None:
+        return getattr(app.state, "index_watch", None)
+
+    def reindexer() -> Reindexer | None:
+        return getattr(app.state, "reindexer", None)
+
+    gauges: dict[str, tuple[str, Callable[[], float]]] = {
+        "townhall_search_index_problem": (
+            "1 while the index is damaged or disagrees with publishing (rebuilding)",
+            lambda: float((w := watch()) is not None and w.problem is not None),
+        ),
+        "townhall_search_index_verified": (
+            "1 when the last check asked publishing and found the index whole",
+            lambda: float((w := watch()) is not None and w.verified),
+        ),
+        "townhall_search_index_checks": (
+            "Checks of the index against publishing since the process started",
+            lambda: float(w.checks if (w := watch()) is not None else 0),
+        ),
+        "townhall_search_index_automatic_rebuilds": (
+            "Rebuilds started because the index was damaged or disagreed with publishing",
+            lambda: float(w.rebuilds if (w := watch()) is not None else 0),
+        ),
+        "townhall_search_reindex_running": (
+            "1 while a rebuild fills a new index",
+            lambda: float((r := reindexer()) is not None and r.status().state == "running"),
+        ),
+        "townhall_search_reindex_processed_documents": (
+            "Documents the current or last rebuild has loaded",
+            lambda: float(r.status().processed if (r := reindexer()) is not None else 0),
+        ),
+        "townhall_search_reindex_total_documents": (
+            "Documents the current or last rebuild has to load",
+            lambda: float(r.status().total if (r := reindexer()) is not None else 0),
+        ),
+    }
+    for name, (documentation, read) in gauges.items():
+        Gauge(name, documentation, registry=app.state.registry).set_function(read)

@@ -35,9 +35,13 @@ def migrate() -> None:
     index = open_index(settings)
     try:
         documents = index.count()
+        damage = index.damage()
     finally:
         index.close()
     where = settings.opensearch_index if settings.backend == "opensearch" else settings.index_dir
+    if damage is not None:
+        typer.echo(f"search index at {where} is damaged ({damage}); `serve` rebuilds it")
+        return
     typer.echo(f"search index ready at {where} ({documents} documents)")
 
 

@@ -35,6 +35,9 @@ class SearchSettings(ServiceSettings):
     revision_check_seconds: float = Field(default=0.25, ge=0.0, le=1.0)
     # Documents asked of publishing per page during a rebuild.
     reindex_page_size: int = Field(default=500, ge=1, le=5000)
+    # How often the index is checked against publishing's outbox (a lost or damaged
+    # index is then rebuilt); also the retry delay when publishing cannot be asked.
+    index_check_seconds: float = Field(default=30.0, gt=0.0, le=3600.0)
     # Signs pagination cursors so a client cannot forge or reuse them on another query.
     cursor_secret: SecretStr = SecretStr(DEV_CURSOR_SECRET)
     # Deepest result reachable by paging (like OpenSearch's max_result_window).

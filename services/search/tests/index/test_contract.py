@@ -495,6 +495,37 @@ def test_aborted_rebuild_leaves_the_live_index(backend_index, events) -> None:
         backend_index.finish_rebuild()
 
 
+# -- the watermark: the last event applied, checked against publishing's outbox ------------
+
+
+def test_the_watermark_is_the_last_event_applied_with_the_documents(backend_index, events) -> None:
+    assert backend_index.watermark() == (0, 0)
+    first = [events.upsert("p1"), events.upsert("p2"), events.delete("p2", version=2)]
+    backend_index.apply(first)
+    # A batch delivered again (its acknowledgement was lost) moves nothing back.
+    backend_index.apply(first[:1])
+
+    assert backend_index.watermark() == (3, 2)
+    assert backend_index.count() == 2
+    assert ask(backend_index, "").total == 1
+
+
+def test_a_rebuild_holds_what_the_export_reflected_or_the_live_watermark(
+    backend_index, events
+) -> None:
+    backend_index.apply([events.upsert("p1"), events.upsert("p2")])
+    backend_index.start_rebuild()
+    backend_index.load_rebuild([events.upsert("p1"), events.upsert("p2"), events.upsert("p3")])
+    backend_index.finish_rebuild(watermark=9)
+
+    assert backend_index.watermark() == (9, 3)
+
+    backend_index.start_rebuild()
+    backend_index.finish_rebuild(watermark=4)
+
+    assert backend_index.watermark() == (9, 0)
+
+
 # -- suggestions ---------------------------------------------------------------------------
 
 

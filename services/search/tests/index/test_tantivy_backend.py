@@ -9,7 +9,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from townhall_search.index import FACET_FIELDS, SearchQuery, TantivyIndex
+from townhall_search.index import FACET_FIELDS, SearchQuery, TantivyIndex, tantivy_backend
 from townhall_search.index.backend import TYPO_FALLBACK_HITS
 
 EMPLOYEE = frozenset({"org", "user:david"})
@@ -216,10 +216,10 @@ def test_highlights_escape_html(index, events) -> None:
     assert hit.highlights["title"] == [
         "&lt;img src=x onerror=&quot;alert(1)&quot;&gt; <b>sécurité</b>"
     ]
-    # A fragment spans from the first to the last token it keeps.
+    # A text shorter than an excerpt is shown whole.
     assert hit.highlights["body"] == [
         "Avant &lt;script&gt;alert(&#x27;x&#x27;)&lt;/script&gt; &amp; la "
-        "<b>sécurité</b> &quot;citée"
+        "<b>sécurité</b> &quot;citée&quot;."
     ]
     assert hit.title == '<img src=x onerror="alert(1)"> sécurité'
 
@@ -443,3 +443,96 @@ def _bucket(value: str, count: int):
     from townhall_contracts.search import FacetBucket
 
     return FacetBucket(value=value, count=count)
+
+
+# -- a damaged index does not stop the process --------------------------------------------
+
+
+def test_the_watermark_survives_a_restart(tmp_path: Path, events) -> None:
+    directory = tmp_path / "index"
+    first = TantivyIndex.open(directory, heap_bytes=15_000_000)
+    first.apply([events.upsert("p1"), events.upsert("p2")])
+    first.close()
+
+    again = TantivyIndex.open(directory, heap_bytes=15_000_000)
+    try:
+        assert again.watermark() == (2, 2)
+        assert again.damage() is None
+    finally:
+        again.close()
+
+
+@pytest.mark.parametrize(
+    ("damage", "reason"),
+    [
+        (lambda d: (d / "CURRENT").write_bytes(b"\x00\xff garbage"), "CURRENT cannot be read"),
+        (lambda d: (d / "CURRENT").write_text("../../etc\n"), "names no index generation"),
+        (lambda d: (d / "CURRENT").unlink(), "CURRENT is missing"),
+        (
+            lambda d: [
+                segment.write_bytes(segment.read_bytes()[:10])
+                for segment in (d / "gen-000001").glob("*.store")
+            ],
+            "Footer magic byte mismatch",
+        ),
+    ],
+    ids=["garbage-current", "current-elsewhere", "no-current", "truncated-segment"],
+)
+def test_a_damaged_index_opens_empty_and_says_why(tmp_path: Path, events, damage, reason) -> None:
+    directory = tmp_path / "index"
+    first = TantivyIndex.open(directory, heap_bytes=15_000_000)
+    first.apply([events.upsert("p1", title="Budget")])
+    first.close()
+    damage(directory)
+
+    opened = TantivyIndex.open(directory, heap_bytes=15_000_000)
+    try:
+        assert reason in (opened.damage() or "")
+        assert opened.count() == 0
+        # Events still land (in a spare generation, and in the rebuild once it runs), and
+        # the rebuild replaces everything.
+        opened.apply([events.upsert("p2", title="Budget")])
+        opened.start_rebuild()
+        opened.apply([events.upsert("p2", version=2, title="Budget")])
+        opened.load_rebuild([events.upsert("p1", title="Budget")])
+        opened.finish_rebuild(watermark=5)
+
+        assert opened.damage() is None
+        assert sorted(ids(ask(opened, "budget "))) == ["p1", "p2"]
+        live = (directory / "CURRENT").read_text().strip()
+        assert [p.name for p in directory.iterdir() if p.is_dir()] == [live]
+    finally:
+        opened.close()
+
+
+# -- a fully determined order --------------------------------------------------------------
+
+
+def test_every_page_follows_score_then_newest_then_id(index, events, monkeypatch) -> None:
+    moments = [events.at(minutes) for minutes in (0, 0, 1, 1, 1, 2)]
+    index.apply(
+        [
+            events.upsert(
+                f"p{n:02d}",
+                title="Budget" if n % 3 == 0 else "Note",
+                body="budget",
+                kind="official" if n % 5 == 0 else "social",
+                created_at=moments[n % len(moments)],
+            )
+            for n in range(40)
+        ]
+    )
+    everything = ask(index, "budget ", limit=100)
+    expected = sorted(
+        everything.hits, key=lambda hit: (-hit.score, -hit.created_at.timestamp(), hit.id)
+    )
+    assert ids(everything) == [hit.id for hit in expected]
+
+    for whole_region in (256, 0):
+        monkeypatch.setattr(tantivy_backend, "_FETCH_WHOLE_REGION", whole_region)
+        paged = [
+            hit_id
+            for offset in range(0, 40, 7)
+            for hit_id in ids(ask(index, "budget ", offset=offset, limit=7))
+        ]
+        assert paged == ids(everything), whole_region

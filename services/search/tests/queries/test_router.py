@@ -194,7 +194,7 @@ def test_highlights_are_html_safe(seeded, as_user) -> None:
     body = seeded.get(SEARCH, params={"q": "badges"}, headers=as_user("david")).json()
 
     assert body["hits"][0]["highlights"]["body"] == [
-        "Les <b>badges</b> &lt;b&gt;doivent&lt;/b&gt; être portés"
+        "Les <b>badges</b> &lt;b&gt;doivent&lt;/b&gt; être portés."
     ]
 
 
@@ -309,6 +309,23 @@ def test_query_over_1000_chars_is_422(client, as_user) -> None:
 
 def test_query_of_1000_chars_is_fine(client, as_user) -> None:
     response = client.get(SEARCH, params={"q": "mot " * 250}, headers=as_user("david"))
+
+    assert response.status_code == 200
+
+
+def test_query_of_too_many_different_words_is_a_400_problem(client, as_user) -> None:
+    words = " ".join(f"mot{n}" for n in range(65))
+
+    response = client.get(SEARCH, params={"q": words}, headers=as_user("david"))
+
+    problem = _problem(response, 400, "query-too-complex")
+    assert "64" in problem["detail"]
+
+
+def test_query_of_sixty_four_different_words_is_fine(client, as_user) -> None:
+    words = " ".join(f"mot{n}" for n in range(64))
+
+    response = client.get(SEARCH, params={"q": words}, headers=as_user("david"))
 
     assert response.status_code == 200
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
+from ..outbox.models import OutboxEvent
 from ..posts.models import Comment, Post
 from ..spaces.models import Space
 
@@ -35,3 +36,20 @@ class ExportRepository:
             query = query.where(col(Comment.id) > after)
         rows = self._session.exec(query.order_by(col(Comment.id)).limit(limit)).all()
         return [(comment, post, space) for comment, post, space in rows]
+
+    def outbox_head(self) -> int:
+        """The newest event id written, 0 when none."""
+        return int(self._session.exec(select(func.max(OutboxEvent.id))).one() or 0)
+
+    def delivered_through(self) -> int:
+        """The last event id delivered: the relay delivers in id order, so every event
+        before the first pending one was delivered."""
+        pending = self._session.exec(
+            select(func.min(OutboxEvent.id)).where(col(OutboxEvent.delivered_at).is_(None))
+        ).one()
+        return int(pending) - 1 if pending is not None else self.outbox_head()
+
+    def documents_through(self, through: int) -> int:
+        """How many documents the events up to `through` name (each counted once)."""
+        distinct = func.count(func.distinct(OutboxEvent.doc_id))
+        return int(self._session.exec(select(distinct).where(col(OutboxEvent.id) <= through)).one())

@@ -6,7 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
-from townhall_contracts.search import DocumentExportPage
+from townhall_contracts.search import DocumentExportPage, ExportSummary
 from townhall_platform.app import CurrentService
 from townhall_platform.errors import problem_responses
 
@@ -34,3 +34,23 @@ def export_documents(
     limit: Annotated[int, Query(ge=1, le=5000)] = 500,
 ) -> DocumentExportPage:
     return service.export_documents(session=session, after=after, limit=limit)
+
+
+@router.get(
+    "/summary",
+    summary="What search's index must hold, by the outbox (service tokens)",
+    description=(
+        "`delivered_through`: the last event search acknowledged (events go out in id "
+        "order). With `through`, `documents_through`: how many documents (tombstones "
+        "included) the events up to that id name. Search compares them with the event "
+        "watermark and the document count of its index to notice a lost or damaged one."
+    ),
+    response_model=ExportSummary,
+    responses=problem_responses(401, 403, 422),
+)
+def export_summary(
+    caller: CurrentService,
+    session: SessionDep,
+    through: Annotated[int | None, Query(ge=0, le=2**62)] = None,
+) -> ExportSummary:
+    return service.export_summary(session=session, through=through)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from sqlmodel import Session
 
-from townhall_contracts.search import DocumentExportPage, ExportedDocument
+from townhall_contracts.search import DocumentExportPage, ExportedDocument, ExportSummary
 from townhall_platform.errors import BadRequest
 
 from ..outbox.documents import comment_document, post_document
@@ -56,4 +56,16 @@ def export_documents(*, session: Session, after: str | None, limit: int) -> Docu
         documents=documents,
         total=repository.count(),
         next_after=last if len(documents) == limit else None,
+    )
+
+
+def export_summary(*, session: Session, through: int | None) -> ExportSummary:
+    """What search must hold: the delivered watermark and, for `through`, the number of
+    documents named by the events up to it."""
+    repository = ExportRepository(session)
+    return ExportSummary(
+        head=repository.outbox_head(),
+        delivered_through=repository.delivered_through(),
+        through=through,
+        documents_through=repository.documents_through(through) if through is not None else None,
     )

@@ -8,18 +8,20 @@ the query, so totals, facets, highlights and suggestions never reveal an
 unreadable document; a rebuild fills a new index while the old one answers, then
 switches atomically.
 
-Relevance, the same on both engines: BM25 over titles (weight 2) and bodies, each
-analyzed in its detected language (the query is analyzed in both); a word of 5+
-letters also matches with one typo (two from 9 letters) at a lower weight; the last
-word being typed also matches as a prefix; then two documented boosts add to the
-score: `OFFICIAL_BOOST` for official posts and `RECENT_BOOST` for documents created
-in the last `RECENT_DAYS` days.
+Relevance, the same on both engines, computed from the document and the query alone
+(no statistics of the index: they would count documents the caller cannot read, see
+docs/security.md): each matching clause adds a constant, a word in a title
+`TITLE_WEIGHT`, in a body 1, with one typo (two from 9 letters, for a word of 5+
+letters) `FUZZY_WEIGHT` of that, the last word being typed as a prefix `PREFIX_WEIGHT`
+of it, a phrase 1; then `OFFICIAL_BOOST` for official posts and `RECENT_BOOST` for
+documents created in the last `RECENT_DAYS` days. Equal scores are ordered newest
+first, then by id.
 
-One difference, for cost: typo expansion is the largest part of ranking on tantivy
-(every term within one or two edits, gathered over the whole index), so tantivy
-expands a word only when no document holds it (a known word is no typo) or when the
-exact words match fewer than `TYPO_FALLBACK_HITS` readable documents. OpenSearch
-bounds expansion its own way (50 terms a word) and always expands.
+Typo expansion, the costly part of a query, applies to the first `MAX_TYPO_WORDS`
+eligible words only. On tantivy it applies to a word only when no readable document
+holds it (a known word is no typo) or when the exact words match fewer than
+`TYPO_FALLBACK_HITS` readable documents; OpenSearch always expands, bounded its own way
+(50 index terms a word).
 """
 
 from __future__ import annotations
@@ -144,6 +146,16 @@ class IndexBackend(Protocol):
         """Documents in the live index, tombstones included."""
         ...
 
+    def watermark(self) -> tuple[int, int]:
+        """The last event id applied (0 for none) and the number of documents, tombstones
+        included, the live index holds with it, read together."""
+        ...
+
+    def damage(self) -> str | None:
+        """Why the live index cannot be trusted (it could not be opened), until a
+        rebuild replaces it; None when it opened."""
+        ...
+
     def start_rebuild(self) -> None:
         """Create an empty new index beside the live one."""
         ...
@@ -152,8 +164,10 @@ class IndexBackend(Protocol):
         """Apply events to the new index only (the bulk of a rebuild)."""
         ...
 
-    def finish_rebuild(self) -> None:
-        """Make the new index the live one, atomically, and drop the old one."""
+    def finish_rebuild(self, watermark: int = 0) -> None:
+        """Make the new index the live one, atomically, and drop the old one. It holds
+        events through `watermark` (what the export reflected) or the live index's
+        watermark, whichever is later."""
         ...
 
     def abort_rebuild(self) -> None:

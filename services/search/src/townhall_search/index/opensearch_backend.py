@@ -53,8 +53,9 @@ from .backend import (
     Suggestion,
     no_facets,
 )
+from .highlight import BODY_EXCERPT_CHARS, TITLE_EXCERPT_CHARS, excerpt_html, marks_of_html
 from .language import Language, detect_languages
-from .query_text import ParsedQuery, fold, fuzzy_distance, parse, words_of
+from .query_text import ParsedQuery, fold, fuzzy_distance, parse, typo_candidates, words_of
 from .tantivy_backend import month_of, sort_buckets
 
 log = structlog.get_logger("townhall.search.opensearch")
@@ -63,6 +64,10 @@ _APOSTROPHE = re.compile(r"(['\u2019\u02bc])")
 _GENERATION = re.compile(r"-(\d{6})$")
 _LANGUAGES = (Language.FRENCH.value, Language.ENGLISH.value)
 _CHUNK = 1000
+# The id of the document whose version is the last event id applied (see tantivy's).
+WATERMARK_ID = "~watermark"
+# OpenSearch's own bound (its default) on the index terms one typo-tolerant word expands to.
+FUZZY_MAX_EXPANSIONS = 50
 
 _TEXT = {"type": "text", "index": False}
 _KEYWORD = {"type": "keyword"}
@@ -149,12 +154,17 @@ class OpenSearchIndex:
     # -- writing ---------------------------------------------------------------------------
 
     def apply(self, events: Sequence[IndexEvent]) -> ApplyOutcome:
-        """Write every event with its version; OpenSearch refuses the stale ones."""
+        """Write every event with its version; OpenSearch refuses the stale ones. The
+        batch's last event id goes last, as the version of the watermark document."""
         actions = self._actions(events)
+        watermark = max((event.event_id for event in events), default=0)
+        if watermark:
+            actions.append(_watermark_action(watermark))
         with self._lock:
             outcome = self._bulk(self._live, actions)
             if self._building is not None:
                 self._bulk(self._building, actions)
+
         log.info("index_events_applied", applied=outcome.applied, skipped=outcome.skipped)
         return outcome
 
@@ -217,6 +227,11 @@ class OpenSearchIndex:
             refresh="wait_for",
         ):
             result = item.get("index", {})
+            if result.get("_id") == WATERMARK_ID:
+                # Not an event: an older watermark (409) is simply kept.
+                if not ok and result.get("status") != 409:
+                    failures.append(result)
+                continue
             if ok:
                 applied += 1
             elif result.get("status") == 409:
@@ -237,8 +252,20 @@ class OpenSearchIndex:
 
     def count(self) -> int:
         """Documents in the live index, tombstones included."""
-        self._client.indices.refresh(index=self._live)
-        return int(self._client.count(index=self._live)["count"])
+        return self.watermark()[1]
+
+    def watermark(self) -> tuple[int, int]:
+        """The last event id applied and the documents the live index holds with it."""
+        with self._lock:
+            self._client.indices.refresh(index=self._live)
+            watermark = self.versions([WATERMARK_ID]).get(WATERMARK_ID, 0)
+            documents = int(self._client.count(index=self._live)["count"])
+        return watermark, documents - (1 if watermark else 0)
+
+    def damage(self) -> str | None:
+        """None: OpenSearch keeps its own indexes whole (a lost one is found by the
+        watermark check)."""
+        return None
 
     # -- rebuilding ------------------------------------------------------------------------
 
@@ -264,12 +291,16 @@ class OpenSearchIndex:
                 raise NoRebuild("no rebuild is in progress")
             return self._bulk(self._building, actions)
 
-    def finish_rebuild(self) -> None:
+    def finish_rebuild(self, watermark: int = 0) -> None:
         """Move the alias in one atomic `_aliases` call, then delete the old index."""
         with self._lock:
             building, old = self._building, self._live
             if building is None:
                 raise NoRebuild("no rebuild is in progress")
+            live_watermark = self.versions([WATERMARK_ID]).get(WATERMARK_ID, 0)
+            later = max(watermark, live_watermark)
+            if later:
+                self._bulk(building, [_watermark_action(later)])
             self._client.indices.refresh(index=building)
             self._client.indices.update_aliases(
                 body={
@@ -424,13 +455,15 @@ class OpenSearchIndex:
         self._client.close()
 
 
+# Whole fields, marked: the excerpt is chosen by `excerpt_html`, from the document alone.
 _HIGHLIGHT: dict[str, Any] = {
     "encoder": "html",
     "pre_tags": ["<b>"],
     "post_tags": ["</b>"],
     "fields": {
-        **{f"title_{lang}": {"number_of_fragments": 0} for lang in _LANGUAGES},
-        **{f"body_{lang}": {"fragment_size": 240, "number_of_fragments": 1} for lang in _LANGUAGES},
+        f"{kind}_{lang}": {"number_of_fragments": 0}
+        for kind in ("title", "body")
+        for lang in _LANGUAGES
     },
 }
 
@@ -439,65 +472,72 @@ def _fields(kind: str) -> list[str]:
     return [f"{kind}_{lang}" for lang in _LANGUAGES]
 
 
+def _watermark_action(watermark: int) -> dict[str, Any]:
+    # A tombstone whose external version is the watermark: OpenSearch keeps the highest.
+    return {
+        "_op_type": "index",
+        "_id": WATERMARK_ID,
+        "version": watermark,
+        "version_type": "external",
+        "_source": {"indexed_at": datetime.now(UTC).isoformat(), "tombstone": True},
+    }
+
+
+def _scored(clause: dict[str, Any], weight: float) -> dict[str, Any]:
+    """A clause that adds `weight` when it matches: no statistics of the index enter."""
+    return {"constant_score": {"filter": clause, "boost": weight}}
+
+
 def _word_query(word: str, *, fuzzy: bool) -> dict[str, Any]:
     clauses: list[dict[str, Any]] = []
     distance = fuzzy_distance(word) if fuzzy else 0
     for kind, weight in (("title", TITLE_WEIGHT), ("body", 1.0)):
         for field_name in _fields(kind):
-            clauses.append({"match": {field_name: {"query": word, "boost": weight}}})
+            clauses.append(_scored({"match": {field_name: {"query": word}}}, weight))
             if distance:
-                clauses.append(
-                    {
-                        "match": {
-                            field_name: {
-                                "query": word,
-                                "fuzziness": distance,
-                                "boost": weight * FUZZY_WEIGHT,
-                            }
-                        }
-                    }
-                )
+                typo = {
+                    "query": word,
+                    "fuzziness": distance,
+                    "max_expansions": FUZZY_MAX_EXPANSIONS,
+                }
+                clauses.append(_scored({"match": {field_name: typo}}, weight * FUZZY_WEIGHT))
     return {"bool": {"should": clauses}}
 
 
 def _text_query(parsed: ParsedQuery) -> dict[str, Any] | None:
     if parsed.is_empty:
         return {"match_none": {}} if parsed.excluded else None
+    typos = frozenset(typo_candidates(parsed))
     should: list[dict[str, Any]] = []
     for word in parsed.words:
-        clause = _word_query(word, fuzzy=True)
+        clause = _word_query(word, fuzzy=word in typos)
         if word == parsed.words[-1] and parsed.prefix:
             clause = {
                 "bool": {
                     "should": [
                         clause,
-                        {
-                            "prefix": {
-                                "title_folded": {
-                                    "value": parsed.prefix,
-                                    "boost": PREFIX_WEIGHT * TITLE_WEIGHT,
-                                }
-                            }
-                        },
-                        {
-                            "prefix": {
-                                "body_folded": {"value": parsed.prefix, "boost": PREFIX_WEIGHT}
-                            }
-                        },
+                        _scored(
+                            {"prefix": {"title_folded": parsed.prefix}},
+                            PREFIX_WEIGHT * TITLE_WEIGHT,
+                        ),
+                        _scored({"prefix": {"body_folded": parsed.prefix}}, PREFIX_WEIGHT),
                     ]
                 }
             }
         should.append(clause)
-    must = [_word_query(word, fuzzy=True) for word in parsed.required]
+    must = [_word_query(word, fuzzy=word in typos) for word in parsed.required]
     must += [
-        {
-            "bool": {
-                "should": [
-                    {"match_phrase": {field_name: " ".join(phrase)}}
-                    for field_name in _fields("title") + _fields("body")
-                ]
-            }
-        }
+        _scored(
+            {
+                "bool": {
+                    "should": [
+                        {"match_phrase": {field_name: " ".join(phrase)}}
+                        for field_name in _fields("title") + _fields("body")
+                    ]
+                }
+            },
+            1.0,
+        )
         for phrase in parsed.phrases
     ]
     must_not = [_word_query(word, fuzzy=False) for word in parsed.excluded]
@@ -519,10 +559,13 @@ def _range(lower: datetime | None, upper: datetime | None) -> dict[str, str]:
 def _hit(raw: dict[str, Any], by_date: bool) -> Hit:
     source = raw["_source"]
     found = raw.get("highlight", {})
-    highlights: dict[str, list[str]] = {
-        label: next((found[name][:1] for name in _fields(label) if found.get(name)), [])
-        for label in ("title", "body")
-    }
+    highlights: dict[str, list[str]] = {"title": [], "body": []}
+    for label, size in (("title", TITLE_EXCERPT_CHARS), ("body", BODY_EXCERPT_CHARS)):
+        marked = next((found[name][0] for name in _fields(label) if found.get(name)), None)
+        if marked is not None:
+            rendered = excerpt_html(*marks_of_html(marked), size)
+            if rendered is not None:
+                highlights[label] = [rendered]
     return Hit(
         id=raw["_id"],
         doc_type=DocumentType(source["doc_type"]),

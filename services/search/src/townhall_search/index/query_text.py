@@ -22,6 +22,12 @@ from dataclasses import dataclass
 MAX_WORD_CHARS = 64
 # At most this many words of a query are used; the rest add cost, not precision.
 MAX_TERMS = 32
+# A query of more different words than this (counting required, excluded and phrase
+# words) is refused: nobody types it, and each word is a lookup in every text field.
+MAX_QUERY_WORDS = 64
+# Typo tolerance, the costly part of a query (an automaton over the term dictionary of
+# each text field per word), applies to the first this-many eligible words only.
+MAX_TYPO_WORDS = 4
 # Typo tolerance grows with word length (like OpenSearch's `fuzziness: AUTO:5,9`).
 FUZZY_ONE_EDIT_FROM = 5
 FUZZY_TWO_EDITS_FROM = 9
@@ -128,6 +134,18 @@ def parse(text: str, *, type_ahead: bool = True) -> ParsedQuery:
         phrases=tuple(phrases[:MAX_TERMS]),
         prefix=prefix,
     )
+
+
+def typo_candidates(parsed: ParsedQuery) -> tuple[str, ...]:
+    """The words that may match with typos: long enough, and at most `MAX_TYPO_WORDS`
+    of them, in the order typed, so the expansion work of a query is bounded."""
+    eligible = (word for word in parsed.words + parsed.required if fuzzy_distance(word))
+    return tuple(dict.fromkeys(eligible))[:MAX_TYPO_WORDS]
+
+
+def distinct_words(text: str) -> int:
+    """How many different words `text` holds, before `parse` cuts any."""
+    return len(set(words_of(clean(text))))
 
 
 def _dedupe(items: list[str]) -> list[str]:

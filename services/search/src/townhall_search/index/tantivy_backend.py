@@ -59,26 +59,41 @@ from .backend import (
     Suggestion,
     no_facets,
 )
-from .highlight import snippet_html
+from .highlight import (
+    BODY_EXCERPT_CHARS,
+    TITLE_EXCERPT_CHARS,
+    WHOLE_TEXT_CHARS,
+    excerpt_html,
+    marks_of_snippet,
+)
 from .language import Language, detect_languages
-from .query_text import ParsedQuery, fold, fuzzy_distance, parse, words_of
+from .query_text import ParsedQuery, fold, fuzzy_distance, parse, typo_candidates, words_of
 
 log = structlog.get_logger("townhall.search.index")
 
 CURRENT_FILE = "CURRENT"
 _GENERATION = re.compile(r"^gen-(\d{6})$")
-_TITLE_SNIPPET_CHARS = 300
-_BODY_SNIPPET_CHARS = 240
 # A constant score of zero keeps filters from changing the text relevance.
 _FILTER_SCORE = 0.0
 _LANGUAGES = (Language.FRENCH, Language.ENGLISH)
 _MIN_THREAD_HEAP = 15_000_000
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+# A run of equal scores up to this size is ordered by reading its documents; a larger
+# one by the creation dates of the fast field first.
+_FETCH_WHOLE_REGION = 256
+# The id of the document whose version is the last event id applied: no document id of
+# publishing starts with "~".
+WATERMARK_ID = "~watermark"
 # Rebuild batches committed together (bounds the in-memory versions of uncommitted ones).
 REBUILD_COMMIT_DOCS = 100_000
 
 
 class IndexSchemaMismatch(RuntimeError):
     """The directory holds an index built with another schema: rebuild it."""
+
+
+class IndexDamaged(RuntimeError):
+    """The live generation cannot be found or opened: rebuild it."""
 
 
 class RebuildBroken(RuntimeError):
@@ -105,16 +120,39 @@ def _open_generation(directory: Path) -> tantivy.Index:
 
 
 def live_generation(directory: Path) -> Path:
-    """The live generation's directory, creating the first one when there is none."""
+    """The live generation's directory, creating the first one in an empty directory.
+
+    `IndexDamaged` when `CURRENT` is missing beside generations, unreadable, names no
+    generation or one that is gone: a fresh index there would answer nothing, quietly."""
     directory.mkdir(parents=True, exist_ok=True)
     pointer = directory / CURRENT_FILE
-    if pointer.exists():
+    if not pointer.exists():
+        if _generations(directory):
+            raise IndexDamaged(f"{CURRENT_FILE} is missing beside the index generations")
+        first = directory / "gen-000001"
+        _point_to(directory, first.name)
+        return first
+    try:
         name = pointer.read_text().strip()
-        if _GENERATION.match(name):
-            return directory / name
-    first = directory / "gen-000001"
-    _point_to(directory, first.name)
-    return first
+    except (OSError, UnicodeDecodeError) as exc:
+        raise IndexDamaged(f"{CURRENT_FILE} cannot be read: {exc}") from exc
+    if not _GENERATION.match(name):
+        raise IndexDamaged(f"{CURRENT_FILE} names no index generation")
+    if not (directory / name).is_dir():
+        raise IndexDamaged(f"{CURRENT_FILE} names {name}, which is missing")
+    return directory / name
+
+
+def _generations(directory: Path) -> list[Path]:
+    return sorted(
+        path for path in directory.iterdir() if path.is_dir() and _GENERATION.match(path.name)
+    )
+
+
+def _next_generation(directory: Path) -> Path:
+    """A generation numbered after every one in `directory`."""
+    numbers = [int(_GENERATION.match(path.name).group(1)) for path in _generations(directory)]  # type: ignore[union-attr]
+    return directory / f"gen-{max(numbers, default=0) + 1:06d}"
 
 
 def _point_to(directory: Path, name: str) -> None:
@@ -152,13 +190,16 @@ class _Generation:
         documents: dict[int, tantivy.Document],
         *,
         commit: bool = True,
+        watermark: int = 0,
     ) -> int:
         """Apply events whose version is newer than the stored one; returns how many.
 
-        Without `commit`, the batch is committed by a later call, at the latest by
-        `commit()`; its versions count as stored meanwhile."""
+        `watermark` (the batch's last event id) is committed with the batch, as the
+        version of a document of its own that no search matches. Without `commit`, the
+        batch is committed by a later call, at the latest by `commit()`; its versions
+        count as stored meanwhile."""
         writer = self._writer()
-        stored = self.versions({event.doc_id for event in events})
+        stored = self.versions({event.doc_id for event in events} | {WATERMARK_ID})
         earlier_uncommitted = bool(self._uncommitted)
         applied = 0
         try:
@@ -172,6 +213,10 @@ class _Generation:
                 stored[event.doc_id] = event.version
                 self._uncommitted[event.doc_id] = event.version
                 applied += 1
+            if watermark > stored.get(WATERMARK_ID, 0):
+                writer.delete_documents_by_term(f.ID, WATERMARK_ID)
+                writer.add_document(_watermark_document(watermark))
+                self._uncommitted[WATERMARK_ID] = watermark
             if commit or len(self._uncommitted) >= REBUILD_COMMIT_DOCS:
                 self.commit()
         except Exception:
@@ -197,6 +242,12 @@ class _Generation:
         for doc_id in doc_ids & self._uncommitted.keys():
             versions[doc_id] = max(versions.get(doc_id, 0), self._uncommitted[doc_id])
         return versions
+
+    def watermark(self) -> tuple[int, int]:
+        """The last event id committed and the documents committed with it."""
+        watermark = self._committed_versions({WATERMARK_ID}).get(WATERMARK_ID, 0)
+        documents = int(self.index.searcher().num_docs) - (1 if watermark else 0)
+        return watermark, documents
 
     def _committed_versions(self, doc_ids: set[str]) -> dict[str, int]:
         searcher = self.index.searcher()
@@ -229,17 +280,34 @@ class TantivyIndex:
 
     name = "tantivy"
 
-    def __init__(self, directory: Path, live: _Generation, heap_bytes: int) -> None:
+    def __init__(
+        self, directory: Path, live: _Generation, heap_bytes: int, damage: str | None = None
+    ) -> None:
         self._directory = directory
         self._live: _Generation | None = live
         self._building: _Generation | None = None
         self._heap_bytes = heap_bytes
+        self._damage = damage
         self._lock = threading.Lock()
 
     @classmethod
     def open(cls, directory: Path, *, heap_bytes: int = 50_000_000) -> TantivyIndex:
-        """Open (or create) the live generation and take its single writer."""
-        live = _Generation(live_generation(directory), heap_bytes)
+        """Open (or create) the live generation and take its single writer.
+
+        A live generation that cannot be found or opened (a garbage `CURRENT`, a
+        truncated segment, another schema) does not stop the process: an empty spare
+        generation takes events meanwhile, `damage()` says why, and a rebuild replaces
+        both (`CURRENT` is left as it was until then)."""
+        try:
+            live = _Generation(live_generation(directory), heap_bytes)
+        except Exception as exc:
+            if "LockBusy" in str(exc):
+                # Another writer holds this index: not damage, and not ours to replace.
+                raise
+            damage = f"the index in {directory} cannot be opened: {exc}"[:500]
+            log.error("index_damaged", directory=str(directory), error=str(exc)[:500])
+            spare = _Generation(_next_generation(directory), heap_bytes)
+            return cls(directory, spare, heap_bytes, damage)
         log.info(
             "index_opened",
             directory=str(live.directory),
@@ -247,16 +315,21 @@ class TantivyIndex:
         )
         return cls(directory, live, heap_bytes)
 
+    def damage(self) -> str | None:
+        """Why the live index cannot be trusted, until a rebuild replaces it."""
+        return self._damage
+
     # -- writing ---------------------------------------------------------------------------
 
     def apply(self, events: Sequence[IndexEvent]) -> ApplyOutcome:
         """Apply events in order, all or nothing; versions only move forward."""
         documents = self._documents(events)
+        watermark = max((event.event_id for event in events), default=0)
         with self._lock:
             live = self._require_live()
-            applied = live.apply(events, documents)
+            applied = live.apply(events, documents, watermark=watermark)
             if self._building is not None:
-                self._building.apply(events, documents)
+                self._building.apply(events, documents, watermark=watermark)
         skipped = len(events) - applied
         log.info("index_events_applied", applied=applied, skipped=skipped)
         return ApplyOutcome(applied=applied, skipped=skipped)
@@ -293,7 +366,12 @@ class TantivyIndex:
 
     def count(self) -> int:
         """Documents in the live generation, tombstones included."""
-        return int(self._require_live().index.searcher().num_docs)
+        return self.watermark()[1]
+
+    def watermark(self) -> tuple[int, int]:
+        """The last event id applied and the documents the live index holds with it."""
+        with self._lock:
+            return self._require_live().watermark()
 
     # -- rebuilding ------------------------------------------------------------------------
 
@@ -302,11 +380,8 @@ class TantivyIndex:
         with self._lock:
             if self._building is not None:
                 raise RebuildInProgress("a rebuild is already in progress")
-            live = self._require_live()
-            number = int(_GENERATION.match(live.directory.name).group(1)) + 1  # type: ignore[union-attr]
-            target = self._directory / f"gen-{number:06d}"
-            if target.exists():
-                shutil.rmtree(target)
+            self._require_live()
+            target = _next_generation(self._directory)
             self._building = _Generation(target, self._heap_bytes)
         log.info("index_rebuild_started", directory=str(target))
 
@@ -319,20 +394,29 @@ class TantivyIndex:
             applied = self._building.apply(events, documents, commit=False)
         return ApplyOutcome(applied=applied, skipped=len(events) - applied)
 
-    def finish_rebuild(self) -> None:
-        """Point `CURRENT` at the new generation and search it from now on."""
+    def finish_rebuild(self, watermark: int = 0) -> None:
+        """Point `CURRENT` at the new generation and search it from now on.
+
+        `watermark`: the last event the export that filled it already reflects; the
+        new generation holds events through it or the live one's, whichever is later."""
         with self._lock:
             building, old = self._building, self._require_live()
             if building is None:
                 raise NoRebuild("no rebuild is in progress")
             if building.broken:
                 raise RebuildBroken("a rebuild batch failed after others were loaded")
+            live_watermark = 0 if self._damage else old.watermark()[0]
+            building.apply([], {}, commit=False, watermark=max(watermark, live_watermark))
             building.commit()
             _point_to(self._directory, building.directory.name)
             self._live, self._building = building, None
+            self._damage = None
             old.close()
-        # Searches still holding the old searcher keep their open files until done.
-        shutil.rmtree(old.directory, ignore_errors=True)
+        # Searches still holding the old searcher keep their open files until done. A
+        # damaged generation goes too: the new one replaces it.
+        for stale in _generations(self._directory):
+            if stale != building.directory:
+                shutil.rmtree(stale, ignore_errors=True)
         log.info("index_rebuild_switched", directory=str(building.directory))
 
     def abort_rebuild(self) -> None:
@@ -353,29 +437,26 @@ class TantivyIndex:
         searcher = live.index.searcher()
         schema = live.schema
         parsed = parse(query.text)
-        # Typo expansion first only for words the index does not know, then for
-        # every word when the exact words find too little (see `backend.py`).
-        typos = _unknown_words(searcher, parsed)
+        readers = _filter(schema, f.READERS, sorted(query.principals))
+        # Typo expansion first only for words no readable document holds, then for every
+        # candidate word when the exact words find too little (see `backend.py`).
+        candidates = typo_candidates(parsed)
+        typos = _unknown_words(searcher, schema, candidates, readers)
         # Built once: compiling the prefix automaton costs more than running it.
         prefix = _prefix_query(schema, parsed.prefix) if parsed.prefix else None
-        text_query, matching, by_date, result = _run(searcher, schema, query, parsed, typos, prefix)
-        if int(result.count or 0) < TYPO_FALLBACK_HITS:  # type: ignore[attr-defined]
-            every = frozenset(
-                word for word in parsed.words + parsed.required if fuzzy_distance(word)
+        text_query, matching, by_date, total, found = _run(
+            searcher, schema, query, parsed, typos, prefix
+        )
+        if total < TYPO_FALLBACK_HITS and set(candidates) - typos:
+            text_query, matching, by_date, total, found = _run(
+                searcher, schema, query, parsed, frozenset(candidates), prefix
             )
-            if every - typos:
-                text_query, matching, by_date, result = _run(
-                    searcher, schema, query, parsed, every, prefix
-                )
 
         highlighter = _Highlighter(searcher, schema, text_query)
-        hits = []
-        for score, address in result.hits:
-            stored = searcher.doc(address)
-            relevance = 1.0 if by_date else float(score)
-            hits.append(_hit(stored, relevance, highlighter.highlights(stored)))
-        # The bundled stub omits `count`, which `search(count=True)` always sets.
-        total = int(result.count or 0)  # type: ignore[attr-defined]
+        hits = [
+            _hit(stored, 1.0 if by_date else score, highlighter.highlights(stored))
+            for score, stored in found
+        ]
         return SearchPage(total=total, hits=hits, facets=_facets(searcher, matching, query.facets))
 
     def suggest(self, text: str, principals: frozenset[str], limit: int) -> list[Suggestion]:
@@ -398,16 +479,12 @@ class TantivyIndex:
             for word in complete
         ]
         searcher = live.index.searcher()
-        result = searcher.search(
-            tantivy.Query.boolean_query(clauses),
-            limit=limit * 3,
-            order_by_field=f.CREATED_AT,
-            order=tantivy.Order.Desc,
+        _total, found = _ordered_page(
+            searcher, tantivy.Query.boolean_query(clauses), offset=0, limit=limit * 3, by_date=True
         )
         suggestions: list[Suggestion] = []
         seen: set[str] = set()
-        for _score, address in result.hits:
-            stored = searcher.doc(address)
+        for _score, stored in found:
             title = _stored_text(stored, f.TITLE)
             if not title or title.casefold() in seen:
                 continue
@@ -452,6 +529,15 @@ class TantivyIndex:
 # -- documents -----------------------------------------------------------------------------
 
 
+def _watermark_document(watermark: int) -> tantivy.Document:
+    # Like a tombstone (no readers, so no search matches it); its version is the watermark.
+    doc = tantivy.Document()
+    doc.add_text(f.ID, WATERMARK_ID)
+    doc.add_unsigned(f.VERSION, watermark)
+    doc.add_date(f.INDEXED_AT, datetime.now(UTC))
+    return doc
+
+
 def _add_content(doc: tantivy.Document, document: IndexDocument, language: Language) -> None:
     doc.add_text(f.DOC_TYPE, document.doc_type.value)
     if document.post_id:
@@ -494,13 +580,15 @@ def _word_query(schema: tantivy.Schema, word: str, *, fuzzy: bool) -> tantivy.Qu
         for token in tokens:
             for field_name, weight in ((f.TITLE[language], TITLE_WEIGHT), (f.BODY[language], 1.0)):
                 term = tantivy.Query.term_query(schema, field_name, token)
-                clauses.append((tantivy.Occur.Should, tantivy.Query.boost_query(term, weight)))
+                clauses.append(
+                    (tantivy.Occur.Should, tantivy.Query.const_score_query(term, weight))
+                )
                 if distance:
                     typo = tantivy.Query.fuzzy_term_query(schema, field_name, token, distance)
                     clauses.append(
                         (
                             tantivy.Occur.Should,
-                            tantivy.Query.boost_query(typo, weight * FUZZY_WEIGHT),
+                            tantivy.Query.const_score_query(typo, weight * FUZZY_WEIGHT),
                         )
                     )
     return tantivy.Query.boolean_query(clauses) if clauses else None
@@ -524,18 +612,40 @@ def _phrase_query(schema: tantivy.Schema, words: Sequence[str]) -> tantivy.Query
             else:
                 words_at: list[str | tuple[int, str]] = list(positioned)
                 query = tantivy.Query.phrase_query(schema, field_name, words_at)
-            clauses.append((tantivy.Occur.Should, query))
+            clauses.append((tantivy.Occur.Should, tantivy.Query.const_score_query(query, 1.0)))
     return tantivy.Query.boolean_query(clauses) if clauses else None
 
 
-def _unknown_words(searcher: tantivy.Searcher, parsed: ParsedQuery) -> frozenset[str]:
-    """Words long enough for typos that no document holds: a known word is no typo."""
-    return frozenset(
-        word
-        for word in parsed.words + parsed.required
-        if fuzzy_distance(word)
-        and not any(searcher.doc_freq(name, fold(word)) for name in (f.TITLE_FOLDED, f.BODY_FOLDED))
-    )
+def _unknown_words(
+    searcher: tantivy.Searcher,
+    schema: tantivy.Schema,
+    candidates: Sequence[str],
+    readers: tantivy.Query,
+) -> frozenset[str]:
+    """The candidates no readable document holds: a known word is no typo. Asked within
+    the readers filter, so what unreadable documents hold changes nothing."""
+    unknown = set()
+    for word in candidates:
+        held = tantivy.Query.boolean_query(
+            [
+                (
+                    tantivy.Occur.Must,
+                    tantivy.Query.boolean_query(
+                        [
+                            (
+                                tantivy.Occur.Should,
+                                tantivy.Query.term_query(schema, name, fold(word)),
+                            )
+                            for name in (f.TITLE_FOLDED, f.BODY_FOLDED)
+                        ]
+                    ),
+                ),
+                (tantivy.Occur.Must, readers),
+            ]
+        )
+        if not searcher.search(held, limit=1).count:  # type: ignore[attr-defined]
+            unknown.add(word)
+    return frozenset(unknown)
 
 
 def _text_query(
@@ -587,8 +697,8 @@ def _run(
     parsed: ParsedQuery,
     typos: frozenset[str],
     prefix: tantivy.Query | None,
-) -> tuple[tantivy.Query | None, tantivy.Query, bool, tantivy.SearchResult]:
-    """The text query, the filtered match, whether by date, and the page's result."""
+) -> tuple[tantivy.Query | None, tantivy.Query, bool, int, list[tuple[float, tantivy.Document]]]:
+    """The text query, the filtered match, whether by date, the total and the page."""
     text_query = _text_query(schema, parsed, typos, prefix)
     clauses: list[tuple[tantivy.Occur, tantivy.Query]] = [
         (tantivy.Occur.Must, text_query or tantivy.Query.all_query()),
@@ -613,17 +723,10 @@ def _run(
     matching = tantivy.Query.boolean_query(clauses)
 
     by_date = text_query is None or query.sort is SortOrder.DATE
-    if by_date:
-        result = searcher.search(
-            matching,
-            limit=query.limit,
-            offset=query.offset,
-            order_by_field=f.CREATED_AT,
-            order=tantivy.Order.Desc,
-        )
-    else:
+    ranked = matching
+    if not by_date:
         now = query.now or datetime.now(UTC)
-        boosted = tantivy.Query.boolean_query(
+        ranked = tantivy.Query.boolean_query(
             [
                 (tantivy.Occur.Must, matching),
                 (tantivy.Occur.Should, _boost(schema, f.KIND, "official", OFFICIAL_BOOST)),
@@ -636,8 +739,128 @@ def _run(
                 ),
             ]
         )
-        result = searcher.search(boosted, limit=query.limit, offset=query.offset)
-    return text_query, matching, by_date, result
+    total, found = _ordered_page(
+        searcher, ranked, offset=query.offset, limit=query.limit, by_date=by_date
+    )
+    return text_query, matching, by_date, total, found
+
+
+def _ordered_page(
+    searcher: tantivy.Searcher,
+    query: tantivy.Query,
+    *,
+    offset: int,
+    limit: int,
+    by_date: bool,
+) -> tuple[int, list[tuple[float, tantivy.Document]]]:
+    """The total and one page in a fully determined order: score (unless by date), then
+    newest first (to the millisecond), then by id.
+
+    tantivy breaks ties by where documents sit in its segments, which depends on every
+    document written, unreadable ones included. So the runs of equal keys at the edges
+    of the page are read whole and ordered here."""
+    wanted = offset + limit
+    fetch = wanted
+    while True:
+        if by_date:
+            result = searcher.search(
+                query, limit=fetch, order_by_field=f.CREATED_AT, order=tantivy.Order.Desc
+            )
+        else:
+            result = searcher.search(query, limit=fetch)
+        hits: list[tuple[Any, tantivy.DocAddress]] = list(result.hits)
+        total = int(result.count or 0)  # type: ignore[attr-defined]
+        if len(hits) <= offset:
+            return total, []
+        last_key = hits[min(wanted, len(hits)) - 1][0]
+        if len(hits) < fetch or fetch >= total or hits[-1][0] != last_key:
+            break
+        # The run of equal keys goes on past the page: read the whole match once.
+        fetch = total
+    first_key = hits[offset][0]
+    start = next(n for n, (key, _) in enumerate(hits) if key == first_key)
+    end = max(n for n, (key, _) in enumerate(hits) if key == last_key) + 1
+    # `region` holds every document whose key lies between the page's first and last.
+    region = [(1.0 if by_date else float(key), address) for key, address in hits[start:end]]
+    first = offset - start
+    if not by_date and len(region) > _FETCH_WHOLE_REGION:
+        shift, region = _dated_slice(searcher, query, region, first, first + limit)
+        first -= shift
+    run = [(score, searcher.doc(address)) for score, address in region]
+    run.sort(key=lambda item: (-item[0], -_millis(item[1]), _text(item[1], f.ID)))
+    return total, run[first : first + limit]
+
+
+def _dated_slice(
+    searcher: tantivy.Searcher,
+    query: tantivy.Query,
+    region: list[tuple[float, tantivy.DocAddress]],
+    low: int,
+    high: int,
+) -> tuple[int, list[tuple[float, tantivy.DocAddress]]]:
+    """Ranks `low` to `high` of `region` (runs of equal scores, best first) ordered by
+    score then creation second, widened to whole runs of equal (score, second); and the
+    rank its first item has. The creation seconds come from a date-ordered pass over the
+    match (the fast field), so only the documents of the page are read."""
+    levels: list[tuple[float, int, int]] = []  # score, first rank, size
+    for rank, (score, _) in enumerate(region):
+        if levels and levels[-1][0] == score:
+            levels[-1] = (score, levels[-1][1], levels[-1][2] + 1)
+        else:
+            levels.append((score, rank, 1))
+    touched = [level for level in levels if level[1] < high and level[1] + level[2] > low]
+    level_of: dict[tuple[int, int], int] = {}
+    for number, (_score, first_rank, size) in enumerate(touched):
+        for _, address in region[first_rank : first_rank + size]:
+            level_of[_address_key(address)] = number
+    # Each touched level, newest first, up to the last rank the page needs and the end
+    # of that rank's run of equal seconds.
+    needed = [min(high, first_rank + size) - first_rank for _, first_rank, size in touched]
+    dated: list[list[tuple[int, tantivy.DocAddress]]] = [[] for _ in touched]
+    done = [False] * len(touched)
+    fetch = max(4 * high, 64)
+    seen = 0
+    while not all(done):
+        result = searcher.search(
+            query, limit=fetch, order_by_field=f.CREATED_AT, order=tantivy.Order.Desc
+        )
+        hits = list(result.hits)
+        for value, address in hits[seen:]:
+            level = level_of.get(_address_key(address))
+            if level is None or done[level]:
+                continue
+            second = int(value or 0)
+            collected = dated[level]
+            if len(collected) >= needed[level] and collected[-1][0] != second:
+                done[level] = True
+                continue
+            collected.append((second, address))
+        seen = len(hits)
+        if len(hits) < fetch:
+            break
+        fetch *= 2
+    slice_: list[tuple[float, tantivy.DocAddress]] = []
+    shift = None
+    for number, (score, first_rank, _size) in enumerate(touched):
+        collected = dated[number]
+        begin = max(low - first_rank, 0)
+        while 0 < begin < len(collected) and collected[begin - 1][0] == collected[begin][0]:
+            begin -= 1
+        if shift is None:
+            shift = first_rank + begin
+        slice_ += [(score, address) for _, address in collected[begin:]]
+    return shift or 0, slice_
+
+
+def _address_key(address: tantivy.DocAddress) -> tuple[int, int]:
+    return address.segment_ord, address.doc
+
+
+def _millis(stored: tantivy.Document) -> int:
+    created = stored.get_first(f.CREATED_AT)
+    if not isinstance(created, datetime):
+        return 0
+    return (_utc(created) - _EPOCH) // timedelta(milliseconds=1)
 
 
 def _prefix_query(schema: tantivy.Schema, prefix: str) -> tantivy.Query:
@@ -646,7 +869,7 @@ def _prefix_query(schema: tantivy.Schema, prefix: str) -> tantivy.Query:
         [
             (
                 tantivy.Occur.Should,
-                tantivy.Query.boost_query(
+                tantivy.Query.const_score_query(
                     tantivy.Query.regex_query(schema, field_name, pattern), PREFIX_WEIGHT * weight
                 ),
             )
@@ -712,10 +935,11 @@ class _Highlighter:
         self._generators: dict[str, tantivy.SnippetGenerator] = {}
         if query is None:
             return
-        for fields, size in ((f.TITLE, _TITLE_SNIPPET_CHARS), (f.BODY, _BODY_SNIPPET_CHARS)):
+        for fields in (f.TITLE, f.BODY):
             for field_name in fields.values():
                 generator = tantivy.SnippetGenerator.create(searcher, query, schema, field_name)
-                generator.set_max_num_chars(size)
+                # The excerpt is chosen by `excerpt_html`, not by tantivy's term weights.
+                generator.set_max_num_chars(WHOLE_TEXT_CHARS)
                 self._generators[field_name] = generator
 
     def highlights(self, stored: tantivy.Document) -> dict[str, list[str]]:
@@ -723,11 +947,16 @@ class _Highlighter:
         if not self._generators:
             return result
         language = _text(stored, f.LANGUAGE) or Language.FRENCH.value
-        for label, fields in (("title", f.TITLE), ("body", f.BODY)):
+        for label, fields, size in (
+            ("title", f.TITLE, TITLE_EXCERPT_CHARS),
+            ("body", f.BODY, BODY_EXCERPT_CHARS),
+        ):
             field_name = fields.get(language, fields[Language.FRENCH.value])
-            if not _text(stored, field_name):
+            text = _text(stored, field_name)
+            if not text:
                 continue
-            rendered = snippet_html(self._generators[field_name].snippet_from_doc(stored))
+            snippet = self._generators[field_name].snippet_from_doc(stored)
+            rendered = excerpt_html(text, marks_of_snippet(text, snippet), size)
             if rendered is not None:
                 result[label] = [rendered]
         return result

@@ -24,3 +24,10 @@ class UnknownFacet(BadRequest):
 
     type_slug = "unknown-facet"
     title = "Unknown facet"
+
+
+class QueryTooComplex(BadRequest):
+    """The query holds more words than a search takes."""
+
+    type_slug = "query-too-complex"
+    title = "Query too complex"

@@ -8,8 +8,9 @@ from datetime import UTC, datetime
 from townhall_contracts.search import SearchResults
 
 from ..index import IndexBackend, SearchQuery, SortOrder
+from ..index.query_text import MAX_QUERY_WORDS, distinct_words
 from .cursor import CursorCodec, CursorScope
-from .errors import InvalidDateRange
+from .errors import InvalidDateRange, QueryTooComplex
 from .principals import PrincipalsCache
 from .schemas import SuggestionRead, Suggestions
 
@@ -40,6 +41,10 @@ def search(
     max_result_window: int,
 ) -> SearchResults:
     """Search what the subject may read; the cursor resumes where the last page ended."""
+    if distinct_words(request.text) > MAX_QUERY_WORDS:
+        raise QueryTooComplex(
+            f"The query holds more than {MAX_QUERY_WORDS} different words; search with fewer."
+        )
     created_from = _utc(request.created_from)
     created_to = _utc(request.created_to)
     if created_from is not None and created_to is not None and created_from > created_to:

@@ -23,3 +23,5 @@ class ReindexStatus(BaseModel):
     started_at: datetime | None = None
     finished_at: datetime | None = None
     error: str | None = None
+    # Why it runs: `requested` (the admin endpoint, the CLI) or what search found wrong.
+    reason: str | None = None

@@ -29,15 +29,26 @@ from .schemas import ReindexState, ReindexStatus
 log = structlog.get_logger("townhall.search.reindex")
 
 ExportSource = Callable[[str | None, int], DocumentExportPage]
+# The last event publishing delivered to search, read before the export starts: every
+# change up to it is in the export, so the new index holds events through it.
+DeliveredWatermark = Callable[[], int]
 
 
 class Reindexer:
     """Runs one rebuild at a time in a background thread and reports its progress."""
 
-    def __init__(self, *, index: IndexBackend, source: ExportSource, page_size: int) -> None:
+    def __init__(
+        self,
+        *,
+        index: IndexBackend,
+        source: ExportSource,
+        page_size: int,
+        delivered: DeliveredWatermark | None = None,
+    ) -> None:
         self._index = index
         self._source = source
         self._page_size = page_size
+        self._delivered = delivered
         self._lock = threading.Lock()
         self._status = ReindexStatus(state=ReindexState.IDLE, backend=index.name)
         self._thread: threading.Thread | None = None
@@ -47,13 +58,16 @@ class Reindexer:
         with self._lock:
             return self._status.model_copy()
 
-    def start(self) -> ReindexStatus:
+    def start(self, reason: str = "requested") -> ReindexStatus:
         """Start a rebuild in the background; `ReindexAlreadyRunning` if one runs."""
         with self._lock:
             if self._status.state is ReindexState.RUNNING:
                 raise ReindexAlreadyRunning("A reindex is already running; follow its progress.")
             self._status = ReindexStatus(
-                state=ReindexState.RUNNING, backend=self._index.name, started_at=_now()
+                state=ReindexState.RUNNING,
+                backend=self._index.name,
+                started_at=_now(),
+                reason=reason,
             )
             self._thread = threading.Thread(target=self.run, name="reindex", daemon=True)
             self._thread.start()
@@ -69,6 +83,7 @@ class Reindexer:
     def run(self) -> None:
         """The rebuild itself (in the calling thread)."""
         try:
+            watermark = self._delivered_watermark()
             self._index.start_rebuild()
             event_ids = count(1)
             after: str | None = None
@@ -90,10 +105,12 @@ class Reindexer:
                 with self._lock:
                     self._status.processed += len(events)
                     self._status.total = max(page.total, self._status.processed)
+                    processed, total = self._status.processed, self._status.total
+                log.info("reindex_progress", processed=processed, total=total)
                 if page.next_after is None:
                     break
                 after = page.next_after
-            self._index.finish_rebuild()
+            self._index.finish_rebuild(watermark=watermark)
         except Exception as exc:
             log.exception("reindex_failed")
             self._index.abort_rebuild()
@@ -106,6 +123,17 @@ class Reindexer:
             self._status.state = ReindexState.SUCCEEDED
             self._status.finished_at = _now()
         log.info("reindex_succeeded", documents=self._status.processed)
+
+    def _delivered_watermark(self) -> int:
+        if self._delivered is None:
+            return 0
+        try:
+            return self._delivered()
+        except Exception as exc:
+            # The rebuild is still whole; only the check against publishing must wait
+            # until publishing can say what it delivered.
+            log.warning("reindex_watermark_unknown", error=str(exc)[:300])
+            return 0
 
 
 def _now() -> datetime:
