@@ -20,13 +20,27 @@ Headers = dict[str, str]
 
 
 def make_settings(database_url: str, signing_key_file: Path) -> PolicySettings:
-    """Settings of a test instance: the test keys, a quick revision poll."""
+    """Settings of a test instance: the test keys, a quick revision poll.
+
+    Checkpoints go beside the test keys (each trail files them under its own id); the
+    audit key is the session's (`audit_key_file` below).
+    """
     return PolicySettings(
         environment="test",
         database_url=database_url,
         signing_key_file=signing_key_file,
         revision_poll_seconds=0.2,
+        audit_checkpoint_dir=signing_key_file.parent / "audit-checkpoints",
     )
+
+
+@pytest.fixture(scope="session", autouse=True)
+def audit_key_file(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """One audit key for the session, outside the working tree, for apps and bare sessions."""
+    path = tmp_path_factory.mktemp("audit-key") / "audit-chain.key"
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("TOWNHALL_POLICY_AUDIT_KEY_FILE", str(path))
+        yield path
 
 
 def bearer(token: str) -> Headers:

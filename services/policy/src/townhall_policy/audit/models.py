@@ -30,3 +30,5 @@ class AuditEvent(PolicyTable, table=True):
     policy_revision: int = Field(sa_column=Column(Integer, nullable=False))
     prev_hash: str = Field(sa_column=Column(String(64), nullable=False))
     hash: str = Field(sa_column=Column(String(64), nullable=False))
+    # The key whose HMAC `hash` is; NULL for events chained before the trail was keyed.
+    key_id: str | None = Field(default=None, sa_column=Column(String(16), nullable=True))

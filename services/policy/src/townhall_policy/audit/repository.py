@@ -33,6 +33,15 @@ def claim_next_seq(session: Session) -> tuple[int, str, int]:
     return int(row[0]), str(row[1]), int(row[2])
 
 
+def lock_head(session: Session) -> None:
+    """Take the revision row's lock (as an append does) without changing anything."""
+    session.execute(
+        update(PolicyRevision)
+        .where(col(PolicyRevision.id) == REVISION_ROW_ID)
+        .values(audit_seq=col(PolicyRevision.audit_seq))
+    )
+
+
 def set_head_hash(session: Session, head_hash: str) -> None:
     session.execute(
         update(PolicyRevision)
@@ -48,6 +57,16 @@ def read_head(session: Session) -> tuple[int, str]:
         )
     ).one()
     return int(row[0]), str(row[1])
+
+
+def last_event(session: Session) -> AuditEvent | None:
+    """The stored event with the highest sequence number."""
+    return session.exec(select(AuditEvent).order_by(col(AuditEvent.seq).desc()).limit(1)).first()
+
+
+def first_event_id(session: Session) -> str | None:
+    """The id of event 1, which names the trail (its checkpoints are filed under it)."""
+    return session.exec(select(AuditEvent.id).where(AuditEvent.seq == 1)).first()
 
 
 def add_event(session: Session, event: AuditEvent) -> AuditEvent:
