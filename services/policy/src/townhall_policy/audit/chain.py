@@ -13,7 +13,7 @@ import json
 from typing import Any
 
 from townhall_policy.audit.keys import AuditKey
-from townhall_policy.audit.models import AuditEvent
+from townhall_policy.audit.models import EventRecord
 from townhall_policy.timestamps import as_utc
 
 GENESIS_HASH = "0" * 64
@@ -25,7 +25,7 @@ def canonical_json(value: Any) -> str:
     return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
 
 
-def hashed_fields(event: AuditEvent) -> dict[str, Any]:
+def hashed_fields(event: EventRecord) -> dict[str, Any]:
     """Every field of an event except its own hash (`key_id` only once the chain is keyed)."""
     fields = {
         "seq": event.seq,
@@ -45,11 +45,11 @@ def hashed_fields(event: AuditEvent) -> dict[str, Any]:
     return fields
 
 
-def legacy_hash(event: AuditEvent) -> str:
+def legacy_hash(event: EventRecord) -> str:
     """SHA-256 (hex) of the event's canonical JSON: how events were chained before keying."""
     return hashlib.sha256(canonical_json(hashed_fields(event)).encode("utf-8")).hexdigest()
 
 
-def keyed_hash(event: AuditEvent, key: AuditKey) -> str:
+def keyed_hash(event: EventRecord, key: AuditKey) -> str:
     """HMAC-SHA256 (hex) of the event's canonical JSON under `key`."""
     return key.mac(EVENT_LABEL, canonical_json(hashed_fields(event)).encode("utf-8"))

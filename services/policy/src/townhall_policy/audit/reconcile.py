@@ -7,11 +7,13 @@ edited) are each reported with the table, the row and the event concerned.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlmodel import Session, col, select
+from sqlalchemy import Row, Table, select
+from sqlmodel import Session, SQLModel
 
 from townhall_policy.audit.replay import Expected, ExpectedState, Period
 from townhall_policy.directory.models import DirectoryPeriod, GroupMembership, Subject
@@ -110,9 +112,9 @@ def _compare_rows(
 
 def _compare_periods(
     expected: dict[tuple[str, str, str | None], list[Period]],
-    rows: list[DirectoryPeriod],
+    rows: Sequence[Row[Any]],
 ) -> list[TableFinding]:
-    actual: dict[tuple[str, str, str | None], list[DirectoryPeriod]] = {}
+    actual: dict[tuple[str, str, str | None], list[Row[Any]]] = {}
     for row in rows:
         actual.setdefault((row.kind, row.subject_id, row.group_id), []).append(row)
     findings: list[TableFinding] = []
@@ -155,16 +157,20 @@ def _compare_periods(
     return findings
 
 
+def _rows(session: Session, model: type[SQLModel]) -> Sequence[Row[Any]]:
+    table: Table = model.__table__  # type: ignore[attr-defined]
+    return session.execute(select(table)).all()
+
+
 def reconcile(session: Session, state: ExpectedState) -> Reconciliation:
     """Every difference between the tables and the replayed trail."""
-    grants = {g.id: g for g in session.exec(select(Grant)).all()}
-    suspensions = {s.id: s for s in session.exec(select(Suspension)).all()}
-    subjects = {s.id: s for s in session.exec(select(Subject)).all()}
-    domains = {d.id: d for d in session.exec(select(Domain)).all()}
-    memberships = {
-        (m.group_id, m.member_id): m for m in session.exec(select(GroupMembership)).all()
-    }
-    periods = list(session.exec(select(DirectoryPeriod).order_by(col(DirectoryPeriod.id))))
+    # Plain rows, not mapped objects: a long trail explains many rows.
+    grants = {g.id: g for g in _rows(session, Grant)}
+    suspensions = {s.id: s for s in _rows(session, Suspension)}
+    subjects = {s.id: s for s in _rows(session, Subject)}
+    domains = {d.id: d for d in _rows(session, Domain)}
+    memberships = {(m.group_id, m.member_id): m for m in _rows(session, GroupMembership)}
+    periods = _rows(session, DirectoryPeriod)
 
     findings = [
         TableFinding("audit_events", str(seq), f"event {seq} cannot be replayed: {why}", seq)

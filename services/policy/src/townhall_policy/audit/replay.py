@@ -14,7 +14,7 @@ from datetime import datetime
 from typing import Any
 
 from townhall_contracts.policy import ORG_DOMAIN
-from townhall_policy.audit.models import AuditEvent
+from townhall_policy.audit.models import EventRecord
 from townhall_policy.timestamps import as_utc
 
 
@@ -51,7 +51,7 @@ class ExpectedState:
     # Events whose payload could not be replayed (seq, why): reported as findings.
     unreadable: list[tuple[int, str]] = field(default_factory=list)
 
-    def apply(self, event: AuditEvent) -> None:
+    def apply(self, event: EventRecord) -> None:
         replayer = REPLAYERS.get(event.event_type)
         if replayer is None:
             return
@@ -70,7 +70,7 @@ def _instant(value: Any) -> datetime | None:
     return None if value is None else as_utc(datetime.fromisoformat(str(value)))
 
 
-def _grant_created(state: ExpectedState, event: AuditEvent, p: dict[str, Any]) -> None:
+def _grant_created(state: ExpectedState, event: EventRecord, p: dict[str, Any]) -> None:
     state.grants[str(p["grant_id"])] = Expected(
         values={
             "subject_id": p["subject"],
@@ -89,7 +89,7 @@ def _grant_created(state: ExpectedState, event: AuditEvent, p: dict[str, Any]) -
     )
 
 
-def _grant_revoked(state: ExpectedState, event: AuditEvent, p: dict[str, Any]) -> None:
+def _grant_revoked(state: ExpectedState, event: EventRecord, p: dict[str, Any]) -> None:
     grant = state.grants.setdefault(str(p["grant_id"]), Expected(values={}, seq=event.seq))
     grant.values.update(
         revoked_at=_instant(p["revoked_at"]),
@@ -99,7 +99,7 @@ def _grant_revoked(state: ExpectedState, event: AuditEvent, p: dict[str, Any]) -
     grant.seq = event.seq
 
 
-def _suspension_created(state: ExpectedState, event: AuditEvent, p: dict[str, Any]) -> None:
+def _suspension_created(state: ExpectedState, event: EventRecord, p: dict[str, Any]) -> None:
     state.suspensions[str(p["suspension_id"])] = Expected(
         values={
             "subject_id": p["subject"],
@@ -117,7 +117,7 @@ def _suspension_created(state: ExpectedState, event: AuditEvent, p: dict[str, An
     )
 
 
-def _suspension_lifted(state: ExpectedState, event: AuditEvent, p: dict[str, Any]) -> None:
+def _suspension_lifted(state: ExpectedState, event: EventRecord, p: dict[str, Any]) -> None:
     suspension = state.suspensions.setdefault(
         str(p["suspension_id"]), Expected(values={}, seq=event.seq)
     )
@@ -126,7 +126,7 @@ def _suspension_lifted(state: ExpectedState, event: AuditEvent, p: dict[str, Any
     suspension.seq = event.seq
 
 
-def _subject_created(state: ExpectedState, event: AuditEvent, p: dict[str, Any]) -> None:
+def _subject_created(state: ExpectedState, event: EventRecord, p: dict[str, Any]) -> None:
     state.subjects[str(p["subject"])] = Expected(
         values={
             "kind": p["kind"],
@@ -140,14 +140,14 @@ def _subject_created(state: ExpectedState, event: AuditEvent, p: dict[str, Any])
     )
 
 
-def _subject_updated(state: ExpectedState, event: AuditEvent, p: dict[str, Any]) -> None:
+def _subject_updated(state: ExpectedState, event: EventRecord, p: dict[str, Any]) -> None:
     subject = state.subjects.setdefault(str(p["subject"]), Expected(values={}, seq=event.seq))
     for name, change in dict(p["changes"]).items():
         subject.values[name] = change["to"]
     subject.seq = event.seq
 
 
-def _subject_activation(state: ExpectedState, event: AuditEvent, p: dict[str, Any]) -> None:
+def _subject_activation(state: ExpectedState, event: EventRecord, p: dict[str, Any]) -> None:
     subject_id = str(p["subject"])
     active = bool(p["active"])
     subject = state.subjects.setdefault(subject_id, Expected(values={}, seq=event.seq))
@@ -156,20 +156,20 @@ def _subject_activation(state: ExpectedState, event: AuditEvent, p: dict[str, An
     _period(state, event, ("inactive", subject_id, None), opens=not active)
 
 
-def _membership_added(state: ExpectedState, event: AuditEvent, p: dict[str, Any]) -> None:
+def _membership_added(state: ExpectedState, event: EventRecord, p: dict[str, Any]) -> None:
     key = (str(p["group"]), str(p["member"]))
     state.memberships[key] = event.seq
     _period(state, event, ("membership", key[1], key[0]), opens=True)
 
 
-def _membership_removed(state: ExpectedState, event: AuditEvent, p: dict[str, Any]) -> None:
+def _membership_removed(state: ExpectedState, event: EventRecord, p: dict[str, Any]) -> None:
     key = (str(p["group"]), str(p["member"]))
     state.memberships.pop(key, None)
     _period(state, event, ("membership", key[1], key[0]), opens=False)
 
 
 def _period(
-    state: ExpectedState, event: AuditEvent, key: tuple[str, str, str | None], *, opens: bool
+    state: ExpectedState, event: EventRecord, key: tuple[str, str, str | None], *, opens: bool
 ) -> None:
     periods = state.periods.setdefault(key, [])
     at = as_utc(event.occurred_at)
@@ -181,14 +181,14 @@ def _period(
                 period.closed, period.closed_seq = at, event.seq
 
 
-def _domain_changed(state: ExpectedState, event: AuditEvent, p: dict[str, Any]) -> None:
+def _domain_changed(state: ExpectedState, event: EventRecord, p: dict[str, Any]) -> None:
     domain = event.domain or event.target.removeprefix("domain:")
     state.domains[domain] = Expected(
         values={"kind": p["kind"], "visibility": p["visibility"]}, seq=event.seq
     )
 
 
-Replayer = Callable[[ExpectedState, AuditEvent, dict[str, Any]], None]
+Replayer = Callable[[ExpectedState, EventRecord, dict[str, Any]], None]
 
 REPLAYERS: dict[str, Replayer] = {
     "grant.created": _grant_created,

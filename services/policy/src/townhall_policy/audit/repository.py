@@ -8,7 +8,7 @@ from datetime import datetime
 from sqlalchemy import update
 from sqlmodel import Session, col, select
 
-from townhall_policy.audit.models import AuditEvent
+from townhall_policy.audit.models import AuditEvent, StoredEvent
 from townhall_policy.revision.models import REVISION_ROW_ID, PolicyRevision
 
 
@@ -75,21 +75,24 @@ def add_event(session: Session, event: AuditEvent) -> AuditEvent:
     return event
 
 
-def iter_events(session: Session, *, batch: int = 2000) -> Iterator[AuditEvent]:
-    """Every event in sequence order, read in batches."""
+_STORED_COLUMNS = [col(getattr(AuditEvent, f)) for f in StoredEvent.__slots__]
+
+
+def iter_stored_events(session: Session, *, batch: int = 5000) -> Iterator[StoredEvent]:
+    """Every event in sequence order as plain values, read in batches (for verification)."""
     after = 0
     while True:
-        rows = session.exec(
-            select(AuditEvent)
+        rows = session.execute(
+            select(*_STORED_COLUMNS)
             .where(col(AuditEvent.seq) > after)
             .order_by(col(AuditEvent.seq))
             .limit(batch)
         ).all()
         if not rows:
             return
-        yield from rows
-        after = rows[-1].seq
-        session.expunge_all()
+        for row in rows:
+            yield StoredEvent(*row)
+        after = int(rows[-1][0])
 
 
 def list_events(

@@ -70,7 +70,7 @@ def legacy_chain_problem(session: Session) -> str | None:
     """Why the unkeyed part of the trail does not hold, or None when it does."""
     previous_hash = GENESIS_HASH
     expected_seq = 1
-    for event in repository.iter_events(session):
+    for event in repository.iter_stored_events(session):
         if event.key_id is not None:
             break
         if event.seq != expected_seq:

@@ -19,7 +19,7 @@ from townhall_policy.audit import repository
 from townhall_policy.audit.chain import GENESIS_HASH, keyed_hash, legacy_hash
 from townhall_policy.audit.checkpoints import Checkpoint, read_checkpoints
 from townhall_policy.audit.keys import AuditKeyring
-from townhall_policy.audit.models import AuditEvent
+from townhall_policy.audit.models import EventRecord
 from townhall_policy.audit.reconcile import reconcile
 from townhall_policy.audit.replay import ExpectedState
 
@@ -80,7 +80,7 @@ def verify_trail(session: Session, keyring: AuditKeyring, checkpoint_dir: Path) 
 
     state = ExpectedState()
     walk = _Walk()
-    for event in repository.iter_events(session):
+    for event in repository.iter_stored_events(session):
         findings += _check_link(event, walk, keyring)
         checkpoint = checkpoints.get(event.seq)
         if checkpoint is not None and checkpoint.hash != event.hash:
@@ -122,7 +122,7 @@ def verify_trail(session: Session, keyring: AuditKeyring, checkpoint_dir: Path) 
     )
 
 
-def _check_link(event: AuditEvent, walk: _Walk, keyring: AuditKeyring) -> list[Finding]:
+def _check_link(event: EventRecord, walk: _Walk, keyring: AuditKeyring) -> list[Finding]:
     found: list[Finding] = []
 
     def finding(problem: str) -> None:
