@@ -371,3 +371,26 @@ def test_migrate_keys_an_existing_trail(
     last = _events(fresh)[-1]
     assert last.event_type == CHAIN_KEYED
     assert f"policy audit trail keyed at event {last.seq}" in migrated.output
+
+
+def test_a_deleted_trail_is_found_by_the_checkpoints_left_behind(
+    fresh: Engine, tmp_path: Path
+) -> None:
+    keyring = _keyring(fresh)
+    with session_scope(fresh) as session:
+        write_checkpoint(session, keyring, tmp_path, now=utcnow())
+    with fresh.begin() as connection:
+        connection.execute(text("DELETE FROM audit_events"))
+        connection.execute(
+            text("UPDATE policy_revision SET audit_seq = 0, audit_hash = :g"), {"g": GENESIS_HASH}
+        )
+
+    with Session(fresh) as session:
+        outcome = verify_trail(session, keyring, tmp_path)
+
+    assert outcome.valid is False
+    checkpoint = [f for f in outcome.findings if f.kind == "checkpoint"]
+    assert checkpoint[0].problem.startswith("the trail is empty but ")
+    assert checkpoint[0].problem.endswith("its whole trail was deleted")
+    # and every row the deleted events explained is now unexplained
+    assert {f.table for f in outcome.findings if f.kind == "table"} >= {"grants", "subjects"}

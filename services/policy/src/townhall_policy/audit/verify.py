@@ -77,6 +77,17 @@ def verify_trail(session: Session, keyring: AuditKeyring, checkpoint_dir: Path) 
         checkpoints = {c.seq: c for c in found.checkpoints}
         other_trails = found.other_trails
         findings += [Finding("checkpoint", problem) for problem in found.problems]
+    elif checkpoint_dir.is_dir():
+        other_trails = sorted(p.name for p in checkpoint_dir.iterdir() if p.is_dir())
+        if other_trails:
+            findings.append(
+                Finding(
+                    "checkpoint",
+                    f"the trail is empty but {checkpoint_dir} holds checkpoints of "
+                    f"{len(other_trails)} trail(s): if they are this database's, its whole "
+                    "trail was deleted",
+                )
+            )
 
     state = ExpectedState()
     walk = _Walk()
