@@ -25,6 +25,7 @@ from townhall_policy.audit.chain import GENESIS_HASH, legacy_hash
 from townhall_policy.audit.checkpoints import CheckpointRefused, write_checkpoint
 from townhall_policy.audit.keys import (
     AuditKey,
+    AuditKeyMissing,
     AuditKeyring,
     ensure_key_file,
     install_keyring,
@@ -81,6 +82,11 @@ def fresh(database_url: str) -> Iterator[Engine]:
         seed_demo(session)
     yield engine
     engine.dispose()
+
+
+def _without_audit_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in ("KEY", "KEY_FILE", "CHECKPOINT_DIR"):
+        monkeypatch.delenv(f"TOWNHALL_POLICY_AUDIT_{name}", raising=False)
 
 
 def _keyring(engine: Engine) -> AuditKeyring:
@@ -290,10 +296,21 @@ def test_the_key_file_is_made_once_and_private(tmp_path: Path) -> None:
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
 
 
+def test_production_never_makes_a_key_file_of_its_own(tmp_path: Path) -> None:
+    missing = tmp_path / "mounted-secret" / "audit.key"
+    settings = PolicySettings(
+        **PRODUCTION, audit_key_file=missing, audit_checkpoint_dir=tmp_path / "checkpoints"
+    )
+
+    with pytest.raises(AuditKeyMissing, match="does not exist"):
+        load_keyring(settings)
+    assert not missing.exists()
+
+
 def test_development_keeps_the_key_and_checkpoints_beside_a_sqlite_database(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    monkeypatch.delenv("TOWNHALL_POLICY_AUDIT_KEY_FILE", raising=False)
+    _without_audit_environment(monkeypatch)
     embedded = PolicySettings(database_url="sqlite:///var/policy.db")
     postgres = PolicySettings(database_url="postgresql://x@db/policy")
 
@@ -318,7 +335,7 @@ def test_development_keeps_the_key_and_checkpoints_beside_a_sqlite_database(
 def test_production_refuses_development_audit_defaults(
     audit: dict[str, str], refusal: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.delenv("TOWNHALL_POLICY_AUDIT_KEY_FILE", raising=False)
+    _without_audit_environment(monkeypatch)
     with pytest.raises(ValidationError, match=refusal):
         PolicySettings(**PRODUCTION, **audit)
 
@@ -326,7 +343,7 @@ def test_production_refuses_development_audit_defaults(
 def test_production_accepts_a_real_key_and_a_checkpoint_directory(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    monkeypatch.delenv("TOWNHALL_POLICY_AUDIT_KEY_FILE", raising=False)
+    _without_audit_environment(monkeypatch)
     settings = PolicySettings(**PRODUCTION, audit_key="k" * 40, audit_checkpoint_dir="/worm/policy")
 
     assert load_keyring(settings).current.id == AuditKey(b"k" * 40).id

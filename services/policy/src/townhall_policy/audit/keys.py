@@ -60,8 +60,14 @@ class AuditKeyring:
         return [self.current.id, *(k.id for k in self.previous)]
 
 
-def ensure_key_file(path: Path) -> bytes:
-    """The key held in `path`, created (256 random bits, mode 0600) on first use."""
+def ensure_key_file(path: Path, *, create: bool = True) -> bytes:
+    """The key held in `path`, created (256 random bits, mode 0600) on first use if `create`.
+
+    Outside development a missing key file is an error: a new random key would sign a
+    trail that no earlier checkpoint or event could be verified against.
+    """
+    if not path.exists() and not create:
+        raise AuditKeyMissing(f"the audit key file {path} does not exist")
     if not path.exists():
         path.parent.mkdir(parents=True, exist_ok=True)
         tmp = path.with_suffix(f".{uuid.uuid4().hex}.tmp")
@@ -86,13 +92,13 @@ def load_keyring(settings: PolicySettings) -> AuditKeyring:
     previous = tuple(_key(s.get_secret_value()) for s in settings.audit_previous_keys)
     if settings.audit_key is not None:
         return AuditKeyring(current=_key(settings.audit_key.get_secret_value()), previous=previous)
-    current = _file_key(settings.resolved_audit_key_file.resolve())
+    current = _file_key(settings.resolved_audit_key_file.resolve(), settings.is_development)
     return AuditKeyring(current=current, previous=previous)
 
 
 @lru_cache(maxsize=32)
-def _file_key(path: Path) -> AuditKey:
-    return AuditKey(ensure_key_file(path))
+def _file_key(path: Path, create: bool) -> AuditKey:
+    return AuditKey(ensure_key_file(path, create=create))
 
 
 def _key(secret: str) -> AuditKey:
