@@ -134,6 +134,7 @@ def test_the_untampered_trail_verifies_under_the_key(api: Any) -> None:
     assert report["rows_checked"]["grants"] > 20
     assert report["rows_checked"]["subjects"] >= 15
     assert report["checkpoints_checked"] >= 1  # the one written when the service started
+    assert api.client.app.state.audit_checkpoints.alive  # and the schedule runs
 
 
 def test_every_event_names_the_key_that_signed_it(api: Any) -> None:
@@ -493,3 +494,40 @@ def test_the_key_is_never_stored_in_the_database(
     assert len(secret) >= 32
     assert secret not in dumped
     assert secret[:16] not in dumped
+
+
+def test_directory_history_rewritten_by_hand_is_found(api: Any, raw: Engine) -> None:
+    """Moving a membership's start rewrites who belonged to a group when: the trail knows."""
+    with raw.begin() as connection:
+        row = (
+            connection.execute(
+                text(
+                    "SELECT id, valid_from FROM directory_periods "
+                    "WHERE subject_id = 'alice' AND group_id = 'engineering'"
+                )
+            )
+            .mappings()
+            .one()
+        )
+        connection.execute(
+            text("UPDATE directory_periods SET valid_from = :at WHERE id = :id"),
+            {"at": datetime(2020, 1, 1, tzinfo=UTC), "id": row["id"]},
+        )
+    try:
+        report = _verify(api)
+    finally:
+        with raw.begin() as connection:
+            connection.execute(
+                text("UPDATE directory_periods SET valid_from = :at WHERE id = :id"),
+                {"at": row["valid_from"], "id": row["id"]},
+            )
+
+    [finding] = _problems(report, "table")
+    assert finding["table"] == "directory_periods"
+    assert finding["row"] == "membership of alice in engineering"
+    assert finding["problem"].startswith(
+        "the membership of alice in engineering period runs from 2020-01-01T00:00:00+00:00 "
+        "in the table but "
+    )
+    assert finding["problem"].endswith(": history changed by hand")
+    assert _verify(api)["valid"] is True

@@ -82,6 +82,11 @@ class CheckpointScheduler:
             log.info("audit_checkpoint_written", seq=written.seq, trail=written.trail_id)
         return written
 
+    @property
+    def alive(self) -> bool:
+        """True while the scheduling thread runs (for liveness checks)."""
+        return self._thread is not None and self._thread.is_alive()
+
     def start(self) -> None:
         """Checkpoint the head found at start, then every `interval` in a thread."""
         if self._thread is not None:
