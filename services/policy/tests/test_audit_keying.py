@@ -141,6 +141,17 @@ def test_a_legacy_trail_is_keyed_once_at_first_start(
     assert report["keyed_from_seq"] == keyed.seq
 
 
+def test_a_trail_no_checkpoint_vouches_for_is_not_valid(fresh: Engine, tmp_path: Path) -> None:
+    keyring = _keyring(fresh)
+
+    with Session(fresh) as session:
+        outcome = verify_trail(session, keyring, tmp_path)
+
+    [finding] = outcome.findings
+    assert finding.kind == "checkpoint"
+    assert finding.problem.startswith(f"no checkpoint of this trail in {tmp_path}: ")
+
+
 def test_a_legacy_trail_rewritten_after_keying_is_found(fresh: Engine) -> None:
     _make_legacy(fresh)
     legacy = _events(fresh)
@@ -263,7 +274,9 @@ def test_no_checkpoint_vouches_for_a_head_written_without_the_key(
     assert list(tmp_path.iterdir()) == []
 
 
-def test_a_rotated_key_still_verifies_what_the_old_key_signed(fresh: Engine) -> None:
+def test_a_rotated_key_still_verifies_what_the_old_key_signed(
+    fresh: Engine, tmp_path: Path
+) -> None:
     old = _keyring(fresh)
     new_key = AuditKey(b"n" * 64)
     rotated = AuditKeyring(current=new_key, previous=(old.current,))
@@ -272,10 +285,12 @@ def test_a_rotated_key_still_verifies_what_the_old_key_signed(fresh: Engine) -> 
         install_keyring(session, rotated)
         ensure_subject(session, subject_id="yann", display_name="Y", kind=SubjectKind.USER)
 
+    with session_scope(fresh) as session:
+        write_checkpoint(session, rotated, tmp_path, now=utcnow())
     with Session(fresh) as session:
-        kept = verify_trail(session, rotated, Path("/nonexistent"))
+        kept = verify_trail(session, rotated, tmp_path)
     with Session(fresh) as session:
-        lost = verify_trail(session, forgotten, Path("/nonexistent"))
+        lost = verify_trail(session, forgotten, tmp_path)
 
     assert kept.valid is True, kept.findings
     assert _events(fresh)[-1].key_id == new_key.id

@@ -111,6 +111,15 @@ def verify_trail(session: Session, keyring: AuditKeyring, checkpoint_dir: Path) 
         walk.last_seq, walk.last_hash = event.seq, event.hash
 
     findings += _check_end(walk, head_seq, head_hash, checkpoints)
+    if walk.checked and not checkpoints:
+        findings.append(
+            Finding(
+                "checkpoint",
+                f"no checkpoint of this trail in {checkpoint_dir}: nothing outside the "
+                "database vouches for it (checkpoints deleted, or the directory is not the "
+                "service's; `townhall-policy audit-checkpoint` writes one)",
+            )
+        )
     reconciliation = reconcile(session, state)
     findings += [
         Finding("table", f.problem, seq=f.seq, table=f.table, row=f.row)
