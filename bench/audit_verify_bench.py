@@ -29,6 +29,7 @@ from townhall_policy.audit.keys import AuditKey, AuditKeyring, install_keyring
 from townhall_policy.audit.verify import verify_trail
 from townhall_policy.directory.models import SubjectKind
 from townhall_policy.directory.service import ensure_membership, ensure_subject
+from townhall_policy.enforcement.engine import PolicyEngine
 from townhall_policy.grants.service import grant_role, revoke_grant
 from townhall_policy.migrations import MIGRATIONS_DIR
 from townhall_policy.seed import seed_demo
@@ -41,6 +42,8 @@ BATCH = 500
 
 def _append(engine: Engine, events: int) -> None:
     """About `events` events: per user, its creation, a membership, a grant, a revocation."""
+    policy = PolicyEngine(engine, poll_seconds=1.0)
+    snapshot = policy.reload()  # paul's authority, which every grant below is checked against
     users = events // 4
     for start in range(0, users, BATCH):
         with session_scope(engine) as session:
@@ -48,11 +51,21 @@ def _append(engine: Engine, events: int) -> None:
             for i in range(start, min(users, start + BATCH)):
                 subject = f"bench-{i:06d}"
                 ensure_subject(
-                    session, subject_id=subject, display_name=subject, kind=SubjectKind.USER
+                    session,
+                    subject_id=subject,
+                    display_name=subject,
+                    kind=SubjectKind.USER,
+                    justification="Bench user",
                 )
-                ensure_membership(session, group_id="engineering", member_id=subject)
+                ensure_membership(
+                    session,
+                    group_id="engineering",
+                    member_id=subject,
+                    justification="Bench membership",
+                )
                 grant = grant_role(
                     session,
+                    snapshot,
                     subject_id=subject,
                     role="employee",
                     domain="org",
@@ -60,7 +73,11 @@ def _append(engine: Engine, events: int) -> None:
                     justification="Bench grant",
                 )
                 revoke_grant(
-                    session, grant_id=grant.id, revoked_by="paul", justification="Bench revoke"
+                    session,
+                    snapshot,
+                    grant_id=grant.id,
+                    revoked_by="paul",
+                    justification="Bench revoke",
                 )
 
 

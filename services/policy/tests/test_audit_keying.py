@@ -237,7 +237,11 @@ def test_checkpoints_are_written_on_schedule(fresh: Engine, tmp_path: Path) -> N
 def _add_subject(engine: Engine, subject_id: str) -> None:
     with session_scope(engine) as session:
         ensure_subject(
-            session, subject_id=subject_id, display_name=subject_id, kind=SubjectKind.USER
+            session,
+            subject_id=subject_id,
+            display_name=subject_id,
+            kind=SubjectKind.USER,
+            justification="Joined",
         )
 
 
@@ -245,16 +249,24 @@ def test_the_schedule_outlives_a_failed_checkpoint(fresh: Engine, tmp_path: Path
     keyring = _keyring(fresh)
     blocked = tmp_path / "not-a-directory"
     blocked.write_text("a file where the directory should be")
-    scheduler = CheckpointScheduler(fresh, keyring, blocked, interval=60, clock=lambda: 0.0)
+    now = [0.0]
+    scheduler = CheckpointScheduler(fresh, keyring, blocked, interval=60, clock=lambda: now[0])
 
-    failed = scheduler.tick(0)
+    retry_in = scheduler.worker.run_tick()  # what the worker's thread does, step by step
+    failed = scheduler.worker.report()
     blocked.unlink()
-    recovered = scheduler.tick(60)
+    now[0] = retry_in
+    scheduler.worker.run_tick()
+    recovered = scheduler.worker.report()
 
-    assert failed is None
-    assert scheduler.status.failures == 1
-    assert recovered is not None
-    assert scheduler.status.last_error is None
+    assert 0 < retry_in < 60  # retried after a backoff, not a whole interval later
+    assert (failed.failures, failed.consecutive_failures) == (1, 1)
+    assert "NotADirectoryError" in (failed.last_error or "") or "FileExistsError" in (
+        failed.last_error or ""
+    )
+    assert recovered.consecutive_failures == 0
+    assert scheduler.status.written == 1
+    assert list((blocked / _events(fresh)[0].id).glob("*.json"))
 
 
 def test_no_checkpoint_vouches_for_a_head_written_without_the_key(
@@ -283,7 +295,13 @@ def test_a_rotated_key_still_verifies_what_the_old_key_signed(
     forgotten = AuditKeyring(current=new_key)
     with session_scope(fresh) as session:
         install_keyring(session, rotated)
-        ensure_subject(session, subject_id="yann", display_name="Y", kind=SubjectKind.USER)
+        ensure_subject(
+            session,
+            subject_id="yann",
+            display_name="Y",
+            kind=SubjectKind.USER,
+            justification="Joined",
+        )
 
     with session_scope(fresh) as session:
         write_checkpoint(session, rotated, tmp_path, now=utcnow())

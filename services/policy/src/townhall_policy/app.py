@@ -45,16 +45,16 @@ def create_app(settings: PolicySettings | None = None) -> FastAPI:
         settings.resolved_audit_checkpoint_dir,
         interval=settings.audit_checkpoint_interval_seconds,
     )
+    policy_engine.workers.add(checkpoints.worker)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         key_trail(database, keyring)
-        policy_engine.start()
-        checkpoints.start()
+        checkpoints.checkpoint_at_start()
+        policy_engine.start()  # starts the workers, the checkpoint schedule among them
         try:
             yield
         finally:
-            checkpoints.stop()
             policy_engine.stop()
             database.dispose()
 

@@ -1,13 +1,13 @@
 """Writes a checkpoint every `interval` seconds while the trail grows.
 
-`tick(now)` does one scheduled step and is what the thread calls; tests drive it with
-their own clock. A failed write is logged and retried at the next tick: the thread
-never dies of its own errors.
+The schedule runs as a platform `Worker` (`worker`, added to the service's worker group):
+a failed write is logged, counted in the metrics and retried after a backoff, and a dead
+thread is restarted. `tick(now)` is one scheduled step; tests drive it, and the worker,
+with a clock of their own.
 """
 
 from __future__ import annotations
 
-import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -17,16 +17,19 @@ import structlog
 from sqlalchemy.engine import Engine
 
 from townhall_platform.db import session_scope
+from townhall_platform.workers import Worker
 from townhall_policy.audit.checkpoints import Checkpoint, write_checkpoint
 from townhall_policy.audit.keys import AuditKeyring
 from townhall_policy.timestamps import utcnow
 
 log = structlog.get_logger("townhall.policy.audit.checkpoints")
 
+WORKER_NAME = "audit-checkpoints"
+
 
 @dataclass
 class CheckpointStatus:
-    """What the scheduler last did, for logs, metrics and tests."""
+    """What the scheduler last did, for logs and tests (the worker's report has the rest)."""
 
     runs: int = 0
     written: int = 0
@@ -53,28 +56,32 @@ class CheckpointScheduler:
         self._interval = interval
         self._clock = clock
         self._next_due: float | None = None
-        self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
         self.status = CheckpointStatus()
+        self.worker = Worker(
+            WORKER_NAME,
+            self._scheduled,
+            interval=interval,
+            initial_backoff=min(interval, 1.0),
+            max_backoff=interval,
+        )
 
     def tick(self, now: float) -> Checkpoint | None:
-        """Write a checkpoint if one is due at `now` (monotonic seconds); else nothing."""
+        """Write a checkpoint if one is due at `now` (monotonic seconds); raise if it fails.
+
+        Nothing is due before `interval` after the last success; after a failure, the next
+        tick tries again.
+        """
         if self._next_due is not None and now < self._next_due:
             return None
-        self._next_due = now + self._interval
-        return self.checkpoint_now()
-
-    def checkpoint_now(self) -> Checkpoint | None:
-        """Write a checkpoint of the head now, unless the trail did not grow."""
         self.status.runs += 1
         try:
             with session_scope(self._database) as session:
                 written = write_checkpoint(session, self._keyring, self._directory, now=utcnow())
-        except Exception as exc:  # logged and retried: the schedule must outlive errors
+        except Exception as exc:
             self.status.failures += 1
             self.status.last_error = str(exc)
-            log.error("audit_checkpoint_failed", error=str(exc))
-            return None
+            raise
+        self._next_due = now + self._interval
         self.status.last_error = None
         if written is not None:
             self.status.written += 1
@@ -82,28 +89,25 @@ class CheckpointScheduler:
             log.info("audit_checkpoint_written", seq=written.seq, trail=written.trail_id)
         return written
 
+    def checkpoint_now(self) -> Checkpoint | None:
+        """Write a checkpoint of the head now, unless the trail did not grow; raise if it fails."""
+        self._next_due = None
+        return self.tick(self._clock())
+
+    def checkpoint_at_start(self) -> Checkpoint | None:
+        """The checkpoint of the head found at start; a failure is logged (the worker retries)."""
+        try:
+            return self.checkpoint_now()
+        except Exception as exc:
+            log.error("audit_checkpoint_failed", error=str(exc))
+            return None
+
     @property
     def alive(self) -> bool:
         """True while the scheduling thread runs (for liveness checks)."""
-        return self._thread is not None and self._thread.is_alive()
+        return self.worker.alive
 
-    def start(self) -> None:
-        """Checkpoint the head found at start, then every `interval` in a thread."""
-        if self._thread is not None:
-            return
+    def _scheduled(self) -> float:
         self.tick(self._clock())
-        self._stop.clear()
-        self._thread = threading.Thread(target=self._run, name="audit-checkpoints", daemon=True)
-        self._thread.start()
-
-    def stop(self) -> None:
-        self._stop.set()
-        if self._thread is not None:
-            self._thread.join(timeout=5)
-            self._thread = None
-
-    def _run(self) -> None:
-        while not self._stop.is_set():
-            self.tick(self._clock())
-            wait = (self._next_due or 0) - self._clock()
-            self._stop.wait(max(0.05, min(wait, self._interval)))
+        assert self._next_due is not None
+        return max(0.0, self._next_due - self._clock())

@@ -4,8 +4,8 @@ Existing events keep their plain SHA-256 hashes (`key_id` NULL). The service, at
 first start with a key (or `townhall-policy migrate`), appends an `audit.chain_keyed`
 event whose HMAC covers the last of them, so the old trail is anchored under the key.
 
-Revision ID: 0004_audit
-Revises: 0003
+Revision ID: 0005_audit
+Revises: 0004_authority
 Create Date: 2026-12-07
 """
 
@@ -16,8 +16,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0004_audit"
-down_revision: str | None = "0003"
+revision: str = "0005_audit"
+down_revision: str | None = "0004_authority"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
