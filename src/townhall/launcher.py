@@ -69,6 +69,10 @@ def service_environment(
         defaults["INDEX_DIR"] = str(state_dir / "search-index")
     elif spec.name in SEEDED:
         defaults["DATABASE_URL"] = f"sqlite:///{state_dir / (spec.name + '.db')}"
+    if spec.name == "policy":
+        # The audit chain's key and its checkpoints live outside the database.
+        defaults["AUDIT_KEY_FILE"] = str(state_dir / "keys" / "audit-chain.key")
+        defaults["AUDIT_CHECKPOINT_DIR"] = str(state_dir / "audit-checkpoints")
     for key, value in defaults.items():
         env.setdefault(prefix + key, value)
     return env

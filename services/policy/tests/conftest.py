@@ -20,13 +20,27 @@ Headers = dict[str, str]
 
 
 def make_settings(database_url: str, signing_key_file: Path) -> PolicySettings:
-    """Settings of a test instance: the test keys, a quick revision poll."""
+    """Settings of a test instance: the test keys, a quick revision poll (the audit key
+    and checkpoints: the session's, see `audit_key_file`)."""
     return PolicySettings(
         environment="test",
         database_url=database_url,
         signing_key_file=signing_key_file,
         revision_poll_seconds=0.2,
     )
+
+
+@pytest.fixture(scope="session", autouse=True)
+def audit_key_file(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """One audit key and checkpoint directory for the session, outside the working tree,
+    for apps, bare sessions and spawned processes (each trail files its checkpoints under
+    its own id)."""
+    directory = tmp_path_factory.mktemp("audit")
+    path = directory / "audit-chain.key"
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("TOWNHALL_POLICY_AUDIT_KEY_FILE", str(path))
+        patch.setenv("TOWNHALL_POLICY_AUDIT_CHECKPOINT_DIR", str(directory / "checkpoints"))
+        yield path
 
 
 def bearer(token: str) -> Headers:

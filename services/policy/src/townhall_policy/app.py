@@ -10,7 +10,10 @@ from fastapi import FastAPI
 from townhall_platform.app import create_app as create_service_app
 from townhall_platform.db import database_ready, make_engine
 from townhall_policy.audiences.router import router as audiences_router
+from townhall_policy.audit.keys import load_keyring
 from townhall_policy.audit.router import router as audit_router
+from townhall_policy.audit.scheduler import CheckpointScheduler
+from townhall_policy.audit.trail import key_trail
 from townhall_policy.decisions.router import router as decisions_router
 from townhall_policy.directory.router import router as directory_router
 from townhall_policy.domains.router import router as domains_router
@@ -35,10 +38,20 @@ def create_app(settings: PolicySettings | None = None) -> FastAPI:
     settings = settings or PolicySettings()
     database = make_engine(settings.database_url)
     policy_engine = PolicyEngine(database, poll_seconds=settings.revision_poll_seconds)
+    keyring = load_keyring(settings)
+    checkpoints = CheckpointScheduler(
+        database,
+        keyring,
+        settings.resolved_audit_checkpoint_dir,
+        interval=settings.audit_checkpoint_interval_seconds,
+    )
+    policy_engine.workers.add(checkpoints.worker)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        policy_engine.start()
+        key_trail(database, keyring)
+        checkpoints.checkpoint_at_start()
+        policy_engine.start()  # starts the workers, the checkpoint schedule among them
         try:
             yield
         finally:
@@ -71,4 +84,6 @@ def create_app(settings: PolicySettings | None = None) -> FastAPI:
     policy_engine.workers.register_metrics(app.state.registry)
     app.state.database = database
     app.state.policy_engine = policy_engine
+    app.state.audit_keyring = keyring
+    app.state.audit_checkpoints = checkpoints
     return app

@@ -1,4 +1,4 @@
-"""`townhall-policy`: serve, migrate, seed."""
+"""`townhall-policy`: serve, migrate, seed, import the directory, checkpoint, verify."""
 
 from __future__ import annotations
 
@@ -11,10 +11,16 @@ from rich.progress import Progress
 from sqlalchemy.engine import make_url
 
 from townhall_platform.db import make_engine, run_migrations, session_scope
+from townhall_policy.audit.checkpoints import CheckpointRefused, write_checkpoint
+from townhall_policy.audit.keys import install_keyring, load_keyring
+from townhall_policy.audit.schemas import verify_report
+from townhall_policy.audit.trail import key_trail
+from townhall_policy.audit.verify import verify_trail
 from townhall_policy.directory.importer import apply_records, parse_csv
 from townhall_policy.migrations import MIGRATIONS_DIR
 from townhall_policy.seed import seed_demo
 from townhall_policy.settings import PolicySettings
+from townhall_policy.timestamps import utcnow
 
 main = typer.Typer(
     name="townhall-policy",
@@ -48,6 +54,13 @@ def migrate() -> None:
     settings = PolicySettings()
     run_migrations(settings.database_url, MIGRATIONS_DIR)
     typer.echo(f"policy database migrated: {_safe_url(settings.database_url)}")
+    engine = make_engine(settings.database_url)
+    try:
+        keyed = key_trail(engine, load_keyring(settings))
+    finally:
+        engine.dispose()
+    if keyed is not None:
+        typer.echo(f"policy audit trail keyed at event {keyed.seq}")
 
 
 @main.command()
@@ -57,6 +70,7 @@ def seed() -> None:
     engine = make_engine(settings.database_url)
     try:
         with session_scope(engine) as session:
+            install_keyring(session, load_keyring(settings))
             report = seed_demo(session)
     finally:
         engine.dispose()
@@ -79,6 +93,7 @@ def import_directory(
             Progress(transient=True) as progress,
             session_scope(engine) as session,
         ):
+            install_keyring(session, load_keyring(settings))
             task = progress.add_task(f"importing {path.name}", total=len(records))
             outcome = apply_records(
                 session,
@@ -94,3 +109,50 @@ def import_directory(
         f"{outcome.updated} updated, {outcome.unchanged} unchanged, "
         f"{outcome.deactivated} deactivated, {outcome.reactivated} reactivated"
     )
+
+
+@main.command("audit-checkpoint")
+def audit_checkpoint() -> None:
+    """Write a signed checkpoint of the audit trail's head to the checkpoint directory.
+
+    The service writes one every `audit_checkpoint_interval_seconds`; run this from a
+    scheduler of your own (cron) as well, or before a backup.
+    """
+    settings = PolicySettings()
+    directory = settings.resolved_audit_checkpoint_dir
+    engine = make_engine(settings.database_url)
+    try:
+        with session_scope(engine) as session:
+            checkpoint = write_checkpoint(session, load_keyring(settings), directory, now=utcnow())
+    except CheckpointRefused as exc:
+        typer.echo(f"policy audit checkpoint refused: {exc}", err=True)
+        raise typer.Exit(1) from exc
+    finally:
+        engine.dispose()
+    if checkpoint is None:
+        typer.echo("policy audit checkpoint: nothing new to checkpoint")
+    else:
+        typer.echo(
+            f"policy audit checkpoint: event {checkpoint.seq} "
+            f"({checkpoint.hash[:12]}…) written under {directory / checkpoint.trail_id}"
+        )
+
+
+@main.command("audit-verify")
+def audit_verify() -> None:
+    """Verify the audit trail (chain, checkpoints, tables); exit 1 on any finding.
+
+    Prints the report as JSON, the same as `GET /v1/audit/verify`.
+    """
+    settings = PolicySettings()
+    engine = make_engine(settings.database_url)
+    try:
+        with session_scope(engine) as session:
+            outcome = verify_trail(
+                session, load_keyring(settings), settings.resolved_audit_checkpoint_dir
+            )
+    finally:
+        engine.dispose()
+    typer.echo(verify_report(outcome).model_dump_json(indent=2))
+    if not outcome.valid:
+        raise typer.Exit(1)

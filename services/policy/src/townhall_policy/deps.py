@@ -12,6 +12,7 @@ from sqlmodel import Session
 
 from townhall_platform.db import session_scope
 from townhall_platform.errors import TownhallError
+from townhall_policy.audit.keys import AuditKeyring, install_keyring
 from townhall_policy.enforcement.engine import PolicyEngine
 from townhall_policy.revision.service import policy_changed
 from townhall_policy.settings import PolicySettings
@@ -22,6 +23,11 @@ log = structlog.get_logger("townhall.policy.deps")
 async def get_settings(request: Request) -> PolicySettings:
     settings: PolicySettings = request.app.state.settings
     return settings
+
+
+async def get_audit_keyring(request: Request) -> AuditKeyring:
+    keyring: AuditKeyring = request.app.state.audit_keyring
+    return keyring
 
 
 async def get_policy_engine(request: Request) -> PolicyEngine:
@@ -39,6 +45,7 @@ def get_session(request: Request) -> Iterator[Session]:
     database: Engine = request.app.state.database
     engine: PolicyEngine = request.app.state.policy_engine
     with session_scope(database) as session:
+        install_keyring(session, request.app.state.audit_keyring)
         yield session
     if policy_changed(session):
         try:
@@ -49,6 +56,7 @@ def get_session(request: Request) -> Iterator[Session]:
 
 
 SettingsDep = Annotated[PolicySettings, Depends(get_settings)]
+AuditKeyringDep = Annotated[AuditKeyring, Depends(get_audit_keyring)]
 PolicyEngineDep = Annotated[PolicyEngine, Depends(get_policy_engine)]
 # scope="function": commit before the response is sent, so a 2xx means committed.
 SessionDep = Annotated[Session, Depends(get_session, scope="function")]

@@ -2,10 +2,27 @@
 
 from __future__ import annotations
 
-from pydantic import Field
+from pathlib import Path
+
+from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import SettingsConfigDict
 
-from townhall_platform.settings import DEFAULT_STATE_DIR, ServiceSettings
+from townhall_platform.settings import DEFAULT_STATE_DIR, PLACEHOLDER_SECRETS, ServiceSettings
+
+# The embedded default keeps the audit key beside the signing key, under var/keys/.
+DEV_AUDIT_KEY_FILE = DEFAULT_STATE_DIR / "keys" / "audit-chain.key"
+DEV_AUDIT_CHECKPOINT_DIR = DEFAULT_STATE_DIR / "audit-checkpoints"
+MIN_AUDIT_KEY_CHARS = 32
+
+
+def _sqlite_dir(database_url: str) -> Path | None:
+    """The directory of a SQLite database file, None for any other database."""
+    if not database_url.startswith("sqlite"):
+        return None
+    path = database_url.split("///", 1)[-1]
+    if not path or path == ":memory:":
+        return None
+    return Path(path).parent
 
 
 class PolicySettings(ServiceSettings):
@@ -20,3 +37,55 @@ class PolicySettings(ServiceSettings):
     revision_poll_seconds: float = Field(default=0.5, gt=0, le=30)
     # uvicorn worker processes; each is an instance kept in step by the revision poll.
     workers: int = Field(default=1, ge=1, le=64)
+
+    # The audit chain's key, which the database never holds: the secret itself
+    # (production: from a secret store), or a file holding it. Without either, development
+    # uses `keys/audit-chain.key` beside a SQLite database (var/keys/ in the embedded
+    # default), created on first use.
+    audit_key: SecretStr | None = None
+    audit_key_file: Path | None = None
+    # Keys used before a rotation: events and checkpoints they signed still verify.
+    audit_previous_keys: list[SecretStr] = Field(default_factory=list)
+    # Where signed checkpoints of the chain's head are written (a place the database's
+    # writers cannot rewrite). Development default: `audit-checkpoints` beside a SQLite
+    # database (var/audit-checkpoints in the embedded default).
+    audit_checkpoint_dir: Path | None = None
+    # How often a checkpoint is written when the trail grew since the last one.
+    audit_checkpoint_interval_seconds: float = Field(default=300, gt=0, le=86_400)
+
+    @property
+    def resolved_audit_key_file(self) -> Path:
+        """The key file in use when no `audit_key` is given."""
+        if self.audit_key_file is not None:
+            return self.audit_key_file
+        directory = _sqlite_dir(self.database_url)
+        if directory is None:
+            return DEV_AUDIT_KEY_FILE
+        return directory / "keys" / DEV_AUDIT_KEY_FILE.name
+
+    @property
+    def resolved_audit_checkpoint_dir(self) -> Path:
+        if self.audit_checkpoint_dir is not None:
+            return self.audit_checkpoint_dir
+        directory = _sqlite_dir(self.database_url)
+        if directory is None:
+            return DEV_AUDIT_CHECKPOINT_DIR
+        return directory / DEV_AUDIT_CHECKPOINT_DIR.name
+
+    @model_validator(mode="after")
+    def _audit_key_and_checkpoints_outside_development(self) -> PolicySettings:
+        if self.is_development:
+            return self
+        if self.audit_key is not None:
+            secret = self.audit_key.get_secret_value()
+            if secret.strip().lower() in PLACEHOLDER_SECRETS:
+                raise ValueError("audit_key is a placeholder")
+            if len(secret) < MIN_AUDIT_KEY_CHARS:
+                raise ValueError(f"audit_key must be at least {MIN_AUDIT_KEY_CHARS} characters")
+        elif self.audit_key_file is None:
+            raise ValueError("audit_key or audit_key_file is required outside development")
+        elif self.audit_key_file.resolve() == DEV_AUDIT_KEY_FILE.resolve():
+            raise ValueError("the development audit key must not be used outside development")
+        if self.audit_checkpoint_dir is None:
+            raise ValueError("audit_checkpoint_dir is required outside development")
+        return self

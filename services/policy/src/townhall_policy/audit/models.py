@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
+from typing import Protocol
 
 from sqlalchemy import Column, Integer, String, Text
 from sqlmodel import Field
@@ -30,3 +32,55 @@ class AuditEvent(PolicyTable, table=True):
     policy_revision: int = Field(sa_column=Column(Integer, nullable=False))
     prev_hash: str = Field(sa_column=Column(String(64), nullable=False))
     hash: str = Field(sa_column=Column(String(64), nullable=False))
+    # The key whose HMAC `hash` is; NULL for events chained before the trail was keyed.
+    key_id: str | None = Field(default=None, sa_column=Column(String(16), nullable=True))
+
+
+class EventRecord(Protocol):
+    """What chaining, verifying and replaying read of an event (a row or a `StoredEvent`)."""
+
+    @property
+    def seq(self) -> int: ...
+    @property
+    def id(self) -> str: ...
+    @property
+    def occurred_at(self) -> datetime: ...
+    @property
+    def actor(self) -> str: ...
+    @property
+    def event_type(self) -> str: ...
+    @property
+    def target(self) -> str: ...
+    @property
+    def domain(self) -> str | None: ...
+    @property
+    def justification(self) -> str | None: ...
+    @property
+    def payload(self) -> str: ...
+    @property
+    def policy_revision(self) -> int: ...
+    @property
+    def prev_hash(self) -> str: ...
+    @property
+    def hash(self) -> str: ...
+    @property
+    def key_id(self) -> str | None: ...
+
+
+@dataclass(frozen=True, slots=True)
+class StoredEvent:
+    """An event as read for verification: plain values, far cheaper than a mapped row."""
+
+    seq: int
+    id: str
+    occurred_at: datetime
+    actor: str
+    event_type: str
+    target: str
+    domain: str | None
+    justification: str | None
+    payload: str
+    policy_revision: int
+    prev_hash: str
+    hash: str
+    key_id: str | None

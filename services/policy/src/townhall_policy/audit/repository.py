@@ -8,7 +8,7 @@ from datetime import datetime
 from sqlalchemy import update
 from sqlmodel import Session, col, select
 
-from townhall_policy.audit.models import AuditEvent
+from townhall_policy.audit.models import AuditEvent, StoredEvent
 from townhall_policy.revision.models import REVISION_ROW_ID, PolicyRevision
 
 
@@ -33,6 +33,15 @@ def claim_next_seq(session: Session) -> tuple[int, str, int]:
     return int(row[0]), str(row[1]), int(row[2])
 
 
+def lock_head(session: Session) -> None:
+    """Take the revision row's lock (as an append does) without changing anything."""
+    session.execute(
+        update(PolicyRevision)
+        .where(col(PolicyRevision.id) == REVISION_ROW_ID)
+        .values(audit_seq=col(PolicyRevision.audit_seq))
+    )
+
+
 def set_head_hash(session: Session, head_hash: str) -> None:
     session.execute(
         update(PolicyRevision)
@@ -50,27 +59,40 @@ def read_head(session: Session) -> tuple[int, str]:
     return int(row[0]), str(row[1])
 
 
+def last_event(session: Session) -> AuditEvent | None:
+    """The stored event with the highest sequence number."""
+    return session.exec(select(AuditEvent).order_by(col(AuditEvent.seq).desc()).limit(1)).first()
+
+
+def first_event_id(session: Session) -> str | None:
+    """The id of event 1, which names the trail (its checkpoints are filed under it)."""
+    return session.exec(select(AuditEvent.id).where(AuditEvent.seq == 1)).first()
+
+
 def add_event(session: Session, event: AuditEvent) -> AuditEvent:
     session.add(event)
     session.flush()
     return event
 
 
-def iter_events(session: Session, *, batch: int = 2000) -> Iterator[AuditEvent]:
-    """Every event in sequence order, read in batches."""
+_STORED_COLUMNS = [col(getattr(AuditEvent, f)) for f in StoredEvent.__slots__]
+
+
+def iter_stored_events(session: Session, *, batch: int = 5000) -> Iterator[StoredEvent]:
+    """Every event in sequence order as plain values, read in batches (for verification)."""
     after = 0
     while True:
-        rows = session.exec(
-            select(AuditEvent)
+        rows = session.execute(
+            select(*_STORED_COLUMNS)
             .where(col(AuditEvent.seq) > after)
             .order_by(col(AuditEvent.seq))
             .limit(batch)
         ).all()
         if not rows:
             return
-        yield from rows
-        after = rows[-1].seq
-        session.expunge_all()
+        for row in rows:
+            yield StoredEvent(*row)
+        after = int(rows[-1][0])
 
 
 def list_events(

@@ -21,7 +21,6 @@ from townhall_policy.audit.export import ExportFormat, csv_response
 from townhall_policy.audit.schemas import (
     AuditEventList,
     AuditEventRead,
-    BrokenLinkRead,
     DecisionLogList,
     DecisionLogRead,
     GrantHistoryRead,
@@ -39,11 +38,12 @@ from townhall_policy.audit.schemas import (
     WhatCanEntryRead,
     WhoCanAnswerRead,
     WhoCanHolder,
+    verify_report,
 )
-from townhall_policy.audit.trail import verify_chain
+from townhall_policy.audit.verify import verify_trail
 from townhall_policy.decision_log import repository as decision_log
 from townhall_policy.decisions.service import require_any
-from townhall_policy.deps import PolicyEngineDep, SessionDep
+from townhall_policy.deps import AuditKeyringDep, PolicyEngineDep, SessionDep, SettingsDep
 from townhall_policy.enforcement.engine import PolicyEngine
 from townhall_policy.grants.schemas import GrantRead
 from townhall_policy.reviews import service as reviews
@@ -121,6 +121,7 @@ def get_events(
             policy_revision=e.policy_revision,
             prev_hash=e.prev_hash,
             hash=e.hash,
+            key_id=e.key_id,
         )
         for e in rows
     ]
@@ -139,27 +140,21 @@ def get_events(
 @router.get(
     "/verify",
     response_model=VerifyReport,
-    summary="Verify the whole hash chain; report the first broken link",
+    summary="Verify the trail: its keyed chain, its checkpoints, and the tables it explains",
     responses=problem_responses(401, 403, 503),
 )
-def get_verify(caller: CurrentUser, session: SessionDep, policy: PolicyEngineDep) -> VerifyReport:
-    """`valid: false` with `first_broken` when an event was edited, removed or reordered."""
+def get_verify(
+    caller: CurrentUser,
+    session: SessionDep,
+    policy: PolicyEngineDep,
+    settings: SettingsDep,
+    keyring: AuditKeyringDep,
+) -> VerifyReport:
+    """`valid: false` with every finding: an event edited, removed, reordered or rewritten
+    without the key; a truncation or rewrite before a checkpoint; a grant, suspension,
+    directory or domain row that differs from what the trail says."""
     _require_auditor(policy, caller.subject)
-    report = verify_chain(session)
-    return VerifyReport(
-        valid=report.valid,
-        events_checked=report.events_checked,
-        head_seq=report.head_seq,
-        head_hash=report.head_hash,
-        first_broken=BrokenLinkRead(
-            seq=report.first_broken.seq,
-            event_id=report.first_broken.event_id,
-            problem=report.first_broken.problem,
-        )
-        if report.first_broken
-        else None,
-        verified_at=utcnow(),
-    )
+    return verify_report(verify_trail(session, keyring, settings.resolved_audit_checkpoint_dir))
 
 
 @router.get(

@@ -7,8 +7,10 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from townhall_policy.audit.verify import Verification
 from townhall_policy.grants.schemas import GrantRead, Justification
 from townhall_policy.suspensions.schemas import SuspensionRead
+from townhall_policy.timestamps import utcnow
 
 
 class AuditEventRead(BaseModel):
@@ -24,6 +26,9 @@ class AuditEventRead(BaseModel):
     policy_revision: int
     prev_hash: str
     hash: str
+    key_id: str | None = Field(
+        default=None, description="The audit key whose HMAC `hash` is (None before keying)"
+    )
 
 
 class AuditEventList(BaseModel):
@@ -37,12 +42,47 @@ class BrokenLinkRead(BaseModel):
     problem: str
 
 
+class FindingRead(BaseModel):
+    """One problem verify found: in the chain, against a checkpoint, or in a table."""
+
+    kind: Literal["chain", "checkpoint", "table"]
+    problem: str
+    seq: int | None = Field(default=None, description="The event concerned, if one is")
+    event_id: str | None = None
+    table: str | None = Field(default=None, description="For table findings: the table")
+    row: str | None = Field(default=None, description="For table findings: the row's id")
+
+
+class CheckpointRead(BaseModel):
+    seq: int
+    hash: str
+    created_at: datetime
+    key_id: str
+
+
 class VerifyReport(BaseModel):
+    """Valid when the chain holds under the key, matches every checkpoint kept outside
+    the database, and explains the grant, suspension, directory and domain tables."""
+
     valid: bool
     events_checked: int
     head_seq: int
     head_hash: str
-    first_broken: BrokenLinkRead | None
+    first_broken: BrokenLinkRead | None = Field(
+        description="The first finding in the chain or against a checkpoint"
+    )
+    findings: list[FindingRead] = Field(description="Every finding (at most 200 listed)")
+    findings_total: int
+    keyed_from_seq: int | None = Field(
+        description="The first event signed with the audit key (earlier ones: plain SHA-256)"
+    )
+    key_ids: list[str] = Field(description="Ids of the keys verify checked with, current first")
+    checkpoints_checked: int
+    latest_checkpoint: CheckpointRead | None
+    other_trails: list[str] = Field(
+        description="Trails of other databases whose checkpoints share the directory"
+    )
+    rows_checked: dict[str, int] = Field(description="Rows compared with the trail, per table")
     verified_at: datetime
 
 
@@ -166,3 +206,45 @@ class ReviewSummary(BaseModel):
 
 class ReviewList(BaseModel):
     reviews: list[ReviewSummary]
+
+
+def verify_report(outcome: Verification) -> VerifyReport:
+    """The answer for a verification (`first_broken` kept for clients that read only it)."""
+    first = next((f for f in outcome.findings if f.kind != "table"), None)
+    latest = outcome.latest_checkpoint
+    return VerifyReport(
+        valid=outcome.valid,
+        events_checked=outcome.events_checked,
+        head_seq=outcome.head_seq,
+        head_hash=outcome.head_hash,
+        first_broken=BrokenLinkRead(
+            seq=first.seq if first.seq is not None else outcome.head_seq,
+            event_id=first.event_id,
+            problem=first.problem,
+        )
+        if first is not None
+        else None,
+        findings=[
+            FindingRead(
+                kind=f.kind,
+                problem=f.problem,
+                seq=f.seq,
+                event_id=f.event_id,
+                table=f.table,
+                row=f.row,
+            )
+            for f in outcome.findings
+        ],
+        findings_total=outcome.findings_total,
+        keyed_from_seq=outcome.keyed_from_seq,
+        key_ids=outcome.key_ids,
+        checkpoints_checked=outcome.checkpoints_checked,
+        latest_checkpoint=CheckpointRead(
+            seq=latest.seq, hash=latest.hash, created_at=latest.created_at, key_id=latest.key_id
+        )
+        if latest is not None
+        else None,
+        other_trails=outcome.other_trails,
+        rows_checked=outcome.rows_checked,
+        verified_at=utcnow(),
+    )

@@ -1,24 +1,32 @@
-"""Appending to the audit trail and verifying it.
+"""Appending to the audit trail, and keying a trail that was chained without a key.
 
 Every change to the policy appends one event in the same transaction as the change:
-a refused or failed change rolls back both. Events are chained: each carries the
-previous event's hash and its own SHA-256 over its canonical JSON; the revision row
-keeps the head, so a removed last event is caught too.
+a refused or failed change rolls back both. Each event carries the previous event's
+hash and its own HMAC under the audit key (see `chain`); the revision row keeps the
+head, so a removed last event is caught too.
 """
 
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
 from typing import Any
 
+import structlog
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session
 
+from townhall_platform.db import session_scope
 from townhall_policy.audit import repository
-from townhall_policy.audit.chain import GENESIS_HASH, canonical_json, event_hash
+from townhall_policy.audit.chain import GENESIS_HASH, canonical_json, keyed_hash, legacy_hash
+from townhall_policy.audit.keys import AuditKeyring, install_keyring, keyring_for
 from townhall_policy.audit.models import AuditEvent
 from townhall_policy.revision.service import record_change
 from townhall_policy.timestamps import utcnow
+
+CHAIN_KEYED = "audit.chain_keyed"
+
+log = structlog.get_logger("townhall.policy.audit")
 
 
 def record_event(
@@ -33,6 +41,7 @@ def record_event(
     changes_policy: bool = True,
 ) -> AuditEvent:
     """Append one event; when it `changes_policy`, the revision is bumped first."""
+    key = keyring_for(session).current
     if changes_policy:
         record_change(session)
     seq, previous_hash, revision = repository.claim_next_seq(session)
@@ -49,84 +58,71 @@ def record_event(
         policy_revision=revision,
         prev_hash=previous_hash,
         hash="",
+        key_id=key.id,
     )
-    event.hash = event_hash(event)
+    event.hash = keyed_hash(event, key)
     repository.add_event(session, event)
     repository.set_head_hash(session, event.hash)
     return event
 
 
-@dataclass(frozen=True)
-class BrokenLink:
-    """The first place where the chain does not hold, and why."""
-
-    seq: int
-    event_id: str | None
-    problem: str
-
-
-@dataclass(frozen=True)
-class ChainReport:
-    valid: bool
-    events_checked: int
-    head_seq: int
-    head_hash: str
-    first_broken: BrokenLink | None
-
-
-def verify_chain(session: Session) -> ChainReport:
-    """Walk the whole trail in order; report the first edited, missing or moved event."""
-    head_seq, head_hash = repository.read_head(session)
-    expected_seq = 1
+def legacy_chain_problem(session: Session) -> str | None:
+    """Why the unkeyed part of the trail does not hold, or None when it does."""
     previous_hash = GENESIS_HASH
-    checked = 0
-
-    def broken(seq: int, event_id: str | None, problem: str) -> ChainReport:
-        return ChainReport(
-            valid=False,
-            events_checked=checked,
-            head_seq=head_seq,
-            head_hash=head_hash,
-            first_broken=BrokenLink(seq=seq, event_id=event_id, problem=problem),
-        )
-
-    for event in repository.iter_events(session):
+    expected_seq = 1
+    for event in repository.iter_stored_events(session):
+        if event.key_id is not None:
+            break
         if event.seq != expected_seq:
-            return broken(
-                expected_seq,
-                None,
-                f"event {expected_seq} is missing: the next stored event is {event.seq}",
-            )
-        if event.prev_hash != previous_hash:
-            return broken(
-                event.seq,
-                event.id,
-                f"event {event.seq} does not follow event {event.seq - 1}: its previous hash "
-                f"{event.prev_hash[:12]}… differs from {previous_hash[:12]}… (removed or "
-                "reordered events)",
-            )
-        recomputed = event_hash(event)
-        if recomputed != event.hash:
-            return broken(
-                event.seq,
-                event.id,
-                f"event {event.seq} was altered: its content hashes to {recomputed[:12]}…, "
-                f"not to the recorded {event.hash[:12]}…",
-            )
+            return f"event {expected_seq} is missing"
+        if event.prev_hash != previous_hash or legacy_hash(event) != event.hash:
+            return f"event {event.seq} was altered, removed or reordered"
         previous_hash = event.hash
         expected_seq += 1
-        checked += 1
-    if checked != head_seq or previous_hash != head_hash:
-        return broken(
-            checked + 1,
-            None,
-            f"the trail ends at event {checked} but its recorded head is event {head_seq}: "
-            "events were removed from the end",
-        )
-    return ChainReport(
-        valid=True,
-        events_checked=checked,
-        head_seq=head_seq,
-        head_hash=head_hash,
-        first_broken=None,
+    return None
+
+
+def ensure_keyed(session: Session, keyring: AuditKeyring) -> AuditEvent | None:
+    """Bring a trail chained without a key under `keyring`, once; None when it already is.
+
+    The `audit.chain_keyed` event's MAC covers the last unkeyed event's hash, so the old
+    trail can no longer be rewritten without the key. Whether that old chain held when
+    it was keyed is recorded in the event, for ever.
+    """
+    install_keyring(session, keyring)
+    repository.lock_head(session)  # instances starting together key the trail once
+    head = repository.last_event(session)
+    if head is None or head.key_id is not None:
+        return None
+    problem = legacy_chain_problem(session)
+    return record_event(
+        session,
+        actor="system",
+        event_type=CHAIN_KEYED,
+        target="audit:chain",
+        payload={
+            "key_id": keyring.current.id,
+            "legacy_head_seq": head.seq,
+            "legacy_head_hash": head.hash,
+            "legacy_chain_valid": problem is None,
+            "legacy_problem": problem,
+        },
+        justification="The audit chain is keyed: events from here on carry an HMAC.",
+        changes_policy=False,
     )
+
+
+def key_trail(database: Engine, keyring: AuditKeyring) -> AuditEvent | None:
+    """`ensure_keyed` in its own transaction, at start; a database not migrated yet waits.
+
+    An unmigrated database is left alone (readiness reports it); the next start keys it.
+    """
+    try:
+        with session_scope(database) as session:
+            event = ensure_keyed(session, keyring)
+    except SQLAlchemyError as exc:
+        log.warning("audit_chain_not_keyed", error=str(exc).splitlines()[0])
+        return None
+    if event is not None:
+        log.info("audit_chain_keyed", seq=event.seq, key_id=keyring.current.id)
+    return event

@@ -37,8 +37,9 @@ MAX_CHANGE_EVENTS = 2_000
 MAX_CHANGED_SUBJECTS = 2_000
 # Subject ids per `IN (...)` list, well under every backend's parameter limit.
 CHUNK = 500
-# Events that change nothing decisions rest on (access reviews record, they do not revoke).
-NON_POLICY_EVENTS = frozenset({"review"})
+# Events that change nothing decisions rest on (access reviews record, they do not revoke;
+# `audit.*` events concern the trail itself).
+NON_POLICY_EVENTS = frozenset({"review", "audit"})
 
 
 class InconsistentRead(RuntimeError):
