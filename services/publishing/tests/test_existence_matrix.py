@@ -214,7 +214,9 @@ async def test_an_unreadable_id_is_answered_as_a_missing_one_on_every_route(
     tried: list[tuple[str, Route, dict[str, str], dict[str, str]]] = []
     for user, post, comment in POST_CASES:
         existing = {"post": targets[post], "comment": targets[comment]}
-        tried += [(user, r, existing, {"post": MISSING, "comment": MISSING_COMMENT}) for r in POST_ROUTES]
+        tried += [
+            (user, r, existing, {"post": MISSING, "comment": MISSING_COMMENT}) for r in POST_ROUTES
+        ]
     for user, post in COMMENT_CASES:
         existing = {"post": targets[post], "comment": targets["hidden_comment"]}
         missing = {"post": targets[post], "comment": MISSING_COMMENT}

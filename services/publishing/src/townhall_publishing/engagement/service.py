@@ -174,7 +174,9 @@ def acknowledgement_status(
     )
 
 
-def _sees_every_audience_space(session: Session, gate: PolicyGate, subject: str, post: Post) -> bool:
+def _sees_every_audience_space(
+    session: Session, gate: PolicyGate, subject: str, post: Post
+) -> bool:
     """True when `subject` may see every space among the post's readers: a name in the
     report would otherwise tell who is in a space she may not see (an author who left
     it, say)."""

@@ -19,7 +19,7 @@ from ..content import extract_mentions, render_markdown
 from ..database import utcnow
 from ..policy_gate import PolicyGate
 from ..spaces.cache import SpaceFactsCache
-from ..spaces.errors import SpaceArchived, SpaceNotFound
+from ..spaces.errors import SpaceArchived
 from ..spaces.models import Space
 from ..spaces.repository import SpaceRepository
 from ..spaces.service import get_visible_space_facts, space_visible_to
