@@ -1,4 +1,4 @@
-"""Migration 0004_exist: readers stored under the old rule lose `moderator:org` in
+"""Migration 0006_exist: readers stored under the old rule lose `moderator:org` in
 restricted spaces, and keep it in public ones."""
 
 from __future__ import annotations
@@ -86,7 +86,7 @@ async def test_the_org_moderator_leaves_the_readers_of_restricted_spaces(
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
     config.set_main_option("sqlalchemy.url", normalize_url(migrated_url).replace("%", "%%"))
-    command.stamp(config, "0003")
+    command.stamp(config, "0005_vouch")
     run_migrations(migrated_url, MIGRATIONS)
 
     assert all("moderator:org" not in r for r in _readers(db, *restricted))

@@ -6,8 +6,8 @@ the space's moderators and compliance only (moderating means reading, and a rest
 space is read by its members). Readers stored under the old rule are corrected here;
 search's copy is corrected by a full reindex (see docs/operations.md).
 
-Revision ID: 0004_exist
-Revises: 0003
+Revision ID: 0006_exist
+Revises: 0005_vouch
 Create Date: 2026-12-07
 """
 
@@ -18,8 +18,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0004_exist"
-down_revision: str | None = "0003"
+revision: str = "0006_exist"
+down_revision: str | None = "0005_vouch"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
