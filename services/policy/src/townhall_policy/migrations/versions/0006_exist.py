@@ -6,8 +6,8 @@ in it has no business reading it, and moderating means reading. Policy, the read
 and publishing now agree on it. The revision is bumped so that every cached decision
 made under the old permissions is dropped.
 
-Revision ID: 0005_exist
-Revises: 0004_authority
+Revision ID: 0006_exist
+Revises: 0005_audit
 Create Date: 2026-12-07
 """
 
@@ -19,8 +19,8 @@ from datetime import UTC, datetime
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0005_exist"
-down_revision: str | None = "0004_authority"
+revision: str = "0006_exist"
+down_revision: str | None = "0005_audit"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
