@@ -92,7 +92,20 @@ def _reindex(system: Any) -> None:
 
 
 def test_a_reindex_keeps_the_readers_of_every_document(system: Any) -> None:
-    # An official post for the members of projet-phoenix only (zoe, alice, bob).
+    # An official post for the members of projet-phoenix only (zoe, alice, bob). Its
+    # author targets only a space she may see: claire is made a member first.
+    _ok(
+        system.as_user("policy", "paul").post(
+            "/v1/grants",
+            json={
+                "subject": "claire",
+                "role": "member",
+                "domain": "space:projet-phoenix",
+                "justification": "Annonces officielles du projet",
+            },
+        ),
+        201,
+    )
     official_word = _word()
     official = _official_post(
         system, f"Annonce {official_word}", audience_spaces=["projet-phoenix"]

@@ -49,6 +49,14 @@ def test_hidden_posts_stay_visible_to_author_and_moderators_only() -> None:
     assert not may_read({"org", "space:s1", "user:bob"}, r)
 
 
+def test_a_hidden_post_of_a_restricted_space_is_not_the_org_moderators() -> None:
+    # Moderating means reading: the org moderator reads no restricted space she is not in.
+    r = readers("hidden", "restricted")
+    assert not may_read({"moderator:org", "org", "user:nadia"}, r)
+    assert may_read({"moderator:space:s1"}, r)
+    assert may_read({"user:alice"}, r)
+
+
 @pytest.mark.parametrize("state", ["draft", "submitted", "approved", "rejected", "scheduled"])
 def test_unpublished_posts_are_the_authors_alone(state: str) -> None:
     assert readers(state) == sorted(["user:alice", AUDITOR])

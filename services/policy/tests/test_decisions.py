@@ -48,7 +48,23 @@ Headers = dict[str, str]
         ("claire", "endorse", "space:engineering", True, None),
         ("bob", "endorse", "space:engineering", False, "needs role spokesperson in org"),
         ("sophie", "endorse", "space:general", False, "needs role communicator in org"),
-        ("nadia", "moderate", "space:hr-confidential", True, None),
+        # The org moderator moderates public spaces; a restricted one has its own.
+        (
+            "nadia",
+            "moderate",
+            "space:hr-confidential",
+            False,
+            "needs role moderator in space:hr-confidential",
+        ),
+        (
+            "nadia",
+            "read",
+            "space:hr-confidential",
+            False,
+            "needs role member in space:hr-confidential",
+        ),
+        ("nadia", "moderate", "space:engineering", True, None),
+        ("emma", "moderate", "space:hr-confidential", True, None),
         (
             "alice",
             "moderate",
@@ -216,6 +232,33 @@ def test_a_user_token_may_not_ask_about_someone_else(
     assert response.status_code == 403
     assert response.headers["content-type"] == "application/problem+json"
     assert "only about its own subject" in response.json()["detail"]
+
+
+def test_a_user_is_told_nothing_of_a_space_they_may_not_read(
+    client: TestClient, as_user: Callable[[str], Headers]
+) -> None:
+    def ask(subject: str, domain: str, path: str = "/v1/decisions") -> dict[str, Any]:
+        body = {"subject": subject, "action": "moderate", "domain": domain}
+        if path.endswith("/batch"):
+            body = {"decisions": [body]}
+        response = client.post(path, json=body, headers=as_user(subject))
+        assert response.status_code == 200, response.text
+        answer = response.json()
+        return dict(answer["decisions"][0] if path.endswith("/batch") else answer)
+
+    for path in ("/v1/decisions", "/v1/decisions/batch"):
+        restricted = ask("hugo", "space:hr-confidential", path)
+        missing = ask("hugo", "space:no-such-space", path)
+        for answer, name in ((restricted, "hr-confidential"), (missing, "no-such-space")):
+            del answer["decision_id"]
+            answer["domain"] = answer["domain"].replace(name, "S")
+            answer["reason"]["summary"] = answer["reason"]["summary"].replace(name, "S")
+        assert restricted == missing
+        assert "unknown to policy" in restricted["reason"]["summary"]
+    # A member of the space hears why (services hear the truth about anyone).
+    assert ask("chloe", "space:hr-confidential")["reason"]["missing"] == (
+        "needs role moderator in space:hr-confidential"
+    )
 
 
 def test_a_batch_answers_in_order_at_one_revision(api: Any) -> None:

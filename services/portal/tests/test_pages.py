@@ -9,10 +9,11 @@ import pytest
 from fastapi.testclient import TestClient
 from starlette.responses import Response
 
+from townhall_clients import UnexpectedResponse
 from townhall_portal.i18n import MESSAGES, negotiate
 from townhall_portal.session import SESSION_COOKIE, Session, SessionCodec
 from townhall_portal.settings import DEV_SESSION_SECRET, PortalSettings
-from townhall_portal.web import safe_next
+from townhall_portal.web import refusal, safe_next
 
 from .conftest import csrf_of
 
@@ -236,3 +237,10 @@ def test_production_refuses_development_secrets_and_requires_oidc(tmp_path: obje
     assert settings.secure_cookies and not settings.demo_login
     # The portal calls the APIs only as the user: no service token, no database needed.
     assert settings.service_token is None and not settings.database_url
+
+
+def test_a_space_one_may_not_see_is_told_as_missing_not_hidden() -> None:
+    # Publishing answers a space the user may not see as a missing one: the page says so.
+    problem = {"status": 404, "title": "Space not found", "detail": "No space 'engineering'."}
+    assert refusal(UnexpectedResponse("publishing", 404, problem)) == "No space 'engineering'."
+    assert refusal(UnexpectedResponse("publishing", 500, problem)) is None

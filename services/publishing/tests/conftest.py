@@ -222,6 +222,10 @@ class FakePolicy:
             f"space:{space}" for space, members in self.members.items() if subject in members
         }
         tokens |= {f"group:{group}" for group, members in GROUPS.items() if subject in members}
+        # Like policy: a space's owners moderate it, and read what is hidden there.
+        tokens |= {
+            f"moderator:space:{space}" for space, owners in self.owners.items() if subject in owners
+        }
         if "moderator" in user.org_roles:
             tokens.add("moderator:org")
         if "compliance_officer" in user.org_roles:

@@ -270,12 +270,13 @@ REVIEW_HIDDEN = set(EVERYONE) - {"claire", "marc", "olivier"}
 
 CASES: dict[str, Case] = {
     "create space": Case(create_space, allowed=CHANGERS),
-    "update space": Case(update_space, allowed={"bob"}),
-    "archive space": Case(archive_space, allowed={"bob"}),
+    # A contractor sees no public employee space: to her, it does not exist.
+    "update space": Case(update_space, allowed={"bob"}, not_found=ZOE),
+    "archive space": Case(archive_space, allowed={"bob"}, not_found=ZOE),
     # engineering's owner, and the policy admin (policy decides the grant itself).
-    "add member": Case(add_member, allowed={"bob", "paul"}),
-    "create social post": Case(create_social, allowed=CHANGERS),
-    "create official draft": Case(create_official, allowed={"claire", "marc"}),
+    "add member": Case(add_member, allowed={"bob", "paul"}, not_found=ZOE),
+    "create social post": Case(create_social, allowed=CHANGERS, not_found=ZOE),
+    "create official draft": Case(create_official, allowed={"claire", "marc"}, not_found=ZOE),
     "edit post": Case(edit_post, allowed={"alice"}, not_found=ZOE),
     "delete post": Case(delete_post, allowed={"alice"}, not_found=ZOE),
     # A draft is read by its author (and compliance) only.
@@ -294,10 +295,16 @@ CASES: dict[str, Case] = {
     # olivier could not react, so he has no reaction to take back.
     "unreact": Case(unreact, allowed=CHANGERS, not_found=ZOE | {"olivier"}),
     "report": Case(report, allowed=set(EMPLOYEES), not_found=ZOE),
-    # Moderation answers 403 to anyone who does not moderate the space.
-    "hide": Case(hide, allowed={"nadia", "bob"}),
-    "restore": Case(restore, allowed={"nadia", "bob"}),
-    "dismiss report": Case(dismiss, allowed={"nadia", "bob"}),
+    # Moderation answers 403 to a reader who does not moderate the space, and 404 to
+    # whoever may not read the content (moderating means reading).
+    "hide": Case(hide, allowed={"nadia", "bob"}, not_found=ZOE),
+    # Hidden, a post is read by its author, its moderators and compliance only.
+    "restore": Case(
+        restore,
+        allowed={"nadia", "bob"},
+        not_found=set(EVERYONE) - {"nadia", "bob", "alice", "olivier"},
+    ),
+    "dismiss report": Case(dismiss, allowed={"nadia", "bob"}, not_found=ZOE),
     "pin": Case(pin, allowed={"claire", "bob"}, not_found=ZOE),
     "unpin": Case(unpin, allowed={"claire", "bob"}, not_found=ZOE),
     "endorse": Case(endorse, allowed={"claire", "sophie"}, not_found=ZOE),

@@ -88,13 +88,18 @@ async def test_more_concurrent_writers_than_worker_threads_all_get_their_answer(
 
 
 async def test_refused_social_post_is_403_with_policy_reason_and_writes_nothing(
-    client: httpx.AsyncClient, auth: Auth, db
+    client: httpx.AsyncClient, auth: Auth, db, policy
 ) -> None:
     before = db.counts()
 
-    # zoe is a contractor, not an employee: policy refuses her a post in a public community.
-    response = await create_post(client, auth, "zoe")
+    # hugo sees the public community, and policy refuses him a post there.
+    policy.overrides[("hugo", "post.social", "space:engineering")] = False
+    response = await create_post(client, auth, "hugo")
+    # zoe is a contractor, not an employee: to her, the employees' space does not exist.
+    unseen = await create_post(client, auth, "zoe")
 
+    assert unseen.status_code == 404
+    assert unseen.json()["type"].endswith("/space-not-found")
     assert response.status_code == 403
     assert response.headers["content-type"] == PROBLEM
     problem = response.json()

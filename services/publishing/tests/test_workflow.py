@@ -298,7 +298,7 @@ async def test_retraction_keeps_the_post_marked_and_removes_it_from_readers(
 
 
 async def test_audiences_of_groups_or_spaces_narrow_the_readers(
-    client: httpx.AsyncClient, auth: Auth, official
+    client: httpx.AsyncClient, auth: Auth, official, policy
 ) -> None:
     to_sales = await official(audience_groups=["sales"])
     assert (
@@ -308,6 +308,8 @@ async def test_audiences_of_groups_or_spaces_narrow_the_readers(
         await client.get(f"/v1/posts/{to_sales['id']}", headers=auth("alice"))
     ).status_code == 404
 
+    # An author targets only a space she may see: claire joins projet-phoenix first.
+    policy.members["projet-phoenix"].add("claire")
     to_phoenix = await official(audience_spaces=["projet-phoenix"])
     assert (
         await client.get(f"/v1/posts/{to_phoenix['id']}", headers=auth("bob"))
@@ -329,6 +331,20 @@ async def test_audiences_of_groups_or_spaces_narrow_the_readers(
     )
     assert unknown.status_code == 422
     assert unknown.json()["type"].endswith("/invalid-audience")
+    # A restricted space she is not in gets the very same answer.
+    unseen = await client.post(
+        "/v1/posts",
+        json={
+            "space_id": "general",
+            "kind": "official",
+            "title": "T",
+            "body": "B",
+            "audience_spaces": ["hr-confidential"],
+        },
+        headers=auth("claire"),
+    )
+    assert unseen.status_code == 422
+    assert unseen.json()["detail"] == unknown.json()["detail"].replace("nowhere", "hr-confidential")
     social = await client.post(
         "/v1/posts",
         json={

@@ -102,7 +102,8 @@ def may_read(user: User, post: Post, members: set[tuple[str, str]]) -> bool:
             return (user.id, post.space.id) in members
         return user.employee
     if post.state == "hidden":
-        return user.id == post.author or user.moderator
+        # The org moderator reads what is hidden in public spaces only.
+        return user.id == post.author or (user.moderator and not post.space.restricted)
     if post.state in ("draft", "submitted"):
         return user.id == post.author
     return False

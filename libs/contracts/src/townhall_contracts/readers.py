@@ -11,7 +11,8 @@ Principal tokens:
 - `space:<id>`: members (any role) of a space;
 - `group:<id>`: members of a directory group (an official audience);
 - `user:<id>`: one subject (an author's own drafts and hidden posts);
-- `moderator:org`, `moderator:space:<id>`: moderators, who still see hidden content;
+- `moderator:org`, `moderator:space:<id>`: moderators, who still see hidden content (the
+  org moderator in public spaces only: a restricted space has its own moderators);
 - `auditor:org`: compliance officers, who read everything.
 """
 
@@ -74,7 +75,9 @@ def post_readers(
     public space, its members for a restricted one), narrowed to the chosen groups
     when an official post targets groups or spaces (members of each chosen space;
     both may be combined). Hidden posts stay readable by their
-    author and moderators; drafts by their author; retracted and deleted posts by
+    author and the space's moderators, and by the org moderator in a public space only
+    (moderating means reading, and a restricted space is read by its members);
+    drafts by their author; retracted and deleted posts by
     nobody but compliance. Compliance officers read everything.
     """
     state = PostState(state)
@@ -89,7 +92,9 @@ def post_readers(
             audience = [ORG]
         readers = [*audience, author]
     elif state is PostState.HIDDEN:
-        readers = [author, ORG_MODERATOR, space_moderator_principal(space_id)]
+        readers = [author, space_moderator_principal(space_id)]
+        if Visibility(visibility) is Visibility.PUBLIC:
+            readers.append(ORG_MODERATOR)
     elif state in (PostState.RETRACTED, PostState.DELETED):
         readers = []
     else:

@@ -201,7 +201,8 @@ def refusal(exc: UnexpectedResponse) -> str | None:
         if missing and str(missing) not in summary:
             return f"{summary} ({missing})" if summary else str(missing)
         return summary or None
-    if exc.status_code in (403, 409, 422):
+    # A 404 says what is missing (a space one may not see is answered as a missing one).
+    if exc.status_code in (403, 404, 409, 422):
         return str(problem.get("detail") or "") or None
     return None
 

@@ -25,18 +25,24 @@ async def post_decision(
     """Services may ask about any subject; a user token only about its own subject.
 
     A refusal is an answer (`allowed: false`), not an error: unknown domains and unknown
-    or deactivated subjects are refused with an explanation. Runs on the event loop:
+    or deactivated subjects are refused with an explanation. To a user, a space they
+    hold no role to read is answered as an unknown domain. Runs on the event loop:
     deciding is computation on the loaded snapshot, cheaper than a thread-pool hop. A
     refusal or a decision on an official action is answered once it is in the decision
     log (503 when the log cannot be written).
     """
+    is_service = caller.kind == "service"
     service.ensure_may_ask(
-        caller_subject=caller.subject,
-        caller_is_service=caller.kind == "service",
-        subjects=[body.subject],
+        caller_subject=caller.subject, caller_is_service=is_service, subjects=[body.subject]
     )
     to_log = policy.recorder.for_request()
-    decision = service.decide(policy.current(), body, requested_by=caller.subject, recorder=to_log)
+    decision = service.decide(
+        policy.current(),
+        body,
+        requested_by=caller.subject,
+        recorder=to_log,
+        conceal_unreadable=not is_service,
+    )
     await to_log.written()
     return decision
 
@@ -50,15 +56,21 @@ async def post_decision(
 async def post_decision_batch(
     body: DecisionBatchRequest, caller: AnyCaller, policy: PolicyEngineDep
 ) -> DecisionBatch:
-    """Answers in the order asked, all decided on the same snapshot."""
+    """Answers in the order asked, all decided on the same snapshot (to a user, as one
+    at a time: a space they may not read is an unknown domain)."""
+    is_service = caller.kind == "service"
     service.ensure_may_ask(
         caller_subject=caller.subject,
-        caller_is_service=caller.kind == "service",
+        caller_is_service=is_service,
         subjects=[d.subject for d in body.decisions],
     )
     to_log = policy.recorder.for_request()
     batch = service.decide_batch(
-        policy.current(), body.decisions, requested_by=caller.subject, recorder=to_log
+        policy.current(),
+        body.decisions,
+        requested_by=caller.subject,
+        recorder=to_log,
+        conceal_unreadable=not is_service,
     )
     await to_log.written()
     return batch

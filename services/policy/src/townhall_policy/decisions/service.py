@@ -34,11 +34,15 @@ def decide(
     *,
     requested_by: str,
     recorder: DecisionSink | None = None,
+    conceal_unreadable: bool = False,
 ) -> Decision:
     """Decide one request on one snapshot, with its explanation.
 
     The fast path (the snapshot's indexes) decides; casbin's enforcer over the same
-    rules is the reference the differential tests compare it with.
+    rules is the reference the differential tests compare it with. With
+    `conceal_unreadable` (a user asking about themselves), a space the subject holds no
+    role to read is answered as an unknown domain: the answer does not tell a restricted
+    space from a missing one.
     """
     subject = snapshot.subjects.get(request.subject)
     action = str(request.action)
@@ -53,6 +57,13 @@ def decide(
         reason = Reason(summary=f"{refusal_prefix}: subject {request.subject} is deactivated")
         return _answer(snapshot, request, False, reason, requested_by, recorder)
     domain_entry = snapshot.domains.get(domain)
+    if (
+        conceal_unreadable
+        and domain_entry is not None
+        and domain != ORG_DOMAIN
+        and snapshot.find_allow(subject.id, domain_entry, Action.READ.value) is None
+    ):
+        domain_entry = None
     if domain_entry is None:
         reason = Reason(
             summary=f"{refusal_prefix}: domain {domain} is unknown to policy "
@@ -136,12 +147,20 @@ def decide_batch(
     *,
     requested_by: str,
     recorder: DecisionSink | None = None,
+    conceal_unreadable: bool = False,
 ) -> DecisionBatch:
     """Decide several requests on the same snapshot, so they share one revision."""
     return DecisionBatch(
         policy_revision=snapshot.revision,
         decisions=[
-            decide(snapshot, r, requested_by=requested_by, recorder=recorder) for r in requests
+            decide(
+                snapshot,
+                r,
+                requested_by=requested_by,
+                recorder=recorder,
+                conceal_unreadable=conceal_unreadable,
+            )
+            for r in requests
         ],
     )
 

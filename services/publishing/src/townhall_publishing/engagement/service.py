@@ -10,16 +10,20 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from townhall_contracts.policy import Action, space_domain
-from townhall_contracts.readers import PostState
+from townhall_contracts.readers import PostState, space_principal
 
 from ..database import utcnow
 from ..policy_gate import PolicyGate
 from ..posts.errors import AlreadyDone, InvalidTransition
 from ..posts.models import Post, PostKind
 from ..posts.service import get_readable_post
+from ..spaces.repository import SpaceRepository
+from ..spaces.service import space_visible_to
 from ..workflow.errors import NotOfficial
 from .errors import ReactionNotFound
 from .models import Acknowledgement, Reaction, ReactionKind
+
+SPACE_PREFIX = space_principal("")
 
 # Built once (a feed page asks it every time): building the expression cost more than
 # running it.
@@ -126,6 +130,8 @@ class AcknowledgementStatus:
     audience: list[str]
     acknowledgements: list[Acknowledgement]
     pending: list[str]
+    # The audience holds a space the reader of the report may not see: numbers only.
+    names_withheld: bool = False
 
 
 def acknowledgement_status(
@@ -160,5 +166,27 @@ def acknowledgement_status(
     acknowledged = {a.user_id for a in acks}
     pending = [s for s in audience if s not in acknowledged]
     return AcknowledgementStatus(
-        post=post, audience=audience, acknowledgements=acks, pending=pending
+        post=post,
+        audience=audience,
+        acknowledgements=acks,
+        pending=pending,
+        names_withheld=not _sees_every_audience_space(session, gate, subject, post),
     )
+
+
+def _sees_every_audience_space(
+    session: Session, gate: PolicyGate, subject: str, post: Post
+) -> bool:
+    """True when `subject` may see every space among the post's readers: a name in the
+    report would otherwise tell who is in a space she may not see (an author who left
+    it, say)."""
+    space_ids = [r.removeprefix(SPACE_PREFIX) for r in post.readers if r.startswith(SPACE_PREFIX)]
+    if not space_ids:
+        return True
+    principals = gate.principals(subject)
+    spaces = SpaceRepository(session)
+    for space_id in space_ids:
+        space = spaces.get(space_id)
+        if space is None or not space_visible_to(space, principals):
+            return False
+    return True

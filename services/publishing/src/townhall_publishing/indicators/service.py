@@ -14,7 +14,7 @@ from townhall_contracts.readers import PostState
 from ..engagement.models import Acknowledgement, PostView
 from ..policy_gate import PolicyGate
 from ..posts.models import Comment, Post, PostKind
-from ..posts.service import require_space
+from ..spaces.service import get_visible_space
 from .schemas import AcknowledgementIndicator, Indicators, OfficialReach
 
 # Posts that count as having been out: published, later hidden, retracted or deleted.
@@ -43,7 +43,9 @@ def compute(
     """Indicators for communications staff, compliance, or (for a space) its owners."""
     candidates = [(Action.PUBLISH_OFFICIAL, ORG_DOMAIN), (Action.AUDIT_READ, ORG_DOMAIN)]
     if space_id is not None:
-        require_space(session, space_id)
+        # A space the caller may not see is answered as a missing one, before any refusal
+        # that would name it.
+        get_visible_space(session=session, gate=gate, subject=subject, space_id=space_id)
         candidates.append((Action.MANAGE_SPACE, space_domain(space_id)))
     gate.require_any(subject=subject, candidates=candidates)
 

@@ -16,8 +16,16 @@ from ..policy_gate import PolicyGate
 from ..posts.errors import AlreadyDone, InvalidTransition
 from ..posts.lifecycle import comment_changed, post_changed, record_step
 from ..posts.models import Comment, Post
-from ..posts.service import find_comment, find_post, get_readable_post, space_of
+from ..posts.service import (
+    find_comment,
+    find_post,
+    find_readable_comment,
+    get_readable_post,
+    space_of,
+)
+from ..spaces.errors import SpaceNotFound
 from ..spaces.repository import SpaceRepository
+from ..spaces.service import get_visible_space
 from .errors import ReportNotFound
 from .models import ModerationAction, ModerationVerb, Report, ReportStatus
 
@@ -34,9 +42,10 @@ def report(
     """Any reader reports a post or one of its comments, once while the report is open."""
     post = get_readable_post(session=session, gate=gate, subject=reporter, post_id=post_id)
     if comment_id is not None:
-        comment = find_comment(session, post, comment_id)
-        if comment.state == PostState.DELETED:
-            raise InvalidTransition("The comment is deleted.", state=comment.state)
+        # A deleted comment is read by compliance only: to others it does not exist.
+        find_readable_comment(
+            session=session, gate=gate, subject=reporter, post=post, comment_id=comment_id
+        )
     elif post.state not in (PostState.PUBLISHED.value, PostState.HIDDEN.value):
         raise InvalidTransition("Only a published post can be reported.", state=post.state)
     open_already = session.exec(
@@ -113,6 +122,23 @@ def _target(session: Session, post_id: str, comment_id: str | None) -> tuple[Pos
     return post, comment
 
 
+def _readable_target(
+    session: Session, gate: PolicyGate, moderator: str, post_id: str, comment_id: str | None
+) -> tuple[Post, Comment | None]:
+    """The post (and comment) to act on, if the moderator may read them; otherwise the
+    same not-found as for a missing one. Moderating means reading: nobody hides or
+    restores content to look at it."""
+    post = get_readable_post(session=session, gate=gate, subject=moderator, post_id=post_id)
+    comment = (
+        find_readable_comment(
+            session=session, gate=gate, subject=moderator, post=post, comment_id=comment_id
+        )
+        if comment_id
+        else None
+    )
+    return post, comment
+
+
 def _resolve_reports(
     session: Session, *, post: Post, comment: Comment | None, by: str, at: datetime, how: str
 ) -> None:
@@ -138,7 +164,7 @@ def hide(
 ) -> ModerationAction:
     """Hide a post or comment: gone for everyone but its author and moderators; the
     author sees the reason; the open reports on it are resolved."""
-    post, comment = _target(session, post_id, comment_id)
+    post, comment = _readable_target(session, gate, moderator, post_id, comment_id)
     decision = gate.require(
         subject=moderator, action=Action.MODERATE, domain=space_domain(post.space_id)
     )
@@ -172,7 +198,7 @@ def restore(
     reason: str,
 ) -> ModerationAction:
     """Bring hidden content back to its readers."""
-    post, comment = _target(session, post_id, comment_id)
+    post, comment = _readable_target(session, gate, moderator, post_id, comment_id)
     decision = gate.require(
         subject=moderator, action=Action.MODERATE, domain=space_domain(post.space_id)
     )
@@ -208,6 +234,11 @@ def dismiss(
     entry = session.get(Report, report_id) if len(report_id) <= 36 else None
     if entry is None:
         raise ReportNotFound(f"No report '{report_id}'.")
+    try:
+        # A report in a space one may not see is as missing as the space.
+        get_visible_space(session=session, gate=gate, subject=moderator, space_id=entry.space_id)
+    except SpaceNotFound:
+        raise ReportNotFound(f"No report '{report_id}'.") from None
     decision = gate.require(
         subject=moderator, action=Action.MODERATE, domain=space_domain(entry.space_id)
     )

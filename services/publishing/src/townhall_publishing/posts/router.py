@@ -293,8 +293,11 @@ def acknowledgement_report(
         acknowledged=acknowledged,
         pending=len(status.pending),
         rate=round(acknowledged / audience, 4) if audience else None,
-        acknowledged_by=[AcknowledgementRead.model_validate(a) for a in status.acknowledgements],
-        pending_subjects=status.pending,
+        acknowledged_by=[]
+        if status.names_withheld
+        else [AcknowledgementRead.model_validate(a) for a in status.acknowledgements],
+        pending_subjects=[] if status.names_withheld else status.pending,
+        names_withheld=status.names_withheld,
     )
 
 

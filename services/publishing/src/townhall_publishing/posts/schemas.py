@@ -333,3 +333,7 @@ class AcknowledgementReport(BaseModel):
     rate: float | None
     acknowledged_by: list[AcknowledgementRead]
     pending_subjects: list[str]
+    names_withheld: bool = Field(
+        default=False,
+        description="The audience holds a space the caller may not see: numbers, no names",
+    )

@@ -19,10 +19,10 @@ from ..content import extract_mentions, render_markdown
 from ..database import utcnow
 from ..policy_gate import PolicyGate
 from ..spaces.cache import SpaceFactsCache
-from ..spaces.errors import SpaceArchived, SpaceNotFound
+from ..spaces.errors import SpaceArchived
 from ..spaces.models import Space
 from ..spaces.repository import SpaceRepository
-from ..spaces.service import get_visible_space_facts
+from ..spaces.service import get_visible_space_facts, space_visible_to
 from . import vouches
 from .errors import (
     AlreadyDone,
@@ -108,7 +108,7 @@ def _prepare_post(
             space_kind=space.kind,
         )
     official = request.kind is PostKind.OFFICIAL
-    _check_audience(session, request)
+    _check_audience(session, gate, author_id, request)
     action = Action.POST_OFFICIAL if official else Action.POST_SOCIAL
     decision = gate.require(subject=author_id, action=action, domain=space_domain(space.id))
     now = utcnow()
@@ -141,11 +141,22 @@ def _prepare_post(
     )
 
 
-def _check_audience(session: Session, request: PostCreate) -> None:
+def _check_audience(
+    session: Session, gate: PolicyGate, author_id: str, request: PostCreate
+) -> None:
+    """Each audience space exists and the author may see it: a space she may not see is
+    refused as a missing one, so an audience tells nothing of who is in it."""
+    if not request.audience_spaces:
+        return
     spaces = SpaceRepository(session)
+    principals = gate.principals(author_id)
     for space_id in request.audience_spaces:
         space = spaces.get(space_id)
-        if space is None or space.archived_at is not None:
+        if (
+            space is None
+            or space.archived_at is not None
+            or not space_visible_to(space, principals)
+        ):
             raise InvalidAudience(
                 f"The audience space '{space_id}' does not exist.", space_id=space_id
             )
@@ -425,6 +436,17 @@ def find_comment(session: Session, post: Post, comment_id: str) -> Comment:
     return comment
 
 
+def find_readable_comment(
+    *, session: Session, gate: PolicyGate, subject: str, post: Post, comment_id: str
+) -> Comment:
+    """The comment if `subject` may read it; otherwise `CommentNotFound`, as if it did not
+    exist (a hidden or deleted comment of someone else is no one's business)."""
+    comment = find_comment(session, post, comment_id)
+    if not may_read(gate.principals(subject), comment.readers):
+        raise CommentNotFound(f"No comment '{comment_id}' on post '{post.id}'.")
+    return comment
+
+
 def list_comments(
     *, session: Session, gate: PolicyGate, subject: str, post_id: str
 ) -> tuple[Post, list[Comment]]:
@@ -448,7 +470,9 @@ def edit_comment(
 ) -> Comment:
     """The author edits a live comment; the previous text goes to the version history."""
     post = get_readable_post(session=session, gate=gate, subject=editor, post_id=post_id, lock=True)
-    comment = find_comment(session, post, comment_id)
+    comment = find_readable_comment(
+        session=session, gate=gate, subject=editor, post=post, comment_id=comment_id
+    )
     if comment.author_id != editor:
         raise NotAuthor(f"Only the author of comment '{comment_id}' may edit it.")
     if comment.state != PostState.PUBLISHED:
@@ -483,7 +507,9 @@ def delete_comment(
     post = get_readable_post(
         session=session, gate=gate, subject=author_id, post_id=post_id, lock=True
     )
-    comment = find_comment(session, post, comment_id)
+    comment = find_readable_comment(
+        session=session, gate=gate, subject=author_id, post=post, comment_id=comment_id
+    )
     if comment.author_id != author_id:
         raise NotAuthor(f"Only the author of comment '{comment_id}' may delete it.")
     if comment.state == PostState.DELETED:
@@ -498,10 +524,3 @@ def delete_comment(
     post.comment_count = max(post.comment_count - 1, 0)
     comment_changed(session, comment=comment, post=post, space=space_of(session, post), at=now)
     return comment
-
-
-def require_space(session: Session, space_id: str) -> Space:
-    space = SpaceRepository(session).get(space_id)
-    if space is None:
-        raise SpaceNotFound(f"No space '{space_id}'.")
-    return space

@@ -9,7 +9,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
 from townhall_contracts.policy import ORG_DOMAIN, Action, Role, SpaceKind, space_domain
-from townhall_contracts.readers import AUDITOR, Visibility, space_principal
+from townhall_contracts.readers import AUDITOR, ORG, Visibility, space_principal
 
 from ..database import utcnow
 from ..policy_gate import PolicyGate
@@ -31,10 +31,11 @@ S = TypeVar("S", bound=SpaceLike)
 
 
 def space_visible_to(space: SpaceLike, principals: Set[str]) -> bool:
-    """Public spaces are seen by everyone; restricted ones by their members and compliance."""
-    if space.visibility == Visibility.PUBLIC:
+    """Public spaces are seen by employees (`org`), any space by its members and by
+    compliance: a contractor sees only the spaces she is in, a deactivated user none."""
+    if space_principal(space.id) in principals or AUDITOR in principals:
         return True
-    return space_principal(space.id) in principals or AUDITOR in principals
+    return space.visibility == Visibility.PUBLIC and ORG in principals
 
 
 def list_visible_spaces(
@@ -71,12 +72,8 @@ def get_visible_space_facts(
 
 
 def _visible(space: S | None, gate: PolicyGate, subject: str, space_id: str) -> S:
-    if space is None:
-        raise SpaceNotFound(f"No space '{space_id}'.")
-    # Only restricted spaces cost a principals lookup; public ones are no secret.
-    if space.visibility != Visibility.PUBLIC and not space_visible_to(
-        space, gate.principals(subject)
-    ):
+    # Missing and not visible get the same answer: nothing tells one from the other.
+    if space is None or not space_visible_to(space, gate.principals(subject)):
         raise SpaceNotFound(f"No space '{space_id}'.")
     return space
 
