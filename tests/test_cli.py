@@ -14,7 +14,7 @@ import httpx
 import jwt
 
 from townhall_platform.auth import ensure_signing_key
-from townhall_platform.testing import free_port
+from townhall_platform.testing import STARTUP_WAIT_SECONDS, free_port
 
 TOWNHALL = str(Path(sys.executable).parent / "townhall")
 
@@ -68,7 +68,7 @@ def _run_until_ready_then_interrupt(state: Path, ports: dict[str, int]) -> str:
         stderr=subprocess.STDOUT,
         text=True,
     )
-    deadline = time.monotonic() + 120
+    deadline = time.monotonic() + STARTUP_WAIT_SECONDS
     token = subprocess.run(
         [TOWNHALL, "token", "olivier", "--state-dir", str(state)],
         capture_output=True,

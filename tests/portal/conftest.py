@@ -20,7 +20,7 @@ import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
 
 from townhall.launcher import service_command
-from townhall_platform.testing import free_port
+from townhall_platform.testing import STARTUP_WAIT_SECONDS, free_port
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -65,7 +65,7 @@ def start_portal(system: Any, state: Path, signing_key_file: Path, **overrides: 
             [*service_command("portal"), "serve"], env=env, stdout=log, stderr=subprocess.STDOUT
         )
     url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
+    deadline = time.monotonic() + STARTUP_WAIT_SECONDS
     while time.monotonic() < deadline:
         if process.poll() is not None:
             raise RuntimeError(f"portal exited:\n{log_path.read_text()[-4000:]}")
@@ -75,7 +75,10 @@ def start_portal(system: Any, state: Path, signing_key_file: Path, **overrides: 
         except httpx.HTTPError:
             pass
         time.sleep(0.1)
-    raise RuntimeError(f"portal not ready:\n{log_path.read_text()[-4000:]}")
+    raise RuntimeError(
+        f"portal did not answer 200 on {url}/readyz within {STARTUP_WAIT_SECONDS:.0f} s:\n"
+        f"{log_path.read_text()[-4000:]}"
+    )
 
 
 @pytest.fixture(scope="module")

@@ -23,7 +23,7 @@ from sqlalchemy import insert
 
 from townhall_platform.auth import TokenIssuer
 from townhall_platform.db import make_engine, session_scope
-from townhall_platform.testing import free_port
+from townhall_platform.testing import STARTUP_WAIT_SECONDS, free_port
 from townhall_policy.directory.models import Subject
 from townhall_policy.grants.models import Grant
 
@@ -53,7 +53,7 @@ def _spawn(database_url: str, signing_key_file: Path, log_path: Path) -> tuple[s
 
 
 def _wait_ready(url: str, process: Any, log_path: Path) -> None:
-    deadline = time.monotonic() + 30
+    deadline = time.monotonic() + STARTUP_WAIT_SECONDS
     while True:
         try:
             if httpx.get(f"{url}/readyz", timeout=1).status_code == 200:
@@ -62,7 +62,10 @@ def _wait_ready(url: str, process: Any, log_path: Path) -> None:
             pass
         if process.poll() is not None or time.monotonic() > deadline:
             process.kill()
-            raise AssertionError(f"policy did not start: {log_path.read_text()!r}")
+            raise AssertionError(
+                f"policy did not answer 200 on {url}/readyz within "
+                f"{STARTUP_WAIT_SECONDS:.0f} s: {log_path.read_text()!r}"
+            )
         time.sleep(0.1)
 
 
