@@ -6,6 +6,7 @@ npm registry (`npm ci` in this folder). `.ci/run` installs both.
 
 from __future__ import annotations
 
+import asyncio
 import os
 import re
 import subprocess
@@ -95,12 +96,27 @@ def portal(
         running.process.wait()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
+    """Chromium, driven by Playwright for the tests of one module.
+
+    While Playwright's synchronous API runs, it marks its event loop as running in this
+    thread (between calls too), so any asyncio test run meanwhile would fail with "Cannot
+    run the event loop while another loop is running". Scoped to the module, it is
+    stopped before the next module's tests run, whatever the order; the teardown checks
+    that no loop is left behind.
+    """
     with sync_playwright() as playwright:
         chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
+        try:
+            yield chromium
+        finally:
+            chromium.close()
+    try:
+        leaked = asyncio.get_running_loop()
+    except RuntimeError:
+        return
+    raise AssertionError(f"Playwright left its event loop running after it stopped: {leaked!r}")
 
 
 class People:
