@@ -193,12 +193,11 @@ def test_serve_refuses_several_workers_on_a_sqlite_database_without_a_file(url: 
     assert "Several workers" in result.output
 
 
-def test_logs_after_a_command_line_run_are_not_lost(
-    seeded: tuple[Engine, list[str]], database_url: str, signing_key_file: Path
-) -> None:
+def test_logs_after_a_command_line_run_are_not_lost() -> None:
     # The command configures logging while the runner has replaced stderr with a stream
     # it closes afterwards: what is logged after it (by the next tests) must be written.
-    CliRunner().invoke(main, ["relay-once"], env=_relay_env(database_url, signing_key_file))
+    env = {"TOWNHALL_PUBLISHING_DATABASE_URL": "sqlite://", "TOWNHALL_PUBLISHING_WORKERS": "2"}
+    assert CliRunner().invoke(main, ["serve"], env=env).exit_code == 2
     before = dropped_log_lines()
 
     structlog.get_logger("townhall.test").warning("after_the_command_line")
