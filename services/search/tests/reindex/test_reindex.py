@@ -11,12 +11,12 @@ import pytest
 from fastapi.testclient import TestClient
 
 from townhall_contracts.search import DocumentExportPage, ExportedDocument
+from townhall_platform.testing import EVENTUALLY_SECONDS
 from townhall_search.app import create_app
 
 BULK = "/internal/v1/index/bulk"
 REINDEX = "/internal/v1/index/reindex"
 SEARCH = "/v1/search"
-from townhall_platform.testing import EVENTUALLY_SECONDS
 
 
 class PublishingStub:
