@@ -16,7 +16,12 @@ import pytest
 
 from townhall.launcher import ServiceSpec, service_command, service_environment
 from townhall_platform.auth import TokenIssuer
-from townhall_platform.testing import STARTUP_WAIT_SECONDS, free_port, temporary_postgres_database
+from townhall_platform.testing import (
+    EVENTUALLY_SECONDS,
+    STARTUP_WAIT_SECONDS,
+    free_port,
+    temporary_postgres_database,
+)
 
 
 class PortTaken(RuntimeError):
@@ -125,7 +130,7 @@ class System:
         return dict(response.json())
 
     def wait_for_search(
-        self, user: str, predicate: Any, timeout: float = 60.0, **params: Any
+        self, user: str, predicate: Any, timeout: float = EVENTUALLY_SECONDS, **params: Any
     ) -> dict[str, Any]:
         """Poll search until `predicate(results)` holds; return the last results."""
         deadline = time.monotonic() + timeout
