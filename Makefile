@@ -12,6 +12,8 @@ PYTEST_ARGS ?=
 help:
 	@echo "make run    set up, migrate, seed demo data and run the portal and the three services"
 	@echo "make test   set up and run the whole test suite (SQLite, and PostgreSQL when it answers)"
+	@echo "           in a shuffled order; the seed is printed last. Reproduce an order with"
+	@echo "           make test PYTEST_ARGS='-p randomly --randomly-seed=N' (-p no:randomly: file order)"
 	@echo "make lint   ruff and mypy"
 	@echo "make bench  run the benchmarks under bench/"
 	@echo "make browser-deps  install Chromium (Debian) and axe-core (npm) for the portal's tests"

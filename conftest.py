@@ -21,6 +21,18 @@ def pytest_report_header() -> str:
     return f"townhall database backends: {', '.join(BACKENDS)}"
 
 
+def pytest_terminal_summary(
+    terminalreporter: pytest.TerminalReporter, config: pytest.Config
+) -> None:
+    # pytest-randomly shuffles the tests (and seeds `random`) by default; its seed is only in
+    # the header, which -q hides: repeat it last, where a failure is read, to reproduce it.
+    seed = getattr(config.option, "randomly_seed", None)
+    if isinstance(seed, int):
+        terminalreporter.write_line(
+            f"tests ran in shuffled order; reproduce with: -p randomly --randomly-seed={seed}"
+        )
+
+
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     # PostgreSQL joins SQLite whenever it answers; when it does not, the PostgreSQL
     # cases are not generated at all rather than skipped (CI makes sure it answers).

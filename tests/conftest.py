@@ -16,7 +16,12 @@ import pytest
 
 from townhall.launcher import ServiceSpec, service_command, service_environment
 from townhall_platform.auth import TokenIssuer
-from townhall_platform.testing import free_port, temporary_postgres_database
+from townhall_platform.testing import (
+    EVENTUALLY_SECONDS,
+    STARTUP_WAIT_SECONDS,
+    free_port,
+    temporary_postgres_database,
+)
 
 
 class PortTaken(RuntimeError):
@@ -44,10 +49,10 @@ class ServiceProcess:
                 check=True,
                 stdout=log,
                 stderr=subprocess.STDOUT,
-                timeout=120,
+                timeout=STARTUP_WAIT_SECONDS,
             )
 
-    def start(self, timeout: float = 180.0) -> None:
+    def start(self, timeout: float = STARTUP_WAIT_SECONDS) -> None:
         """Start the service and wait until its /readyz answers 200 (generous: CI may be loaded)."""
         log = self.log_path.open("ab")
         self.process = subprocess.Popen(
@@ -125,7 +130,7 @@ class System:
         return dict(response.json())
 
     def wait_for_search(
-        self, user: str, predicate: Any, timeout: float = 60.0, **params: Any
+        self, user: str, predicate: Any, timeout: float = EVENTUALLY_SECONDS, **params: Any
     ) -> dict[str, Any]:
         """Poll search until `predicate(results)` holds; return the last results."""
         deadline = time.monotonic() + timeout

@@ -24,6 +24,7 @@ from sqlalchemy import text
 
 from townhall.launcher import service_command
 from townhall_platform.db import make_engine
+from townhall_platform.testing import EVENTUALLY_SECONDS
 from townhall_portal.app import create_app as create_portal
 from townhall_portal.settings import PortalSettings
 
@@ -54,7 +55,7 @@ def _decision_once_reloaded(
     policy: Any, decision: dict[str, str], service: dict[str, str]
 ) -> dict[str, Any]:
     """Policy's decision once it loaded the revision the attacker bumped (it polls)."""
-    deadline = time.monotonic() + 30
+    deadline = time.monotonic() + EVENTUALLY_SECONDS
     while True:
         answer: dict[str, Any] = policy.post("/v1/decisions", json=decision, headers=service).json()
         if answer["allowed"] or time.monotonic() > deadline:

@@ -7,6 +7,7 @@ import signal
 import sqlite3
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -14,7 +15,7 @@ import httpx
 import jwt
 
 from townhall_platform.auth import ensure_signing_key
-from townhall_platform.testing import free_port
+from townhall_platform.testing import STARTUP_WAIT_SECONDS, free_port
 
 TOWNHALL = str(Path(sys.executable).parent / "townhall")
 
@@ -68,7 +69,12 @@ def _run_until_ready_then_interrupt(state: Path, ports: dict[str, int]) -> str:
         stderr=subprocess.STDOUT,
         text=True,
     )
-    deadline = time.monotonic() + 120
+    # The output is read as it comes, so the test can wait for the banner to print.
+    lines: list[str] = []
+    assert process.stdout is not None
+    reader = threading.Thread(target=lambda: lines.extend(process.stdout or ()), daemon=True)
+    reader.start()
+    deadline = time.monotonic() + STARTUP_WAIT_SECONDS
     token = subprocess.run(
         [TOWNHALL, "token", "olivier", "--state-dir", str(state)],
         capture_output=True,
@@ -96,9 +102,16 @@ def _run_until_ready_then_interrupt(state: Path, ports: dict[str, int]) -> str:
         total = response.json()["total"] if response.status_code == 200 else 0
         time.sleep(0.3)
     assert total >= 40
-    time.sleep(1.5)  # let the banner print
+    # The banner ends with how to stop; interrupting before it printed would lose it.
+    while time.monotonic() < deadline and "Stop with Ctrl-C." not in "".join(lines):
+        time.sleep(0.1)
+    assert "Stop with Ctrl-C." in "".join(lines), (
+        f"the banner did not print within {STARTUP_WAIT_SECONDS:.0f} s:\n{''.join(lines)}"
+    )
     process.send_signal(signal.SIGINT)
-    output, _ = process.communicate(timeout=60)
+    process.wait(timeout=60)
+    reader.join(timeout=60)
+    output = "".join(lines)
     assert process.returncode == 0, output
     for port in ports.values():
         try:

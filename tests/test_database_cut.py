@@ -21,7 +21,7 @@ import pytest
 from psycopg import sql
 
 from townhall_platform.auth import TokenIssuer
-from townhall_platform.testing import POSTGRES_ADMIN_URL
+from townhall_platform.testing import EVENTUALLY_SECONDS, POSTGRES_ADMIN_URL
 
 pytestmark = pytest.mark.integration
 
@@ -117,12 +117,14 @@ def test_a_cut_database_answers_503_once_logged_and_the_connection_serves_on(
     assert "unhandled_error" not in logged
 
     # The database is back: the same connection reads and writes again.
-    deadline = time.monotonic() + 30
+    deadline = time.monotonic() + EVENTUALLY_SECONDS
     answer = client.get(f"/v1/posts/{post_id}")
     while answer.status_code != 200 and time.monotonic() < deadline:
         time.sleep(0.2)
         answer = client.get(f"/v1/posts/{post_id}")
-    assert answer.status_code == 200, "publishing did not read again within 30 s"
+    assert answer.status_code == 200, (
+        f"publishing did not read again within {EVENTUALLY_SECONDS:.0f} s"
+    )
     after = client.post(
         "/v1/posts",
         json={"space_id": "engineering", "kind": "social", "title": f"Après {tag}", "body": "x"},

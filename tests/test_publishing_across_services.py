@@ -84,11 +84,9 @@ def test_an_official_post_is_searchable_once_published_and_gone_once_retracted(s
     time.sleep(0.5)
     assert post["id"] not in _ids(system.search("david", q=tag))
     _ok(system.as_user("publishing", "marc").post(f"/v1/posts/{post['id']}/approve"))
-    published_at = time.monotonic()
     _ok(claire.post(f"/v1/posts/{post['id']}/publish"))
     found = system.wait_for_search("david", lambda r: post["id"] in _ids(r), q=tag)
     assert post["id"] in _ids(found)
-    assert time.monotonic() - published_at < 10
     assert found["hits"][0]["kind"] == "official"
 
     _ok(claire.post(f"/v1/posts/{post['id']}/retract", json={"reason": "Publiée par erreur"}))

@@ -102,5 +102,5 @@ def test_posts_written_at_once_through_two_workers_are_all_kept_and_searchable(
     def all_found(results: dict[str, Any]) -> bool:
         return results["total"] == len(ids)
 
-    found = workers_system.wait_for_search("david", all_found, q=tag, limit=100, timeout=30)
+    found = workers_system.wait_for_search("david", all_found, q=tag, limit=100)
     assert {hit["id"] for hit in found["hits"]} == set(ids)

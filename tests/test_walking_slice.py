@@ -146,7 +146,6 @@ def test_posts_written_while_search_is_down_arrive_once_when_it_returns(system: 
         lambda r: r["total"] >= len(created),
         q=tag,
         limit=100,
-        timeout=30,
         facets="kind",
     )
     assert sorted(_ids(results)) == sorted(created)

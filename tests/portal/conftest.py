@@ -6,6 +6,7 @@ npm registry (`npm ci` in this folder). `.ci/run` installs both.
 
 from __future__ import annotations
 
+import asyncio
 import os
 import re
 import subprocess
@@ -20,7 +21,7 @@ import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
 
 from townhall.launcher import service_command
-from townhall_platform.testing import free_port
+from townhall_platform.testing import STARTUP_WAIT_SECONDS, free_port
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -65,7 +66,7 @@ def start_portal(system: Any, state: Path, signing_key_file: Path, **overrides: 
             [*service_command("portal"), "serve"], env=env, stdout=log, stderr=subprocess.STDOUT
         )
     url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
+    deadline = time.monotonic() + STARTUP_WAIT_SECONDS
     while time.monotonic() < deadline:
         if process.poll() is not None:
             raise RuntimeError(f"portal exited:\n{log_path.read_text()[-4000:]}")
@@ -75,7 +76,10 @@ def start_portal(system: Any, state: Path, signing_key_file: Path, **overrides: 
         except httpx.HTTPError:
             pass
         time.sleep(0.1)
-    raise RuntimeError(f"portal not ready:\n{log_path.read_text()[-4000:]}")
+    raise RuntimeError(
+        f"portal did not answer 200 on {url}/readyz within {STARTUP_WAIT_SECONDS:.0f} s:\n"
+        f"{log_path.read_text()[-4000:]}"
+    )
 
 
 @pytest.fixture(scope="module")
@@ -92,12 +96,27 @@ def portal(
         running.process.wait()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
+    """Chromium, driven by Playwright for the tests of one module.
+
+    While Playwright's synchronous API runs, it marks its event loop as running in this
+    thread (between calls too), so any asyncio test run meanwhile would fail with "Cannot
+    run the event loop while another loop is running". Scoped to the module, it is
+    stopped before the next module's tests run, whatever the order; the teardown checks
+    that no loop is left behind.
+    """
     with sync_playwright() as playwright:
         chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
+        try:
+            yield chromium
+        finally:
+            chromium.close()
+    try:
+        leaked = asyncio.get_running_loop()
+    except RuntimeError:
+        return
+    raise AssertionError(f"Playwright left its event loop running after it stopped: {leaked!r}")
 
 
 class People:

@@ -28,7 +28,7 @@ from structlog.testing import capture_logs
 from townhall_platform.app import create_app
 from townhall_platform.db import make_engine
 from townhall_platform.settings import ServiceSettings
-from townhall_platform.testing import free_port
+from townhall_platform.testing import STARTUP_WAIT_SECONDS, free_port
 
 router = APIRouter()
 
@@ -70,10 +70,13 @@ def served(tmp_path: Path, signing_key_file: Path) -> Iterator[Served]:
     )
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
-    deadline = time.monotonic() + 20
+    deadline = time.monotonic() + STARTUP_WAIT_SECONDS
     while not server.started:
         if time.monotonic() > deadline or not thread.is_alive():
-            raise RuntimeError("the test server did not start within 20 s")
+            raise RuntimeError(
+                f"the test server did not start listening on port {port} "
+                f"within {STARTUP_WAIT_SECONDS:.0f} s"
+            )
         time.sleep(0.05)
     yield Served(port, database_dir)
     server.should_exit = True

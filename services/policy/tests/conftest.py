@@ -11,6 +11,7 @@ from fastapi.testclient import TestClient
 
 from townhall_platform.auth import TokenIssuer
 from townhall_platform.db import make_engine, run_migrations, session_scope
+from townhall_platform.testing import ManualClock
 from townhall_policy.app import create_app
 from townhall_policy.migrations import MIGRATIONS_DIR
 from townhall_policy.seed import seed_demo
@@ -142,3 +143,17 @@ class PolicyApi:
 @pytest.fixture(scope="module")
 def api(client: TestClient, as_service: Headers, as_user: Callable[[str], Headers]) -> PolicyApi:
     return PolicyApi(client, as_service, as_user)
+
+
+@pytest.fixture
+def clocked_api(
+    settings: PolicySettings, as_service: Headers, as_user: Callable[[str], Headers]
+) -> Iterator[tuple[PolicyApi, ManualClock]]:
+    """An instance on the module's database that decides at a time the test moves.
+
+    Grants and suspensions bounded in time start and end when the test says, not after
+    a sleep that a busy machine can outlast.
+    """
+    clock = ManualClock()
+    with TestClient(create_app(settings, clock=clock)) as test_client:
+        yield PolicyApi(test_client, as_service, as_user), clock

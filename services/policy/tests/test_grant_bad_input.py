@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-import time
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
+
+from townhall_platform.testing import ManualClock
 
 
 def _head(api: Any) -> tuple[int, int]:
@@ -79,9 +80,12 @@ def test_revoking_twice_writes_one_event(api: Any) -> None:
     assert _head(api) == before
 
 
-def test_a_future_grant_takes_effect_and_expires_on_time(api: Any) -> None:
-    starts = datetime.now(UTC) + timedelta(seconds=1)
-    ends = starts + timedelta(seconds=1)
+def test_a_future_grant_takes_effect_and_expires_on_time(
+    clocked_api: tuple[Any, ManualClock],
+) -> None:
+    api, clock = clocked_api
+    starts = clock.at(3600)
+    ends = starts + timedelta(seconds=60)
     api.grant(
         "hugo",
         "member",
@@ -91,8 +95,8 @@ def test_a_future_grant_takes_effect_and_expires_on_time(api: Any) -> None:
     )
     assert api.decide("hugo", "post.social", "space:projet-phoenix")["allowed"] is False
 
-    time.sleep(max(0.0, (starts - datetime.now(UTC)).total_seconds()) + 0.2)
+    clock.now = starts
     assert api.decide("hugo", "post.social", "space:projet-phoenix")["allowed"] is True
 
-    time.sleep(max(0.0, (ends - datetime.now(UTC)).total_seconds()) + 0.2)
+    clock.now = ends
     assert api.decide("hugo", "post.social", "space:projet-phoenix")["allowed"] is False

@@ -16,7 +16,7 @@ import pytest
 from townhall_clients import PolicyClient
 from townhall_contracts.policy import Action, DecisionRequest, DomainRegistration, SpaceKind
 from townhall_platform.auth import TokenIssuer
-from townhall_platform.testing import free_port
+from townhall_platform.testing import STARTUP_WAIT_SECONDS, free_port
 
 
 @pytest.fixture(scope="module")
@@ -42,7 +42,7 @@ def policy_url(
     )
     url = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 20
+        deadline = time.monotonic() + STARTUP_WAIT_SECONDS
         while True:
             try:
                 if httpx.get(f"{url}/readyz", timeout=1).status_code == 200:
@@ -50,7 +50,10 @@ def policy_url(
             except httpx.TransportError:
                 pass
             if process.poll() is not None or time.monotonic() > deadline:
-                raise AssertionError(f"policy did not start: {log_file.read_text()!r}")
+                raise AssertionError(
+                    f"policy did not answer 200 on {url}/readyz within "
+                    f"{STARTUP_WAIT_SECONDS:.0f} s: {log_file.read_text()!r}"
+                )
             time.sleep(0.1)
         yield url
     finally:

@@ -29,7 +29,7 @@ from townhall_contracts.demo import GROUPS, SPACES, USERS
 from townhall_contracts.search import IndexBatch, IndexBatchResult
 from townhall_platform.auth import TokenIssuer
 from townhall_platform.db import make_engine, run_migrations, session_scope
-from townhall_platform.testing import free_port
+from townhall_platform.testing import STARTUP_WAIT_SECONDS, free_port
 from townhall_publishing.app import create_app
 from townhall_publishing.cli import MIGRATIONS
 from townhall_publishing.settings import PublishingSettings
@@ -545,10 +545,13 @@ def real_policy_url(
     )
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
-    deadline = time.monotonic() + 20
+    deadline = time.monotonic() + STARTUP_WAIT_SECONDS
     while not server.started:
         if time.monotonic() > deadline or not thread.is_alive():
-            raise RuntimeError("the policy service did not start")
+            raise RuntimeError(
+                f"the in-thread policy server did not start listening on port {port} "
+                f"within {STARTUP_WAIT_SECONDS:.0f} s"
+            )
         time.sleep(0.05)
     yield f"http://127.0.0.1:{port}"
     server.should_exit = True

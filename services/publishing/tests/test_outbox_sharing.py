@@ -16,6 +16,7 @@ from townhall_clients import SearchClient
 from townhall_contracts.search import DocumentType, IndexDocument
 from townhall_platform.auth import TokenIssuer
 from townhall_platform.db import make_engine
+from townhall_platform.testing import EVENTUALLY_SECONDS
 from townhall_publishing.database import utcnow
 from townhall_publishing.outbox.metrics import RelayMetrics
 from townhall_publishing.outbox.relay import OutboxRelay
@@ -90,7 +91,7 @@ def test_two_instances_relaying_while_writers_write_deliver_each_event_once_in_o
             thread.start()
         for thread in writers:
             thread.join(60)
-        deadline = time.monotonic() + 20
+        deadline = time.monotonic() + EVENTUALLY_SECONDS
         while time.monotonic() < deadline and not set(written) <= set(search.delivered_event_ids):
             time.sleep(0.05)
     finally:

@@ -9,12 +9,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import structlog
 from sqlalchemy import text
 from sqlalchemy.engine import Engine
 from typer.testing import CliRunner
 
 from townhall_contracts.demo import EMPLOYEES, SPACES
 from townhall_platform.db import make_engine
+from townhall_platform.logs import dropped_log_lines
 from townhall_platform.testing import free_port
 from townhall_publishing.cli import main
 from townhall_publishing.database import sqlite_lock
@@ -189,3 +191,15 @@ def test_serve_refuses_several_workers_on_a_sqlite_database_without_a_file(url: 
 
     assert result.exit_code == 2
     assert "Several workers" in result.output
+
+
+def test_logs_after_a_command_line_run_are_not_lost() -> None:
+    # The command configures logging while the runner has replaced stderr with a stream
+    # it closes afterwards: what is logged after it (by the next tests) must be written.
+    env = {"TOWNHALL_PUBLISHING_DATABASE_URL": "sqlite://", "TOWNHALL_PUBLISHING_WORKERS": "2"}
+    assert CliRunner().invoke(main, ["serve"], env=env).exit_code == 2
+    before = dropped_log_lines()
+
+    structlog.get_logger("townhall.test").warning("after_the_command_line")
+
+    assert dropped_log_lines() == before

@@ -19,6 +19,7 @@ from sqlalchemy import text
 
 from townhall_clients import SearchClient
 from townhall_platform.db import make_engine, run_migrations
+from townhall_platform.testing import EVENTUALLY_SECONDS
 from townhall_publishing.cli import MIGRATIONS
 from townhall_publishing.database import (
     CHECKPOINT_EVERY,
@@ -63,11 +64,11 @@ def _start(script: str, *args: str) -> subprocess.Popen[bytes]:
 
 
 def _wait_for(process: subprocess.Popen[bytes]) -> None:
-    assert process.wait(30) == 0
+    assert process.wait(EVENTUALLY_SECONDS) == 0
 
 
 def _until(condition: Callable[[], bool]) -> None:
-    deadline = time.monotonic() + 30
+    deadline = time.monotonic() + EVENTUALLY_SECONDS
     while not condition() and time.monotonic() < deadline:
         time.sleep(0.05)
     assert condition()

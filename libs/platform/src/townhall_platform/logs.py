@@ -56,13 +56,18 @@ class SurvivingPrintLogger(structlog.PrintLogger):
 
 
 class SurvivingPrintLoggerFactory:
-    """`structlog.PrintLoggerFactory` producing `SurvivingPrintLogger`s."""
+    """`structlog.PrintLoggerFactory` producing `SurvivingPrintLogger`s.
 
-    def __init__(self, file: TextIO) -> None:
+    Without a file, each logger writes to `sys.stderr` as it is when the logger is made,
+    not as it was when logging was configured: a command run under a runner that swaps
+    stderr for a while (click's, pytest's) leaves no logger bound to a closed stream.
+    """
+
+    def __init__(self, file: TextIO | None = None) -> None:
         self._file = file
 
     def __call__(self, *args: Any) -> SurvivingPrintLogger:
-        return SurvivingPrintLogger(self._file)
+        return SurvivingPrintLogger(self._file if self._file is not None else sys.stderr)
 
 
 def configure_logging(*, service: str, json: bool, level: str = "INFO") -> None:
@@ -83,7 +88,7 @@ def configure_logging(*, service: str, json: bool, level: str = "INFO") -> None:
             renderer,
         ],
         wrapper_class=structlog.make_filtering_bound_logger(logging.getLevelName(level.upper())),
-        logger_factory=SurvivingPrintLoggerFactory(sys.stderr),
+        logger_factory=SurvivingPrintLoggerFactory(),
         cache_logger_on_first_use=False,
     )
     structlog.contextvars.bind_contextvars(service=service)

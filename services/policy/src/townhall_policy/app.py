@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
+from datetime import datetime
 
 from fastapi import FastAPI
 
@@ -24,6 +25,7 @@ from townhall_policy.principals.router import router as principals_router
 from townhall_policy.revision.router import router as revision_router
 from townhall_policy.settings import PolicySettings
 from townhall_policy.suspensions.router import router as suspensions_router
+from townhall_policy.timestamps import utcnow
 
 DESCRIPTION = """\
 Decides who may do what in Townhall, and explains why. Owns the directory of subjects
@@ -33,11 +35,17 @@ granted by whom, when and why; revocation keeps history). Errors are RFC 9457
 """
 
 
-def create_app(settings: PolicySettings | None = None) -> FastAPI:
-    """Build the policy service; the policy is loaded and watched while the app runs."""
+def create_app(
+    settings: PolicySettings | None = None, *, clock: Callable[[], datetime] = utcnow
+) -> FastAPI:
+    """Build the policy service; the policy is loaded and watched while the app runs.
+
+    `clock` is the time decisions are made at (when time-bounded grants and suspensions
+    start and end); tests give one they move, so nothing waits on the wall clock.
+    """
     settings = settings or PolicySettings()
     database = make_engine(settings.database_url)
-    policy_engine = PolicyEngine(database, poll_seconds=settings.revision_poll_seconds)
+    policy_engine = PolicyEngine(database, poll_seconds=settings.revision_poll_seconds, clock=clock)
     keyring = load_keyring(settings)
     checkpoints = CheckpointScheduler(
         database,

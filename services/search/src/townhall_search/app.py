@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 
@@ -48,11 +49,13 @@ def create_app(
     *,
     policy_transport: httpx.BaseTransport | None = None,
     publishing_transport: httpx.BaseTransport | None = None,
+    clock: Callable[[], float] = time.monotonic,
 ) -> FastAPI:
     """Build the search service; the index opens (and takes its writer) at startup.
 
     The transports replace the network under the policy and publishing clients, for
-    tests that stand in for those processes.
+    tests that stand in for those processes; `clock` is the time cached principals
+    expire by (tests move it instead of sleeping).
     """
     settings = settings or SearchSettings()
 
@@ -76,6 +79,7 @@ def create_app(
             policy,
             ttl_seconds=settings.principals_cache_seconds,
             revision_check_seconds=settings.revision_check_seconds,
+            clock=clock,
         )
         app.state.cursors = CursorCodec(
             settings.cursor_secret.get_secret_value().encode(),

@@ -11,6 +11,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from townhall_contracts.search import DocumentExportPage, ExportedDocument
+from townhall_platform.testing import EVENTUALLY_SECONDS
 from townhall_search.app import create_app
 
 BULK = "/internal/v1/index/bulk"
@@ -73,7 +74,7 @@ def app_client(search_settings, policy, publishing) -> Iterator[TestClient]:
 
 
 def _wait(client: TestClient, headers: dict[str, str]) -> dict:
-    deadline = time.monotonic() + 10
+    deadline = time.monotonic() + EVENTUALLY_SECONDS
     status = client.get(REINDEX, headers=headers).json()
     while status["state"] == "running" and time.monotonic() < deadline:
         time.sleep(0.02)
