@@ -82,6 +82,23 @@ Headers = dict[str, str]
             "role compliance_officer in org forbids it: only someone who does not hold it may",
         ),
         ("olivier", "read", "space:hr-confidential", True, None),
+        # Communicators and approvers read public spaces only, as the readers rule says.
+        ("claire", "read", "space:general", True, None),
+        ("marc", "read", "space:engineering", True, None),
+        (
+            "claire",
+            "read",
+            "space:hr-confidential",
+            False,
+            "needs role member in space:hr-confidential",
+        ),
+        (
+            "marc",
+            "read",
+            "space:projet-phoenix",
+            False,
+            "needs role member in space:projet-phoenix",
+        ),
         ("paul", "grants.manage", "org", True, None),
         ("alice", "grants.manage", "org", False, "needs role policy_admin in org"),
         ("hugo", "manage.space", "org", True, None),
