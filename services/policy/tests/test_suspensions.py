@@ -121,3 +121,40 @@ def test_bad_suspensions_are_precise_problems(api: Any) -> None:
         assert response.json()["type"].endswith("/" + slug), response.json()
     assert _suspend(api, subject="bob", domain="org", justification="").status_code == 422
     assert api.revision() == revision
+
+
+def test_reading_is_not_suspended_in_one_public_space(api: Any) -> None:
+    """Reading a public space is the company's: the readers rule grants it through `org`,
+    so suspending it there alone would make policy refuse what publishing and search serve.
+    Policy refuses such a suspension and says what to do instead; the rest stays allowed."""
+    revision = api.revision()
+
+    for action in ("read", None):
+        body = {"subject": "bob", "domain": "space:engineering"}
+        if action is not None:
+            body["action"] = action
+        response = _suspend(api, **body)
+
+        assert response.status_code == 422, response.text
+        assert response.headers["content-type"] == "application/problem+json"
+        problem = response.json()
+        assert problem["type"].endswith("/read-suspension-in-public-space")
+        assert "space:engineering is public" in problem["detail"]
+        assert "in org" in problem["detail"]
+    assert api.revision() == revision
+    assert api.decide("bob", "read", "space:engineering")["allowed"] is True
+
+    # Reading a restricted space is its members': suspending it there is expressible.
+    restricted = _suspend(api, subject="bob", domain="space:projet-phoenix", action="read")
+    assert restricted.status_code == 201, restricted.text
+    assert api.decide("bob", "read", "space:projet-phoenix")["allowed"] is False
+    commenting = _suspend(api, subject="bob", domain="space:engineering", action="comment")
+    assert commenting.status_code == 201, commenting.text
+    for suspension in (restricted.json(), commenting.json()):
+        lifted = api.client.request(
+            "DELETE",
+            f"/v1/suspensions/{suspension['id']}",
+            json={"justification": "Test over"},
+            headers=api.user("paul"),
+        )
+        assert lifted.status_code == 200, lifted.text

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from townhall_platform.errors import Conflict, Forbidden, NotFound
+from townhall_platform.errors import Conflict, Forbidden, NotFound, ValidationFailed
 
 
 class SuspensionNotFound(NotFound):
@@ -30,3 +30,11 @@ class SelfLift(Forbidden):
 
     type_slug = "self-lift"
     title = "Lifting one's own suspension refused"
+
+
+class ReadSuspensionInPublicSpace(ValidationFailed):
+    """Reading a public space is every employee's (the readers rule's `org`): no principal
+    could express a refusal there alone, so policy would refuse what is served."""
+
+    type_slug = "read-suspension-in-public-space"
+    title = "Reading cannot be suspended in one public space"

@@ -8,6 +8,7 @@ from datetime import datetime
 from sqlmodel import Session
 
 from townhall_contracts.policy import ORG_DOMAIN, Action
+from townhall_contracts.readers import Visibility
 from townhall_platform.errors import PermissionDenied
 from townhall_policy.audit.trail import record_event
 from townhall_policy.decisions.service import check, permission_denied
@@ -23,6 +24,7 @@ from townhall_policy.grants.service import BACKDATING_TOLERANCE
 from townhall_policy.suspensions import repository
 from townhall_policy.suspensions.errors import (
     DuplicateSuspension,
+    ReadSuspensionInPublicSpace,
     SelfLift,
     SelfSuspension,
     SuspensionAlreadyLifted,
@@ -91,8 +93,16 @@ def suspend(
         raise NotAGroup(f"{subject_id!r} is a group: suspensions apply to users.")
     if not subject.active:
         raise InactiveSubject(f"Subject {subject_id!r} is deactivated: it is refused already.")
-    if domains.get_domain(session, domain) is None:
+    registered = domains.get_domain(session, domain)
+    if registered is None:
         raise UnknownDomain(f"Domain {domain!r} is not registered with policy.")
+    if registered.visibility == Visibility.PUBLIC and action in (None, Action.READ.value):
+        raise ReadSuspensionInPublicSpace(
+            f"{domain} is public: every employee reads it through the company, so reading "
+            f"cannot be suspended there alone. Suspend {subject_id} from read in org to stop "
+            "all reading; suspend posting, commenting or reacting in this space to keep "
+            "reading; in a restricted space, remove the membership or suspend read there."
+        )
     for existing in repository.list_suspensions(session, subject_id=subject_id, domain=domain):
         overlaps = (existing.valid_to is None or existing.valid_to > starts) and (
             valid_to is None or existing.valid_from < valid_to
