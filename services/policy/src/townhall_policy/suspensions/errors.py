@@ -32,9 +32,11 @@ class SelfLift(Forbidden):
     title = "Lifting one's own suspension refused"
 
 
-class ReadSuspensionInPublicSpace(ValidationFailed):
-    """Reading a public space is every employee's (the readers rule's `org`): no principal
-    could express a refusal there alone, so policy would refuse what is served."""
+class ReadSuspensionInSpace(ValidationFailed):
+    """Reading is suspended in `org` only. In a public space every employee reads through
+    the company (`org`), and a compliance officer reads every space through `auditor:org`:
+    no principal could express a refusal in one space alone, so policy would refuse what
+    publishing and search serve."""
 
-    type_slug = "read-suspension-in-public-space"
-    title = "Reading cannot be suspended in one public space"
+    type_slug = "read-suspension-in-space"
+    title = "Reading can be suspended in org only"

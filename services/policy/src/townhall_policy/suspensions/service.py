@@ -24,7 +24,7 @@ from townhall_policy.grants.service import BACKDATING_TOLERANCE
 from townhall_policy.suspensions import repository
 from townhall_policy.suspensions.errors import (
     DuplicateSuspension,
-    ReadSuspensionInPublicSpace,
+    ReadSuspensionInSpace,
     SelfLift,
     SelfSuspension,
     SuspensionAlreadyLifted,
@@ -96,13 +96,8 @@ def suspend(
     registered = domains.get_domain(session, domain)
     if registered is None:
         raise UnknownDomain(f"Domain {domain!r} is not registered with policy.")
-    if registered.visibility == Visibility.PUBLIC and action in (None, Action.READ.value):
-        raise ReadSuspensionInPublicSpace(
-            f"{domain} is public: every employee reads it through the company, so reading "
-            f"cannot be suspended there alone. Suspend {subject_id} from read in org to stop "
-            "all reading; suspend posting, commenting or reacting in this space to keep "
-            "reading; in a restricted space, remove the membership or suspend read there."
-        )
+    if domain != ORG_DOMAIN and action in (None, Action.READ.value):
+        raise ReadSuspensionInSpace(_read_suspension_refusal(subject_id, registered.visibility))
     for existing in repository.list_suspensions(session, subject_id=subject_id, domain=domain):
         overlaps = (existing.valid_to is None or existing.valid_to > starts) and (
             valid_to is None or existing.valid_from < valid_to
@@ -205,4 +200,21 @@ def list_suspensions(
         active_at=active_at,
         limit=limit,
         offset=offset,
+    )
+
+
+def _read_suspension_refusal(subject_id: str, visibility: str | None) -> str:
+    """What to do instead of suspending reading in one space."""
+    if visibility == Visibility.PUBLIC:
+        instead = "every employee reads a public space through the company"
+    else:
+        instead = (
+            "a restricted space is read by its members and by compliance officers, whom "
+            "no suspension in one space can tell apart; to stop one member reading it, "
+            "remove the membership"
+        )
+    return (
+        f"Reading can be suspended in org only: {instead}. Suspend {subject_id} from read "
+        "in org to stop all reading, or from post.social, comment or react in this space "
+        "to stop taking part while still reading."
     )

@@ -1,11 +1,13 @@
-"""Communicators and approvers read public spaces only; a restricted space is read by
-its members (and compliance).
+"""Reading means what the readers rule says: a restricted space is read by its members
+(and compliance), a public space by the company.
 
 The readers rule gives an org role nothing in a restricted space but `auditor:org`, so
 publishing and search already treated such a space as invisible to a communicator or an
-approver who is not a member, while a decision said `read` allowed. Dropping the rows
-makes a decision say what the readers rule says; the revision is bumped so that every
-cached decision made under the old permissions is dropped.
+approver who is not a member, while a decision said `read` allowed: those rows go. A
+published post of a public space is read through `org`, never through the space's own
+token, so a space role's `read` in a public space (which only mattered to someone who
+is no employee) goes too. The revision is bumped so that every cached decision made
+under the old permissions is dropped.
 
 Revision ID: 0007_mayread
 Revises: 0006_exist
@@ -26,7 +28,13 @@ branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
 RESTRICTED = ("community-restricted", "announcement-restricted")
-ROLES = ("communicator", "approver")
+PUBLIC = ("community-public", "announcement-public")
+# (role, scope, domain classes) whose `read` goes.
+DROPPED = (
+    *(("communicator", "org", c) for c in RESTRICTED),
+    *(("approver", "org", c) for c in RESTRICTED),
+    *((r, "space", c) for r in ("member", "moderator", "owner") for c in PUBLIC),
+)
 
 role_permissions = sa.table(
     "role_permissions",
@@ -53,15 +61,16 @@ def _bump_revision() -> None:
 
 
 def upgrade() -> None:
-    op.execute(
-        role_permissions.delete().where(
-            role_permissions.c.role.in_(ROLES),
-            role_permissions.c.scope == "org",
-            role_permissions.c.domain_class.in_(RESTRICTED),
-            role_permissions.c.action == "read",
-            role_permissions.c.effect == "allow",
+    for role, scope, domain_class in DROPPED:
+        op.execute(
+            role_permissions.delete().where(
+                role_permissions.c.role == role,
+                role_permissions.c.scope == scope,
+                role_permissions.c.domain_class == domain_class,
+                role_permissions.c.action == "read",
+                role_permissions.c.effect == "allow",
+            )
         )
-    )
     _bump_revision()
 
 
@@ -69,9 +78,8 @@ def downgrade() -> None:
     op.bulk_insert(
         role_permissions,
         [
-            {"role": r, "scope": "org", "domain_class": c, "action": "read", "effect": "allow"}
-            for r in ROLES
-            for c in RESTRICTED
+            {"role": r, "scope": s, "domain_class": c, "action": "read", "effect": "allow"}
+            for r, s, c in DROPPED
         ],
     )
     _bump_revision()
