@@ -136,7 +136,7 @@ def test_who_can_and_what_can_at_a_past_instant_use_the_domain_kind_of_then(api:
     def set_kind(kind: str) -> None:
         response = api.client.put(
             "/internal/v1/domains/space:projet-phoenix",
-            json={"kind": kind, "visibility": "restricted"},
+            json={"kind": kind, "visibility": "restricted", "on_behalf_of": "alice"},
             headers=api.service,
         )
         assert response.status_code == 200, response.text

@@ -36,7 +36,7 @@ def _register(api: Any, space: str, kind: str = "community") -> str:
     domain = f"space:{space}"
     registered = api.client.put(
         f"/internal/v1/domains/{domain}",
-        json={"kind": kind, "visibility": "restricted"},
+        json={"kind": kind, "visibility": "restricted", "on_behalf_of": "claire"},
         headers=api.service,
     )
     assert registered.status_code == 200, registered.text

@@ -124,7 +124,7 @@ ENDPOINTS = [
         lambda who, ids: Call(
             "PUT",
             "/internal/v1/domains/space:matrix",
-            json={"kind": "community", "visibility": "public"},
+            json={"kind": "community", "visibility": "public", "on_behalf_of": "hugo"},
         ),
     ),
     Endpoint("list suspensions", AUDITORS, lambda who, ids: Call("GET", "/v1/suspensions")),

@@ -115,7 +115,11 @@ def test_garbage_credentials_are_401(client: TestClient, authorization: str) -> 
     ("method", "path", "body"),
     [
         ("GET", "/v1/subjects/alice/principals", None),
-        ("PUT", "/internal/v1/domains/space:mine", {"kind": "community", "visibility": "public"}),
+        (
+            "PUT",
+            "/internal/v1/domains/space:mine",
+            {"kind": "community", "visibility": "public", "on_behalf_of": "hugo"},
+        ),
         (
             "POST",
             "/internal/v1/grants",

@@ -30,7 +30,8 @@ Headers = dict[str, str]
             "needs role member in space:projet-phoenix",
         ),
         ("zoe", "post.social", "space:projet-phoenix", True, None),
-        ("zoe", "read", "space:engineering", False, "needs role member in space:engineering"),
+        # A public space is read by the company: membership gives no reading of it.
+        ("zoe", "read", "space:engineering", False, "needs role employee in org"),
         ("hugo", "read", "space:engineering", True, None),
         ("chloe", "read", "space:hr-confidential", True, None),
         (
@@ -82,6 +83,23 @@ Headers = dict[str, str]
             "role compliance_officer in org forbids it: only someone who does not hold it may",
         ),
         ("olivier", "read", "space:hr-confidential", True, None),
+        # Communicators and approvers read public spaces only, as the readers rule says.
+        ("claire", "read", "space:general", True, None),
+        ("marc", "read", "space:engineering", True, None),
+        (
+            "claire",
+            "read",
+            "space:hr-confidential",
+            False,
+            "needs role member in space:hr-confidential",
+        ),
+        (
+            "marc",
+            "read",
+            "space:projet-phoenix",
+            False,
+            "needs role member in space:projet-phoenix",
+        ),
         ("paul", "grants.manage", "org", True, None),
         ("alice", "grants.manage", "org", False, "needs role policy_admin in org"),
         ("hugo", "manage.space", "org", True, None),

@@ -274,7 +274,7 @@ def test_a_refused_grant_writes_nothing(
 def test_a_service_makes_a_space_creator_its_owner(api: Any) -> None:
     registered = api.client.put(
         "/internal/v1/domains/space:guild",
-        json={"kind": "community", "visibility": "restricted"},
+        json={"kind": "community", "visibility": "restricted", "on_behalf_of": "gaelle"},
         headers=api.service,
     )
     assert registered.status_code == 200

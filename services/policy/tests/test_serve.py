@@ -77,7 +77,8 @@ def test_the_typed_client_talks_to_the_served_service(
             [DecisionRequest(subject="zoe", action=Action.READ, domain="space:engineering")]
         )
         client.register_domain(
-            "space:served", DomainRegistration(kind=SpaceKind.COMMUNITY, visibility="public")
+            "space:served",
+            DomainRegistration(kind=SpaceKind.COMMUNITY, visibility="public", on_behalf_of="hugo"),
         )
         after_registration = client.decide("hugo", "post.social", "space:served")
         principals = client.principals("zoe")

@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import pytest
+
 from townhall_platform.testing import ManualClock
 
 
@@ -121,3 +123,54 @@ def test_bad_suspensions_are_precise_problems(api: Any) -> None:
         assert response.json()["type"].endswith("/" + slug), response.json()
     assert _suspend(api, subject="bob", domain="org", justification="").status_code == 422
     assert api.revision() == revision
+
+
+@pytest.mark.parametrize(
+    ("domain", "instead"),
+    [
+        ("space:engineering", "every employee reads a public space"),
+        ("space:projet-phoenix", "remove the membership"),
+    ],
+)
+@pytest.mark.parametrize("action", ["read", None])
+def test_reading_is_suspended_in_org_only(
+    api: Any, domain: str, instead: str, action: str | None
+) -> None:
+    """The readers rule grants reading a public space through `org` and every space to
+    compliance through `auditor:org`: no principal could carry a refusal to read in one
+    space alone, so policy would refuse what publishing and search serve. Policy refuses
+    such a suspension, says what to do instead, and changes nothing."""
+    revision = api.revision()
+    body = {"subject": "bob", "domain": domain}
+    if action is not None:
+        body["action"] = action
+
+    response = _suspend(api, **body)
+
+    assert response.status_code == 422, response.text
+    assert response.headers["content-type"] == "application/problem+json"
+    problem = response.json()
+    assert problem["type"].endswith("/read-suspension-in-space")
+    assert instead in problem["detail"]
+    assert "Suspend bob from read in org" in problem["detail"]
+    assert api.revision() == revision
+    assert api.decide("bob", "read", domain)["allowed"] is True
+    listed = api.client.get(
+        "/v1/suspensions", params={"subject": "bob"}, headers=api.user("olivier")
+    ).json()["suspensions"]
+    assert [s for s in listed if s["domain"] == domain and s["lifted_at"] is None] == []
+
+
+def test_taking_part_is_still_suspended_in_one_space(api: Any) -> None:
+    response = _suspend(api, subject="bob", domain="space:engineering", action="comment")
+
+    assert response.status_code == 201, response.text
+    assert api.decide("bob", "comment", "space:engineering")["allowed"] is False
+    assert api.decide("bob", "read", "space:engineering")["allowed"] is True
+    lifted = api.client.request(
+        "DELETE",
+        f"/v1/suspensions/{response.json()['id']}",
+        json={"justification": "Test over"},
+        headers=api.user("paul"),
+    )
+    assert lifted.status_code == 200, lifted.text

@@ -52,7 +52,12 @@ async def test_a_visibility_change_re_decides_every_post_and_tells_search(
     assert changed.status_code == 200, changed.text
     assert changed.json()["visibility"] == "restricted"
     assert changed.json()["name"] == "Guilde privée"
-    assert policy.registered["guilde"] == {"kind": "community", "visibility": "restricted"}
+    # Policy is told who asked, and checks that they may.
+    assert policy.registered["guilde"] == {
+        "kind": "community",
+        "visibility": "restricted",
+        "on_behalf_of": "claire",
+    }
     assert (await client.get(f"/v1/posts/{post['id']}", headers=auth("hugo"))).status_code == 404
     last = db.rows("SELECT payload FROM outbox WHERE doc_id = :id ORDER BY id DESC", id=post["id"])[
         0

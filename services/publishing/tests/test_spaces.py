@@ -80,7 +80,12 @@ async def test_creating_a_space_registers_its_domain_and_makes_the_creator_owner
     assert space["created_by"] == "claire"
     assert [d["action"] for d in policy.decisions] == ["manage.space"]
     assert policy.decisions[0]["domain"] == "org"
-    assert policy.registered["comms-lab"] == {"kind": "community", "visibility": "restricted"}
+    # Policy is told who asked, and checks that they may.
+    assert policy.registered["comms-lab"] == {
+        "kind": "community",
+        "visibility": "restricted",
+        "on_behalf_of": "claire",
+    }
     [grant] = policy.grants
     assert grant["subject"] == "claire"
     assert grant["role"] == "owner"

@@ -134,10 +134,16 @@ class Audience(BaseModel):
 
 
 class DomainRegistration(_Strict):
-    """Publishing tells policy the kind and visibility of each space domain."""
+    """Publishing tells policy the kind and visibility of each space domain, on behalf of
+    the human who asked (policy checks that they may create or manage the space)."""
 
     kind: SpaceKind
     visibility: str = Field(pattern=r"^(public|restricted)$")
+    on_behalf_of: str = Field(
+        min_length=1,
+        max_length=128,
+        description="The human who asked: authorized and recorded as theirs",
+    )
 
 
 class Revision(BaseModel):

@@ -7,7 +7,8 @@ export for a full search rebuild both call `post_readers` and `comment_readers` 
 the same `PostFacts`, so a rebuild can never give a document other readers.
 
 Principal tokens:
-- `org`: every employee;
+- `org`: the readers of public spaces (every employee, and whoever holds an org role
+  that reads them);
 - `space:<id>`: members (any role) of a space;
 - `group:<id>`: members of a directory group (an official audience);
 - `user:<id>`: one subject (an author's own drafts and hidden posts);

@@ -102,11 +102,14 @@ class PolicyGate:
             return frozenset()
         return frozenset(answer.principals)
 
-    def register_space(self, *, space_id: str, kind: SpaceKind, visibility: Visibility) -> None:
-        """Tell policy the kind and visibility of a space domain (idempotent)."""
+    def register_space(
+        self, *, space_id: str, kind: SpaceKind, visibility: Visibility, on_behalf_of: str
+    ) -> None:
+        """Tell policy the kind and visibility of a space domain (idempotent), on behalf
+        of the human who asked: policy checks that they may create or manage it."""
         self._policy.register_domain(
             f"space:{space_id}",
-            DomainRegistration(kind=kind, visibility=visibility.value),
+            DomainRegistration(kind=kind, visibility=visibility.value, on_behalf_of=on_behalf_of),
         )
 
     def grant_space_role(

@@ -3,9 +3,12 @@
 The tokens are those of `townhall_contracts.readers`: publishing and search match
 them against a post's `readers`. "May read" means here what it means in a decision:
 a token is held only while the decisions would let the subject read (and, for the
-moderator tokens, moderate) where it applies. A deactivated subject, or one suspended
-from reading in `org` (which covers every space), holds none; a suspension from
-reading in one space drops that space's tokens.
+moderator tokens, moderate) where it applies. `org`, the reading of public spaces, is
+held through any org role whose permissions read both kinds of public space (every
+employee's, and a communicator's who is no employee). A deactivated subject, or one
+suspended from reading in `org` (which covers every space), holds none. Reading is
+suspended in `org` only (see `suspensions.service`); a suspension from reading one space
+made before that rule still drops that space's tokens.
 """
 
 from __future__ import annotations
@@ -20,9 +23,10 @@ from townhall_contracts.readers import (
 )
 from townhall_policy.directory.errors import SubjectNotFound
 from townhall_policy.domains.models import SPACE_PREFIX
-from townhall_policy.enforcement.snapshot import PolicySnapshot
+from townhall_policy.enforcement.snapshot import ALLOW, PolicySnapshot
 
 _SPACE_MODERATING_ROLES = frozenset({Role.MODERATOR.value, Role.OWNER.value})
+_PUBLIC_CLASSES = frozenset({"community-public", "announcement-public"})
 
 
 def principals_of(snapshot: PolicySnapshot, subject_id: str) -> Principals:
@@ -45,9 +49,9 @@ def principals_of(snapshot: PolicySnapshot, subject_id: str) -> Principals:
     for held in snapshot.held_roles(subject_id):
         role, domain = held.grant.role, held.grant.domain
         if domain == ORG_DOMAIN:
-            if role == Role.EMPLOYEE:
+            if _reads_public_spaces(snapshot, role):
                 tokens.add(ORG)
-            elif role == Role.MODERATOR:
+            if role == Role.MODERATOR:
                 if not _suspended(snapshot, subject_id, domain, Action.MODERATE):
                     tokens.add(ORG_MODERATOR)
             elif role == Role.COMPLIANCE_OFFICER:
@@ -71,3 +75,16 @@ def principals_of(snapshot: PolicySnapshot, subject_id: str) -> Principals:
 def _suspended(snapshot: PolicySnapshot, subject_id: str, domain: str, action: Action) -> bool:
     """True when a suspension in force forbids `action` in `domain`, as in a decision."""
     return snapshot.suspension_for(subject_id, domain, action.value) is not None
+
+
+def _reads_public_spaces(snapshot: PolicySnapshot, org_role: str) -> bool:
+    """True when the org role's permissions allow `read` in every public space."""
+    reading = {
+        p.domain_class
+        for p in snapshot.sources.permissions
+        if p.role == org_role
+        and p.scope == ORG_DOMAIN
+        and p.action == Action.READ.value
+        and p.effect == ALLOW
+    }
+    return reading >= _PUBLIC_CLASSES

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from townhall_platform.errors import Conflict, Forbidden, NotFound
+from townhall_platform.errors import Conflict, Forbidden, NotFound, ValidationFailed
 
 
 class SuspensionNotFound(NotFound):
@@ -30,3 +30,13 @@ class SelfLift(Forbidden):
 
     type_slug = "self-lift"
     title = "Lifting one's own suspension refused"
+
+
+class ReadSuspensionInSpace(ValidationFailed):
+    """Reading is suspended in `org` only. In a public space every employee reads through
+    the company (`org`), and a compliance officer reads every space through `auditor:org`:
+    no principal could express a refusal in one space alone, so policy would refuse what
+    publishing and search serve."""
+
+    type_slug = "read-suspension-in-space"
+    title = "Reading can be suspended in org only"

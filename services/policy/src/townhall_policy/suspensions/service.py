@@ -8,6 +8,7 @@ from datetime import datetime
 from sqlmodel import Session
 
 from townhall_contracts.policy import ORG_DOMAIN, Action
+from townhall_contracts.readers import Visibility
 from townhall_platform.errors import PermissionDenied
 from townhall_policy.audit.trail import record_event
 from townhall_policy.decisions.service import check, permission_denied
@@ -23,6 +24,7 @@ from townhall_policy.grants.service import BACKDATING_TOLERANCE
 from townhall_policy.suspensions import repository
 from townhall_policy.suspensions.errors import (
     DuplicateSuspension,
+    ReadSuspensionInSpace,
     SelfLift,
     SelfSuspension,
     SuspensionAlreadyLifted,
@@ -91,8 +93,11 @@ def suspend(
         raise NotAGroup(f"{subject_id!r} is a group: suspensions apply to users.")
     if not subject.active:
         raise InactiveSubject(f"Subject {subject_id!r} is deactivated: it is refused already.")
-    if domains.get_domain(session, domain) is None:
+    registered = domains.get_domain(session, domain)
+    if registered is None:
         raise UnknownDomain(f"Domain {domain!r} is not registered with policy.")
+    if domain != ORG_DOMAIN and action in (None, Action.READ.value):
+        raise ReadSuspensionInSpace(_read_suspension_refusal(subject_id, registered.visibility))
     for existing in repository.list_suspensions(session, subject_id=subject_id, domain=domain):
         overlaps = (existing.valid_to is None or existing.valid_to > starts) and (
             valid_to is None or existing.valid_from < valid_to
@@ -195,4 +200,21 @@ def list_suspensions(
         active_at=active_at,
         limit=limit,
         offset=offset,
+    )
+
+
+def _read_suspension_refusal(subject_id: str, visibility: str | None) -> str:
+    """What to do instead of suspending reading in one space."""
+    if visibility == Visibility.PUBLIC:
+        instead = "every employee reads a public space through the company"
+    else:
+        instead = (
+            "a restricted space is read by its members and by compliance officers, whom "
+            "no suspension in one space can tell apart; to stop one member reading it, "
+            "remove the membership"
+        )
+    return (
+        f"Reading can be suspended in org only: {instead}. Suspend {subject_id} from read "
+        "in org to stop all reading, or from post.social, comment or react in this space "
+        "to stop taking part while still reading."
     )

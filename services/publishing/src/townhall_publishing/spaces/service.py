@@ -89,7 +89,9 @@ def create_space(
     repository = SpaceRepository(session)
     if repository.get(request.id) is not None:
         raise SpaceAlreadyExists(f"A space '{request.id}' already exists.")
-    gate.register_space(space_id=request.id, kind=request.kind, visibility=request.visibility)
+    gate.register_space(
+        space_id=request.id, kind=request.kind, visibility=request.visibility, on_behalf_of=creator
+    )
     gate.grant_space_owner(
         space_id=request.id,
         owner=creator,
@@ -135,7 +137,10 @@ def update_space(
         space.description = request.description
     if request.visibility is not None and request.visibility.value != space.visibility:
         gate.register_space(
-            space_id=space.id, kind=SpaceKind(space.kind), visibility=request.visibility
+            space_id=space.id,
+            kind=SpaceKind(space.kind),
+            visibility=request.visibility,
+            on_behalf_of=actor,
         )
         space.visibility = request.visibility.value
         for post in PostRepository(session).in_space(space.id):
