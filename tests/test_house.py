@@ -16,7 +16,9 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-PROJECTS = sorted(p for p in [*ROOT.glob("services/*"), *ROOT.glob("libs/*")] if (p / "src").is_dir())
+PROJECTS = sorted(
+    p for p in [*ROOT.glob("services/*"), *ROOT.glob("libs/*")] if (p / "src").is_dir()
+)
 MAX_FILE_LINES = 400
 MAX_FUNCTION_LINES = 60
 
@@ -65,7 +67,7 @@ def _imported_parts(node: ast.AST, module_parts: tuple[str, ...], top: str) -> I
                     yield full[0]
             else:
                 for alias in node.names:
-                    yield (base + [alias.name])[0]
+                    yield base[0] if base else alias.name
         elif node.module and node.module.split(".")[0] == top:
             parts = node.module.split(".")[1:]
             yield from parts[:1] or [alias.name for alias in node.names]
