@@ -256,20 +256,27 @@ def create_app(
     app.state.settings = settings
     app.state.identity = build_identity(name, settings)
     app.state.registry = registry or CollectorRegistry()
+    app.state.readiness = Readiness(
+        readiness,
+        deadline_seconds=settings.readiness_check_seconds,
+        cache_seconds=settings.readiness_cache_seconds,
+    )
     install_problem_handlers(app)
     # Innermost: an unhandled error is answered here and never reaches the server.
     app.add_middleware(UnhandledErrors)
     app.add_middleware(RefuseControlCharacters)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
     app.add_middleware(RequestContext, service=name, registry=app.state.registry)
+    app.include_router(_operations_router(name))
+    for router in routers:
+        app.include_router(router)
+    app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
+    return app
 
+
+def _operations_router(name: str) -> APIRouter:
+    """Liveness, readiness and metrics, read from the app's state."""
     health = APIRouter(tags=["operations"])
-
-    app.state.readiness = Readiness(
-        readiness,
-        deadline_seconds=settings.readiness_check_seconds,
-        cache_seconds=settings.readiness_cache_seconds,
-    )
 
     # Liveness depends on nothing but this event loop: async, so it needs no thread of
     # the pool that requests waiting on a dependency may all be holding.
@@ -278,51 +285,50 @@ def create_app(
         return {"status": "ok", "service": name}
 
     @health.get("/readyz", summary="Readiness: database and dependencies answer")
-    async def readyz() -> JSONResponse:
-        results = await app.state.readiness.results()
-        reasons = app.state.readiness.reasons()
-        ready = all(results.values())
-        if ready:
+    async def readyz(request: Request) -> JSONResponse:
+        readiness: Readiness = request.app.state.readiness
+        results = await readiness.results()
+        if all(results.values()):
             return JSONResponse({"status": "ready", "checks": results})
-        # RFC 9457: `status` is the HTTP status; the readiness word is kept as `readiness`.
-        problem = {
-            "type": "https://townhall.dev/problems/not-ready",
-            "title": "Not ready",
-            "status": 503,
-            "detail": "Failing checks: "
-            + ", ".join(
-                f"{k} ({reasons[k]})" if k in reasons else k for k, v in results.items() if not v
-            ),
-            "readiness": "not-ready",
-            "checks": results,
-            **({"reasons": reasons} if reasons else {}),
-        }
-        return JSONResponse(problem, status_code=503, media_type=PROBLEM_MEDIA_TYPE)
+        return _not_ready(results, readiness.reasons())
 
     @health.get("/metrics", summary="Prometheus metrics", response_class=PlainTextResponse)
-    def metrics() -> PlainTextResponse:
+    def metrics(request: Request) -> PlainTextResponse:
         return PlainTextResponse(
-            generate_latest(app.state.registry), media_type=CONTENT_TYPE_LATEST
+            generate_latest(request.app.state.registry), media_type=CONTENT_TYPE_LATEST
         )
 
-    app.include_router(health)
-    for router in routers:
-        app.include_router(router)
+    return health
 
-    def openapi() -> dict[str, Any]:
-        if app.openapi_schema:
-            return app.openapi_schema
-        schema = get_openapi(
-            title=app.title, version=app.version, description=app.description, routes=app.routes
-        )
-        components = schema.setdefault("components", {}).setdefault("schemas", {})
-        components["Problem"] = Problem.model_json_schema()
-        schema["components"]["securitySchemes"] = {
-            "bearer": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"}
-        }
-        schema["security"] = [{"bearer": []}]
-        app.openapi_schema = schema
-        return schema
 
-    app.openapi = openapi  # type: ignore[method-assign]
-    return app
+def _not_ready(results: dict[str, bool], reasons: dict[str, str]) -> JSONResponse:
+    """The 503 problem naming the failing checks, with why where a check said so."""
+    failing = [f"{k} ({reasons[k]})" if k in reasons else k for k, v in results.items() if not v]
+    # RFC 9457: `status` is the HTTP status; the readiness word is kept as `readiness`.
+    problem = {
+        "type": "https://townhall.dev/problems/not-ready",
+        "title": "Not ready",
+        "status": 503,
+        "detail": "Failing checks: " + ", ".join(failing),
+        "readiness": "not-ready",
+        "checks": results,
+        **({"reasons": reasons} if reasons else {}),
+    }
+    return JSONResponse(problem, status_code=503, media_type=PROBLEM_MEDIA_TYPE)
+
+
+def _openapi(app: FastAPI) -> dict[str, Any]:
+    """The schema with the shared `Problem` model and bearer security, built once."""
+    if app.openapi_schema:
+        return app.openapi_schema
+    schema = get_openapi(
+        title=app.title, version=app.version, description=app.description, routes=app.routes
+    )
+    components = schema.setdefault("components", {}).setdefault("schemas", {})
+    components["Problem"] = Problem.model_json_schema()
+    schema["components"]["securitySchemes"] = {
+        "bearer": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"}
+    }
+    schema["security"] = [{"bearer": []}]
+    app.openapi_schema = schema
+    return schema
