@@ -2,7 +2,9 @@
 
 Policy and search are other processes: they are replaced at that boundary only, by
 fakes behind `httpx.MockTransport` handed to the typed clients. Everything else (the
-app, its database on SQLite and PostgreSQL, the migrations, the relay) is real.
+app, its database on SQLite and PostgreSQL, the migrations, the relay) is real. The
+fake policy decides from the role-permission rows policy's own migrations write, so
+what a role may do is written once, in policy (`test_fake_policy.py` holds them equal).
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ import time
 import uuid
 from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import asynccontextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -30,6 +33,7 @@ from townhall_contracts.search import IndexBatch, IndexBatchResult
 from townhall_platform.auth import TokenIssuer
 from townhall_platform.db import make_engine, run_migrations, session_scope
 from townhall_platform.testing import STARTUP_WAIT_SECONDS, free_port
+from townhall_policy.migrations import MIGRATIONS_DIR as POLICY_MIGRATIONS
 from townhall_publishing.app import create_app
 from townhall_publishing.cli import MIGRATIONS
 from townhall_publishing.settings import PublishingSettings
@@ -41,9 +45,14 @@ SEARCH_URL = "http://search.test"
 POLICY_REVISION = 42
 SERVICE_AUDIENCE = "townhall-internal"
 
+ORG = "org"
+SPACE = "space:"
+ALLOW, DENY = "allow", "deny"
+
 _USERS = {user.id: user for user in USERS}
-_PUBLISHERS = {"communicator", "approver"}
-_SPACE_MANAGERS = {"communicator", "approver", "policy_admin"}
+
+# (role, scope, domain class, action, effect): one row of policy's `role_permissions`.
+PermissionRow = tuple[str, str, str, str, str]
 
 
 def _problem(status: int, detail: str) -> httpx.Response:
@@ -65,21 +74,69 @@ def _service_caller(request: httpx.Request) -> str | None:
     return str(claims.get("sub"))
 
 
+@dataclass(frozen=True)
+class RolePermissions:
+    """Policy's `role_permissions` rows: what a role may (allow) or may never (deny) do.
+
+    A row's scope says where the role is held: `org` (a grant in `org`, applying in every
+    domain) or `space` (a grant in the space itself). Its domain class is `org` or a
+    space's `<kind>-<visibility>`.
+    """
+
+    rows: frozenset[PermissionRow]
+
+    @classmethod
+    def migrated(cls, url: str) -> RolePermissions:
+        """The rows as policy's own migrations leave them in a new database at `url`."""
+        run_migrations(url, POLICY_MIGRATIONS)
+        engine = make_engine(url)
+        try:
+            with engine.connect() as connection:
+                found = connection.execute(
+                    text("SELECT role, scope, domain_class, action, effect FROM role_permissions")
+                )
+                return cls(frozenset((r, s, c, a, e) for r, s, c, a, e in found))
+        finally:
+            engine.dispose()
+
+    def reads_public_spaces(self, org_role: str) -> bool:
+        """Whether holding `org_role` in org allows reading every public space."""
+        return all(
+            (org_role, ORG, domain_class, "read", ALLOW) in self.rows
+            for domain_class in ("community-public", "announcement-public")
+        )
+
+    def allows(self, held: set[tuple[str, str]], domain_class: str, action: str) -> bool:
+        """As policy decides: a deny of any role held refuses whatever else allows; then
+        any role held that allows is enough. `held` is (role, scope) pairs."""
+        if any((role, scope, domain_class, action, DENY) in self.rows for role, scope in held):
+            return False
+        return any((role, scope, domain_class, action, ALLOW) in self.rows for role, scope in held)
+
+
 class FakePolicy:
     """The policy service at its HTTP boundary, answering from the demo directory.
 
-    A simplified model of the real one: employees post and comment in public
-    communities, members in their spaces; communicators and approvers publish
-    officially; they and policy admins manage spaces. `overrides` forces an answer.
+    Decisions follow `permissions` (policy's own rows) over the roles each demo user
+    holds: its org roles in `org`, and the roles of `space_roles` in a space (`members`
+    and `owners` are its `member` and `owner` entries; a relayed grant adds to it).
+    Suspensions and roles held through groups are not modelled. `overrides` forces an
+    answer.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, permissions: RolePermissions) -> None:
         self.available = True
+        self.permissions = permissions
         self.members: dict[str, set[str]] = {space.id: set(space.members) for space in SPACES}
         self.spaces: dict[str, tuple[str, str]] = {
             space.id: (space.kind, space.visibility) for space in SPACES
         }
         self.owners: dict[str, set[str]] = {space.id: {space.owner} for space in SPACES}
+        # Space role -> space -> the subjects holding it there.
+        self.space_roles: dict[str, dict[str, set[str]]] = {
+            "member": self.members,
+            "owner": self.owners,
+        }
         self.overrides: dict[tuple[str, str, str], bool] = {}
         self.decisions: list[dict[str, str]] = []
         self.registered: dict[str, dict[str, Any]] = {}
@@ -133,9 +190,8 @@ class FakePolicy:
                 return httpx.Response(200, json={"id": "existing", **grant})
             self.grants.append(grant)
             space = grant["domain"].removeprefix("space:")
-            self.members.setdefault(space, set()).add(grant["subject"])
-            if grant["role"] == "owner":
-                self.owners.setdefault(space, set()).add(grant["subject"])
+            holders = self.space_roles.setdefault(grant["role"], {})
+            holders.setdefault(space, set()).add(grant["subject"])
             return httpx.Response(201, json={"id": uuid.uuid4().hex, **grant})
         return _problem(404, f"no route {request.method} {path}")
 
@@ -144,44 +200,21 @@ class FakePolicy:
         if forced is not None:
             return forced
         user = _USERS.get(subject)
-        roles = set(user.org_roles) if user else set()
-        if domain == "org":
-            if action == "manage.space":
-                return bool(roles & _SPACE_MANAGERS)
-            if action == "publish.official":
-                return bool(roles & _PUBLISHERS)
-            if action == "audit.read":
-                return "compliance_officer" in roles
-            if action == "moderate":
-                return "moderator" in roles
-            return False
-        space = domain.removeprefix("space:")
-        if space not in self.spaces:
-            return False
+        if user is None:
+            return False  # policy: no such subject in the directory
+        held = {(role, ORG) for role in user.org_roles}
+        if domain == ORG:
+            return self.permissions.allows(held, ORG, action)
+        space = domain.removeprefix(SPACE)
+        if not domain.startswith(SPACE) or space not in self.spaces:
+            return False  # policy: an unknown domain
+        held |= {
+            (role, "space")
+            for role, holders in self.space_roles.items()
+            if subject in holders.get(space, ())
+        }
         kind, visibility = self.spaces[space]
-        owner = subject in self.owners.get(space, set())
-        audience = subject in self.members.get(space, set()) or (
-            visibility == "public" and "employee" in roles
-        )
-        if action == "post.social":
-            return kind == "community" and audience
-        if action in ("comment", "react", "read"):
-            return audience or bool(roles & {"communicator", "approver", "moderator"})
-        if action in ("publish.official", "post.official"):
-            return bool(roles & _PUBLISHERS)
-        if action == "approve.official":
-            return "approver" in roles
-        if action == "answer.official":
-            return kind == "community" and "spokesperson" in roles
-        if action == "endorse":
-            return "communicator" in roles or (kind == "community" and "spokesperson" in roles)
-        if action == "pin":
-            return "communicator" in roles or owner
-        if action == "moderate":
-            return "moderator" in roles or owner
-        if action in ("manage.space", "manage.members"):
-            return owner
-        return False
+        return self.permissions.allows(held, f"{kind}-{visibility}", action)
 
     def _decide(self, body: dict[str, str]) -> httpx.Response:
         self.decisions.append(body)
@@ -216,16 +249,17 @@ class FakePolicy:
         if user is None:
             return _problem(404, f"unknown subject {subject}")
         tokens = {f"user:{subject}"}
-        if "employee" in user.org_roles:
+        # Like policy: `org` through an org role that reads every public space; a space's
+        # token through any role held there; its owners and moderators moderate it.
+        if any(self.permissions.reads_public_spaces(role) for role in user.org_roles):
             tokens.add("org")
-        tokens |= {
-            f"space:{space}" for space, members in self.members.items() if subject in members
-        }
+        for role, holders in self.space_roles.items():
+            for space, subjects in holders.items():
+                if subject in subjects:
+                    tokens.add(f"space:{space}")
+                    if role in ("owner", "moderator"):
+                        tokens.add(f"moderator:space:{space}")
         tokens |= {f"group:{group}" for group, members in GROUPS.items() if subject in members}
-        # Like policy: a space's owners moderate it, and read what is hidden there.
-        tokens |= {
-            f"moderator:space:{space}" for space, owners in self.owners.items() if subject in owners
-        }
         if "moderator" in user.org_roles:
             tokens.add("moderator:org")
         if "compliance_officer" in user.org_roles:
@@ -384,9 +418,17 @@ def db(engine: Engine) -> Database:
     return Database(engine)
 
 
+@pytest.fixture(scope="session")
+def role_permissions(tmp_path_factory: pytest.TempPathFactory) -> RolePermissions:
+    """Policy's role-permission rows, read once from a database its migrations made."""
+    return RolePermissions.migrated(
+        f"sqlite:///{tmp_path_factory.mktemp('policy-rules') / 'policy.db'}"
+    )
+
+
 @pytest.fixture
-def policy() -> FakePolicy:
-    return FakePolicy()
+def policy(role_permissions: RolePermissions) -> FakePolicy:
+    return FakePolicy(role_permissions)
 
 
 @pytest.fixture

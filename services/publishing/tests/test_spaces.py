@@ -141,7 +141,7 @@ async def test_space_creation_refused_by_policy_writes_nothing_anywhere(
 ) -> None:
     before = db.counts()
 
-    response = await create_space(client, auth, "alice", id="alice-space")
+    response = await create_space(client, auth, "zoe", id="zoe-space")
 
     assert response.status_code == 403
     assert response.headers["content-type"] == PROBLEM

@@ -7,20 +7,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Annotated, Any
 
-import structlog
 from fastapi import APIRouter, Depends, FastAPI, Request
 from fastapi.openapi.utils import get_openapi
 from fastapi.responses import JSONResponse, PlainTextResponse
-from prometheus_client import (
-    CONTENT_TYPE_LATEST,
-    CollectorRegistry,
-    Counter,
-    Gauge,
-    Histogram,
-    generate_latest,
-)
+from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_latest
 from pydantic import BaseModel
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from .auth import (
     Caller,
@@ -31,21 +22,10 @@ from .auth import (
     require_service,
     require_user,
 )
-from .errors import (
-    PROBLEM_MEDIA_TYPE,
-    PayloadTooLarge,
-    UnhandledErrors,
-    install_problem_handlers,
-    problem_response,
-)
+from .errors import PROBLEM_MEDIA_TYPE, UnhandledErrors, install_problem_handlers
 from .health import Readiness, ReadinessCheck
-from .logs import (
-    REQUEST_ID_HEADER,
-    accept_request_id,
-    configure_logging,
-    dropped_log_lines,
-    request_id_var,
-)
+from .logs import configure_logging
+from .middleware import BodySizeLimit, RequestContext
 from .request_text import RefuseControlCharacters
 from .settings import ServiceSettings
 
@@ -131,112 +111,6 @@ CurrentUser = Annotated[Caller, Depends(_user)]
 CurrentService = Annotated[Caller, Depends(_service)]
 
 
-class BodySizeLimit:
-    """Refuse bodies over a limit with 413 before the endpoint reads them."""
-
-    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
-        self.app = app
-        self.max_bytes = max_bytes
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        declared = dict(scope.get("headers", [])).get(b"content-length")
-        too_large = PayloadTooLarge(f"Request body exceeds {self.max_bytes} bytes.")
-        if declared is not None and declared.isdigit() and int(declared) > self.max_bytes:
-            await problem_response(too_large)(scope, receive, send)
-            return
-        received = 0
-        rejected = False
-
-        async def limited_receive() -> Message:
-            nonlocal received, rejected
-            message = await receive()
-            if message["type"] == "http.request" and not rejected:
-                received += len(message.get("body", b""))
-                if received > self.max_bytes:
-                    # Answer now; the app sees a disconnect and whatever it answers is dropped.
-                    rejected = True
-                    await problem_response(too_large)(scope, receive, send)
-                    return {"type": "http.disconnect"}
-            return message
-
-        async def guarded_send(message: Message) -> None:
-            if not rejected:
-                await send(message)
-
-        await self.app(scope, limited_receive, guarded_send)
-
-
-class RequestContext:
-    """Request id, structured-log context and metrics for every request, as plain ASGI.
-
-    (Starlette's `@app.middleware("http")` costs a task and a stream per request, which
-    shows on the decision hot path.)
-    """
-
-    def __init__(self, app: ASGIApp, *, service: str, registry: CollectorRegistry) -> None:
-        self.app = app
-        self.service = service
-        self.requests_total, self.latency = _metrics(registry, service)
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        headers = dict(scope.get("headers", []))
-        raw_id = headers.get(REQUEST_ID_HEADER.lower().encode())
-        request_id = accept_request_id(raw_id.decode("latin-1") if raw_id else None)
-        token = request_id_var.set(request_id)
-        structlog.contextvars.bind_contextvars(request_id=request_id)
-        started = time.perf_counter()
-        status = 500
-
-        async def send_with_id(message: Message) -> None:
-            nonlocal status
-            if message["type"] == "http.response.start":
-                status = message["status"]
-                message["headers"] = [
-                    *message.get("headers", []),
-                    (REQUEST_ID_HEADER.lower().encode(), request_id.encode("latin-1")),
-                ]
-            await send(message)
-
-        try:
-            await self.app(scope, receive, send_with_id)
-        finally:
-            path = getattr(scope.get("route"), "path", "unmatched")
-            method = scope.get("method", "")
-            self.latency.labels(self.service, method, path).observe(time.perf_counter() - started)
-            self.requests_total.labels(self.service, method, path, str(status)).inc()
-            structlog.contextvars.unbind_contextvars("request_id")
-            request_id_var.reset(token)
-
-
-def _metrics(registry: CollectorRegistry, service: str) -> tuple[Counter, Histogram]:
-    dropped = Gauge(
-        "townhall_log_lines_dropped",
-        "Log lines that could not be written (a full disk), since the process started",
-        registry=registry,
-    )
-    dropped.set_function(lambda: float(dropped_log_lines()))
-    requests = Counter(
-        "townhall_http_requests_total",
-        "HTTP requests served",
-        ["service", "method", "route", "status"],
-        registry=registry,
-    )
-    latency = Histogram(
-        "townhall_http_request_duration_seconds",
-        "HTTP request latency",
-        ["service", "method", "route"],
-        registry=registry,
-        buckets=(0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5),
-    )
-    return requests, latency
-
-
 def create_app(
     *,
     name: str,
@@ -256,20 +130,27 @@ def create_app(
     app.state.settings = settings
     app.state.identity = build_identity(name, settings)
     app.state.registry = registry or CollectorRegistry()
+    app.state.readiness = Readiness(
+        readiness,
+        deadline_seconds=settings.readiness_check_seconds,
+        cache_seconds=settings.readiness_cache_seconds,
+    )
     install_problem_handlers(app)
     # Innermost: an unhandled error is answered here and never reaches the server.
     app.add_middleware(UnhandledErrors)
     app.add_middleware(RefuseControlCharacters)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
     app.add_middleware(RequestContext, service=name, registry=app.state.registry)
+    app.include_router(_operations_router(name))
+    for router in routers:
+        app.include_router(router)
+    app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
+    return app
 
+
+def _operations_router(name: str) -> APIRouter:
+    """Liveness, readiness and metrics, read from the app's state."""
     health = APIRouter(tags=["operations"])
-
-    app.state.readiness = Readiness(
-        readiness,
-        deadline_seconds=settings.readiness_check_seconds,
-        cache_seconds=settings.readiness_cache_seconds,
-    )
 
     # Liveness depends on nothing but this event loop: async, so it needs no thread of
     # the pool that requests waiting on a dependency may all be holding.
@@ -278,51 +159,50 @@ def create_app(
         return {"status": "ok", "service": name}
 
     @health.get("/readyz", summary="Readiness: database and dependencies answer")
-    async def readyz() -> JSONResponse:
-        results = await app.state.readiness.results()
-        reasons = app.state.readiness.reasons()
-        ready = all(results.values())
-        if ready:
+    async def readyz(request: Request) -> JSONResponse:
+        readiness: Readiness = request.app.state.readiness
+        results = await readiness.results()
+        if all(results.values()):
             return JSONResponse({"status": "ready", "checks": results})
-        # RFC 9457: `status` is the HTTP status; the readiness word is kept as `readiness`.
-        problem = {
-            "type": "https://townhall.dev/problems/not-ready",
-            "title": "Not ready",
-            "status": 503,
-            "detail": "Failing checks: "
-            + ", ".join(
-                f"{k} ({reasons[k]})" if k in reasons else k for k, v in results.items() if not v
-            ),
-            "readiness": "not-ready",
-            "checks": results,
-            **({"reasons": reasons} if reasons else {}),
-        }
-        return JSONResponse(problem, status_code=503, media_type=PROBLEM_MEDIA_TYPE)
+        return _not_ready(results, readiness.reasons())
 
     @health.get("/metrics", summary="Prometheus metrics", response_class=PlainTextResponse)
-    def metrics() -> PlainTextResponse:
+    def metrics(request: Request) -> PlainTextResponse:
         return PlainTextResponse(
-            generate_latest(app.state.registry), media_type=CONTENT_TYPE_LATEST
+            generate_latest(request.app.state.registry), media_type=CONTENT_TYPE_LATEST
         )
 
-    app.include_router(health)
-    for router in routers:
-        app.include_router(router)
+    return health
 
-    def openapi() -> dict[str, Any]:
-        if app.openapi_schema:
-            return app.openapi_schema
-        schema = get_openapi(
-            title=app.title, version=app.version, description=app.description, routes=app.routes
-        )
-        components = schema.setdefault("components", {}).setdefault("schemas", {})
-        components["Problem"] = Problem.model_json_schema()
-        schema["components"]["securitySchemes"] = {
-            "bearer": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"}
-        }
-        schema["security"] = [{"bearer": []}]
-        app.openapi_schema = schema
-        return schema
 
-    app.openapi = openapi  # type: ignore[method-assign]
-    return app
+def _not_ready(results: dict[str, bool], reasons: dict[str, str]) -> JSONResponse:
+    """The 503 problem naming the failing checks, with why where a check said so."""
+    failing = [f"{k} ({reasons[k]})" if k in reasons else k for k, v in results.items() if not v]
+    # RFC 9457: `status` is the HTTP status; the readiness word is kept as `readiness`.
+    problem = {
+        "type": "https://townhall.dev/problems/not-ready",
+        "title": "Not ready",
+        "status": 503,
+        "detail": "Failing checks: " + ", ".join(failing),
+        "readiness": "not-ready",
+        "checks": results,
+        **({"reasons": reasons} if reasons else {}),
+    }
+    return JSONResponse(problem, status_code=503, media_type=PROBLEM_MEDIA_TYPE)
+
+
+def _openapi(app: FastAPI) -> dict[str, Any]:
+    """The schema with the shared `Problem` model and bearer security, built once."""
+    if app.openapi_schema:
+        return app.openapi_schema
+    schema = get_openapi(
+        title=app.title, version=app.version, description=app.description, routes=app.routes
+    )
+    components = schema.setdefault("components", {}).setdefault("schemas", {})
+    components["Problem"] = Problem.model_json_schema()
+    schema["components"]["securitySchemes"] = {
+        "bearer": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"}
+    }
+    schema["security"] = [{"bearer": []}]
+    app.openapi_schema = schema
+    return schema

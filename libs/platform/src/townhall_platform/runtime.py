@@ -12,10 +12,9 @@ import sys
 SWITCH_INTERVAL_SECONDS = 0.0005
 
 # The cyclic collector's thresholds while serving. At the default (700 allocations) a
-# busy instance ran a young collection every few requests and promoted in-flight request
-# objects into older generations, whose collections took milliseconds (seen in policy
-# with `gc.callbacks` under load). Request objects are freed by reference counting
-# anyway; collecting less often costs a little memory and removes most of those pauses.
+# busy instance collects every few requests and promotes in-flight request objects into
+# older generations, whose collections pause the event loop. Request objects are freed
+# by reference counting anyway; collecting less often costs a little memory instead.
 SERVING_GC_THRESHOLDS = (20_000, 50, 100)
 
 

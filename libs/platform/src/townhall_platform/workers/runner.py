@@ -1,33 +1,16 @@
-"""Background workers that outlive their own errors, come back when they die, and say so.
-
-A service's background jobs (an outbox relay, a scheduler, a writer of queued rows) are
-each a `Worker`: a function called over and over from a daemon thread. A tick that
-raises is logged, counted and retried after an exponential backoff; the thread itself
-never ends on an error of the tick, nor on a failure to write that log line (a full
-disk). Should the thread die anyway (an exception that is not an `Exception`), the
-`WorkerGroup`'s supervisor starts a new one. Every worker reports its liveness (the
-last successful tick, failures in a row, restarts) and its lag; the group turns those
-into Prometheus metrics and into one readiness check, so a worker that is dead, keeps
-failing, or falls behind takes its instance out of service instead of going unnoticed.
-"""
+"""The runner: one background job's daemon thread, its backoff, restarts and bookkeeping."""
 
 from __future__ import annotations
 
 import contextlib
 import threading
 import time
-from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable
 from typing import Any
 
 import structlog
-from prometheus_client import CollectorRegistry
-from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric
-from prometheus_client.registry import Collector
 
-from .health import NotReady
-
-__all__ = ["NotReady", "RetryLater", "Worker", "WorkerGroup"]
+from .liveness import WorkerReport, probe, problem
 
 _log = structlog.get_logger("townhall.workers")
 
@@ -45,25 +28,6 @@ class RetryLater(Exception):
     def __init__(self, message: str, *, after: float | None = None) -> None:
         super().__init__(message)
         self.after = after
-
-
-@dataclass(frozen=True)
-class WorkerReport:
-    """What a worker says about itself at one instant."""
-
-    name: str
-    alive: bool
-    # Wall-clock seconds (epoch) of the last tick that did not fail; None before the first.
-    last_success: float | None
-    started_at: float | None
-    consecutive_failures: int
-    failures: int
-    restarts: int
-    ticks: int
-    last_error: str | None
-    # Seconds the worker's own backlog waits (None when it keeps none).
-    lag_seconds: float | None
-    pending: int | None
 
 
 def _safe_log(method: Callable[..., Any], event: str, **fields: Any) -> None:
@@ -260,8 +224,8 @@ class Worker:
 
     def report(self) -> WorkerReport:
         """The worker's liveness and lag now (the probes' errors read as unknown)."""
-        lag = _probe(self._lag)
-        pending = _probe(self._pending)
+        lag = probe(self._lag)
+        pending = probe(self._pending)
         with self._state_lock:
             return WorkerReport(
                 name=self.name,
@@ -281,168 +245,9 @@ class Worker:
         """Why this worker makes its instance not ready, or None while it is fine."""
         if self._started_at is None or self._stop.is_set():
             return None
-        report = self.report()
-        if not report.alive:
-            return f"{self.name}: the thread died ({report.last_error}); restarting"
-        now = self._clock()
-        if self._stale_after is not None:
-            since = report.last_success if report.last_success is not None else report.started_at
-            assert since is not None
-            quiet = now - since
-            if quiet > self._stale_after:
-                return (
-                    f"{self.name}: no successful run for {quiet:.0f} s "
-                    f"({report.consecutive_failures} failures in a row; last: {report.last_error})"
-                )
-        if (
-            self._max_lag is not None
-            and report.lag_seconds is not None
-            and report.lag_seconds > self._max_lag
-        ):
-            pending = f", {report.pending} pending" if report.pending is not None else ""
-            return (
-                f"{self.name}: lag {report.lag_seconds:.0f} s over {self._max_lag:.0f} s{pending}"
-            )
-        return None
-
-
-def _probe(probe: Callable[[], float | int | None] | None) -> float | int | None:
-    if probe is None:
-        return None
-    try:
-        return probe()
-    except Exception:
-        return None
-
-
-class WorkerGroup:
-    """A service's workers: started, supervised and stopped together, and reported.
-
-    The supervisor thread is woken by a worker thread's exit and restarts what died; a
-    poll every `check_interval` seconds is the backstop.
-    """
-
-    def __init__(self, workers: Iterable[Worker] = (), *, check_interval: float = 1.0) -> None:
-        self._workers: list[Worker] = []
-        self._check_interval = check_interval
-        self._wake = threading.Event()
-        self._stop = threading.Event()
-        self._supervisor: threading.Thread | None = None
-        for worker in workers:
-            self.add(worker)
-
-    def add(self, worker: Worker) -> Worker:
-        """Add `worker` to the group (it starts with the group)."""
-        worker._on_exit = self._wake.set
-        self._workers.append(worker)
-        return worker
-
-    @property
-    def workers(self) -> Sequence[Worker]:
-        return tuple(self._workers)
-
-    def start(self) -> None:
-        """Start every worker and the supervisor."""
-        self._stop.clear()
-        for worker in self._workers:
-            worker.start()
-        if self._supervisor is None or not self._supervisor.is_alive():
-            self._supervisor = threading.Thread(
-                target=self._supervise, name="townhall-worker-supervisor", daemon=True
-            )
-            self._supervisor.start()
-
-    def stop(self, timeout: float = 10.0) -> None:
-        """Stop the supervisor, then every worker (each finishes its tick)."""
-        self._stop.set()
-        self._wake.set()
-        if self._supervisor is not None:
-            self._supervisor.join(timeout)
-            self._supervisor = None
-        for worker in self._workers:
-            worker.stop(timeout)
-
-    def revive(self) -> list[str]:
-        """Restart the workers whose thread died; answers their names."""
-        return [worker.name for worker in self._workers if worker.restart_if_dead()]
-
-    def _supervise(self) -> None:
-        while not self._stop.is_set():
-            self._wake.wait(self._check_interval)
-            self._wake.clear()
-            if self._stop.is_set():
-                return
-            # The supervisor outlives anything: the next pass tries again.
-            with contextlib.suppress(Exception):
-                self.revive()
-
-    def problems(self) -> dict[str, str]:
-        """The workers that make this instance not ready, with why."""
-        found: dict[str, str] = {}
-        for worker in self._workers:
-            problem = worker.problem()
-            if problem is not None:
-                found[worker.name] = problem
-        return found
-
-    def readiness(self) -> bool:
-        """The readiness check: True, or `NotReady` saying which workers fail and why."""
-        problems = self.problems()
-        if problems:
-            raise NotReady("; ".join(problems.values()))
-        return True
-
-    def register_metrics(self, registry: CollectorRegistry) -> None:
-        """Expose every worker's liveness and lag in `registry`, read at scrape time."""
-        registry.register(_WorkerCollector(self))
-
-
-class _WorkerCollector(Collector):
-    def __init__(self, group: WorkerGroup) -> None:
-        self._group = group
-
-    def collect(self) -> Iterator[Metric]:
-        reports = [worker.report() for worker in self._group.workers]
-        up = GaugeMetricFamily(
-            "townhall_worker_up", "1 while the worker's thread runs", labels=["worker"]
+        return problem(
+            self.report(),
+            now=self._clock(),
+            stale_after=self._stale_after,
+            max_lag=self._max_lag,
         )
-        last_success = GaugeMetricFamily(
-            "townhall_worker_last_success_timestamp_seconds",
-            "When the worker last completed a tick without error (epoch seconds)",
-            labels=["worker"],
-        )
-        in_a_row = GaugeMetricFamily(
-            "townhall_worker_consecutive_failures",
-            "Ticks that failed in a row (0 after a success)",
-            labels=["worker"],
-        )
-        failures = CounterMetricFamily(
-            "townhall_worker_failures", "Ticks that failed, and thread deaths", labels=["worker"]
-        )
-        restarts = CounterMetricFamily(
-            "townhall_worker_restarts", "Threads started again after dying", labels=["worker"]
-        )
-        lag = GaugeMetricFamily(
-            "townhall_worker_lag_seconds",
-            "Age of the oldest item the worker has yet to handle (0 when none waits)",
-            labels=["worker"],
-        )
-        pending = GaugeMetricFamily(
-            "townhall_worker_pending", "Items the worker has yet to handle", labels=["worker"]
-        )
-        for report in reports:
-            labels = [report.name]
-            up.add_metric(labels, 1.0 if report.alive else 0.0)
-            if report.last_success is not None:
-                last_success.add_metric(labels, report.last_success)
-            in_a_row.add_metric(labels, report.consecutive_failures)
-            failures.add_metric(labels, report.failures)
-            restarts.add_metric(labels, report.restarts)
-            if report.lag_seconds is not None:
-                lag.add_metric(labels, report.lag_seconds)
-            if report.pending is not None:
-                pending.add_metric(labels, report.pending)
-        yield from (up, last_success, in_a_row, failures, restarts, lag, pending)
-
-    def describe(self) -> Iterator[Metric]:
-        return iter(())
