@@ -60,7 +60,8 @@ PROFILES = {
             ],
         },
     ),
-    # About ten minutes on 2 cores: smaller data, shorter steps, a lower open-loop rate.
+    # About ten minutes on 2 quiet cores (forty at a load average of 15): smaller data,
+    # shorter steps, a lower open-loop rate.
     "quick": Profile(
         rounds=2,
         options={
@@ -69,8 +70,8 @@ PROFILES = {
                 *("--big-space-members", "200", "--http-seconds", "4", "--rate", "500"),
             ],
             "publishing": [
-                *("--posts", "10000", "--rates", "200", "--step-seconds", "5"),
-                *("--freshness", "20", "--setups", SETUPS),
+                *("--posts", "5000", "--rates", "200", "--step-seconds", "5"),
+                *("--freshness", "10", "--setups", SETUPS),
             ],
             "search": [
                 *("--docs", "50000", "--queries", "200"),

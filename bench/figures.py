@@ -125,7 +125,7 @@ def markdown(table: Sequence[Row], commands: Mapping[str, str], *, before: str, 
     rounds = max((max(len(r.before), len(r.after)) for r in table), default=0)
     lines += [
         "",
-        f"Medians of {rounds} round(s) per side, the range over the rounds in brackets; "
+        f"Medians of {rounds} round(s) per side, the range over the rounds in parentheses; "
         f"rounds alternate between the sides. A ratio above 1 is better for {RATE}, "
         f"worse for {MILLISECONDS} and {CPU_MILLISECONDS}.",
     ]
