@@ -83,4 +83,8 @@ def search(results: dict[str, dict[str, Any]]) -> list[Figure]:
             Figure("search", f"{name}: p{q}", MILLISECONDS, _percentile(samples, q / 100))
             for q in (50, 95)
         ]
+        if "cpu" in result["samples"]:
+            # The searching thread's CPU: what a busy machine changes least.
+            cpu = _percentile(result["samples"]["cpu"], 0.95)
+            figures.append(Figure("search", f"{name}: p95 CPU", CPU_MILLISECONDS, cpu))
     return figures
