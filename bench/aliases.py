@@ -1,9 +1,12 @@
-"""Modules the benchmark driver imports under the names they have in another tree.
+"""Modules the benchmark driver imports that the tree under test has under another name, or not.
 
 `python -m bench compare` runs this tree's benchmarks against an older tree's services;
 where a module was moved since (git saw the file renamed), the driver imports it by its
-new name, and this finder hands it the module of the old name. Only names that no
-installed module answers reach it (it is the last finder on `sys.meta_path`).
+new name, and this finder hands it the module of the old name. A module the older tree
+lacks altogether (written since, such as a helper the benchmark shares with the tests) is
+loaded from the driver's own sources, and the run's log says so: the table's figures then
+rest on that module too. Only names that no installed module answers reach this finder
+(it is the last on `sys.meta_path`).
 """
 
 from __future__ import annotations
@@ -17,9 +20,10 @@ import os
 import sys
 import types
 from collections.abc import Sequence
-from pathlib import PurePosixPath
+from pathlib import Path, PurePosixPath
 
 ENVIRONMENT = "TOWNHALL_BENCH_RENAMED_MODULES"
+DRIVER_ROOT = Path(__file__).resolve().parent.parent
 
 
 def module_name(path: str) -> str | None:
@@ -39,11 +43,29 @@ class RenamedModules(importlib.abc.MetaPathFinder, importlib.abc.Loader):
     """Imports `new` as the module `old` for each pair of `renamed` ({new: old}); a
     package that exists only on the new side is an empty package."""
 
-    def __init__(self, renamed: dict[str, str]) -> None:
+    def __init__(self, renamed: dict[str, str], sources: Sequence[Path] = ()) -> None:
         self.renamed = renamed
         self.packages = {
             new.rsplit(".", i)[0] for new in renamed for i in range(1, new.count(".") + 1)
         }
+        self.sources = sources  # the driver's `src` directories
+
+    def _driver_spec(self, fullname: str) -> importlib.machinery.ModuleSpec | None:
+        """The driver's own file of a module the tree under test does not have."""
+        relative = Path(*fullname.split("."))
+        for source in self.sources:
+            package = source / relative / "__init__.py"
+            if package.exists():
+                found = importlib.util.spec_from_file_location(
+                    fullname, package, submodule_search_locations=[str(package.parent)]
+                )
+            elif (module := source / relative.with_suffix(".py")).exists():
+                found = importlib.util.spec_from_file_location(fullname, module)
+            else:
+                continue
+            print(f"bench: {fullname} is not in this tree: loaded from {found and found.origin}")
+            return found
+        return None
 
     def find_spec(
         self,
@@ -55,7 +77,7 @@ class RenamedModules(importlib.abc.MetaPathFinder, importlib.abc.Loader):
             return importlib.util.spec_from_loader(fullname, self)
         if fullname in self.packages:
             return importlib.util.spec_from_loader(fullname, self, is_package=True)
-        return None
+        return self._driver_spec(fullname)
 
     def create_module(self, spec: importlib.machinery.ModuleSpec) -> types.ModuleType | None:
         old = self.renamed.get(spec.name)
@@ -66,7 +88,8 @@ class RenamedModules(importlib.abc.MetaPathFinder, importlib.abc.Loader):
 
 
 def install_from_environment() -> None:
-    """Install the finder when `compare` passed renamed modules to this run."""
+    """Install the finder when `compare` runs this driver against another tree."""
     renamed = os.environ.get(ENVIRONMENT)
-    if renamed:
-        sys.meta_path.append(RenamedModules(json.loads(renamed)))
+    if renamed is not None:
+        sources = sorted(DRIVER_ROOT.glob("*/*/src"))
+        sys.meta_path.append(RenamedModules(json.loads(renamed), sources))

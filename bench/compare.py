@@ -4,7 +4,8 @@ One driver, two service trees. The benchmark code is this tree's `bench/` for bo
 (the same load, percentiles and seeding, so only the services differ); each side runs it
 with its own tree's interpreter, so the service code it imports (policy's decisions, the
 search index) and the service processes it starts (from that interpreter's environment)
-are the tree's. `--before` is checked out under var/bench/ (see bench/trees.py); `--after`
+are the tree's (modules moved or written since the revision: see bench/aliases.py).
+`--before` is checked out under var/bench/ (see bench/trees.py); `--after`
 defaults to this working tree as it is on disk.
 
 Rounds alternate between the sides (before then after, then after then before, …), each
@@ -114,11 +115,12 @@ def run_once(
 
     The driver's directory is the working directory, so `bench` is this tree's; the
     tree's `.venv/bin` comes first on PATH, as `uv run` in that tree would put it; the
-    modules moved since the tree's revision are found under their old names.
+    modules moved since the tree's revision are found under their old names (and those
+    written since, in the driver's sources: see bench/aliases.py).
     """
     env = {key: value for key, value in os.environ.items() if key != "VIRTUAL_ENV"}
     env["PATH"] = f"{tree.python.parent}{os.pathsep}{env.get('PATH', '')}"
-    if tree.renamed:
+    if tree.root != trees.DRIVER_ROOT:
         env[aliases.ENVIRONMENT] = json.dumps(tree.renamed)
     log, result = out.with_suffix(".log"), out.with_suffix(".json")
     argv = [str(tree.python), "-m", "bench", benchmark, *options, "--json", str(result)]

@@ -122,3 +122,22 @@ def test_a_moved_module_is_imported_by_its_new_name(old_package: Path) -> None:
 
     assert moved.who_can() == "old"
     assert moved is sys.modules["benchold.audit.queries"]
+
+
+def test_a_module_the_tree_lacks_comes_from_the_drivers_sources(
+    old_package: Path, tmp_path: Path
+) -> None:
+    driver = tmp_path / "driver" / "src"
+    (driver / "benchold" / "audit").mkdir(parents=True)
+    (driver / "benchold" / "audit" / "reference.py").write_text("ORIGIN = 'driver'\n")
+    finder = RenamedModules({}, [driver])
+    sys.meta_path.append(finder)
+    try:
+        written_since = importlib.import_module("benchold.audit.reference")
+        with pytest.raises(ModuleNotFoundError):
+            importlib.import_module("benchold.nowhere")
+    finally:
+        sys.meta_path.remove(finder)
+
+    assert written_since.ORIGIN == "driver"
+    assert importlib.import_module("benchold.audit.queries").who_can() == "old"
