@@ -40,6 +40,11 @@ def main() -> None:
         default=1_000,
         help="policy: members of the big space (who-can, and casbin's first decision there)",
     )
+    parser.add_argument(
+        "--decisions-only",
+        action="store_true",
+        help="policy: decisions in process and over HTTP only (bench/policy_decisions.py)",
+    )
     parser.add_argument("--http-seconds", type=float, default=8.0, help="policy: HTTP load time")
     parser.add_argument(
         "--clients", type=int, default=8, help="policy: concurrent HTTP connections (or clients)"
@@ -117,9 +122,10 @@ def main() -> None:
 
         slice_http.run(requests=args.requests)
     if "policy" in only:
-        from bench import policy_bench
+        from bench import policy_bench, policy_decisions
 
-        policy_results = policy_bench.run(
+        measure = policy_decisions.run if args.decisions_only else policy_bench.run
+        policy_results = measure(
             scale=policy_bench.Scale(
                 users=args.users,
                 spaces=args.spaces,

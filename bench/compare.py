@@ -50,7 +50,7 @@ PROFILES = {
     "full": Profile(
         rounds=3,
         options={
-            "policy": ["--http-seconds", "8"],
+            "policy": ["--decisions-only", "--http-seconds", "8"],
             "publishing": [
                 *("--posts", "100000", "--rates", "200", "--step-seconds", "15"),
                 *("--freshness", "50", "--setups", SETUPS),
@@ -68,7 +68,7 @@ PROFILES = {
         options={
             "policy": [
                 *("--users", "2000", "--spaces", "200", "--memberships", "20000"),
-                *("--big-space-members", "200", "--http-seconds", "4", "--rate", "500"),
+                *("--decisions-only", "--http-seconds", "4", "--rate", "500"),
             ],
             "publishing": [
                 *("--posts", "5000", "--rates", "200", "--step-seconds", "5"),
