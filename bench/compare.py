@@ -183,6 +183,7 @@ def main(argv: list[str]) -> None:
     runs.mkdir(parents=True)
     console.print(f"comparing {before} and {after}: {rounds} round(s) of {', '.join(selected)}")
     measured: dict[str, list[list[figures.Figure]]] = {"before": [], "after": []}
+    failed: list[str] = []
     for n in range(rounds):
         # ABBA: a drift of the machine's load during the run favours neither side.
         order = (before, after) if n % 2 == 0 else (after, before)
@@ -191,13 +192,17 @@ def main(argv: list[str]) -> None:
         for benchmark in selected:
             for tree in order:
                 out = runs / f"{n + 1}-{benchmark}-{tree.side}"
-                measured[tree.side][n] += run_once(tree, benchmark, options[benchmark], out)
+                found = run_once(tree, benchmark, options[benchmark], out)
+                measured[tree.side][n] += found
+                failed += [] if found else [f"{out.name}.log"]
     table = figures.markdown(
         figures.rows(measured["before"], measured["after"]),
         {name: command(args, name) for name in selected},
         before=before.revision,
         after=after.revision,
     )
+    if failed:
+        table += f"\nRuns that failed (left out; their logs under {runs}): {', '.join(failed)}.\n"
     console.print(table, markup=False, highlight=False, soft_wrap=True)
     console.print(f"each run's tables and figures: {runs}")
     if args.markdown is not None:
