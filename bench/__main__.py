@@ -1,26 +1,49 @@
 """Run the benchmarks and print their tables: `make bench` (or `uv run python -m bench`).
 
 `python -m bench policy` (or `publishing`, `search`, `slice`) runs only that benchmark;
-`python -m bench search --docs 100000` runs search on a smaller corpus.
+`python -m bench search --docs 100000` runs search on a smaller corpus;
+`python -m bench compare --before REV` measures two trees in one run (see bench/compare.py).
 """
 
 from __future__ import annotations
 
 import argparse
+import sys
+from pathlib import Path
+
+from bench import aliases, figures, key_figures
 
 BENCHMARKS = ("slice", "policy", "publishing", "search")
 
 
 def main() -> None:
+    if sys.argv[1:2] == ["compare"]:
+        from bench import compare
+
+        compare.main(sys.argv[2:])
+        return
+    aliases.install_from_environment()
     parser = argparse.ArgumentParser(description=__doc__)
+    # Checked below, not by `choices`: Python 3.11 refuses an empty list against them.
     parser.add_argument(
-        "only", nargs="*", choices=BENCHMARKS, help="benchmarks to run (default: all)"
+        "only", nargs="*", help=f"benchmarks to run, among {', '.join(BENCHMARKS)} (default: all)"
     )
     parser.add_argument("--requests", type=int, default=300, help="slice: requests per measurement")
     parser.add_argument("--users", type=int, default=10_000, help="policy: users")
     parser.add_argument("--spaces", type=int, default=1_000, help="policy: spaces")
     parser.add_argument(
         "--memberships", type=int, default=100_000, help="policy: space memberships"
+    )
+    parser.add_argument(
+        "--big-space-members",
+        type=int,
+        default=1_000,
+        help="policy: members of the big space (who-can, and casbin's first decision there)",
+    )
+    parser.add_argument(
+        "--decisions-only",
+        action="store_true",
+        help="policy: decisions in process and over HTTP only (bench/policy_decisions.py)",
     )
     parser.add_argument("--http-seconds", type=float, default=8.0, help="policy: HTTP load time")
     parser.add_argument(
@@ -82,22 +105,32 @@ def main() -> None:
         help="search: comma-separated engines among tantivy, postgres, sqlite, opensearch "
         "(default: all of them)",
     )
+    parser.add_argument(
+        "--json",
+        type=Path,
+        default=None,
+        help="also write the key figures of policy, publishing and search to this JSON file",
+    )
     args = parser.parse_args()
+    if unknown := set(args.only) - set(BENCHMARKS):
+        parser.error(f"unknown benchmark(s) {', '.join(sorted(unknown))}")
     only = set(args.only) or set(BENCHMARKS)
+    measured: list[figures.Figure] = []
     # Imported on demand: each benchmark pulls in its own service's code.
     if "slice" in only:
         from bench import slice_http
 
         slice_http.run(requests=args.requests)
     if "policy" in only:
-        from bench import policy_bench
+        from bench import policy_bench, policy_decisions
 
-        policy_bench.run(
+        measure = policy_decisions.run if args.decisions_only else policy_bench.run
+        policy_results = measure(
             scale=policy_bench.Scale(
                 users=args.users,
                 spaces=args.spaces,
                 memberships=args.memberships,
-                big_space_members=min(1_000, args.users),
+                big_space_members=min(args.big_space_members, args.users),
             ),
             http_seconds=args.http_seconds,
             clients=args.clients,
@@ -105,10 +138,11 @@ def main() -> None:
             load_generator=args.load_generator,
             offered_rate=args.rate,
         )
+        measured += key_figures.policy(policy_results)
     if "publishing" in only:
         from bench import publishing_bench
 
-        publishing_bench.run(
+        publishing_results = publishing_bench.run(
             posts=args.posts,
             rates=[float(rate) for rate in args.rates.split(",")],
             seconds=args.step_seconds,
@@ -116,17 +150,21 @@ def main() -> None:
             freshness=args.freshness,
             setups=[publishing_bench.Setup.parse(setup) for setup in args.setups.split(",")],
         )
+        measured += key_figures.publishing(publishing_results)
     if "search" in only:
         from bench import search_bench
 
         engines = args.engines.split(",") if args.engines else list(search_bench.ENGINES)
-        search_bench.run(
+        search_results = search_bench.run(
             docs=args.docs,
             queries=args.queries,
             opensearch_docs=args.opensearch_docs,
             engines=[e.strip() for e in engines if e.strip()],
             corpus_name=args.corpus,
         )
+        measured += key_figures.search(search_results)
+    if args.json is not None:
+        figures.write(args.json, measured)
 
 
 if __name__ == "__main__":

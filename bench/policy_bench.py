@@ -92,6 +92,8 @@ class Row:
 @dataclass
 class Results:
     rows: list[Row] = field(default_factory=list)
+    # The key figures as numbers, for `python -m bench compare` (see bench/key_figures.py).
+    figures: dict[str, float] = field(default_factory=dict)
 
     def add(self, *args: str) -> None:
         self.rows.append(Row(*args))
@@ -380,6 +382,7 @@ def in_process(url: str, rng: random.Random, results: Results, workdir: Path) ->
     for request in requests[:2000]:  # warm-up
         decide(snapshot, request, requested_by="bench")
     ours = _time_each(requests, lambda r: decide(snapshot, r, requested_by="bench"))
+    results.figures["policy.in_process.per_s"] = len(ours) / sum(ours)
     bare = _time_each(triples, lambda t: snapshot.allows(*t))
     sample = [t for t in triples if t[2] != BIG_SPACE][:3000]
     for s, a, d in sample[:300]:
@@ -580,6 +583,10 @@ def _wrk_and_open_loop(
         run_wrk(base, single, connections=connections, seconds=min(seconds, 4))
     with console.status(f"wrk: {connections} connections for {seconds:.0f} s"):
         result = run_wrk(base, single, connections=connections, seconds=seconds)
+    results.figures |= {
+        "policy.http.per_s": result.per_second,
+        "policy.http.p95_ms": result.p95 * 1e3,
+    }
     _http_row(
         results,
         f"HTTP decisions, wrk, {connections} connections, {label}: per second (p50 / p99)",
@@ -598,6 +605,10 @@ def _wrk_and_open_loop(
             seconds=seconds,
             connections=32,
         )
+    results.figures |= {
+        "policy.open_loop.per_s": result.per_second,
+        "policy.open_loop.p95_ms": result.p95 * 1e3,
+    }
     _http_row(
         results,
         f"HTTP decisions offered at {offered_rate:,.0f}/s, open loop, 32 connections, {label}: "
@@ -662,6 +673,10 @@ def _httpx_clients(
         for t in threads:
             t.join()
         elapsed = time.monotonic() - began
+    results.figures |= {
+        "policy.http.per_s": len(latencies) / elapsed,
+        "policy.http.p95_ms": _pct(latencies, 0.95) * 1e3,
+    }
     results.add(
         f"HTTP decisions, httpx, {clients} clients, {label}: per second (p50 / p99)",
         f"{len(latencies) / elapsed:,.0f}/s ({_ms(_pct(latencies, 0.5))} / "

@@ -200,8 +200,8 @@ def run(
     concurrency: int,
     freshness: int,
     setups: list[Setup],
-) -> None:
-    """Measure each setup in turn (services started afresh), then print one table."""
+) -> list[Result]:
+    """Measure each setup in turn (services started afresh), print one table, return it."""
     results = []
     for setup in setups:
         console.rule(f"publishing on {setup}")
@@ -216,6 +216,7 @@ def run(
             )
         )
     _print_tables(results, concurrency=concurrency)
+    return results
 
 
 def _databases(setup: Setup, stack: ExitStack) -> dict[str, str]:

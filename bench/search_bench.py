@@ -440,8 +440,8 @@ def run(
     opensearch_docs: int,
     engines: Sequence[str],
     corpus_name: str = corpus.CORPORA[0],
-) -> None:
-    """Run the search benchmark and print its tables."""
+) -> dict[str, dict[str, Any]]:
+    """Run the search benchmark, print its tables, return each engine's samples."""
     configure_logging(service="bench", json=False, level="WARNING")
     console.rule(f"search: {docs:,} documents ({corpus_name} corpus), {queries} queries")
     mix = corpus.queries(queries, docs=docs, corpus=corpus_name)
@@ -474,6 +474,7 @@ def run(
                 finally:
                     engine.close()
     _print(results, relevance, len(judgements))
+    return results
 
 
 def _engines(

@@ -1,0 +1,92 @@
+"""Policy's decisions only, in process and over HTTP: `python -m bench policy --decisions-only`.
+
+The same directory and HTTP measurements as `bench/policy_bench.py`, without its other
+parts (the casbin reference model, the first decision in a domain, applying a grant
+change, who-can in process). `python -m bench compare` runs this: the reference model is
+shared with the tests and changes with them, and a tree older than the driver's may not
+run the driver's version of it, while decisions are what the comparison is about.
+"""
+
+from __future__ import annotations
+
+import gc
+import random
+import tempfile
+from datetime import UTC, datetime
+from pathlib import Path
+
+from rich.table import Table
+
+from bench import policy_bench as full
+from bench.load import wrk_available
+from townhall_contracts.policy import Action, DecisionRequest
+from townhall_platform.db import make_engine
+from townhall_platform.logs import configure_logging
+from townhall_policy.decisions.service import decide
+from townhall_policy.enforcement.loader import load_policy_data
+from townhall_policy.enforcement.snapshot import PolicySnapshot
+
+
+def in_process(url: str, rng: random.Random, results: full.Results) -> PolicySnapshot:
+    """Warm decisions with their explanation on the snapshot the service would build."""
+    engine = make_engine(url)
+    data = load_policy_data(engine, now=datetime.now(UTC))
+    engine.dispose()
+    snapshot = PolicySnapshot.build(data)
+    gc.freeze()  # as the engine does after each reload
+    triples = full._triples(rng, snapshot, 20_000)
+    requests = [DecisionRequest(subject=s, action=Action(a), domain=d) for s, a, d in triples]
+    for request in requests[:2000]:  # warm-up
+        decide(snapshot, request, requested_by="bench")
+    ours = full._time_each(requests, lambda r: decide(snapshot, r, requested_by="bench"))
+    results.figures["policy.in_process.per_s"] = len(ours) / sum(ours)
+    results.add(
+        "decision, warm, with explanation (p50 / p99; decisions/s)",
+        f"{full._us(full._pct(ours, 0.5))} / {full._us(full._pct(ours, 0.99))}; "
+        f"{len(ours) / sum(ours):,.0f}/s",
+        "",
+        "",
+        "p99 < 100 µs",
+    )
+    return snapshot
+
+
+def run(
+    *,
+    scale: full.Scale,
+    http_seconds: float,
+    clients: int,
+    workers: int,
+    load_generator: str,
+    offered_rate: float,
+    seed: int = 2026,
+) -> full.Results:
+    """Generate the directory, measure decisions, print the table; return the results."""
+    configure_logging(service="policy-bench", json=True, level="WARNING")
+    rng = random.Random(seed)
+    results = full.Results()
+    with tempfile.TemporaryDirectory(prefix="townhall-policy-decisions-") as tmp:
+        workdir = Path(tmp)
+        url = f"sqlite:///{workdir / 'policy.db'}"
+        full.generate(url, scale, rng, datetime.now(UTC))
+        with full.console.status("measuring decisions in process"):
+            snapshot = in_process(url, rng, results)
+        full.over_http(
+            url,
+            workdir,
+            snapshot,
+            rng,
+            results,
+            seconds=http_seconds,
+            clients=clients,
+            workers=workers,
+            load_generator=load_generator if wrk_available() else "httpx",
+            offered_rate=offered_rate,
+        )
+    table = Table(title=f"policy decisions ({scale.users:,} users, {scale.memberships:,} members)")
+    for column in ("metric", "townhall policy", "goal"):
+        table.add_column(column)
+    for row in results.rows:
+        table.add_row(row.metric, row.townhall, row.goal)
+    full.console.print(table)
+    return results
