@@ -9,7 +9,7 @@ from typing import Any
 import httpx
 import pytest
 
-from townhall_clients import CachedPolicy, PolicyClient, ServiceUnavailable
+from townhall_clients import CachedPolicy, PolicyClient, ServiceUnavailable, policy_cache
 from townhall_contracts.policy import Action, DecisionRequest
 
 NOON = datetime(2026, 11, 28, 12, 0, tzinfo=UTC)
@@ -23,6 +23,8 @@ class Policy:
         self.boundary: datetime | None = None
         self.allowed = True
         self.down = False
+        self.unknown: set[str] = set()
+        self.inactive: set[str] = set()
         self.calls: dict[str, int] = {}
 
     def handle(self, request: httpx.Request) -> httpx.Response:
@@ -51,11 +53,13 @@ class Policy:
                 },
             )
         subject = path.split("/")[3]
+        if subject in self.unknown:
+            return httpx.Response(404, json={"title": "Not found", "status": 404})
         return httpx.Response(
             200,
             json={
                 "subject": subject,
-                "active": True,
+                "active": subject not in self.inactive,
                 "principals": ["org", f"user:{subject}"],
                 "policy_revision": self.revision,
             },
@@ -209,3 +213,112 @@ def test_nothing_is_cached_with_no_ttl(policy: Policy) -> None:
 
     assert policy.calls["decision"] == 2
     assert "/v1/revision" not in policy.calls
+
+
+# -- the rule at its boundaries -------------------------------------------------------------
+
+
+def test_the_revision_is_asked_again_at_exactly_the_check_interval(
+    cached: CachedPolicy, policy: Policy, clock: Clock
+) -> None:
+    cached.decide("alice", Action.READ, "org")
+    clock.tick(0.125)
+    cached.decide("alice", Action.READ, "org")
+    assert policy.calls["/v1/revision"] == 1
+
+    clock.tick(0.125)  # 0.25 s since the confirmation: due
+    cached.decide("alice", Action.READ, "org")
+
+    assert policy.calls["/v1/revision"] == 2
+    assert policy.calls["decision"] == 1
+
+
+def test_an_answer_expires_at_exactly_its_ttl(
+    cached: CachedPolicy, policy: Policy, clock: Clock
+) -> None:
+    cached.principals("alice")
+    clock.tick(0.5)
+    clock.tick(0.25)
+    cached.principals("alice")  # 0.75 s old: reused
+    assert policy.calls["/v1/subjects/alice/principals"] == 1
+
+    clock.tick(0.25)  # 1.0 s old: expired
+    cached.principals("alice")
+
+    assert policy.calls["/v1/subjects/alice/principals"] == 2
+
+
+def test_answers_hold_until_the_validity_boundary_and_not_at_it(
+    cached: CachedPolicy, policy: Policy, clock: Clock
+) -> None:
+    policy.boundary = NOON + timedelta(seconds=0.5)
+    cached.decide("alice", Action.READ, "org")
+    clock.tick(0.25)
+    cached.decide("alice", Action.READ, "org")  # before the boundary, same revision
+    assert policy.calls["decision"] == 1
+
+    policy.boundary = None  # the grant ended at the boundary, at the same revision
+    policy.allowed = False
+    clock.tick(0.125)
+    assert cached.decide("alice", Action.READ, "org").allowed  # not yet due, not yet passed
+    clock.tick(0.125)  # exactly at the boundary
+
+    assert not cached.decide("alice", Action.READ, "org").allowed
+    assert policy.calls["decision"] == 2
+
+
+def test_an_answer_at_an_older_revision_is_used_but_not_kept(
+    cached: CachedPolicy, policy: Policy
+) -> None:
+    cached.decide("alice", Action.READ, "org")  # confirms revision 3
+    policy.revision = 2  # a lagging policy instance answers
+
+    assert cached.principals("bob").policy_revision == 2
+    cached.principals("bob")
+
+    assert policy.calls["/v1/subjects/bob/principals"] == 2
+    assert cached.revision == 3
+
+
+def test_while_another_request_confirms_the_revision_others_keep_it_up_to_twice_the_interval(
+    cached: CachedPolicy, policy: Policy, clock: Clock
+) -> None:
+    cached.decide("alice", Action.READ, "org")
+    cached._checking.acquire()  # another request is asking policy
+    try:
+        clock.tick(0.375)  # due, but within twice the interval: the confirmed one holds
+        assert cached.decide("alice", Action.READ, "org").allowed
+        assert policy.calls["/v1/revision"] == 1
+        clock.tick(0.125)  # twice the interval: this request must wait for the check
+        cached._wait = 0.01
+        with pytest.raises(ServiceUnavailable):
+            cached.decide("alice", Action.READ, "org")
+    finally:
+        cached._checking.release()
+
+
+def test_readable_by_is_the_principals_of_an_active_subject_known_to_policy(
+    cached: CachedPolicy, policy: Policy
+) -> None:
+    assert cached.readable_by("alice") == frozenset({"org", "user:alice"})
+    policy.unknown.add("ghost")
+    policy.inactive.add("gone")
+
+    assert cached.readable_by("ghost") == frozenset()
+    assert cached.readable_by("gone") == frozenset()
+
+
+def test_a_full_cache_drops_expired_entries_first(
+    cached: CachedPolicy, policy: Policy, clock: Clock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(policy_cache, "MAX_ENTRIES", 2)
+    cached.principals("old")
+    clock.tick(0.75)
+    cached.principals("alice")
+    clock.tick(0.25)  # "old" has expired, "alice" has not
+
+    cached.principals("bob")  # full: "old" goes, "alice" stays
+    cached.principals("alice")
+
+    assert policy.calls["/v1/subjects/alice/principals"] == 1
+    assert len(cached._entries) == 2

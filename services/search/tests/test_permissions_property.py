@@ -18,17 +18,18 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
+import httpx
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from townhall_clients import CachedPolicy, PolicyClient
 from townhall_contracts.policy import Principals
 from townhall_contracts.readers import post_readers
 from townhall_contracts.search import DocumentType, IndexDocument, IndexEvent, IndexOperation
 from townhall_search.index import IndexBackend, SortOrder
 from townhall_search.queries import service
 from townhall_search.queries.cursor import CursorCodec
-from townhall_search.queries.principals import PrincipalsCache
 
 # Words far apart (more than two edits), so typo tolerance never mixes them.
 WORDS = ["budget", "planning", "kiosque", "zebra", "orange", "tulipe"]
@@ -121,17 +122,18 @@ def principals_of(user: User, members: set[tuple[str, str]]) -> list[str]:
     return tokens
 
 
-class Directory:
-    def __init__(self, answers: dict[str, list[str]]) -> None:
-        self.answers = answers
+def policy_answering(answers: dict[str, list[str]]) -> CachedPolicy:
+    """The principals policy answers, at its HTTP boundary, uncached."""
 
-    def principals(self, subject: str) -> Principals:
-        return Principals(
-            subject=subject, active=True, principals=self.answers[subject], policy_revision=1
+    def handle(request: httpx.Request) -> httpx.Response:
+        subject = request.url.path.split("/")[3]
+        answer = Principals(
+            subject=subject, active=True, principals=answers[subject], policy_revision=1
         )
+        return httpx.Response(200, json=answer.model_dump(mode="json"))
 
-    def revision(self) -> int:
-        return 1
+    client = PolicyClient("http://policy", token=lambda: "t", transport=httpx.MockTransport(handle))
+    return CachedPolicy(client, ttl_seconds=0.0)
 
 
 def _index_posts(index: IndexBackend, posts: list[Post]) -> None:
@@ -170,9 +172,7 @@ def _index_posts(index: IndexBackend, posts: list[Post]) -> None:
 def _check(index: IndexBackend, world) -> None:
     users, _spaces, members, posts, query, space_filter = world
     _index_posts(index, posts)
-    cache = PrincipalsCache(
-        Directory({u.id: principals_of(u, members) for u in users}), ttl_seconds=0.0
-    )
+    policy = policy_answering({u.id: principals_of(u, members) for u in users})
     cursors = CursorCodec(b"property-test", max_offset=9_999)
     for user in users:
         expected = {
@@ -187,7 +187,7 @@ def _check(index: IndexBackend, world) -> None:
         while True:
             page = service.search(
                 index=index,
-                principals=cache,
+                policy=policy,
                 cursors=cursors,
                 request=service.SearchRequest(
                     subject=user.id,

@@ -109,44 +109,10 @@ class ServiceClient:
     ) -> httpx.Response:
         """Send a request; retry transport errors and 5xx only when it is safe to."""
         started = time.monotonic()
-
-        def attempt() -> httpx.Response:
-            options = dict(kwargs)
-            if self._deadline is not None:
-                remaining = self._deadline - (time.monotonic() - started)
-                if remaining <= 0:
-                    raise _Retryable(TimeoutError(f"deadline of {self._deadline} s passed"))
-                options["timeout"] = remaining
-            if self.breaker is not None:
-                self.breaker.before_call()
-            try:
-                response = self._http.request(method, path, headers=self._headers(token), **options)
-            except (httpx.TransportError, httpx.TimeoutException) as exc:
-                self._record(failed=True)
-                raise _Retryable(exc) from exc
-            except BaseException:
-                # Not the dependency's fault (a bug, a cancellation): let another call probe.
-                if self.breaker is not None:
-                    self.breaker.release()
-                raise
-            self._record(failed=response.status_code >= 500)
-            if response.status_code >= 500:
-                raise _Retryable(None, response)
-            return response
-
-        attempts = self._retries if idempotent else 1
-        stop: stop_base = stop_after_attempt(attempts)
-        if self._deadline is not None:
-            stop = stop | stop_after_delay(self._deadline)
         try:
-            response = Retrying(
-                stop=stop,
-                wait=wait_exponential(
-                    multiplier=0.05, max=1.0 if self._deadline is None else self._deadline / 4
-                ),
-                retry=retry_if_exception_type(_Retryable),
-                reraise=True,
-            )(attempt)
+            response = self._retrying(idempotent)(
+                self._attempt, method, path, token=token, started=started, options=kwargs
+            )
         except _Retryable as exc:
             detail = (
                 f"{self.service_name} answered {exc.response.status_code}"
@@ -160,6 +126,54 @@ class ServiceClient:
             except ValueError:
                 problem = response.text
             raise UnexpectedResponse(self.service_name, response.status_code, problem)
+        return response
+
+    def _retrying(self, idempotent: bool) -> Retrying:
+        """Retries with backoff for what is safe to repeat, within the deadline."""
+        attempts = self._retries if idempotent else 1
+        stop: stop_base = stop_after_attempt(attempts)
+        if self._deadline is not None:
+            stop = stop | stop_after_delay(self._deadline)
+        return Retrying(
+            stop=stop,
+            wait=wait_exponential(
+                multiplier=0.05, max=1.0 if self._deadline is None else self._deadline / 4
+            ),
+            retry=retry_if_exception_type(_Retryable),
+            reraise=True,
+        )
+
+    def _attempt(
+        self,
+        method: str,
+        path: str,
+        *,
+        token: str | None,
+        started: float,
+        options: dict[str, Any],
+    ) -> httpx.Response:
+        """One try, given what remains of the deadline; `_Retryable` when worth another."""
+        options = dict(options)
+        if self._deadline is not None:
+            remaining = self._deadline - (time.monotonic() - started)
+            if remaining <= 0:
+                raise _Retryable(TimeoutError(f"deadline of {self._deadline} s passed"))
+            options["timeout"] = remaining
+        if self.breaker is not None:
+            self.breaker.before_call()
+        try:
+            response = self._http.request(method, path, headers=self._headers(token), **options)
+        except (httpx.TransportError, httpx.TimeoutException) as exc:
+            self._record(failed=True)
+            raise _Retryable(exc) from exc
+        except BaseException:
+            # Not the dependency's fault (a bug, a cancellation): let another call probe.
+            if self.breaker is not None:
+                self.breaker.release()
+            raise
+        self._record(failed=response.status_code >= 500)
+        if response.status_code >= 500:
+            raise _Retryable(None, response)
         return response
 
     def _record(self, *, failed: bool) -> None:

@@ -1,21 +1,28 @@
 """Policy's answers (decisions, principals), cached but never older than policy's revision.
 
-Policy is the only authority; the cache only spares it a call per request. An answer
-is reused only while all of these hold:
-- it was given at the revision the cache last confirmed with policy; the revision is
-  asked of policy at most every `revision_check_seconds` (a quarter of a second by
-  default; while one request asks, the others keep the confirmed revision for at
-  most twice that), and an answer carrying a newer revision raises it at once and drops
-  every older entry;
-- policy's next validity boundary (a grant starting or ending, which changes answers
-  without a new revision) has not passed: then the revision is asked again and the
-  entries are dropped;
-- it is younger than `ttl_seconds` (at most a second), a backstop.
+Policy is the only authority; the cache only spares it a call per request. Publishing
+asks it before every write, search for the principals of every query: both use this
+one cache, so "how stale can an answer be" has one answer.
 
-So a revoked grant stops allowing anything within twice the check interval. When
-the revision is due for a check and policy cannot be reached, the client raises
-`ServiceUnavailable`: the caller fails closed (503). Nothing is cached when
-`ttl_seconds` is 0.
+The rule: an answer is reused only while all three hold.
+
+1. Revision. It was given at the revision the cache holds as current. That revision
+   is confirmed with policy once `revision_check_seconds` have passed since the last
+   confirmation (at exactly the interval, it is asked again). An answer carrying a
+   newer revision raises it at once and drops every older entry; an answer carrying
+   an older one is used once but not kept.
+2. Validity boundary. Policy's next validity boundary (a grant starting or ending,
+   which changes answers without a new revision) has not been reached: from that
+   instant on (`now >= boundary`), every entry is dropped and the revision asked
+   again.
+3. Age. It is younger than `ttl_seconds` (at exactly the TTL it has expired), a
+   backstop.
+
+So a revoked grant stops counting within twice the check interval: while one
+request confirms the revision, the others keep the confirmed one for at most twice
+the interval, so a burst does not become a burst of checks. When the revision is
+due and policy cannot be reached, `ServiceUnavailable` is raised: the caller fails
+closed (503). With `ttl_seconds` 0 nothing is cached and policy is asked every time.
 
 Refusing is cheap: while the client's circuit breaker is open a due check is refused
 before any lock is taken, and the requests that waited for a check that failed share
@@ -39,10 +46,11 @@ from townhall_contracts.policy import (
     Principals,
 )
 
-from .errors import ServiceUnavailable
+from .errors import ServiceUnavailable, UnexpectedResponse
 from .policy import PolicyClient
 
-_MAX_ENTRIES = 50_000
+# Beyond this many entries the expired ones go, then all if none had expired.
+MAX_ENTRIES = 50_000
 T = TypeVar("T")
 
 
@@ -54,7 +62,7 @@ class _Entry:
 
 
 class CachedPolicy:
-    """Decisions and principals from `client`, keyed by (policy revision, question)."""
+    """Decisions and principals from `client`, reused under the module's rule."""
 
     def __init__(
         self,
@@ -90,7 +98,7 @@ class CachedPolicy:
         return self._ttl > 0
 
     def decide(self, subject: str, action: Action, domain: str) -> Decision:
-        """Policy's decision, from the cache while its revision is current."""
+        """Policy's decision, from the cache while the rule allows."""
         key = ("decision", subject, action.value, domain)
         found = self._lookup(key, Decision)
         if found is not None:
@@ -121,6 +129,18 @@ class CachedPolicy:
         self._store(key, answer.policy_revision, answer)
         return answer
 
+    def readable_by(self, subject: str) -> frozenset[str]:
+        """The principal tokens `subject` reads with (the readers rule's side of a
+        subject); none for a subject policy does not know (404) or reports inactive."""
+        try:
+            answer = self.principals(subject)
+        except UnexpectedResponse as exc:
+            # A valid token for a subject outside the directory reads nothing.
+            if exc.status_code == 404:
+                return frozenset()
+            raise
+        return frozenset(answer.principals) if answer.active else frozenset()
+
     def _lookup(self, key: Hashable, kind: type[T]) -> T | None:
         if self._ttl <= 0:
             return None
@@ -128,7 +148,7 @@ class CachedPolicy:
         revision = self._current_revision(now)
         with self._lock:
             entry = self._entries.get(key)
-        if entry is None or entry.expires <= now or entry.revision != revision:
+        if entry is None or now >= entry.expires or entry.revision != revision:
             return None
         value = entry.value
         return value if isinstance(value, kind) else None
@@ -144,19 +164,25 @@ class CachedPolicy:
                 self._entries.clear()
             if revision < self._revision:
                 return
-            if len(self._entries) >= _MAX_ENTRIES:
-                self._entries.clear()
+            if len(self._entries) >= MAX_ENTRIES:
+                self._evict(now)
             self._entries[key] = _Entry(now + self._ttl, revision, value)
 
+    def _evict(self, now: float) -> None:
+        expired = [key for key, entry in self._entries.items() if now >= entry.expires]
+        for key in expired:
+            del self._entries[key]
+        if len(self._entries) >= MAX_ENTRIES:
+            self._entries.clear()
+
     def _current_revision(self, now: float) -> int:
-        boundary_passed = self._boundary is not None and self._wall() >= self._boundary
+        boundary_passed = self._boundary_passed()
         if not boundary_passed and now - self._checked < self._check:
             return self._revision
-        recent = self._recent(now, boundary_passed)
+        recent = not boundary_passed and now - self._checked < 2 * self._check
         if not recent:
             self._client.refuse_if_open()
-        # One thread checks; the others keep the confirmed revision while it is recent
-        # enough (twice the interval), so a burst does not become a burst of checks.
+        # One thread checks; the others keep the confirmed revision while it is recent.
         waited = False
         if not self._checking.acquire(blocking=False):
             if recent:
@@ -165,30 +191,35 @@ class CachedPolicy:
             if not self._checking.acquire(timeout=self._wait):
                 raise ServiceUnavailable("policy's revision check is too slow", service="policy")
         try:
-            if not boundary_passed and self._clock() - self._checked < self._check:
+            if not self._boundary_passed() and self._clock() - self._checked < self._check:
+                # Another thread confirmed it while this one waited.
                 return self._revision
             if waited and self._check_failed >= now:
                 # The check this request waited for failed: share its answer.
                 raise ServiceUnavailable("policy could not be reached", service="policy")
-            try:
-                state = self._client.revision_state()
-            except ServiceUnavailable:
-                self._check_failed = self._clock()
-                raise
-            with self._lock:
-                # A lagging policy instance may answer an older revision: keep the newest.
-                moved = (
-                    state.policy_revision > self._revision
-                    or state.next_validity_boundary != self._boundary
-                )
-                if moved or boundary_passed:
-                    self._entries.clear()
-                self._revision = max(self._revision, state.policy_revision)
-                self._boundary = state.next_validity_boundary
-                self._checked = now
+            self._confirm(now, boundary_passed)
             return self._revision
         finally:
             self._checking.release()
 
-    def _recent(self, now: float, boundary_passed: bool) -> bool:
-        return not boundary_passed and now - self._checked < 2 * self._check
+    def _boundary_passed(self) -> bool:
+        return self._boundary is not None and self._wall() >= self._boundary
+
+    def _confirm(self, now: float, boundary_passed: bool) -> None:
+        """Ask policy's revision and boundary; drop every entry when either moved."""
+        try:
+            state = self._client.revision_state()
+        except ServiceUnavailable:
+            self._check_failed = self._clock()
+            raise
+        with self._lock:
+            # A lagging policy instance may answer an older revision: keep the newest.
+            moved = (
+                state.policy_revision > self._revision
+                or state.next_validity_boundary != self._boundary
+            )
+            if moved or boundary_passed:
+                self._entries.clear()
+            self._revision = max(self._revision, state.policy_revision)
+            self._boundary = state.next_validity_boundary
+            self._checked = now

@@ -4,21 +4,21 @@ from __future__ import annotations
 
 import time
 from collections.abc import AsyncIterator, Callable
-from contextlib import asynccontextmanager
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from dataclasses import dataclass
 
 import httpx
 from anyio import to_thread
 from fastapi import FastAPI
 from prometheus_client import Gauge
 
-from townhall_clients import BreakerMetrics, PolicyClient, PublishingClient
+from townhall_clients import BreakerMetrics, CachedPolicy, PolicyClient, PublishingClient
 from townhall_platform.app import create_app as create_service_app
 
 from .documents.router import router as documents_router
 from .index import IndexBackend, TantivyIndex
 from .index.opensearch_backend import OpenSearchIndex
 from .queries.cursor import CursorCodec
-from .queries.principals import PrincipalsCache
 from .queries.router import router as queries_router
 from .reindex.router import router as reindex_router
 from .reindex.service import Reindexer
@@ -54,59 +54,71 @@ def create_app(
     """Build the search service; the index opens (and takes its writer) at startup.
 
     The transports replace the network under the policy and publishing clients, for
-    tests that stand in for those processes; `clock` is the time cached principals
+    tests that stand in for those processes; `clock` is the time cached policy answers
     expire by (tests move it instead of sleeping).
     """
-    settings = settings or SearchSettings()
+    wiring = _Wiring(settings or SearchSettings(), policy_transport, publishing_transport, clock)
+    app = create_service_app(
+        name="search",
+        settings=wiring.settings,
+        routers=[queries_router, documents_router, reindex_router],
+        readiness={"index": lambda: _index_ready(app), "policy": lambda: _policy_ready(app)},
+        lifespan=_lifespan(wiring),
+        description=DESCRIPTION,
+    )
+    # Filled when the lifespan builds the policy client; read at each scrape.
+    app.state.breakers = []
+    BreakerMetrics.register(app.state.registry, app.state.breakers)
+    register_index_metrics(app)
+    return app
+
+
+@dataclass(frozen=True, slots=True)
+class _Wiring:
+    """What the lifespan builds the service from."""
+
+    settings: SearchSettings
+    policy_transport: httpx.BaseTransport | None
+    publishing_transport: httpx.BaseTransport | None
+    clock: Callable[[], float]
+
+
+def _lifespan(wiring: _Wiring) -> Callable[[FastAPI], AbstractAsyncContextManager[None]]:
+    settings = wiring.settings
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        token = app.state.identity.service_token
         index = open_index(settings)
-        policy = PolicyClient.for_service(
-            settings, token=app.state.identity.service_token, transport=policy_transport
-        )
+        policy = PolicyClient.for_service(settings, token=token, transport=wiring.policy_transport)
         if policy.breaker is not None:
             app.state.breakers.append(policy.breaker)
-        publishing = PublishingClient(
-            settings.publishing_url,
-            token=app.state.identity.service_token,
-            timeout=max(settings.http_timeout_seconds, 30.0),
-            transport=publishing_transport,
-        )
         app.state.index = index
         app.state.policy_client = policy
-        app.state.principals = PrincipalsCache(
+        app.state.policy_answers = CachedPolicy(
             policy,
             ttl_seconds=settings.principals_cache_seconds,
             revision_check_seconds=settings.revision_check_seconds,
-            clock=clock,
+            clock=wiring.clock,
         )
         app.state.cursors = CursorCodec(
             settings.cursor_secret.get_secret_value().encode(),
             max_offset=settings.max_result_window - 1,
         )
-        reindexer = Reindexer(
-            index=index,
-            source=lambda after, limit: publishing.export_documents(after=after, limit=limit),
-            page_size=settings.reindex_page_size,
-            delivered=lambda: publishing.export_summary().delivered_through,
+        publishing = PublishingClient(
+            settings.publishing_url,
+            token=token,
+            timeout=max(settings.http_timeout_seconds, 30.0),
+            transport=wiring.publishing_transport,
         )
-        app.state.reindexer = reindexer
         # The check asks with the ordinary timeout: readiness waits for its first answer.
         outbox = PublishingClient(
             settings.publishing_url,
-            token=app.state.identity.service_token,
+            token=token,
             timeout=settings.http_timeout_seconds,
-            transport=publishing_transport,
+            transport=wiring.publishing_transport,
         )
-        watch = IndexWatch(
-            index=index,
-            reindexer=reindexer,
-            summary=lambda through: outbox.export_summary(through=through),
-            interval=settings.index_check_seconds,
-        )
-        app.state.index_watch = watch
-        watch.start()
+        watch = _start_index_watch(app, settings, index, publishing, outbox)
         try:
             yield
         finally:
@@ -117,32 +129,48 @@ def create_app(
             publishing.close()
             outbox.close()
 
-    def index_ready() -> bool:
-        index: IndexBackend | None = getattr(app.state, "index", None)
-        watch: IndexWatch | None = getattr(app.state, "index_watch", None)
-        if index is None or watch is None:
-            return False
-        # Raises `NotReady` with the reason and the rebuild's progress.
-        watch.readiness()
-        return index.ready()
+    return lifespan
 
-    def policy_ready() -> bool:
-        policy: PolicyClient | None = getattr(app.state, "policy_client", None)
-        return policy is not None and policy.alive()
 
-    app = create_service_app(
-        name="search",
-        settings=settings,
-        routers=[queries_router, documents_router, reindex_router],
-        readiness={"index": index_ready, "policy": policy_ready},
-        lifespan=lifespan,
-        description=DESCRIPTION,
+def _start_index_watch(
+    app: FastAPI,
+    settings: SearchSettings,
+    index: IndexBackend,
+    publishing: PublishingClient,
+    outbox: PublishingClient,
+) -> IndexWatch:
+    """The rebuild from publishing's export, and the check that starts it when needed."""
+    reindexer = Reindexer(
+        index=index,
+        source=lambda after, limit: publishing.export_documents(after=after, limit=limit),
+        page_size=settings.reindex_page_size,
+        delivered=lambda: publishing.export_summary().delivered_through,
     )
-    # Filled when the lifespan builds the policy client; read at each scrape.
-    app.state.breakers = []
-    BreakerMetrics.register(app.state.registry, app.state.breakers)
-    register_index_metrics(app)
-    return app
+    app.state.reindexer = reindexer
+    watch = IndexWatch(
+        index=index,
+        reindexer=reindexer,
+        summary=lambda through: outbox.export_summary(through=through),
+        interval=settings.index_check_seconds,
+    )
+    app.state.index_watch = watch
+    watch.start()
+    return watch
+
+
+def _index_ready(app: FastAPI) -> bool:
+    index: IndexBackend | None = getattr(app.state, "index", None)
+    watch: IndexWatch | None = getattr(app.state, "index_watch", None)
+    if index is None or watch is None:
+        return False
+    # Raises `NotReady` with the reason and the rebuild's progress.
+    watch.readiness()
+    return index.ready()
+
+
+def _policy_ready(app: FastAPI) -> bool:
+    policy: PolicyClient | None = getattr(app.state, "policy_client", None)
+    return policy is not None and policy.alive()
 
 
 def register_index_metrics(app: FastAPI) -> None:

@@ -6,9 +6,9 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 
+from townhall_clients import CachedPolicy
+
 from .index import IndexBackend
-from .queries.cursor import CursorCodec
-from .queries.principals import PrincipalsCache
 from .settings import SearchSettings
 
 
@@ -22,17 +22,12 @@ def _index(request: Request) -> IndexBackend:
     return index
 
 
-def _principals(request: Request) -> PrincipalsCache:
-    cache: PrincipalsCache = request.app.state.principals
-    return cache
-
-
-def _cursors(request: Request) -> CursorCodec:
-    codec: CursorCodec = request.app.state.cursors
-    return codec
+def _policy(request: Request) -> CachedPolicy:
+    policy: CachedPolicy = request.app.state.policy_answers
+    return policy
 
 
 SettingsDep = Annotated[SearchSettings, Depends(_settings)]
 IndexDep = Annotated[IndexBackend, Depends(_index)]
-PrincipalsDep = Annotated[PrincipalsCache, Depends(_principals)]
-CursorsDep = Annotated[CursorCodec, Depends(_cursors)]
+# Policy's answers (the caller's principals), cached under one rule (`townhall_clients`).
+PolicyDep = Annotated[CachedPolicy, Depends(_policy)]

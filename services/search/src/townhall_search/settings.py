@@ -31,7 +31,7 @@ class SearchSettings(ServiceSettings):
     writer_heap_bytes: int = Field(default=50_000_000, ge=15_000_000)
     # The design promises a revoked member stops seeing a space within a second.
     principals_cache_seconds: float = Field(default=1.0, ge=0.0, le=1.0)
-    # How often policy's revision is checked; a newer one drops every cached principal.
+    # How often policy's revision is confirmed (the rule: `townhall_clients.policy_cache`).
     revision_check_seconds: float = Field(default=0.25, ge=0.0, le=1.0)
     # Documents asked of publishing per page during a rebuild.
     reindex_page_size: int = Field(default=500, ge=1, le=5000)

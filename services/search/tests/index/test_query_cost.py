@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 
-from townhall_search.index import IndexBackend, SearchQuery, opensearch_backend, tantivy_backend
+from townhall_search.index import IndexBackend, SearchQuery, opensearch_backend, tantivy_queries
 from townhall_search.index.query_text import MAX_TYPO_WORDS
 
 EMPLOYEE = frozenset({"org", "user:david"})
@@ -44,14 +44,14 @@ def work(backend_index: IndexBackend, monkeypatch: pytest.MonkeyPatch) -> WorkCo
 
         monkeypatch.setattr(client, "search", counting_search)
     else:
-        word_query = tantivy_backend._word_query
+        word_query = tantivy_queries.word_query
 
         def counting_word_query(schema: Any, word: str, *, fuzzy: bool) -> Any:
             if fuzzy:
                 counter.expanded_words += 1
             return word_query(schema, word, fuzzy=fuzzy)
 
-        monkeypatch.setattr(tantivy_backend, "_word_query", counting_word_query)
+        monkeypatch.setattr(tantivy_queries, "word_query", counting_word_query)
     return counter
 
 

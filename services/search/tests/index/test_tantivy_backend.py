@@ -9,7 +9,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from townhall_search.index import FACET_FIELDS, SearchQuery, TantivyIndex, tantivy_backend
+from townhall_search.index import FACET_FIELDS, SearchQuery, TantivyIndex, tantivy_pages
 from townhall_search.index.backend import TYPO_FALLBACK_HITS
 
 EMPLOYEE = frozenset({"org", "user:david"})
@@ -529,7 +529,7 @@ def test_every_page_follows_score_then_newest_then_id(index, events, monkeypatch
     assert ids(everything) == [hit.id for hit in expected]
 
     for whole_region in (256, 0):
-        monkeypatch.setattr(tantivy_backend, "_FETCH_WHOLE_REGION", whole_region)
+        monkeypatch.setattr(tantivy_pages, "FETCH_WHOLE_REGION", whole_region)
         paged = [
             hit_id
             for offset in range(0, 40, 7)

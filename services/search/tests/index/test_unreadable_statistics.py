@@ -28,7 +28,7 @@ from townhall_search.index import (
     IndexBackend,
     SearchQuery,
     SortOrder,
-    tantivy_backend,
+    tantivy_pages,
 )
 
 CALLER = frozenset({"org", "user:david"})
@@ -162,7 +162,7 @@ def test_unreadable_documents_change_nothing_a_caller_sees(
     server = request.getfixturevalue("osmem") if engine == "opensearch" else None
     if engine == "tantivy-dated":
         # Every run of equal scores ordered the way large ones are.
-        monkeypatch.setattr(tantivy_backend, "_FETCH_WHOLE_REGION", 0)
+        monkeypatch.setattr(tantivy_pages, "FETCH_WHOLE_REGION", 0)
         engine = "tantivy"
 
     @settings(

@@ -1,15 +1,21 @@
-"""The principals cache: briefly trusted, per subject, empty for inactive subjects."""
+"""The principals a search reads with: policy's, through the one policy cache.
+
+Briefly trusted, per subject, never past a newer policy revision; empty for a subject
+policy reports inactive or does not know.
+"""
 
 from __future__ import annotations
 
+import httpx
 import pytest
 
-from townhall_clients import UnexpectedResponse
+from townhall_clients import CachedPolicy, PolicyClient, UnexpectedResponse
 from townhall_contracts.policy import Principals
-from townhall_search.queries.principals import PrincipalsCache
 
 
 class Directory:
+    """Policy's principals and revision, at the HTTP boundary of `PolicyClient`."""
+
     def __init__(self) -> None:
         self.answers = {
             "alice": Principals(
@@ -20,14 +26,18 @@ class Directory:
         self.calls: list[str] = []
         self.current_revision = 1
         self.revision_checks = 0
+        self.failure = 404
 
-    def principals(self, subject: str) -> Principals:
+    def handle(self, request: httpx.Request) -> httpx.Response:
+        path = request.url.path
+        if path == "/v1/revision":
+            self.revision_checks += 1
+            return httpx.Response(200, json={"policy_revision": self.current_revision})
+        subject = path.split("/")[3]
         self.calls.append(subject)
-        return self.answers[subject]
-
-    def revision(self) -> int:
-        self.revision_checks += 1
-        return self.current_revision
+        if subject not in self.answers:
+            return httpx.Response(self.failure, json={"title": "No", "status": self.failure})
+        return httpx.Response(200, json=self.answers[subject].model_dump(mode="json"))
 
 
 class Clock:
@@ -38,9 +48,30 @@ class Clock:
         return self.now
 
 
+def _cache(
+    directory: Directory,
+    *,
+    ttl_seconds: float = 1.0,
+    revision_check_seconds: float = 0.25,
+    clock: Clock | None = None,
+) -> CachedPolicy:
+    client = PolicyClient(
+        "http://policy",
+        token=lambda: "t",
+        retries=1,
+        transport=httpx.MockTransport(directory.handle),
+    )
+    return CachedPolicy(
+        client,
+        ttl_seconds=ttl_seconds,
+        revision_check_seconds=revision_check_seconds,
+        clock=clock or Clock(),
+    )
+
+
 def test_answers_are_reused_until_they_expire() -> None:
     directory, clock = Directory(), Clock()
-    cache = PrincipalsCache(directory, ttl_seconds=1.0, clock=clock)
+    cache = _cache(directory, clock=clock)
 
     first = cache.readable_by("alice")
     clock.now += 0.5
@@ -58,7 +89,7 @@ def test_answers_are_reused_until_they_expire() -> None:
 
 def test_zero_ttl_asks_every_time() -> None:
     directory = Directory()
-    cache = PrincipalsCache(directory, ttl_seconds=0.0)
+    cache = _cache(directory, ttl_seconds=0.0)
 
     cache.readable_by("alice")
     cache.readable_by("alice")
@@ -67,37 +98,24 @@ def test_zero_ttl_asks_every_time() -> None:
 
 
 def test_inactive_subject_reads_nothing() -> None:
-    cache = PrincipalsCache(Directory(), ttl_seconds=1.0)
-
-    assert cache.readable_by("gone") == frozenset()
+    assert _cache(Directory()).readable_by("gone") == frozenset()
 
 
 def test_subject_unknown_to_policy_reads_nothing() -> None:
-    class Missing:
-        def revision(self) -> int:
-            return 1
-
-        def principals(self, subject: str) -> Principals:
-            raise UnexpectedResponse("policy", 404, {"title": "Not found"})
-
-    assert PrincipalsCache(Missing(), ttl_seconds=1.0).readable_by("ghost") == frozenset()
+    assert _cache(Directory()).readable_by("ghost") == frozenset()
 
 
 def test_other_policy_failures_propagate() -> None:
-    class Broken:
-        def revision(self) -> int:
-            return 1
-
-        def principals(self, subject: str) -> Principals:
-            raise UnexpectedResponse("policy", 400, {"title": "Bad request"})
+    directory = Directory()
+    directory.failure = 400
 
     with pytest.raises(UnexpectedResponse):
-        PrincipalsCache(Broken(), ttl_seconds=1.0).readable_by("alice")
+        _cache(directory).readable_by("ghost")
 
 
 def test_a_newer_policy_revision_drops_cached_answers_before_they_expire() -> None:
     directory, clock = Directory(), Clock()
-    cache = PrincipalsCache(directory, ttl_seconds=1.0, revision_check_seconds=0.25, clock=clock)
+    cache = _cache(directory, clock=clock)
     assert cache.readable_by("alice") == frozenset({"org", "user:alice"})
 
     # A membership is revoked: policy answers differently, at a newer revision.
@@ -117,7 +135,7 @@ def test_a_newer_policy_revision_drops_cached_answers_before_they_expire() -> No
 
 def test_the_revision_is_checked_at_most_once_per_interval() -> None:
     directory, clock = Directory(), Clock()
-    cache = PrincipalsCache(directory, ttl_seconds=1.0, revision_check_seconds=0.25, clock=clock)
+    cache = _cache(directory, clock=clock)
 
     for _ in range(50):
         cache.readable_by("alice")
@@ -129,7 +147,7 @@ def test_the_revision_is_checked_at_most_once_per_interval() -> None:
 
 def test_an_answer_older_than_a_known_revision_is_not_reused() -> None:
     directory, clock = Directory(), Clock()
-    cache = PrincipalsCache(directory, ttl_seconds=1.0, revision_check_seconds=0.25, clock=clock)
+    cache = _cache(directory, clock=clock)
     directory.current_revision = 3  # policy moved on; the directory answer says 1
 
     cache.readable_by("alice")

@@ -11,7 +11,8 @@ from .backend import (
     SortOrder,
     Suggestion,
 )
-from .tantivy_backend import IndexSchemaMismatch, TantivyIndex, create_index
+from .tantivy_backend import TantivyIndex
+from .tantivy_generations import IndexSchemaMismatch, create_index
 
 __all__ = [
     "FACET_FIELDS",

@@ -3,11 +3,9 @@
 lingua is restricted to the two languages Townhall analyzes and runs in its low
 accuracy mode (trigrams only) on the first 120 characters of the title and body:
 telling French from English needs no more, and detection time grows with the
-sample, which matters for bulk rebuilds. Measured on 20,000 generated `wordfreq`
-documents (`bench/corpus.py`): 160 characters took 99 µs of CPU a document with 1
-error, 120 took 74 µs with 4 (0.02 %), 100 took 60 µs with 9; the 72 posts of
-`bench/relevance/` are all right at each length. A document with too little text
-to tell is treated as French, the company's first language.
+sample, which matters for bulk rebuilds (shorter samples start to misjudge short
+posts). A document with too little text to tell is treated as French, the company's
+first language.
 """
 
 from __future__ import annotations

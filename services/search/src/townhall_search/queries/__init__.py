@@ -1,1 +1,1 @@
-"""Searches out: the public search endpoint, cursors and the principals cache."""
+"""Searches out: the public search endpoints and their pagination cursors."""

@@ -11,9 +11,10 @@ from townhall_platform.app import CurrentUser
 from townhall_platform.errors import problem_responses
 from townhall_platform.params import Instant
 
-from ..deps import CursorsDep, IndexDep, PrincipalsDep, SettingsDep
+from ..deps import IndexDep, PolicyDep, SettingsDep
 from ..index import FACET_FIELDS, SortOrder
 from . import service
+from .deps import CursorsDep
 from .errors import UnknownFacet
 from .schemas import Suggestions
 
@@ -55,7 +56,7 @@ MAX_SUGGEST_CHARS = 200
 def search(
     caller: CurrentUser,
     index: IndexDep,
-    principals: PrincipalsDep,
+    policy: PolicyDep,
     cursors: CursorsDep,
     settings: SettingsDep,
     q: Annotated[str, Query(max_length=MAX_QUERY_CHARS, description="Free text")] = "",
@@ -83,7 +84,7 @@ def search(
 ) -> SearchResults:
     return service.search(
         index=index,
-        principals=principals,
+        policy=policy,
         cursors=cursors,
         request=service.SearchRequest(
             subject=caller.subject,
@@ -128,10 +129,8 @@ def _facet_names(raw: str) -> tuple[str, ...]:
 def suggestions(
     caller: CurrentUser,
     index: IndexDep,
-    principals: PrincipalsDep,
+    policy: PolicyDep,
     q: Annotated[str, Query(max_length=MAX_SUGGEST_CHARS, description="Typed text")] = "",
     limit: Annotated[int, Query(ge=1, le=20)] = 8,
 ) -> Suggestions:
-    return service.suggest(
-        index=index, principals=principals, subject=caller.subject, text=q, limit=limit
-    )
+    return service.suggest(index=index, policy=policy, subject=caller.subject, text=q, limit=limit)

@@ -5,13 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
+from townhall_clients import CachedPolicy
 from townhall_contracts.search import SearchResults
 
 from ..index import IndexBackend, SearchQuery, SortOrder
 from ..index.query_text import MAX_QUERY_WORDS, distinct_words
 from .cursor import CursorCodec, CursorScope
 from .errors import InvalidDateRange, QueryTooComplex
-from .principals import PrincipalsCache
 from .schemas import SuggestionRead, Suggestions
 
 
@@ -35,7 +35,7 @@ class SearchRequest:
 def search(
     *,
     index: IndexBackend,
-    principals: PrincipalsCache,
+    policy: CachedPolicy,
     cursors: CursorCodec,
     request: SearchRequest,
     max_result_window: int,
@@ -64,7 +64,7 @@ def search(
     offset = position.offset if position else 0
     # The first page fixes the snapshot every later page reads.
     as_of = position.as_of if position and position.as_of else datetime.now(UTC)
-    readable = principals.readable_by(request.subject)
+    readable = policy.readable_by(request.subject)
     # The codec never accepts an offset at or past the window, so the limit stays >= 1.
     limit = min(request.limit, max_result_window - offset)
     page = index.search(
@@ -95,12 +95,12 @@ def search(
 
 
 def suggest(
-    *, index: IndexBackend, principals: PrincipalsCache, subject: str, text: str, limit: int
+    *, index: IndexBackend, policy: CachedPolicy, subject: str, text: str, limit: int
 ) -> Suggestions:
     """Titles the subject may read that complete `text`."""
     if not text.strip():
         return Suggestions(suggestions=[])
-    readable = principals.readable_by(subject)
+    readable = policy.readable_by(subject)
     found = index.suggest(text, readable, limit)
     return Suggestions(
         suggestions=[
