@@ -109,31 +109,6 @@ class ServiceClient:
     ) -> httpx.Response:
         """Send a request; retry transport errors and 5xx only when it is safe to."""
         started = time.monotonic()
-
-        def attempt() -> httpx.Response:
-            options = dict(kwargs)
-            if self._deadline is not None:
-                remaining = self._deadline - (time.monotonic() - started)
-                if remaining <= 0:
-                    raise _Retryable(TimeoutError(f"deadline of {self._deadline} s passed"))
-                options["timeout"] = remaining
-            if self.breaker is not None:
-                self.breaker.before_call()
-            try:
-                response = self._http.request(method, path, headers=self._headers(token), **options)
-            except (httpx.TransportError, httpx.TimeoutException) as exc:
-                self._record(failed=True)
-                raise _Retryable(exc) from exc
-            except BaseException:
-                # Not the dependency's fault (a bug, a cancellation): let another call probe.
-                if self.breaker is not None:
-                    self.breaker.release()
-                raise
-            self._record(failed=response.status_code >= 500)
-            if response.status_code >= 500:
-                raise _Retryable(None, response)
-            return response
-
         attempts = self._retries if idempotent else 1
         stop: stop_base = stop_after_attempt(attempts)
         if self._deadline is not None:
@@ -146,7 +121,7 @@ class ServiceClient:
                 ),
                 retry=retry_if_exception_type(_Retryable),
                 reraise=True,
-            )(attempt)
+            )(self._attempt, method, path, token, started, kwargs)
         except _Retryable as exc:
             detail = (
                 f"{self.service_name} answered {exc.response.status_code}"
@@ -160,6 +135,33 @@ class ServiceClient:
             except ValueError:
                 problem = response.text
             raise UnexpectedResponse(self.service_name, response.status_code, problem)
+        return response
+
+    def _attempt(
+        self, method: str, path: str, token: str | None, started: float, kwargs: dict[str, Any]
+    ) -> httpx.Response:
+        """One try within the deadline left; `_Retryable` when another may succeed."""
+        options = dict(kwargs)
+        if self._deadline is not None:
+            remaining = self._deadline - (time.monotonic() - started)
+            if remaining <= 0:
+                raise _Retryable(TimeoutError(f"deadline of {self._deadline} s passed"))
+            options["timeout"] = remaining
+        if self.breaker is not None:
+            self.breaker.before_call()
+        try:
+            response = self._http.request(method, path, headers=self._headers(token), **options)
+        except (httpx.TransportError, httpx.TimeoutException) as exc:
+            self._record(failed=True)
+            raise _Retryable(exc) from exc
+        except BaseException:
+            # Not the dependency's fault (a bug, a cancellation): let another call probe.
+            if self.breaker is not None:
+                self.breaker.release()
+            raise
+        self._record(failed=response.status_code >= 500)
+        if response.status_code >= 500:
+            raise _Retryable(None, response)
         return response
 
     def _record(self, *, failed: bool) -> None:
