@@ -6,7 +6,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Annotated
 
-from pydantic import AliasChoices, BaseModel, ConfigDict, Field, StringConstraints, model_validator
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
 from townhall_platform.params import AwareInstant, PositiveInt
 
@@ -116,7 +116,8 @@ class PostRead(BaseModel):
     """A post as readers get it: `body` is the Markdown as written, `body_html` the
     sanitized HTML every client shows."""
 
-    model_config = ConfigDict(from_attributes=True)
+    # Publishing builds it from its rows (`requires_ack`); clients read it by its name.
+    model_config = ConfigDict(from_attributes=True, validate_by_name=True)
 
     id: str
     space_id: str
@@ -130,10 +131,7 @@ class PostRead(BaseModel):
     authority: str | None
     audience_groups: list[str]
     audience_spaces: list[str]
-    # Publishing's column is `requires_ack`; the answer names it in full.
-    requires_acknowledgement: bool = Field(
-        validation_alias=AliasChoices("requires_ack", "requires_acknowledgement")
-    )
+    requires_acknowledgement: bool = Field(validation_alias="requires_ack")
     # The document's version: grows with every change (search never goes back).
     version: int
     # The revision of the text: 1 as first written, one more per edit by its author.
