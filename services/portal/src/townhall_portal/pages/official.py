@@ -5,7 +5,8 @@ Every refusal shows policy's reason.
 
 from __future__ import annotations
 
-from typing import Annotated
+from collections.abc import Callable
+from typing import Annotated, TypeVar
 
 from fastapi import APIRouter, Form, Query, Request
 from starlette.responses import RedirectResponse, Response
@@ -14,7 +15,6 @@ from townhall_clients import UnexpectedResponse
 from townhall_contracts.publishing.engagement import AcknowledgementReport
 from townhall_contracts.publishing.posts import (
     PostCreate,
-    PostHistory,
     PostKind,
     PostRead,
     PublishRequest,
@@ -29,6 +29,8 @@ from ..forms import FormRefused, FormState, checked, future_instant, refusals
 from ..web import ClientsDep, CsrfChecked, CurrentViewer, Viewer, render
 
 router = APIRouter(tags=["staff"])
+
+Shown = TypeVar("Shown")
 
 
 def _my_official_posts(clients: ClientsDep, viewer: Viewer) -> list[PostRead]:
@@ -139,6 +141,15 @@ def official_submit(
     return RedirectResponse(f"/official/{draft.id}?done=submitted", status_code=303)
 
 
+def _if_allowed(read: Callable[[], Shown]) -> Shown | None:
+    """What `read` answers, shown when the user may see it; None when publishing refuses."""
+    try:
+        with refusals():
+            return read()
+    except FormRefused:
+        return None
+
+
 def _tracking_page(
     request: Request,
     viewer: Viewer,
@@ -151,16 +162,11 @@ def _tracking_page(
     form = form or FormState()
     post = clients.publishing.post(post_id, user_token=viewer.token)
     report: AcknowledgementReport | None = None
-    history: PostHistory | None = None
-    # Both are shown when the user may see them; a refusal leaves them out.
-    try:
-        if post.requires_acknowledgement and post.state is PostState.PUBLISHED:
-            with refusals():
-                report = clients.publishing.acknowledgements(post_id, user_token=viewer.token)
-        with refusals():
-            history = clients.publishing.history(post_id, user_token=viewer.token)
-    except FormRefused:
-        pass
+    if post.requires_acknowledgement and post.state is PostState.PUBLISHED:
+        report = _if_allowed(
+            lambda: clients.publishing.acknowledgements(post_id, user_token=viewer.token)
+        )
+    history = _if_allowed(lambda: clients.publishing.history(post_id, user_token=viewer.token))
     return render(
         request,
         "official_post.html",
