@@ -8,6 +8,7 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, ExitStack, contextmanager
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +16,7 @@ import httpx
 import pytest
 
 from townhall.launcher import ServiceSpec, service_command, service_environment
+from townhall_clients import PublishingClient
 from townhall_platform.auth import TokenIssuer
 from townhall_platform.testing import (
     EVENTUALLY_SECONDS,
@@ -124,6 +126,13 @@ class System:
             )
         return self.clients[key]
 
+    @cached_property
+    def publishing(self) -> PublishingClient:
+        """Publishing's typed client; each call names the user it acts as (`user_token`)."""
+        return PublishingClient(
+            self.services["publishing"].url, token=_users_only, timeout=10.0, retries=1
+        )
+
     def search(self, user: str, **params: Any) -> dict[str, Any]:
         response = self.as_user("search", user).get("/v1/search", params=params)
         assert response.status_code == 200, response.text
@@ -143,6 +152,12 @@ class System:
     def close(self) -> None:
         for client in self.clients.values():
             client.close()
+        if "publishing" in self.__dict__:
+            self.publishing.close()
+
+
+def _users_only() -> str:
+    raise RuntimeError("the tests call publishing as a user: pass user_token")
 
 
 @pytest.fixture(scope="module")

@@ -16,14 +16,12 @@ from typing import Any
 import httpx
 import pytest
 
+from townhall_contracts.publishing.engagement import CommentCreate
+from townhall_contracts.publishing.posts import PostCreate, PostKind, PostUpdate
+
 from .conftest import Portal
 
 pytestmark = [pytest.mark.integration, pytest.mark.one_backend]
-
-
-def _ok(response: httpx.Response) -> dict[str, Any]:
-    assert response.status_code in (200, 201), response.text
-    return dict(response.json())
 
 
 def _csrf(html: str) -> str:
@@ -52,63 +50,55 @@ def browse(portal: Portal) -> Iterator[Any]:
 
 def test_an_edit_drops_what_vouched_for_the_old_text_everywhere(system: Any, browse: Any) -> None:
     tag = "zv" + uuid.uuid4().hex[:10]
-    alice = system.as_user("publishing", "alice")
-    post = _ok(
-        alice.post(
-            "/v1/posts",
-            json={
-                "space_id": "engineering",
-                "kind": "social",
-                "title": "Our team offsite",
-                "body": "We are planning the team offsite in June.",
-            },
-        )
+    publishing, token = system.publishing, system.token
+    post = publishing.create_post(
+        PostCreate(
+            space_id="engineering",
+            kind=PostKind.SOCIAL,
+            title="Our team offsite",
+            body="We are planning the team offsite in June.",
+        ),
+        user_token=token("alice"),
     )
-    path = f"/v1/posts/{post['id']}"
-    endorsed = _ok(system.as_user("publishing", "claire").post(f"{path}/endorse"))
-    _ok(system.as_user("publishing", "claire").post(f"{path}/pin"))
-    answer = _ok(
-        system.as_user("publishing", "sophie").post(
-            f"{path}/comments",
-            json={"body": "Confirmed: this is the company's position.", "official": True},
-        )
+    endorsed = publishing.endorse(post.id, user_token=token("claire"))
+    publishing.pin(post.id, user_token=token("claire"))
+    answer = publishing.comment(
+        post.id,
+        CommentCreate(body="Confirmed: this is the company's position.", official=True),
+        user_token=token("sophie"),
     )
     bob = browse("bob")
-    before = bob.get(f"/posts/{post['id']}")
+    before = bob.get(f"/posts/{post.id}")
     assert before.status_code == 200
     assert "Endorsed by claire" in before.text
     assert "Official answer" in before.text
 
-    _ok(
-        alice.patch(
-            path,
-            json={"title": f"Official: layoffs next month {tag}", "body": "Details to follow."},
-        )
-    )
+    edit = PostUpdate(title=f"Official: layoffs next month {tag}", body="Details to follow.")
+    publishing.edit_post(post.id, edit, user_token=token("alice"))
 
-    read = _ok(system.as_user("publishing", "bob").get(path))
-    assert read["revision"] == 2
-    assert read["endorsement"] is None and read["endorsed_by"] is None
-    assert read["pin"] is None and read["pinned"] is False
-    feed = _ok(system.as_user("publishing", "david").get("/v1/feed"))
-    assert all(not item["pinned"] for item in feed["items"] if item["id"] == post["id"])
-    comments = _ok(system.as_user("publishing", "bob").get(f"{path}/comments"))["items"]
-    lapsed = next(c for c in comments if c["id"] == answer["id"])
-    assert (lapsed["post_revision"], lapsed["post_edited_since"]) == (1, True)
-    steps = _ok(system.as_user("publishing", "bob").get(f"{path}/history"))["steps"]
-    endorse = next(s for s in steps if s["step"] == "endorse")
-    assert (endorse["revision"], endorse["actor_id"]) == (1, "claire")
-    assert endorse["decision_id"] == endorsed["decision_id"]
-    lapse = next(s for s in steps if s["step"] == "endorsement-lapsed")
-    assert lapse["revision"] == 2
-    assert lapse["ends"]["decision_id"] == endorsed["decision_id"]
+    read = publishing.post(post.id, user_token=token("bob"))
+    assert read.revision == 2
+    assert read.endorsement is None and read.endorsed_by is None
+    assert read.pin is None and read.pinned is False
+    feed = publishing.feed(user_token=token("david"))
+    assert all(not item.pinned for item in feed.items if item.id == post.id)
+    comments = publishing.comments(post.id, user_token=token("bob"))
+    lapsed = next(c for c in comments if c.id == answer.id)
+    assert (lapsed.post_revision, lapsed.post_edited_since) == (1, True)
+    steps = publishing.history(post.id, user_token=token("bob")).steps
+    endorse = next(s for s in steps if s.step == "endorse")
+    assert (endorse.revision, endorse.actor_id) == (1, "claire")
+    assert endorse.decision_id == endorsed.decision_id
+    lapse = next(s for s in steps if s.step == "endorsement-lapsed")
+    assert lapse.revision == 2
+    assert lapse.ends is not None and lapse.ends.decision_id == endorsed.decision_id
     # Search indexed the new text (the edit's document reached it).
     found = system.wait_for_search(
-        "david", lambda r: post["id"] in [h["id"] for h in r["hits"]], q=tag
+        "david", lambda r: post.id in [h["id"] for h in r["hits"]], q=tag
     )
-    assert post["id"] in [hit["id"] for hit in found["hits"]]
+    assert post.id in [hit["id"] for hit in found["hits"]]
     # The portal shows the new text as alice's alone.
-    after = bob.get(f"/posts/{post['id']}")
+    after = bob.get(f"/posts/{post.id}")
     assert after.status_code == 200
     assert f"Official: layoffs next month {tag}" in after.text
     assert "Endorsed by" not in after.text
@@ -117,10 +107,10 @@ def test_an_edit_drops_what_vouched_for_the_old_text_everywhere(system: Any, bro
     # An endorsement asked from the page of revision 1 is refused: claire never read
     # revision 2.
     claire = browse("claire")
-    token = _csrf(claire.get(f"/posts/{post['id']}").text)
-    stale = claire.post(f"/posts/{post['id']}/endorse", data={"csrf_token": token, "revision": "1"})
+    csrf = _csrf(claire.get(f"/posts/{post.id}").text)
+    stale = claire.post(f"/posts/{post.id}/endorse", data={"csrf_token": csrf, "revision": "1"})
     assert stale.status_code == 409
-    assert _ok(system.as_user("publishing", "bob").get(path))["endorsement"] is None
+    assert publishing.post(post.id, user_token=token("bob")).endorsement is None
 
 
 def test_a_copied_session_cookie_is_refused_after_sign_out(portal: Portal, browse: Any) -> None:

@@ -10,10 +10,11 @@ from fastapi.testclient import TestClient
 from starlette.responses import Response
 
 from townhall_clients import UnexpectedResponse
+from townhall_portal.forms import refusal
 from townhall_portal.i18n import MESSAGES, negotiate
 from townhall_portal.session import SESSION_COOKIE, Session, SessionCodec
 from townhall_portal.settings import DEV_SESSION_SECRET, PortalSettings
-from townhall_portal.web import refusal, safe_next
+from townhall_portal.web import safe_next
 
 from .conftest import csrf_of
 

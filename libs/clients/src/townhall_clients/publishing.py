@@ -2,18 +2,52 @@
 
 Search reads the internal export with its service token; the portal calls the user-facing
 API with the signed-in user's token, and publishing applies policy to each call as it would
-for any other client.
+for any other client. Requests and answers are publishing's public models
+(`townhall_contracts.publishing`); a refusal raises `UnexpectedResponse` with its problem.
 """
 
 from __future__ import annotations
 
-from typing import Any
+from datetime import datetime
+from typing import Any, TypeVar
 
+from pydantic import BaseModel
+
+from townhall_contracts.publishing.engagement import (
+    AcknowledgementRead,
+    AcknowledgementReport,
+    CommentCreate,
+    CommentList,
+    CommentRead,
+    ReactionCreate,
+    ReactionSummary,
+)
+from townhall_contracts.publishing.feed import FeedPage
+from townhall_contracts.publishing.indicators import Indicators
+from townhall_contracts.publishing.moderation import (
+    ModerationActionRead,
+    ModerationRequest,
+    ReportCreate,
+    ReportList,
+    ReportRead,
+)
+from townhall_contracts.publishing.posts import (
+    PostCreate,
+    PostHistory,
+    PostRead,
+    PostUpdate,
+    PublishRequest,
+    ReasonRequest,
+    RejectRequest,
+    SubmitRequest,
+    VouchRequest,
+)
+from townhall_contracts.publishing.spaces import SpaceList, SpaceRead
 from townhall_contracts.search import DocumentExportPage, ExportSummary
 
 from .base import ServiceClient, without_empty
 
-JSON = dict[str, Any]
+Answer = TypeVar("Answer", bound=BaseModel)
 
 
 class PublishingClient(ServiceClient):
@@ -40,92 +74,170 @@ class PublishingClient(ServiceClient):
         )
         return ExportSummary.model_validate_json(response.content)
 
-    def _get(self, path: str, user_token: str, **params: Any) -> JSON:
+    def _get(self, answer: type[Answer], path: str, user_token: str, **params: Any) -> Answer:
         response = self.request(
             "GET", path, idempotent=True, token=user_token, params=without_empty(params)
         )
-        return dict(response.json())
+        return answer.model_validate_json(response.content)
 
     def _post(
-        self, path: str, user_token: str, body: JSON | None = None, expected: tuple[int, ...] = ()
-    ) -> JSON:
+        self,
+        answer: type[Answer],
+        path: str,
+        user_token: str,
+        body: BaseModel | None = None,
+        *,
+        method: str = "POST",
+    ) -> Answer:
+        # Only the fields the caller set: publishing fills in its own defaults.
         response = self.request(
-            "POST",
+            method,
             path,
             idempotent=False,
             token=user_token,
-            expected=expected or (200, 201),
-            json=body if body is not None else {},
+            expected=(200, 201),
+            json=body.model_dump(mode="json", exclude_unset=True) if body is not None else {},
         )
-        return dict(response.json()) if response.content else {}
+        return answer.model_validate_json(response.content)
 
     # Reading.
 
-    def feed(self, *, user_token: str, cursor: str | None = None, limit: int = 20) -> JSON:
-        """Readable published posts, official and pinned first: `{items, next_cursor}`."""
-        return self._get("/v1/feed", user_token, cursor=cursor, limit=limit)
+    def feed(self, *, user_token: str, cursor: str | None = None, limit: int = 20) -> FeedPage:
+        """Readable published posts, official and pinned first."""
+        return self._get(FeedPage, "/v1/feed", user_token, cursor=cursor, limit=limit)
 
-    def spaces(self, *, user_token: str) -> list[JSON]:
+    def spaces(self, *, user_token: str) -> list[SpaceRead]:
         """The spaces the user may see."""
-        return list(self._get("/v1/spaces", user_token)["items"])
+        return self._get(SpaceList, "/v1/spaces", user_token).items
 
-    def space(self, space_id: str, *, user_token: str) -> JSON:
+    def space(self, space_id: str, *, user_token: str) -> SpaceRead:
         """One space (404 when the user may not see it)."""
-        return self._get(f"/v1/spaces/{space_id}", user_token)
+        return self._get(SpaceRead, f"/v1/spaces/{space_id}", user_token)
 
     def space_posts(
         self, space_id: str, *, user_token: str, cursor: str | None = None, limit: int = 20
-    ) -> JSON:
-        """A space's readable posts: `{items, next_cursor}`."""
-        return self._get(f"/v1/spaces/{space_id}/posts", user_token, cursor=cursor, limit=limit)
+    ) -> FeedPage:
+        """A space's readable posts."""
+        path = f"/v1/spaces/{space_id}/posts"
+        return self._get(FeedPage, path, user_token, cursor=cursor, limit=limit)
 
-    def post(self, post_id: str, *, user_token: str) -> JSON:
+    def post(self, post_id: str, *, user_token: str) -> PostRead:
         """One post the user may read (404 otherwise)."""
-        return self._get(f"/v1/posts/{post_id}", user_token)
+        return self._get(PostRead, f"/v1/posts/{post_id}", user_token)
 
-    def comments(self, post_id: str, *, user_token: str) -> list[JSON]:
+    def comments(self, post_id: str, *, user_token: str) -> list[CommentRead]:
         """The comments of a post that the user may read."""
-        return list(self._get(f"/v1/posts/{post_id}/comments", user_token)["items"])
+        return self._get(CommentList, f"/v1/posts/{post_id}/comments", user_token).items
 
-    def acknowledgements(self, post_id: str, *, user_token: str) -> JSON:
+    def acknowledgements(self, post_id: str, *, user_token: str) -> AcknowledgementReport:
         """Who of an official post's audience acknowledged it and who has not."""
-        return self._get(f"/v1/posts/{post_id}/acknowledgements", user_token)
+        path = f"/v1/posts/{post_id}/acknowledgements"
+        return self._get(AcknowledgementReport, path, user_token)
 
-    def history(self, post_id: str, *, user_token: str) -> JSON:
+    def history(self, post_id: str, *, user_token: str) -> PostHistory:
         """A post's workflow steps with the decision behind each."""
-        return self._get(f"/v1/posts/{post_id}/history", user_token)
+        return self._get(PostHistory, f"/v1/posts/{post_id}/history", user_token)
 
-    def review_queue(self, *, user_token: str) -> JSON:
-        """Official posts waiting for the user's approval: `{items, next_cursor}`."""
-        return self._get("/v1/workflow/queue", user_token)
+    def review_queue(self, *, user_token: str) -> FeedPage:
+        """Official posts waiting for the user's approval."""
+        return self._get(FeedPage, "/v1/workflow/queue", user_token)
 
-    def report_queue(self, *, user_token: str) -> JSON:
+    def report_queue(self, *, user_token: str) -> list[ReportRead]:
         """Open reports, for moderators."""
-        return self._get("/v1/moderation/reports", user_token)
+        return self._get(ReportList, "/v1/moderation/reports", user_token).items
 
-    def indicators(self, *, user_token: str, **params: Any) -> JSON:
-        """Posts, participation, reach and acknowledgement rates over time."""
-        return self._get("/v1/indicators", user_token, **params)
+    def indicators(
+        self,
+        *,
+        user_token: str,
+        space_id: str | None = None,
+        since: datetime | None = None,
+        until: datetime | None = None,
+    ) -> Indicators:
+        """Posts, participation, reach and acknowledgement rates over [since, until)."""
+        return self._get(
+            Indicators,
+            "/v1/indicators",
+            user_token,
+            space_id=space_id,
+            since=since.isoformat() if since else None,
+            until=until.isoformat() if until else None,
+        )
 
     # Writing.
 
-    def create_post(self, *, user_token: str, **fields: Any) -> JSON:
-        """Create a post (`space_id`, `kind`, `title`, `body`, …); answers it with its `id`."""
-        return self._post("/v1/posts", user_token, without_empty(fields), expected=(201,))
+    def create_post(self, post: PostCreate, *, user_token: str) -> PostRead:
+        """Create a post: social is published at once, official is a draft."""
+        return self._post(PostRead, "/v1/posts", user_token, post)
 
-    def comment(self, post_id: str, *, user_token: str, **fields: Any) -> JSON:
-        """Comment on a post (`body`, and `official`/`authority` for an official answer)."""
-        return self._post(f"/v1/posts/{post_id}/comments", user_token, fields, expected=(201,))
+    def edit_post(self, post_id: str, edit: PostUpdate, *, user_token: str) -> PostRead:
+        """An edit by the author: a new revision of the text."""
+        return self._post(PostRead, f"/v1/posts/{post_id}", user_token, edit, method="PATCH")
 
-    def post_action(
-        self, post_id: str, action: str, *, user_token: str, body: JSON | None = None
-    ) -> JSON:
-        """One of the post's actions: submit, approve, reject, publish, retract, acknowledge,
-        endorse, pin, reactions, reports, hide, restore."""
-        return self._post(f"/v1/posts/{post_id}/{action}", user_token, body)
+    def comment(self, post_id: str, comment: CommentCreate, *, user_token: str) -> CommentRead:
+        """Comment on a post, or answer it officially."""
+        return self._post(CommentRead, f"/v1/posts/{post_id}/comments", user_token, comment)
 
-    def dismiss_report(self, report_id: str, *, user_token: str, reason: str) -> JSON:
+    def submit(
+        self, post_id: str, request: SubmitRequest | None = None, *, user_token: str
+    ) -> PostRead:
+        """Submit an official draft for approval (and publication at `publish_at`)."""
+        return self._post(PostRead, f"/v1/posts/{post_id}/submit", user_token, request)
+
+    def approve(self, post_id: str, *, user_token: str) -> PostRead:
+        return self._post(PostRead, f"/v1/posts/{post_id}/approve", user_token)
+
+    def reject(self, post_id: str, request: RejectRequest, *, user_token: str) -> PostRead:
+        return self._post(PostRead, f"/v1/posts/{post_id}/reject", user_token, request)
+
+    def publish(
+        self, post_id: str, request: PublishRequest | None = None, *, user_token: str
+    ) -> PostRead:
+        """Publish an approved post now, or schedule it."""
+        return self._post(PostRead, f"/v1/posts/{post_id}/publish", user_token, request)
+
+    def retract(self, post_id: str, request: ReasonRequest, *, user_token: str) -> PostRead:
+        return self._post(PostRead, f"/v1/posts/{post_id}/retract", user_token, request)
+
+    def acknowledge(self, post_id: str, *, user_token: str) -> AcknowledgementRead:
+        return self._post(AcknowledgementRead, f"/v1/posts/{post_id}/acknowledge", user_token)
+
+    def react(self, post_id: str, reaction: ReactionCreate, *, user_token: str) -> ReactionSummary:
+        path = f"/v1/posts/{post_id}/reactions"
+        return self._post(ReactionSummary, path, user_token, reaction)
+
+    def report(self, post_id: str, report: ReportCreate, *, user_token: str) -> ReportRead:
+        return self._post(ReportRead, f"/v1/posts/{post_id}/reports", user_token, report)
+
+    def endorse(
+        self, post_id: str, request: VouchRequest | None = None, *, user_token: str
+    ) -> PostRead:
+        """Endorse the revision the caller read (409 if the post was edited since)."""
+        return self._post(PostRead, f"/v1/posts/{post_id}/endorse", user_token, request)
+
+    def pin(
+        self, post_id: str, request: VouchRequest | None = None, *, user_token: str
+    ) -> PostRead:
+        """Pin the revision the caller read (409 if the post was edited since)."""
+        return self._post(PostRead, f"/v1/posts/{post_id}/pin", user_token, request)
+
+    def hide(
+        self, post_id: str, request: ModerationRequest, *, user_token: str
+    ) -> ModerationActionRead:
+        """Hide a post, or one of its comments, with a reason."""
+        path = f"/v1/posts/{post_id}/hide"
+        return self._post(ModerationActionRead, path, user_token, request)
+
+    def restore(
+        self, post_id: str, request: ModerationRequest, *, user_token: str
+    ) -> ModerationActionRead:
+        """Restore a hidden post, or one of its comments, with a reason."""
+        path = f"/v1/posts/{post_id}/restore"
+        return self._post(ModerationActionRead, path, user_token, request)
+
+    def dismiss_report(
+        self, report_id: str, request: ReasonRequest, *, user_token: str
+    ) -> ReportRead:
         """Close a report without acting on the content."""
-        return self._post(
-            f"/v1/moderation/reports/{report_id}/dismiss", user_token, {"reason": reason}
-        )
+        path = f"/v1/moderation/reports/{report_id}/dismiss"
+        return self._post(ReportRead, path, user_token, request)

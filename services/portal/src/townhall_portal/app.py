@@ -17,9 +17,10 @@ from townhall_clients import PublishingClient, SearchClient, ServiceUnavailable,
 from townhall_clients.policy_audit import PolicyAuditClient
 from townhall_platform.app import create_app as create_service_app
 
+from .forms import refusal
 from .navigation import Navigation
 from .oidc import OidcClient
-from .pages import auth, employee, staff
+from .pages import ROUTERS
 from .revocations import session_revocations
 from .session import SessionCodec
 from .settings import PortalSettings
@@ -29,7 +30,6 @@ from .web import (
     SignInRequired,
     asked_path,
     codec,
-    refusal,
     render,
     sign_in_url,
 )
@@ -58,6 +58,42 @@ def build_clients(settings: PortalSettings) -> Clients:
     )
 
 
+async def _unexpected_response(request: Request, exc: Exception) -> Response:
+    """An API's answer the page did not expect: its refusal, or a clear error page."""
+    assert isinstance(exc, UnexpectedResponse)
+    if exc.status_code == 401:
+        # The API no longer accepts the token: the session is over.
+        response = RedirectResponse(sign_in_url(asked_path(request), expired=True), 303)
+        codec(request).close(response)
+        return response
+    if exc.status_code == 404:
+        return render(request, "error.html", {"message_key": "error.not_found"}, status_code=404)
+    if exc.status_code == 403:
+        return render(
+            request,
+            "error.html",
+            {"message_key": "error.refused", "reason": refusal(exc)},
+            status_code=403,
+        )
+    log.warning("unexpected_response", status=exc.status_code, problem=exc.problem)
+    return render(request, "error.html", {"message_key": "error.unexpected"}, status_code=502)
+
+
+def build_oidc(settings: PortalSettings) -> OidcClient | None:
+    """The OpenID Connect client when sign-in goes through the company's provider."""
+    if not settings.oidc_enabled:
+        return None
+    secret = settings.oidc_client_secret
+    return OidcClient(
+        issuer=settings.oidc_issuer or "",
+        client_id=settings.oidc_client_id or "",
+        client_secret=secret.get_secret_value() if secret else "",
+        redirect_uri=settings.public_url.rstrip("/") + "/auth/callback",
+        scopes=settings.oidc_scopes,
+        timeout=settings.http_timeout_seconds,
+    )
+
+
 def install_page_errors(app: FastAPI) -> None:
     """Every error becomes a page in the user's language, never a stack trace."""
 
@@ -82,27 +118,6 @@ def install_page_errors(app: FastAPI) -> None:
             status_code=503,
         )
 
-    async def unexpected_response(request: Request, exc: Exception) -> Response:
-        assert isinstance(exc, UnexpectedResponse)
-        if exc.status_code == 401:
-            # The API no longer accepts the token: the session is over.
-            response = RedirectResponse(sign_in_url(asked_path(request), expired=True), 303)
-            codec(request).close(response)
-            return response
-        if exc.status_code == 404:
-            return render(
-                request, "error.html", {"message_key": "error.not_found"}, status_code=404
-            )
-        if exc.status_code == 403:
-            return render(
-                request,
-                "error.html",
-                {"message_key": "error.refused", "reason": refusal(exc)},
-                status_code=403,
-            )
-        log.warning("unexpected_response", status=exc.status_code, problem=exc.problem)
-        return render(request, "error.html", {"message_key": "error.unexpected"}, status_code=502)
-
     async def http_error(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, StarletteHTTPException)
         key = "error.not_found" if exc.status_code == 404 else "error.unexpected"
@@ -118,7 +133,7 @@ def install_page_errors(app: FastAPI) -> None:
     app.add_exception_handler(SignInRequired, sign_in_required)
     app.add_exception_handler(CsrfRefused, csrf_refused)
     app.add_exception_handler(ServiceUnavailable, service_unavailable)
-    app.add_exception_handler(UnexpectedResponse, unexpected_response)
+    app.add_exception_handler(UnexpectedResponse, _unexpected_response)
     app.add_exception_handler(StarletteHTTPException, http_error)
     app.add_exception_handler(RequestValidationError, bad_input)
     app.add_exception_handler(Exception, crashed)
@@ -137,7 +152,7 @@ def create_app(settings: PortalSettings | None = None) -> FastAPI:
     app = create_service_app(
         name="portal",
         settings=settings,
-        routers=[auth.router, employee.router, staff.router],
+        routers=ROUTERS,
         readiness={},
         lifespan=lifespan,
         description="Server-rendered pages over the policy, publishing and search APIs.",
@@ -154,22 +169,7 @@ def create_app(settings: PortalSettings | None = None) -> FastAPI:
         secure=settings.secure_cookies,
         revocations=session_revocations(settings.session_revocations_file),
     )
-    app.state.oidc = (
-        OidcClient(
-            issuer=settings.oidc_issuer or "",
-            client_id=settings.oidc_client_id or "",
-            client_secret=(
-                settings.oidc_client_secret.get_secret_value()
-                if settings.oidc_client_secret
-                else ""
-            ),
-            redirect_uri=settings.public_url.rstrip("/") + "/auth/callback",
-            scopes=settings.oidc_scopes,
-            timeout=settings.http_timeout_seconds,
-        )
-        if settings.oidc_enabled
-        else None
-    )
+    app.state.oidc = build_oidc(settings)
     app.mount("/static", StaticFiles(directory=Path(__file__).parent / "static"), name="static")
     install_page_errors(app)
 

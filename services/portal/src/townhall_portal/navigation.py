@@ -96,7 +96,7 @@ class Navigation:
     def _ask(self, *, subject: str, token: str) -> tuple[frozenset[str], int | None]:
         domains = ["org"]
         with contextlib.suppress(UnexpectedResponse):
-            domains += [f"space:{s['id']}" for s in self._publishing.spaces(user_token=token)]
+            domains += [f"space:{s.id}" for s in self._publishing.spaces(user_token=token)]
         body = {
             "decisions": [
                 {"subject": subject, "action": action, "domain": domain}

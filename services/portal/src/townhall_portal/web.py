@@ -4,17 +4,17 @@ from __future__ import annotations
 
 import html
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 from typing import Annotated, Any
 from urllib.parse import quote, urlencode
 
 from fastapi import Depends, Form, Request
 from fastapi.templating import Jinja2Templates
-from markdown_it import MarkdownIt
 from markupsafe import Markup, escape
 from starlette.responses import Response
 
-from townhall_clients import PublishingClient, SearchClient, ServiceUnavailable, UnexpectedResponse
+from townhall_clients import PublishingClient, SearchClient, ServiceUnavailable
 from townhall_clients.policy_audit import PolicyAuditClient
 
 from .i18n import LANGUAGE_COOKIE, negotiate, translator
@@ -23,13 +23,12 @@ from .session import CSRF_FIELD, Session, SessionCodec
 from .settings import PortalSettings
 
 TEMPLATES = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
-# CommonMark without raw HTML: whatever an author types is escaped, links are checked.
-_MARKDOWN = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False})
 
 
-def markdown(text: str) -> Markup:
-    """A post's Markdown as safe HTML."""
-    return Markup(_MARKDOWN.render(text or ""))
+def published_html(fragment: str) -> Markup:
+    """HTML made by publishing's Markdown renderer (a `body_html`, or a preview made with
+    the same renderer): sanitized there by an allow-list, so it is shown as it came."""
+    return Markup(fragment or "")
 
 
 def highlight(fragment: str) -> Markup:
@@ -38,7 +37,15 @@ def highlight(fragment: str) -> Markup:
     return Markup(str(text).replace("&lt;b&gt;", "<mark>").replace("&lt;/b&gt;", "</mark>"))
 
 
-TEMPLATES.env.filters["markdown"] = markdown
+def instant(value: datetime | str | None) -> str:
+    """A time as the APIs write it (ISO 8601, `Z` for UTC)."""
+    if isinstance(value, datetime):
+        return value.isoformat().replace("+00:00", "Z")
+    return value or ""
+
+
+TEMPLATES.env.filters["published_html"] = published_html
+TEMPLATES.env.filters["instant"] = instant
 TEMPLATES.env.filters["highlight"] = highlight
 
 
@@ -189,30 +196,3 @@ def render(
     sessions.remember_csrf_nonce(request, response)
     response.headers["Cache-Control"] = "no-store"
     return response
-
-
-def refusal(exc: UnexpectedResponse) -> str | None:
-    """Policy's reason, in plain words, when an API refused an action."""
-    problem = exc.problem if isinstance(exc.problem, dict) else {}
-    reason = problem.get("reason")
-    if isinstance(reason, dict):
-        summary = str(reason.get("summary") or "")
-        missing = reason.get("missing")
-        if missing and str(missing) not in summary:
-            return f"{summary} ({missing})" if summary else str(missing)
-        return summary or None
-    # A 404 says what is missing (a space one may not see is answered as a missing one).
-    if exc.status_code in (403, 404, 409, 422):
-        return str(problem.get("detail") or "") or None
-    return None
-
-
-def field_errors(exc: UnexpectedResponse) -> dict[str, str]:
-    """Validation errors of an API, by form field."""
-    problem = exc.problem if isinstance(exc.problem, dict) else {}
-    errors: dict[str, str] = {}
-    for error in problem.get("errors") or []:
-        location = error.get("location") or []
-        if location:
-            errors[str(location[-1])] = str(error.get("message", ""))
-    return errors

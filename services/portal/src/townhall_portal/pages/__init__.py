@@ -1,1 +1,27 @@
-"""The portal's pages, one router per audience."""
+"""The portal's pages, one module per group of pages."""
+
+from fastapi import APIRouter
+
+from . import (
+    auth,
+    compliance,
+    grants,
+    indicators,
+    moderation,
+    official,
+    posts,
+    reading,
+    search,
+)
+
+ROUTERS: list[APIRouter] = [
+    auth.router,
+    reading.router,
+    posts.router,
+    search.router,
+    official.router,
+    indicators.router,
+    moderation.router,
+    compliance.router,
+    grants.router,
+]

@@ -3,20 +3,13 @@
 from __future__ import annotations
 
 from datetime import datetime
-from enum import StrEnum
 
 from sqlalchemy import Column, ForeignKey, Index, String
 from sqlmodel import Field
 
+from townhall_contracts.publishing.engagement import ReactionKind as ReactionKind
+
 from ..database import PublishingModel, UTCDateTime
-
-
-class ReactionKind(StrEnum):
-    LIKE = "like"
-    CELEBRATE = "celebrate"
-    SUPPORT = "support"
-    INSIGHTFUL = "insightful"
-    CURIOUS = "curious"
 
 
 class Reaction(PublishingModel, table=True):

@@ -1,12 +1,7 @@
-"""What the feed answers."""
+"""What the feed answers: publishing's public contract, in libs/contracts."""
 
 from __future__ import annotations
 
-from pydantic import BaseModel
+from townhall_contracts.publishing.feed import FeedPage as FeedPage
 
-from ..posts.schemas import PostRead
-
-
-class FeedPage(BaseModel):
-    items: list[PostRead]
-    next_cursor: str | None = None
+__all__ = ["FeedPage"]

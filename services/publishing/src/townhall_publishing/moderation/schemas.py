@@ -1,46 +1,19 @@
-"""What the moderation API accepts and answers."""
+"""What the moderation API accepts and answers: publishing's public contract, in libs/contracts."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from townhall_contracts.publishing.moderation import ModerationActionList as ModerationActionList
+from townhall_contracts.publishing.moderation import ModerationActionRead as ModerationActionRead
+from townhall_contracts.publishing.moderation import ModerationRequest as ModerationRequest
+from townhall_contracts.publishing.moderation import ReportCreate as ReportCreate
+from townhall_contracts.publishing.moderation import ReportList as ReportList
+from townhall_contracts.publishing.moderation import ReportRead as ReportRead
 
-from pydantic import BaseModel, ConfigDict
-
-
-class ReportRead(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
-
-    id: str
-    post_id: str
-    comment_id: str | None
-    space_id: str
-    reporter_id: str
-    reason: str
-    status: str
-    created_at: datetime
-    resolved_by: str | None
-    resolved_at: datetime | None
-    resolution: str | None
-
-
-class ReportList(BaseModel):
-    items: list[ReportRead]
-
-
-class ModerationActionRead(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
-
-    id: int
-    post_id: str
-    comment_id: str | None
-    space_id: str
-    action: str
-    moderator_id: str
-    reason: str
-    at: datetime
-    decision_id: str | None
-    policy_revision: int | None
-
-
-class ModerationActionList(BaseModel):
-    items: list[ModerationActionRead]
+__all__ = [
+    "ModerationActionList",
+    "ModerationActionRead",
+    "ModerationRequest",
+    "ReportCreate",
+    "ReportList",
+    "ReportRead",
+]

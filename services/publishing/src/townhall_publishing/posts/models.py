@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import datetime
-from enum import StrEnum
 
 from sqlalchemy import (
     JSON,
@@ -18,6 +17,8 @@ from sqlalchemy import (
 )
 from sqlmodel import Field, col
 
+from townhall_contracts.publishing.posts import PostKind as PostKind
+
 from ..database import PublishingModel, UTCDateTime, no_strings, utcnow
 
 # The authority an official post speaks with when its author names none.
@@ -26,11 +27,6 @@ DEFAULT_AUTHORITY = "Direction de la communication"
 _STATES = "'draft', 'submitted', 'approved', 'rejected', 'scheduled', 'published', " + (
     "'hidden', 'retracted', 'deleted'"
 )
-
-
-class PostKind(StrEnum):
-    SOCIAL = "social"
-    OFFICIAL = "official"
 
 
 class FeedRank:

@@ -1,0 +1,104 @@
+"""Posts, participation, reach and acknowledgement over time, as bar charts."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query, Request
+from starlette.responses import Response
+
+from ..web import ClientsDep, CurrentViewer, Viewer, render
+
+router = APIRouter(tags=["staff"])
+
+
+def _periods(weeks: int, now: datetime) -> list[tuple[datetime, datetime]]:
+    end = now.replace(minute=0, second=0, microsecond=0) + timedelta(hours=1)
+    return [
+        (end - timedelta(weeks=weeks - i), end - timedelta(weeks=weeks - i - 1))
+        for i in range(weeks)
+    ]
+
+
+@router.get("/indicators", summary="Posts, participation, reach and acknowledgement over time")
+def indicators(
+    request: Request,
+    viewer: CurrentViewer,
+    clients: ClientsDep,
+    space: Annotated[str, Query(max_length=63)] = "",
+    weeks: Annotated[int, Query(ge=2, le=26)] = 8,
+) -> Response:
+    series = [
+        _point(clients, viewer, space, since, until)
+        for since, until in _periods(weeks, datetime.now(UTC))
+    ]
+    charts = [
+        _chart("indicators.posts", series, ("social", "official")),
+        _chart("indicators.participation", series, ("contributors",)),
+        _chart("indicators.reach", series, ("reach",), percent=True),
+        _chart("indicators.ack_rate", series, ("ack",), percent=True),
+    ]
+    spaces = clients.publishing.spaces(user_token=viewer.token)
+    return render(
+        request,
+        "indicators.html",
+        {"series": series, "charts": charts, "space": space, "spaces": spaces, "weeks": weeks},
+        viewer=viewer,
+    )
+
+
+def _point(
+    clients: ClientsDep, viewer: Viewer, space: str, since: datetime, until: datetime
+) -> dict[str, Any]:
+    """One period's figures, for the charts."""
+    answer = clients.publishing.indicators(
+        user_token=viewer.token, space_id=space or None, since=since, until=until
+    )
+    return {
+        "label": until.strftime("%d/%m"),
+        "social": answer.posts_by_kind.get("social", 0),
+        "official": answer.posts_by_kind.get("official", 0),
+        "contributors": answer.active_contributors,
+        "reach": answer.official_reach.rate,
+        "ack": answer.acknowledgement.rate,
+    }
+
+
+def _chart(
+    title_key: str, series: list[dict[str, Any]], keys: tuple[str, ...], *, percent: bool = False
+) -> dict[str, Any]:
+    """Bars for an SVG chart drawn by the template (no script needed)."""
+    width, height, pad = 640, 200, 28
+    values = [float(point[k] or 0) for point in series for k in keys]
+    top = 1.0 if percent else max([*values, 1.0])
+    slot = (width - pad) / max(len(series), 1)
+    bar = max(slot / (len(keys) + 1), 2)
+    bars = []
+    for i, point in enumerate(series):
+        for j, key in enumerate(keys):
+            value = float(point[key] or 0)
+            h = (height - pad) * value / top
+            bars.append(
+                {
+                    "x": round(pad + i * slot + j * bar, 1),
+                    "y": round(height - pad - h, 1),
+                    "w": round(bar - 1, 1),
+                    "h": round(h, 1),
+                    "key": key,
+                    "value": f"{value:.0%}" if percent else f"{value:g}",
+                }
+            )
+    labels = [
+        {"x": round(pad + i * slot + len(keys) * bar / 2, 1), "text": p["label"]}
+        for i, p in enumerate(series)
+    ]
+    return {
+        "title_key": title_key,
+        "keys": keys,
+        "bars": bars,
+        "labels": labels,
+        "width": width,
+        "height": height,
+        "percent": percent,
+    }

@@ -1,0 +1,101 @@
+"""Search with facets, highlights and pagination, and the search box's type-ahead."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, Query, Request
+from starlette.responses import JSONResponse, Response
+
+from townhall_clients import UnexpectedResponse
+
+from ..web import ClientsDep, CurrentViewer, render
+from .reading import MISSING
+
+router = APIRouter(tags=["employees"])
+
+FACETS = ("kind", "space_id", "author_id")
+FACET_PARAMS = {"kind": "kind", "space_id": "space", "author_id": "author"}
+
+
+@router.get("/search", summary="Search with facets, highlights and pagination")
+def search(
+    request: Request,
+    viewer: CurrentViewer,
+    clients: ClientsDep,
+    q: Annotated[str, Query(max_length=1000)] = "",
+    kind: Annotated[str, Query(max_length=20)] = "",
+    space: Annotated[str, Query(max_length=128)] = "",
+    author: Annotated[str, Query(max_length=128)] = "",
+    cursor: Annotated[str, Query(max_length=512)] = "",
+) -> Response:
+    filters = {"kind": kind, "space": space, "author": author}
+    results = None
+    if q or any(filters.values()):
+        results = clients.search.search(
+            user_token=viewer.token,
+            q=q,
+            kind=kind or None,
+            space=space or None,
+            author=author or None,
+            cursor=cursor or None,
+            limit=10,
+            facets=",".join(FACETS),
+        )
+
+    def link(**changes: str) -> str:
+        params = {"q": q, **filters, **changes}
+        return "/search?" + urlencode({k: v for k, v in params.items() if v})
+
+    facets: list[dict[str, Any]] = []
+    if results is not None:
+        for name in FACETS:
+            param = FACET_PARAMS[name]
+            buckets = [
+                {
+                    "value": bucket.value,
+                    "count": bucket.count,
+                    "active": filters[param] == bucket.value,
+                    "href": link(**{param: "" if filters[param] == bucket.value else bucket.value}),
+                }
+                for bucket in results.facets.get(name, [])
+            ]
+            if buckets:
+                facets.append({"name": name, "buckets": buckets})
+    return render(
+        request,
+        "search.html",
+        {
+            "q": q,
+            "filters": filters,
+            "results": results,
+            "facets": facets,
+            "next_href": link(cursor=results.next_cursor)
+            if results and results.next_cursor
+            else None,
+            "first_href": link() if cursor else None,
+            "clear_href": link(kind="", space="", author="") if any(filters.values()) else None,
+        },
+        viewer=viewer,
+    )
+
+
+@router.get("/search/suggest", summary="Type-ahead for the search box (JSON)")
+def suggest(
+    viewer: CurrentViewer,
+    clients: ClientsDep,
+    q: Annotated[str, Query(max_length=200)] = "",
+) -> Response:
+    if len(q.strip()) < 2:
+        return JSONResponse({"suggestions": []})
+    try:
+        suggestions = clients.search.suggestions(user_token=viewer.token, q=q, limit=8)
+    except UnexpectedResponse as exc:
+        if exc.status_code not in MISSING:
+            raise
+        # An older search has no suggestions endpoint: complete from the first hits instead.
+        results = clients.search.search(user_token=viewer.token, q=q, limit=8)
+        suggestions = [{"id": h.id, "title": h.title} for h in results.hits if h.title]
+    titles = list(dict.fromkeys(str(s["title"]) for s in suggestions))
+    return JSONResponse({"suggestions": titles})
