@@ -9,9 +9,8 @@ from typing import Any
 from sqlalchemy import Column, RowMapping, Select, and_, bindparam, exists, or_, select
 from sqlmodel import Session, col
 
-from ..engagement.models import Acknowledgement
 from ..posts.lifecycle import FEED_STATES
-from ..posts.models import Post, PostReader
+from ..posts.models import Acknowledgement, Post, PostReader
 from ..posts.schemas import PostRead
 from .cursor import FeedCursor
 

@@ -10,8 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_vali
 from townhall_contracts.readers import PostState
 from townhall_platform.params import AwareInstant, PositiveInt
 
-from ..engagement.models import ReactionKind
-from .models import PostKind
+from .models import PostKind, ReactionKind
 
 Title = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 PostBody = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=20000)]
