@@ -48,8 +48,7 @@ def serve() -> None:
         workers=settings.workers,
         log_level=settings.log_level.lower(),
         # uvicorn kills a worker that does not answer its ping within this time, also while
-        # it is still importing: 5 s (its default) is not enough on a busy 2-core machine,
-        # whose workers were killed and restarted in a loop, never ready.
+        # it is still importing: its default is too short for a busy machine.
         timeout_worker_healthcheck=30,
     )
 

@@ -46,7 +46,7 @@ class FeedRepository:
 
         Published posts, and hidden ones (whose readers are only their author and
         moderators, so the readers filter keeps them from everyone else). A Core query:
-        building ORM objects for a page cost as much as finding it.
+        a page needs rows, not ORM objects.
         """
         if not principals:
             return []
@@ -69,8 +69,8 @@ class FeedRepository:
 
 @functools.cache
 def _page_statement(*, in_space: bool, after: bool) -> Select[*tuple[Any, ...]]:
-    """The page query of each shape, built once with bound parameters: building the
-    expression for every request cost as much as running it."""
+    """The page query of each shape, built once with bound parameters (not for every
+    request)."""
     readable = exists().where(
         col(PostReader.post_id) == col(Post.id),
         col(PostReader.principal).in_(bindparam("principals", expanding=True)),
