@@ -1,6 +1,6 @@
 """Publishing under load: 100,000 posts, 100 concurrent users, publish-to-searchable.
 
-For each of `--setups` (embedded SQLite with N publishing workers; PostgreSQL, throwaway
+For each of `--setups` (embedded SQLite, one publishing process; PostgreSQL, throwaway
 databases on 127.0.0.1:5432 for publishing and policy, with N publishing workers):
 starts policy, publishing and search as real processes on free loopback ports with a
 throwaway state directory (tantivy, demo data), adds `--posts` posts straight
@@ -179,6 +179,8 @@ class Setup:
         database, _, workers = text.strip().partition(":")
         if database not in ("sqlite", "postgresql"):
             raise ValueError(f"unknown database {database!r} (sqlite or postgresql)")
+        if database == "sqlite" and int(workers or "1") != 1:
+            raise ValueError("on SQLite one publishing process serves: sqlite:1")
         return cls(database, int(workers or "1"))
 
     def __str__(self) -> str:

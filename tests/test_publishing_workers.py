@@ -1,11 +1,14 @@
-"""Publishing with two worker processes on one database, SQLite included, over HTTP.
+"""Publishing with two worker processes on PostgreSQL, over HTTP; on SQLite, where one
+publishing process serves, several refuse to start.
 
 The kernel spreads the clients' connections over the workers; which worker answered is
-not asserted (the locks between processes are tested in the publishing service's
-`test_sqlite_workers`)."""
+not asserted."""
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 import threading
 import uuid
 from collections.abc import Iterator
@@ -30,6 +33,8 @@ def workers_system(
     token_issuer: TokenIssuer,
     start_system: Any,
 ) -> Iterator[Any]:
+    if backend == "sqlite":
+        pytest.skip("one publishing process serves SQLite (see the refusal test below)")
     state = tmp_path_factory.mktemp(f"workers-{backend}")
     env = {"TOWNHALL_PUBLISHING_WORKERS": str(WORKERS)}
     with start_system(
@@ -104,3 +109,22 @@ def test_posts_written_at_once_through_two_workers_are_all_kept_and_searchable(
 
     found = workers_system.wait_for_search("david", all_found, q=tag, limit=100)
     assert {hit["id"] for hit in found["hits"]} == set(ids)
+
+
+@pytest.mark.one_backend
+def test_several_workers_on_sqlite_refuse_to_start(tmp_path: Path) -> None:
+    env = os.environ | {
+        "TOWNHALL_PUBLISHING_DATABASE_URL": f"sqlite:///{tmp_path / 'publishing.db'}",
+        "TOWNHALL_PUBLISHING_WORKERS": str(WORKERS),
+    }
+    started = subprocess.run(
+        [sys.executable, "-m", "townhall_publishing.cli", "serve"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+    assert started.returncode == 2, started.stdout + started.stderr
+    assert "Several workers" in started.stdout
+    assert "PostgreSQL" in started.stdout

@@ -164,8 +164,8 @@ def test_relay_once_steps_aside_while_another_instance_relays(
     env = _relay_env(database_url, signing_key_file)
     [before] = rows(engine, "SELECT count(*) AS n FROM outbox WHERE attempts > 0")
 
-    # Another instance's relay holds the relay lock (SQLite: its file; PostgreSQL: the
-    # advisory lock, in an open transaction).
+    # Another relay holds the relay lock (SQLite: the process's; PostgreSQL: the advisory
+    # lock, in an open transaction).
     with ExitStack() as holding:
         if backend == "sqlite":
             lock = sqlite_lock(engine, "relay")
@@ -183,14 +183,17 @@ def test_relay_once_steps_aside_while_another_instance_relays(
     assert after["n"] == before["n"]
 
 
-@pytest.mark.parametrize("url", ["sqlite://", "sqlite:///:memory:", "sqlite:///file:x?mode=memory"])
-def test_serve_refuses_several_workers_on_a_sqlite_database_without_a_file(url: str) -> None:
+@pytest.mark.parametrize(
+    "url", ["sqlite:///var/publishing.db", "sqlite://", "sqlite:///file:x?mode=memory"]
+)
+def test_serve_refuses_several_workers_on_sqlite(url: str) -> None:
     env = {"TOWNHALL_PUBLISHING_DATABASE_URL": url, "TOWNHALL_PUBLISHING_WORKERS": "2"}
 
     result = CliRunner().invoke(main, ["serve"], env=env)
 
     assert result.exit_code == 2
     assert "Several workers" in result.output
+    assert "PostgreSQL" in result.output
 
 
 def test_logs_after_a_command_line_run_are_not_lost() -> None:

@@ -4,14 +4,10 @@ grant roles through policy; listings per space."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import replace
 from typing import Any
 
 import httpx
 import pytest
-from fastapi import FastAPI
-
-from townhall_publishing.spaces.cache import SpaceFactsCache
 
 pytestmark = pytest.mark.anyio
 
@@ -66,10 +62,8 @@ async def test_a_visibility_change_re_decides_every_post_and_tells_search(
 
 
 async def test_a_space_made_restricted_a_moment_ago_takes_posts_only_from_its_members(
-    client: httpx.AsyncClient, auth: Auth, db, app: FastAPI
+    client: httpx.AsyncClient, auth: Auth, db
 ) -> None:
-    # The process remembers public spaces for a moment: here for the whole test.
-    app.state.posting = replace(app.state.posting, spaces=SpaceFactsCache(ttl_seconds=3600))
     await new_space(client, auth, "cercle")
     social = {"space_id": "cercle", "kind": "social", "title": "T", "body": "B"}
     first = await client.post("/v1/posts", json=social, headers=auth("alice"))

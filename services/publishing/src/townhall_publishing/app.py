@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Callable
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 
 import httpx
 from anyio import to_thread
@@ -16,22 +16,21 @@ from townhall_platform.db import database_ready, make_engine
 from townhall_platform.runtime import tune_for_serving
 from townhall_platform.workers import WorkerGroup
 
-from .database import WriterQueue, tune_engine
-from .deps import Posting
-from .engagement.views import ViewRecorder
+from .database import tune_engine
+from .deps import Writers
+from .engagement.router import router as engagement_router
 from .export.router import router as export_router
 from .feed.router import router as feed_router
-from .group_commit import GroupCommit, group_size_histogram
 from .indicators.router import router as indicators_router
 from .moderation.router import router as moderation_router
 from .outbox.metrics import RelayMetrics
 from .outbox.relay import OutboxRelay
 from .policy_gate import PolicyGate
-from .posts.lifecycle import write_new_posts
+from .posts.lifecycle import follow_space
 from .posts.router import router as posts_router
+from .posts.views import ViewRecorder
 from .scheduler.runner import Scheduler
 from .settings import PublishingSettings
-from .spaces.cache import SpaceFactsCache
 from .spaces.router import router as spaces_router
 from .workflow.router import router as workflow_router
 
@@ -42,6 +41,16 @@ DESCRIPTION = (
     "the outbox of change events. Every change is decided by the policy service first "
     "and relayed to search."
 )
+ROUTERS = [
+    spaces_router,
+    posts_router,
+    engagement_router,
+    feed_router,
+    workflow_router,
+    moderation_router,
+    indicators_router,
+    export_router,
+]
 
 
 def create_app(
@@ -64,7 +73,30 @@ def create_app(
             max_overflow=settings.db_max_overflow,
         )
     )
+    app = create_service_app(
+        name=SERVICE_NAME,
+        settings=settings,
+        routers=ROUTERS,
+        # Search is not a readiness dependency: publishing keeps writing while it is down.
+        readiness={
+            "database": lambda: database_ready(engine),
+            "policy": lambda: bool(app.state.policy_client.alive()),
+            "workers": lambda: app.state.workers.readiness(),
+        },
+        lifespan=_lifespan(settings, engine),
+        description=DESCRIPTION,
+    )
+    app.state.engine = engine
+    app.state.writers = Writers(serial=engine.dialect.name == "sqlite")
+    app.state.space_visibility_follower = follow_space
+    _connect_clients(app, settings, policy_transport, search_transport)
+    _add_workers(app, settings, engine)
+    return app
 
+
+def _lifespan(
+    settings: PublishingSettings, engine: Engine
+) -> Callable[[FastAPI], AbstractAsyncContextManager[None]]:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         workers: WorkerGroup = app.state.workers
@@ -76,33 +108,21 @@ def create_app(
         finally:
             # Joining the threads blocks: keep it off the event loop.
             await to_thread.run_sync(workers.stop)
-            await to_thread.run_sync(app.state.posting.writer.close)
             await to_thread.run_sync(app.state.views.flush)
             app.state.policy_client.close()
             app.state.search_client.close()
             engine.dispose()
 
-    app = create_service_app(
-        name=SERVICE_NAME,
-        settings=settings,
-        routers=[
-            spaces_router,
-            posts_router,
-            feed_router,
-            workflow_router,
-            moderation_router,
-            indicators_router,
-            export_router,
-        ],
-        # Search is not a readiness dependency: publishing keeps writing while it is down.
-        readiness={
-            "database": lambda: database_ready(engine),
-            "policy": lambda: bool(app.state.policy_client.alive()),
-            "workers": lambda: app.state.workers.readiness(),
-        },
-        lifespan=lifespan,
-        description=DESCRIPTION,
-    )
+    return lifespan
+
+
+def _connect_clients(
+    app: FastAPI,
+    settings: PublishingSettings,
+    policy_transport: httpx.BaseTransport | None,
+    search_transport: httpx.BaseTransport | None,
+) -> None:
+    """The policy and search clients, and the policy gate, on `app.state`."""
     identity = app.state.identity
     policy_client = PolicyClient.for_service(
         settings, token=identity.service_token, transport=policy_transport
@@ -110,17 +130,14 @@ def create_app(
     if policy_client.breaker is not None:
         BreakerMetrics.register(app.state.registry, [policy_client.breaker])
     # The relay does its own retrying with backoff, so the client tries once per pass.
-    search_client = SearchClient(
+    app.state.search_client = SearchClient(
         settings.search_url,
         token=identity.service_token,
         timeout=settings.http_timeout_seconds,
         retries=1,
         transport=search_transport,
     )
-    app.state.engine = engine
-    app.state.writer_queue = WriterQueue(engine)
     app.state.policy_client = policy_client
-    app.state.search_client = search_client
     app.state.policy_gate = PolicyGate(
         policy_client,
         answers=CachedPolicy(
@@ -129,17 +146,10 @@ def create_app(
             revision_check_seconds=settings.policy_revision_check_seconds,
         ),
     )
-    app.state.posting = Posting(
-        writer=GroupCommit(
-            engine,
-            write_new_posts,
-            name="posts",
-            threads=settings.threads,
-            group_sizes=group_size_histogram(app.state.registry),
-        ),
-        spaces=SpaceFactsCache(),
-        gate=app.state.policy_gate,
-    )
+
+
+def _add_workers(app: FastAPI, settings: PublishingSettings, engine: Engine) -> None:
+    """The background workers (relay, scheduler, view counter) the settings enable."""
     views = ViewRecorder(
         engine,
         interval=settings.scheduler_interval_seconds,
@@ -154,7 +164,7 @@ def create_app(
     app.state.relay = build_relay(
         settings=settings,
         engine=engine,
-        search=search_client,
+        search=app.state.search_client,
         metrics=RelayMetrics.register(app.state.registry),
     )
     workers = WorkerGroup()
@@ -165,7 +175,6 @@ def create_app(
         workers.add(views.worker)
     workers.register_metrics(app.state.registry)
     app.state.workers = workers
-    return app
 
 
 def build_relay(

@@ -16,7 +16,6 @@ from townhall_platform.db import make_engine, normalize_url, run_migrations, ses
 from townhall_platform.logs import configure_logging
 
 from .app import SERVICE_NAME, build_relay
-from .database import sqlite_file
 from .outbox.metrics import RelayMetrics
 from .seed.service import seed_demo
 from .settings import PublishingSettings
@@ -32,15 +31,12 @@ def serve() -> None:
     """Serve the API on the configured host and port (relay included)."""
     settings = PublishingSettings()
     configure_logging(service=SERVICE_NAME, json=settings.log_json, level=settings.log_level)
-    # Several workers share SQLite too: its writers take turns through a file lock
-    # (`database.sqlite_writer_lock`), and one relays at a time. Not in memory or through
-    # a `file:` URI, where no lock file can stand beside the database.
+    # On SQLite one process writes: its writers take turns through an in-process lock.
     url = make_url(normalize_url(settings.database_url))
-    shared = url.get_backend_name() != "sqlite" or sqlite_file(url.database) is not None
-    if settings.workers > 1 and not shared:
+    if settings.workers > 1 and url.get_backend_name() == "sqlite":
         console.print(
-            "[red]Several workers (TOWNHALL_PUBLISHING_WORKERS) need PostgreSQL or a "
-            "SQLite database file given by its path.[/red]"
+            "[red]Several workers (TOWNHALL_PUBLISHING_WORKERS) need PostgreSQL: on SQLite "
+            "one publishing process serves (set TOWNHALL_PUBLISHING_WORKERS=1).[/red]"
         )
         raise typer.Exit(code=2)
     # uvicorn's access log follows LOG_LEVEL: one line per request costs CPU under load.
@@ -52,8 +48,7 @@ def serve() -> None:
         workers=settings.workers,
         log_level=settings.log_level.lower(),
         # uvicorn kills a worker that does not answer its ping within this time, also while
-        # it is still importing: 5 s (its default) is not enough on a busy 2-core machine,
-        # whose workers were killed and restarted in a loop, never ready.
+        # it is still importing: its default is too short for a busy machine.
         timeout_worker_healthcheck=30,
     )
 

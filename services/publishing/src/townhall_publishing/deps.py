@@ -5,9 +5,9 @@ from __future__ import annotations
 import functools
 import inspect
 from collections.abc import AsyncIterator, Callable
-from dataclasses import dataclass
 from typing import Annotated, Any
 
+import anyio
 from anyio import to_thread
 from fastapi import Depends, Request
 from fastapi.routing import APIRoute
@@ -15,75 +15,102 @@ from sqlmodel import Session
 
 from townhall_platform.db import session_scope
 
-from .database import WriterQueue, WriteSession
-from .engagement.views import ViewRecorder
-from .group_commit import GroupCommit
+from .database import WriteSession
 from .policy_gate import PolicyGate
-from .posts.lifecycle import NewPost
 from .settings import PublishingSettings
-from .spaces.cache import SpaceFactsCache
 
 _READS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
-async def _session(request: Request) -> AsyncIterator[Session]:
-    """The request's session, committed once when the endpoint returns.
+class Writers:
+    """How a process's write requests take their turn.
 
-    Write requests queue on the app's writer queue without holding a worker thread
-    (SQLite has a single writer; reads never wait) and get a `WriteSession`, which their
-    endpoint's thread begins and commits (`UnitOfWorkRoute`).
+    On SQLite they go one at a time, waiting here without holding a worker thread, so
+    reads still find threads during a burst of writes. A session that its endpoint did
+    not commit (`UnitOfWorkRoute`) is closed on a thread of a pool of its own, apart from
+    the endpoints', so that it never waits behind them.
     """
+
+    def __init__(self, *, serial: bool, commit_threads: int = 40) -> None:
+        self._turn = anyio.Lock() if serial else None
+        self.commit_threads = anyio.CapacityLimiter(commit_threads)
+
+    async def __aenter__(self) -> None:
+        if self._turn is not None:
+            await self._turn.acquire()
+
+    async def __aexit__(self, *_: object) -> None:
+        if self._turn is not None:
+            self._turn.release()
+
+
+async def _session(request: Request) -> AsyncIterator[Session]:
+    """The request's session. A write request's is committed by its endpoint's thread as
+    the endpoint returns (`UnitOfWorkRoute`); here only if the endpoint never ran."""
     engine = request.app.state.engine
     if request.method in _READS:
         with session_scope(engine) as session:
             yield session
         return
-    queue: WriterQueue = request.app.state.writer_queue
-    async with queue.turn():
+    writers: Writers = request.app.state.writers
+    async with writers:
         session = WriteSession(engine)
         try:
             yield session
         except BaseException:
-            await _finish(queue, session, commit=False)
+            await to_thread.run_sync(_close, session, False, limiter=writers.commit_threads)
             raise
-        # Only when the endpoint did not finish it: an endpoint that never ran (a later
-        # dependency refused the request) or one not wrapped by `UnitOfWorkRoute`.
-        await _finish(queue, session, commit=True)
+        await to_thread.run_sync(_close, session, True, limiter=writers.commit_threads)
 
 
-async def _finish(queue: WriterQueue, session: WriteSession, *, commit: bool) -> None:
-    if session.finished:
-        return
-    await to_thread.run_sync(
-        functools.partial(session.finish, commit=commit), limiter=queue.session_threads
-    )
+def _close(session: Session, commit: bool) -> None:
+    try:
+        if commit and session.in_transaction():
+            session.commit()
+    except BaseException:
+        session.rollback()  # a failed commit leaves the driver's transaction open
+        raise
+    finally:
+        session.close()
+
+
+class UnitOfWorkRoute(APIRoute):
+    """A route whose synchronous endpoint commits its write session in its own thread, as
+    it returns.
+
+    The response is then built from committed data (a failed commit answers 500, never a
+    false 201), and no transaction stays open while FastAPI validates the answer on
+    another worker thread: on PostgreSQL a writer holds the outbox lock until it commits,
+    and writers waiting for it in every worker thread would leave none for that step.
+    """
+
+    def __init__(self, path: str, endpoint: Callable[..., Any], **kwargs: Any) -> None:
+        if not inspect.iscoroutinefunction(endpoint):
+            endpoint = _committing(endpoint)
+        super().__init__(path, endpoint, **kwargs)
+
+
+def _committing(endpoint: Callable[..., Any]) -> Callable[..., Any]:
+    @functools.wraps(endpoint)  # FastAPI reads the endpoint's own signature through it
+    def run(*args: Any, **kwargs: Any) -> Any:
+        sessions = [value for value in kwargs.values() if isinstance(value, WriteSession)]
+        try:
+            result = endpoint(*args, **kwargs)
+        except BaseException:
+            for session in sessions:
+                _close(session, False)
+            raise
+        for session in sessions:
+            _close(session, True)
+        return result
+
+    return run
 
 
 async def _policy_gate(request: Request) -> PolicyGate:
-    # Async (they only read app state): a sync dependency costs a trip to the thread pool.
+    # Async (it only reads app state): a sync dependency costs a trip to the thread pool.
     gate: PolicyGate = request.app.state.policy_gate
     return gate
-
-
-@dataclass(frozen=True)
-class Posting:
-    """What creating a post takes of the app: the post writer, the remembered space
-    facts and policy. One dependency for the three: FastAPI resolves each dependency
-    anew on every request, on the busiest write there is."""
-
-    writer: GroupCommit[NewPost]
-    spaces: SpaceFactsCache
-    gate: PolicyGate
-
-
-async def _posting(request: Request) -> Posting:
-    posting: Posting = request.app.state.posting
-    return posting
-
-
-async def _views(request: Request) -> ViewRecorder:
-    views: ViewRecorder = request.app.state.views
-    return views
 
 
 async def _settings(request: Request) -> PublishingSettings:
@@ -91,41 +118,8 @@ async def _settings(request: Request) -> PublishingSettings:
     return settings
 
 
-class UnitOfWorkRoute(APIRoute):
-    """A route whose synchronous endpoint runs its `WriteSession`'s whole transaction in
-    its own thread: begun before the endpoint, committed as it returns, so the response
-    (sent after) never announces a change that failed to commit."""
-
-    def __init__(self, path: str, endpoint: Callable[..., Any], **kwargs: Any) -> None:
-        if not inspect.iscoroutinefunction(endpoint):
-            endpoint = _in_one_transaction(endpoint)
-        super().__init__(path, endpoint, **kwargs)
-
-
-def _in_one_transaction(endpoint: Callable[..., Any]) -> Callable[..., Any]:
-    @functools.wraps(endpoint)  # FastAPI reads the endpoint's own signature through it
-    def run(*args: Any, **kwargs: Any) -> Any:
-        sessions = [value for value in kwargs.values() if isinstance(value, WriteSession)]
-        for session in sessions:
-            session.begin_write()
-        try:
-            result = endpoint(*args, **kwargs)
-        except BaseException:
-            for session in sessions:
-                session.finish(commit=False)
-            raise
-        for session in sessions:
-            session.finish(commit=True)
-        return result
-
-    return run
-
-
-# One session per request, committed once when the endpoint returns and *before* the
-# response is sent (scope="function"): a failed commit answers 500, never a false 201.
+# One session per request, committed when the endpoint returns and *before* the response
+# is sent (scope="function").
 SessionDep = Annotated[Session, Depends(_session, scope="function")]
 PolicyGateDep = Annotated[PolicyGate, Depends(_policy_gate)]
-ViewsDep = Annotated[ViewRecorder, Depends(_views)]
-# Where new posts are written, in groups (`GroupCommit`).
-PostingDep = Annotated[Posting, Depends(_posting)]
 SettingsDep = Annotated[PublishingSettings, Depends(_settings)]

@@ -3,10 +3,18 @@
 from __future__ import annotations
 
 from .database import metadata
-from .engagement.models import Acknowledgement, PostView, Reaction
 from .moderation.models import ModerationAction, Report
 from .outbox.models import OutboxEvent
-from .posts.models import Comment, Post, PostReader, PostStep, PostVersion
+from .posts.models import (
+    Acknowledgement,
+    Comment,
+    Post,
+    PostReader,
+    PostStep,
+    PostVersion,
+    PostView,
+    Reaction,
+)
 from .spaces.models import Space
 
 __all__ = [

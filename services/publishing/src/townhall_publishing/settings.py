@@ -23,15 +23,12 @@ class PublishingSettings(ServiceSettings):
     db_max_overflow: int = Field(default=100, ge=0, le=1000)
 
     # Threads running the synchronous endpoints of one process. Few on purpose: the work
-    # is CPU-bound under one GIL, and with anyio's default 40 a burst of requests made
-    # every thread runnable at once; they then took turns for the GIL and each request's
-    # CPU time doubled (feed at 200 req/s: p95 from 7-23 ms with 4 threads to seconds
-    # with 40, `docs/benchmarks.md`).
+    # is CPU-bound under one GIL, and many runnable threads take turns for it, which makes
+    # every request slower under a burst.
     threads: int = Field(default=4, ge=1, le=200)
 
-    # uvicorn worker processes: the outbox relay and the scheduler of every worker share
-    # the database safely (PostgreSQL: SKIP LOCKED, ordered event ids; SQLite: lock files
-    # beside the database, so not for an in-memory database or a `file:` URI).
+    # uvicorn worker processes, on PostgreSQL only (the relay and the scheduler of every
+    # worker share it through SKIP LOCKED and advisory locks); on SQLite one process serves.
     workers: int = Field(default=1, ge=1, le=64)
 
     # Policy's decisions and principals are reused at the revision policy confirmed at

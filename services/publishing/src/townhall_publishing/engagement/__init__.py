@@ -1,1 +1,1 @@
-"""Reactions, acknowledgements of official posts, and who read an official post."""
+"""Comments and replies, reactions, and acknowledgements of official posts."""

@@ -1,11 +1,9 @@
-"""Reactions, acknowledgements of official posts, and the first views of official posts."""
+"""Reactions, and acknowledgements of official posts."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import bindparam, func
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
@@ -14,42 +12,15 @@ from townhall_contracts.readers import PostState, space_principal
 
 from ..database import utcnow
 from ..policy_gate import PolicyGate
+from ..posts.access import get_readable_post
 from ..posts.errors import AlreadyDone, InvalidTransition
-from ..posts.models import Post, PostKind
-from ..posts.service import get_readable_post
+from ..posts.models import Acknowledgement, Post, PostKind, Reaction, ReactionKind
 from ..spaces.repository import SpaceRepository
 from ..spaces.service import space_visible_to
 from ..workflow.errors import NotOfficial
 from .errors import ReactionNotFound
-from .models import Acknowledgement, Reaction, ReactionKind
 
 SPACE_PREFIX = space_principal("")
-
-# Built once (a feed page asks it every time): building the expression cost more than
-# running it.
-_REACTION_COUNTS = (
-    select(Reaction.post_id, Reaction.kind, func.count())
-    .where(col(Reaction.post_id).in_(bindparam("post_ids", expanding=True)))
-    .group_by(col(Reaction.post_id), col(Reaction.kind))
-)
-
-
-def reaction_counts(session: Session, post_ids: Sequence[str]) -> dict[str, dict[str, int]]:
-    """Per post, the number of reactions of each kind."""
-    if not post_ids:
-        return {}
-    counts: dict[str, dict[str, int]] = {}
-    rows = session.connection().execute(_REACTION_COUNTS, {"post_ids": list(post_ids)})
-    for post_id, kind, count in rows:
-        counts.setdefault(post_id, {})[kind] = int(count)
-    return counts
-
-
-def my_reactions(session: Session, post_id: str, user_id: str) -> list[str]:
-    statement = select(Reaction.kind).where(
-        col(Reaction.post_id) == post_id, col(Reaction.user_id) == user_id
-    )
-    return sorted(session.exec(statement))
 
 
 def react(

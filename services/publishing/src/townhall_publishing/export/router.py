@@ -10,10 +10,10 @@ from townhall_contracts.search import DocumentExportPage, ExportSummary
 from townhall_platform.app import CurrentService
 from townhall_platform.errors import problem_responses
 
-from ..deps import SessionDep, UnitOfWorkRoute
+from ..deps import SessionDep
 from . import service
 
-router = APIRouter(prefix="/internal/v1/export", tags=["internal"], route_class=UnitOfWorkRoute)
+router = APIRouter(prefix="/internal/v1/export", tags=["internal"])
 
 
 @router.get(

@@ -1,7 +1,7 @@
 """Every post and comment as search sees it, page by page, with its version.
 
 Documents are built by the functions the live path builds its outbox events with
-(`outbox.documents`): readers come from the shared readers rule applied to the same
+(`posts.documents`): readers come from the shared readers rule applied to the same
 facts of each post, its comments and its space, so a rebuild gives every document the
 readers the live events gave it. The page cursor `after` is `post:<id>` or
 `comment:<id>`: posts first, then comments.
@@ -14,7 +14,7 @@ from sqlmodel import Session
 from townhall_contracts.search import DocumentExportPage, ExportedDocument, ExportSummary
 from townhall_platform.errors import BadRequest
 
-from ..outbox.documents import comment_document, post_document
+from ..posts.documents import comment_document, post_document
 from .repository import ExportRepository
 
 _POST = "post:"

@@ -5,16 +5,16 @@ from __future__ import annotations
 from fastapi import Response
 from sqlmodel import Session
 
-from ..engagement.service import reaction_counts
+from ..posts.repository import ReactionRepository
 from .schemas import FeedPage
 from .service import FeedSlice
 
 
 def feed_page_response(session: Session, page: FeedSlice) -> Response:
     """The page with each post's reaction counts (one query for the lot), validated once
-    from plain rows and written as JSON directly: FastAPI's `response_model` would dump
-    and validate the answer again (the route keeps `response_model` for its schema)."""
-    counts = reaction_counts(session, [row["id"] for row in page.rows])
+    from plain rows and written as JSON directly, not validated again through the route's
+    `response_model` (kept for its schema)."""
+    counts = ReactionRepository(session).counts([row["id"] for row in page.rows])
     answer = FeedPage.model_validate(
         {
             "items": [{**row, "reactions": counts.get(row["id"], {})} for row in page.rows],

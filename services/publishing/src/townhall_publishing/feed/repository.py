@@ -9,9 +9,8 @@ from typing import Any
 from sqlalchemy import Column, RowMapping, Select, and_, bindparam, exists, or_, select
 from sqlmodel import Session, col
 
-from ..engagement.models import Acknowledgement
 from ..posts.lifecycle import FEED_STATES
-from ..posts.models import Post, PostReader
+from ..posts.models import Acknowledgement, Post, PostReader
 from ..posts.schemas import PostRead
 from .cursor import FeedCursor
 
@@ -47,7 +46,7 @@ class FeedRepository:
 
         Published posts, and hidden ones (whose readers are only their author and
         moderators, so the readers filter keeps them from everyone else). A Core query:
-        building ORM objects for a page cost as much as finding it.
+        a page needs rows, not ORM objects.
         """
         if not principals:
             return []
@@ -70,8 +69,8 @@ class FeedRepository:
 
 @functools.cache
 def _page_statement(*, in_space: bool, after: bool) -> Select[*tuple[Any, ...]]:
-    """The page query of each shape, built once with bound parameters: building the
-    expression for every request cost as much as running it."""
+    """The page query of each shape, built once with bound parameters (not for every
+    request)."""
     readable = exists().where(
         col(PostReader.post_id) == col(Post.id),
         col(PostReader.principal).in_(bindparam("principals", expanding=True)),

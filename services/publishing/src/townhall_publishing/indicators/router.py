@@ -12,11 +12,12 @@ from townhall_platform.errors import ValidationFailed, problem_responses
 from townhall_platform.params import AwareInstant
 
 from ..database import utcnow
-from ..deps import PolicyGateDep, SessionDep, UnitOfWorkRoute, ViewsDep
+from ..deps import PolicyGateDep, SessionDep
+from ..posts.views import ViewsDep
 from . import service
 from .schemas import Indicators
 
-router = APIRouter(prefix="/v1/indicators", tags=["indicators"], route_class=UnitOfWorkRoute)
+router = APIRouter(prefix="/v1/indicators", tags=["indicators"])
 
 _MAX_PERIOD = timedelta(days=731)
 

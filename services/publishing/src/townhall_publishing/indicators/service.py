@@ -3,27 +3,19 @@
 from __future__ import annotations
 
 import statistics
+from collections.abc import Sequence, Set
 from datetime import datetime
 
-from sqlalchemy import func
-from sqlmodel import Session, col, select
+from sqlmodel import Session
 
 from townhall_contracts.policy import ORG_DOMAIN, Action, space_domain
 from townhall_contracts.readers import PostState
 
-from ..engagement.models import Acknowledgement, PostView
 from ..policy_gate import PolicyGate
-from ..posts.models import Comment, Post, PostKind
+from ..posts.models import Post, PostKind
 from ..spaces.service import get_visible_space
+from .repository import IndicatorsRepository
 from .schemas import AcknowledgementIndicator, Indicators, OfficialReach
-
-# Posts that count as having been out: published, later hidden, retracted or deleted.
-_WENT_OUT = (
-    PostState.PUBLISHED.value,
-    PostState.HIDDEN.value,
-    PostState.RETRACTED.value,
-    PostState.DELETED.value,
-)
 
 
 def _ratio(part: int, whole: int) -> float | None:
@@ -38,7 +30,7 @@ def compute(
     space_id: str | None,
     since: datetime,
     until: datetime,
-    pending_views: set[tuple[str, str]] | None = None,
+    pending_views: Set[tuple[str, str]] = frozenset(),
 ) -> Indicators:
     """Indicators for communications staff, compliance, or (for a space) its owners."""
     candidates = [(Action.PUBLISH_OFFICIAL, ORG_DOMAIN), (Action.AUDIT_READ, ORG_DOMAIN)]
@@ -49,90 +41,22 @@ def compute(
         candidates.append((Action.MANAGE_SPACE, space_domain(space_id)))
     gate.require_any(subject=subject, candidates=candidates)
 
-    posts_q = select(Post).where(
-        col(Post.published_at) >= since,
-        col(Post.published_at) < until,
-        col(Post.state).in_(_WENT_OUT),
-    )
-    if space_id is not None:
-        posts_q = posts_q.where(col(Post.space_id) == space_id)
-    posts = list(session.exec(posts_q))
+    data = IndicatorsRepository(session)
+    posts = data.posts_out(since=since, until=until, space_id=space_id)
     posts_by_kind = {kind.value: 0 for kind in PostKind}
     for post in posts:
         posts_by_kind[post.kind] += 1
-
-    comments_q = (
-        select(Comment.official, func.count(), Comment.author_id)
-        .join(Post, col(Post.id) == col(Comment.post_id))
-        .where(col(Comment.created_at) >= since, col(Comment.created_at) < until)
-        .group_by(col(Comment.official), col(Comment.author_id))
-    )
-    if space_id is not None:
-        comments_q = comments_q.where(col(Post.space_id) == space_id)
     comments_by_kind = {"social": 0, "official": 0}
     contributors = {post.author_id for post in posts}
-    for is_answer, count, author in session.exec(comments_q):
-        comments_by_kind["official" if is_answer else "social"] += int(count)
+    for answer, count, author in data.comment_counts(since=since, until=until, space_id=space_id):
+        comments_by_kind["official" if answer else "social"] += count
         contributors.add(author)
 
     official = [p for p in posts if p.kind == PostKind.OFFICIAL]
     live_official = [p for p in official if p.state == PostState.PUBLISHED]
-    # One expansion per distinct readers list; many posts share the same audience.
-    audiences: dict[tuple[str, ...], list[str]] = {}
-    audience_sizes: dict[str, int] = {}
-    for p in live_official:
-        readers = tuple(sorted(p.readers))
-        if readers not in audiences:
-            audiences[readers] = gate.audience(list(readers), author="")
-        audience_sizes[p.id] = sum(1 for s in audiences[readers] if s != p.author_id)
-    official_ids = [p.id for p in official]
-    viewers: set[tuple[str, str]] = set()
-    if official_ids:
-        viewers = set(
-            session.exec(
-                select(PostView.post_id, PostView.user_id).where(
-                    col(PostView.post_id).in_(official_ids)
-                )
-            )
-        )
-        # Views noted by reads and not written yet count too.
-        wanted = set(official_ids)
-        viewers |= {v for v in pending_views or set() if v[0] in wanted}
-    views: dict[str, int] = {}
-    for post_id, _user in viewers:
-        views[post_id] = views.get(post_id, 0) + 1
-    reach_audience = sum(audience_sizes.values())
-    reach_readers = sum(views.get(p.id, 0) for p in live_official)
-
-    ack_posts = [p for p in live_official if p.requires_ack]
-    expected = sum(audience_sizes[p.id] for p in ack_posts)
-    delays: list[float] = []
-    acknowledged = 0
-    if ack_posts:
-        published = {p.id: p.published_at for p in ack_posts}
-        for ack in session.exec(
-            select(Acknowledgement).where(col(Acknowledgement.post_id).in_(list(published)))
-        ):
-            acknowledged += 1
-            start = published[ack.post_id]
-            if start is not None:
-                delays.append(max((ack.acknowledged_at - start).total_seconds(), 0.0))
-
+    audiences = _audience_sizes(gate, live_official)
     social = [p for p in posts if p.kind == PostKind.SOCIAL]
-    replied = 0
-    if social:
-        replied_ids = set(
-            session.exec(
-                select(Comment.post_id)
-                .where(
-                    col(Comment.post_id).in_([p.id for p in social]),
-                    col(Comment.deleted_at).is_(None),
-                )
-                .distinct()
-            )
-        )
-        replied = len(replied_ids)
-
+    replied = len(data.with_live_comments([p.id for p in social]))
     return Indicators(
         space_id=space_id,
         since=since,
@@ -140,19 +64,64 @@ def compute(
         posts_by_kind=posts_by_kind,
         comments_by_kind=comments_by_kind,
         active_contributors=len(contributors),
-        official_reach=OfficialReach(
-            posts=len(official),
-            audience=reach_audience,
-            readers=reach_readers,
-            rate=_ratio(reach_readers, reach_audience),
-        ),
-        acknowledgement=AcknowledgementIndicator(
-            posts=len(ack_posts),
-            expected=expected,
-            acknowledged=acknowledged,
-            rate=_ratio(acknowledged, expected),
-            median_seconds_to_acknowledge=statistics.median(delays) if delays else None,
-        ),
+        official_reach=_reach(data, official, live_official, audiences, pending_views),
+        acknowledgement=_acknowledgement(data, live_official, audiences),
         social_posts_with_reply=replied,
         social_reply_share=_ratio(replied, len(social)),
+    )
+
+
+def _audience_sizes(gate: PolicyGate, posts: Sequence[Post]) -> dict[str, int]:
+    """Per post, how many of its readers policy finds now (its author aside)."""
+    # One expansion per distinct readers list; many posts share the same audience.
+    audiences: dict[tuple[str, ...], list[str]] = {}
+    sizes: dict[str, int] = {}
+    for post in posts:
+        readers = tuple(sorted(post.readers))
+        if readers not in audiences:
+            audiences[readers] = gate.audience(list(readers), author="")
+        sizes[post.id] = sum(1 for s in audiences[readers] if s != post.author_id)
+    return sizes
+
+
+def _reach(
+    data: IndicatorsRepository,
+    official: Sequence[Post],
+    live: Sequence[Post],
+    audiences: dict[str, int],
+    pending_views: Set[tuple[str, str]],
+) -> OfficialReach:
+    """Who opened the live official posts, against their audiences."""
+    ids = {p.id for p in official}
+    # Views noted by reads and not written yet count too.
+    viewers = data.viewers(sorted(ids)) | {v for v in pending_views if v[0] in ids}
+    views: dict[str, int] = {}
+    for post_id, _user in viewers:
+        views[post_id] = views.get(post_id, 0) + 1
+    audience = sum(audiences.values())
+    readers = sum(views.get(p.id, 0) for p in live)
+    return OfficialReach(
+        posts=len(official), audience=audience, readers=readers, rate=_ratio(readers, audience)
+    )
+
+
+def _acknowledgement(
+    data: IndicatorsRepository, live: Sequence[Post], audiences: dict[str, int]
+) -> AcknowledgementIndicator:
+    """How much of their audiences acknowledged the live posts that ask for it, how fast."""
+    asking = [p for p in live if p.requires_ack]
+    expected = sum(audiences[p.id] for p in asking)
+    published = {p.id: p.published_at for p in asking}
+    acks = data.acknowledgements(list(published))
+    delays = [
+        max((ack.acknowledged_at - start).total_seconds(), 0.0)
+        for ack in acks
+        if (start := published[ack.post_id]) is not None
+    ]
+    return AcknowledgementIndicator(
+        posts=len(asking),
+        expected=expected,
+        acknowledged=len(acks),
+        rate=_ratio(len(acks), expected),
+        median_seconds_to_acknowledge=statistics.median(delays) if delays else None,
     )

@@ -13,16 +13,16 @@ from townhall_contracts.readers import PostState
 
 from ..database import utcnow
 from ..policy_gate import PolicyGate
-from ..posts.errors import AlreadyDone, InvalidTransition
-from ..posts.lifecycle import comment_changed, post_changed, record_step
-from ..posts.models import Comment, Post
-from ..posts.service import (
+from ..posts.access import (
     find_comment,
     find_post,
     find_readable_comment,
     get_readable_post,
     space_of,
 )
+from ..posts.errors import AlreadyDone, InvalidTransition
+from ..posts.lifecycle import comment_changed, post_changed, record_step
+from ..posts.models import Comment, Post
 from ..spaces.errors import SpaceNotFound
 from ..spaces.repository import SpaceRepository
 from ..spaces.service import get_visible_space

@@ -8,8 +8,8 @@ overtaken. Search applies events idempotently (a version never goes backwards), 
 batch delivered twice after a lost acknowledgement does no harm.
 
 Several publishing instances share the outbox with one relaying at a time: on
-PostgreSQL each pass holds a transaction-scoped advisory lock, on SQLite (worker
-processes on one file) a lock on a file beside the database.
+PostgreSQL each pass holds a transaction-scoped advisory lock; on SQLite, which one
+publishing process serves, the relay's threads take turns through a lock.
 
 The passes run in a `townhall_platform.workers.Worker`: a pass that fails, even to
 write its log, is retried; a thread that dies is restarted; the backlog (how many
@@ -122,7 +122,7 @@ class OutboxRelay:
         if self._pass_lock is None:
             return self._pass(respect_backoff=respect_backoff)
         if not self._pass_lock.acquire(blocking=False):
-            # Another process relays; this one still reports the backlog it sees.
+            # Another thread relays; this one still reports the backlog it sees.
             with Session(self._engine) as session:
                 self._observe_backlog(OutboxRepository(session))
             return RelayPass(locked_out=True)
@@ -151,48 +151,51 @@ class OutboxRelay:
                 return RelayPass(
                     pending=pending, retry_in=(head.next_attempt_at - now).total_seconds()
                 )
-            event_ids = [event.id for event in events if event.id is not None]
-            head_attempts = head.attempts
             if self._sqlite:
-                # No transaction stays open while search is called: SQLite writers
+                # No transaction stays open while search is called: SQLite's writers
                 # would otherwise be shut out, or this one fail to write afterwards.
                 session.commit()
-            try:
-                batch = IndexBatch(events=[index_event(event) for event in events])
-                self._search.bulk_index(batch)
-            except Exception as exc:
-                # Whatever went wrong (search down, 5xx, an answer we cannot read), the
-                # events stay where they are and the same batch is tried again later.
-                error = f"{type(exc).__name__}: {exc}"
-                attempts = head_attempts + 1
-                delay = self.backoff(attempts)
-                with self._writing(session) as writer:
-                    outbox = OutboxRepository(writer)
-                    outbox.record_failure(
-                        event_ids, error=error, next_attempt_at=now + timedelta(seconds=delay)
-                    )
-                    pending = self._observe_backlog(outbox)
-                self._metrics.failures.inc()
-                return RelayPass(
-                    pending=pending,
-                    error=(
-                        f"events {event_ids[0]}-{event_ids[-1]} not delivered "
-                        f"(attempt {attempts}): {error}"
-                    ),
-                    retry_in=delay,
-                )
+            return self._deliver(session, events, now)
+
+    def _deliver(self, session: Session, events: list[OutboxEvent], now: datetime) -> RelayPass:
+        """Send `events` to search as one batch; record the delivery or the failure."""
+        event_ids = [event.id for event in events if event.id is not None]
+        try:
+            batch = IndexBatch(events=[index_event(event) for event in events])
+            self._search.bulk_index(batch)
+        except Exception as exc:
+            # Whatever went wrong (search down, 5xx, an answer we cannot read), the
+            # events stay where they are and the same batch is tried again later.
+            error = f"{type(exc).__name__}: {exc}"
+            attempts = events[0].attempts + 1
+            delay = self.backoff(attempts)
             with self._writing(session) as writer:
                 outbox = OutboxRepository(writer)
-                outbox.mark_delivered(event_ids, now)
+                outbox.record_failure(
+                    event_ids, error=error, next_attempt_at=now + timedelta(seconds=delay)
+                )
                 pending = self._observe_backlog(outbox)
-                # Search has them: counted before the rows are marked, never after.
-                self._metrics.delivered.inc(len(event_ids))
-                self._metrics.last_delivered_event_id.set(event_ids[-1])
+            self._metrics.failures.inc()
             return RelayPass(
-                delivered=len(event_ids),
                 pending=pending,
-                batch_full=len(event_ids) == self._batch_size,
+                error=(
+                    f"events {event_ids[0]}-{event_ids[-1]} not delivered "
+                    f"(attempt {attempts}): {error}"
+                ),
+                retry_in=delay,
             )
+        with self._writing(session) as writer:
+            outbox = OutboxRepository(writer)
+            outbox.mark_delivered(event_ids, now)
+            pending = self._observe_backlog(outbox)
+            # Search has them: counted before the rows are marked, never after.
+            self._metrics.delivered.inc(len(event_ids))
+            self._metrics.last_delivered_event_id.set(event_ids[-1])
+        return RelayPass(
+            delivered=len(event_ids),
+            pending=pending,
+            batch_full=len(event_ids) == self._batch_size,
+        )
 
     @contextmanager
     def _writing(self, session: Session) -> Iterator[Session]:

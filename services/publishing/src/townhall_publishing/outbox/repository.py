@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Any
 
 from sqlalchemy import JSON, Integer, String, bindparam, func, insert, text, update
 from sqlalchemy import select as core_select
@@ -28,7 +27,7 @@ _OUTBOX = OutboxEvent.__table__  # type: ignore[attr-defined]
 # a transaction that took id 10 could otherwise commit after one that took id 11, which
 # would go out first. Writers hold this advisory lock from their outbox insert to their
 # commit; the lock is taken by the insert itself (before the row draws its id), so the
-# lock costs no round trip of its own while every other writer waits. SQLite has one
+# lock needs no round trip of its own while every other writer waits. SQLite has one
 # writer at a time anyway.
 _LOCKED_INSERT = (
     insert(_OUTBOX)
@@ -46,23 +45,7 @@ _LOCKED_INSERT = (
     )
     .returning(_OUTBOX.c.id)
 )
-
-
 _INSERT_EVENT = insert(_OUTBOX)
-# For a group of events: one round trip more, then one insert for them all.
-_TAKE_WRITE_LOCK = core_select(func.pg_advisory_xact_lock(OUTBOX_WRITE_LOCK_KEY))
-
-
-def upsert_event(*, document: IndexDocument, version: int) -> dict[str, Any]:
-    """The outbox row saying that `document` now has `version` (`OutboxRepository.append`
-    writes it): computed before a writer's turn, it does not lengthen the turn."""
-    return {
-        "doc_id": document.id,
-        "version": version,
-        "op": IndexOperation.UPSERT.value,
-        "payload": document.model_dump(mode="json"),
-        "created_at": utcnow(),
-    }
 
 
 class OutboxRepository:
@@ -76,10 +59,13 @@ class OutboxRepository:
         Call it last in a unit of work, after the change itself: on PostgreSQL it takes
         the outbox write lock until commit.
         """
-        return self.append(upsert_event(document=document, version=version))
-
-    def append(self, row: dict[str, Any]) -> int:
-        """`append_upsert` of an event row computed beforehand (`upsert_event`)."""
+        row = {
+            "doc_id": document.id,
+            "version": version,
+            "op": IndexOperation.UPSERT.value,
+            "payload": document.model_dump(mode="json"),
+            "created_at": utcnow(),
+        }
         # The change first, so that no row lock is taken under the outbox lock.
         self._session.flush()
         connection = self._session.connection()
@@ -89,16 +75,6 @@ class OutboxRepository:
         key = written.inserted_primary_key
         assert key is not None
         return int(key[0])
-
-    def append_many(self, rows: Sequence[dict[str, Any]]) -> None:
-        """`append` several event rows, in their order, with one statement."""
-        if not rows:
-            return
-        self._session.flush()
-        connection = self._session.connection()
-        if connection.dialect.name == "postgresql":
-            connection.execute(_TAKE_WRITE_LOCK)
-        connection.execute(_INSERT_EVENT, list(rows))
 
     def try_lock_relay(self) -> bool:
         """Take the relay lock for this transaction; False when another instance holds it.

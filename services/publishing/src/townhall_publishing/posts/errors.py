@@ -43,20 +43,6 @@ class InvalidAudience(ValidationFailed):
     title = "Invalid audience"
 
 
-class InvalidReply(ValidationFailed):
-    """Replies go one level deep, under a live comment of the same post."""
-
-    type_slug = "invalid-reply"
-    title = "Invalid reply"
-
-
-class OfficialAnswerNotAllowed(ValidationFailed):
-    """Official answers belong in social discussions."""
-
-    type_slug = "official-answer-not-allowed"
-    title = "An official answer belongs in a social discussion"
-
-
 class AlreadyDone(Conflict):
     """The same thing was done before (reacted, acknowledged, endorsed, reported)."""
 

@@ -6,10 +6,8 @@ from collections.abc import Sequence, Set
 
 from sqlmodel import Session
 
-from ..engagement.models import Acknowledgement
-from ..engagement.service import reaction_counts
-from .lifecycle import NewPost
-from .models import Comment, Post, PostStep
+from .models import Acknowledgement, Comment, Post, PostStep
+from .repository import ReactionRepository
 from .schemas import CommentRead, PostRead, PostStepRead, Vouch
 
 
@@ -18,7 +16,7 @@ def present_posts(
 ) -> list[PostRead]:
     """The posts with their reaction counts (one query for the lot); `acknowledged`, the
     ids the caller acknowledged, when the query that found the posts told."""
-    counts = reaction_counts(session, [post.id for post in posts])
+    counts = ReactionRepository(session).counts([post.id for post in posts])
     answers = []
     for post in posts:
         answer = PostRead.model_validate(post)
@@ -39,10 +37,9 @@ def present_post(session: Session, post: Post, *, reader: str | None = None) -> 
     return present_posts(session, [post], acknowledged=acknowledged)[0]
 
 
-def present_new_post(new: NewPost) -> PostRead:
-    """A post created by this request: nobody reacted to it yet (no query). Read from the
-    row it was written with: a dict validates faster than the model's attributes."""
-    return PostRead.model_validate(new.post_row)
+def present_new_post(post: Post) -> PostRead:
+    """A post created by this request: nobody reacted to it yet (no query)."""
+    return PostRead.model_validate(post)
 
 
 def present_comment(comment: Comment, post: Post) -> CommentRead:

@@ -2,31 +2,14 @@
 
 from __future__ import annotations
 
-import json
-from collections.abc import Mapping, Sequence
-from datetime import datetime
-from typing import Any
+from collections.abc import Sequence
 
-from sqlalchemy import delete, func, insert, text
+from sqlalchemy import bindparam, delete, func
 from sqlmodel import Session, col, select
 
-from townhall_contracts.policy import Decision
 from townhall_contracts.readers import PostState
 
-from .models import Comment, Post, PostReader, PostStep, PostVersion
-
-# A post's reader rows in one statement of one shape, whatever their number: SQLAlchemy
-# compiled a multi-row VALUES insert again on every call (it has no cache key).
-_INSERT_READERS = {
-    "sqlite": text(
-        "INSERT INTO post_readers (post_id, principal) "
-        "SELECT :post_id, value FROM json_each(:principals)"
-    ),
-    "postgresql": text(
-        "INSERT INTO post_readers (post_id, principal) "
-        "SELECT :post_id, unnest(CAST(:principals AS text[]))"
-    ),
-}
+from .models import Comment, Post, PostReader, PostStep, PostVersion, Reaction
 
 
 class PostRepository:
@@ -53,32 +36,10 @@ class PostRepository:
             PostReader(post_id=post.id, principal=principal) for principal in post.readers
         )
 
-    def insert_new(self, rows: Sequence[tuple[dict[str, Any], dict[str, Any]]]) -> None:
-        """Write new posts (each a post row and its first step: `new_post_row`, `first_step_row`)
-        with the reader rows mirroring their readers: one executemany per table for all
-        of them (the ORM's unit of work took a third of creating a post)."""
-        if not rows:
-            return
-        connection = self._session.connection()
-        sqlite = connection.dialect.name == "sqlite"
-        connection.execute(_INSERT_POST, [post for post, _ in rows])
-        readers = [
-            {
-                "post_id": post["id"],
-                "principals": json.dumps(post["readers"]) if sqlite else post["readers"],
-            }
-            for post, _ in rows
-            if post["readers"]
-        ]
-        if readers:
-            connection.execute(_INSERT_READERS[connection.dialect.name], readers)
-        connection.execute(_INSERT_STEP, [step for _, step in rows])
-
-    def set_readers(self, post: Post, readers: list[str], *, new: bool = False) -> None:
-        """Replace a post's readers and the rows mirroring them (a `new` post has none yet)."""
+    def set_readers(self, post: Post, readers: list[str]) -> None:
+        """Replace a post's readers and the rows mirroring them."""
         post.readers = readers
-        if not new:
-            self._session.execute(delete(PostReader).where(col(PostReader.post_id) == post.id))
+        self._session.execute(delete(PostReader).where(col(PostReader.post_id) == post.id))
         self._session.add_all(PostReader(post_id=post.id, principal=p) for p in readers)
 
     def in_space(self, space_id: str) -> list[Post]:
@@ -124,45 +85,6 @@ class PostRepository:
         return list(self._session.exec(statement))
 
 
-_POSTS = Post.__table__  # type: ignore[attr-defined]
-_STEPS = PostStep.__table__  # type: ignore[attr-defined]
-_INSERT_POST = insert(_POSTS)
-_INSERT_STEP = insert(_STEPS)
-
-
-def new_post_row(values: Mapping[str, Any]) -> dict[str, Any]:
-    """A new post's row for `insert_new`: `values` over the model's defaults. A dict, not
-    a `Post`: building the ORM instance cost half a millisecond, a tenth of a request."""
-    missing = _REQUIRED_COLUMNS.difference(values)
-    if missing:  # no default for these: the insert would fail, later, in the writer's turn
-        raise ValueError(f"A new post needs its {', '.join(sorted(missing))}.")
-    row = {name: field.get_default(call_default_factory=True) for name, field in _POST_FIELDS}
-    row.update(values)
-    return row
-
-
-def first_step_row(
-    *, post_id: str, step: str, actor: str, at: datetime, decision: Decision
-) -> dict[str, Any]:
-    """The row of a new post's first step (`PostStep`, its id left to the database)."""
-    return {
-        "post_id": post_id,
-        "step": step,
-        "actor_id": actor,
-        "action": decision.action,
-        "decision_id": decision.decision_id,
-        "policy_revision": decision.policy_revision,
-        "note": None,
-        "at": at,
-        "revision": 1,
-        "ends_step_id": None,
-    }
-
-
-_POST_FIELDS = [(column.name, Post.model_fields[column.name]) for column in _POSTS.columns]
-_REQUIRED_COLUMNS = frozenset(name for name, field in _POST_FIELDS if field.is_required())
-
-
 class CommentRepository:
     def __init__(self, session: Session) -> None:
         self._session = session
@@ -196,3 +118,33 @@ class CommentRepository:
             col(Comment.post_id) == post_id, col(Comment.deleted_at).is_(None)
         )
         return int(self._session.exec(statement).one())
+
+
+# Built once: a feed page asks it every time.
+_REACTION_COUNTS = (
+    select(Reaction.post_id, Reaction.kind, func.count())
+    .where(col(Reaction.post_id).in_(bindparam("post_ids", expanding=True)))
+    .group_by(col(Reaction.post_id), col(Reaction.kind))
+)
+
+
+class ReactionRepository:
+    def __init__(self, session: Session) -> None:
+        self._session = session
+
+    def counts(self, post_ids: Sequence[str]) -> dict[str, dict[str, int]]:
+        """Per post, the number of reactions of each kind."""
+        if not post_ids:
+            return {}
+        counts: dict[str, dict[str, int]] = {}
+        rows = self._session.connection().execute(_REACTION_COUNTS, {"post_ids": list(post_ids)})
+        for post_id, kind, count in rows:
+            counts.setdefault(post_id, {})[kind] = int(count)
+        return counts
+
+    def kinds_of(self, post_id: str, user_id: str) -> list[str]:
+        """The kinds of reaction `user_id` gave the post."""
+        statement = select(Reaction.kind).where(
+            col(Reaction.post_id) == post_id, col(Reaction.user_id) == user_id
+        )
+        return sorted(self._session.exec(statement))

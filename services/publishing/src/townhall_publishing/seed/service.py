@@ -18,8 +18,8 @@ from townhall_contracts.readers import PostState, post_readers
 
 from ..content import extract_mentions, render_markdown
 from ..database import utcnow
-from ..outbox.documents import comment_document, post_document, readers_of_comment
 from ..outbox.repository import OutboxRepository
+from ..posts.documents import comment_document, post_document, readers_of_comment
 from ..posts.lifecycle import feed_rank_of
 from ..posts.models import Comment, Post
 from ..posts.repository import CommentRepository, PostRepository
@@ -60,13 +60,27 @@ def seed_demo(
     """Insert the demo spaces, posts and comments that are missing; report what it did."""
     now = now or utcnow()
     report = SeedReport()
-    spaces = SpaceRepository(session)
+    spaces = _seed_spaces(session, report, now)
+    progress(f"spaces: {report.spaces_created} created, {report.spaces_existing} already there")
+    posts = _seed_posts(session, report, spaces, now)
+    progress(f"posts: {report.posts_created} created, {report.posts_existing} already there")
+    _seed_comments(session, report, spaces, posts)
+    progress(
+        f"comments: {report.comments_created} created, {report.comments_existing} already there"
+    )
+    return report
+
+
+def _seed_spaces(session: Session, report: SeedReport, now: datetime) -> dict[str, Space]:
+    """The demo spaces by id, those missing added."""
+    repository = SpaceRepository(session)
+    spaces = {}
     for demo in SPACES:
-        if spaces.get(demo.id) is not None:
+        space = repository.get(demo.id)
+        if space is not None:
             report.spaces_existing += 1
-            continue
-        spaces.add(
-            Space(
+        else:
+            space = Space(
                 id=demo.id,
                 name=demo.name,
                 kind=demo.kind,
@@ -75,27 +89,32 @@ def seed_demo(
                 created_by=demo.owner,
                 created_at=now - timedelta(days=30),
             )
-        )
-        report.spaces_created += 1
-    progress(f"spaces: {report.spaces_created} created, {report.spaces_existing} already there")
+            repository.add(space)
+            report.spaces_created += 1
+        spaces[space.id] = space
+    return spaces
 
-    demo_spaces = {space.id: space for space in SPACES}
-    visibility = {space.id: space.visibility for space in SPACES}
+
+def _seed_posts(
+    session: Session, report: SeedReport, spaces: dict[str, Space], now: datetime
+) -> dict[str, Post]:
+    """The demo posts by key, those missing added with their outbox events."""
     post_ids = {seed.key: seed_post_id(seed.key) for seed in POSTS}
-    existing_posts = set(session.exec(select(Post.id).where(col(Post.id).in_(post_ids.values()))))
-    posts_by_key: dict[str, Post] = {}
+    existing = set(session.exec(select(Post.id).where(col(Post.id).in_(post_ids.values()))))
+    by_key: dict[str, Post] = {}
     posts = PostRepository(session)
     outbox = OutboxRepository(session)
     for index, seed in enumerate(POSTS):
         post_id = post_ids[seed.key]
-        if post_id in existing_posts:
+        if post_id in existing:
             report.posts_existing += 1
             found = posts.get(post_id)
             assert found is not None
-            posts_by_key[seed.key] = found
+            by_key[seed.key] = found
             continue
         # Spread the demo over the last weeks, the first post oldest.
         moment = now - timedelta(hours=6 * (len(POSTS) - index))
+        space = spaces[seed.space_id]
         post = Post(
             id=post_id,
             space_id=seed.space_id,
@@ -108,7 +127,7 @@ def seed_demo(
             state=PostState.PUBLISHED.value,
             readers=post_readers(
                 space_id=seed.space_id,
-                visibility=visibility[seed.space_id],
+                visibility=space.visibility,
                 state=PostState.PUBLISHED,
                 author_id=seed.author_id,
             ),
@@ -121,38 +140,42 @@ def seed_demo(
         )
         post.feed_rank = feed_rank_of(post)
         posts.add(post)
-        outbox.append_upsert(
-            document=post_document(post, demo_spaces[seed.space_id]), version=post.version
-        )
-        posts_by_key[seed.key] = post
+        outbox.append_upsert(document=post_document(post, space), version=post.version)
+        by_key[seed.key] = post
         report.posts_created += 1
-    progress(f"posts: {report.posts_created} created, {report.posts_existing} already there")
+    return by_key
 
+
+def _seed_comments(
+    session: Session, report: SeedReport, spaces: dict[str, Space], posts: dict[str, Post]
+) -> None:
+    """The demo comments that are missing, added with their outbox events."""
     comment_ids = {seed.key: seed_comment_id(seed.key) for seed in COMMENTS}
-    existing_comments = set(
+    existing = set(
         session.exec(select(Comment.id).where(col(Comment.id).in_(comment_ids.values())))
     )
     comments = CommentRepository(session)
-    for position, seed_comment in enumerate(COMMENTS, start=1):
-        comment_id = comment_ids[seed_comment.key]
-        if comment_id in existing_comments:
+    outbox = OutboxRepository(session)
+    for position, seed in enumerate(COMMENTS, start=1):
+        comment_id = comment_ids[seed.key]
+        if comment_id in existing:
             report.comments_existing += 1
             continue
-        parent = posts_by_key[seed_comment.post_key]
+        parent = posts[seed.post_key]
         moment = parent.created_at + timedelta(minutes=17 * position % 300 + 5)
         comment = Comment(
             id=comment_id,
             post_id=parent.id,
-            author_id=seed_comment.author_id,
-            body=seed_comment.body,
-            body_html=render_markdown(seed_comment.body),
-            mentions=extract_mentions(seed_comment.body),
+            author_id=seed.author_id,
+            body=seed.body,
+            body_html=render_markdown(seed.body),
+            mentions=extract_mentions(seed.body),
             state=PostState.PUBLISHED.value,
             version=1,
             created_at=moment,
             updated_at=moment,
         )
-        space = demo_spaces[parent.space_id]
+        space = spaces[parent.space_id]
         comment.readers = readers_of_comment(comment, parent, space)
         comments.add(comment)
         parent.comment_count += 1
@@ -160,7 +183,3 @@ def seed_demo(
             document=comment_document(comment, parent, space), version=comment.version
         )
         report.comments_created += 1
-    progress(
-        f"comments: {report.comments_created} created, {report.comments_existing} already there"
-    )
-    return report

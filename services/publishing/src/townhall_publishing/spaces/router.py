@@ -4,19 +4,24 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Response
+from fastapi import APIRouter, Depends, Request, Response
 
 from townhall_platform.app import CurrentUser
 from townhall_platform.errors import problem_responses
 
 from ..deps import PolicyGateDep, SessionDep, UnitOfWorkRoute
-from ..feed.presenters import feed_page_response
-from ..feed.schemas import FeedPage
-from ..feed.service import read_feed
 from . import service
 from .schemas import MemberAdd, MemberAdded, SpaceCreate, SpaceList, SpaceRead, SpaceUpdate
 
 router = APIRouter(prefix="/v1/spaces", tags=["spaces"], route_class=UnitOfWorkRoute)
+
+
+async def _follow(request: Request) -> service.VisibilityFollower:
+    follow: service.VisibilityFollower = request.app.state.space_visibility_follower
+    return follow
+
+
+VisibilityFollowerDep = Annotated[service.VisibilityFollower, Depends(_follow)]
 
 
 @router.get(
@@ -78,10 +83,20 @@ def create_space(
     responses=problem_responses(400, 401, 403, 404, 409, 413, 422, 503),
 )
 def update_space(
-    space_id: str, body: SpaceUpdate, user: CurrentUser, session: SessionDep, gate: PolicyGateDep
+    space_id: str,
+    body: SpaceUpdate,
+    user: CurrentUser,
+    session: SessionDep,
+    gate: PolicyGateDep,
+    follow: VisibilityFollowerDep,
 ) -> SpaceRead:
     space = service.update_space(
-        session=session, gate=gate, actor=user.subject, space_id=space_id, request=body
+        session=session,
+        gate=gate,
+        actor=user.subject,
+        space_id=space_id,
+        request=body,
+        follow=follow,
     )
     return SpaceRead.model_validate(space)
 
@@ -115,28 +130,3 @@ def add_member(
     return MemberAdded(
         space_id=space.id, subject=body.subject, role=body.role, granted_by=user.subject
     )
-
-
-@router.get(
-    "/{space_id}/posts",
-    summary="The space's posts the caller may read: pinned, official, then newest",
-    response_model=FeedPage,
-    responses=problem_responses(400, 401, 403, 404, 422, 503),
-)
-def space_posts(
-    space_id: str,
-    user: CurrentUser,
-    session: SessionDep,
-    gate: PolicyGateDep,
-    cursor: Annotated[str | None, Query(description="`next_cursor` of the previous page")] = None,
-    limit: Annotated[int, Query(ge=1, le=100)] = 20,
-) -> Response:
-    page = read_feed(
-        session=session,
-        gate=gate,
-        subject=user.subject,
-        cursor=cursor,
-        limit=limit,
-        space_id=space_id,
-    )
-    return feed_page_response(session, page)

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Set
-from typing import Protocol, TypeVar
+from collections.abc import Callable, Set
+from datetime import datetime
 
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
@@ -13,24 +13,17 @@ from townhall_contracts.readers import AUDITOR, ORG, Visibility, space_principal
 
 from ..database import utcnow
 from ..policy_gate import PolicyGate
-from .cache import SpaceFactsCache
 from .errors import SpaceAlreadyExists, SpaceArchived, SpaceNotFound, UnknownSubject
 from .models import Space
-from .repository import SpaceFacts, SpaceRepository
+from .repository import SpaceRepository
 from .schemas import MemberAdd, SpaceCreate, SpaceUpdate
 
-
-class SpaceLike(Protocol):
-    @property
-    def id(self) -> str: ...
-    @property
-    def visibility(self) -> str: ...
+# What else follows a space's visibility: the readers of its posts. Posts build on
+# spaces, so the app hands their rule in (`posts.lifecycle.follow_space`).
+VisibilityFollower = Callable[[Session, Space, datetime], None]
 
 
-S = TypeVar("S", bound=SpaceLike)
-
-
-def space_visible_to(space: SpaceLike, principals: Set[str]) -> bool:
+def space_visible_to(space: Space, principals: Set[str]) -> bool:
     """Public spaces are seen by employees (`org`), any space by its members and by
     compliance: a contractor sees only the spaces she is in, a deactivated user none."""
     if space_principal(space.id) in principals or AUDITOR in principals:
@@ -48,31 +41,9 @@ def list_visible_spaces(
 
 
 def get_visible_space(*, session: Session, gate: PolicyGate, subject: str, space_id: str) -> Space:
-    """The space, or `SpaceNotFound` when it does not exist or `subject` may not see it."""
-    return _visible(SpaceRepository(session).get(space_id), gate, subject, space_id)
-
-
-def get_visible_space_facts(
-    *,
-    session: Session,
-    gate: PolicyGate,
-    subject: str,
-    space_id: str,
-    remembered: SpaceFactsCache | None = None,
-    fresh: bool = False,
-) -> SpaceFacts:
-    """`get_visible_space`, for a request that needs only the space's facts (from
-    `remembered` where given, unless `fresh`: see there when that is safe)."""
-    space = (
-        remembered.facts(session, space_id, fresh=fresh)
-        if remembered is not None
-        else SpaceRepository(session).facts(space_id)
-    )
-    return _visible(space, gate, subject, space_id)
-
-
-def _visible(space: S | None, gate: PolicyGate, subject: str, space_id: str) -> S:
-    # Missing and not visible get the same answer: nothing tells one from the other.
+    """The space, or `SpaceNotFound` when it does not exist or `subject` may not see it
+    (the same answer: nothing tells one from the other)."""
+    space = SpaceRepository(session).get(space_id)
     if space is None or not space_visible_to(space, gate.principals(subject)):
         raise SpaceNotFound(f"No space '{space_id}'.")
     return space
@@ -116,16 +87,19 @@ def create_space(
 
 
 def update_space(
-    *, session: Session, gate: PolicyGate, actor: str, space_id: str, request: SpaceUpdate
+    *,
+    session: Session,
+    gate: PolicyGate,
+    actor: str,
+    space_id: str,
+    request: SpaceUpdate,
+    follow: VisibilityFollower,
 ) -> Space:
     """Owners rename, describe or change the visibility of their space.
 
-    A visibility change is told to policy first, then every post of the space gets its
-    readers decided again, with a new version and an outbox event each.
+    A visibility change is told to policy first, then `follow` decides again the readers
+    of every post of the space (a new version and an outbox event each).
     """
-    from ..posts.lifecycle import post_changed
-    from ..posts.repository import PostRepository
-
     space = get_visible_space(session=session, gate=gate, subject=actor, space_id=space_id)
     if space.archived_at is not None:
         raise SpaceArchived(f"The space '{space.id}' is archived.")
@@ -143,8 +117,7 @@ def update_space(
             on_behalf_of=actor,
         )
         space.visibility = request.visibility.value
-        for post in PostRepository(session).in_space(space.id):
-            post_changed(session, post=post, space=space, at=now)
+        follow(session, space, now)
     space.updated_at = now
     space.updated_by = actor
     return space

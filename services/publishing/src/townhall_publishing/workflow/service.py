@@ -17,10 +17,10 @@ from townhall_contracts.readers import PostState
 
 from ..database import utcnow
 from ..policy_gate import PolicyGate
+from ..posts.access import get_readable_post, space_of
 from ..posts.errors import InvalidTransition, NotAuthor
 from ..posts.lifecycle import post_changed, record_step
 from ..posts.models import Post, PostKind
-from ..posts.service import get_readable_post, space_of
 from ..posts.vouches import clear_pin
 from .errors import FourEyes, InvalidSchedule, NotOfficial
 

@@ -12,20 +12,22 @@ Create Date: 2026-11-28
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 
+import nh3
 import sqlalchemy as sa
 from alembic import op
-
-from townhall_publishing.content import extract_mentions, render_markdown
-from townhall_publishing.database import UTCDateTime
+from markdown_it import MarkdownIt
 
 revision: str = "0002"
 down_revision: str | None = "0001"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
-TS = UTCDateTime()
+# The application's UTC datetime column: aware datetimes, stored as the backend's
+# datetime with time zone (naive UTC on SQLite).
+TS = sa.DateTime(timezone=True)
 
 
 def upgrade() -> None:
@@ -243,6 +245,45 @@ def _backfill() -> None:
                 update,
                 {"html": render_markdown(body), "mentions": extract_mentions(body), "id": row_id},
             )
+
+
+# The Markdown rendering and mention rules as they were when this revision was written,
+# frozen here so that the backfill stays what it was whatever the application's become.
+_MENTION = re.compile(r"(?<![\w@/])@([a-z0-9][a-z0-9._-]{0,62}[a-z0-9]|[a-z0-9])", re.I)
+_TAGS = {
+    "a", "p", "br", "hr", "em", "strong", "del", "s", "code", "pre", "blockquote",
+    "ul", "ol", "li", "h1", "h2", "h3", "h4", "h5", "h6",
+    "table", "thead", "tbody", "tr", "th", "td", "img",
+}  # fmt: skip
+_ATTRIBUTES = {
+    "a": {"href", "title"},
+    "img": {"src", "alt", "title"},
+    "th": {"style"},
+    "td": {"style"},
+}
+_PARSER = MarkdownIt("commonmark", {"html": False, "linkify": False}).enable(
+    ["table", "strikethrough"]
+)
+
+
+def render_markdown(source: str) -> str:
+    return nh3.clean(
+        _PARSER.render(source),
+        tags=_TAGS,
+        attributes=_ATTRIBUTES,
+        url_schemes={"http", "https", "mailto"},
+        link_rel="noopener noreferrer nofollow",
+        filter_style_properties={"text-align"},
+    )
+
+
+def extract_mentions(source: str) -> list[str]:
+    seen: dict[str, None] = {}
+    for match in _MENTION.finditer(source):
+        seen.setdefault(match.group(1).lower(), None)
+        if len(seen) >= 50:
+            break
+    return list(seen)
 
 
 def downgrade() -> None:

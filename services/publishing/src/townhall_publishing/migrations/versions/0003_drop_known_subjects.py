@@ -15,8 +15,6 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-from townhall_publishing.database import UTCDateTime
-
 revision: str = "0003"
 down_revision: str | None = "0002"
 branch_labels: str | Sequence[str] | None = None
@@ -31,6 +29,6 @@ def downgrade() -> None:
     op.create_table(
         "known_subjects",
         sa.Column("subject_id", sa.String(length=128), nullable=False),
-        sa.Column("first_seen_at", UTCDateTime(), nullable=False),
+        sa.Column("first_seen_at", sa.DateTime(timezone=True), nullable=False),
         sa.PrimaryKeyConstraint("subject_id"),
     )

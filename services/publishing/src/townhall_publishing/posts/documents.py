@@ -1,6 +1,6 @@
 """How posts and comments look to search, with their readers.
 
-The live path (every change, through `posts.lifecycle`) and the export a full search
+The live path (every change, through `lifecycle`) and the export a full search
 rebuild reads (`export`) build documents with these same functions: readers come from
 the shared readers rule (`townhall_contracts.readers`) applied to the same facts of
 the post and its space, so a rebuild gives every document the readers the live
@@ -9,21 +9,14 @@ events gave it.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any, Protocol
-
 from townhall_contracts.readers import PostFacts, comment_readers
 from townhall_contracts.search import DocumentType, IndexDocument
 
-from ..posts.models import Comment, Post, PostKind
+from ..spaces.models import Space
+from .models import Comment, Post, PostKind
 
 
-class _Space(Protocol):
-    @property
-    def visibility(self) -> str: ...
-
-
-def post_facts(post: Post, space: _Space) -> PostFacts:
+def post_facts(post: Post, space: Space) -> PostFacts:
     """What the readers rule needs of a post and its space."""
     return PostFacts(
         space_id=post.space_id,
@@ -36,53 +29,41 @@ def post_facts(post: Post, space: _Space) -> PostFacts:
     )
 
 
-def readers_of_post(post: Post, space: _Space) -> list[str]:
+def readers_of_post(post: Post, space: Space) -> list[str]:
     """The readers rule for the post's current state and audience."""
     return post_facts(post, space).readers()
 
 
-def readers_of_comment(comment: Comment, post: Post, space: _Space) -> list[str]:
+def readers_of_comment(comment: Comment, post: Post, space: Space) -> list[str]:
     """The readers rule for a comment in its current state under its post."""
     return comment_readers(
         state=comment.state, author_id=comment.author_id, post=post_facts(post, space)
     )
 
 
-def post_document(post: Post, space: _Space) -> IndexDocument:
+def post_document(post: Post, space: Space) -> IndexDocument:
     """The search document of a post in its current state."""
-    row = {name: getattr(post, name) for name in _DOCUMENT_COLUMNS}
-    return post_row_document({**row, "readers": readers_of_post(post, space)})
-
-
-def post_row_document(row: Mapping[str, Any]) -> IndexDocument:
-    """The search document of a post given as its row (a new post: `new_post_row`)."""
     return IndexDocument(
-        id=row["id"],
+        id=post.id,
         doc_type=DocumentType.POST,
-        kind=row["kind"],
-        space_id=row["space_id"],
-        author_id=row["author_id"],
-        title=row["title"],
-        body=row["body"],
-        authority=row["authority"],
-        mentions=list(row["mentions"]),
-        state=row["state"],
-        readers=list(row["readers"]),
-        created_at=row["created_at"],
-        updated_at=row["updated_at"],
-        revision=row["revision"],
-        endorsed_by=row["endorsed_by"],
-        pinned_by=row["pinned_by"],
+        kind=post.kind,
+        space_id=post.space_id,
+        author_id=post.author_id,
+        title=post.title,
+        body=post.body,
+        authority=post.authority,
+        mentions=list(post.mentions),
+        state=post.state,
+        readers=readers_of_post(post, space),
+        created_at=post.created_at,
+        updated_at=post.updated_at,
+        revision=post.revision,
+        endorsed_by=post.endorsed_by,
+        pinned_by=post.pinned_by,
     )
 
 
-_DOCUMENT_COLUMNS = (
-    "id", "kind", "space_id", "author_id", "title", "body", "authority", "mentions", "state",
-    "created_at", "updated_at", "revision", "endorsed_by", "pinned_by",
-)  # fmt: skip
-
-
-def comment_document(comment: Comment, post: Post, space: _Space) -> IndexDocument:
+def comment_document(comment: Comment, post: Post, space: Space) -> IndexDocument:
     """The search document of a comment in its current state under its post."""
     return IndexDocument(
         id=comment.id,

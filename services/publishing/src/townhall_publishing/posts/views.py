@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import threading
 from datetime import datetime
+from typing import Annotated
 
+from fastapi import Depends, Request
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Engine
@@ -13,8 +15,7 @@ from townhall_contracts.readers import PostState
 from townhall_platform.workers import Worker
 
 from ..database import utcnow, write_session
-from ..posts.models import Post, PostKind
-from .models import PostView
+from .models import Post, PostKind, PostView
 
 _REMEMBERED = 100_000
 
@@ -98,3 +99,12 @@ class ViewRecorder:
                 self._pending = noted
             raise
         return len(rows)
+
+
+async def _views(request: Request) -> ViewRecorder:
+    views: ViewRecorder = request.app.state.views
+    return views
+
+
+# The app's recorder, for the routes that note or count views.
+ViewsDep = Annotated[ViewRecorder, Depends(_views)]
