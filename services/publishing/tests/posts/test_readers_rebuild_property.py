@@ -26,7 +26,7 @@ from townhall_contracts.demo import GROUPS
 from townhall_platform.auth import TokenIssuer
 from townhall_publishing.settings import PublishingSettings
 
-from .conftest import Database, serving
+from ..conftest import Database, serving
 
 EXPORT = "/internal/v1/export/documents"
 Auth = Callable[[str], dict[str, str]]

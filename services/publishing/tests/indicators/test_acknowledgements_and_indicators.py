@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
-from .conftest import publish_official_post
+from ..conftest import publish_official_post
 
 pytestmark = pytest.mark.anyio
 

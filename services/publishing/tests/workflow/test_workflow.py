@@ -224,7 +224,7 @@ async def test_what_fell_due_during_a_restart_is_published_by_the_next_instance(
     clock.advance(-3600)
     first = make_app(settings)
     async with serve(first) as client:
-        from .conftest import publish_official_post
+        from ..conftest import publish_official_post
 
         post = await publish_official_post(client, auth, publish_at=clock.at(60).isoformat())
     assert post["state"] == "scheduled"
