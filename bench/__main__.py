@@ -73,7 +73,7 @@ def main() -> None:
     parser.add_argument("--concurrency", type=int, default=100, help="publishing: concurrent users")
     parser.add_argument(
         "--setups",
-        default="sqlite:1,sqlite:2,postgresql:2",
+        default="sqlite:1,postgresql:2",
         help=(
             "publishing: setups to compare, DATABASE:WORKERS comma-separated (sqlite, or "
             "postgresql: throwaway databases on 127.0.0.1:5432; WORKERS: publishing's processes)"
