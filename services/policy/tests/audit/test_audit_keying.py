@@ -44,7 +44,7 @@ from townhall_policy.seed import seed_demo
 from townhall_policy.settings import PolicySettings
 from townhall_policy.timestamps import utcnow
 
-from .conftest import make_settings
+from ..conftest import make_settings
 
 PRODUCTION = {
     "environment": "production",
