@@ -26,11 +26,11 @@ from townhall_platform.db import make_engine, run_migrations, session_scope
 from townhall_platform.testing import temporary_postgres_database
 from townhall_policy.audit.checkpoints import write_checkpoint
 from townhall_policy.audit.keys import AuditKey, AuditKeyring, install_keyring
-from townhall_policy.audit.verify import verify_trail
-from townhall_policy.directory.models import SubjectKind
+from townhall_policy.compliance.verify import verify_trail
 from townhall_policy.directory.service import ensure_membership, ensure_subject
-from townhall_policy.enforcement.engine import PolicyEngine
+from townhall_policy.engine.engine import PolicyEngine
 from townhall_policy.grants.service import grant_role, revoke_grant
+from townhall_policy.holdings.directory.models import SubjectKind
 from townhall_policy.migrations import MIGRATIONS_DIR
 from townhall_policy.seed import seed_demo
 from townhall_policy.timestamps import utcnow

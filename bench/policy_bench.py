@@ -38,7 +38,6 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-import casbin  # type: ignore[import-untyped]
 import httpx
 from rich.console import Console
 from rich.progress import Progress
@@ -53,15 +52,15 @@ from townhall_platform.auth import TokenIssuer, ensure_signing_key
 from townhall_platform.db import make_engine, run_migrations, session_scope
 from townhall_platform.logs import configure_logging
 from townhall_platform.testing import free_port
-from townhall_policy.audit.queries import who_can
+from townhall_policy.compliance.queries import who_can
 from townhall_policy.decisions.service import decide
-from townhall_policy.directory.models import DirectoryPeriod, GroupMembership, Subject
 from townhall_policy.domains.models import Domain
-from townhall_policy.enforcement.casbin_model import MODEL_TEXT
-from townhall_policy.enforcement.loader import load_changes, load_policy_data
-from townhall_policy.enforcement.snapshot import CasbinRules, PolicySnapshot
-from townhall_policy.grants.models import Grant
+from townhall_policy.enforcement.reference import CasbinRules, casbin_rules, file_enforcer
+from townhall_policy.enforcement.snapshot import PolicySnapshot
+from townhall_policy.engine.loader import load_changes, load_policy_data
 from townhall_policy.grants.service import grant_role
+from townhall_policy.holdings.directory.models import DirectoryPeriod, GroupMembership, Subject
+from townhall_policy.holdings.grants.models import Grant
 from townhall_policy.migrations import MIGRATIONS_DIR
 
 console = Console(width=150)
@@ -319,10 +318,9 @@ def in_process(url: str, rng: random.Random, results: Results, workdir: Path) ->
     engine.dispose()
 
     # casbin over the same rules: a file-backed model and policy, nothing else.
-    (workdir / "model.conf").write_text(MODEL_TEXT)
-    (workdir / "policy.csv").write_text("\n".join(snapshot.rules.policy_lines()) + "\n")
+    rules = casbin_rules(snapshot)
     started = time.perf_counter()
-    enforcer = casbin.Enforcer(str(workdir / "model.conf"), str(workdir / "policy.csv"))
+    enforcer = file_enforcer(rules, workdir)
     casbin_load = time.perf_counter() - started
     results.add(
         "policy load (read tables + build)",
@@ -438,16 +436,13 @@ def in_process(url: str, rng: random.Random, results: Results, workdir: Path) ->
     return snapshot
 
 
-def _big_space_enforcer(
-    snapshot: PolicySnapshot, members: list[str], workdir: Path
-) -> casbin.Enforcer:
+def _big_space_enforcer(snapshot: PolicySnapshot, members: list[str], workdir: Path) -> Any:
     """A plain enforcer over the big space's rules only: its links and its class."""
-    rules = snapshot.rules
+    rules = casbin_rules(snapshot)
     links = [link for link in rules.role_links if link[2] == BIG_SPACE]
     classes = [link for link in rules.class_links if link[0] == BIG_SPACE]
     big = CasbinRules(policies=rules.policies, role_links=links, class_links=classes)
-    (workdir / "big.csv").write_text("\n".join(big.policy_lines()) + "\n")
-    return casbin.Enforcer(str(workdir / "model.conf"), str(workdir / "big.csv"))
+    return file_enforcer(big, workdir, name="big")
 
 
 # --- over HTTP -----------------------------------------------------------------------

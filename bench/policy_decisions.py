@@ -23,8 +23,8 @@ from townhall_contracts.policy import Action, DecisionRequest
 from townhall_platform.db import make_engine
 from townhall_platform.logs import configure_logging
 from townhall_policy.decisions.service import decide
-from townhall_policy.enforcement.loader import load_policy_data
 from townhall_policy.enforcement.snapshot import PolicySnapshot
+from townhall_policy.engine.loader import load_policy_data
 
 
 def in_process(url: str, rng: random.Random, results: full.Results) -> PolicySnapshot:

@@ -8,9 +8,9 @@ from sqlmodel import Session, func, select
 
 from townhall_contracts import demo
 from townhall_platform.db import make_engine, session_scope
-from townhall_policy.directory.models import GroupMembership, Subject
 from townhall_policy.domains.models import Domain
-from townhall_policy.grants.models import Grant
+from townhall_policy.holdings.directory.models import GroupMembership, Subject
+from townhall_policy.holdings.grants.models import Grant
 from townhall_policy.seed import seed_demo
 
 

@@ -12,17 +12,18 @@ from townhall_platform.app import create_app as create_service_app
 from townhall_platform.db import database_ready, make_engine
 from townhall_policy.audiences.router import router as audiences_router
 from townhall_policy.audit.keys import load_keyring
-from townhall_policy.audit.router import router as audit_router
 from townhall_policy.audit.scheduler import CheckpointScheduler
 from townhall_policy.audit.trail import key_trail
+from townhall_policy.compliance.router import router as audit_router
 from townhall_policy.decisions.router import router as decisions_router
 from townhall_policy.directory.router import router as directory_router
 from townhall_policy.domains.router import router as domains_router
-from townhall_policy.enforcement.engine import PolicyEngine
+from townhall_policy.engine import PolicyEngine
+from townhall_policy.engine.router import router as revision_router
 from townhall_policy.grants.router import internal_router as internal_grants_router
 from townhall_policy.grants.router import router as grants_router
 from townhall_policy.principals.router import router as principals_router
-from townhall_policy.revision.router import router as revision_router
+from townhall_policy.reviews.router import router as reviews_router
 from townhall_policy.settings import PolicySettings
 from townhall_policy.suspensions.router import router as suspensions_router
 from townhall_policy.timestamps import utcnow
@@ -33,6 +34,20 @@ and groups, the role definitions, and the grants (who holds which role in which 
 granted by whom, when and why; revocation keeps history). Errors are RFC 9457
 `application/problem+json`.
 """
+
+ROUTERS = [
+    decisions_router,
+    principals_router,
+    revision_router,
+    grants_router,
+    internal_grants_router,
+    domains_router,
+    audiences_router,
+    suspensions_router,
+    audit_router,
+    reviews_router,
+    directory_router,
+]
 
 
 def create_app(
@@ -69,18 +84,7 @@ def create_app(
     app = create_service_app(
         name="policy",
         settings=settings,
-        routers=[
-            decisions_router,
-            principals_router,
-            revision_router,
-            grants_router,
-            internal_grants_router,
-            domains_router,
-            audiences_router,
-            suspensions_router,
-            audit_router,
-            directory_router,
-        ],
+        routers=ROUTERS,
         readiness={
             "database": lambda: database_ready(database),
             "policy": policy_engine.ready,

@@ -13,9 +13,9 @@ from sqlalchemy.engine import make_url
 from townhall_platform.db import make_engine, run_migrations, session_scope
 from townhall_policy.audit.checkpoints import CheckpointRefused, write_checkpoint
 from townhall_policy.audit.keys import install_keyring, load_keyring
-from townhall_policy.audit.schemas import verify_report
 from townhall_policy.audit.trail import key_trail
-from townhall_policy.audit.verify import verify_trail
+from townhall_policy.compliance.schemas import verify_report
+from townhall_policy.compliance.verify import verify_trail
 from townhall_policy.directory.importer import apply_records, parse_csv
 from townhall_policy.migrations import MIGRATIONS_DIR
 from townhall_policy.seed import seed_demo

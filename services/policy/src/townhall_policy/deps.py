@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Annotated
+from typing import Annotated, Protocol
 
 import structlog
 from fastapi import Depends, Request
@@ -13,11 +13,29 @@ from sqlmodel import Session
 from townhall_platform.db import session_scope
 from townhall_platform.errors import TownhallError
 from townhall_policy.audit.keys import AuditKeyring, install_keyring
-from townhall_policy.enforcement.engine import PolicyEngine
+from townhall_policy.decision_log.recorder import DecisionRecorder
+from townhall_policy.enforcement.snapshot import PolicySnapshot
 from townhall_policy.revision.service import policy_changed
 from townhall_policy.settings import PolicySettings
 
 log = structlog.get_logger("townhall.policy.deps")
+
+
+class Policy(Protocol):
+    """What the endpoints need of the policy engine (`engine.PolicyEngine`).
+
+    A protocol, so that the domain packages' routers do not import the engine, which
+    reads every domain's tables.
+    """
+
+    @property
+    def recorder(self) -> DecisionRecorder: ...
+
+    def current(self) -> PolicySnapshot: ...
+
+    def refresh_if_stale(self) -> PolicySnapshot: ...
+
+    def update(self) -> PolicySnapshot: ...
 
 
 async def get_settings(request: Request) -> PolicySettings:
@@ -30,9 +48,9 @@ async def get_audit_keyring(request: Request) -> AuditKeyring:
     return keyring
 
 
-async def get_policy_engine(request: Request) -> PolicyEngine:
+async def get_policy_engine(request: Request) -> Policy:
     # async: no hop to the thread pool for a dependency that only reads app state.
-    engine: PolicyEngine = request.app.state.policy_engine
+    engine: Policy = request.app.state.policy_engine
     return engine
 
 
@@ -43,7 +61,7 @@ def get_session(request: Request) -> Iterator[Session]:
     view, so the caller's next request already sees its change.
     """
     database: Engine = request.app.state.database
-    engine: PolicyEngine = request.app.state.policy_engine
+    engine: Policy = request.app.state.policy_engine
     with session_scope(database) as session:
         install_keyring(session, request.app.state.audit_keyring)
         yield session
@@ -57,6 +75,6 @@ def get_session(request: Request) -> Iterator[Session]:
 
 SettingsDep = Annotated[PolicySettings, Depends(get_settings)]
 AuditKeyringDep = Annotated[AuditKeyring, Depends(get_audit_keyring)]
-PolicyEngineDep = Annotated[PolicyEngine, Depends(get_policy_engine)]
+PolicyEngineDep = Annotated[Policy, Depends(get_policy_engine)]
 # scope="function": commit before the response is sent, so a 2xx means committed.
 SessionDep = Annotated[Session, Depends(get_session, scope="function")]

@@ -5,13 +5,13 @@ from __future__ import annotations
 from townhall_policy.audit.models import AuditEvent
 from townhall_policy.database import metadata
 from townhall_policy.decision_log.models import DecisionLogEntry, GrantUsage
-from townhall_policy.directory.models import DirectoryPeriod, GroupMembership, Subject
 from townhall_policy.domains.models import Domain
-from townhall_policy.grants.models import Grant
+from townhall_policy.holdings.directory.models import DirectoryPeriod, GroupMembership, Subject
+from townhall_policy.holdings.grants.models import Grant
+from townhall_policy.holdings.suspensions.models import Suspension
 from townhall_policy.reviews.models import AccessReview, AccessReviewItem
 from townhall_policy.revision.models import PolicyRevision
 from townhall_policy.roles.models import RoleDefinition, RolePermission
-from townhall_policy.suspensions.models import Suspension
 
 TABLES = (
     Subject,

@@ -12,10 +12,10 @@ from sqlmodel import Session
 
 from townhall_contracts import demo
 from townhall_contracts.policy import ORG_DOMAIN, Role, SpaceKind, space_domain
-from townhall_policy.directory.models import SubjectKind
 from townhall_policy.directory.service import ensure_membership, ensure_subject
 from townhall_policy.domains.service import register_space_domain
 from townhall_policy.grants.service import seed_grant
+from townhall_policy.holdings.directory.models import SubjectKind
 from townhall_policy.revision import repository as revision
 
 SEED_GRANTOR = "system"
@@ -64,6 +64,15 @@ class SeedReport:
 def seed_demo(session: Session) -> SeedReport:
     """Add the demo users, groups, space domains and grants that are missing."""
     report = SeedReport()
+    _seed_users(session, report)
+    _seed_groups(session, report)
+    _seed_domains(session, report)
+    _seed_grants(session, report)
+    report.policy_revision = revision.current_revision(session)
+    return report
+
+
+def _seed_users(session: Session, report: SeedReport) -> None:
     for user in demo.USERS:
         _, created = ensure_subject(
             session,
@@ -78,6 +87,8 @@ def seed_demo(session: Session) -> SeedReport:
         else:
             report.users_existing += 1
 
+
+def _seed_groups(session: Session, report: SeedReport) -> None:
     for group_id, members in demo.GROUPS.items():
         _, created = ensure_subject(
             session,
@@ -103,6 +114,8 @@ def seed_demo(session: Session) -> SeedReport:
             else:
                 report.memberships_existing += 1
 
+
+def _seed_domains(session: Session, report: SeedReport) -> None:
     for space in demo.SPACES:
         _, changed = register_space_domain(
             session,
@@ -115,6 +128,8 @@ def seed_demo(session: Session) -> SeedReport:
         else:
             report.domains_existing += 1
 
+
+def _seed_grants(session: Session, report: SeedReport) -> None:
     wanted: list[tuple[str, str, str]] = [
         (user.id, role, ORG_DOMAIN) for user in demo.USERS for role in user.org_roles
     ]
@@ -135,6 +150,3 @@ def seed_demo(session: Session) -> SeedReport:
             report.grants_created += 1
         else:
             report.grants_existing += 1
-
-    report.policy_revision = revision.current_revision(session)
-    return report

@@ -11,6 +11,8 @@ from sqlmodel import Session, col, select
 from townhall_policy.audit.models import AuditEvent, StoredEvent
 from townhall_policy.revision.models import REVISION_ROW_ID, PolicyRevision
 
+MAX_SEQ = 2**31 - 1  # `audit_events.seq` is a 32-bit integer
+
 
 def claim_next_seq(session: Session) -> tuple[int, str, int]:
     """Take the next sequence number under the revision row's lock.
@@ -108,7 +110,8 @@ def list_events(
     limit: int = 100,
 ) -> Sequence[AuditEvent]:
     """Events matching every given filter, in sequence order, after `after_seq`."""
-    statement = select(AuditEvent).where(col(AuditEvent.seq) > after_seq)
+    # No sequence number exceeds the column's range (a larger bound would not bind).
+    statement = select(AuditEvent).where(col(AuditEvent.seq) > min(after_seq, MAX_SEQ))
     if actor is not None:
         statement = statement.where(AuditEvent.actor == actor)
     if event_type is not None:

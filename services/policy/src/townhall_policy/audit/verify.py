@@ -1,14 +1,14 @@
-"""Verify the audit trail: its chain, its checkpoints, and the tables it explains.
+"""Verify the audit trail's chain and its checkpoints.
 
 One pass over the trail checks each link (the previous hash, the event's own HMAC under
-the key it names), compares the hashes at checkpointed events with the checkpoints kept
-outside the database, and replays the events into the rows the grant, suspension,
-directory and domain tables must hold. Every problem found is a finding; the trail is
-valid when there is none.
+the key it names) and compares the hashes at checkpointed events with the checkpoints
+kept outside the database. A caller may observe every event of that pass (compliance
+replays them into the rows the tables must hold). Every problem is a finding.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
@@ -20,8 +20,6 @@ from townhall_policy.audit.chain import GENESIS_HASH, keyed_hash, legacy_hash
 from townhall_policy.audit.checkpoints import Checkpoint, read_checkpoints
 from townhall_policy.audit.keys import AuditKeyring
 from townhall_policy.audit.models import EventRecord
-from townhall_policy.audit.reconcile import reconcile
-from townhall_policy.audit.replay import ExpectedState
 
 FindingKind = Literal["chain", "checkpoint", "table"]
 MAX_FINDINGS = 200
@@ -40,8 +38,9 @@ class Finding:
 
 
 @dataclass(frozen=True)
-class Verification:
-    valid: bool
+class ChainCheck:
+    """What one pass over the chain found, every finding included."""
+
     events_checked: int
     head_seq: int
     head_hash: str
@@ -50,9 +49,7 @@ class Verification:
     checkpoints_checked: int
     latest_checkpoint: Checkpoint | None
     other_trails: list[str]
-    rows_checked: dict[str, int]
     findings: list[Finding]
-    findings_total: int
 
 
 @dataclass
@@ -65,53 +62,36 @@ class _Walk:
     keyed_from: int | None = None
 
 
-def verify_trail(session: Session, keyring: AuditKeyring, checkpoint_dir: Path) -> Verification:
-    """Check the chain, the checkpoints and the tables; report every finding."""
-    head_seq, head_hash = repository.read_head(session)
-    trail_id = repository.first_event_id(session)
-    findings: list[Finding] = []
-    checkpoints: dict[int, Checkpoint] = {}
-    other_trails: list[str] = []
-    if trail_id is not None:
-        found = read_checkpoints(checkpoint_dir, trail_id, keyring)
-        checkpoints = {c.seq: c for c in found.checkpoints}
-        other_trails = found.other_trails
-        findings += [Finding("checkpoint", problem) for problem in found.problems]
-    elif checkpoint_dir.is_dir():
-        other_trails = sorted(p.name for p in checkpoint_dir.iterdir() if p.is_dir())
-        if other_trails:
-            findings.append(
-                Finding(
-                    "checkpoint",
-                    f"the trail is empty but {checkpoint_dir} holds checkpoints of "
-                    f"{len(other_trails)} trail(s): if they are this database's, its whole "
-                    "trail was deleted",
-                )
-            )
+@dataclass(frozen=True)
+class _Checkpoints:
+    """The checkpoints kept outside the database for this trail, and what reading found."""
 
-    state = ExpectedState()
+    by_seq: dict[int, Checkpoint]
+    other_trails: list[str]
+    findings: list[Finding]
+
+
+def verify_chain(
+    session: Session,
+    keyring: AuditKeyring,
+    checkpoint_dir: Path,
+    *,
+    observe: Callable[[EventRecord], None] | None = None,
+) -> ChainCheck:
+    """Check every link and every checkpoint; `observe` sees each event in order."""
+    head_seq, head_hash = repository.read_head(session)
+    checkpoints = _read_checkpoints(session, keyring, checkpoint_dir)
+    findings = list(checkpoints.findings)
     walk = _Walk()
     for event in repository.iter_stored_events(session):
         findings += _check_link(event, walk, keyring)
-        checkpoint = checkpoints.get(event.seq)
-        if checkpoint is not None and checkpoint.hash != event.hash:
-            findings.append(
-                Finding(
-                    "checkpoint",
-                    f"event {event.seq} differs from the checkpoint of "
-                    f"{checkpoint.created_at.isoformat()}: its hash is {event.hash[:12]}…, "
-                    f"the checkpoint says {checkpoint.hash[:12]}… (the trail was rewritten "
-                    "up to this event)",
-                    seq=event.seq,
-                    event_id=event.id,
-                )
-            )
-        state.apply(event)
+        findings += _check_against_checkpoint(event, checkpoints.by_seq.get(event.seq))
+        if observe is not None:
+            observe(event)
         walk.checked += 1
         walk.last_seq, walk.last_hash = event.seq, event.hash
-
-    findings += _check_end(walk, head_seq, head_hash, checkpoints)
-    if walk.checked and not checkpoints:
+    findings += _check_end(walk, head_seq, head_hash, checkpoints.by_seq)
+    if walk.checked and not checkpoints.by_seq:
         findings.append(
             Finding(
                 "checkpoint",
@@ -120,26 +100,60 @@ def verify_trail(session: Session, keyring: AuditKeyring, checkpoint_dir: Path) 
                 "service's; `townhall-policy audit-checkpoint` writes one)",
             )
         )
-    reconciliation = reconcile(session, state)
-    findings += [
-        Finding("table", f.problem, seq=f.seq, table=f.table, row=f.row)
-        for f in reconciliation.findings
-    ]
-    latest = max(checkpoints.values(), key=lambda c: c.seq, default=None)
-    return Verification(
-        valid=not findings,
+    return ChainCheck(
         events_checked=walk.checked,
         head_seq=head_seq,
         head_hash=head_hash,
         keyed_from_seq=walk.keyed_from,
         key_ids=keyring.key_ids,
-        checkpoints_checked=len(checkpoints),
-        latest_checkpoint=latest,
-        other_trails=other_trails,
-        rows_checked=reconciliation.rows_checked,
-        findings=findings[:MAX_FINDINGS],
-        findings_total=len(findings),
+        checkpoints_checked=len(checkpoints.by_seq),
+        latest_checkpoint=max(checkpoints.by_seq.values(), key=lambda c: c.seq, default=None),
+        other_trails=checkpoints.other_trails,
+        findings=findings,
     )
+
+
+def _read_checkpoints(
+    session: Session, keyring: AuditKeyring, checkpoint_dir: Path
+) -> _Checkpoints:
+    trail_id = repository.first_event_id(session)
+    if trail_id is not None:
+        found = read_checkpoints(checkpoint_dir, trail_id, keyring)
+        return _Checkpoints(
+            {c.seq: c for c in found.checkpoints},
+            found.other_trails,
+            [Finding("checkpoint", problem) for problem in found.problems],
+        )
+    if not checkpoint_dir.is_dir():
+        return _Checkpoints({}, [], [])
+    other_trails = sorted(p.name for p in checkpoint_dir.iterdir() if p.is_dir())
+    findings = []
+    if other_trails:
+        findings.append(
+            Finding(
+                "checkpoint",
+                f"the trail is empty but {checkpoint_dir} holds checkpoints of "
+                f"{len(other_trails)} trail(s): if they are this database's, its whole "
+                "trail was deleted",
+            )
+        )
+    return _Checkpoints({}, other_trails, findings)
+
+
+def _check_against_checkpoint(event: EventRecord, checkpoint: Checkpoint | None) -> list[Finding]:
+    if checkpoint is None or checkpoint.hash == event.hash:
+        return []
+    return [
+        Finding(
+            "checkpoint",
+            f"event {event.seq} differs from the checkpoint of "
+            f"{checkpoint.created_at.isoformat()}: its hash is {event.hash[:12]}…, "
+            f"the checkpoint says {checkpoint.hash[:12]}… (the trail was rewritten "
+            "up to this event)",
+            seq=event.seq,
+            event_id=event.id,
+        )
+    ]
 
 
 def _check_link(event: EventRecord, walk: _Walk, keyring: AuditKeyring) -> list[Finding]:

@@ -21,6 +21,7 @@ from townhall_contracts.policy import (
 from townhall_platform.errors import Forbidden, PermissionDenied
 from townhall_policy.decision_log.recorder import DecisionSink
 from townhall_policy.decisions.ids import new_decision_id
+from townhall_policy.enforcement.entries import DomainEntry, Match, SubjectEntry, SuspensionEntry
 from townhall_policy.enforcement.snapshot import PolicySnapshot
 
 log = structlog.get_logger("townhall.policy.decisions")
@@ -38,107 +39,128 @@ def decide(
 ) -> Decision:
     """Decide one request on one snapshot, with its explanation.
 
-    The fast path (the snapshot's indexes) decides; casbin's enforcer over the same
-    rules is the reference the differential tests compare it with. With
-    `conceal_unreadable` (a user asking about themselves), a space the subject holds no
-    role to read is answered as an unknown domain: the answer does not tell a restricted
-    space from a missing one.
+    The snapshot's indexes decide (casbin is only the reference the differential tests
+    compare them with). With `conceal_unreadable` (a user asking about themselves), a
+    space the subject holds no role to read is answered as an unknown domain: the answer
+    does not tell a restricted space from a missing one.
     """
     subject = snapshot.subjects.get(request.subject)
     action = str(request.action)
-    domain = request.domain
-    refusal_prefix = f"{request.subject} may not {action} in {domain}"
-    if subject is None:
-        reason = Reason(
-            summary=f"{refusal_prefix}: no subject {request.subject!r} in the directory"
-        )
+    refusal_prefix = f"{request.subject} may not {action} in {request.domain}"
+    if subject is None or not subject.active:
+        reason = _no_subject(request.subject, subject, refusal_prefix)
         return _answer(snapshot, request, False, reason, requested_by, recorder)
-    if not subject.active:
-        reason = Reason(summary=f"{refusal_prefix}: subject {request.subject} is deactivated")
-        return _answer(snapshot, request, False, reason, requested_by, recorder)
-    domain_entry = snapshot.domains.get(domain)
-    if (
-        conceal_unreadable
-        and domain_entry is not None
-        and domain != ORG_DOMAIN
-        and snapshot.find_allow(subject.id, domain_entry, Action.READ.value) is None
-    ):
-        domain_entry = None
-    if domain_entry is None:
+    domain = _known_domain(snapshot, subject, request.domain, conceal_unreadable)
+    if domain is None:
         reason = Reason(
-            summary=f"{refusal_prefix}: domain {domain} is unknown to policy "
+            summary=f"{refusal_prefix}: domain {request.domain} is unknown to policy "
             "(no space registered under that name)"
         )
         return _answer(snapshot, request, False, reason, requested_by, recorder)
-
-    suspension = snapshot.suspension_for(subject.id, domain, action)
+    suspension = snapshot.suspension_for(subject.id, domain.id, action)
     if suspension is not None:
-        what = "anything" if suspension.action is None else suspension.action
-        where = "anywhere" if suspension.domain == ORG_DOMAIN else f"in {suspension.domain}"
-        until = suspension.valid_to.isoformat() if suspension.valid_to else "until lifted"
-        reason = Reason(
-            summary=(
-                f"{refusal_prefix}: suspended from {what} {where} by {suspension.created_by} "
-                f"since {suspension.valid_from.isoformat()} ({until}): "
-                f"{suspension.justification} [suspension {suspension.id}]"
-            ),
-            rule=", ".join(suspension.rule(subject.casbin_name)),
-            role_path=[subject.casbin_name, f"suspension:{suspension.id}"],
-            missing=f"suspension {suspension.id} must end or be lifted",
-        )
+        reason = _suspended(subject, suspension, refusal_prefix)
         return _answer(snapshot, request, False, reason, requested_by, recorder)
-    denial = snapshot.find_deny(subject.id, domain_entry, action)
+    denial = snapshot.find_deny(subject.id, domain, action)
     if denial is not None:
-        denied, held = denial.permission, denial.held
-        via = f" through group {held.via_group}" if held.via_group else ""
-        role_at = f"role {denied.role} in {held.grant.domain}{via}"
-        reason = Reason(
-            summary=(
-                f"{refusal_prefix}: {role_at} forbids {action} in {denied.domain_class} "
-                f"domains, whatever else {request.subject} holds (separation of duties: "
-                f"a {denied.role} changes nothing) [grant {held.grant.id}]"
-            ),
-            rule=", ".join(denied.rule),
-            role_path=held.role_path(subject),
-            grant=held.grant.ref(),
-            missing=f"{role_at} forbids it: only someone who does not hold it may",
-        )
+        reason = _denied(subject, denial, action, refusal_prefix)
         return _answer(snapshot, request, False, reason, requested_by, recorder)
-    match = snapshot.find_allow(subject.id, domain_entry, action)
+    match = snapshot.find_allow(subject.id, domain, action)
     if match is None:
-        suggestion = snapshot.suggest_role(action, domain_entry)
-        if suggestion is None:
-            missing = f"no role allows {action} in {domain_entry.domain_class} domains"
-        else:
-            role, where = suggestion
-            missing = f"needs role {role} in {where}"
-        # model_construct: the hot path builds from trusted values, skipping validation.
-        # Every field given: a default_factory in model_construct costs an inspect.signature.
-        reason = Reason.model_construct(
-            summary=f"{refusal_prefix}: {missing}",
-            rule=None,
-            role_path=[],
-            grant=None,
-            missing=missing,
-        )
+        reason = _missing(snapshot, domain, action, refusal_prefix)
         return _answer(snapshot, request, False, reason, requested_by, recorder)
+    if recorder is not None:
+        recorder.grant_used(match.held.grant.id)
+    reason = _allowed(subject, match, action, domain.id)
+    return _answer(snapshot, request, True, reason, requested_by, recorder)
 
-    matched, held = match.permission, match.held
-    grant_domain = held.grant.domain
-    rule = ", ".join(matched.rule)
-    via = f" through group {held.via_group}" if held.via_group else ""
-    reason = Reason.model_construct(
+
+def _no_subject(subject_id: str, subject: SubjectEntry | None, refusal_prefix: str) -> Reason:
+    if subject is None:
+        return Reason(summary=f"{refusal_prefix}: no subject {subject_id!r} in the directory")
+    return Reason(summary=f"{refusal_prefix}: subject {subject_id} is deactivated")
+
+
+def _known_domain(
+    snapshot: PolicySnapshot, subject: SubjectEntry, domain_id: str, conceal_unreadable: bool
+) -> DomainEntry | None:
+    """The domain, or None when unknown (or, when concealing, not readable by the subject)."""
+    domain = snapshot.domains.get(domain_id)
+    if (
+        conceal_unreadable
+        and domain is not None
+        and domain_id != ORG_DOMAIN
+        and snapshot.find_allow(subject.id, domain, Action.READ.value) is None
+    ):
+        return None
+    return domain
+
+
+def _suspended(subject: SubjectEntry, suspension: SuspensionEntry, refusal_prefix: str) -> Reason:
+    what = "anything" if suspension.action is None else suspension.action
+    where = "anywhere" if suspension.domain == ORG_DOMAIN else f"in {suspension.domain}"
+    until = suspension.valid_to.isoformat() if suspension.valid_to else "until lifted"
+    return Reason(
         summary=(
-            f"{subject.id} may {action} in {domain}: role {matched.role} in {grant_domain}"
-            f"{via} allows {action} in {matched.domain_class} domains"
+            f"{refusal_prefix}: suspended from {what} {where} by {suspension.created_by} "
+            f"since {suspension.valid_from.isoformat()} ({until}): "
+            f"{suspension.justification} [suspension {suspension.id}]"
         ),
-        rule=rule,
+        rule=", ".join(suspension.rule(subject.principal)),
+        role_path=[subject.principal, f"suspension:{suspension.id}"],
+        missing=f"suspension {suspension.id} must end or be lifted",
+    )
+
+
+def _denied(subject: SubjectEntry, denial: Match, action: str, refusal_prefix: str) -> Reason:
+    denied, held = denial.permission, denial.held
+    via = f" through group {held.via_group}" if held.via_group else ""
+    role_at = f"role {denied.role} in {held.grant.domain}{via}"
+    return Reason(
+        summary=(
+            f"{refusal_prefix}: {role_at} forbids {action} in {denied.domain_class} "
+            f"domains, whatever else {subject.id} holds (separation of duties: "
+            f"a {denied.role} changes nothing) [grant {held.grant.id}]"
+        ),
+        rule=", ".join(denied.rule),
+        role_path=held.role_path(subject),
+        grant=held.grant.ref(),
+        missing=f"{role_at} forbids it: only someone who does not hold it may",
+    )
+
+
+def _missing(
+    snapshot: PolicySnapshot, domain: DomainEntry, action: str, refusal_prefix: str
+) -> Reason:
+    suggestion = snapshot.suggest_role(action, domain)
+    if suggestion is None:
+        missing = f"no role allows {action} in {domain.domain_class} domains"
+    else:
+        role, where = suggestion
+        missing = f"needs role {role} in {where}"
+    # model_construct: the hot path builds from trusted values, skipping validation;
+    # every field is given (a default_factory there would inspect a signature).
+    return Reason.model_construct(
+        summary=f"{refusal_prefix}: {missing}",
+        rule=None,
+        role_path=[],
+        grant=None,
+        missing=missing,
+    )
+
+
+def _allowed(subject: SubjectEntry, match: Match, action: str, domain_id: str) -> Reason:
+    matched, held = match.permission, match.held
+    via = f" through group {held.via_group}" if held.via_group else ""
+    return Reason.model_construct(
+        summary=(
+            f"{subject.id} may {action} in {domain_id}: role {matched.role} in "
+            f"{held.grant.domain}{via} allows {action} in {matched.domain_class} domains"
+        ),
+        rule=", ".join(matched.rule),
         role_path=held.role_path(subject),
         grant=held.grant.ref(),
     )
-    if recorder is not None:
-        recorder.grant_used(held.grant.id)
-    return _answer(snapshot, request, True, reason, requested_by, recorder)
 
 
 def decide_batch(
@@ -229,6 +251,19 @@ def require(
     """Decide, and raise `PermissionDenied` carrying the explanation when refused."""
     return require_any(
         snapshot, subject=subject, actions=[action], domain=domain, recorder=recorder
+    )
+
+
+def require_auditor(
+    snapshot: PolicySnapshot, *, subject: str, recorder: DecisionSink | None = None
+) -> Decision:
+    """Compliance officers (`audit.read`) and policy admins (`grants.manage`) read the audit."""
+    return require_any(
+        snapshot,
+        subject=subject,
+        actions=[Action.AUDIT_READ, Action.GRANTS_MANAGE],
+        domain=ORG_DOMAIN,
+        recorder=recorder,
     )
 
 

@@ -12,14 +12,15 @@ import csv
 import io
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from typing import Any
 
 from pydantic import ValidationError
 from sqlmodel import Session
 
 from townhall_policy.directory.errors import InvalidImport
-from townhall_policy.directory.models import SubjectKind
 from townhall_policy.directory.schemas import SubjectRow
 from townhall_policy.directory.service import SubjectRecord, apply_record
+from townhall_policy.holdings.directory.models import SubjectKind
 
 REQUIRED_COLUMNS = {"id", "display_name"}
 KNOWN_COLUMNS = {
@@ -58,7 +59,29 @@ def _truthy(value: str, *, line: int, errors: list[dict[str, object]]) -> bool:
 def parse_csv(text: str) -> list[SubjectRecord]:
     """Parse and validate every row; `InvalidImport` lists the faulty ones (at most 50)."""
     reader = csv.DictReader(io.StringIO(text))
-    columns = set(reader.fieldnames or ())
+    _check_header(set(reader.fieldnames or ()))
+    records: list[SubjectRecord] = []
+    errors: list[dict[str, object]] = []
+    seen: set[str] = set()
+    for line, row in enumerate(reader, start=2):
+        body = _parse_row(line, row, errors)
+        if body is None:
+            continue
+        if body.id in seen:
+            errors.append({"line": line, "column": "id", "problem": f"{body.id!r} appears twice"})
+            continue
+        seen.add(body.id)
+        records.append(_record(body))
+        if len(errors) >= MAX_ERRORS:
+            break
+    if errors:
+        raise InvalidImport(
+            f"{len(errors)} invalid row(s); nothing was imported.", errors=errors[:MAX_ERRORS]
+        )
+    return records
+
+
+def _check_header(columns: set[str]) -> None:
     if not columns >= REQUIRED_COLUMNS:
         raise InvalidImport(
             f"The CSV header must name at least {sorted(REQUIRED_COLUMNS)}; got {sorted(columns)}."
@@ -68,56 +91,48 @@ def parse_csv(text: str) -> list[SubjectRecord]:
         raise InvalidImport(
             f"Unknown CSV columns {sorted(unknown)}; known: {sorted(KNOWN_COLUMNS)}."
         )
-    records: list[SubjectRecord] = []
-    errors: list[dict[str, object]] = []
-    seen: set[str] = set()
-    for line, row in enumerate(reader, start=2):
-        if None in row:
-            errors.append({"line": line, "problem": "more cells than columns"})
-            continue
-        cells = {k: (v or "").strip() for k, v in row.items()}
-        groups_cell = cells.get("groups", "")
-        groups = [g.strip() for g in groups_cell.replace("|", ";").split(";") if g.strip()]
-        active = _truthy(cells.get("active", ""), line=line, errors=errors)
-        try:
-            body = SubjectRow(
-                id=cells["id"],
-                kind=cells.get("kind") or "user",
-                display_name=cells["display_name"],
-                department=cells.get("department") or None,
-                email=cells.get("email") or None,
-                group_type=cells.get("group_type") or None,
-                groups=groups if "groups" in cells else None,
-                active=active,
-            )
-        except ValidationError as exc:
-            for error in exc.errors():
-                column = ".".join(str(p) for p in error["loc"])
-                errors.append({"line": line, "column": column, "problem": error["msg"]})
-            continue
-        if body.id in seen:
-            errors.append({"line": line, "column": "id", "problem": f"{body.id!r} appears twice"})
-            continue
-        seen.add(body.id)
-        records.append(
-            SubjectRecord(
-                id=body.id,
-                kind=SubjectKind(body.kind),
-                display_name=body.display_name,
-                department=body.department,
-                email=body.email,
-                group_type=body.group_type,
-                active=body.active,
-                groups=tuple(body.groups) if body.groups is not None else None,
-            )
+
+
+def _parse_row(
+    line: int, row: dict[str | Any, Any], errors: list[dict[str, object]]
+) -> SubjectRow | None:
+    """The row validated, or None with its problems added to `errors`."""
+    if None in row:
+        errors.append({"line": line, "problem": "more cells than columns"})
+        return None
+    cells = {k: (v or "").strip() for k, v in row.items()}
+    groups_cell = cells.get("groups", "")
+    groups = [g.strip() for g in groups_cell.replace("|", ";").split(";") if g.strip()]
+    active = _truthy(cells.get("active", ""), line=line, errors=errors)
+    try:
+        return SubjectRow(
+            id=cells["id"],
+            kind=cells.get("kind") or "user",
+            display_name=cells["display_name"],
+            department=cells.get("department") or None,
+            email=cells.get("email") or None,
+            group_type=cells.get("group_type") or None,
+            groups=groups if "groups" in cells else None,
+            active=active,
         )
-        if len(errors) >= MAX_ERRORS:
-            break
-    if errors:
-        raise InvalidImport(
-            f"{len(errors)} invalid row(s); nothing was imported.", errors=errors[:MAX_ERRORS]
-        )
-    return records
+    except ValidationError as exc:
+        for error in exc.errors():
+            column = ".".join(str(p) for p in error["loc"])
+            errors.append({"line": line, "column": column, "problem": error["msg"]})
+        return None
+
+
+def _record(body: SubjectRow) -> SubjectRecord:
+    return SubjectRecord(
+        id=body.id,
+        kind=SubjectKind(body.kind),
+        display_name=body.display_name,
+        department=body.department,
+        email=body.email,
+        group_type=body.group_type,
+        active=body.active,
+        groups=tuple(body.groups) if body.groups is not None else None,
+    )
 
 
 def apply_records(

@@ -17,12 +17,10 @@ from townhall_platform.app import CurrentUser
 from townhall_platform.errors import ValidationFailed, problem_responses
 from townhall_platform.params import NonNegativeInt
 from townhall_policy.decisions.service import require, require_any
-from townhall_policy.deps import PolicyEngineDep, SessionDep
-from townhall_policy.directory import repository
+from townhall_policy.deps import Policy, PolicyEngineDep, SessionDep
 from townhall_policy.directory import service as directory
 from townhall_policy.directory.errors import SubjectNotFound
 from townhall_policy.directory.importer import apply_records, parse_csv
-from townhall_policy.directory.models import Subject, SubjectKind
 from townhall_policy.directory.schemas import (
     Deactivation,
     ImportReport,
@@ -32,8 +30,9 @@ from townhall_policy.directory.schemas import (
     SubjectPatch,
     SubjectRead,
 )
-from townhall_policy.enforcement.engine import PolicyEngine
-from townhall_policy.grants.schemas import Justification
+from townhall_policy.fields import Justification
+from townhall_policy.holdings.directory import repository
+from townhall_policy.holdings.directory.models import Subject, SubjectKind
 from townhall_policy.revision import repository as revision
 
 router = APIRouter(prefix="/v1/directory", tags=["directory"])
@@ -42,7 +41,7 @@ SubjectPath = Annotated[str, Path(min_length=1, max_length=128)]
 MAX_IMPORT_CHARS = 5_000_000
 
 
-def _require_admin(policy: PolicyEngine, subject: str) -> None:
+def _require_admin(policy: Policy, subject: str) -> None:
     require(
         policy.refresh_if_stale(),
         subject=subject,

@@ -7,8 +7,8 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from townhall_policy.directory.models import Subject
-from townhall_policy.grants.schemas import Justification
+from townhall_policy.fields import Justification
+from townhall_policy.holdings.directory.models import Subject
 
 SubjectIdField = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9._-]{0,127}$")]
 GroupType = Literal["department", "site", "team"]

@@ -14,7 +14,6 @@ from typing import Any
 from sqlmodel import Session
 
 from townhall_policy.audit.trail import record_event
-from townhall_policy.directory import repository
 from townhall_policy.directory.errors import (
     NestedGroup,
     NotAGroup,
@@ -23,8 +22,14 @@ from townhall_policy.directory.errors import (
     SubjectNotFound,
     UnknownSubject,
 )
-from townhall_policy.directory.models import DirectoryPeriod, GroupMembership, Subject, SubjectKind
-from townhall_policy.grants import duties
+from townhall_policy.holdings import duties
+from townhall_policy.holdings.directory import repository
+from townhall_policy.holdings.directory.models import (
+    DirectoryPeriod,
+    GroupMembership,
+    Subject,
+    SubjectKind,
+)
 from townhall_policy.timestamps import utcnow
 
 MEMBERSHIP = "membership"

@@ -1,11 +1,6 @@
-"""The loaded view of the policy: indexes (the fast path) and casbin rules, from the tables.
+"""The decision path: an immutable snapshot of the policy and the indexes decisions use.
 
-The tables (grants, suspensions, role permissions, domains, subjects) are the source of
-truth; a snapshot is derived from them and replaces the previous one atomically
-whenever the revision changes or a grant's or suspension's validity starts or ends.
+It imports no other package of the service; `engine` builds snapshots from the tables.
+casbin is not used here: `enforcement.reference` holds the casbin model the
+differential tests and the benchmark compare the snapshot with.
 """
-
-from townhall_policy.enforcement.engine import PolicyEngine
-from townhall_policy.enforcement.snapshot import GrantEntry, PolicySnapshot
-
-__all__ = ["GrantEntry", "PolicyEngine", "PolicySnapshot"]

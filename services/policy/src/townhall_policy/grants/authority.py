@@ -14,11 +14,11 @@ from sqlmodel import Session
 from townhall_contracts.policy import ORG_DOMAIN, Action, Decision, Role, SpaceKind
 from townhall_platform.errors import PermissionDenied
 from townhall_policy.decisions.service import check, permission_denied
-from townhall_policy.directory import repository as directory
 from townhall_policy.domains import repository as domains
 from townhall_policy.enforcement.snapshot import PolicySnapshot
-from townhall_policy.grants import repository
 from townhall_policy.grants.errors import SelfGrant
+from townhall_policy.holdings.directory import repository as directory
+from townhall_policy.holdings.grants import repository
 
 # Space roles a space's owner may grant and revoke in their own space.
 OWNER_GRANTABLE_ROLES = frozenset({Role.MEMBER.value, Role.MODERATOR.value})

@@ -49,17 +49,3 @@ class ServiceGrantNotAllowed(Forbidden):
 
     type_slug = "service-grant-not-allowed"
     title = "Grant not allowed for services"
-
-
-class SeparationOfDuties(Conflict):
-    """The grant would give one subject two roles that must stay apart."""
-
-    type_slug = "separation-of-duties"
-    title = "Separation of duties"
-
-
-class LastPolicyAdmin(Conflict):
-    """The change would leave no active policy admin: nobody could grant or revoke again."""
-
-    type_slug = "last-policy-admin"
-    title = "The last policy admin must remain"

@@ -12,12 +12,12 @@ from townhall_platform.errors import ValidationFailed, problem_responses
 from townhall_platform.params import Instant, NonNegativeInt
 from townhall_policy.decisions.service import require_any
 from townhall_policy.deps import PolicyEngineDep, SessionDep
+from townhall_policy.fields import Justification
 from townhall_policy.grants import service
 from townhall_policy.grants.schemas import (
     GrantCreate,
     GrantList,
     GrantRead,
-    Justification,
     Revocation,
     ServiceGrantCreate,
 )

@@ -3,32 +3,13 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field
 
-from townhall_contracts.policy import DOMAIN_PATTERN, GrantRef, Role
+from townhall_contracts.policy import GrantRef, Role
 from townhall_platform.params import Instant
-from townhall_policy.grants.models import Grant
-
-JUSTIFICATION_MIN = 3
-JUSTIFICATION_MAX = 1000
-
-
-def _stripped(value: str) -> str:
-    value = value.strip()
-    if len(value) < JUSTIFICATION_MIN:
-        raise ValueError(f"justification must have at least {JUSTIFICATION_MIN} characters")
-    return value
-
-
-Justification = Annotated[
-    str,
-    Field(min_length=JUSTIFICATION_MIN, max_length=JUSTIFICATION_MAX),
-    AfterValidator(_stripped),
-]
-SubjectId = Annotated[str, Field(min_length=1, max_length=128)]
-DomainId = Annotated[str, Field(pattern=DOMAIN_PATTERN)]
+from townhall_policy.fields import DomainId, Justification, SubjectId
+from townhall_policy.holdings.grants.models import Grant
 
 
 class GrantCreate(BaseModel):

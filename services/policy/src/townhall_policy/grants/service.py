@@ -13,12 +13,10 @@ from sqlmodel import Session
 
 from townhall_contracts.policy import ORG_DOMAIN, Role
 from townhall_policy.audit.trail import record_event
-from townhall_policy.directory import repository as directory
 from townhall_policy.directory.errors import InactiveSubject, UnknownSubject
 from townhall_policy.domains import repository as domains
 from townhall_policy.domains.errors import UnknownDomain
 from townhall_policy.enforcement.snapshot import PolicySnapshot
-from townhall_policy.grants import duties, repository
 from townhall_policy.grants.authority import authorize_grant_change
 from townhall_policy.grants.errors import (
     DuplicateGrant,
@@ -29,7 +27,10 @@ from townhall_policy.grants.errors import (
     ServiceGrantNotAllowed,
     UnknownRole,
 )
-from townhall_policy.grants.models import Grant
+from townhall_policy.holdings import duties
+from townhall_policy.holdings.directory import repository as directory
+from townhall_policy.holdings.grants import repository
+from townhall_policy.holdings.grants.models import Grant
 from townhall_policy.roles import repository as roles
 from townhall_policy.roles.models import RoleScope
 from townhall_policy.timestamps import utcnow
@@ -240,45 +241,14 @@ def _create_grant(
 ) -> Grant:
     now = utcnow()
     starts = valid_from or now
-    if starts < now - BACKDATING_TOLERANCE:
-        raise InvalidValidity(
-            f"valid_from {starts.isoformat()} is in the past: grants cannot be backdated."
-        )
-    if valid_to is not None and valid_to <= starts:
-        raise InvalidValidity(
-            f"valid_to {valid_to.isoformat()} must be after valid_from {starts.isoformat()}."
-        )
-    subject = directory.get_subject(session, subject_id)
-    if subject is None:
-        raise UnknownSubject(f"No subject {subject_id!r} in the directory.")
-    if not subject.active:
-        raise InactiveSubject(f"Subject {subject_id!r} is deactivated and cannot receive grants.")
-    if domains.get_domain(session, domain) is None:
-        raise UnknownDomain(f"Domain {domain!r} is not registered with policy.")
-    scope = scope_of_domain(domain)
-    if roles.get_role(session, role, scope) is None:
-        other = RoleScope.SPACE if scope is RoleScope.ORG else RoleScope.ORG
-        if roles.get_role(session, role, other) is not None:
-            where = "org" if other is RoleScope.ORG else "a space domain"
-            raise RoleNotHeldInDomain(f"{role} is held in {where}, not in {domain}.")
-        raise UnknownRole(f"No role {role!r}.")
+    _check_period(starts, valid_to, now=now)
+    _check_grantable(session, subject_id=subject_id, role=role, domain=domain)
     duties.check_grant(
         session, subject_id=subject_id, role=role, domain=domain, starts=starts, ends=valid_to
     )
-    overlapping = repository.list_overlapping(
-        session,
-        subject_id=subject_id,
-        role=role,
-        domain=domain,
-        valid_from=starts,
-        valid_to=valid_to,
+    _check_no_overlap(
+        session, subject_id=subject_id, role=role, domain=domain, starts=starts, ends=valid_to
     )
-    if overlapping:
-        raise DuplicateGrant(
-            f"{subject_id} already holds {role} in {domain} over that period "
-            f"(grant {overlapping[0].id}).",
-            grant_id=overlapping[0].id,
-        )
     grant = repository.save_grant(
         session,
         Grant(
@@ -302,6 +272,55 @@ def _create_grant(
         payload={**_grant_payload(grant), "via": via},
     )
     return grant
+
+
+def _check_period(starts: datetime, ends: datetime | None, *, now: datetime) -> None:
+    if starts < now - BACKDATING_TOLERANCE:
+        raise InvalidValidity(
+            f"valid_from {starts.isoformat()} is in the past: grants cannot be backdated."
+        )
+    if ends is not None and ends <= starts:
+        raise InvalidValidity(
+            f"valid_to {ends.isoformat()} must be after valid_from {starts.isoformat()}."
+        )
+
+
+def _check_grantable(session: Session, *, subject_id: str, role: str, domain: str) -> None:
+    """An active subject, a registered domain, and a role held in that kind of domain."""
+    subject = directory.get_subject(session, subject_id)
+    if subject is None:
+        raise UnknownSubject(f"No subject {subject_id!r} in the directory.")
+    if not subject.active:
+        raise InactiveSubject(f"Subject {subject_id!r} is deactivated and cannot receive grants.")
+    if domains.get_domain(session, domain) is None:
+        raise UnknownDomain(f"Domain {domain!r} is not registered with policy.")
+    scope = scope_of_domain(domain)
+    if roles.get_role(session, role, scope) is None:
+        other = RoleScope.SPACE if scope is RoleScope.ORG else RoleScope.ORG
+        if roles.get_role(session, role, other) is not None:
+            where = "org" if other is RoleScope.ORG else "a space domain"
+            raise RoleNotHeldInDomain(f"{role} is held in {where}, not in {domain}.")
+        raise UnknownRole(f"No role {role!r}.")
+
+
+def _check_no_overlap(
+    session: Session,
+    *,
+    subject_id: str,
+    role: str,
+    domain: str,
+    starts: datetime,
+    ends: datetime | None,
+) -> None:
+    overlapping = repository.list_overlapping(
+        session, subject_id=subject_id, role=role, domain=domain, valid_from=starts, valid_to=ends
+    )
+    if overlapping:
+        raise DuplicateGrant(
+            f"{subject_id} already holds {role} in {domain} over that period "
+            f"(grant {overlapping[0].id}).",
+            grant_id=overlapping[0].id,
+        )
 
 
 def _grant_payload(grant: Grant) -> dict[str, str | None]:

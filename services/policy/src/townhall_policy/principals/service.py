@@ -23,7 +23,8 @@ from townhall_contracts.readers import (
 )
 from townhall_policy.directory.errors import SubjectNotFound
 from townhall_policy.domains.models import SPACE_PREFIX
-from townhall_policy.enforcement.snapshot import ALLOW, PolicySnapshot
+from townhall_policy.enforcement.entries import ALLOW
+from townhall_policy.enforcement.snapshot import PolicySnapshot
 
 _SPACE_MODERATING_ROLES = frozenset({Role.MODERATOR.value, Role.OWNER.value})
 _PUBLIC_CLASSES = frozenset({"community-public", "announcement-public"})
@@ -44,7 +45,7 @@ def principals_of(snapshot: PolicySnapshot, subject_id: str) -> Principals:
             subject=subject_id, active=True, principals=[], policy_revision=snapshot.revision
         )
     # `user:<id>` for a user, `group:<id>` for a group: the subject itself.
-    tokens = {subject.casbin_name}
+    tokens = {subject.principal}
     tokens.update(group_principal(g) for g in snapshot.groups_of.get(subject_id, ()))
     for held in snapshot.held_roles(subject_id):
         role, domain = held.grant.role, held.grant.domain

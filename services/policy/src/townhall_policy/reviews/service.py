@@ -20,10 +20,10 @@ from townhall_policy.decisions.service import check
 from townhall_policy.domains import repository as domains
 from townhall_policy.domains.errors import UnknownDomain
 from townhall_policy.enforcement.snapshot import PolicySnapshot
-from townhall_policy.grants import repository as grants
 from townhall_policy.grants import service as grant_service
 from townhall_policy.grants.authority import authorize_grant_change
-from townhall_policy.grants.models import Grant
+from townhall_policy.holdings.grants import repository as grants
+from townhall_policy.holdings.grants.models import Grant
 from townhall_policy.reviews.errors import (
     ReviewClosed,
     ReviewIncomplete,

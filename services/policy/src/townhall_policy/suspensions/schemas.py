@@ -8,8 +8,8 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from townhall_contracts.policy import Action
 from townhall_platform.params import Instant
-from townhall_policy.grants.schemas import DomainId, Justification, SubjectId
-from townhall_policy.suspensions.models import Suspension
+from townhall_policy.fields import DomainId, Justification, SubjectId
+from townhall_policy.holdings.suspensions.models import Suspension
 
 
 class SuspensionCreate(BaseModel):

@@ -12,16 +12,17 @@ from townhall_contracts.readers import Visibility
 from townhall_platform.errors import PermissionDenied
 from townhall_policy.audit.trail import record_event
 from townhall_policy.decisions.service import check, permission_denied
-from townhall_policy.directory import repository as directory
 from townhall_policy.directory.errors import InactiveSubject, NotAGroup, UnknownSubject
-from townhall_policy.directory.models import SubjectKind
 from townhall_policy.domains import repository as domains
 from townhall_policy.domains.errors import UnknownDomain
 from townhall_policy.enforcement.snapshot import PolicySnapshot
-from townhall_policy.grants import duties
 from townhall_policy.grants.errors import InvalidValidity
 from townhall_policy.grants.service import BACKDATING_TOLERANCE
-from townhall_policy.suspensions import repository
+from townhall_policy.holdings import duties
+from townhall_policy.holdings.directory import repository as directory
+from townhall_policy.holdings.directory.models import SubjectKind
+from townhall_policy.holdings.suspensions import repository
+from townhall_policy.holdings.suspensions.models import Suspension
 from townhall_policy.suspensions.errors import (
     DuplicateSuspension,
     ReadSuspensionInSpace,
@@ -30,7 +31,6 @@ from townhall_policy.suspensions.errors import (
     SuspensionAlreadyLifted,
     SuspensionNotFound,
 )
-from townhall_policy.suspensions.models import Suspension
 from townhall_policy.timestamps import utcnow
 
 
@@ -80,34 +80,11 @@ def suspend(
         raise SelfSuspension(f"{created_by} may not suspend themselves.")
     now = utcnow()
     starts = valid_from or now
-    if starts < now - BACKDATING_TOLERANCE:
-        raise InvalidValidity(f"valid_from {starts.isoformat()} is in the past.")
-    if valid_to is not None and valid_to <= starts:
-        raise InvalidValidity(
-            f"valid_to {valid_to.isoformat()} must be after valid_from {starts.isoformat()}."
-        )
-    subject = directory.get_subject(session, subject_id)
-    if subject is None:
-        raise UnknownSubject(f"No subject {subject_id!r} in the directory.")
-    if subject.kind != SubjectKind.USER:
-        raise NotAGroup(f"{subject_id!r} is a group: suspensions apply to users.")
-    if not subject.active:
-        raise InactiveSubject(f"Subject {subject_id!r} is deactivated: it is refused already.")
-    registered = domains.get_domain(session, domain)
-    if registered is None:
-        raise UnknownDomain(f"Domain {domain!r} is not registered with policy.")
-    if domain != ORG_DOMAIN and action in (None, Action.READ.value):
-        raise ReadSuspensionInSpace(_read_suspension_refusal(subject_id, registered.visibility))
-    for existing in repository.list_suspensions(session, subject_id=subject_id, domain=domain):
-        overlaps = (existing.valid_to is None or existing.valid_to > starts) and (
-            valid_to is None or existing.valid_from < valid_to
-        )
-        if existing.lifted_at is None and existing.action == action and overlaps:
-            raise DuplicateSuspension(
-                f"{subject_id} is already suspended from {action or 'everything'} in {domain} "
-                f"over that period (suspension {existing.id}).",
-                suspension_id=existing.id,
-            )
+    _check_period(starts, valid_to, now=now)
+    _check_suspendable(session, subject_id=subject_id, domain=domain, action=action)
+    _check_no_overlap(
+        session, subject_id=subject_id, domain=domain, action=action, starts=starts, ends=valid_to
+    )
     suspension = repository.save_suspension(
         session,
         Suspension(
@@ -128,20 +105,74 @@ def suspend(
         target=f"suspension:{suspension.id}",
         domain=domain,
         justification=justification,
-        payload={
-            "suspension_id": suspension.id,
-            "subject": subject_id,
-            "domain": domain,
-            "action": action,
-            "valid_from": starts.isoformat(),
-            "valid_to": valid_to.isoformat() if valid_to else None,
-        },
+        payload=_created_payload(suspension, starts=starts, ends=valid_to),
     )
     if domain == ORG_DOMAIN and action in (None, Action.GRANTS_MANAGE.value):
         duties.ensure_a_policy_admin_remains(
             session, change=f"suspending {subject_id}", at=max(starts, now)
         )
     return suspension
+
+
+def _check_period(starts: datetime, ends: datetime | None, *, now: datetime) -> None:
+    if starts < now - BACKDATING_TOLERANCE:
+        raise InvalidValidity(f"valid_from {starts.isoformat()} is in the past.")
+    if ends is not None and ends <= starts:
+        raise InvalidValidity(
+            f"valid_to {ends.isoformat()} must be after valid_from {starts.isoformat()}."
+        )
+
+
+def _check_suspendable(
+    session: Session, *, subject_id: str, domain: str, action: str | None
+) -> None:
+    """An active user, a registered domain, and no read suspension in one space."""
+    subject = directory.get_subject(session, subject_id)
+    if subject is None:
+        raise UnknownSubject(f"No subject {subject_id!r} in the directory.")
+    if subject.kind != SubjectKind.USER:
+        raise NotAGroup(f"{subject_id!r} is a group: suspensions apply to users.")
+    if not subject.active:
+        raise InactiveSubject(f"Subject {subject_id!r} is deactivated: it is refused already.")
+    registered = domains.get_domain(session, domain)
+    if registered is None:
+        raise UnknownDomain(f"Domain {domain!r} is not registered with policy.")
+    if domain != ORG_DOMAIN and action in (None, Action.READ.value):
+        raise ReadSuspensionInSpace(_read_suspension_refusal(subject_id, registered.visibility))
+
+
+def _check_no_overlap(
+    session: Session,
+    *,
+    subject_id: str,
+    domain: str,
+    action: str | None,
+    starts: datetime,
+    ends: datetime | None,
+) -> None:
+    for existing in repository.list_suspensions(session, subject_id=subject_id, domain=domain):
+        overlaps = (existing.valid_to is None or existing.valid_to > starts) and (
+            ends is None or existing.valid_from < ends
+        )
+        if existing.lifted_at is None and existing.action == action and overlaps:
+            raise DuplicateSuspension(
+                f"{subject_id} is already suspended from {action or 'everything'} in {domain} "
+                f"over that period (suspension {existing.id}).",
+                suspension_id=existing.id,
+            )
+
+
+def _created_payload(
+    suspension: Suspension, *, starts: datetime, ends: datetime | None
+) -> dict[str, str | None]:
+    return {
+        "suspension_id": suspension.id,
+        "subject": suspension.subject_id,
+        "domain": suspension.domain,
+        "action": suspension.action,
+        "valid_from": starts.isoformat(),
+        "valid_to": ends.isoformat() if ends else None,
+    }
 
 
 def get_suspension(session: Session, suspension_id: str) -> Suspension:

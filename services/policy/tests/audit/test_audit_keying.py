@@ -35,16 +35,16 @@ from townhall_policy.audit.keys import (
 from townhall_policy.audit.models import AuditEvent
 from townhall_policy.audit.scheduler import CheckpointScheduler
 from townhall_policy.audit.trail import CHAIN_KEYED, ensure_keyed
-from townhall_policy.audit.verify import verify_trail
 from townhall_policy.cli import main
-from townhall_policy.directory.models import SubjectKind
+from townhall_policy.compliance.verify import verify_trail
 from townhall_policy.directory.service import ensure_subject
+from townhall_policy.holdings.directory.models import SubjectKind
 from townhall_policy.migrations import MIGRATIONS_DIR
 from townhall_policy.seed import seed_demo
 from townhall_policy.settings import PolicySettings
 from townhall_policy.timestamps import utcnow
 
-from .conftest import make_settings
+from ..conftest import make_settings
 
 PRODUCTION = {
     "environment": "production",

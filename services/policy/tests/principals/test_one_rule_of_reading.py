@@ -25,13 +25,13 @@ from townhall_contracts.readers import PostState, may_read, post_readers
 from townhall_platform.db import make_engine
 from townhall_platform.errors import TownhallError
 from townhall_policy.decisions.service import check
-from townhall_policy.directory.models import GroupMembership
-from townhall_policy.enforcement.loader import load_policy_data
 from townhall_policy.enforcement.snapshot import PolicySnapshot
-from townhall_policy.grants.models import Grant
+from townhall_policy.engine.loader import load_policy_data
+from townhall_policy.holdings.directory.models import GroupMembership
+from townhall_policy.holdings.grants.models import Grant
+from townhall_policy.holdings.suspensions.models import Suspension
 from townhall_policy.principals.service import principals_of
 from townhall_policy.suspensions import service as suspensions
-from townhall_policy.suspensions.models import Suspension
 
 BY = "one-rule-test"
 USERS = demo.user_ids()

@@ -15,11 +15,11 @@ from typing import Any
 from sqlalchemy import Row, Table, select
 from sqlmodel import Session, SQLModel
 
-from townhall_policy.audit.replay import Expected, ExpectedState, Period
-from townhall_policy.directory.models import DirectoryPeriod, GroupMembership, Subject
+from townhall_policy.compliance.replay import Expected, ExpectedState, Period
 from townhall_policy.domains.models import Domain
-from townhall_policy.grants.models import Grant
-from townhall_policy.suspensions.models import Suspension
+from townhall_policy.holdings.directory.models import DirectoryPeriod, GroupMembership, Subject
+from townhall_policy.holdings.grants.models import Grant
+from townhall_policy.holdings.suspensions.models import Suspension
 from townhall_policy.timestamps import as_utc
 
 # A row's own timestamp is taken just before its event's, in the same transaction (a
@@ -208,26 +208,7 @@ def reconcile(session: Session, state: ExpectedState) -> Reconciliation:
         lambda d: f"{d.kind} {d.visibility or ''}".strip(),
         "domain.registered",
     )
-    for group, member in sorted(set(state.memberships) - set(memberships)):
-        seq = state.memberships[(group, member)]
-        findings.append(
-            TableFinding(
-                "group_memberships",
-                f"{member} in {group}",
-                f"{member} is a member of {group} by the trail (event {seq}) but not in the "
-                "group_memberships table: deleted by hand",
-                seq,
-            )
-        )
-    for group, member in sorted(set(memberships) - set(state.memberships)):
-        findings.append(
-            TableFinding(
-                "group_memberships",
-                f"{member} in {group}",
-                f"{member} is a member of {group} in the table but no membership.added event "
-                "in the trail explains it: inserted by hand",
-            )
-        )
+    findings += _compare_memberships(state.memberships, memberships)
     findings += _compare_periods(state.periods, periods)
     return Reconciliation(
         findings=findings,
@@ -240,3 +221,30 @@ def reconcile(session: Session, state: ExpectedState) -> Reconciliation:
             "domains": len(domains),
         },
     )
+
+
+def _compare_memberships(
+    expected: dict[tuple[str, str], int], actual: dict[tuple[str, str], Any]
+) -> list[TableFinding]:
+    findings: list[TableFinding] = []
+    for group, member in sorted(set(expected) - set(actual)):
+        seq = expected[(group, member)]
+        findings.append(
+            TableFinding(
+                "group_memberships",
+                f"{member} in {group}",
+                f"{member} is a member of {group} by the trail (event {seq}) but not in the "
+                "group_memberships table: deleted by hand",
+                seq,
+            )
+        )
+    for group, member in sorted(set(actual) - set(expected)):
+        findings.append(
+            TableFinding(
+                "group_memberships",
+                f"{member} in {group}",
+                f"{member} is a member of {group} in the table but no membership.added event "
+                "in the trail explains it: inserted by hand",
+            )
+        )
+    return findings

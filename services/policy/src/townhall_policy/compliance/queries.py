@@ -17,16 +17,16 @@ from sqlalchemy import ColumnElement, and_, or_
 from sqlmodel import Session, col, select
 
 from townhall_contracts.policy import ORG_DOMAIN
-from townhall_policy.directory import repository as directory
 from townhall_policy.directory.errors import SubjectNotFound
-from townhall_policy.directory.models import DirectoryPeriod, Subject
 from townhall_policy.domains import repository as domains
 from townhall_policy.domains.errors import UnknownDomain
 from townhall_policy.domains.history import classes_at
-from townhall_policy.grants.models import Grant
+from townhall_policy.holdings.directory import repository as directory
+from townhall_policy.holdings.directory.models import DirectoryPeriod, Subject
+from townhall_policy.holdings.grants.models import Grant
+from townhall_policy.holdings.suspensions import repository as suspensions
+from townhall_policy.holdings.suspensions.models import Suspension
 from townhall_policy.roles.models import RolePermission
-from townhall_policy.suspensions import repository as suspensions
-from townhall_policy.suspensions.models import Suspension
 
 
 @dataclass(frozen=True)

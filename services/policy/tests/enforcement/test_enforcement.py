@@ -11,17 +11,17 @@ import pytest
 from townhall_contracts.policy import ORG_DOMAIN, Action, DecisionRequest
 from townhall_platform.db import make_engine
 from townhall_policy.decisions.service import decide
-from townhall_policy.enforcement.engine import PolicyEngine
-from townhall_policy.enforcement.loader import load_policy_data
-from townhall_policy.enforcement.snapshot import (
+from townhall_policy.enforcement.entries import (
     DomainEntry,
     GrantEntry,
     PermissionEntry,
     PolicyData,
-    PolicySnapshot,
     RoleEntry,
     SubjectEntry,
 )
+from townhall_policy.enforcement.snapshot import PolicySnapshot
+from townhall_policy.engine.engine import PolicyEngine
+from townhall_policy.engine.loader import load_policy_data
 
 
 @pytest.fixture(scope="module")

@@ -1,14 +1,14 @@
-"""What the audit endpoints answer."""
+"""What the compliance endpoints answer, and the rows of their CSV exports."""
 
 from __future__ import annotations
 
 from datetime import datetime
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, Field
 
-from townhall_policy.audit.verify import Verification
-from townhall_policy.grants.schemas import GrantRead, Justification
+from townhall_policy.compliance.verify import Verification
+from townhall_policy.grants.schemas import GrantRead
 from townhall_policy.suspensions.schemas import SuspensionRead
 from townhall_policy.timestamps import utcnow
 
@@ -150,62 +150,125 @@ class DecisionLogList(BaseModel):
     decisions: list[DecisionLogRead]
 
 
-class ReviewCreate(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class WhoCanRow(BaseModel):
+    """One CSV line of who-can: a holder and the grant behind it."""
 
-    domain: str = Field(max_length=80)
-    justification: Justification
-
-
-class ReviewOutcome(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    outcome: Literal["keep", "revoke"]
-    justification: Justification
-
-
-class ReviewClose(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    justification: Justification
-
-
-class ReviewItemRead(BaseModel):
-    grant: GrantRead
+    subject: str
+    role: str
+    grant_domain: str
+    via_group: str | None
+    grant_id: str
     granted_by: str
-    age_days: int
-    last_used_at: datetime | None
-    uses: int
-    outcome: str | None
-    decided_by: str | None
-    decided_at: datetime | None
-    justification: str | None
-
-
-class ReviewRead(BaseModel):
-    id: str
-    domain: str
-    opened_by: str
-    opened_at: datetime
+    granted_at: datetime
     justification: str
-    closed_at: datetime | None
-    closed_by: str | None
-    closing_note: str | None
-    pending: int
-    items: list[ReviewItemRead]
+    valid_from: datetime
+    valid_to: datetime | None
+
+    @classmethod
+    def of(cls, holder: WhoCanHolder) -> WhoCanRow:
+        grant = holder.grant
+        return cls(
+            subject=holder.subject,
+            role=holder.role,
+            grant_domain=grant.domain,
+            via_group=holder.via_group,
+            grant_id=grant.id,
+            granted_by=grant.granted_by,
+            granted_at=grant.granted_at,
+            justification=grant.justification,
+            valid_from=grant.valid_from,
+            valid_to=grant.valid_to,
+        )
 
 
-class ReviewSummary(BaseModel):
-    id: str
+class WhatCanRow(BaseModel):
+    """One CSV line of what-can: a role held, for one domain class it acts in."""
+
+    subject: str
+    role: str
+    grant_domain: str
+    via_group: str | None
+    domain_class: str
+    actions: list[str]
+    grant_id: str
+    granted_by: str
+    valid_to: datetime | None
+
+    @classmethod
+    def rows_of(cls, subject: str, entry: WhatCanEntryRead) -> list[WhatCanRow]:
+        return [
+            cls(
+                subject=subject,
+                role=entry.role,
+                grant_domain=entry.domain,
+                via_group=entry.via_group,
+                domain_class=domain_class,
+                actions=actions,
+                grant_id=entry.grant.id,
+                granted_by=entry.grant.granted_by,
+                valid_to=entry.grant.valid_to,
+            )
+            for domain_class, actions in entry.permissions.items()
+        ]
+
+
+class GrantHistoryRow(BaseModel):
+    """One CSV line of a grant timeline."""
+
+    at: datetime
+    event: str
+    grant_id: str
+    subject: str
+    role: str
     domain: str
-    opened_by: str
-    opened_at: datetime
-    closed_at: datetime | None
-    closed_by: str | None
+    granted_by: str
+    justification: str
+    revoked_by: str | None
+    revocation_justification: str | None
+
+    @classmethod
+    def of(cls, entry: HistoryEntryRead) -> GrantHistoryRow:
+        grant = entry.grant
+        return cls(
+            at=entry.at,
+            event=entry.event,
+            grant_id=grant.id,
+            subject=grant.subject,
+            role=grant.role,
+            domain=grant.domain,
+            granted_by=grant.granted_by,
+            justification=grant.justification,
+            revoked_by=grant.revoked_by,
+            revocation_justification=grant.revocation_justification,
+        )
 
 
-class ReviewList(BaseModel):
-    reviews: list[ReviewSummary]
+class DecisionRow(BaseModel):
+    """One CSV line of the decision log."""
+
+    decision_id: str
+    timestamp: datetime
+    subject: str
+    action: str
+    domain: str
+    allowed: bool
+    reason: str
+    policy_revision: int
+    requested_by: str
+
+    @classmethod
+    def of(cls, entry: DecisionLogRead) -> DecisionRow:
+        return cls(
+            decision_id=entry.decision_id,
+            timestamp=entry.timestamp,
+            subject=entry.input["subject"],
+            action=entry.input["action"],
+            domain=entry.input["domain"],
+            allowed=entry.result["allowed"],
+            reason=entry.result["reason"]["summary"],
+            policy_revision=entry.policy_revision,
+            requested_by=entry.requested_by,
+        )
 
 
 def verify_report(outcome: Verification) -> VerifyReport:

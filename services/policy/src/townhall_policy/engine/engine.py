@@ -6,8 +6,8 @@ One engine per process. It updates its snapshot
 - when a grant's validity starts or ends (the snapshot knows its next boundary).
 
 An update applies only what changed since the loaded revision, read from the audit
-trail, to a copy of the snapshot (milliseconds); a full reload (seconds at 100,000
-grants) remains the fallback when the changes cannot be applied one by one.
+trail, to a copy of the snapshot; a full reload remains the fallback when the changes
+cannot be applied one by one.
 """
 
 from __future__ import annotations
@@ -25,13 +25,13 @@ from townhall_platform.errors import DependencyUnavailable
 from townhall_platform.runtime import tune_for_serving
 from townhall_platform.workers import RetryLater, Worker, WorkerGroup
 from townhall_policy.decision_log.recorder import DecisionRecorder
-from townhall_policy.enforcement.loader import (
+from townhall_policy.enforcement.snapshot import PolicySnapshot
+from townhall_policy.engine.loader import (
     InconsistentRead,
     load_changes,
     load_policy_data,
     read_revision,
 )
-from townhall_policy.enforcement.snapshot import PolicySnapshot
 from townhall_policy.timestamps import utcnow
 
 log = structlog.get_logger("townhall.policy.engine")
@@ -113,8 +113,8 @@ class PolicyEngine:
         """Swap the reference: checks on the previous snapshot finish on it undisturbed."""
         with self._reload_lock:
             # A snapshot is hundreds of thousands of long-lived objects at scale; freezing
-            # them keeps the cyclic collector from walking them during decisions (its
-            # pauses were the p99). Old snapshots are still freed by reference counting.
+            # them keeps the cyclic collector from walking them during decisions. Old
+            # snapshots are still freed by reference counting.
             gc.freeze()
             with self._swap_lock:
                 previous = self._snapshot

@@ -12,24 +12,24 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from townhall_policy.audit import repository as audit
-from townhall_policy.directory import repository as directory
 from townhall_policy.domains import repository as domains
-from townhall_policy.enforcement.snapshot import (
+from townhall_policy.enforcement.entries import (
     DomainEntry,
     GrantEntry,
     PermissionEntry,
     PolicyData,
-    PolicySnapshot,
     RoleEntry,
     SubjectChanges,
     SubjectEntry,
     SuspensionEntry,
 )
-from townhall_policy.grants import repository as grants
+from townhall_policy.enforcement.snapshot import PolicySnapshot
+from townhall_policy.holdings.directory import repository as directory
+from townhall_policy.holdings.grants import repository as grants
+from townhall_policy.holdings.suspensions import repository as suspensions
+from townhall_policy.holdings.suspensions.models import Suspension
 from townhall_policy.revision import repository as revision
 from townhall_policy.roles import repository as roles
-from townhall_policy.suspensions import repository as suspensions
-from townhall_policy.suspensions.models import Suspension
 
 MAX_ATTEMPTS = 5
 # Past these, applying changes one subject at a time is no cheaper than a full reload.

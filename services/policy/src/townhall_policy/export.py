@@ -1,14 +1,20 @@
-"""Exports of audit answers: JSON (the response model) or CSV (one flat row per line)."""
+"""Exports of answers: JSON (the response model) or CSV (one flat row model per line).
+
+A CSV's columns are the fields of its row model, in order: the schema is the one list
+of column names.
+"""
 
 from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterable, Mapping
+import json
+from collections.abc import Iterable
 from enum import StrEnum
 from typing import Any
 
 from fastapi import Response
+from pydantic import BaseModel
 
 
 class ExportFormat(StrEnum):
@@ -23,25 +29,26 @@ def _cell(value: Any) -> str:
         return "true" if value else "false"
     if isinstance(value, list | tuple):
         return " ".join(_cell(v) for v in value)
+    if isinstance(value, dict):
+        return json.dumps(value, sort_keys=True)
     if hasattr(value, "isoformat"):
         return str(value.isoformat())
     return str(value)
 
 
-def csv_response(rows: Iterable[Mapping[str, Any]], *, columns: list[str], name: str) -> Response:
-    """A CSV attachment with a header line; cells that look like formulas are quoted safely."""
+def _safe(cell: str) -> str:
+    """Spreadsheet formula injection: a leading =, +, - or @ is neutralised."""
+    return "'" + cell if cell[:1] in ("=", "+", "-", "@") else cell
+
+
+def csv_response(rows: Iterable[BaseModel], *, schema: type[BaseModel], name: str) -> Response:
+    """A CSV attachment: a header line of `schema`'s fields, then one line per row."""
+    columns = list(schema.model_fields)
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(columns)
     for row in rows:
-        cells = []
-        for column in columns:
-            cell = _cell(row.get(column))
-            # Spreadsheet formula injection: a leading =, +, - or @ is neutralised.
-            if cell[:1] in ("=", "+", "-", "@"):
-                cell = "'" + cell
-            cells.append(cell)
-        writer.writerow(cells)
+        writer.writerow([_safe(_cell(getattr(row, column))) for column in columns])
     return Response(
         content=buffer.getvalue(),
         media_type="text/csv; charset=utf-8",

@@ -13,21 +13,20 @@ import random
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-import casbin  # type: ignore[import-untyped]
 import pytest
 from sqlmodel import Session
 
 from townhall_contracts.policy import Action, DecisionRequest
 from townhall_platform.db import make_engine, run_migrations
 from townhall_policy.decisions.service import decide
-from townhall_policy.directory.models import GroupMembership, Subject
 from townhall_policy.domains.models import Domain
-from townhall_policy.enforcement.casbin_model import MODEL_TEXT
-from townhall_policy.enforcement.loader import load_policy_data
+from townhall_policy.enforcement.reference import casbin_rules, file_enforcer
 from townhall_policy.enforcement.snapshot import PolicySnapshot
-from townhall_policy.grants.models import Grant
+from townhall_policy.engine.loader import load_policy_data
+from townhall_policy.holdings.directory.models import GroupMembership, Subject
+from townhall_policy.holdings.grants.models import Grant
+from townhall_policy.holdings.suspensions.models import Suspension
 from townhall_policy.migrations import MIGRATIONS_DIR
-from townhall_policy.suspensions.models import Suspension
 
 ORG_ROLES = [
     "employee",
@@ -144,14 +143,11 @@ def test_fast_path_agrees_with_plain_casbin(database_url: str, seed: int, tmp_pa
             session.commit()
         engine.dispose()
 
-    model_path = tmp_path / "model.conf"
-    policy_path = tmp_path / "policy.csv"
-    model_path.write_text(MODEL_TEXT)
-    policy_path.write_text("\n".join(snapshot.rules.policy_lines()) + "\n")
-    reference = casbin.Enforcer(str(model_path), str(policy_path))
+    rules = casbin_rules(snapshot)
+    reference = file_enforcer(rules, tmp_path)
 
-    assert len(snapshot.rules.role_links) > 500
-    assert any(rule[3] == "deny" for rule in snapshot.rules.policies)
+    assert len(rules.role_links) > 500
+    assert any(rule[3] == "deny" for rule in rules.policies)
     actions = list(Action)
     disagreements = []
     allowed = 0
@@ -162,7 +158,7 @@ def test_fast_path_agrees_with_plain_casbin(database_url: str, seed: int, tmp_pa
         request = DecisionRequest(subject=subject_id, action=action, domain=domain)
         fast = decide(snapshot, request, requested_by="test").allowed
         entry = snapshot.subjects.get(subject_id)
-        name = entry.casbin_name if entry else f"user:{subject_id}"
+        name = entry.principal if entry else f"user:{subject_id}"
         expected = bool(reference.enforce(name, domain, action.value))
         allowed += expected
         if fast != expected:

@@ -8,7 +8,7 @@ from datetime import datetime
 from sqlalchemy import and_, or_
 from sqlmodel import Session, col, select
 
-from townhall_policy.suspensions.models import Suspension
+from townhall_policy.holdings.suspensions.models import Suspension
 
 
 def get_suspension(session: Session, suspension_id: str) -> Suspension | None:

@@ -24,8 +24,8 @@ from sqlalchemy import insert
 from townhall_platform.auth import TokenIssuer
 from townhall_platform.db import make_engine, session_scope
 from townhall_platform.testing import EVENTUALLY_SECONDS, STARTUP_WAIT_SECONDS, free_port
-from townhall_policy.directory.models import Subject
-from townhall_policy.grants.models import Grant
+from townhall_policy.holdings.directory.models import Subject
+from townhall_policy.holdings.grants.models import Grant
 
 BULK_USERS = 2_500
 

@@ -9,7 +9,7 @@ import pytest
 from sqlmodel import Session, func, select
 
 from townhall_platform.db import make_engine
-from townhall_policy.grants.models import Grant
+from townhall_policy.holdings.grants.models import Grant
 
 
 def _grant_rows(database_url: str) -> int:

@@ -8,7 +8,7 @@ from datetime import datetime
 from sqlalchemy import or_, update
 from sqlmodel import Session, col, select
 
-from townhall_policy.directory.models import DirectoryPeriod, GroupMembership, Subject
+from townhall_policy.holdings.directory.models import DirectoryPeriod, GroupMembership, Subject
 
 
 def get_subject(session: Session, subject_id: str) -> Subject | None:

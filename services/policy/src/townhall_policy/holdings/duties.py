@@ -13,11 +13,11 @@ from datetime import datetime
 from sqlmodel import Session
 
 from townhall_contracts.policy import ORG_DOMAIN, Action, Role
-from townhall_policy.directory import repository as directory
-from townhall_policy.grants import repository
-from townhall_policy.grants.errors import LastPolicyAdmin, SeparationOfDuties
-from townhall_policy.grants.models import Grant
-from townhall_policy.suspensions import repository as suspensions
+from townhall_policy.holdings.directory import repository as directory
+from townhall_policy.holdings.errors import LastPolicyAdmin, SeparationOfDuties
+from townhall_policy.holdings.grants import repository
+from townhall_policy.holdings.grants.models import Grant
+from townhall_policy.holdings.suspensions import repository as suspensions
 from townhall_policy.timestamps import utcnow
 
 # Roles that one subject may never hold together (in `org`, over overlapping periods).

@@ -22,12 +22,12 @@ from townhall_platform.db import make_engine, session_scope
 from townhall_platform.errors import TownhallError
 from townhall_policy.directory import service as directory
 from townhall_policy.domains import service as domains
-from townhall_policy.enforcement.loader import load_changes, load_policy_data
 from townhall_policy.enforcement.snapshot import PolicySnapshot
+from townhall_policy.engine.loader import load_changes, load_policy_data
 from townhall_policy.grants import service as grants
-from townhall_policy.grants.models import Grant
+from townhall_policy.holdings.grants.models import Grant
+from townhall_policy.holdings.suspensions.models import Suspension
 from townhall_policy.suspensions import service as suspensions
-from townhall_policy.suspensions.models import Suspension
 from townhall_policy.timestamps import utcnow
 
 WHY = "Incremental snapshot test"

@@ -10,7 +10,7 @@ from sqlalchemy import ColumnElement, and_, or_
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
-from townhall_policy.grants.models import Grant
+from townhall_policy.holdings.grants.models import Grant
 
 
 def get_grant(session: Session, grant_id: str) -> Grant | None:
