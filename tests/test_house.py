@@ -33,7 +33,7 @@ LONG_FUNCTIONS: dict[str, str] = {}
 MIGRATIONS = "/migrations/versions/"
 
 # Installed for the tests and benchmarks only.
-TEST_ONLY_PACKAGES = {"osmem-server", "pytest", "hypothesis", "playwright"}
+TEST_ONLY_PACKAGES = {"osmem-server", "pycasbin", "pytest", "hypothesis", "playwright"}
 
 
 def _package(project: Path) -> Path:
