@@ -4,12 +4,16 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sqlalchemy import bindparam, delete, func
+from sqlalchemy import bindparam, delete, func, insert
 from sqlmodel import Session, col, select
 
 from townhall_contracts.readers import PostState
 
 from .models import Comment, Post, PostReader, PostStep, PostVersion, Reaction
+
+# Reader rows go in as one multi-row insert: as ORM objects each would be built and
+# tracked by the session for nothing, since nothing reads them back in the request.
+_INSERT_READERS = insert(PostReader.__table__)  # type: ignore[attr-defined]
 
 
 class PostRepository:
@@ -29,18 +33,23 @@ class PostRepository:
         )
         return self._session.exec(statement).first()
 
-    def add(self, post: Post) -> None:
-        """Insert a post with the reader rows mirroring its `readers`."""
+    def add(self, post: Post, *steps: PostStep) -> None:
+        """Insert a post, its first steps, and the reader rows mirroring its `readers`."""
         self._session.add(post)
-        self._session.add_all(
-            PostReader(post_id=post.id, principal=principal) for principal in post.readers
-        )
+        self._session.add_all(steps)
+        self._session.flush()
+        self._insert_readers(post.id, post.readers)
 
     def set_readers(self, post: Post, readers: list[str]) -> None:
         """Replace a post's readers and the rows mirroring them."""
         post.readers = readers
         self._session.execute(delete(PostReader).where(col(PostReader.post_id) == post.id))
-        self._session.add_all(PostReader(post_id=post.id, principal=p) for p in readers)
+        self._insert_readers(post.id, readers)
+
+    def _insert_readers(self, post_id: str, readers: Sequence[str]) -> None:
+        if readers:
+            rows = [{"post_id": post_id, "principal": principal} for principal in readers]
+            self._session.execute(_INSERT_READERS, rows)
 
     def in_space(self, space_id: str) -> list[Post]:
         return list(self._session.exec(select(Post).where(col(Post.space_id) == space_id)))

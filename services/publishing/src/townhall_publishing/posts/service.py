@@ -75,20 +75,17 @@ def create_post(*, session: Session, gate: PolicyGate, author_id: str, request: 
     )
     post.feed_rank = feed_rank_of(post)
     post.readers = readers_of_post(post, space)
-    posts = PostRepository(session)
-    posts.add(post)
-    posts.add_step(
-        PostStep(
-            post_id=post.id,
-            step="draft" if official else "publish",
-            actor_id=author_id,
-            action=decision.action,
-            decision_id=decision.decision_id,
-            policy_revision=decision.policy_revision,
-            at=now,
-            revision=post.revision,
-        )
+    first_step = PostStep(
+        post_id=post.id,
+        step="draft" if official else "publish",
+        actor_id=author_id,
+        action=decision.action,
+        decision_id=decision.decision_id,
+        policy_revision=decision.policy_revision,
+        at=now,
+        revision=post.revision,
     )
+    PostRepository(session).add(post, first_step)
     OutboxRepository(session).append_upsert(
         document=post_document(post, space), version=post.version
     )
