@@ -292,11 +292,10 @@ _LOG_COLUMNS = (
 def _insert_log_rows(connection: Connection, entries: list[_Entry]) -> None:
     """Insert `decision_log` rows: the OPA decision-log fields, input and result as JSON.
 
-    Straight to the driver's `executemany` with plain tuples: through a Core insert each
-    row cost 12-19 µs of CPU (dicts, type processing), under the GIL the request path
-    needs, and answers stalled for up to 150 ms while the rows a burst of load had queued
-    were written. The timestamp goes through the column type's own bind processing, as
-    Core would.
+    Straight to the driver's `executemany` with plain tuples: a Core insert's per-row
+    work (dicts, type processing) holds the GIL the request path needs, and answers
+    stalled while the rows a burst of load had queued were written. The timestamp goes
+    through the column type's own bind processing, as Core would.
     """
     dialect = connection.dialect
     processor = DECISION_LOG.c.timestamp.type.bind_processor(dialect)

@@ -1,9 +1,8 @@
 """Decision ids: random version-4 UUIDs without a system call per decision.
 
-`uuid.uuid4()` reads 16 bytes from the kernel (`os.urandom`) on every call: about 10 µs
-each on the shared 2-core box, a fifth of a decision's cost with its explanation. A
-decision id only has to be unique, not secret, so it is drawn from a per-process
-generator seeded from the kernel's randomness (122 random bits per id).
+`uuid.uuid4()` makes a system call (`os.urandom`) on every call, a large share of a
+decision's cost. A decision id only has to be unique, not secret, so it is drawn from a
+per-process generator seeded from the kernel's randomness (122 random bits per id).
 """
 
 from __future__ import annotations
