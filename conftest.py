@@ -39,8 +39,13 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     if "backend" in metafunc.fixturenames:
         # A module marked `one_backend` tests something with no database of its own (the
         # portal): the services' own tests already cover both backends.
-        one = metafunc.definition.get_closest_marker("one_backend") is not None
-        metafunc.parametrize("backend", BACKENDS[:1] if one else BACKENDS, scope="module")
+        # One marked `postgresql_only` tests what only a production database serves.
+        backends = list(BACKENDS)
+        if metafunc.definition.get_closest_marker("one_backend") is not None:
+            backends = backends[:1]
+        if metafunc.definition.get_closest_marker("postgresql_only") is not None:
+            backends = [b for b in backends if b == "postgresql"]
+        metafunc.parametrize("backend", backends, scope="module")
 
 
 @pytest.fixture(scope="module")

@@ -33,8 +33,6 @@ def workers_system(
     token_issuer: TokenIssuer,
     start_system: Any,
 ) -> Iterator[Any]:
-    if backend == "sqlite":
-        pytest.skip("one publishing process serves SQLite (see the refusal test below)")
     state = tmp_path_factory.mktemp(f"workers-{backend}")
     env = {"TOWNHALL_PUBLISHING_WORKERS": str(WORKERS)}
     with start_system(
@@ -58,6 +56,8 @@ def _children(pid: int) -> list[int]:
     return children
 
 
+# One publishing process serves SQLite: several are refused (the refusal test below).
+@pytest.mark.postgresql_only
 def test_posts_written_at_once_through_two_workers_are_all_kept_and_searchable(
     workers_system: Any,
 ) -> None:
