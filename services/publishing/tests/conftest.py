@@ -144,6 +144,10 @@ class FakePolicy:
         # A problem to answer every relayed grant with (policy refusing the human's grant).
         self.grant_refusal: dict[str, Any] | None = None
         self.callers: list[str | None] = []
+        # Directory groups: id -> (type, members); the demo's are departments.
+        self.groups: dict[str, tuple[str, tuple[str, ...]]] = {
+            group: ("department", members) for group, members in GROUPS.items()
+        }
 
     def handle(self, request: httpx.Request) -> httpx.Response:
         self.callers.append(_service_caller(request))
@@ -169,6 +173,8 @@ class FakePolicy:
         principals = re.fullmatch(r"/v1/subjects/([^/]+)/principals", path)
         if request.method == "GET" and principals:
             return self._principals(principals.group(1))
+        if request.method == "GET" and path == "/internal/v1/groups":
+            return self._groups(request.url.params.get("type"))
         if request.method == "POST" and path == "/internal/v1/audiences":
             return self._audience(json.loads(request.content)["principals"])
         domain = re.fullmatch(r"/internal/v1/domains/space:([^/]+)", path)
@@ -259,7 +265,9 @@ class FakePolicy:
                     tokens.add(f"space:{space}")
                     if role in ("owner", "moderator"):
                         tokens.add(f"moderator:space:{space}")
-        tokens |= {f"group:{group}" for group, members in GROUPS.items() if subject in members}
+        tokens |= {
+            f"group:{group}" for group, (_, members) in self.groups.items() if subject in members
+        }
         if "moderator" in user.org_roles:
             tokens.add("moderator:org")
         if "compliance_officer" in user.org_roles:
@@ -288,6 +296,14 @@ class FakePolicy:
                 "policy_revision": POLICY_REVISION,
             },
         )
+
+    def _groups(self, group_type: str | None) -> httpx.Response:
+        groups = [
+            {"id": group, "display_name": group.capitalize(), "group_type": kind}
+            for group, (kind, _) in sorted(self.groups.items())
+            if group_type is None or kind == group_type
+        ]
+        return httpx.Response(200, json={"groups": groups})
 
     def decision_count(self) -> int:
         return len(self.decisions)

@@ -15,6 +15,7 @@ from townhall_contracts.policy import (
     DecisionBatch,
     DecisionRequest,
     DomainRegistration,
+    GroupList,
     Principals,
     Revision,
 )
@@ -87,6 +88,12 @@ class PolicyClient(ServiceClient):
             "POST", "/internal/v1/audiences", idempotent=True, json=body.model_dump(mode="json")
         )
         return Audience.model_validate_json(response.content)
+
+    def groups(self, group_type: str | None = None) -> GroupList:
+        """The active directory groups, of one type (`site`, `department`, `team`) if given."""
+        params = {"type": group_type} if group_type else None
+        response = self.request("GET", "/internal/v1/groups", idempotent=True, params=params)
+        return GroupList.model_validate_json(response.content)
 
     def register_domain(self, domain: str, registration: DomainRegistration) -> None:
         """Tell policy a space's kind and visibility (idempotent)."""

@@ -28,6 +28,8 @@ class Action(StrEnum):
     MANAGE_SPACE = "manage.space"
     AUDIT_READ = "audit.read"
     GRANTS_MANAGE = "grants.manage"
+    OBJECTIVE_DEFINE = "objective.define"
+    OBJECTIVE_READ = "objective.read"
 
 
 class Role(StrEnum):
@@ -131,6 +133,24 @@ class Audience(BaseModel):
     principals: list[str]
     subjects: list[str]
     policy_revision: int
+
+
+class GroupType(StrEnum):
+    DEPARTMENT = "department"
+    SITE = "site"
+    TEAM = "team"
+
+
+class GroupSummary(BaseModel):
+    """A directory group, for breakdowns by site, department or team."""
+
+    id: str
+    display_name: str
+    group_type: str | None
+
+
+class GroupList(BaseModel):
+    groups: list[GroupSummary]
 
 
 class DomainRegistration(_Strict):

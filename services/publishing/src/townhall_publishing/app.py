@@ -23,6 +23,7 @@ from .export.router import router as export_router
 from .feed.router import router as feed_router
 from .indicators.router import router as indicators_router
 from .moderation.router import router as moderation_router
+from .objectives.router import router as objectives_router
 from .outbox.metrics import RelayMetrics
 from .outbox.relay import OutboxRelay
 from .policy_gate import PolicyGate
@@ -49,6 +50,7 @@ ROUTERS = [
     workflow_router,
     moderation_router,
     indicators_router,
+    objectives_router,
     export_router,
 ]
 

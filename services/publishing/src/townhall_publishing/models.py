@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from .database import metadata
 from .moderation.models import ModerationAction, Report
+from .objectives.models import Objective, ObjectiveChange, ObjectivePoint
 from .outbox.models import OutboxEvent
 from .posts.models import (
     Acknowledgement,
@@ -21,6 +22,9 @@ __all__ = [
     "Acknowledgement",
     "Comment",
     "ModerationAction",
+    "Objective",
+    "ObjectiveChange",
+    "ObjectivePoint",
     "OutboxEvent",
     "Post",
     "PostReader",

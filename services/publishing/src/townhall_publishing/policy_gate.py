@@ -16,6 +16,8 @@ from townhall_contracts.policy import (
     Decision,
     DecisionRequest,
     DomainRegistration,
+    GroupSummary,
+    GroupType,
     Role,
     SpaceKind,
 )
@@ -47,6 +49,10 @@ class PolicyGate:
             return []
         answer = self._policy.audience(meant_for)
         return [s for s in answer.subjects if s != author]
+
+    def groups(self, group_type: GroupType | None = None) -> list[GroupSummary]:
+        """The directory's active groups (of one type if given), for breakdowns."""
+        return self._policy.groups(group_type.value if group_type else None).groups
 
     def decide(self, *, subject: str, action: Action, domain: str) -> Decision:
         """Policy's decision, allowed or not."""

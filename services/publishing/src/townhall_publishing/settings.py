@@ -56,3 +56,6 @@ class PublishingSettings(ServiceSettings):
     scheduler_interval_seconds: float = Field(default=1.0, gt=0, le=60)
     # Not ready when the scheduler or the view counter completed no pass for this long.
     worker_stale_after_seconds: float = Field(default=60.0, gt=0)
+
+    # Objectives: no value or breakdown cell over fewer people than this (never below 5).
+    objectives_privacy_floor: int = Field(default=5, ge=5, le=1000)

@@ -9,8 +9,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from townhall_contracts.policy import Audience
+from sqlmodel import Session
+
+from townhall_contracts.policy import Audience, GroupList, GroupSummary, GroupType
 from townhall_policy.enforcement.snapshot import PolicySnapshot
+from townhall_policy.holdings.directory import repository as directory
 from townhall_policy.principals.service import principals_of
 
 _USER = "user"
@@ -27,3 +30,14 @@ def audience_of(snapshot: PolicySnapshot, principals: Iterable[str]) -> Audience
         and not wanted.isdisjoint(principals_of(snapshot, subject.id).principals)
     )
     return Audience(principals=sorted(wanted), subjects=subjects, policy_revision=snapshot.revision)
+
+
+def groups_of_type(session: Session, group_type: GroupType | None) -> GroupList:
+    """The active directory groups (of one type if given): breakdowns are drawn over them."""
+    rows = directory.active_groups(session, group_type.value if group_type else None)
+    return GroupList(
+        groups=[
+            GroupSummary(id=g.id, display_name=g.display_name, group_type=g.group_type)
+            for g in rows
+        ]
+    )

@@ -132,3 +132,11 @@ def membership_rows(
     if member_ids is not None:
         statement = statement.where(col(GroupMembership.member_id).in_(member_ids))
     return [(str(g), str(m)) for g, m in session.execute(statement)]
+
+
+def active_groups(session: Session, group_type: str | None) -> Sequence[Subject]:
+    """The active groups, of one type if given, by id."""
+    statement = select(Subject).where(Subject.kind == "group", col(Subject.active).is_(True))
+    if group_type is not None:
+        statement = statement.where(Subject.group_type == group_type)
+    return session.exec(statement.order_by(col(Subject.id))).all()

@@ -1,0 +1,1 @@
+"""Objectives: quantifiable goals on precise metrics, and their progress."""

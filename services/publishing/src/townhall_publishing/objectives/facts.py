@@ -1,0 +1,90 @@
+"""The catalogue's `Source`: publishing's rows, and who is meant by them from policy.
+
+Audiences and departments come from policy's directory as it is now: objectives follow
+today's groups, not the groups as they were on each past day (the directory keeps no
+daily membership history that a rollup could read cheaply).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlmodel import Session
+
+from townhall_contracts.policy import GroupSummary, GroupType
+from townhall_contracts.readers import ORG, group_principal, space_principal
+
+from ..policy_gate import PolicyGate
+from .catalogue import Notice, Question, Reply, Window
+from .repository import FactsRepository
+
+
+class PolicyFacts:
+    """One measuring pass: audiences and departments are asked of policy once each."""
+
+    def __init__(self, session: Session, gate: PolicyGate) -> None:
+        self._rows = FactsRepository(session)
+        self._gate = gate
+        self._audiences: dict[tuple[str, ...], frozenset[str]] = {}
+        self._departments: dict[str, str] | None = None
+
+    def people(self, principals: list[str]) -> frozenset[str]:
+        """The active users holding any of `principals`, remembered for this pass."""
+        key = tuple(sorted(principals))
+        if key not in self._audiences:
+            self._audiences[key] = frozenset(self._gate.audience(list(key), author=""))
+        return self._audiences[key]
+
+    def scope_people(self, kind: str, scope_id: str | None) -> frozenset[str]:
+        if kind == "space" and scope_id is not None:
+            return self.people([space_principal(scope_id)])
+        if kind == "group" and scope_id is not None:
+            return self.people([group_principal(scope_id)])
+        return self.people([ORG])
+
+    def notices(self, window: Window, *, acknowledged_only: bool) -> list[Notice]:
+        rows = self._rows.official_posts(window, acknowledged_only=acknowledged_only)
+        return [
+            Notice(post_id, at, self.people(readers) - {author})
+            for post_id, at, readers, author in rows
+        ]
+
+    def acknowledgements(self, post_ids: list[str]) -> dict[str, dict[str, datetime]]:
+        return self._rows.acknowledgements(post_ids)
+
+    def views(self, post_ids: list[str]) -> dict[str, dict[str, datetime]]:
+        return self._rows.views(post_ids)
+
+    def questions(self, window: Window) -> list[Question]:
+        return self._rows.questions(window)
+
+    def replies(self, post_ids: list[str]) -> list[Reply]:
+        return self._rows.replies(post_ids)
+
+    def contributors(self, window: Window) -> set[str]:
+        return self._rows.contributors(window)
+
+    def readers(self, window: Window) -> set[str]:
+        return self._rows.readers(window)
+
+    def contributed_before(self, when: datetime, people: set[str]) -> set[str]:
+        return self._rows.contributed_before(when, people)
+
+    def comment_pairs(self, window: Window) -> list[tuple[str, str]]:
+        return self._rows.comment_pairs(window)
+
+    def groups(self, group_type: GroupType) -> list[GroupSummary]:
+        return self._gate.groups(group_type)
+
+    def departments(self) -> dict[str, str]:
+        """Each user's department group (the first by id when the directory gives several)."""
+        if self._departments is None:
+            found: dict[str, str] = {}
+            for group in self.groups(GroupType.DEPARTMENT):
+                for user in self.people([group_principal(group.id)]):
+                    found.setdefault(user, group.id)
+            self._departments = found
+        return self._departments
+
+    def reports(self, window: Window) -> list[tuple[datetime, datetime | None, str]]:
+        return self._rows.reports(window)

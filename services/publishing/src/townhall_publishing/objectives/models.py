@@ -1,0 +1,70 @@
+"""The tables of objectives: the goal, its edits, its daily values."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import JSON, Column, Date, ForeignKey, Index, String, Text
+from sqlmodel import Field
+
+from ..database import PublishingModel, UTCDateTime
+
+
+class Objective(PublishingModel, table=True):
+    """A target on one metric of the catalogue, over a scope and a period."""
+
+    __tablename__ = "objectives"
+    __table_args__ = (Index("ix_objectives_scope", "scope_kind", "scope_id"),)
+
+    id: str = Field(primary_key=True, max_length=36)
+    name: str = Field(max_length=200)
+    owner_id: str = Field(max_length=128)
+    scope_kind: str = Field(max_length=16)
+    scope_id: str | None = Field(default=None, max_length=128)
+    metric: str = Field(max_length=64)
+    window: int | None = None
+    target: float
+    direction: str = Field(max_length=16)
+    starts_on: date = Field(sa_column=Column(Date(), nullable=False))
+    ends_on: date = Field(sa_column=Column(Date(), nullable=False))
+    cadence: str = Field(max_length=16)
+    baseline: float | None = None
+    baseline_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
+    state: str = Field(max_length=16)
+    outcome: str | None = Field(default=None, max_length=16)
+    closed_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))
+    created_by: str = Field(max_length=128)
+    created_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
+    updated_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
+
+
+class ObjectiveChange(PublishingModel, table=True):
+    """One edit of an objective: each field's value before and after, by whom and why."""
+
+    __tablename__ = "objective_changes"
+    __table_args__ = (Index("ix_objective_changes_objective", "objective_id", "id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    objective_id: str = Field(
+        sa_column=Column(String(36), ForeignKey("objectives.id"), nullable=False)
+    )
+    at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
+    by: str = Field(max_length=128)
+    changes: dict[str, Any] = Field(sa_column=Column(JSON, nullable=False))
+    reason: str = Field(sa_column=Column(Text(), nullable=False))
+
+
+class ObjectivePoint(PublishingModel, table=True):
+    """An objective's value at the end of one day (a daily rollup, written once the day is over)."""
+
+    __tablename__ = "objective_points"
+
+    objective_id: str = Field(
+        sa_column=Column(String(36), ForeignKey("objectives.id"), primary_key=True)
+    )
+    day: date = Field(sa_column=Column(Date(), primary_key=True))
+    value: float | None = None
+    # None when the scope held fewer people than the privacy floor that day.
+    population: int | None = None
+    computed_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))

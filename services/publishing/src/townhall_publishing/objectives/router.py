@@ -1,0 +1,182 @@
+"""HTTP endpoints of objectives and of the metric catalogue."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated
+
+from fastapi import APIRouter, Query, status
+
+from townhall_contracts.policy import GroupType
+from townhall_contracts.publishing.objectives import (
+    MetricDefinition,
+    ObjectiveClose,
+    ObjectiveCreate,
+    ObjectiveList,
+    ObjectivePatch,
+    ObjectiveRead,
+    ObjectiveSeries,
+)
+from townhall_platform.app import CurrentUser
+from townhall_platform.errors import problem_responses
+from townhall_platform.params import ResourceId
+
+from ..database import utcnow
+from ..deps import PolicyGateDep, SessionDep, SettingsDep
+from . import service
+
+router = APIRouter(tags=["objectives"])
+
+
+@router.get(
+    "/v1/metrics",
+    summary="The catalogue of metrics: formula, unit, what each counts, its privacy floor",
+    response_model=list[MetricDefinition],
+    responses=problem_responses(401),
+)
+def get_metrics(user: CurrentUser) -> list[MetricDefinition]:
+    return service.metrics()
+
+
+@router.get(
+    "/v1/objectives",
+    summary="The objectives the caller owns or may read, newest first",
+    response_model=ObjectiveList,
+    responses=problem_responses(401, 503),
+)
+def list_objectives(
+    user: CurrentUser, session: SessionDep, gate: PolicyGateDep, settings: SettingsDep
+) -> ObjectiveList:
+    return service.list_for(
+        session=session,
+        gate=gate,
+        actor=user.subject,
+        now=utcnow(),
+        floor=settings.objectives_privacy_floor,
+    )
+
+
+@router.post(
+    "/v1/objectives",
+    summary="Define an objective (its baseline is measured now)",
+    response_model=ObjectiveRead,
+    status_code=status.HTTP_201_CREATED,
+    responses=problem_responses(401, 403, 422, 503),
+)
+def create_objective(
+    body: ObjectiveCreate,
+    user: CurrentUser,
+    session: SessionDep,
+    gate: PolicyGateDep,
+    settings: SettingsDep,
+) -> ObjectiveRead:
+    return service.create(
+        session=session,
+        gate=gate,
+        actor=user.subject,
+        request=body,
+        now=utcnow(),
+        floor=settings.objectives_privacy_floor,
+    )
+
+
+@router.get(
+    "/v1/objectives/{objective_id}",
+    summary="One objective with today's value, its status and its history",
+    response_model=ObjectiveRead,
+    responses=problem_responses(401, 403, 404, 503),
+)
+def get_objective(
+    objective_id: ResourceId,
+    user: CurrentUser,
+    session: SessionDep,
+    gate: PolicyGateDep,
+    settings: SettingsDep,
+) -> ObjectiveRead:
+    return service.get(
+        session=session,
+        gate=gate,
+        actor=user.subject,
+        objective_id=objective_id,
+        now=utcnow(),
+        floor=settings.objectives_privacy_floor,
+    )
+
+
+@router.patch(
+    "/v1/objectives/{objective_id}",
+    summary="Change an objective's name, owner, target, end or cadence (kept in its history)",
+    response_model=ObjectiveRead,
+    responses=problem_responses(401, 403, 404, 409, 422, 503),
+)
+def patch_objective(
+    objective_id: ResourceId,
+    body: ObjectivePatch,
+    user: CurrentUser,
+    session: SessionDep,
+    gate: PolicyGateDep,
+    settings: SettingsDep,
+) -> ObjectiveRead:
+    return service.update(
+        session=session,
+        gate=gate,
+        actor=user.subject,
+        objective_id=objective_id,
+        patch=body,
+        now=utcnow(),
+        floor=settings.objectives_privacy_floor,
+    )
+
+
+@router.post(
+    "/v1/objectives/{objective_id}/close",
+    summary="Close an objective with its outcome",
+    response_model=ObjectiveRead,
+    responses=problem_responses(401, 403, 404, 409, 422, 503),
+)
+def close_objective(
+    objective_id: ResourceId,
+    body: ObjectiveClose,
+    user: CurrentUser,
+    session: SessionDep,
+    gate: PolicyGateDep,
+    settings: SettingsDep,
+) -> ObjectiveRead:
+    return service.close(
+        session=session,
+        gate=gate,
+        actor=user.subject,
+        objective_id=objective_id,
+        request=body,
+        now=utcnow(),
+        floor=settings.objectives_privacy_floor,
+    )
+
+
+@router.get(
+    "/v1/objectives/{objective_id}/series",
+    summary="Daily values against the target path, and a breakdown by directory group",
+    response_model=ObjectiveSeries,
+    responses=problem_responses(401, 403, 404, 422, 503),
+)
+def objective_series(
+    objective_id: ResourceId,
+    user: CurrentUser,
+    session: SessionDep,
+    gate: PolicyGateDep,
+    settings: SettingsDep,
+    first: Annotated[date | None, Query(alias="from", description="First day")] = None,
+    last: Annotated[date | None, Query(alias="to", description="Last day (included)")] = None,
+    by: Annotated[GroupType | None, Query(description="Break down by this group type")] = None,
+) -> ObjectiveSeries:
+    return service.series(
+        session=session,
+        gate=gate,
+        actor=user.subject,
+        objective_id=objective_id,
+        first=first,
+        last=last,
+        by=by,
+        now=utcnow(),
+        floor=settings.objectives_privacy_floor,
+    )
