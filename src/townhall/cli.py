@@ -11,7 +11,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from townhall_contracts import demo
+from townhall_contracts import demo, demo_population
 from townhall_platform.auth import TokenIssuer, ensure_signing_key
 from townhall_platform.settings import ServiceSettings
 
@@ -25,7 +25,19 @@ StateDir = Annotated[
 ]
 
 
-def _prepare(state_dir: Path, *, seed: bool) -> None:
+Population = Annotated[
+    int,
+    typer.Option(
+        "--population",
+        min=0,
+        max=100_000,
+        help="Generated employees over three sites, with six weeks of activity, beside the "
+        "named demo users (0: the named users only).",
+    ),
+]
+
+
+def _prepare(state_dir: Path, *, seed: bool, population: int = 0) -> None:
     state_dir.mkdir(parents=True, exist_ok=True)
     ensure_signing_key(state_dir / "keys" / "dev-signing-key.pem")
     for spec in SERVICES:
@@ -34,7 +46,7 @@ def _prepare(state_dir: Path, *, seed: bool) -> None:
         run_step(spec, "migrate", env)
         if seed and spec.name in SEEDED:
             console.print(f"[bold]{spec.name}[/]: seeding demo data")
-            run_step(spec, "seed", env)
+            run_step(spec, "seed", env, "--population", str(population))
 
 
 @app.command()
@@ -44,9 +56,11 @@ def migrate(state_dir: StateDir = Path("var")) -> None:
 
 
 @app.command()
-def seed(state_dir: StateDir = Path("var")) -> None:
+def seed(
+    state_dir: StateDir = Path("var"), population: Population = demo_population.DEFAULT_SIZE
+) -> None:
     """Migrate, then load the demo directory, spaces and posts (idempotent)."""
-    _prepare(state_dir.resolve(), seed=True)
+    _prepare(state_dir.resolve(), seed=True, population=population)
 
 
 @app.command()
@@ -100,10 +114,11 @@ def _print_welcome() -> None:
 def run(
     state_dir: StateDir = Path("var"),
     seed_demo: Annotated[bool, typer.Option("--seed/--no-seed", help="Load demo data.")] = True,
+    population: Population = demo_population.DEFAULT_SIZE,
 ) -> None:
     """Migrate, seed, and run the portal and the three services on 127.0.0.1 until Ctrl-C."""
     state_dir = state_dir.resolve()
-    _prepare(state_dir, seed=seed_demo)
+    _prepare(state_dir, seed=seed_demo, population=population)
     supervisor = Supervisor(state_dir)
     stopping = False
 

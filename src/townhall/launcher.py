@@ -78,9 +78,9 @@ def service_environment(
     return env
 
 
-def run_step(spec: ServiceSpec, step: str, env: Mapping[str, str]) -> None:
+def run_step(spec: ServiceSpec, step: str, env: Mapping[str, str], *options: str) -> None:
     """Run a one-shot service command (migrate, seed); raise if it fails."""
-    subprocess.run([*service_command(spec.name), step], env=dict(env), check=True)
+    subprocess.run([*service_command(spec.name), step, *options], env=dict(env), check=True)
 
 
 @dataclass

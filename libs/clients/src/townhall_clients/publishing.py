@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, TypeVar
 
-from pydantic import BaseModel
+from pydantic import BaseModel, TypeAdapter
 
 from townhall_contracts.publishing.engagement import (
     AcknowledgementRead,
@@ -31,6 +31,14 @@ from townhall_contracts.publishing.moderation import (
     ReportList,
     ReportRead,
 )
+from townhall_contracts.publishing.objectives import (
+    MetricDefinition,
+    ObjectiveClose,
+    ObjectiveCreate,
+    ObjectiveList,
+    ObjectiveRead,
+    ObjectiveSeries,
+)
 from townhall_contracts.publishing.posts import (
     PostCreate,
     PostHistory,
@@ -46,6 +54,8 @@ from townhall_contracts.publishing.spaces import SpaceList, SpaceRead
 from townhall_contracts.search import DocumentExportPage, ExportSummary
 
 from .base import ServiceClient, without_empty
+
+_METRICS = TypeAdapter(list[MetricDefinition])
 
 Answer = TypeVar("Answer", bound=BaseModel)
 
@@ -164,7 +174,34 @@ class PublishingClient(ServiceClient):
             until=until.isoformat() if until else None,
         )
 
+    def metrics(self, *, user_token: str) -> list[MetricDefinition]:
+        """The catalogue of metrics objectives are set on."""
+        response = self.request("GET", "/v1/metrics", idempotent=True, token=user_token)
+        return _METRICS.validate_json(response.content)
+
+    def objectives(self, *, user_token: str) -> ObjectiveList:
+        return self._get(ObjectiveList, "/v1/objectives", user_token)
+
+    def objective(self, objective_id: str, *, user_token: str) -> ObjectiveRead:
+        return self._get(ObjectiveRead, f"/v1/objectives/{objective_id}", user_token)
+
+    def objective_series(
+        self, objective_id: str, *, user_token: str, by: str | None = None
+    ) -> ObjectiveSeries:
+        """Daily values against the target path, broken down `by` a group type if given."""
+        path = f"/v1/objectives/{objective_id}/series"
+        return self._get(ObjectiveSeries, path, user_token, by=by)
+
     # Writing.
+
+    def create_objective(self, objective: ObjectiveCreate, *, user_token: str) -> ObjectiveRead:
+        return self._post(ObjectiveRead, "/v1/objectives", user_token, objective)
+
+    def close_objective(
+        self, objective_id: str, closing: ObjectiveClose, *, user_token: str
+    ) -> ObjectiveRead:
+        path = f"/v1/objectives/{objective_id}/close"
+        return self._post(ObjectiveRead, path, user_token, closing)
 
     def create_post(self, post: PostCreate, *, user_token: str) -> PostRead:
         """Create a post: social is published at once, official is a draft."""

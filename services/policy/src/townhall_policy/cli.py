@@ -18,7 +18,7 @@ from townhall_policy.compliance.schemas import verify_report
 from townhall_policy.compliance.verify import verify_trail
 from townhall_policy.directory.importer import apply_records, parse_csv
 from townhall_policy.migrations import MIGRATIONS_DIR
-from townhall_policy.seed import seed_demo
+from townhall_policy.seed import seed_demo, seed_population
 from townhall_policy.settings import PolicySettings
 from townhall_policy.timestamps import utcnow
 
@@ -64,7 +64,16 @@ def migrate() -> None:
 
 
 @main.command()
-def seed() -> None:
+def seed(
+    population: Annotated[
+        int,
+        typer.Option(
+            min=0,
+            max=100_000,
+            help="Also add this many generated employees over three sites (for breakdowns).",
+        ),
+    ] = 0,
+) -> None:
     """Add the demo directory, spaces and grants (idempotent: a second run adds nothing)."""
     settings = PolicySettings()
     engine = make_engine(settings.database_url)
@@ -72,10 +81,16 @@ def seed() -> None:
         with session_scope(engine) as session:
             install_keyring(session, load_keyring(settings))
             report = seed_demo(session)
+        if population:
+            with session_scope(engine) as session:
+                generated = seed_population(session, population)
     finally:
         engine.dispose()
     for line in report.lines():
         typer.echo(f"policy seed: {line}")
+    if population:
+        for line in generated.lines():
+            typer.echo(f"policy seed (generated population): {line}")
 
 
 @main.command("import-directory")

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from sqlmodel import Session
 
-from townhall_contracts import demo
+from townhall_contracts import demo, demo_population
 from townhall_contracts.policy import ORG_DOMAIN, Role, SpaceKind, space_domain
 from townhall_policy.directory.service import ensure_membership, ensure_subject
 from townhall_policy.domains.service import register_space_domain
@@ -150,3 +150,76 @@ def _seed_grants(session: Session, report: SeedReport) -> None:
             report.grants_created += 1
         else:
             report.grants_existing += 1
+
+
+def seed_population(session: Session, size: int) -> SeedReport:
+    """Add the generated employees, their sites and departments, and the space they share.
+
+    Sites are directory groups of type `site` that hold the `employee` role and membership
+    of the shared space, so that each generated person needs no grant of their own.
+    """
+    report = SeedReport()
+    members = demo_population.population(size)
+    for member in members:
+        _count_subject(
+            report,
+            ensure_subject(
+                session,
+                subject_id=member.id,
+                display_name=member.name,
+                kind=SubjectKind.USER,
+                department=member.department,
+                justification=SEED_JUSTIFICATION,
+            )[1],
+        )
+    for site, name in demo_population.SITES.items():
+        _, created = ensure_subject(
+            session,
+            subject_id=site,
+            display_name=name,
+            kind=SubjectKind.GROUP,
+            group_type="site",
+            justification=SEED_JUSTIFICATION,
+        )
+        report.groups_created += created
+        report.groups_existing += not created
+    placements = [(m.site, m.id) for m in members] + [(m.department, m.id) for m in members]
+    placements += [(site, user) for user, site in demo_population.NAMED_SITES.items()]
+    for group_id, member_id in placements:
+        created = ensure_membership(
+            session, group_id=group_id, member_id=member_id, justification=SEED_JUSTIFICATION
+        )
+        report.memberships_created += created
+        report.memberships_existing += not created
+    _seed_population_grants(session, report)
+    report.policy_revision = revision.current_revision(session)
+    return report
+
+
+def _count_subject(report: SeedReport, created: bool) -> None:
+    report.users_created += created
+    report.users_existing += not created
+
+
+def _seed_population_grants(session: Session, report: SeedReport) -> None:
+    space = demo_population.COMMUNITY_SPACE
+    domain = space_domain(space.id)
+    _, changed = register_space_domain(
+        session, domain_id=domain, kind=SpaceKind(space.kind), visibility=space.visibility
+    )
+    report.domains_changed += changed
+    report.domains_existing += not changed
+    wanted = [(space.owner, Role.OWNER.value, domain)]
+    for site in demo_population.SITES:
+        wanted += [(site, Role.EMPLOYEE.value, ORG_DOMAIN), (site, Role.MEMBER.value, domain)]
+    for subject_id, role, where in wanted:
+        created = seed_grant(
+            session,
+            subject_id=subject_id,
+            role=role,
+            domain=where,
+            granted_by=SEED_GRANTOR,
+            justification=SEED_JUSTIFICATION,
+        )
+        report.grants_created += created
+        report.grants_existing += not created

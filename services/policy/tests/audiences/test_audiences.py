@@ -103,3 +103,20 @@ def test_malformed_or_unknown_kinds_of_principal_are_refused(
 
     assert response.status_code == 422, response.text
     assert response.headers["content-type"].startswith(PROBLEM)
+
+
+def test_groups_are_listed_by_type_for_services_only(api: Any) -> None:
+    everything = api.client.get("/internal/v1/groups", headers=api.service)
+    assert everything.status_code == 200, everything.text
+    groups = {g["id"]: g for g in everything.json()["groups"]}
+    assert groups["sales"] == {"id": "sales", "display_name": "Sales", "group_type": "department"}
+    departments = api.client.get("/internal/v1/groups?type=department", headers=api.service)
+    assert {g["id"] for g in departments.json()["groups"]} == set(groups)
+    sites = api.client.get("/internal/v1/groups?type=site", headers=api.service)
+    assert sites.json()["groups"] == []
+    wrong = api.client.get("/internal/v1/groups?type=planet", headers=api.service)
+    assert wrong.status_code == 422
+    assert wrong.headers["content-type"].startswith(PROBLEM)
+    as_user = api.client.get("/internal/v1/groups", headers=api.user("alice"))
+    assert as_user.status_code == 403
+    assert api.client.get("/internal/v1/groups").status_code == 401

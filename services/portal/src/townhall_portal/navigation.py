@@ -30,6 +30,8 @@ NAVIGATION_ACTIONS = (
     "moderate",
     "audit.read",
     "grants.manage",
+    "objective.define",
+    "objective.read",
 )
 # Past this many users between two revisions, start again (memory stays bounded).
 MAX_REMEMBERED = 10_000

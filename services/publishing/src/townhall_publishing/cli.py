@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Annotated
 
 import typer
 import uvicorn
@@ -10,13 +11,17 @@ from prometheus_client import CollectorRegistry
 from rich.console import Console
 from sqlalchemy.engine import make_url
 
-from townhall_clients import SearchClient
+from townhall_clients import PolicyClient, SearchClient
 from townhall_platform.app import build_identity
 from townhall_platform.db import make_engine, normalize_url, run_migrations, session_scope
 from townhall_platform.logs import configure_logging
 
 from .app import SERVICE_NAME, build_relay
+from .database import utcnow
+from .objectives.service import roll_up
 from .outbox.metrics import RelayMetrics
+from .policy_gate import PolicyGate
+from .seed.population import seed_population
 from .seed.service import seed_demo
 from .settings import PublishingSettings
 
@@ -62,7 +67,17 @@ def migrate() -> None:
 
 
 @main.command()
-def seed() -> None:
+def seed(
+    population: Annotated[
+        int,
+        typer.Option(
+            min=0,
+            max=100_000,
+            help="Also add six weeks of activity by this many generated employees "
+            "(seed policy with the same number).",
+        ),
+    ] = 0,
+) -> None:
     """Migrate, then add the demo spaces, posts and comments that are missing."""
     settings = PublishingSettings()
     run_migrations(settings.database_url, MIGRATIONS)
@@ -70,10 +85,42 @@ def seed() -> None:
     try:
         with session_scope(engine) as session:
             report = seed_demo(session, progress=lambda line: console.print(f"publishing: {line}"))
+        if population:
+            with session_scope(engine) as session:
+                history = seed_population(session, population, now=utcnow())
+            console.print(
+                f"publishing: generated population: {history.notices} notices, "
+                f"{history.acknowledgements} acknowledgements, {history.questions} questions"
+                if history.created
+                else "publishing: generated population already there"
+            )
     finally:
         engine.dispose()
     added = report.spaces_created + report.posts_created + report.comments_created
     console.print(f"publishing: seed done, {added} records added")
+
+
+@main.command()
+def rollup() -> None:
+    """Keep yesterday's value (and any missing day) of every open objective; run daily."""
+    settings = PublishingSettings()
+    configure_logging(service=SERVICE_NAME, json=settings.log_json, level=settings.log_level)
+    engine = make_engine(settings.database_url)
+    identity = build_identity(SERVICE_NAME, settings)
+    policy = PolicyClient.for_service(settings, token=identity.service_token)
+    try:
+        with session_scope(engine) as session:
+            kept = roll_up(
+                session=session,
+                gate=PolicyGate(policy),
+                now=utcnow(),
+                floor=settings.objectives_privacy_floor,
+                progress=lambda line: console.print(f"publishing rollup: {line}"),
+            )
+    finally:
+        policy.close()
+        engine.dispose()
+    console.print(f"publishing rollup: {kept} day(s) kept")
 
 
 @main.command("relay-once")

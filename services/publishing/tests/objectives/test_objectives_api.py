@@ -8,6 +8,9 @@ from typing import Any
 
 import httpx
 import pytest
+from sqlmodel import Session
+
+from townhall_publishing.objectives.service import roll_up
 
 from ..conftest import FakePolicy
 
@@ -214,3 +217,29 @@ async def test_bad_series_requests(client: httpx.AsyncClient, auth: Auth, query:
         f"/v1/objectives/{created['id']}/series?{query}", headers=auth("claire")
     )
     assert response.status_code == 422, response.text
+
+
+async def test_the_daily_rollup_keeps_each_finished_day_once(
+    client: httpx.AsyncClient, auth: Auth, app: Any, engine: Any, db: Any
+) -> None:
+    starts = TODAY - timedelta(days=3)
+    created = (await create(client, auth, starts_on=starts.isoformat())).json()
+    now = datetime.now(UTC)
+
+    def run() -> int:
+        with Session(engine) as session:
+            kept = roll_up(session=session, gate=app.state.policy_gate, now=now, floor=5)
+            session.commit()
+        return kept
+
+    first = run()
+    assert first >= 3  # this objective's three finished days (others' too, if any)
+    assert run() == 0
+    kept = db.count("objective_points", "objective_id = :id", id=created["id"])
+    assert kept == 3
+    series = await client.get(f"/v1/objectives/{created['id']}/series", headers=auth("claire"))
+    assert [p["day"] for p in series.json()["points"]][:3] == [
+        (starts + timedelta(days=d)).isoformat() for d in range(3)
+    ]
+    # Reading today's value keeps nothing: the day is not over.
+    assert db.count("objective_points", "objective_id = :id", id=created["id"]) == 3

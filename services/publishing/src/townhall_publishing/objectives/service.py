@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import uuid
-from datetime import date, datetime
+from collections.abc import Callable
+from datetime import date, datetime, timedelta
 
 from sqlmodel import Session
 
@@ -298,3 +299,35 @@ def series(
     )
     cells = measuring.breakdown(facts, objective, group_type=by, end=now, floor=floor) if by else []
     return series_of(objective, points, by, cells)
+
+
+def roll_up(
+    *,
+    session: Session,
+    gate: PolicyGate,
+    now: datetime,
+    floor: int,
+    progress: Callable[[str], None] = lambda _line: None,
+) -> int:
+    """Keep the value of every finished day of every open objective that lacks one.
+
+    Run once a day (`townhall-publishing rollup`, after midnight UTC); reading a series
+    fills in what is still missing, so a missed run loses nothing. Returns the days kept.
+    """
+    repository = ObjectiveRepository(session)
+    yesterday = now.date() - timedelta(days=1)
+    facts = PolicyFacts(session, gate)
+    kept = 0
+    for objective in repository.all():
+        if objective.state != ObjectiveState.OPEN.value or objective.starts_on > yesterday:
+            continue
+        last = min(objective.ends_on, yesterday)
+        before = len(repository.points(objective.id, objective.starts_on, last))
+        measuring.series(
+            facts, repository, objective, first=objective.starts_on, last=last, now=now, floor=floor
+        )
+        session.flush()
+        added = len(repository.points(objective.id, objective.starts_on, last)) - before
+        progress(f"{objective.name}: {added} day(s) kept")
+        kept += added
+    return kept

@@ -54,14 +54,10 @@ def upgrade() -> None:
         sa.Column("changes", sa.JSON(), nullable=False),
         sa.Column("reason", sa.Text(), nullable=False),
     )
-    op.create_index(
-        "ix_objective_changes_objective", "objective_changes", ["objective_id", "id"]
-    )
+    op.create_index("ix_objective_changes_objective", "objective_changes", ["objective_id", "id"])
     op.create_table(
         "objective_points",
-        sa.Column(
-            "objective_id", sa.String(36), sa.ForeignKey("objectives.id"), primary_key=True
-        ),
+        sa.Column("objective_id", sa.String(36), sa.ForeignKey("objectives.id"), primary_key=True),
         sa.Column("day", sa.Date(), primary_key=True),
         sa.Column("value", sa.Float(), nullable=True),
         sa.Column("population", sa.Integer(), nullable=True),
