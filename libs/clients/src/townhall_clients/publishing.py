@@ -32,6 +32,7 @@ from townhall_contracts.publishing.moderation import (
     ReportRead,
 )
 from townhall_contracts.publishing.objectives import (
+    Collected,
     MetricDefinition,
     ObjectiveClose,
     ObjectiveCreate,
@@ -56,6 +57,7 @@ from townhall_contracts.search import DocumentExportPage, ExportSummary
 from .base import ServiceClient, without_empty
 
 _METRICS = TypeAdapter(list[MetricDefinition])
+_COLLECTED = TypeAdapter(list[Collected])
 
 Answer = TypeVar("Answer", bound=BaseModel)
 
@@ -191,6 +193,19 @@ class PublishingClient(ServiceClient):
         """Daily values against the target path, broken down `by` a group type if given."""
         path = f"/v1/objectives/{objective_id}/series"
         return self._get(ObjectiveSeries, path, user_token, by=by)
+
+    def objective_csv(self, objective_id: str, *, user_token: str) -> bytes:
+        """An objective's daily values as CSV, for spreadsheets and BI tools."""
+        path = f"/v1/objectives/{objective_id}/series"
+        response = self.request(
+            "GET", path, idempotent=True, token=user_token, params={"format": "csv"}
+        )
+        return response.content
+
+    def collection(self, *, user_token: str) -> list[Collected]:
+        """What indicators are computed from, and for how long it is kept."""
+        response = self.request("GET", "/v1/metrics/collection", idempotent=True, token=user_token)
+        return _COLLECTED.validate_json(response.content)
 
     # Writing.
 

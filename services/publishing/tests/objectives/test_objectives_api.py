@@ -243,3 +243,35 @@ async def test_the_daily_rollup_keeps_each_finished_day_once(
     ]
     # Reading today's value keeps nothing: the day is not over.
     assert db.count("objective_points", "objective_id = :id", id=created["id"]) == 3
+
+
+async def test_what_moves_an_acknowledgement_objective_and_its_csv(
+    client: httpx.AsyncClient, auth: Auth, official
+) -> None:
+    created = (await create(client, auth)).json()
+    notice = await official(
+        title="Port du casque", audience_groups=["communication"], requires_acknowledgement=True
+    )
+    await client.post(f"/v1/posts/{notice['id']}/acknowledge", headers=auth("marc"))
+    path = f"/v1/objectives/{created['id']}/series"
+    levers = (await client.get(path, headers=auth("claire"))).json()["levers"]
+    mine = [lever for lever in levers if lever["post_id"] == notice["id"]]
+    # sophie and nadia have yet to acknowledge (claire wrote it, marc acknowledged).
+    assert mine == [
+        {"post_id": notice["id"], "title": "Port du casque", "kind": "notice_pending", "pending": 2}
+    ]
+    exported = await client.get(f"{path}?format=csv", headers=auth("claire"))
+    assert exported.status_code == 200
+    assert exported.headers["content-type"].startswith("text/csv")
+    lines = exported.text.splitlines()
+    assert lines[0] == "day,value,expected,population"
+    assert len(lines) == 1 + 3  # the objective started two days ago: three days so far
+
+
+async def test_anyone_can_see_what_is_collected(client: httpx.AsyncClient, auth: Auth) -> None:
+    answer = await client.get("/v1/metrics/collection", headers=auth("hugo"))
+    assert answer.status_code == 200
+    shown = [c for c in answer.json() if c["shown_per_person"]]
+    assert [c["what"] for c in shown] == [
+        "Acknowledgements of mandatory notices (who, which notice, when)"
+    ]

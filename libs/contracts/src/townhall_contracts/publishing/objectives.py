@@ -206,6 +206,18 @@ class BreakdownCell(BaseModel):
     note: str | None = None
 
 
+class Lever(BaseModel):
+    """What to act on to move an objective: a notice still awaiting acknowledgements, a
+    question nobody answered yet."""
+
+    post_id: str
+    title: str
+    kind: str = Field(pattern=r"^(notice_pending|question_unanswered)$")
+    pending: int | None = Field(
+        default=None, description="People of the scope yet to acknowledge (a notice)"
+    )
+
+
 class ObjectiveSeries(BaseModel):
     objective_id: str
     unit: Unit
@@ -215,3 +227,15 @@ class ObjectiveSeries(BaseModel):
     points: list[SeriesPoint]
     breakdown_by: str | None = None
     breakdown: list[BreakdownCell] = Field(default_factory=list)
+    levers: list[Lever] = Field(default_factory=list)
+
+
+class Collected(BaseModel):
+    """One kind of data indicators are computed from: what, why, for how long, and whether
+    it names a person."""
+
+    what: str
+    why: str
+    kept: str
+    names_a_person: bool
+    shown_per_person: bool

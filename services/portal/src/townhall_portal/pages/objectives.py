@@ -34,6 +34,7 @@ def _objectives_page(
     form = form or FormState()
     listed = clients.publishing.objectives(user_token=viewer.token).objectives
     metrics = clients.publishing.metrics(user_token=viewer.token)
+    collected = clients.publishing.collection(user_token=viewer.token)
     values = {
         "starts_on": date.today().isoformat(),
         "ends_on": (date.today() + timedelta(days=90)).isoformat(),
@@ -43,7 +44,13 @@ def _objectives_page(
     return render(
         request,
         "objectives.html",
-        {**form.context(), "values": values, "objectives": listed, "metrics": metrics},
+        {
+            **form.context(),
+            "values": values,
+            "objectives": listed,
+            "metrics": metrics,
+            "collected": collected,
+        },
         viewer=viewer,
         status_code=form.status_code,
     )
@@ -206,3 +213,15 @@ def close_objective(
         state = refused.state({"outcome": outcome, "reason": reason}, shown=("outcome", "reason"))
         return _objective_page(request, viewer, clients, objective_id, "site", state)
     return RedirectResponse(f"/objectives/{objective_id}", status_code=303)
+
+
+@router.get("/objectives/{objective_id}/export.csv", summary="An objective's daily values as CSV")
+def export_objective(
+    objective_id: ResourceId, viewer: CurrentViewer, clients: ClientsDep
+) -> Response:
+    content = clients.publishing.objective_csv(objective_id, user_token=viewer.token)
+    return Response(
+        content=content,
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="objective-{objective_id}.csv"'},
+    )

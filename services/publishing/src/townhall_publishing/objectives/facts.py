@@ -76,6 +76,9 @@ class PolicyFacts:
     def groups(self, group_type: GroupType) -> list[GroupSummary]:
         return self._gate.groups(group_type)
 
+    def titles(self, post_ids: list[str]) -> dict[str, str]:
+        return self._rows.titles(post_ids)
+
     def departments(self) -> dict[str, str]:
         """Each user's department group (the first by id when the directory gives several)."""
         if self._departments is None:

@@ -10,6 +10,7 @@ from townhall_contracts.publishing.objectives import (
     BreakdownCell,
     Cadence,
     Direction,
+    Lever,
     MetricKey,
     ObjectiveRead,
     ObjectiveSeries,
@@ -89,6 +90,7 @@ def series_of(
     points: list[SeriesPoint],
     by: GroupType | None,
     cells: list[BreakdownCell],
+    to_act_on: list[Lever],
 ) -> ObjectiveSeries:
     metric = MetricKey(objective.metric)
     last = next((p for p in reversed(points) if p.value is not None), None)
@@ -107,4 +109,5 @@ def series_of(
         points=points,
         breakdown_by=by.value if by else None,
         breakdown=cells,
+        levers=to_act_on,
     )

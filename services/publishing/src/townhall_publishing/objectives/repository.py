@@ -200,6 +200,15 @@ class FactsRepository:
         )
         return [(a, b) for a, b in self._run(self._in_space(statement, window))]
 
+    def titles(self, post_ids: Sequence[str]) -> dict[str, str]:
+        found: dict[str, str] = {}
+        for chunk in _chunks(post_ids):
+            statement = sa_select(col(Post.id), col(Post.title)).where(
+                col(Post.id).in_(list(chunk))
+            )
+            found.update({post_id: title for post_id, title in self._run(statement)})
+        return found
+
     def reports(self, window: Window) -> list[tuple[datetime, datetime | None, str]]:
         statement = sa_select(
             col(Report.created_at), col(Report.resolved_at), col(Report.reporter_id)

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Annotated
+from typing import Annotated, Literal
 
-from fastapi import APIRouter, Query, status
+from fastapi import APIRouter, Query, Response, status
 
 from townhall_contracts.policy import GroupType
 from townhall_contracts.publishing.objectives import (
+    Collected,
     MetricDefinition,
     ObjectiveClose,
     ObjectiveCreate,
@@ -16,14 +17,17 @@ from townhall_contracts.publishing.objectives import (
     ObjectivePatch,
     ObjectiveRead,
     ObjectiveSeries,
+    SeriesPoint,
 )
 from townhall_platform.app import CurrentUser
+from townhall_platform.csv_export import csv_response
 from townhall_platform.errors import problem_responses
 from townhall_platform.params import ResourceId
 
 from ..database import utcnow
 from ..deps import PolicyGateDep, SessionDep, SettingsDep
 from . import service
+from .collection import COLLECTED
 
 router = APIRouter(tags=["objectives"])
 
@@ -36,6 +40,16 @@ router = APIRouter(tags=["objectives"])
 )
 def get_metrics(user: CurrentUser) -> list[MetricDefinition]:
     return service.metrics()
+
+
+@router.get(
+    "/v1/metrics/collection",
+    summary="What indicators are computed from, why, for how long, and whether shown per person",
+    response_model=list[Collected],
+    responses=problem_responses(401),
+)
+def get_collection(user: CurrentUser) -> list[Collected]:
+    return list(COLLECTED)
 
 
 @router.get(
@@ -155,9 +169,10 @@ def close_objective(
 
 @router.get(
     "/v1/objectives/{objective_id}/series",
-    summary="Daily values against the target path, and a breakdown by directory group",
+    summary="Daily values against the target path, a breakdown by directory group, and what "
+    "to act on (JSON, or the daily values as CSV)",
     response_model=ObjectiveSeries,
-    responses=problem_responses(401, 403, 404, 422, 503),
+    responses={**problem_responses(401, 403, 404, 422, 503), 200: {"content": {"text/csv": {}}}},
 )
 def objective_series(
     objective_id: ResourceId,
@@ -168,8 +183,11 @@ def objective_series(
     first: Annotated[date | None, Query(alias="from", description="First day")] = None,
     last: Annotated[date | None, Query(alias="to", description="Last day (included)")] = None,
     by: Annotated[GroupType | None, Query(description="Break down by this group type")] = None,
-) -> ObjectiveSeries:
-    return service.series(
+    export: Annotated[
+        Literal["json", "csv"], Query(alias="format", description="csv: the daily values")
+    ] = "json",
+) -> ObjectiveSeries | Response:
+    answer = service.series(
         session=session,
         gate=gate,
         actor=user.subject,
@@ -180,3 +198,6 @@ def objective_series(
         now=utcnow(),
         floor=settings.objectives_privacy_floor,
     )
+    if export == "csv":
+        return csv_response(answer.points, schema=SeriesPoint, name=f"objective-{objective_id}")
+    return answer

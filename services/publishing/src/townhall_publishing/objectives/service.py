@@ -36,6 +36,7 @@ from .errors import (
     UnknownScope,
 )
 from .facts import PolicyFacts
+from .levers import levers
 from .models import Objective, ObjectiveChange
 from .presenters import present, series_of
 from .repository import ObjectiveRepository
@@ -298,7 +299,7 @@ def series(
         facts, ObjectiveRepository(session), objective, first=first, last=last, now=now, floor=floor
     )
     cells = measuring.breakdown(facts, objective, group_type=by, end=now, floor=floor) if by else []
-    return series_of(objective, points, by, cells)
+    return series_of(objective, points, by, cells, levers(facts, objective, now=now))
 
 
 def roll_up(
