@@ -13,7 +13,7 @@ from pathlib import Path
 
 from bench import aliases, figures, key_figures
 
-BENCHMARKS = ("slice", "policy", "publishing", "search")
+BENCHMARKS = ("slice", "policy", "publishing", "search", "objectives")
 
 
 def main() -> None:
@@ -111,6 +111,10 @@ def main() -> None:
         default=None,
         help="also write the key figures of policy, publishing and search to this JSON file",
     )
+    parser.add_argument(
+        "--employees", type=int, default=5_000, help="objectives: generated employees"
+    )
+    parser.add_argument("--days", type=int, default=90, help="objectives: days of activity")
     args = parser.parse_args()
     if unknown := set(args.only) - set(BENCHMARKS):
         parser.error(f"unknown benchmark(s) {', '.join(sorted(unknown))}")
@@ -163,6 +167,10 @@ def main() -> None:
             corpus_name=args.corpus,
         )
         measured += key_figures.search(search_results)
+    if "objectives" in only:
+        from bench import objectives_bench
+
+        objectives_bench.report(objectives_bench.run(employees=args.employees, days=args.days))
     if args.json is not None:
         figures.write(args.json, measured)
 

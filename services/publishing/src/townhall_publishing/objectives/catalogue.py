@@ -88,30 +88,34 @@ def _hours(delay: timedelta) -> float:
     return max(delay.total_seconds(), 0.0) / 3600
 
 
-def _acknowledged(source: Source, window: Window, days: int) -> tuple[int, int, list[float]]:
-    """(expected, acknowledged within `days`, hours each took) over the window's people."""
+def _acknowledgements(source: Source, window: Window) -> tuple[int, list[timedelta]]:
+    """(people the window's notices were meant for, how long each acknowledgement took)."""
     notices = source.notices(window, acknowledged_only=True)
     acks = source.acknowledgements([n.id for n in notices])
-    expected = done = 0
-    delays: list[float] = []
+    expected = 0
+    delays: list[timedelta] = []
     for notice in notices:
         meant_for = notice.audience & window.population
         expected += len(meant_for)
-        for user, at in acks.get(notice.id, {}).items():
-            if user in meant_for and at < window.end:
-                delays.append(_hours(at - notice.published_at))
-                done += at - notice.published_at <= timedelta(days=days)
-    return expected, done, delays
+        delays += [
+            at - notice.published_at
+            for user, at in acks.get(notice.id, {}).items()
+            if at < window.end and user in meant_for
+        ]
+    return expected, delays
 
 
 def acknowledgement_rate(source: Source, window: Window, days: int) -> Measure:
-    expected, done, _ = _acknowledged(source, window, days)
+    expected, delays = _acknowledgements(source, window)
+    within = timedelta(days=days)
+    done = sum(1 for delay in delays if delay <= within)
     return Measure(_share(done, expected), len(window.population))
 
 
 def acknowledgement_median_hours(source: Source, window: Window, days: int) -> Measure:
-    _, _, delays = _acknowledged(source, window, days)
-    return Measure(statistics.median(delays) if delays else None, len(window.population))
+    _, delays = _acknowledgements(source, window)
+    median = _hours(statistics.median(delays)) if delays else None
+    return Measure(median, len(window.population))
 
 
 def official_reach(source: Source, window: Window, days: int) -> Measure:

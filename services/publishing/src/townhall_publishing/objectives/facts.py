@@ -7,6 +7,7 @@ daily membership history that a rollup could read cheaply).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 
 from sqlmodel import Session
@@ -27,6 +28,10 @@ class PolicyFacts:
         self._gate = gate
         self._audiences: dict[tuple[str, ...], frozenset[str]] = {}
         self._departments: dict[str, str] | None = None
+        # Per post, who acknowledged or opened it when: one read per post and pass, since a
+        # dashboard measures the same notices for its value, each day and each group.
+        self._acks: dict[str, dict[str, datetime]] = {}
+        self._views: dict[str, dict[str, datetime]] = {}
 
     def people(self, principals: list[str]) -> frozenset[str]:
         """The active users holding any of `principals`, remembered for this pass."""
@@ -50,10 +55,10 @@ class PolicyFacts:
         ]
 
     def acknowledgements(self, post_ids: list[str]) -> dict[str, dict[str, datetime]]:
-        return self._rows.acknowledgements(post_ids)
+        return _remembered(self._acks, post_ids, self._rows.acknowledgements)
 
     def views(self, post_ids: list[str]) -> dict[str, dict[str, datetime]]:
-        return self._rows.views(post_ids)
+        return _remembered(self._views, post_ids, self._rows.views)
 
     def questions(self, window: Window) -> list[Question]:
         return self._rows.questions(window)
@@ -91,3 +96,16 @@ class PolicyFacts:
 
     def reports(self, window: Window) -> list[tuple[datetime, datetime | None, str]]:
         return self._rows.reports(window)
+
+
+def _remembered(
+    known: dict[str, dict[str, datetime]],
+    post_ids: list[str],
+    read: Callable[[list[str]], dict[str, dict[str, datetime]]],
+) -> dict[str, dict[str, datetime]]:
+    """Per post, the rows `read` gives, reading only the posts not read before."""
+    missing = [post_id for post_id in post_ids if post_id not in known]
+    if missing:
+        found = read(missing)
+        known.update({post_id: found.get(post_id, {}) for post_id in missing})
+    return {post_id: known[post_id] for post_id in post_ids}
