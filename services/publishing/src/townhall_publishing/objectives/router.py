@@ -22,7 +22,6 @@ from townhall_contracts.publishing.objectives import (
 from townhall_platform.app import CurrentUser
 from townhall_platform.csv_export import csv_response
 from townhall_platform.errors import problem_responses
-from townhall_platform.params import ResourceId
 
 from ..database import utcnow
 from ..deps import PolicyGateDep, SessionDep, SettingsDep
@@ -101,7 +100,7 @@ def create_objective(
     responses=problem_responses(401, 403, 404, 503),
 )
 def get_objective(
-    objective_id: ResourceId,
+    objective_id: str,
     user: CurrentUser,
     session: SessionDep,
     gate: PolicyGateDep,
@@ -124,7 +123,7 @@ def get_objective(
     responses=problem_responses(401, 403, 404, 409, 422, 503),
 )
 def patch_objective(
-    objective_id: ResourceId,
+    objective_id: str,
     body: ObjectivePatch,
     user: CurrentUser,
     session: SessionDep,
@@ -149,7 +148,7 @@ def patch_objective(
     responses=problem_responses(401, 403, 404, 409, 422, 503),
 )
 def close_objective(
-    objective_id: ResourceId,
+    objective_id: str,
     body: ObjectiveClose,
     user: CurrentUser,
     session: SessionDep,
@@ -175,7 +174,7 @@ def close_objective(
     responses={**problem_responses(401, 403, 404, 422, 503), 200: {"content": {"text/csv": {}}}},
 )
 def objective_series(
-    objective_id: ResourceId,
+    objective_id: str,
     user: CurrentUser,
     session: SessionDep,
     gate: PolicyGateDep,
