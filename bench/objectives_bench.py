@@ -113,7 +113,7 @@ def _activity(session: Session, employees: list[str], days: int, now: datetime) 
                     readers=[ORG],
                     created_at=moment,
                     updated_at=moment,
-                )  # fmt: skip
+                )
             )
         for liker in {rng.choice(employees) for _ in range(rng.randrange(6))}:
             rows.append(Reaction(post_id=post.id, user_id=liker, kind="like", created_at=at))
