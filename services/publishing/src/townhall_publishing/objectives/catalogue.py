@@ -114,7 +114,7 @@ def acknowledgement_rate(source: Source, window: Window, days: int) -> Measure:
 
 def acknowledgement_median_hours(source: Source, window: Window, days: int) -> Measure:
     _, delays = _acknowledgements(source, window)
-    median = _hours(statistics.median(delays)) if delays else None
+    median = statistics.median(_hours(delay) for delay in delays) if delays else None
     return Measure(median, len(window.population))
 
 
