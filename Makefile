@@ -5,17 +5,18 @@ PYTHON ?= python3.11
 UV ?= $(shell command -v uv 2>/dev/null || echo "$(PYTHON) -m uv")
 export UV_PYTHON := $(PYTHON)
 export UV_PYTHON_DOWNLOADS := never
-# File order by default: some modules' tests still share one database per module and
-# depend on each other's writes (see docs/conventions-for-services.md). PYTEST_ARGS= shuffles.
-PYTEST_ARGS ?= -p no:randomly
+# Shuffled by default (pytest-randomly; the seed is printed last): every test creates what
+# it needs and leaves shared rows as it found them (docs/conventions-for-services.md).
+PYTEST_ARGS ?=
 
 .PHONY: help install run seed token test lint typecheck bench clean browser-deps bench-deps
 
 help:
 	@echo "make run    set up, migrate, seed demo data and run the portal and the three services"
 	@echo "make test   set up and run the whole test suite (SQLite, and PostgreSQL when it answers)"
-	@echo "           in file order; make test PYTEST_ARGS= shuffles it (pytest-randomly, seed printed"
-	@echo "           last), make test PYTEST_ARGS='-p randomly --randomly-seed=N' replays an order"
+	@echo "           in a shuffled order (pytest-randomly, its seed printed last);"
+	@echo "           make test PYTEST_ARGS='-p randomly --randomly-seed=N' replays an order,"
+	@echo "           make test PYTEST_ARGS='-p no:randomly' runs in file order"
 	@echo "make lint   ruff and mypy"
 	@echo "make bench  run the benchmarks under bench/"
 	@echo "make browser-deps  install Chromium (Debian) and axe-core (npm) for the portal's tests"

@@ -715,7 +715,45 @@ def run(
     seed: int = 2026,
 ) -> Results:
     """Generate, measure, print the table; returns the rows (for tests of the bench)."""
-    scale = scale or Scale()
+    results = measure_on_a_directory(
+        scale=scale or Scale(),
+        seed=seed,
+        status="measuring in process and on plain pycasbin",
+        in_process=in_process,
+        http_seconds=http_seconds,
+        clients=clients,
+        workers=workers,
+        load_generator=load_generator,
+        offered_rate=offered_rate,
+    )
+    table = Table(title=f"policy (python {sys.version.split()[0]}, {os.cpu_count()} cores)")
+    for column in ("metric", "townhall policy", "plain pycasbin", "ratio", "goal"):
+        table.add_column(column)
+    for row in results.rows:
+        table.add_row(row.metric, row.townhall, row.casbin, row.ratio, row.goal)
+    console.print(table)
+    return results
+
+
+# What measures in process on the generated directory at `url`: fills the results and
+# answers the snapshot that the HTTP part asks about.
+InProcess = Callable[[str, random.Random, Results, Path], PolicySnapshot]
+
+
+def measure_on_a_directory(
+    *,
+    scale: Scale,
+    seed: int,
+    status: str,
+    in_process: InProcess,
+    http_seconds: float,
+    clients: int,
+    workers: int,
+    load_generator: str,
+    offered_rate: float,
+) -> Results:
+    """Generate a directory at `scale` in a throwaway SQLite file, measure `in_process` on
+    it, then the service over HTTP; the full bench and the decisions-only one share this."""
     # As the service runs: refusals are logged at info, filtered out at warning.
     configure_logging(service="policy-bench", json=True, level="WARNING")
     rng = random.Random(seed)
@@ -731,7 +769,7 @@ def run(
             f"{written['memberships']:,} group memberships "
             f"(written in {time.perf_counter() - started:.1f} s)"
         )
-        with console.status("measuring in process and on plain pycasbin"):
+        with console.status(status):
             snapshot = in_process(url, rng, results, workdir)
         over_http(
             url,
@@ -745,10 +783,4 @@ def run(
             load_generator=load_generator if wrk_available() else "httpx",
             offered_rate=offered_rate,
         )
-    table = Table(title=f"policy (python {sys.version.split()[0]}, {os.cpu_count()} cores)")
-    for column in ("metric", "townhall policy", "plain pycasbin", "ratio", "goal"):
-        table.add_column(column)
-    for row in results.rows:
-        table.add_row(row.metric, row.townhall, row.casbin, row.ratio, row.goal)
-    console.print(table)
     return results

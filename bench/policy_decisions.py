@@ -11,17 +11,13 @@ from __future__ import annotations
 
 import gc
 import random
-import tempfile
 from datetime import UTC, datetime
-from pathlib import Path
 
 from rich.table import Table
 
 from bench import policy_bench as full
-from bench.load import wrk_available
 from townhall_contracts.policy import Action, DecisionRequest
 from townhall_platform.db import make_engine
-from townhall_platform.logs import configure_logging
 from townhall_policy.decisions.service import decide
 from townhall_policy.enforcement.snapshot import PolicySnapshot
 from townhall_policy.engine.loader import load_policy_data
@@ -62,27 +58,17 @@ def run(
     seed: int = 2026,
 ) -> full.Results:
     """Generate the directory, measure decisions, print the table; return the results."""
-    configure_logging(service="policy-bench", json=True, level="WARNING")
-    rng = random.Random(seed)
-    results = full.Results()
-    with tempfile.TemporaryDirectory(prefix="townhall-policy-decisions-") as tmp:
-        workdir = Path(tmp)
-        url = f"sqlite:///{workdir / 'policy.db'}"
-        full.generate(url, scale, rng, datetime.now(UTC))
-        with full.console.status("measuring decisions in process"):
-            snapshot = in_process(url, rng, results)
-        full.over_http(
-            url,
-            workdir,
-            snapshot,
-            rng,
-            results,
-            seconds=http_seconds,
-            clients=clients,
-            workers=workers,
-            load_generator=load_generator if wrk_available() else "httpx",
-            offered_rate=offered_rate,
-        )
+    results = full.measure_on_a_directory(
+        scale=scale,
+        seed=seed,
+        status="measuring decisions in process",
+        in_process=lambda url, rng, results, _workdir: in_process(url, rng, results),
+        http_seconds=http_seconds,
+        clients=clients,
+        workers=workers,
+        load_generator=load_generator,
+        offered_rate=offered_rate,
+    )
     table = Table(title=f"policy decisions ({scale.users:,} users, {scale.memberships:,} members)")
     for column in ("metric", "townhall policy", "goal"):
         table.add_column(column)

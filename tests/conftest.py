@@ -149,6 +149,52 @@ class System:
             results = self.search(user, **params)
         return results
 
+    @contextmanager
+    def grants_revoked(self, subject: str, domain: str, justification: str) -> Iterator[None]:
+        """`subject`'s active grants in `domain` revoked (as paul) for the block, and granted
+        again after it: the module's other tests find the demo directory as seeded."""
+        policy = self.as_user("policy", "paul")
+        listed = policy.get("/v1/grants", params={"subject": subject, "domain": domain})
+        assert listed.status_code == 200, listed.text
+        active = [grant for grant in listed.json()["grants"] if grant["active"]]
+        assert active, f"{subject} holds no grant in {domain} to revoke"
+        for grant in active:
+            revoked = policy.request(
+                "DELETE", f"/v1/grants/{grant['id']}", json={"justification": justification}
+            )
+            assert revoked.status_code == 200, revoked.text
+        try:
+            yield
+        finally:
+            for grant in active:
+                again = policy.post(
+                    "/v1/grants",
+                    json={
+                        "subject": subject,
+                        "role": grant["role"],
+                        "domain": domain,
+                        "justification": "The test is over: granted again",
+                    },
+                )
+                assert again.status_code == 201, again.text
+
+    @contextmanager
+    def deactivated(self, subject: str, justification: str) -> Iterator[None]:
+        """`subject` deactivated in the directory for the block, active again after it."""
+        policy = self.as_user("policy", "paul")
+        gone = policy.request(
+            "DELETE", f"/v1/directory/subjects/{subject}", json={"justification": justification}
+        )
+        assert gone.status_code == 200, gone.text
+        try:
+            yield
+        finally:
+            back = policy.patch(
+                f"/v1/directory/subjects/{subject}",
+                json={"active": True, "justification": "The test is over: active again"},
+            )
+            assert back.status_code == 200, back.text
+
     def close(self) -> None:
         for client in self.clients.values():
             client.close()

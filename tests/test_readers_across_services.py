@@ -193,15 +193,10 @@ def test_a_deactivated_user_reads_nothing(system: Any) -> None:
     emma = system.as_user("publishing", "emma")
     assert emma.get(f"/v1/posts/{post_id}").status_code == 200
 
-    _ok(
-        system.as_user("policy", "paul").request(
-            "DELETE", "/v1/directory/subjects/emma", json={"justification": "Left the company"}
-        )
-    )
-
-    _until_gone(system, "emma", post_id, word)
-    assert emma.get(f"/v1/posts/{post_id}").status_code == 404
-    assert _ok(emma.get("/v1/feed"))["items"] == []
+    with system.deactivated("emma", "Left the company"):
+        _until_gone(system, "emma", post_id, word)
+        assert emma.get(f"/v1/posts/{post_id}").status_code == 404
+        assert _ok(emma.get("/v1/feed"))["items"] == []
 
 
 def test_a_revoked_member_stops_reading_new_comments_under_their_own_post(
@@ -211,19 +206,13 @@ def test_a_revoked_member_stops_reading_new_comments_under_their_own_post(
     before_word = _word()
     before = _comment(system, "bob", post_id, f"Avant {before_word}")
     _until_found(system, "alice", before, before_word)
-    policy = system.as_user("policy", "paul")
-    grants = _ok(
-        policy.get("/v1/grants", params={"subject": "alice", "domain": "space:projet-phoenix"})
-    )
-    active = [g for g in grants["grants"] if g["active"]]
-    assert active
-    for grant in active:
-        _ok(
-            policy.request(
-                "DELETE", f"/v1/grants/{grant['id']}", json={"justification": "Left the project"}
-            )
-        )
+    with system.grants_revoked("alice", "space:projet-phoenix", "Left the project"):
+        _a_revoked_member_reads_no_new_comment(system, post_id, before, before_word)
 
+
+def _a_revoked_member_reads_no_new_comment(
+    system: Any, post_id: str, before: str, before_word: str
+) -> None:
     after_word = _word()
     after = _comment(system, "bob", post_id, f"Après {after_word}")
 

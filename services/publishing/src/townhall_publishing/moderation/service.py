@@ -139,6 +139,27 @@ def _readable_target(
     return post, comment
 
 
+def _moderated_target(
+    session: Session,
+    gate: PolicyGate,
+    moderator: str,
+    post_id: str,
+    comment_id: str | None,
+    needs: PostState,
+    done: str,
+) -> tuple[Post, Comment | None, Decision]:
+    """What a moderation step acts on, with policy's leave to moderate in its space; refused
+    unless the content is in the state `needs` (`done` says what the step makes of it)."""
+    post, comment = _readable_target(session, gate, moderator, post_id, comment_id)
+    decision = gate.require(
+        subject=moderator, action=Action.MODERATE, domain=space_domain(post.space_id)
+    )
+    current = comment.state if comment else post.state
+    if current != needs:
+        raise InvalidTransition(f"Only {needs.value} content can be {done}.", state=current)
+    return post, comment, decision
+
+
 def _resolve_reports(
     session: Session, *, post: Post, comment: Comment | None, by: str, at: datetime, how: str
 ) -> None:
@@ -164,13 +185,9 @@ def hide(
 ) -> ModerationAction:
     """Hide a post or comment: gone for everyone but its author and moderators; the
     author sees the reason; the open reports on it are resolved."""
-    post, comment = _readable_target(session, gate, moderator, post_id, comment_id)
-    decision = gate.require(
-        subject=moderator, action=Action.MODERATE, domain=space_domain(post.space_id)
+    post, comment, decision = _moderated_target(
+        session, gate, moderator, post_id, comment_id, PostState.PUBLISHED, "hidden"
     )
-    current = comment.state if comment else post.state
-    if current != PostState.PUBLISHED:
-        raise InvalidTransition("Only published content can be hidden.", state=current)
     now = utcnow()
     space = space_of(session, post)
     if comment is not None:
@@ -198,13 +215,9 @@ def restore(
     reason: str,
 ) -> ModerationAction:
     """Bring hidden content back to its readers."""
-    post, comment = _readable_target(session, gate, moderator, post_id, comment_id)
-    decision = gate.require(
-        subject=moderator, action=Action.MODERATE, domain=space_domain(post.space_id)
+    post, comment, decision = _moderated_target(
+        session, gate, moderator, post_id, comment_id, PostState.HIDDEN, "restored"
     )
-    current = comment.state if comment else post.state
-    if current != PostState.HIDDEN:
-        raise InvalidTransition("Only hidden content can be restored.", state=current)
     now = utcnow()
     space = space_of(session, post)
     if comment is not None:

@@ -85,7 +85,6 @@ class OutboxRelay:
         self._metrics = metrics
         self._batch_size = batch_size
         self._poll_interval = poll_interval
-        self._initial_backoff = initial_backoff
         self._max_backoff = max_backoff
         self._clock = clock
         self._sqlite = engine.dialect.name == "sqlite"
@@ -109,9 +108,8 @@ class OutboxRelay:
         metrics.lag_seconds.set_function(self.lag_seconds)
 
     def backoff(self, attempts: int) -> float:
-        """Seconds to wait after the `attempts`-th failure in a row (capped)."""
-        exponent = min(max(attempts - 1, 0), 32)
-        return float(min(self._max_backoff, self._initial_backoff * 2**exponent))
+        """Seconds to wait after the `attempts`-th failure in a row (capped): the worker's."""
+        return self.worker.backoff(attempts)
 
     def run_once(self, *, respect_backoff: bool = True) -> RelayPass:
         """Deliver the next batch, or record why it could not be delivered.

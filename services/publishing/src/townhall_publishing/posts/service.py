@@ -23,7 +23,7 @@ from ..spaces.service import get_visible_space, space_visible_to
 from . import vouches
 from .access import get_readable_post, space_of
 from .documents import post_document, readers_of_post
-from .errors import AlreadyDone, InvalidAudience, InvalidTransition, NotAuthor, WrongKindForSpace
+from .errors import InvalidAudience, InvalidTransition, NotAuthor, WrongKindForSpace
 from .lifecycle import feed_rank_of, post_changed, record_step
 from .models import DEFAULT_AUTHORITY, Post, PostKind, PostStep, PostVersion
 from .repository import PostRepository
@@ -212,23 +212,16 @@ def set_pinned(
     if post.state != PostState.PUBLISHED:
         raise InvalidTransition("Only a published post can be pinned.", state=post.state)
     decision = gate.require(subject=actor, action=Action.PIN, domain=space_domain(post.space_id))
-    if pinned == (post.pinned_at is not None):
-        raise AlreadyDone("The post is already pinned." if pinned else "The post is not pinned.")
-    vouches.require_revision(post, revision)
     now = utcnow()
-    ends = None if pinned else PostRepository(session).last_step(post.id, vouches.PIN)
-    if pinned:
-        vouches.pin(post, actor=actor, at=now, decision=decision)
-    else:
-        vouches.clear_pin(post)
-    record_step(
+    vouches.set_vouch(
         session,
         post=post,
-        step=vouches.PIN if pinned else "unpin",
+        vouch=vouches.PINNED,
+        on=pinned,
         actor=actor,
         at=now,
         decision=decision,
-        ends=ends,
+        revision=revision,
     )
     post_changed(session, post=post, space=space_of(session, post), at=now)
     return post
@@ -255,25 +248,16 @@ def set_endorsed(
     decision = gate.require(
         subject=actor, action=Action.ENDORSE, domain=space_domain(post.space_id)
     )
-    if endorsed == (post.endorsed_by is not None):
-        raise AlreadyDone(
-            "The post is already endorsed." if endorsed else "The post is not endorsed."
-        )
-    vouches.require_revision(post, revision)
     now = utcnow()
-    ends = None if endorsed else PostRepository(session).last_step(post.id, vouches.ENDORSE)
-    if endorsed:
-        vouches.endorse(post, actor=actor, at=now, decision=decision)
-    else:
-        vouches.clear_endorsement(post)
-    record_step(
+    vouches.set_vouch(
         session,
         post=post,
-        step=vouches.ENDORSE if endorsed else "unendorse",
+        vouch=vouches.ENDORSED,
+        on=endorsed,
         actor=actor,
         at=now,
         decision=decision,
-        ends=ends,
+        revision=revision,
     )
     post_changed(session, post=post, space=space_of(session, post), at=now)
     return post

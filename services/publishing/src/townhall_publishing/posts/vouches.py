@@ -11,13 +11,15 @@ is refused, so nobody vouches for a text they have not seen.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime
 
 from sqlmodel import Session
 
 from townhall_contracts.policy import Decision
 
-from .errors import RevisionChanged
+from .errors import AlreadyDone, RevisionChanged
 from .lifecycle import record_step
 from .models import Comment, Post
 from .repository import CommentRepository, PostRepository
@@ -38,8 +40,7 @@ def require_revision(post: Post, revision: int | None) -> None:
         )
 
 
-def endorse(post: Post, *, actor: str, at: datetime, decision: Decision) -> None:
-    """Mark the post's current revision as endorsed by `actor` under `decision`."""
+def _endorse(post: Post, actor: str, at: datetime, decision: Decision) -> None:
     post.endorsed_by = actor
     post.endorsed_at = at
     post.endorsed_revision = post.revision
@@ -53,8 +54,7 @@ def clear_endorsement(post: Post) -> None:
     post.endorsement_decision_id = None
 
 
-def pin(post: Post, *, actor: str, at: datetime, decision: Decision) -> None:
-    """Pin the post's current revision, by `actor` under `decision`."""
+def _pin(post: Post, actor: str, at: datetime, decision: Decision) -> None:
     post.pinned_by = actor
     post.pinned_at = at
     post.pinned_revision = post.revision
@@ -68,6 +68,68 @@ def clear_pin(post: Post) -> None:
     post.pin_decision_id = None
 
 
+@dataclass(frozen=True)
+class Vouch:
+    """One kind of vouch: the steps that give, withdraw and lapse it, and the columns of a
+    post that hold it (who, when, which revision, under which decision)."""
+
+    step: str
+    withdrawn: str
+    lapsed: str
+    adjective: str
+    give: Callable[[Post, str, datetime, Decision], None]
+    clear: Callable[[Post], None]
+    held: Callable[[Post], bool]
+
+
+ENDORSED = Vouch(
+    ENDORSE,
+    "unendorse",
+    ENDORSEMENT_LAPSED,
+    "endorsed",
+    _endorse,
+    clear_endorsement,
+    lambda post: post.endorsed_by is not None,
+)
+PINNED = Vouch(
+    PIN, "unpin", PIN_LAPSED, "pinned", _pin, clear_pin, lambda post: post.pinned_by is not None
+)
+
+
+def set_vouch(
+    session: Session,
+    *,
+    post: Post,
+    vouch: Vouch,
+    on: bool,
+    actor: str,
+    at: datetime,
+    decision: Decision,
+    revision: int | None,
+) -> None:
+    """Give (`on`) or withdraw `vouch` on the post's current revision, with its step; the
+    withdrawal's step names the step it ends. Refused when there is nothing to change, or
+    when `revision` (the one the actor read) is not the current one."""
+    if on == vouch.held(post):
+        already = "already" if on else "not"
+        raise AlreadyDone(f"The post is {already} {vouch.adjective}.")
+    require_revision(post, revision)
+    ends = None if on else PostRepository(session).last_step(post.id, vouch.step)
+    if on:
+        vouch.give(post, actor, at, decision)
+    else:
+        vouch.clear(post)
+    record_step(
+        session,
+        post=post,
+        step=vouch.step if on else vouch.withdrawn,
+        actor=actor,
+        at=at,
+        decision=decision,
+        ends=ends,
+    )
+
+
 def lapse_vouches(
     session: Session, *, post: Post, actor: str, at: datetime, replaced: int
 ) -> list[Comment]:
@@ -76,26 +138,17 @@ def lapse_vouches(
     answers of the replaced revision, which now answer an earlier one (their search
     documents change)."""
     steps = PostRepository(session)
-    if post.endorsed_by is not None:
-        record_step(
-            session,
-            post=post,
-            step=ENDORSEMENT_LAPSED,
-            actor=actor,
-            at=at,
-            note=f"The author edited the post: revision {post.revision} is not endorsed.",
-            ends=steps.last_step(post.id, ENDORSE),
-        )
-        clear_endorsement(post)
-    if post.pinned_by is not None:
-        record_step(
-            session,
-            post=post,
-            step=PIN_LAPSED,
-            actor=actor,
-            at=at,
-            note=f"The author edited the post: revision {post.revision} is not pinned.",
-            ends=steps.last_step(post.id, PIN),
-        )
-        clear_pin(post)
+    for vouch in (ENDORSED, PINNED):
+        if vouch.held(post):
+            record_step(
+                session,
+                post=post,
+                step=vouch.lapsed,
+                actor=actor,
+                at=at,
+                note=f"The author edited the post: revision {post.revision} is not "
+                f"{vouch.adjective}.",
+                ends=steps.last_step(post.id, vouch.step),
+            )
+            vouch.clear(post)
     return CommentRepository(session).official_answers(post.id, post_revision=replaced)

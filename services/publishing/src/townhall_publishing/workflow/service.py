@@ -12,7 +12,7 @@ from datetime import datetime, timedelta
 
 from sqlmodel import Session, col, select
 
-from townhall_contracts.policy import Action, space_domain
+from townhall_contracts.policy import Action, Decision, space_domain
 from townhall_contracts.readers import PostState
 
 from ..database import utcnow
@@ -29,9 +29,12 @@ MIN_LEAD = timedelta(seconds=1)
 MAX_LEAD = timedelta(days=366)
 
 
-def _official(post: Post) -> None:
+def _official_post(session: Session, gate: PolicyGate, actor: str, post_id: str) -> Post:
+    """The official post a step acts on, locked, if `actor` may read it."""
+    post = get_readable_post(session=session, gate=gate, subject=actor, post_id=post_id, lock=True)
     if post.kind != PostKind.OFFICIAL:
         raise NotOfficial(f"Post '{post.id}' is a social post.")
+    return post
 
 
 def _expect(post: Post, *states: PostState) -> None:
@@ -42,6 +45,18 @@ def _expect(post: Post, *states: PostState) -> None:
             + ".",
             state=post.state,
         )
+
+
+def _decide(gate: PolicyGate, actor: str, action: Action, post: Post) -> Decision:
+    return gate.require(subject=actor, action=action, domain=space_domain(post.space_id))
+
+
+def _approver_decision(gate: PolicyGate, actor: str, post: Post, refusal: str) -> Decision:
+    """Policy's leave to approve in the post's space, for anyone but its author (four eyes)."""
+    decision = _decide(gate, actor, Action.APPROVE_OFFICIAL, post)
+    if post.author_id == actor:
+        raise FourEyes(refusal, decision_id=decision.decision_id)
+    return decision
 
 
 def check_schedule(at: datetime, now: datetime) -> None:
@@ -58,17 +73,14 @@ def submit(
     *, session: Session, gate: PolicyGate, actor: str, post_id: str, publish_at: datetime | None
 ) -> Post:
     """The author submits a draft (or a rejected post, edited) for approval."""
-    post = get_readable_post(session=session, gate=gate, subject=actor, post_id=post_id, lock=True)
-    _official(post)
+    post = _official_post(session, gate, actor, post_id)
     if post.author_id != actor:
         raise NotAuthor(f"Only the author of post '{post.id}' may submit it.")
     _expect(post, PostState.DRAFT, PostState.REJECTED)
     now = utcnow()
     if publish_at is not None:
         check_schedule(publish_at, now)
-    decision = gate.require(
-        subject=actor, action=Action.POST_OFFICIAL, domain=space_domain(post.space_id)
-    )
+    decision = _decide(gate, actor, Action.POST_OFFICIAL, post)
     post.state = PostState.SUBMITTED.value
     post.submitted_at = now
     post.scheduled_at = publish_at
@@ -89,17 +101,11 @@ def approve(*, session: Session, gate: PolicyGate, actor: str, post_id: str) -> 
     scheduled for it; a time that passed while approval was pending is not honoured
     (the post stays approved, to publish deliberately).
     """
-    post = get_readable_post(session=session, gate=gate, subject=actor, post_id=post_id, lock=True)
-    _official(post)
+    post = _official_post(session, gate, actor, post_id)
     _expect(post, PostState.SUBMITTED)
-    decision = gate.require(
-        subject=actor, action=Action.APPROVE_OFFICIAL, domain=space_domain(post.space_id)
+    decision = _approver_decision(
+        gate, actor, post, "An approver may not approve their own post: another approver must."
     )
-    if post.author_id == actor:
-        raise FourEyes(
-            "An approver may not approve their own post: another approver must.",
-            decision_id=decision.decision_id,
-        )
     now = utcnow()
     post.approved_by = actor
     post.approved_at = now
@@ -132,17 +138,11 @@ def approve(*, session: Session, gate: PolicyGate, actor: str, post_id: str) -> 
 
 def reject(*, session: Session, gate: PolicyGate, actor: str, post_id: str, reason: str) -> Post:
     """An approver other than the author sends a submitted post back, with a reason."""
-    post = get_readable_post(session=session, gate=gate, subject=actor, post_id=post_id, lock=True)
-    _official(post)
+    post = _official_post(session, gate, actor, post_id)
     _expect(post, PostState.SUBMITTED)
-    decision = gate.require(
-        subject=actor, action=Action.APPROVE_OFFICIAL, domain=space_domain(post.space_id)
+    decision = _approver_decision(
+        gate, actor, post, "An approver may not decide on their own post: another approver must."
     )
-    if post.author_id == actor:
-        raise FourEyes(
-            "An approver may not decide on their own post: another approver must.",
-            decision_id=decision.decision_id,
-        )
     now = utcnow()
     post.state = PostState.REJECTED.value
     post.rejected_by = actor
@@ -159,15 +159,12 @@ def publish(
     *, session: Session, gate: PolicyGate, actor: str, post_id: str, at: datetime | None
 ) -> Post:
     """Publish an approved post now, or schedule it (a scheduled post may be moved)."""
-    post = get_readable_post(session=session, gate=gate, subject=actor, post_id=post_id, lock=True)
-    _official(post)
+    post = _official_post(session, gate, actor, post_id)
     _expect(post, PostState.APPROVED, PostState.SCHEDULED)
     now = utcnow()
     if at is not None:
         check_schedule(at, now)
-    decision = gate.require(
-        subject=actor, action=Action.PUBLISH_OFFICIAL, domain=space_domain(post.space_id)
-    )
+    decision = _decide(gate, actor, Action.PUBLISH_OFFICIAL, post)
     if at is not None:
         post.state = PostState.SCHEDULED.value
         post.scheduled_at = at
@@ -192,12 +189,9 @@ def publish(
 def retract(*, session: Session, gate: PolicyGate, actor: str, post_id: str, reason: str) -> Post:
     """Retract a published (or cancel a scheduled) official post: kept, marked, gone
     from feeds and search."""
-    post = get_readable_post(session=session, gate=gate, subject=actor, post_id=post_id, lock=True)
-    _official(post)
+    post = _official_post(session, gate, actor, post_id)
     _expect(post, PostState.PUBLISHED, PostState.SCHEDULED, PostState.HIDDEN)
-    decision = gate.require(
-        subject=actor, action=Action.PUBLISH_OFFICIAL, domain=space_domain(post.space_id)
-    )
+    decision = _decide(gate, actor, Action.PUBLISH_OFFICIAL, post)
     now = utcnow()
     post.state = PostState.RETRACTED.value
     post.retracted_by = actor
