@@ -12,7 +12,7 @@ PYTEST_ARGS ?= -p no:randomly
 .PHONY: help install run seed token test lint typecheck bench clean browser-deps bench-deps
 
 help:
-	@echo "make run    set up, migrate, seed demo data and run the portal and the three services"
+	@echo "make run    set up, migrate, seed demo data and run the portal and the four services"
 	@echo "make test   set up and run the whole test suite (SQLite, and PostgreSQL when it answers)"
 	@echo "           in file order; make test PYTEST_ARGS= shuffles it (pytest-randomly, seed printed"
 	@echo "           last), make test PYTEST_ARGS='-p randomly --randomly-seed=N' replays an order"
