@@ -16,6 +16,7 @@ from townhall_platform.app import create_app as create_service_app
 from townhall_platform.db import database_ready, make_engine
 from townhall_platform.workers import Worker, WorkerGroup
 
+from .bus import BusConsumer
 from .delivery.reach import Reach
 from .delivery.router import router as events_router
 from .inbox.router import router as inbox_router
@@ -78,6 +79,17 @@ def create_app(
         )
     workers.register_metrics(app.state.registry)
     app.state.workers = workers
+    app.state.bus = (
+        BusConsumer(
+            settings.nats_url,
+            durable=settings.nats_durable,
+            engine=engine,
+            reach=app.state.reach,
+            book=app.state.book,
+        )
+        if settings.nats_url
+        else None
+    )
     return app
 
 
@@ -126,9 +138,13 @@ def _lifespan(
             sink.start()
         workers: WorkerGroup = app.state.workers
         workers.start()
+        if app.state.bus is not None:
+            app.state.bus.start()
         try:
             yield
         finally:
+            if app.state.bus is not None:
+                await to_thread.run_sync(app.state.bus.stop)
             await to_thread.run_sync(workers.stop)
             if sink is not None:
                 sink.stop()
