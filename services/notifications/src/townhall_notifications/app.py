@@ -17,7 +17,6 @@ from townhall_platform.db import database_ready, make_engine
 from townhall_platform.workers import Worker, WorkerGroup
 
 from .bus import BusConsumer
-from .delivery.reach import Reach
 from .delivery.router import router as events_router
 from .inbox.router import router as inbox_router
 from .jobs import Jobs
@@ -27,6 +26,7 @@ from .mail.sender import SmtpConfig, SmtpSender
 from .mail.sink import SmtpSink
 from .preferences.router import router as preferences_router
 from .preferences.service import PreferenceBook
+from .reach import Reach
 from .settings import NotificationsSettings
 
 SERVICE_NAME = "notifications"

@@ -31,9 +31,9 @@ from townhall_contracts.events import DEAD_LETTER_SUBJECT, STREAM, SUBJECT_PREFI
 from townhall_platform.db import session_scope
 
 from .delivery.errors import UnreadableEvent
-from .delivery.reach import Reach
 from .delivery.service import apply
 from .preferences.service import PreferenceBook
+from .reach import Reach
 
 log = structlog.get_logger("townhall.notifications.bus")
 

@@ -1,4 +1,4 @@
-"""Dependency aliases the routers take: the request's session, policy, preferences."""
+"""Dependency aliases the routers take: the request's session, policy, settings."""
 
 from __future__ import annotations
 
@@ -10,8 +10,7 @@ from sqlmodel import Session
 
 from townhall_platform.db import session_scope
 
-from .delivery.reach import Reach
-from .preferences.service import PreferenceBook
+from .reach import Reach
 from .settings import NotificationsSettings
 
 
@@ -25,11 +24,6 @@ async def _reach(request: Request) -> Reach:
     return reach
 
 
-async def _book(request: Request) -> PreferenceBook:
-    book: PreferenceBook = request.app.state.book
-    return book
-
-
 async def _settings(request: Request) -> NotificationsSettings:
     settings: NotificationsSettings = request.app.state.settings
     return settings
@@ -38,5 +32,4 @@ async def _settings(request: Request) -> NotificationsSettings:
 # Committed when the endpoint returns, before the response is sent.
 SessionDep = Annotated[Session, Depends(_session, scope="function")]
 ReachDep = Annotated[Reach, Depends(_reach)]
-BookDep = Annotated[PreferenceBook, Depends(_book)]
 SettingsDep = Annotated[NotificationsSettings, Depends(_settings)]

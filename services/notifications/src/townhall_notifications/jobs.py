@@ -15,12 +15,12 @@ from sqlalchemy.engine import Engine
 
 from townhall_platform.db import session_scope
 
-from .delivery.reach import Reach
 from .delivery.reminders import send_reminders
 from .mail.queue import queue_digests, queue_notices
 from .mail.render import Renderer
 from .mail.sender import SmtpSender, send_pending
 from .preferences.service import PreferenceBook
+from .reach import Reach
 from .settings import NotificationsSettings
 
 

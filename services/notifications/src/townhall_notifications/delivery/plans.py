@@ -21,7 +21,7 @@ from townhall_contracts.events import (
 )
 from townhall_contracts.notifications import NotificationKind as Kind
 
-from .reach import Reach
+from ..reach import Reach
 
 OFFICIAL = "official"
 

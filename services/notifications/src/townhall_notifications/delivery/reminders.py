@@ -15,9 +15,9 @@ from sqlmodel import Session, col, select
 from townhall_contracts.notifications import NotificationKind
 
 from ..preferences.service import PreferenceBook
+from ..reach import Reach
 from .models import AcknowledgementDue
 from .plans import Item
-from .reach import Reach
 from .service import write
 
 _BATCH = 1000

@@ -12,7 +12,8 @@ from townhall_contracts.notifications import EventBatch, EventBatchResult
 from townhall_platform.app import CurrentService
 from townhall_platform.errors import problem_responses
 
-from ..deps import BookDep, ReachDep, SessionDep
+from ..deps import ReachDep, SessionDep
+from ..preferences.deps import BookDep
 from .service import apply
 
 router = APIRouter(prefix="/v1/events", tags=["internal"])

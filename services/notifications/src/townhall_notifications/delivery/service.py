@@ -22,10 +22,10 @@ from townhall_contracts.events import SCHEMA_VERSION, Event, EventType, PostAckn
 from townhall_contracts.notifications import Channel
 
 from ..preferences.service import PreferenceBook
+from ..reach import Reach
 from .errors import UnreadableEvent
 from .models import AcknowledgementDue, AppliedEvent, Notification
 from .plans import Item, Plan, plan
-from .reach import Reach
 
 _ROWS = 1000  # rows per multi-row insert
 

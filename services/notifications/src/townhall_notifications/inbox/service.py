@@ -13,7 +13,7 @@ from sqlmodel import Session
 from townhall_contracts.notifications import Inbox, InboxItem, NotificationKind, UnreadCount
 
 from ..delivery.models import Notification
-from ..delivery.reach import Reach
+from ..reach import Reach
 from .errors import BadCursor, NotificationNotFound
 from .repository import InboxRepository
 

@@ -17,9 +17,9 @@ from sqlmodel import Session, col, select
 from townhall_contracts.notifications import DigestFrequency
 
 from ..delivery.models import Notification
-from ..delivery.reach import Reach
 from ..preferences.models import Preference
 from ..preferences.service import PreferenceBook
+from ..reach import Reach
 from .models import OutgoingMail
 from .render import Rendered, Renderer
 

@@ -11,7 +11,8 @@ from townhall_platform.app import CurrentUser
 from townhall_platform.errors import problem_responses
 from townhall_platform.params import ResourceId
 
-from ..deps import BookDep, SessionDep
+from ..deps import SessionDep
+from .deps import BookDep
 
 router = APIRouter(prefix="/v1", tags=["preferences"])
 
