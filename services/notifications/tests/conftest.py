@@ -24,7 +24,16 @@ from townhall_platform.db import make_engine, run_migrations
 
 from .policy_stub import PolicyStub
 
-TABLES = ("notifications", "applied_events", "acknowledgements_due", "preferences", "outgoing_mail")
+TABLES = (
+    "notifications",
+    "applied_events",
+    "acknowledgements_due",
+    "preferences",
+    "outgoing_mail",
+    "webhook_attempts",
+    "webhook_deliveries",
+    "webhook_subscriptions",
+)
 _ids = itertools.count(1_000)
 
 

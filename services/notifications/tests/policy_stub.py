@@ -20,6 +20,7 @@ class Space:
     visibility: str = "public"
     members: set[str] = field(default_factory=set)
     moderators: set[str] = field(default_factory=set)
+    owners: set[str] = field(default_factory=set)
 
 
 @dataclass
@@ -37,6 +38,7 @@ class PolicyStub:
     groups: dict[str, set[str]] = field(default_factory=lambda: {"hr": {"chloe", "emma"}})
     approvers: set[str] = field(default_factory=lambda: {"marc"})
     org_moderators: set[str] = field(default_factory=lambda: {"nadia"})
+    admins: set[str] = field(default_factory=set)
     down: bool = False
     revision: int = 1
 
@@ -59,6 +61,8 @@ class PolicyStub:
         return tokens
 
     def allows(self, user: str, action: str, domain: str) -> bool:
+        if domain == "org":
+            return action == "grants.manage" and user in self.admins
         space = self.spaces.get(domain.removeprefix("space:"))
         if space is None or user not in self.subjects:
             return False
@@ -68,6 +72,8 @@ class PolicyStub:
             return reads
         if action == "moderate":
             return user in space.moderators or (public and user in self.org_moderators)
+        if action == "manage.space":
+            return user in space.owners
         if action == "approve.official":
             return reads and user in self.approvers
         return False

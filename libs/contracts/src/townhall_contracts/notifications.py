@@ -140,3 +140,57 @@ class DevMail(BaseModel):
     list_unsubscribe: str
     text: str
     html: str
+
+
+# Events a webhook may subscribe to: what people are told about (not search's documents).
+WEBHOOK_EVENTS = frozenset(
+    {
+        "post.published",
+        "post.submitted",
+        "post.approved",
+        "post.rejected",
+        "post.endorsed",
+        "post.acknowledged",
+        "comment.created",
+        "report.created",
+    }
+)
+
+
+class WebhookCreate(BaseModel):
+    """A subscription; a `whsec_` secret is generated when none is given (returned once)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    url: str = Field(min_length=8, max_length=2000)
+    events: list[str] = Field(min_length=1, max_length=20)
+    space_id: str | None = Field(default=None, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.:-]{0,127}$")
+    secret: str | None = Field(default=None, max_length=200)
+
+
+class WebhookRead(BaseModel):
+    id: str
+    owner_id: str
+    url: str
+    events: list[str]
+    space_id: str | None
+    active: bool
+    disabled_reason: str | None
+    created_at: datetime
+    # Only in the answer to its creation.
+    secret: str | None = None
+
+
+class WebhookAttemptRead(BaseModel):
+    at: datetime
+    status_code: int | None
+    error: str | None
+
+
+class WebhookDeliveryRead(BaseModel):
+    id: int
+    event_id: int
+    event_type: str
+    status: str
+    attempts: list[WebhookAttemptRead]
+    next_attempt_at: datetime | None

@@ -28,13 +28,14 @@ from .preferences.router import router as preferences_router
 from .preferences.service import PreferenceBook
 from .reach import Reach
 from .settings import NotificationsSettings
+from .webhooks.router import router as webhooks_router
 
 SERVICE_NAME = "notifications"
 DESCRIPTION = (
     "Inboxes, preferences, e-mail (immediate and digests) from publishing's events. "
     "Recipients are resolved by the policy service and checked again at delivery time."
 )
-ROUTERS = [inbox_router, preferences_router, events_router, dev_mail_router]
+ROUTERS = [inbox_router, preferences_router, events_router, webhooks_router, dev_mail_router]
 
 
 def create_app(
@@ -119,6 +120,10 @@ def jobs_of(
         renderer=Renderer(
             book=book, portal_url=settings.portal_url, public_url=settings.public_url
         ),
+        # Redirects are not followed: a webhook answers where it was registered.
+        webhook_client=httpx.Client(
+            timeout=settings.webhook_timeout_seconds, follow_redirects=False
+        ),
         sender=SmtpSender(
             config, attempts=settings.smtp_attempts_per_pass, backoff=settings.smtp_backoff_seconds
         ),
@@ -149,6 +154,7 @@ def _lifespan(
             if sink is not None:
                 sink.stop()
             app.state.policy_client.close()
+            app.state.jobs.webhook_client.close()
             engine.dispose()
 
     return lifespan

@@ -11,6 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
+import httpx
 from sqlalchemy.engine import Engine
 
 from townhall_platform.db import session_scope
@@ -22,6 +23,7 @@ from .mail.sender import SmtpSender, send_pending
 from .preferences.service import PreferenceBook
 from .reach import Reach
 from .settings import NotificationsSettings
+from .webhooks.sender import send_due
 
 
 @dataclass
@@ -32,6 +34,7 @@ class Jobs:
     book: PreferenceBook
     renderer: Renderer
     sender: SmtpSender
+    webhook_client: httpx.Client
     now: Callable[[], datetime] = lambda: datetime.now(UTC)
 
     def run_once(self) -> dict[str, int]:
@@ -64,6 +67,18 @@ class Jobs:
                 now=now,
                 max_attempts=settings.mail_max_attempts,
                 backoff=settings.smtp_backoff_seconds,
+            )
+        with session_scope(self.engine) as session:
+            done |= send_due(
+                session,
+                self.webhook_client,
+                now=now,
+                guard={
+                    "allow_loopback": settings.webhook_allow_loopback,
+                    "allow_private": settings.webhook_allow_private,
+                },
+                backoff=settings.webhook_backoff_seconds,
+                retry_hours=settings.webhook_retry_hours,
             )
         return done
 

@@ -6,6 +6,7 @@ from .database import metadata
 from .delivery.models import AcknowledgementDue, AppliedEvent, Notification
 from .mail.models import OutgoingMail
 from .preferences.models import Preference
+from .webhooks.models import WebhookAttempt, WebhookDelivery, WebhookSubscription
 
 __all__ = [
     "AcknowledgementDue",
@@ -13,5 +14,8 @@ __all__ = [
     "Notification",
     "OutgoingMail",
     "Preference",
+    "WebhookAttempt",
+    "WebhookDelivery",
+    "WebhookSubscription",
     "metadata",
 ]

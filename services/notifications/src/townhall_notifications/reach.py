@@ -78,6 +78,13 @@ class Reach:
             allowed += [d.subject for d in batch.decisions if d.allowed]
         return allowed
 
+    def allows_any(self, subject: str, candidates: list[tuple[Action, str]]) -> bool:
+        """Whether policy allows `subject` any of the (action, domain) `candidates`."""
+        batch = self._answers.decide_batch(
+            [DecisionRequest(subject=subject, action=a, domain=d) for a, d in candidates]
+        )
+        return any(d.allowed for d in batch.decisions)
+
     def readers(
         self, subjects: Iterable[str], space_id: str, narrowing: frozenset[str] = frozenset()
     ) -> list[str]:

@@ -60,6 +60,16 @@ class NotificationsSettings(ServiceSettings):
     policy_cache_seconds: float = Field(default=1.0, ge=0.0, le=1.0)
     policy_revision_check_seconds: float = Field(default=0.25, ge=0.0, le=1.0)
 
+    # Outgoing webhooks. The SSRF guard refuses loopback and private addresses unless
+    # allowed; the embedded default allows loopback so a newcomer can try a local receiver
+    # (set it false in production).
+    webhook_allow_loopback: bool = True
+    webhook_allow_private: bool = False
+    webhook_timeout_seconds: float = Field(default=5.0, gt=0, le=60)
+    # Retried with exponential backoff from this delay for this long, then disabled.
+    webhook_backoff_seconds: float = Field(default=5.0, ge=0, le=3600)
+    webhook_retry_hours: float = Field(default=24.0, gt=0, le=168)
+
     # The NATS bus, once `townhall run` starts it (`bus.py`); off by default here.
     nats_url: str | None = None
     nats_durable: str = "notifications"

@@ -23,6 +23,7 @@ from townhall_contracts.notifications import Channel
 
 from ..preferences.service import PreferenceBook
 from ..reach import Reach
+from ..webhooks.service import enqueue as enqueue_webhooks
 from .errors import UnreadableEvent
 from .models import AcknowledgementDue, AppliedEvent, Notification
 from .plans import Item, Plan, plan
@@ -63,6 +64,7 @@ def apply(
     written = write(session, f"event:{event.id}", result.items, book=book, at=now())
     if result.acknowledgement is not None:
         _track(session, result, written)
+    enqueue_webhooks(session, reach, event, now())
     session.add(AppliedEvent(event_id=event.id, type=event.type.value, applied_at=now()))
     session.flush()
     return Applied(duplicate=False, notifications=len(written))
