@@ -74,9 +74,38 @@ def settings(migrated_url: str, signing_key_file: Path, tmp_path: Path) -> Notif
     )
 
 
+def publishing_spaces(policy: PolicyStub) -> httpx.MockTransport:
+    """Publishing at its HTTP boundary: `GET /v1/spaces/{id}`, from the policy stub's spaces."""
+
+    def handle(request: httpx.Request) -> httpx.Response:
+        name = request.url.path.removeprefix("/v1/spaces/")
+        space = policy.spaces.get(name)
+        if space is None:
+            return httpx.Response(404, json={"title": "Not found", "status": 404})
+        return httpx.Response(
+            200,
+            json={
+                "id": name,
+                "name": name,
+                "kind": "community",
+                "visibility": space.visibility,
+                "description": "",
+                "created_by": "paul",
+                "created_at": "2026-01-01T00:00:00Z",
+                "archived_at": None,
+            },
+        )
+
+    return httpx.MockTransport(handle)
+
+
 @pytest.fixture
 def app(settings: NotificationsSettings, policy: PolicyStub, engine: Engine) -> Any:
-    return create_app(settings, policy_transport=httpx.MockTransport(policy.handle))
+    return create_app(
+        settings,
+        policy_transport=httpx.MockTransport(policy.handle),
+        publishing_transport=publishing_spaces(policy),
+    )
 
 
 @pytest.fixture

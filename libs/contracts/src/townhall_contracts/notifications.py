@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import StrEnum
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -166,6 +167,9 @@ class WebhookCreate(BaseModel):
     events: list[str] = Field(min_length=1, max_length=20)
     space_id: str | None = Field(default=None, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.:-]{0,127}$")
     secret: str | None = Field(default=None, max_length=200)
+    # `standard`: the event, signed. `teams` (an Adaptive Card for a Workflows webhook) or
+    # `slack` (Block Kit): an announcement of a public space's official posts.
+    format: Literal["standard", "teams", "slack"] = "standard"
 
 
 class WebhookRead(BaseModel):
@@ -177,6 +181,7 @@ class WebhookRead(BaseModel):
     active: bool
     disabled_reason: str | None
     created_at: datetime
+    format: str = "standard"
     # Only in the answer to its creation.
     secret: str | None = None
 

@@ -11,7 +11,7 @@ from anyio import to_thread
 from fastapi import FastAPI
 from sqlalchemy.engine import Engine
 
-from townhall_clients import BreakerMetrics, CachedPolicy, PolicyClient
+from townhall_clients import BreakerMetrics, CachedPolicy, PolicyClient, PublishingClient
 from townhall_platform.app import create_app as create_service_app
 from townhall_platform.db import database_ready, make_engine
 from townhall_platform.workers import Worker, WorkerGroup
@@ -42,6 +42,7 @@ def create_app(
     settings: NotificationsSettings | None = None,
     *,
     policy_transport: httpx.BaseTransport | None = None,
+    publishing_transport: httpx.BaseTransport | None = None,
 ) -> FastAPI:
     """Build the notifications app; `policy_transport` replaces the network to policy."""
     settings = settings or NotificationsSettings()
@@ -65,6 +66,13 @@ def create_app(
     if policy.breaker is not None:
         BreakerMetrics.register(app.state.registry, [policy.breaker])
     app.state.policy_client = policy
+    # Asked as the user who configures a chat channel: is the space restricted?
+    app.state.publishing_client = PublishingClient(
+        settings.publishing_url,
+        token=app.state.identity.service_token,
+        timeout=settings.http_timeout_seconds,
+        transport=publishing_transport,
+    )
     answers = CachedPolicy(
         policy,
         ttl_seconds=settings.policy_cache_seconds,
@@ -87,6 +95,7 @@ def create_app(
             engine=engine,
             reach=app.state.reach,
             book=app.state.book,
+            portal_url=settings.portal_url,
         )
         if settings.nats_url
         else None
@@ -155,6 +164,7 @@ def _lifespan(
                 sink.stop()
             app.state.policy_client.close()
             app.state.jobs.webhook_client.close()
+            app.state.publishing_client.close()
             engine.dispose()
 
     return lifespan

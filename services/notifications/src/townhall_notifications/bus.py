@@ -41,14 +41,16 @@ ORIGINAL_SUBJECT = "Townhall-Original-Subject"
 _REDELIVER_SECONDS = 2.0
 
 
-def handle(message: bytes, *, engine: Engine, reach: Reach, book: PreferenceBook) -> None:
+def handle(
+    message: bytes, *, engine: Engine, reach: Reach, book: PreferenceBook, portal_url: str
+) -> None:
     """Apply one message's event in its own transaction (`UnreadableEvent` if it is not one)."""
     try:
         event = Event.model_validate_json(message)
     except ValidationError as exc:
         raise UnreadableEvent(f"Not an event: {exc}") from exc
     with session_scope(engine) as session:
-        apply(session, event, reach=reach, book=book)
+        apply(session, event, reach=reach, book=book, portal_url=portal_url)
 
 
 class BusConsumer:
@@ -62,12 +64,15 @@ class BusConsumer:
         engine: Engine,
         reach: Reach,
         book: PreferenceBook,
+        portal_url: str = "http://127.0.0.1:8100",
         batch: int = 100,
         on_applied: Callable[[], None] | None = None,
     ) -> None:
         self._url = url
         self._durable = durable
-        self._apply = lambda data: handle(data, engine=engine, reach=reach, book=book)
+        self._apply = lambda data: handle(
+            data, engine=engine, reach=reach, book=book, portal_url=portal_url
+        )
         self._batch = batch
         self._on_applied = on_applied
         self._stopping = threading.Event()

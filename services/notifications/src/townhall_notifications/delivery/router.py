@@ -12,7 +12,7 @@ from townhall_contracts.notifications import EventBatch, EventBatchResult
 from townhall_platform.app import CurrentService
 from townhall_platform.errors import problem_responses
 
-from ..deps import ReachDep, SessionDep
+from ..deps import ReachDep, SessionDep, SettingsDep
 from ..preferences.deps import BookDep
 from .service import apply
 
@@ -26,12 +26,17 @@ router = APIRouter(prefix="/v1/events", tags=["internal"])
     responses=problem_responses(401, 403, 413, 422, 503),
 )
 def post_events(
-    batch: EventBatch, caller: CurrentService, session: SessionDep, reach: ReachDep, book: BookDep
+    batch: EventBatch,
+    caller: CurrentService,
+    session: SessionDep,
+    reach: ReachDep,
+    book: BookDep,
+    settings: SettingsDep,
 ) -> EventBatchResult:
     """All or nothing: one transaction for the batch; a replayed event counts as duplicate."""
     applied = duplicates = notifications = 0
     for event in batch.events:
-        outcome = apply(session, event, reach=reach, book=book)
+        outcome = apply(session, event, reach=reach, book=book, portal_url=settings.portal_url)
         duplicates += outcome.duplicate
         applied += not outcome.duplicate
         notifications += outcome.notifications

@@ -44,6 +44,7 @@ def apply(
     reach: Reach,
     book: PreferenceBook,
     now: Callable[[], datetime] = lambda: datetime.now(UTC),
+    portal_url: str = "http://127.0.0.1:8100",
 ) -> Applied:
     """Write the notifications of `event` in `session` (the caller commits)."""
     if session.get(AppliedEvent, event.id) is not None:
@@ -64,7 +65,7 @@ def apply(
     written = write(session, f"event:{event.id}", result.items, book=book, at=now())
     if result.acknowledgement is not None:
         _track(session, result, written)
-    enqueue_webhooks(session, reach, event, now())
+    enqueue_webhooks(session, reach, event, now(), portal_url=portal_url)
     session.add(AppliedEvent(event_id=event.id, type=event.type.value, applied_at=now()))
     session.flush()
     return Applied(duplicate=False, notifications=len(written))

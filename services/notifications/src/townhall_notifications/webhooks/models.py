@@ -20,6 +20,8 @@ class WebhookSubscription(NotificationsModel, table=True):
     events: list[Any] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     space_id: str | None = Field(default=None, max_length=128)
     secret: str = Field(max_length=200)
+    # `standard` (the event, signed), or a chat card: `teams` or `slack`.
+    format: str = Field(default="standard", max_length=16)
     active: bool = Field(default=True)
     disabled_reason: str | None = Field(default=None, max_length=500)
     created_at: datetime = Field(

@@ -4,15 +4,18 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from fastapi import APIRouter, Response
+from fastapi import APIRouter, Request, Response
 
+from townhall_clients import PublishingClient, UnexpectedResponse
 from townhall_contracts.notifications import WebhookCreate, WebhookDeliveryRead, WebhookRead
 from townhall_platform.app import CurrentUser
+from townhall_platform.auth import bearer_token
 from townhall_platform.errors import problem_responses
 from townhall_platform.params import PositiveInt, ResourceId
 
 from ..deps import ReachDep, SessionDep, SettingsDep
 from . import service
+from .errors import InvalidWebhook
 
 router = APIRouter(prefix="/v1/webhooks", tags=["webhooks"])
 
@@ -25,6 +28,7 @@ router = APIRouter(prefix="/v1/webhooks", tags=["webhooks"])
     responses=problem_responses(401, 403, 422, 503),
 )
 def post_webhook(
+    request: Request,
     body: WebhookCreate,
     user: CurrentUser,
     session: SessionDep,
@@ -36,7 +40,21 @@ def post_webhook(
         "allow_loopback": settings.webhook_allow_loopback,
         "allow_private": settings.webhook_allow_private,
     }
-    return service.create(session, reach, user.subject, body, guard=guard)
+    publishing: PublishingClient = request.app.state.publishing_client
+    token = bearer_token(request.headers.get("authorization"))
+
+    def visibility(space_id: str) -> str:
+        # Asked as the caller: a space they may not see answers 404, refused as unknown.
+        try:
+            return str(publishing.space(space_id, user_token=token).visibility)
+        except UnexpectedResponse as exc:
+            if exc.status_code == 404:
+                raise InvalidWebhook(f"No space {space_id} you may see.") from exc
+            raise
+
+    return service.create(
+        session, reach, user.subject, body, guard=guard, space_visibility=visibility
+    )
 
 
 @router.get(

@@ -11,12 +11,13 @@ import base64
 import json
 import secrets
 import uuid
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
 from sqlmodel import Session, col, select
 
-from townhall_contracts.events import Event
+from townhall_contracts.events import Event, PostPublished
 from townhall_contracts.notifications import (
     WEBHOOK_EVENTS,
     WebhookAttemptRead,
@@ -28,6 +29,7 @@ from townhall_contracts.policy import Action
 from townhall_platform.errors import PermissionDenied
 
 from ..reach import Reach
+from .cards import announceable, announcement
 from .errors import InvalidWebhook, WebhookNotFound
 from .guard import UnsafeUrl, check_url
 from .models import WebhookAttempt, WebhookDelivery, WebhookSubscription
@@ -57,12 +59,19 @@ def read_of(row: WebhookSubscription, *, secret: str | None = None) -> WebhookRe
         active=row.active,
         disabled_reason=row.disabled_reason,
         created_at=row.created_at,
+        format=row.format,
         secret=secret,
     )
 
 
 def create(
-    session: Session, reach: Reach, owner: str, body: WebhookCreate, *, guard: dict[str, bool]
+    session: Session,
+    reach: Reach,
+    owner: str,
+    body: WebhookCreate,
+    *,
+    guard: dict[str, bool],
+    space_visibility: Callable[[str], str],
 ) -> WebhookRead:
     unknown = sorted(set(body.events) - WEBHOOK_EVENTS)
     if unknown:
@@ -80,8 +89,11 @@ def create(
         raise PermissionDenied(
             "Webhooks are registered by policy admins, or by a space's owners for their space."
         )
+    if body.format != "standard":
+        _check_channel(body, space_visibility)
     row = WebhookSubscription(
         id=str(uuid.uuid4()),
+        format=body.format,
         owner_id=owner,
         url=body.url,
         events=sorted(set(body.events)),
@@ -91,6 +103,21 @@ def create(
     session.add(row)
     session.flush()
     return read_of(row, secret=row.secret)
+
+
+def _check_channel(body: WebhookCreate, space_visibility: Callable[[str], str]) -> None:
+    """A chat channel announces one space's official posts, and never a restricted one's:
+    its audience is wider than the space's."""
+    if body.space_id is None or body.events != ["post.published"]:
+        raise InvalidWebhook(
+            "A Teams or Slack channel announces one space's official posts: give `space_id` "
+            'and events ["post.published"].'
+        )
+    if space_visibility(body.space_id) != "public":
+        raise InvalidWebhook(
+            f"Space {body.space_id} is restricted: its posts may not be announced in a "
+            "channel whose audience is wider than the space's."
+        )
 
 
 def owned(session: Session, owner: str, subscription_id: str) -> WebhookSubscription:
@@ -153,7 +180,7 @@ def send_again(
     session.add_all([delivery, subscription])
 
 
-def enqueue(session: Session, reach: Reach, event: Event, now: datetime) -> int:
+def enqueue(session: Session, reach: Reach, event: Event, now: datetime, *, portal_url: str) -> int:
     """A delivery per active subscription that wants `event` and whose owner may read it."""
     if event.type.value not in WEBHOOK_EVENTS:
         return 0
@@ -168,12 +195,18 @@ def enqueue(session: Session, reach: Reach, event: Event, now: datetime) -> int:
             continue
         if space is None or not reach.readers([row.owner_id], space):
             continue
+        body = payload
+        if row.format != "standard":
+            post = event.parsed()
+            if not isinstance(post, PostPublished) or not announceable(post):
+                continue
+            body = announcement(row.format, post, portal_url)
         session.add(
             WebhookDelivery(
                 subscription_id=row.id,
                 event_id=event.id,
                 event_type=event.type.value,
-                payload=payload,
+                payload=body,
                 created_at=now,
                 next_attempt_at=now,
             )

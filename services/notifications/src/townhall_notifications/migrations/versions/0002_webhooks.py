@@ -65,6 +65,7 @@ def upgrade() -> None:
         sa.Column("events", sa.JSON(), nullable=False),
         sa.Column("space_id", sa.String(length=128), nullable=True),
         sa.Column("secret", sa.String(length=200), nullable=False),
+        sa.Column("format", sa.String(length=16), nullable=False),
         sa.Column("active", sa.Boolean(), nullable=False),
         sa.Column("disabled_reason", sa.String(length=500), nullable=True),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
