@@ -47,11 +47,17 @@ def test_a_signed_delivery_reaches_the_receiver(
 ) -> None:
     made = _subscribe(client, admin, url=hook.url, secret=SECRET)
     assert made.status_code == 201, made.text
-    _publish(client, as_service, published("p1"), published("p2", "phoenix", author_id="alice"))
+    _publish(
+        client,
+        as_service,
+        published("p1"),
+        published("p2", "phoenix", author_id="alice"),
+        published("p3", audience_groups=["hr"]),
+    )
 
     done = app.state.jobs.run_once()
 
-    # The restricted space's post is not the admin's to read: not sent.
+    # The restricted space's post, and the one for HR only, are not the admin's to read.
     assert done["webhooks_delivered"] == 1
     [(headers, body)] = hook.received
     payload = Webhook(SECRET).verify(body, headers)

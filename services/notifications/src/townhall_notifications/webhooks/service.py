@@ -193,7 +193,7 @@ def enqueue(session: Session, reach: Reach, event: Event, now: datetime, *, port
     for row in rows:
         if event.type.value not in row.events or (row.space_id and row.space_id != space):
             continue
-        if space is None or not reach.readers([row.owner_id], space):
+        if space is None or not reach.readers([row.owner_id], space, _narrowing(event)):
             continue
         body = payload
         if row.format != "standard":
@@ -213,6 +213,14 @@ def enqueue(session: Session, reach: Reach, event: Event, now: datetime, *, port
         )
         queued += 1
     return queued
+
+
+def _narrowing(event: Event) -> frozenset[str]:
+    """The principals an official post was narrowed to (none: the space's readers)."""
+    data = event.data
+    groups = [f"group:{g}" for g in data.get("audience_groups") or []]
+    spaces = [f"space:{s}" for s in data.get("audience_spaces") or []]
+    return frozenset(groups + spaces)
 
 
 def _payload(event: Event) -> str:
