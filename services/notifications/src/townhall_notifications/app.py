@@ -88,19 +88,24 @@ def create_app(
         )
     workers.register_metrics(app.state.registry)
     app.state.workers = workers
-    app.state.bus = (
-        BusConsumer(
-            settings.nats_url,
-            durable=settings.nats_durable,
-            engine=engine,
-            reach=app.state.reach,
-            book=app.state.book,
-            portal_url=settings.portal_url,
-        )
-        if settings.nats_url
-        else None
-    )
+    app.state.bus = bus_of(settings, engine, app.state.reach, app.state.book)
     return app
+
+
+def bus_of(
+    settings: NotificationsSettings, engine: Engine, reach: Reach, book: PreferenceBook
+) -> BusConsumer | None:
+    """The JetStream consumer, when a NATS server is configured."""
+    if not settings.nats_url:
+        return None
+    return BusConsumer(
+        settings.nats_url,
+        durable=settings.nats_durable,
+        engine=engine,
+        reach=reach,
+        book=book,
+        portal_url=settings.portal_url,
+    )
 
 
 def book_of(settings: NotificationsSettings) -> PreferenceBook:
