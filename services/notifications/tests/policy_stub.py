@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 import httpx
 
-EMPLOYEES = {"alice", "bob", "chloe", "claire", "marc", "nadia", "emma"}
+EMPLOYEES = {"alice", "bob", "chloe", "claire", "marc", "nadia", "emma", "olivier"}
 
 
 @dataclass
@@ -39,6 +39,8 @@ class PolicyStub:
     approvers: set[str] = field(default_factory=lambda: {"marc"})
     org_moderators: set[str] = field(default_factory=lambda: {"nadia"})
     admins: set[str] = field(default_factory=set)
+    # Compliance officers read every space, restricted ones too.
+    auditors: set[str] = field(default_factory=lambda: {"olivier"})
     down: bool = False
     revision: int = 1
 
@@ -52,6 +54,8 @@ class PolicyStub:
             tokens.add("org")
         if user in self.org_moderators:
             tokens.add("moderator:org")
+        if user in self.auditors:
+            tokens.add("auditor:org")
         for name, space in self.spaces.items():
             if user in space.members:
                 tokens.add(f"space:{name}")
@@ -69,7 +73,7 @@ class PolicyStub:
         public = space.visibility == "public"
         reads = user in space.members or (public and user in self.employees)
         if action == "read":
-            return reads
+            return reads or user in self.auditors
         if action == "moderate":
             return user in space.moderators or (public and user in self.org_moderators)
         if action == "manage.space":

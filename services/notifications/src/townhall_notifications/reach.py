@@ -45,16 +45,29 @@ class Reach:
 
     def post_audience(
         self, space_id: str, audience_groups: Sequence[str], audience_spaces: Sequence[str]
-    ) -> tuple[list[str], frozenset[str]]:
-        """The candidates of a published post, and its narrowing tokens (none: the space's
-        readers). A public space reads with `org`, a restricted one with `space:<id>`;
-        asking both and checking `read` in the space keeps only the right ones."""
-        narrowing = frozenset(
-            [group_principal(g) for g in audience_groups]
-            + [space_principal(s) for s in audience_spaces]
-        )
-        wanted = narrowing or frozenset({ORG, space_principal(space_id)})
-        return self.audience(sorted(wanted)), narrowing
+    ) -> list[str]:
+        """Who may read a published post now: the members of its chosen groups and spaces
+        who may read the space, or, for a post not narrowed, the space's readers."""
+        narrowing = [group_principal(g) for g in audience_groups]
+        narrowing += [space_principal(s) for s in audience_spaces]
+        if narrowing:
+            return self.readers(self.audience(narrowing), space_id)
+        return self.space_readers(space_id)
+
+    def space_readers(self, space_id: str) -> list[str]:
+        """The readers of a space: its members, and the whole company for a public one.
+
+        Compliance officers may read a restricted space without being its audience: when
+        no one outside the members but them may read it, they are left out.
+        """
+        members = set(self.audience([space_principal(space_id)]))
+        others = set(self.audience([ORG])) - members
+        readers = set(self.allowed(members, Action.READ, space_id))
+        outside = set(self.allowed(others, Action.READ, space_id))
+        auditors = set(self._policy.audience([AUDITOR]).subjects) if outside else set()
+        if outside - auditors:
+            readers |= outside
+        return sorted(readers)
 
     def space_moderators(self, space_id: str) -> list[str]:
         candidates = self.audience([space_moderator_principal(space_id), ORG_MODERATOR])

@@ -85,10 +85,8 @@ def plan(event: Event, reach: Reach) -> Plan:
 def _published(data: PostPublished, reach: Reach, result: Plan) -> None:
     post = (data.post_id, data.space_id, data.title, data.summary)
     if data.kind == OFFICIAL:
-        candidates, _ = reach.post_audience(
-            data.space_id, data.audience_groups, data.audience_spaces
-        )
-        audience = reach.readers([c for c in candidates if c != data.author_id], data.space_id)
+        readers = reach.post_audience(data.space_id, data.audience_groups, data.audience_spaces)
+        audience = [r for r in readers if r != data.author_id]
         kind = Kind.ACKNOWLEDGEMENT_DUE if data.requires_acknowledgement else Kind.OFFICIAL_POST
         result.add(audience, Item(kind, *post, actor_id=data.author_id))
         if data.requires_acknowledgement:
