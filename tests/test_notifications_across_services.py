@@ -23,7 +23,9 @@ from townhall_platform.testing import free_port
 
 from .conftest import ServiceProcess
 
-pytestmark = pytest.mark.integration
+# Seeding policy and starting two services is most of this module's time: on a loaded
+# machine it takes longer than the suite's default limit for one test, setup included.
+pytestmark = [pytest.mark.integration, pytest.mark.timeout(900)]
 _ids = itertools.count(1)
 
 
