@@ -12,7 +12,7 @@ PYTEST_ARGS ?=
 .PHONY: help install run seed token test lint typecheck bench clean browser-deps bench-deps
 
 help:
-	@echo "make run    set up, migrate, seed demo data and run the portal and the three services"
+	@echo "make run    set up, migrate, seed demo data and run the portal and the four services"
 	@echo "make test   set up and run the whole test suite (SQLite, and PostgreSQL when it answers)"
 	@echo "           in a shuffled order (pytest-randomly, its seed printed last);"
 	@echo "           make test PYTEST_ARGS='-p randomly --randomly-seed=N' replays an order,"

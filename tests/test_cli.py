@@ -62,6 +62,8 @@ def _table_counts(db: Path) -> dict[str, int]:
 
 def _run_until_ready_then_interrupt(state: Path, ports: dict[str, int]) -> str:
     env = _clean_env(**{f"TOWNHALL_{n.upper()}_PORT": str(p) for n, p in ports.items()})
+    # The development SMTP sink of notifications, off its default port too.
+    env["TOWNHALL_NOTIFICATIONS_SMTP_PORT"] = str(free_port())
     process = subprocess.Popen(
         [TOWNHALL, "run", "--state-dir", str(state)],
         env=env,
@@ -125,7 +127,8 @@ def _run_until_ready_then_interrupt(state: Path, ports: dict[str, int]) -> str:
 def test_run_twice_starts_all_and_stops_cleanly_without_duplicating_demo_data(
     tmp_path: Path,
 ) -> None:
-    ports = {name: free_port() for name in ("portal", "policy", "publishing", "search")}
+    names = ("portal", "policy", "publishing", "search", "notifications")
+    ports = {name: free_port() for name in names}
     first = _run_until_ready_then_interrupt(tmp_path, ports)
     for port in ports.values():
         assert f"http://127.0.0.1:{port}" in first

@@ -11,9 +11,15 @@ import pytest
 import yaml
 
 ROOT = Path(__file__).resolve().parents[1]
-SERVICES = {"portal": 8100, "policy": 8101, "publishing": 8102, "search": 8103}
+SERVICES = {
+    "portal": 8100,
+    "policy": 8101,
+    "publishing": 8102,
+    "search": 8103,
+    "notifications": 8104,
+}
 # Services with a relational database of their own.
-WITH_DATABASE = ("policy", "publishing")
+WITH_DATABASE = ("policy", "publishing", "notifications")
 
 
 @pytest.fixture(scope="module")
@@ -29,7 +35,8 @@ def test_compose_has_the_backing_services(compose: dict[str, Any]) -> None:
         assert services[name]["healthcheck"]["test"]
     init = services["postgres"]["volumes"][1].split(":")[0]
     sql = (ROOT / init).read_text()
-    assert "CREATE DATABASE policy" in sql and "CREATE DATABASE publishing" in sql
+    for database in WITH_DATABASE:
+        assert f"CREATE DATABASE {database}" in sql
 
 
 @pytest.mark.parametrize(("name", "port"), SERVICES.items())

@@ -116,7 +116,7 @@ def run(
     seed_demo: Annotated[bool, typer.Option("--seed/--no-seed", help="Load demo data.")] = True,
     population: Population = demo_population.DEFAULT_SIZE,
 ) -> None:
-    """Migrate, seed, and run the portal and the three services on 127.0.0.1 until Ctrl-C."""
+    """Migrate, seed, and run the portal and the services on 127.0.0.1 until Ctrl-C."""
     state_dir = state_dir.resolve()
     _prepare(state_dir, seed=seed_demo, population=population)
     supervisor = Supervisor(state_dir)

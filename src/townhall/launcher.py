@@ -31,9 +31,17 @@ class ServiceSpec:
 
 
 # The portal comes first: it is what people open, so its URL is printed first.
-DEFAULT_PORTS = {"portal": 8100, "policy": 8101, "publishing": 8102, "search": 8103}
+DEFAULT_PORTS = {
+    "portal": 8100,
+    "policy": 8101,
+    "publishing": 8102,
+    "search": 8103,
+    "notifications": 8104,
+}
 # Services with a database to seed with demo data.
 SEEDED = ("policy", "publishing")
+# Services with a SQLite database under the state directory in the embedded default.
+WITH_DATABASE = (*SEEDED, "notifications")
 
 
 def load_specs(environ: Mapping[str, str] | None = None) -> tuple[ServiceSpec, ...]:
@@ -67,12 +75,15 @@ def service_environment(
     }
     if spec.name == "search":
         defaults["INDEX_DIR"] = str(state_dir / "search-index")
-    elif spec.name in SEEDED:
+    elif spec.name in WITH_DATABASE:
         defaults["DATABASE_URL"] = f"sqlite:///{state_dir / (spec.name + '.db')}"
     if spec.name == "policy":
         # The audit chain's key and its checkpoints live outside the database.
         defaults["AUDIT_KEY_FILE"] = str(state_dir / "keys" / "audit-chain.key")
         defaults["AUDIT_CHECKPOINT_DIR"] = str(state_dir / "audit-checkpoints")
+    if spec.name == "notifications":
+        # The development SMTP sink keeps the mails it receives here (`/v1/dev/mail`).
+        defaults["SMTP_SINK_DIR"] = str(state_dir / "mailbox")
     for key, value in defaults.items():
         env.setdefault(prefix + key, value)
     return env

@@ -1,0 +1,1 @@
+"""The notifications service: inboxes, preferences, e-mail and webhooks from publishing's events."""
