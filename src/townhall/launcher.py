@@ -120,7 +120,7 @@ class Supervisor:
         if output is not None:
             output.close()
 
-    def wait_ready(self, spec: ServiceSpec, timeout: float = 30.0) -> None:
+    def wait_ready(self, spec: ServiceSpec, timeout: float = 120.0) -> None:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             process = self.processes[spec.name]
@@ -132,7 +132,9 @@ class Supervisor:
             except httpx.HTTPError:
                 pass
             time.sleep(0.2)
-        raise RuntimeError(f"{spec.name} was not ready within {timeout:.0f} s")
+        raise RuntimeError(
+            f"{spec.name} did not answer 200 on {spec.url}/readyz within {timeout:.0f} s"
+        )
 
     def first_exited(self) -> str | None:
         for name, process in self.processes.items():
