@@ -92,9 +92,7 @@ def cluster(backend, tmp_path_factory, signing_key_file, token_issuer, start_sys
     with ExitStack() as stack:
         osmem = OsmemServer.start(japanese=False)
         stack.callback(osmem.close)
-        system = stack.enter_context(
-            start_system(backend, state, signing_key_file, token_issuer)
-        )
+        system = stack.enter_context(start_system(backend, state, signing_key_file, token_issuer))
         first, publishing = system.services["search"], system.services["publishing"]
         publishing.stop()
         first.stop()

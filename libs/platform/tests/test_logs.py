@@ -31,9 +31,7 @@ def _json_lines(text: str) -> list[dict[str, object]]:
 
 @pytest.fixture
 def client(signing_key_file: Path) -> TestClient:
-    settings = ServiceSettings(
-        environment="test", signing_key_file=signing_key_file, log_json=True
-    )
+    settings = ServiceSettings(environment="test", signing_key_file=signing_key_file, log_json=True)
     app = create_app(name="demo", settings=settings, routers=[router], readiness={})
     return TestClient(app, raise_server_exceptions=False)
 

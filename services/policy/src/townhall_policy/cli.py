@@ -24,7 +24,10 @@ from townhall_policy.timestamps import utcnow
 
 main = typer.Typer(
     name="townhall-policy",
-    help="The Townhall policy service: roles, grants, decisions, audit.",
+    help=(
+        "The Townhall policy service: roles, grants, decisions, audit. Settings: "
+        "TOWNHALL_POLICY_* environment variables, every one listed in docs/settings.md."
+    ),
     no_args_is_help=True,
     add_completion=False,
 )
