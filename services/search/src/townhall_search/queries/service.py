@@ -45,8 +45,7 @@ def search(
         raise QueryTooComplex(
             f"The query holds more than {MAX_QUERY_WORDS} different words; search with fewer."
         )
-    created_from = _utc(request.created_from)
-    created_to = _utc(request.created_to)
+    created_from, created_to = _utc(request.created_from), _utc(request.created_to)
     if created_from is not None and created_to is not None and created_from > created_to:
         raise InvalidDateRange("`from` must not be after `to`.")
     scope = CursorScope(
@@ -84,8 +83,7 @@ def search(
             facets=request.facets,
         )
     )
-    if position is not None and position.generation:
-        _check_generation(index, page, position.generation)
+    _check_generation(index, page, position.generation if position else None)
     end = offset + len(page.hits)
     more = bool(page.hits) and end < page.total and end < max_result_window
     return SearchResults(
@@ -96,9 +94,11 @@ def search(
     )
 
 
-def _check_generation(index: IndexBackend, page: SearchPage, issued_on: str) -> None:
+def _check_generation(index: IndexBackend, page: SearchPage, issued_on: str | None) -> None:
     """`CursorExpired` when the page was not read from the index the cursor was issued
     on (a rebuild switched meanwhile); an empty page asks the index which it reads."""
+    if not issued_on:
+        return
     current = page.generation or index.generation()
     if current != issued_on:
         raise CursorExpired(
