@@ -31,7 +31,7 @@ import pytest
 from osmem_server import OsmemServer
 
 from townhall.launcher import ServiceSpec
-from townhall_platform.testing import EVENTUALLY_SECONDS, free_port
+from townhall_platform.testing import EVENTUALLY_SECONDS, STARTUP_WAIT_SECONDS, free_port
 
 # Starting five services and osmem on a loaded machine takes minutes.
 pytestmark = [pytest.mark.postgresql_only, pytest.mark.timeout(1500)]
@@ -46,17 +46,24 @@ class RoundRobin:
     """A reverse proxy handing each request to the next search instance, recording
     every answer's status (the load balancer in front of the instances)."""
 
-    def __init__(self, upstreams: list[str]) -> None:
+    def __init__(self) -> None:
         self.statuses: Counter[int] = Counter()
-        turns = itertools.cycle(upstreams)
+        # Filled once the instances run; until then the proxy answers 503.
+        self.upstreams: list[str] = []
+        turn = itertools.count()
         lock = threading.Lock()
         proxy = self
 
         class Handler(BaseHTTPRequestHandler):
             def do_POST(self) -> None:
-                with lock:
-                    upstream = next(turns)
                 body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
+                with lock:
+                    upstreams = list(proxy.upstreams)
+                    number = next(turn)
+                if not upstreams:
+                    self._answer(503, b"{}")
+                    return
+                upstream = upstreams[number % len(upstreams)]
                 headers = {k: v for k, v in self.headers.items() if k.lower() != "host"}
                 try:
                     answer = httpx.post(
@@ -67,6 +74,9 @@ class RoundRobin:
                     status, content = 502, b"{}"
                 with lock:
                     proxy.statuses[status] += 1
+                self._answer(status, content)
+
+            def _answer(self, status: int, content: bytes) -> None:
                 self.send_response(status)
                 self.send_header("Content-Type", "application/json")
                 self.send_header("Content-Length", str(len(content)))
@@ -92,9 +102,20 @@ def cluster(backend, tmp_path_factory, signing_key_file, token_issuer, start_sys
     with ExitStack() as stack:
         osmem = OsmemServer.start(japanese=False)
         stack.callback(osmem.close)
-        system = stack.enter_context(start_system(backend, state, signing_key_file, token_issuer))
-        first, publishing = system.services["search"], system.services["publishing"]
-        publishing.stop()
+        proxy = RoundRobin()
+        stack.callback(proxy.close)
+        # Publishing's relay reaches search through the proxy (503 until the instances
+        # run: publishing stays ready meanwhile, however long they take to start).
+        relay_to_proxy = {
+            "TOWNHALL_PUBLISHING_SEARCH_URL": proxy.url,
+            "TOWNHALL_PUBLISHING_RELAY_MAX_LAG_SECONDS": "3600",
+        }
+        system = stack.enter_context(
+            start_system(
+                backend, state, signing_key_file, token_issuer, publishing_env=relay_to_proxy
+            )
+        )
+        first = system.services["search"]
         first.stop()
         first.env.update(
             {
@@ -110,14 +131,32 @@ def cluster(backend, tmp_path_factory, signing_key_file, token_issuer, start_sys
             spec = ServiceSpec("search", free_port())
             env = {**first.env, "TOWNHALL_SEARCH_PORT": str(spec.port)}
             instances.append(replace(first, spec=spec, env=env, log_path=state / f"search{n}.log"))
-        proxy = RoundRobin([instance.url for instance in instances])
-        stack.callback(proxy.close)
-        publishing.env["TOWNHALL_PUBLISHING_SEARCH_URL"] = proxy.url
-        publishing.start()
+        _start_together(instances)
         for instance in instances:
-            instance.start()
             stack.callback(instance.stop)
+        proxy.upstreams = [instance.url for instance in instances]
         yield system, instances, proxy
+
+
+def _start_together(instances: list) -> None:
+    """Start the instances at once, each given generous time (the machine may be loaded)."""
+    failures: list[BaseException] = []
+
+    def start(instance) -> None:
+        try:
+            instance.start(timeout=STARTUP_WAIT_SECONDS * 4)
+        except BaseException as exc:
+            failures.append(exc)
+
+    threads = [threading.Thread(target=start, args=(instance,)) for instance in instances]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    if failures:
+        for instance in instances:
+            instance.stop()
+        raise failures[0]
 
 
 def _write_and_edit(system, tag: str, writer: int, posts: dict[str, str], failures: list) -> None:
