@@ -11,6 +11,7 @@ from alembic import command
 from alembic.config import Config
 from sqlalchemy import event, text
 from sqlalchemy.engine import Engine
+from sqlalchemy.pool import NullPool
 from sqlmodel import Session, create_engine
 
 
@@ -75,8 +76,38 @@ def database_ready(engine: Engine) -> bool:
         return False
 
 
+# The advisory lock every migrate command takes on PostgreSQL (advisory keys are per
+# database, so one constant serves every service's own database).
+MIGRATION_LOCK_KEY = 0x74686D6967726174  # "thmigrat"
+
+
+@contextmanager
+def migration_lock(url: str) -> Iterator[None]:
+    """Hold PostgreSQL's advisory lock for migrations, so that of several processes
+    migrating at once one upgrades and the others wait, then find nothing to do.
+    SQLite needs none: its writers are serialised by the file lock."""
+    if not normalize_url(url).startswith("postgresql"):
+        yield
+        return
+    engine = create_engine(normalize_url(url), poolclass=NullPool)
+    try:
+        with engine.connect() as connection:
+            # A session-level lock on its own connection: Alembic's transactions come
+            # and go on another one while it is held.
+            connection.execute(text("SELECT pg_advisory_lock(:key)"), {"key": MIGRATION_LOCK_KEY})
+            try:
+                yield
+            finally:
+                connection.execute(
+                    text("SELECT pg_advisory_unlock(:key)"), {"key": MIGRATION_LOCK_KEY}
+                )
+    finally:
+        engine.dispose()
+
+
 def run_migrations(url: str, script_location: Path, revision: str = "head") -> None:
-    """Upgrade the database at `url` with the service's Alembic scripts."""
+    """Upgrade the database at `url` with the service's Alembic scripts, one process at
+    a time (`migration_lock`)."""
     config = Config()
     config.set_main_option("script_location", str(script_location))
     config.set_main_option("sqlalchemy.url", normalize_url(url).replace("%", "%%"))
@@ -84,4 +115,5 @@ def run_migrations(url: str, script_location: Path, revision: str = "head") -> N
         path = url.split("///", 1)[-1]
         if path and path != ":memory:":
             Path(path).parent.mkdir(parents=True, exist_ok=True)
-    command.upgrade(config, revision)
+    with migration_lock(url):
+        command.upgrade(config, revision)

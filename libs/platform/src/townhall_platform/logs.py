@@ -79,6 +79,7 @@ def configure_logging(*, service: str, json: bool, level: str = "INFO") -> None:
             colors=False, exception_formatter=structlog.dev.plain_traceback
         )
     )
+    _route_standard_logging(renderer, level)
     structlog.configure(
         processors=[
             structlog.contextvars.merge_contextvars,
@@ -92,6 +93,57 @@ def configure_logging(*, service: str, json: bool, level: str = "INFO") -> None:
         cache_logger_on_first_use=False,
     )
     structlog.contextvars.bind_contextvars(service=service)
+
+
+# Libraries that log every HTTP call they make at INFO: their failures still show.
+_CHATTY_LOGGERS = ("httpx", "httpcore", "opensearch", "urllib3")
+
+
+class _StderrHandler(logging.StreamHandler):  # type: ignore[type-arg]
+    """Writes to `sys.stderr` as it is at each line (see `SurvivingPrintLoggerFactory`),
+    counting a line it cannot write instead of printing a traceback."""
+
+    def __init__(self) -> None:
+        super().__init__(sys.stderr)
+
+    @property
+    def stream(self) -> TextIO:
+        return sys.stderr
+
+    @stream.setter
+    def stream(self, _value: TextIO) -> None:
+        pass
+
+    def handleError(self, record: logging.LogRecord) -> None:
+        _lines.drop()
+
+
+def _route_standard_logging(renderer: structlog.typing.Processor, level: str) -> None:
+    """Lines of the standard library's loggers (uvicorn's access and error lines,
+    SQLAlchemy, Alembic, opensearch-py) rendered as structlog's, request id included:
+    uvicorn writes its access line while the request's context is still bound."""
+    formatter = structlog.stdlib.ProcessorFormatter(
+        foreign_pre_chain=[
+            structlog.contextvars.merge_contextvars,
+            structlog.stdlib.add_logger_name,
+            structlog.processors.add_log_level,
+            structlog.processors.TimeStamper(fmt="iso", utc=True),
+        ],
+        processors=[structlog.stdlib.ProcessorFormatter.remove_processors_meta, renderer],
+    )
+    root = logging.getLogger()
+    # Replace our own handler of an earlier call; keep others' (pytest's capture).
+    root.handlers = [h for h in root.handlers if not isinstance(h, _StderrHandler)]
+    handler = _StderrHandler()
+    handler.setFormatter(formatter)
+    root.addHandler(handler)
+    root.setLevel(level.upper())
+    for name in ("uvicorn", "uvicorn.error", "uvicorn.access"):
+        # uvicorn's own configuration gives these their own handlers; ours render them.
+        logging.getLogger(name).handlers = []
+        logging.getLogger(name).propagate = True
+    for name in _CHATTY_LOGGERS:
+        logging.getLogger(name).setLevel(logging.WARNING)
 
 
 def accept_request_id(incoming: str | None) -> str:

@@ -28,12 +28,18 @@ class ServiceSettings(BaseSettings):
     # A service without a relational database (search) sets this to False.
     requires_database: ClassVar[bool] = True
 
+    # `development`, `test` or `production`: outside the first two, placeholder keys,
+    # secrets and SQLite are refused at start.
     environment: Environment = Environment.DEVELOPMENT
+    # The address and port `serve` listens on.
     host: str = "127.0.0.1"
     port: int = 8100
+    # SQLAlchemy URL of the service's own database (PostgreSQL in production).
     database_url: str = ""
+    # JSON log lines (production) instead of readable ones, and the lowest level written.
     log_json: bool = False
     log_level: str = "INFO"
+    # Larger request bodies are refused with 413 before they are read.
     max_body_bytes: int = 1_000_000
 
     # Identity: user tokens and service tokens are RS256 JWTs.

@@ -10,7 +10,7 @@ import uvicorn
 from rich.progress import Progress
 from sqlalchemy.engine import make_url
 
-from townhall_platform.db import make_engine, run_migrations, session_scope
+from townhall_platform.db import make_engine, migration_lock, run_migrations, session_scope
 from townhall_policy.audit.checkpoints import CheckpointRefused, write_checkpoint
 from townhall_policy.audit.keys import install_keyring, load_keyring
 from townhall_policy.audit.trail import key_trail
@@ -24,7 +24,10 @@ from townhall_policy.timestamps import utcnow
 
 main = typer.Typer(
     name="townhall-policy",
-    help="The Townhall policy service: roles, grants, decisions, audit.",
+    help=(
+        "The Townhall policy service: roles, grants, decisions, audit. Settings: "
+        "TOWNHALL_POLICY_* environment variables, every one listed in docs/settings.md."
+    ),
     no_args_is_help=True,
     add_completion=False,
 )
@@ -45,6 +48,9 @@ def serve() -> None:
         port=settings.port,
         workers=settings.workers,
         log_level=settings.log_level.lower(),
+        # uvicorn kills a worker that does not answer its ping within this time, also while
+        # it is still importing: its default is too short for a busy machine.
+        timeout_worker_healthcheck=30,
     )
 
 
@@ -56,7 +62,9 @@ def migrate() -> None:
     typer.echo(f"policy database migrated: {_safe_url(settings.database_url)}")
     engine = make_engine(settings.database_url)
     try:
-        keyed = key_trail(engine, load_keyring(settings))
+        # Keying appends to the audit chain: one migrating process at a time does it.
+        with migration_lock(settings.database_url):
+            keyed = key_trail(engine, load_keyring(settings))
     finally:
         engine.dispose()
     if keyed is not None:

@@ -7,7 +7,14 @@ import uvicorn
 
 from .settings import PortalSettings
 
-main = typer.Typer(help="Townhall portal.", no_args_is_help=True, add_completion=False)
+main = typer.Typer(
+    help=(
+        "Townhall portal. Settings: TOWNHALL_PORTAL_* environment variables, every one "
+        "listed in docs/settings.md."
+    ),
+    no_args_is_help=True,
+    add_completion=False,
+)
 
 
 @main.command()

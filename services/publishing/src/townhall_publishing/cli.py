@@ -27,7 +27,13 @@ from .settings import PublishingSettings
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 
-main = typer.Typer(help="Townhall publishing service.", no_args_is_help=True)
+main = typer.Typer(
+    help=(
+        "Townhall publishing. Settings: TOWNHALL_PUBLISHING_* environment variables, every one "
+        "listed in docs/settings.md."
+    ),
+    no_args_is_help=True,
+)
 console = Console()
 
 

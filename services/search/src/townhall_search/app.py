@@ -40,6 +40,9 @@ def open_index(settings: SearchSettings) -> IndexBackend:
             settings.opensearch_url,
             alias=settings.opensearch_index,
             timeout=settings.http_timeout_seconds,
+            shards=settings.opensearch_shards,
+            replicas=settings.opensearch_replicas,
+            lock_seconds=settings.reindex_lock_seconds,
         )
     return TantivyIndex.open(settings.index_dir, heap_bytes=settings.writer_heap_bytes)
 

@@ -14,7 +14,14 @@ from townhall_platform.app import build_identity
 
 from .settings import SearchSettings
 
-main = typer.Typer(help="Townhall search service.", no_args_is_help=True, add_completion=False)
+main = typer.Typer(
+    help=(
+        "Townhall search. Settings: TOWNHALL_SEARCH_* environment variables, every one "
+        "listed in docs/settings.md."
+    ),
+    no_args_is_help=True,
+    add_completion=False,
+)
 
 
 @main.command()

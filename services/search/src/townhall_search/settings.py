@@ -27,6 +27,12 @@ class SearchSettings(ServiceSettings):
     opensearch_url: str = "http://127.0.0.1:9200"
     # The alias searches read; a rebuild moves it to a new concrete index.
     opensearch_index: str = Field(default="townhall-documents", pattern=r"^[a-z0-9][a-z0-9_-]*$")
+    # Sizing of each concrete index a rebuild creates (an existing index keeps its own).
+    opensearch_shards: int = Field(default=1, ge=1, le=1024)
+    opensearch_replicas: int = Field(default=1, ge=0, le=16)
+    # How long the cluster-wide rebuild lock outlives its last renewal (each page of the
+    # export renews it), so a rebuild whose instance died is taken over after that.
+    reindex_lock_seconds: float = Field(default=120.0, ge=5.0, le=3600.0)
     # Memory of the single index writer; tantivy refuses less than 15 MB per thread.
     writer_heap_bytes: int = Field(default=50_000_000, ge=15_000_000)
     # The design promises a revoked member stops seeing a space within a second.

@@ -87,6 +87,9 @@ class SearchPage:
     total: int
     hits: list[Hit]
     facets: dict[str, list[FacetBucket]] = field(default_factory=dict)
+    # The index (generation) the page was read from, when the engine says so: a
+    # cursor taken before a rebuild's switch must not page through the new index.
+    generation: str | None = None
 
 
 def no_facets(names: Iterable[str]) -> dict[str, list[FacetBucket]]:
@@ -156,18 +159,23 @@ class IndexBackend(Protocol):
         rebuild replaces it; None when it opened."""
         ...
 
+    def generation(self) -> str | None:
+        """The name of the index searches read now (it changes at each rebuild)."""
+        ...
+
     def start_rebuild(self) -> None:
-        """Create an empty new index beside the live one."""
+        """Create an empty new index beside the live one; `RebuildInProgress` while a
+        rebuild runs (on OpenSearch: on any instance)."""
         ...
 
     def load_rebuild(self, events: Sequence[IndexEvent]) -> ApplyOutcome:
         """Apply events to the new index only (the bulk of a rebuild)."""
         ...
 
-    def finish_rebuild(self, watermark: int = 0) -> None:
-        """Make the new index the live one, atomically, and drop the old one. It holds
-        events through `watermark` (what the export reflected) or the live index's
-        watermark, whichever is later."""
+    def finish_rebuild(self, watermark: int = 0, documents: int = 0) -> None:
+        """Make the new index the live one, atomically, once it holds at least the
+        `documents` loaded into it. It holds events through `watermark` (what the export
+        reflected) or the live index's watermark, whichever is later."""
         ...
 
     def abort_rebuild(self) -> None:

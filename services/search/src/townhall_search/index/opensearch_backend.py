@@ -1,8 +1,11 @@
-"""The production index: OpenSearch through opensearch-py.
+"""The production index: OpenSearch through opensearch-py, safe on many instances.
 
-An alias (`settings.opensearch_index`) names the live index; a rebuild fills a new
-concrete index (`<alias>-<n>`) while searches read the alias, then one
-`_aliases` call moves the alias atomically and the old index is deleted.
+Searches read an alias; live events go to every index a write alias names, resolved
+at each batch; a rebuild fills a new concrete index under a cluster-wide lock, then
+one `_aliases` call moves both aliases atomically (`opensearch_layout`,
+`opensearch_lock`). Any number of search instances may apply events and start
+rebuilds: an instance's events reach the index another instance is building, and a
+second rebuild is refused while one runs anywhere.
 
 Versions use OpenSearch's external versioning: each event is written with
 `version_type=external` and the document's version, so OpenSearch itself refuses
@@ -12,13 +15,13 @@ and how texts are analyzed: `opensearch_documents`.
 
 from __future__ import annotations
 
-import re
+import dataclasses
 import threading
 from collections.abc import Iterable, Sequence
 from typing import Any
 
 import structlog
-from opensearchpy import NotFoundError, OpenSearch, helpers
+from opensearchpy import OpenSearch, TransportError, helpers
 
 from townhall_contracts.search import IndexEvent
 
@@ -31,7 +34,17 @@ from .backend import (
     Suggestion,
     no_facets,
 )
-from .opensearch_documents import INDEX_BODY, actions_of, watermark_action
+from .opensearch_documents import actions_of, watermark_action
+from .opensearch_layout import (
+    IndexLayout,
+    IndexUnavailable,
+    create_index,
+    ensure_layout,
+    generations,
+    live_index,
+    write_targets,
+)
+from .opensearch_lock import RebuildLock
 from .opensearch_pages import page_of, suggestions_of
 from .opensearch_queries import search_body, suggest_body
 from .query_text import fold, words_of
@@ -39,52 +52,80 @@ from .shared import WATERMARK_ID
 
 log = structlog.get_logger("townhall.search.opensearch")
 
-_GENERATION = re.compile(r"-(\d{6})$")
 _CHUNK = 1000
 
 
+class IndexIncomplete(RuntimeError):
+    """The new index holds fewer documents than the rebuild loaded: the old one stays."""
+
+
+class _IndexGone(RuntimeError):
+    """A write target was deleted between resolving the write alias and writing."""
+
+
 class OpenSearchIndex:
-    """An `IndexBackend` on an OpenSearch cluster, behind an alias."""
+    """An `IndexBackend` on an OpenSearch cluster, behind a read and a write alias."""
 
     name = "opensearch"
 
-    def __init__(self, client: OpenSearch, alias: str, live: str) -> None:
+    def __init__(self, client: OpenSearch, layout: IndexLayout, lock: RebuildLock) -> None:
         self._client = client
-        self._alias = alias
-        self._live = live
+        self._layout = layout
+        self._alias = layout.alias
+        self._rebuild_lock = lock
+        # The index this instance is building, when it holds the rebuild lock.
         self._building: str | None = None
         self._lock = threading.Lock()
 
     @classmethod
-    def open(cls, url: str, *, alias: str, timeout: float = 10.0) -> OpenSearchIndex:
-        """Connect, and create the first index behind the alias when there is none."""
+    def open(
+        cls,
+        url: str,
+        *,
+        alias: str,
+        timeout: float = 10.0,
+        shards: int = 1,
+        replicas: int = 1,
+        lock_seconds: float = 120.0,
+    ) -> OpenSearchIndex:
+        """Connect, and create the first index and its aliases when there are none."""
         client = OpenSearch(hosts=[url], timeout=timeout, http_compress=False)
-        try:
-            live = next(iter(client.indices.get_alias(name=alias)))
-        except NotFoundError:
-            live = f"{alias}-000001"
-            if not client.indices.exists(index=live):
-                client.indices.create(index=live, body=INDEX_BODY)
-            client.indices.put_alias(index=live, name=alias)
+        layout = IndexLayout(alias=alias, shards=shards, replicas=replicas)
+        live = ensure_layout(client, layout)
         log.info("index_opened", url=url, alias=alias, index=live)
-        return cls(client, alias, live)
+        lock = RebuildLock(client, layout, lease_seconds=lock_seconds)
+        return cls(client, layout, lock)
 
     # -- writing ---------------------------------------------------------------------------
 
+    def write_targets(self) -> list[str]:
+        """The indexes a live event goes to now (see `opensearch_layout.write_targets`)."""
+        return write_targets(self._client, self._layout)
+
     def apply(self, events: Sequence[IndexEvent]) -> ApplyOutcome:
-        """Write every event with its version; OpenSearch refuses the stale ones. The
-        batch's last event id goes last, as the version of the watermark document."""
+        """Write every event with its version to every write target; OpenSearch refuses
+        the stale ones. The batch's last event id goes last, as the version of the
+        watermark document. The outcome is the live index's."""
         actions = actions_of(events)
         watermark = max((event.event_id for event in events), default=0)
         if watermark:
             actions.append(watermark_action(watermark))
-        with self._lock:
-            outcome = self._bulk(self._live, actions)
-            if self._building is not None:
-                self._bulk(self._building, actions)
-
+        try:
+            try:
+                outcome = self._write_everywhere(actions)
+            except _IndexGone:
+                # A rebuild retired a target meanwhile: resolve again (versions make the
+                # second write of the same events harmless).
+                outcome = self._write_everywhere(actions)
+        except (TransportError, _IndexGone) as exc:
+            # The relay retries the batch: unavailable, not a fault of the request.
+            raise IndexUnavailable(f"OpenSearch could not apply the batch: {exc}"[:300]) from exc
         log.info("index_events_applied", applied=outcome.applied, skipped=outcome.skipped)
         return outcome
+
+    def _write_everywhere(self, actions: list[dict[str, Any]]) -> ApplyOutcome:
+        outcomes = [self._bulk(index, actions) for index in self.write_targets()]
+        return outcomes[0]
 
     def _bulk(self, index: str, actions: list[dict[str, Any]]) -> ApplyOutcome:
         applied = skipped = 0
@@ -108,6 +149,8 @@ class OpenSearchIndex:
                 skipped += 1
             else:
                 failures.append(result)
+        if any(_error_type(failure) == "index_not_found_exception" for failure in failures):
+            raise _IndexGone(index)
         if failures:
             raise RuntimeError(f"OpenSearch refused {len(failures)} documents: {failures[:3]}")
         return ApplyOutcome(applied=applied, skipped=skipped)
@@ -117,7 +160,7 @@ class OpenSearchIndex:
         ids = sorted(set(doc_ids))
         if not ids:
             return {}
-        answer = self._client.mget(index=self._live, body={"ids": ids}, _source=False)
+        answer = self._client.mget(index=self._alias, body={"ids": ids}, _source=False)
         return {doc["_id"]: int(doc["_version"]) for doc in answer["docs"] if doc.get("found")}
 
     def count(self) -> int:
@@ -126,10 +169,14 @@ class OpenSearchIndex:
 
     def watermark(self) -> tuple[int, int]:
         """The last event id applied and the documents the live index holds with it."""
-        with self._lock:
-            self._client.indices.refresh(index=self._live)
-            watermark = self.versions([WATERMARK_ID]).get(WATERMARK_ID, 0)
-            documents = int(self._client.count(index=self._live)["count"])
+        return self._watermark_of(self._alias)
+
+    def _watermark_of(self, index: str) -> tuple[int, int]:
+        self._client.indices.refresh(index=index)
+        answer = self._client.mget(index=index, body={"ids": [WATERMARK_ID]}, _source=False)
+        found = [doc for doc in answer["docs"] if doc.get("found")]
+        watermark = int(found[0]["_version"]) if found else 0
+        documents = int(self._client.count(index=index)["count"])
         return watermark, documents - (1 if watermark else 0)
 
     def damage(self) -> str | None:
@@ -137,59 +184,84 @@ class OpenSearchIndex:
         watermark check)."""
         return None
 
+    def generation(self) -> str | None:
+        """The concrete index searches read now."""
+        return live_index(self._client, self._layout)
+
     # -- rebuilding ------------------------------------------------------------------------
 
     def start_rebuild(self) -> None:
-        """Create the next concrete index; the alias still names the live one."""
+        """Take the cluster's rebuild lock, create the next concrete index and add it to
+        the write alias, so every instance's live events reach it from now on."""
         with self._lock:
             if self._building is not None:
                 raise RebuildInProgress("a rebuild is already in progress")
-            match = _GENERATION.search(self._live)
-            number = int(match.group(1)) + 1 if match else 2
-            target = f"{self._alias}-{number:06d}"
-            if self._client.indices.exists(index=target):
-                self._client.indices.delete(index=target)
-            self._client.indices.create(index=target, body=INDEX_BODY)
+            live = live_index(self._client, self._layout)
+            if live is None:
+                raise IndexUnavailable(f"the alias {self._alias} does not exist")
+            existing = generations(self._client, self._layout)
+            number = max(self._layout.generation_of(name) or 0 for name in [live, *existing])
+            target = self._layout.generation_name(number + 1)
+            self._rebuild_lock.acquire(target)
+            try:
+                # Older generations (the one kept at the last switch, one a failed
+                # rebuild left behind) go now, under the lock.
+                for stale in existing:
+                    if stale != live:
+                        self._client.indices.delete(index=stale, ignore_unavailable=True)
+                create_index(self._client, target, self._layout.index_body())
+                self._client.indices.put_alias(index=target, name=self._layout.write_alias)
+            except Exception:
+                self._rebuild_lock.release()
+                raise
             self._building = target
-        log.info("index_rebuild_started", index=target)
+        log.info("index_rebuild_started", index=target, previous=live)
 
     def load_rebuild(self, events: Sequence[IndexEvent]) -> ApplyOutcome:
-        """Write events to the index being built only."""
+        """Write events to the index being built only, renewing the rebuild lock."""
         actions = actions_of(events)
         with self._lock:
             if self._building is None:
                 raise NoRebuild("no rebuild is in progress")
+            self._rebuild_lock.renew(self._building)
             return self._bulk(self._building, actions)
 
-    def finish_rebuild(self, watermark: int = 0) -> None:
-        """Move the alias in one atomic `_aliases` call, then delete the old index."""
+    def finish_rebuild(self, watermark: int = 0, documents: int = 0) -> None:
+        """Check the new index holds the `documents` loaded, then move both aliases in
+        one atomic `_aliases` call. The old index stays (deleted by the next rebuild)."""
         with self._lock:
-            building, old = self._building, self._live
+            building = self._building
             if building is None:
                 raise NoRebuild("no rebuild is in progress")
-            live_watermark = self.versions([WATERMARK_ID]).get(WATERMARK_ID, 0)
+            self._rebuild_lock.renew(building)
+            old = live_index(self._client, self._layout)
+            live_watermark = self._watermark_of(self._alias)[0] if old else 0
             later = max(watermark, live_watermark)
             if later:
                 self._bulk(building, [watermark_action(later)])
-            self._client.indices.refresh(index=building)
+            held = self._watermark_of(building)[1]
+            if held < documents:
+                raise IndexIncomplete(
+                    f"the new index {building} holds {held} of the {documents} documents "
+                    "loaded; the live index is kept"
+                )
             self._client.indices.update_aliases(
-                body={
-                    "actions": [
-                        {"remove": {"index": old, "alias": self._alias}},
-                        {"add": {"index": building, "alias": self._alias}},
-                    ]
-                }
+                body={"actions": _switch(self._layout, old, building)}
             )
-            self._live, self._building = building, None
-        self._client.indices.delete(index=old, ignore_unavailable=True)
-        log.info("index_rebuild_switched", index=building)
+            self._building = None
+            self._rebuild_lock.release()
+        log.info("index_rebuild_switched", index=building, previous=old)
 
     def abort_rebuild(self) -> None:
-        """Delete the index being built."""
+        """Delete the index being built (leaving the write alias with it) and release
+        the lock; the live index is untouched."""
         with self._lock:
             building, self._building = self._building, None
-        if building is not None:
-            self._client.indices.delete(index=building, ignore_unavailable=True)
+            if building is not None:
+                try:
+                    self._client.indices.delete(index=building, ignore_unavailable=True)
+                finally:
+                    self._rebuild_lock.release()
 
     # -- reading ---------------------------------------------------------------------------
 
@@ -199,7 +271,10 @@ class OpenSearchIndex:
             return SearchPage(total=0, hits=[], facets=no_facets(query.facets))
         body, by_date = search_body(query)
         answer = self._client.search(index=self._alias, body=body)
-        return page_of(answer, query.facets, by_date)
+        hits = answer["hits"]["hits"]
+        # The index this page came from, so a cursor can tell a switch happened.
+        generation = str(hits[0]["_index"]) if hits else None
+        return dataclasses.replace(page_of(answer, query.facets, by_date), generation=generation)
 
     def suggest(self, text: str, principals: frozenset[str], limit: int) -> list[Suggestion]:
         """Readable titles whose words start with what is typed."""
@@ -212,9 +287,12 @@ class OpenSearchIndex:
     # -- lifecycle -------------------------------------------------------------------------
 
     def ready(self) -> bool:
-        """True when the cluster answers and the alias exists."""
+        """True when the cluster answers and both aliases exist."""
         try:
-            return bool(self._client.indices.exists_alias(name=self._alias))
+            return bool(
+                self._client.indices.exists_alias(name=self._alias)
+                and self._client.indices.exists_alias(name=self._layout.write_alias)
+            )
         except Exception:
             return False
 
@@ -222,3 +300,19 @@ class OpenSearchIndex:
         """Drop a rebuild in progress and close the connections."""
         self.abort_rebuild()
         self._client.close()
+
+
+def _switch(layout: IndexLayout, old: str | None, new: str) -> list[dict[str, Any]]:
+    """The alias actions of a switch: reads and writes move from `old` to `new`."""
+    actions: list[dict[str, Any]] = [{"add": {"index": new, "alias": layout.alias}}]
+    if old is not None and old != new:
+        actions[:0] = [
+            {"remove": {"index": old, "alias": layout.alias}},
+            {"remove": {"index": old, "alias": layout.write_alias}},
+        ]
+    return actions
+
+
+def _error_type(failure: dict[str, Any]) -> str | None:
+    error = failure.get("error")
+    return str(error.get("type")) if isinstance(error, dict) else None

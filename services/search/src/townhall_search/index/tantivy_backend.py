@@ -52,6 +52,17 @@ log = structlog.get_logger("townhall.search.index")
 _Found = tuple[tantivy.Query | None, tantivy.Query, bool, int, list[tuple[float, tantivy.Document]]]
 
 
+class IndexWriterBusy(ValueError):
+    """Another process holds the index's writer: the tantivy backend is one process."""
+
+    def __init__(self, directory: Path) -> None:
+        super().__init__(
+            f"another process holds the writer of the tantivy index in {directory} "
+            "(tantivy's LockBusy). The tantivy backend runs as one search process; "
+            "run several instances on OpenSearch (TOWNHALL_SEARCH_BACKEND=opensearch)."
+        )
+
+
 class TantivyIndex:
     """An `IndexBackend` on a local tantivy directory."""
 
@@ -80,7 +91,7 @@ class TantivyIndex:
         except Exception as exc:
             if "LockBusy" in str(exc):
                 # Another writer holds this index: not damage, and not ours to replace.
-                raise
+                raise IndexWriterBusy(directory) from exc
             damage = f"the index in {directory} cannot be opened: {exc}"[:500]
             log.error("index_damaged", directory=str(directory), error=str(exc)[:500])
             spare = Generation(next_generation(directory), heap_bytes)
@@ -124,6 +135,11 @@ class TantivyIndex:
         with self._lock:
             return self._require_live().watermark()
 
+    def generation(self) -> str | None:
+        """The live generation's directory name."""
+        live = self._live
+        return live.directory.name if live is not None else None
+
     # -- rebuilding ------------------------------------------------------------------------
 
     def start_rebuild(self) -> None:
@@ -145,11 +161,13 @@ class TantivyIndex:
             applied = self._building.apply(events, documents, commit=False)
         return ApplyOutcome(applied=applied, skipped=len(events) - applied)
 
-    def finish_rebuild(self, watermark: int = 0) -> None:
+    def finish_rebuild(self, watermark: int = 0, documents: int = 0) -> None:
         """Point `CURRENT` at the new generation and search it from now on.
 
         `watermark`: the last event the export that filled it already reflects; the
-        new generation holds events through it or the live one's, whichever is later."""
+        new generation holds events through it or the live one's, whichever is later.
+        `documents` is not checked: one process applies every batch to the generation
+        itself (a failed one marks it broken), so none can be missing."""
         with self._lock:
             building, old = self._building, self._require_live()
             if building is None:
@@ -208,7 +226,12 @@ class TantivyIndex:
             hit(stored, 1.0 if by_date else score, highlighter.highlights(stored))
             for score, stored in found
         ]
-        return SearchPage(total=total, hits=hits, facets=facets(searcher, matching, query.facets))
+        return SearchPage(
+            total=total,
+            hits=hits,
+            facets=facets(searcher, matching, query.facets),
+            generation=live.directory.name,
+        )
 
     def suggest(self, text: str, principals: frozenset[str], limit: int) -> list[Suggestion]:
         """Readable titles whose words start with what is typed."""

@@ -12,6 +12,13 @@ class InvalidCursor(BadRequest):
     title = "Invalid cursor"
 
 
+class CursorExpired(BadRequest):
+    """The index was rebuilt since the cursor was issued: its snapshot is gone."""
+
+    type_slug = "cursor-expired"
+    title = "Cursor expired"
+
+
 class InvalidDateRange(BadRequest):
     """`from` is after `to`."""
 

@@ -8,10 +8,10 @@ from datetime import UTC, datetime
 from townhall_clients import CachedPolicy
 from townhall_contracts.search import SearchResults
 
-from ..index import IndexBackend, SearchQuery, SortOrder
+from ..index import IndexBackend, SearchPage, SearchQuery, SortOrder
 from ..index.query_text import MAX_QUERY_WORDS, distinct_words
 from .cursor import CursorCodec, CursorScope
-from .errors import InvalidDateRange, QueryTooComplex
+from .errors import CursorExpired, InvalidDateRange, QueryTooComplex
 from .schemas import SuggestionRead, Suggestions
 
 
@@ -45,8 +45,7 @@ def search(
         raise QueryTooComplex(
             f"The query holds more than {MAX_QUERY_WORDS} different words; search with fewer."
         )
-    created_from = _utc(request.created_from)
-    created_to = _utc(request.created_to)
+    created_from, created_to = _utc(request.created_from), _utc(request.created_to)
     if created_from is not None and created_to is not None and created_from > created_to:
         raise InvalidDateRange("`from` must not be after `to`.")
     scope = CursorScope(
@@ -84,14 +83,27 @@ def search(
             facets=request.facets,
         )
     )
+    _check_generation(index, page, position.generation if position else None)
     end = offset + len(page.hits)
     more = bool(page.hits) and end < page.total and end < max_result_window
     return SearchResults(
         total=page.total,
         hits=page.hits,
         facets=page.facets,
-        next_cursor=cursors.encode(end, scope, as_of) if more else None,
+        next_cursor=cursors.encode(end, scope, as_of, page.generation) if more else None,
     )
+
+
+def _check_generation(index: IndexBackend, page: SearchPage, issued_on: str | None) -> None:
+    """`CursorExpired` when the page was not read from the index the cursor was issued
+    on (a rebuild switched meanwhile); an empty page asks the index which it reads."""
+    if not issued_on:
+        return
+    current = page.generation or index.generation()
+    if current != issued_on:
+        raise CursorExpired(
+            "The index was rebuilt since this cursor was issued; search again from the first page."
+        )
 
 
 def suggest(

@@ -22,8 +22,8 @@ import structlog
 from townhall_contracts.search import DocumentExportPage, IndexEvent, IndexOperation
 
 from ..documents.service import check_events
-from ..index import IndexBackend
-from .errors import ReindexAlreadyRunning
+from ..index import IndexBackend, RebuildInProgress
+from .errors import ReindexAlreadyRunning, ReindexCannotStart
 from .schemas import ReindexState, ReindexStatus
 
 log = structlog.get_logger("townhall.search.reindex")
@@ -59,17 +59,28 @@ class Reindexer:
             return self._status.model_copy()
 
     def start(self, reason: str = "requested") -> ReindexStatus:
-        """Start a rebuild in the background; `ReindexAlreadyRunning` if one runs."""
+        """Start a rebuild in the background; `ReindexAlreadyRunning` if one runs here
+        or, on OpenSearch, on another instance."""
         with self._lock:
             if self._status.state is ReindexState.RUNNING:
                 raise ReindexAlreadyRunning("A reindex is already running; follow its progress.")
+            try:
+                # Taken here, not in the thread, so a refusal is the caller's answer.
+                self._index.start_rebuild()
+            except RebuildInProgress as exc:
+                raise ReindexAlreadyRunning(f"A reindex is already running: {exc}.") from exc
+            except Exception as exc:
+                log.exception("reindex_start_failed")
+                raise ReindexCannotStart(
+                    f"The new index could not be created: {exc}"[:300]
+                ) from exc
             self._status = ReindexStatus(
                 state=ReindexState.RUNNING,
                 backend=self._index.name,
                 started_at=_now(),
                 reason=reason,
             )
-            self._thread = threading.Thread(target=self.run, name="reindex", daemon=True)
+            self._thread = threading.Thread(target=self._fill, name="reindex", daemon=True)
             self._thread.start()
             return self._status.model_copy()
 
@@ -80,11 +91,10 @@ class Reindexer:
             thread.join(timeout)
         return self.status()
 
-    def run(self) -> None:
-        """The rebuild itself (in the calling thread)."""
+    def _fill(self) -> None:
+        """The rebuild after its start: the export loaded, then the switch."""
         try:
             watermark = self._delivered_watermark()
-            self._index.start_rebuild()
             event_ids = count(1)
             after: str | None = None
             while True:
@@ -110,7 +120,7 @@ class Reindexer:
                 if page.next_after is None:
                     break
                 after = page.next_after
-            self._index.finish_rebuild(watermark=watermark)
+            self._index.finish_rebuild(watermark=watermark, documents=processed)
         except Exception as exc:
             log.exception("reindex_failed")
             self._index.abort_rebuild()
