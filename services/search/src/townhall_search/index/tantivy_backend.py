@@ -32,6 +32,7 @@ from .backend import (
     Suggestion,
     no_facets,
 )
+from .expansion import expand
 from .query_text import ParsedQuery, fold, parse, typo_candidates, words_of
 from .shared import distinct_titles
 from .tantivy_documents import documents_of
@@ -278,7 +279,8 @@ def _run(
     prefix: tantivy.Query | None,
 ) -> _Found:
     """One run of a search, with typos for the words in `typos`."""
-    text_query = q.text_query(schema, parsed, typos, prefix)
+    concepts = expand(parsed, query.vocabulary, query.text)
+    text_query = q.text_query(schema, parsed, typos, prefix, concepts)
     matching = q.matching_query(schema, query, text_query)
     by_date = text_query is None or query.sort is SortOrder.DATE
     ranked = matching
