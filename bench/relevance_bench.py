@@ -66,7 +66,10 @@ def measure(engines: Sequence[str]) -> dict[str, dict[str, float]]:
                     ranked = {
                         q.id: engine.search(
                             BenchQuery(
-                                "multi-word", q.text, tuple(corpus_words(q.text)), frozenset({"org"})
+                                "multi-word",
+                                q.text,
+                                tuple(corpus_words(q.text)),
+                                frozenset({"org"}),
                             ),
                             limit=10,
                         )

@@ -51,16 +51,28 @@ class Judged:
 _ANSWER = {
     "fr": (
         ("Re : {question} ?", "D'après la note officielle : {first} Bon à savoir."),
-        ("Mon expérience : {title_lower}", "On m'a demandé {question}. {last} Ça s'est bien passé pour moi."),
+        (
+            "Mon expérience : {title_lower}",
+            "On m'a demandé {question}. {last} Ça s'est bien passé pour moi.",
+        ),
     ),
     "en": (
         ("Re: {question}?", "According to the official note: {first} Good to know."),
-        ("My experience: {title_lower}", "Someone asked me {question}. {last} It went fine for me."),
+        (
+            "My experience: {title_lower}",
+            "Someone asked me {question}. {last} It went fine for me.",
+        ),
     ),
 }
 _QUESTION = {
-    "fr": ("Question : {question} ?", "Quelqu'un sait {question} ? Je n'ai rien trouvé sur l'intranet, merci d'avance."),
-    "en": ("Question: {question}?", "Does anyone know {question}? I could not find it on the intranet, thanks."),
+    "fr": (
+        "Question : {question} ?",
+        "Quelqu'un sait {question} ? Je n'ai rien trouvé sur l'intranet, merci d'avance.",
+    ),
+    "en": (
+        "Question: {question}?",
+        "Does anyone know {question}? I could not find it on the intranet, thanks.",
+    ),
 }
 _REMINDER = {
     "fr": ("Rappel : {title}", "{body} Merci de relayer dans vos équipes."),
@@ -94,15 +106,23 @@ def _topic_posts(topic: Topic, rng: random.Random, moment: datetime) -> list[Pos
                 "first": sentences[0],
                 "last": sentences[-1],
             }
-
-            def post(suffix: str, kind: str, role: str, pattern: tuple[str, str]) -> None:
+            # (suffix, kind, role, title and body patterns): what each post is for.
+            made = [("official", "official", "official", ("{title}", "{body}"))]
+            if zlib.crc32(base.encode()) % 2 == 0:
+                made.append(("reminder", "official", "reminder", _REMINDER[language]))
+            made += [
+                (f"answer{n}", "social", "answer", pattern)
+                for n, pattern in enumerate(_ANSWER[language])
+            ]
+            made.append(("question", "social", "question", _QUESTION[language]))
+            for suffix, kind, role, (title_pattern, body_pattern) in made:
                 offset = timedelta(days=rng.randrange(0, 300), minutes=rng.randrange(0, 600))
                 posts.append(
                     Post(
                         id=f"{base}-{suffix}",
                         language=language,
-                        title=pattern[0].format(**fill),
-                        body=pattern[1].format(**fill),
+                        title=title_pattern.format(**fill),
+                        body=body_pattern.format(**fill),
                         kind=kind,
                         space_id=topic.space if kind == "official" else "cafe",
                         created_at=moment + offset,
@@ -111,13 +131,6 @@ def _topic_posts(topic: Topic, rng: random.Random, moment: datetime) -> list[Pos
                         role=role,
                     )
                 )
-
-            post("official", "official", "official", ("{title}", "{body}"))
-            if zlib.crc32(base.encode()) % 2 == 0:
-                post("reminder", "official", "reminder", _REMINDER[language])
-            for n, pattern in enumerate(_ANSWER[language]):
-                post(f"answer{n}", "social", "answer", pattern)
-            post("question", "social", "question", _QUESTION[language])
     return posts
 
 
@@ -183,9 +196,7 @@ def build() -> tuple[list[Post], list[Judged]]:
     for number, topic in enumerate(TOPICS):
         part = "held-out" if number % HELD_OUT_EVERY == HELD_OUT_EVERY - 1 else "tuning"
         for facet, language, text, tags in _queries(topic, part):
-            grades = {
-                p.id: g for p in posts if (g := grade(p, topic, facet.key, language)) > 0
-            }
+            grades = {p.id: g for p in posts if (g := grade(p, topic, facet.key, language)) > 0}
             judged.append(
                 Judged(
                     id=f"{topic.id}-{facet.key}-{len(judged)}",

@@ -16,8 +16,7 @@ from pathlib import Path
 import wordfreq
 
 TABLE = (
-    Path(__file__).parents[2]
-    / "services/search/src/townhall_search/index/data/common_words.txt"
+    Path(__file__).parents[2] / "services/search/src/townhall_search/index/data/common_words.txt"
 )
 # Words rarer than this weigh fully anyway: they need no line.
 MIN_ZIPF = 3.0
@@ -31,7 +30,7 @@ def _fold(word: str) -> str:
 def main() -> None:
     zipf: dict[str, int] = {}
     for language in ("fr", "en"):
-        for word, frequency in wordfreq.get_frequency_dict(language).items():
+        for word in wordfreq.get_frequency_dict(language):
             value = wordfreq.zipf_frequency(word, language)
             if value < MIN_ZIPF:
                 continue

@@ -16,8 +16,9 @@ letters) `FUZZY_WEIGHT` of that, the last word being typed as a prefix `PREFIX_W
 of it, a phrase 1. The free words are grouped into concepts (`expansion.py`): a
 concept scores its best alternative (the words typed, or a synonym or translation
 from the vocabulary at `SYNONYM_WEIGHT`), times a weight from how common its words
-are in everyday language (`rarity.py`, a table, not the index); then `OFFICIAL_BOOST` for official posts and `RECENT_BOOST` for
-documents created in the last `RECENT_DAYS` days. Equal scores are ordered newest
+are in everyday language (`rarity.py`, a table, not the index); then
+`OFFICIAL_BOOST` for official posts and `RECENT_BOOST` for documents created in the
+last `RECENT_DAYS` days. Equal scores are ordered newest
 first, then by id.
 
 Typo expansion, the costly part of a query, applies to the first `MAX_TYPO_WORDS`
@@ -82,6 +83,8 @@ class SearchQuery:
     now: datetime | None = None
     # The facets to count (names from `FACET_FIELDS`); none by default.
     facets: tuple[str, ...] = ()
+    # Only these documents, when given (best bets).
+    ids: tuple[str, ...] = ()
     # Synonyms, acronyms and translations the free words expand to, at query time.
     vocabulary: Vocabulary = field(default_factory=default_vocabulary)
 
@@ -143,6 +146,14 @@ class IndexBackend(Protocol):
 
     def suggest(self, text: str, principals: frozenset[str], limit: int) -> list[Suggestion]:
         """Titles of readable documents that complete `text`."""
+        ...
+
+    def unknown_words(self, words: Sequence[str], principals: frozenset[str]) -> frozenset[str]:
+        """The words (accents and case ignored) no document `principals` may read holds."""
+        ...
+
+    def texts(self, doc_ids: Sequence[str], principals: frozenset[str]) -> list[str]:
+        """The title and body of each of `doc_ids` that `principals` may read."""
         ...
 
     def versions(self, doc_ids: Iterable[str]) -> dict[str, int]:

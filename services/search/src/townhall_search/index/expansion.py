@@ -12,7 +12,6 @@ a vocabulary change needs no reindexing.
 from __future__ import annotations
 
 import re
-
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -88,9 +87,9 @@ def expand(parsed: ParsedQuery, vocabulary: Vocabulary, raw: str = "") -> tuple[
     start = 0
     while start < len(words):
         span, equivalents = _longest_term(words, start, vocabulary)
-        if span == 1 and word_weight(words[start]) < ACRONYM_CLASH_WEIGHT:
-            if words[start].upper() not in capitals:
-                equivalents = ()
+        clash = span == 1 and word_weight(words[start]) < ACRONYM_CLASH_WEIGHT
+        if clash and words[start].upper() not in capitals:
+            equivalents = ()
         typed = words[start : start + span]
         folded = _folded(typed)
         weight = sum(word_weight(w) for w in typed) if span > 1 else word_weight(typed[0])

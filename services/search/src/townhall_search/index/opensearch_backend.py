@@ -33,7 +33,7 @@ from .backend import (
 )
 from .opensearch_documents import INDEX_BODY, actions_of, watermark_action
 from .opensearch_pages import page_of, suggestions_of
-from .opensearch_queries import search_body, suggest_body
+from .opensearch_queries import TEXT_SOURCE, held_body, search_body, suggest_body, texts_body
 from .query_text import fold, words_of
 from .shared import WATERMARK_ID
 
@@ -200,6 +200,27 @@ class OpenSearchIndex:
         body, by_date = search_body(query)
         answer = self._client.search(index=self._alias, body=body)
         return page_of(answer, query.facets, by_date)
+
+    def texts(self, doc_ids: Sequence[str], principals: frozenset[str]) -> list[str]:
+        """The title and body of each readable one of `doc_ids`."""
+        if not principals or not doc_ids:
+            return []
+        answer = self._client.search(index=self._alias, body=texts_body(doc_ids, principals))
+        return [
+            "\n".join(str(hit["_source"].get(name, "")) for name in ("title", *TEXT_SOURCE))
+            for hit in answer["hits"]["hits"]
+        ]
+
+    def unknown_words(self, words: Sequence[str], principals: frozenset[str]) -> frozenset[str]:
+        """The words no readable document holds (asked within the readers filter)."""
+        if not principals:
+            return frozenset(words)
+        unknown = set()
+        for word in words:
+            answer = self._client.search(index=self._alias, body=held_body(word, principals))
+            if not answer["hits"]["total"]["value"]:
+                unknown.add(word)
+        return frozenset(unknown)
 
     def suggest(self, text: str, principals: frozenset[str], limit: int) -> list[Suggestion]:
         """Readable titles whose words start with what is typed."""

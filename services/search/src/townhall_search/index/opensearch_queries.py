@@ -21,7 +21,7 @@ from .backend import (
 )
 from .expansion import SYNONYM_WEIGHT, TERM_SLOP, Concept, Vocabulary, expand
 from .opensearch_documents import LANGUAGES, text_fields
-from .query_text import ParsedQuery, fuzzy_distance, parse, typo_candidates
+from .query_text import ParsedQuery, fold, fuzzy_distance, parse, typo_candidates
 from .shared import utc
 
 # OpenSearch's own bound (its default) on the index terms one typo-tolerant word expands to.
@@ -179,9 +179,40 @@ def suggest_body(words: list[str], principals: frozenset[str], size: int) -> dic
     }
 
 
+def held_body(word: str, principals: frozenset[str]) -> dict[str, Any]:
+    """Whether a readable document holds `word` (folded, whole) in its title or body."""
+    held = [{"term": {name: fold(word)}} for name in ("title_folded", "body_folded")]
+    return {
+        "query": {
+            "bool": {
+                "should": held,
+                "minimum_should_match": 1,
+                "filter": [{"terms": {"readers": sorted(principals)}}],
+            }
+        },
+        "size": 0,
+        "track_total_hits": True,
+    }
+
+
+TEXT_SOURCE = tuple(f"body_{lang}" for lang in LANGUAGES)
+
+
+def texts_body(doc_ids: Sequence[str], principals: frozenset[str]) -> dict[str, Any]:
+    """The stored texts of the readable ones of `doc_ids`."""
+    filters = [{"ids": {"values": list(doc_ids)}}, {"terms": {"readers": sorted(principals)}}]
+    return {
+        "query": {"bool": {"filter": filters}},
+        "size": len(doc_ids),
+        "_source": ["title", *TEXT_SOURCE],
+    }
+
+
 def _filters(query: SearchQuery) -> list[dict[str, Any]]:
     """The readers filter first, then the caller's own."""
     filters: list[dict[str, Any]] = [{"terms": {"readers": sorted(query.principals)}}]
+    if query.ids:
+        filters.append({"ids": {"values": list(query.ids)}})
     for field_name, value in (
         ("kind", query.kind),
         ("space_id", query.space_id),

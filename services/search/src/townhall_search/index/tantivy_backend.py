@@ -211,6 +211,34 @@ class TantivyIndex:
         ]
         return SearchPage(total=total, hits=hits, facets=facets(searcher, matching, query.facets))
 
+    def unknown_words(self, words: Sequence[str], principals: frozenset[str]) -> frozenset[str]:
+        """The words no readable document holds (asked within the readers filter)."""
+        if not principals:
+            return frozenset(words)
+        live = self._require_live()
+        readers = q.filter_query(live.schema, f.READERS, sorted(principals))
+        return q.unknown_words(live.index.searcher(), live.schema, words, readers)
+
+    def texts(self, doc_ids: Sequence[str], principals: frozenset[str]) -> list[str]:
+        """The title and body of each readable one of `doc_ids`."""
+        if not principals or not doc_ids:
+            return []
+        live = self._require_live()
+        schema = live.schema
+        wanted = tantivy.Query.boolean_query(
+            [
+                (tantivy.Occur.Must, q.filter_query(schema, f.ID, list(doc_ids))),
+                (tantivy.Occur.Must, q.filter_query(schema, f.READERS, sorted(principals))),
+            ]
+        )
+        _total, found = ordered_page(
+            live.index.searcher(), wanted, offset=0, limit=len(doc_ids), by_date=True
+        )
+        return [
+            stored_text(stored, f.TITLE) + "\n" + stored_text(stored, f.BODY)
+            for _score, stored in found
+        ]
+
     def suggest(self, text: str, principals: frozenset[str], limit: int) -> list[Suggestion]:
         """Readable titles whose words start with what is typed."""
         words = [fold(word) for word in words_of(text)]

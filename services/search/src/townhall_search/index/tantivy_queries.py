@@ -119,7 +119,9 @@ def unknown_words(
     return frozenset(unknown)
 
 
-def _term_query(schema: tantivy.Schema, term: Sequence[str], *, fuzzy: bool) -> tantivy.Query | None:
+def _term_query(
+    schema: tantivy.Schema, term: Sequence[str], *, fuzzy: bool
+) -> tantivy.Query | None:
     """One word (typos allowed when `fuzzy`), or several as a phrase, title weighing more."""
     if len(term) == 1:
         return word_query(schema, term[0], fuzzy=fuzzy)
@@ -132,7 +134,9 @@ def concept_query(
     """The best of the concept's alternatives, weighed by the concept's weight."""
     typed = concept.typed
     alternatives = []
-    if (query := _term_query(schema, typed, fuzzy=len(typed) == 1 and typed[0] in typos)) is not None:
+    if (
+        query := _term_query(schema, typed, fuzzy=len(typed) == 1 and typed[0] in typos)
+    ) is not None:
         alternatives.append(query)
     for term in concept.alternatives:
         if (query := _term_query(schema, term, fuzzy=False)) is not None:
@@ -192,6 +196,8 @@ def matching_query(
         (tantivy.Occur.Must, text or tantivy.Query.all_query()),
         (tantivy.Occur.Must, filter_query(schema, f.READERS, sorted(query.principals))),
     ]
+    if query.ids:
+        clauses.append((tantivy.Occur.Must, filter_query(schema, f.ID, list(query.ids))))
     for field_name, value in (
         (f.KIND, query.kind),
         (f.SPACE_ID, query.space_id),

@@ -13,6 +13,8 @@ from townhall_platform.params import Instant
 
 from ..deps import IndexDep, PolicyDep, SettingsDep
 from ..index import FACET_FIELDS, SortOrder
+from ..vocabulary import service as vocabulary_service
+from ..vocabulary.router import VocabularyDep
 from . import service
 from .deps import CursorsDep
 from .errors import UnknownFacet
@@ -61,6 +63,7 @@ def search(
     policy: PolicyDep,
     cursors: CursorsDep,
     settings: SettingsDep,
+    vocabulary: VocabularyDep,
     q: Annotated[str, Query(max_length=MAX_QUERY_CHARS, description="Free text")] = "",
     kind: Annotated[Literal["social", "official"] | None, Query()] = None,
     space: Annotated[str | None, Query(min_length=1, max_length=128)] = None,
@@ -102,6 +105,7 @@ def search(
             facets=_facet_names(facets),
         ),
         max_result_window=settings.max_result_window,
+        vocabulary=vocabulary_service.current(vocabulary),
     )
 
 

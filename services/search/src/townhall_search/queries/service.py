@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 
 from townhall_clients import CachedPolicy
 from townhall_contracts.search import SearchResults
 
 from ..index import IndexBackend, SearchQuery, SortOrder
-from ..index.query_text import MAX_QUERY_WORDS, distinct_words
+from ..index.expansion import default_vocabulary
+from ..index.query_text import MAX_QUERY_WORDS, distinct_words, parse
+from ..vocabulary.service import Current
+from . import refinements
 from .cursor import CursorCodec, CursorScope
 from .errors import InvalidDateRange, QueryTooComplex
 from .schemas import SuggestionRead, Suggestions
@@ -39,8 +42,10 @@ def search(
     cursors: CursorCodec,
     request: SearchRequest,
     max_result_window: int,
+    vocabulary: Current | None = None,
 ) -> SearchResults:
-    """Search what the subject may read; the cursor resumes where the last page ended."""
+    """Search what the subject may read; the cursor resumes where the last page ended.
+    The first page starts with the best bets and may suggest a correction."""
     if distinct_words(request.text) > MAX_QUERY_WORDS:
         raise QueryTooComplex(
             f"The query holds more than {MAX_QUERY_WORDS} different words; search with fewer."
@@ -67,30 +72,39 @@ def search(
     readable = policy.readable_by(request.subject)
     # The codec never accepts an offset at or past the window, so the limit stays >= 1.
     limit = min(request.limit, max_result_window - offset)
-    page = index.search(
-        SearchQuery(
-            text=request.text,
-            principals=readable,
-            kind=request.kind,
-            space_id=request.space_id,
-            author_id=request.author_id,
-            created_from=created_from,
-            created_to=created_to,
-            sort=request.sort,
-            offset=offset,
-            limit=limit,
-            as_of=as_of if position else None,
-            now=as_of,
-            facets=request.facets,
-        )
+    current = vocabulary or Current(default_vocabulary())
+    query = SearchQuery(
+        text=request.text,
+        principals=readable,
+        kind=request.kind,
+        space_id=request.space_id,
+        author_id=request.author_id,
+        created_from=created_from,
+        created_to=created_to,
+        sort=request.sort,
+        offset=offset,
+        limit=limit,
+        as_of=as_of if position else None,
+        now=as_of,
+        facets=request.facets,
+        vocabulary=current.vocabulary,
     )
+    parsed = parse(request.text)
+    # Best bets lead the first page only; the page keeps its size.
+    bets = refinements.best_bets(index, query, parsed, current) if position is None else []
+    page = index.search(replace(query, limit=max(1, limit - len(bets))) if bets else query)
+    bet_ids = {hit.id for hit in bets}
+    hits = bets + [hit for hit in page.hits if hit.id not in bet_ids]
     end = offset + len(page.hits)
     more = bool(page.hits) and end < page.total and end < max_result_window
     return SearchResults(
         total=page.total,
-        hits=page.hits,
+        hits=hits,
         facets=page.facets,
         next_cursor=cursors.encode(end, scope, as_of) if more else None,
+        did_you_mean=(
+            refinements.did_you_mean(index, query, parsed, page.hits) if position is None else None
+        ),
     )
 
 
