@@ -32,8 +32,8 @@ TERM_SLOP = 1
 PART_WEIGHT = 0.3
 
 
-# A single word this common (by `word_weight`) is a word, not an acronym, unless
-# written in capitals: "it" is not "IT".
+# A common word (by `word_weight`) that the vocabulary only knows as an acronym (written
+# in capitals there) stands for it only when typed in capitals: "it" is not "IT".
 ACRONYM_CLASH_WEIGHT = 0.5
 _CAPITALS = re.compile(r"\b[A-Z0-9]{2,}\b")
 
@@ -48,16 +48,26 @@ class Vocabulary:
     groups: tuple[tuple[str, ...], ...] = ()
     version: int = 0
     _index: dict[Term, tuple[Term, ...]] = field(default_factory=dict, compare=False, repr=False)
+    _acronyms: set[Term] = field(default_factory=set, compare=False, repr=False)
 
     def __post_init__(self) -> None:
         # Keyed by the folded words; the terms keep their accents, which analysis needs
         # ("à" is a French stopword, "a" is not).
+        spelled: dict[Term, bool] = {}
         for group in self.groups:
+            for raw in group:
+                key = _folded(words_of(raw))
+                spelled[key] = spelled.get(key, True) and raw.strip().isupper()
             terms = tuple(dict.fromkeys(t for t in (tuple(words_of(raw)) for raw in group) if t))
             for term in terms:
                 key = _folded(term)
                 known = self._index.get(key, ())
                 self._index[key] = tuple(dict.fromkeys(known + terms))
+        self._acronyms.update(key for key, upper in spelled.items() if upper and len(key) == 1)
+
+    def is_acronym(self, word: str) -> bool:
+        """True when the vocabulary writes `word` in capitals only (an acronym)."""
+        return _folded([word]) in self._acronyms
 
     def equivalents(self, words: Sequence[str]) -> tuple[Term, ...]:
         """Every term equivalent to `words` (itself included), or nothing if unknown."""
@@ -87,8 +97,11 @@ def expand(parsed: ParsedQuery, vocabulary: Vocabulary, raw: str = "") -> tuple[
     start = 0
     while start < len(words):
         span, equivalents = _longest_term(words, start, vocabulary)
-        clash = span == 1 and word_weight(words[start]) < ACRONYM_CLASH_WEIGHT
-        if clash and words[start].upper() not in capitals:
+        word = words[start]
+        clash = (
+            span == 1 and vocabulary.is_acronym(word) and word_weight(word) < ACRONYM_CLASH_WEIGHT
+        )
+        if clash and word.upper() not in capitals:
             equivalents = ()
         typed = words[start : start + span]
         folded = _folded(typed)

@@ -29,9 +29,20 @@ def _table() -> dict[str, int]:
     return table
 
 
+# Words that ask rather than say what about: "comment poser des congés ?" is about congés.
+QUESTION_WORDS = frozenset(
+    "comment quand pourquoi ou quel quelle quels quelles qui quoi combien puis peut "
+    "peux faut dois how what when where why which who whom can could should do does did "
+    "is are may".split()
+)
+QUESTION_WEIGHT = 0.1
+
+
 @lru_cache(maxsize=4096)
 def word_weight(word: str) -> float:
     """Between `MIN_WEIGHT` (the commonest words) and 1 (rare words, names, jargon)."""
+    if fold(word) in QUESTION_WORDS:
+        return QUESTION_WEIGHT
     zipf = _table().get(fold(word), 0)
     if zipf <= RARE_ZIPF:
         return 1.0
