@@ -31,9 +31,12 @@ def _table() -> dict[str, int]:
 
 # Words that ask rather than say what about: "comment poser des congés ?" is about congés.
 QUESTION_WORDS = frozenset(
-    "comment quand pourquoi ou quel quelle quels quelles qui quoi combien puis peut "
-    "peux faut dois how what when where why which who whom can could should do does did "
-    "is are may".split()
+    (
+        *("comment", "quand", "pourquoi", "ou", "quel", "quelle", "quels", "quelles", "qui"),
+        *("quoi", "combien", "puis", "peut", "peux", "faut", "dois"),
+        *("how", "what", "when", "where", "why", "which", "who", "whom", "can", "could"),
+        *("should", "do", "does", "did", "is", "are", "may"),
+    )
 )
 QUESTION_WEIGHT = 0.1
 

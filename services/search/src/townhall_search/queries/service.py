@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 
@@ -46,24 +47,7 @@ def search(
 ) -> SearchResults:
     """Search what the subject may read; the cursor resumes where the last page ended.
     The first page starts with the best bets and may suggest a correction."""
-    if distinct_words(request.text) > MAX_QUERY_WORDS:
-        raise QueryTooComplex(
-            f"The query holds more than {MAX_QUERY_WORDS} different words; search with fewer."
-        )
-    created_from = _utc(request.created_from)
-    created_to = _utc(request.created_to)
-    if created_from is not None and created_to is not None and created_from > created_to:
-        raise InvalidDateRange("`from` must not be after `to`.")
-    scope = CursorScope(
-        subject=request.subject,
-        text=request.text,
-        kind=request.kind,
-        space_id=request.space_id,
-        author_id=request.author_id,
-        created_from=created_from.isoformat() if created_from else None,
-        created_to=created_to.isoformat() if created_to else None,
-        sort=request.sort.value,
-    )
+    created_from, created_to, scope = _checked(request)
     # The cursor is checked before policy is asked: a bad one costs nothing.
     position = cursors.decode_position(request.cursor, scope) if request.cursor else None
     offset = position.offset if position else 0
@@ -89,22 +73,62 @@ def search(
         facets=request.facets,
         vocabulary=current.vocabulary,
     )
-    parsed = parse(request.text)
-    # Best bets lead the first page only; the page keeps its size.
-    bets = refinements.best_bets(index, query, parsed, current) if position is None else []
-    page = index.search(replace(query, limit=max(1, limit - len(bets))) if bets else query)
+    return _first_or_later_page(
+        index,
+        query,
+        current,
+        first=position is None,
+        cursor=lambda end: cursors.encode(end, scope, as_of),
+        max_result_window=max_result_window,
+    )
+
+
+def _checked(request: SearchRequest) -> tuple[datetime | None, datetime | None, CursorScope]:
+    """The request's dates in UTC and its cursor scope, once its text and dates are valid."""
+    if distinct_words(request.text) > MAX_QUERY_WORDS:
+        raise QueryTooComplex(
+            f"The query holds more than {MAX_QUERY_WORDS} different words; search with fewer."
+        )
+    created_from = _utc(request.created_from)
+    created_to = _utc(request.created_to)
+    if created_from is not None and created_to is not None and created_from > created_to:
+        raise InvalidDateRange("`from` must not be after `to`.")
+    scope = CursorScope(
+        subject=request.subject,
+        text=request.text,
+        kind=request.kind,
+        space_id=request.space_id,
+        author_id=request.author_id,
+        created_from=created_from.isoformat() if created_from else None,
+        created_to=created_to.isoformat() if created_to else None,
+        sort=request.sort.value,
+    )
+    return created_from, created_to, scope
+
+
+def _first_or_later_page(
+    index: IndexBackend,
+    query: SearchQuery,
+    current: Current,
+    *,
+    first: bool,
+    cursor: Callable[[int], str],
+    max_result_window: int,
+) -> SearchResults:
+    """One page; the first leads with the best bets (keeping its size) and may carry a
+    correction."""
+    parsed = parse(query.text)
+    bets = refinements.best_bets(index, query, parsed, current) if first else []
+    page = index.search(replace(query, limit=max(1, query.limit - len(bets))) if bets else query)
     bet_ids = {hit.id for hit in bets}
-    hits = bets + [hit for hit in page.hits if hit.id not in bet_ids]
-    end = offset + len(page.hits)
+    end = query.offset + len(page.hits)
     more = bool(page.hits) and end < page.total and end < max_result_window
     return SearchResults(
         total=page.total,
-        hits=hits,
+        hits=bets + [hit for hit in page.hits if hit.id not in bet_ids],
         facets=page.facets,
-        next_cursor=cursors.encode(end, scope, as_of) if more else None,
-        did_you_mean=(
-            refinements.did_you_mean(index, query, parsed, page.hits) if position is None else None
-        ),
+        next_cursor=cursor(end) if more else None,
+        did_you_mean=refinements.did_you_mean(index, query, parsed, page.hits) if first else None,
     )
 
 
