@@ -127,7 +127,7 @@ class VocabularyUpdate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     version: NonNegativeInt
-    groups: list[list[VocabularyTerm]] = Field(max_length=5000)
+    groups: list[Annotated[list[VocabularyTerm], Field(max_length=50)]] = Field(max_length=5000)
     best_bets: list[BestBet] = Field(default_factory=list, max_length=1000)
 
 

@@ -96,6 +96,7 @@ def test_a_stale_version_is_a_conflict(client, as_user) -> None:
         {"version": -1, "groups": []},
         {"version": 0, "groups": [[""]]},
         {"version": 0, "groups": [["ok", "x" * 101]]},
+        {"version": 0, "groups": [[f"t{n}" for n in range(51)]]},
         {"version": 0, "groups": [], "extra": 1},
         {"version": 0, "groups": [], "best_bets": [{"keywords": [], "post_ids": ["p"]}]},
     ],

@@ -25,6 +25,9 @@ MAX_TERM_WORDS = 5
 # A synonym or translation counts this much of the word typed: the words the user
 # chose rank first when both are present.
 SYNONYM_WEIGHT = 0.9
+# A concept matches at most this many alternatives (the first in the vocabulary's
+# order), so an edited vocabulary cannot make one word cost a hundred lookups.
+MAX_ALTERNATIVES = 16
 # Words of a term found up to this many positions apart still match it.
 TERM_SLOP = 1
 # Words of a matched term also count alone, this much of their weight, so a document
@@ -106,7 +109,7 @@ def expand(parsed: ParsedQuery, vocabulary: Vocabulary, raw: str = "") -> tuple[
         typed = words[start : start + span]
         folded = _folded(typed)
         weight = sum(word_weight(w) for w in typed) if span > 1 else word_weight(typed[0])
-        others = tuple(t for t in equivalents if _folded(t) != folded)
+        others = tuple(t for t in equivalents if _folded(t) != folded)[:MAX_ALTERNATIVES]
         concepts.append(Concept(typed, others, weight))
         if span > 1:
             concepts += [Concept((w,), (), word_weight(w) * PART_WEIGHT) for w in typed]
