@@ -1,6 +1,6 @@
 """Run the benchmarks and print their tables: `make bench` (or `uv run python -m bench`).
 
-`python -m bench policy` (or `publishing`, `search`, `slice`) runs only that benchmark;
+`python -m bench policy` (or `publishing`, `search`, `slice`, `relevance`) runs only that benchmark;
 `python -m bench search --docs 100000` runs search on a smaller corpus;
 `python -m bench compare --before REV` measures two trees in one run (see bench/compare.py).
 """
@@ -13,7 +13,7 @@ from pathlib import Path
 
 from bench import aliases, figures, key_figures
 
-BENCHMARKS = ("slice", "policy", "publishing", "search", "objectives")
+BENCHMARKS = ("slice", "policy", "publishing", "search", "objectives", "relevance")
 
 
 def main() -> None:
@@ -171,6 +171,11 @@ def main() -> None:
         from bench import objectives_bench
 
         objectives_bench.report(objectives_bench.run(employees=args.employees, days=args.days))
+    if "relevance" in only:
+        from bench import relevance_bench
+
+        engines = args.engines.split(",") if args.engines else list(relevance_bench.ENGINES)
+        relevance_bench.run(engines=[e.strip() for e in engines if e.strip()])
     if args.json is not None:
         figures.write(args.json, measured)
 

@@ -20,6 +20,7 @@ matters:
 from __future__ import annotations
 
 import itertools
+import json
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -112,6 +113,7 @@ DIRECTORY: dict[str, list[str]] = {
     "alice": ["org", "user:alice", "space:engineering", "space:projet-phoenix"],
     "bob": ["org", "user:bob", "space:engineering", "space:projet-phoenix"],
     "chloe": ["org", "user:chloe", "space:hr-confidential"],
+    "claire": ["org", "user:claire"],
     "david": ["org", "user:david", "space:cafe"],
     "olivier": ["org", "user:olivier", "auditor:org"],
 }
@@ -127,6 +129,8 @@ class PolicyStub:
     down: bool = False
     calls: list[str] = field(default_factory=list)
     audiences: list[str] = field(default_factory=list)
+    # Who holds `vocabulary.manage` in `org` (communicators, in the demo data).
+    vocabulary_managers: set[str] = field(default_factory=lambda: {"claire"})
 
     def handle(self, request: httpx.Request) -> httpx.Response:
         token = request.headers.get("Authorization", "").removeprefix("Bearer ")
@@ -140,6 +144,8 @@ class PolicyStub:
         path = request.url.path
         if request.method == "GET" and path == "/v1/revision":
             return httpx.Response(200, json={"policy_revision": self.revision})
+        if request.method == "POST" and path == "/v1/decisions":
+            return self._decide(json.loads(request.content))
         if (
             request.method != "GET"
             or not path.startswith(prefix)
@@ -158,6 +164,23 @@ class PolicyStub:
                 "active": active,
                 "principals": self.directory[subject] if active else [],
                 "policy_revision": self.revision,
+            },
+        )
+
+    def _decide(self, asked: dict[str, str]) -> httpx.Response:
+        allowed = (
+            asked["action"] == "vocabulary.manage"
+            and asked["domain"] == "org"
+            and asked["subject"] in self.vocabulary_managers
+        )
+        return httpx.Response(
+            200,
+            json={
+                **asked,
+                "allowed": allowed,
+                "decision_id": f"d-{asked['subject']}",
+                "policy_revision": self.revision,
+                "reason": {"summary": "allowed" if allowed else "no role allows it"},
             },
         )
 

@@ -30,6 +30,8 @@ class Action(StrEnum):
     GRANTS_MANAGE = "grants.manage"
     OBJECTIVE_DEFINE = "objective.define"
     OBJECTIVE_READ = "objective.read"
+    # Search's vocabulary (synonyms, translations) and best bets, in domain `org`.
+    VOCABULARY_MANAGE = "vocabulary.manage"
 
 
 class Role(StrEnum):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import StrEnum
+from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -86,6 +87,8 @@ class Hit(BaseModel):
     score: float
     created_at: datetime
     highlights: dict[str, list[str]]
+    # An official post communications staff attached to words of this query: shown first.
+    best_bet: bool = False
 
 
 class FacetBucket(BaseModel):
@@ -98,6 +101,50 @@ class SearchResults(BaseModel):
     hits: list[Hit]
     facets: dict[str, list[FacetBucket]]
     next_cursor: str | None = None
+    # The query with its unknown words corrected from what the caller may read, or None.
+    did_you_mean: str | None = None
+
+
+# A vocabulary term: one or more words (a synonym, an acronym, a translation).
+VocabularyTerm = Annotated[str, Field(min_length=1, max_length=100, pattern=r"\w")]
+
+
+class BestBet(BaseModel):
+    """Official posts shown first, marked, to readers who may read them, for queries
+    holding one of the keywords."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    keywords: list[VocabularyTerm] = Field(min_length=1, max_length=20)
+    post_ids: list[Annotated[str, Field(min_length=1, max_length=128)]] = Field(
+        min_length=1, max_length=5
+    )
+
+
+class VocabularyUpdate(BaseModel):
+    """The whole vocabulary, replacing the current one, which must be `version`."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    version: NonNegativeInt
+    groups: list[Annotated[list[VocabularyTerm], Field(max_length=50)]] = Field(max_length=5000)
+    best_bets: list[BestBet] = Field(default_factory=list, max_length=1000)
+
+
+class VocabularyRead(BaseModel):
+    """One version of the vocabulary: groups of equivalent terms, and best bets."""
+
+    version: NonNegativeInt
+    groups: list[list[str]]
+    best_bets: list[BestBet]
+    updated_by: str | None = None
+    updated_at: datetime | None = None
+
+
+class VocabularyHistory(BaseModel):
+    """Every version, newest first."""
+
+    versions: list[VocabularyRead]
 
 
 class ExportedDocument(BaseModel):

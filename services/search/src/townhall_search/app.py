@@ -24,6 +24,8 @@ from .reindex.router import router as reindex_router
 from .reindex.service import Reindexer
 from .reindex.watch import IndexWatch
 from .settings import SearchSettings
+from .vocabulary.repository import VocabularyFile
+from .vocabulary.router import router as vocabulary_router
 
 DESCRIPTION = (
     "Townhall search: an index derived from publishing's events, queried with the "
@@ -64,11 +66,12 @@ def create_app(
     app = create_service_app(
         name="search",
         settings=wiring.settings,
-        routers=[queries_router, documents_router, reindex_router],
+        routers=[queries_router, documents_router, reindex_router, vocabulary_router],
         readiness={"index": lambda: _index_ready(app), "policy": lambda: _policy_ready(app)},
         lifespan=_lifespan(wiring),
         description=DESCRIPTION,
     )
+    app.state.vocabulary = VocabularyFile(wiring.settings.vocabulary_path)
     # Filled when the lifespan builds the policy client; read at each scrape.
     app.state.breakers = []
     BreakerMetrics.register(app.state.registry, app.state.breakers)

@@ -49,8 +49,17 @@ class SearchSettings(ServiceSettings):
     # Deepest result reachable by paging (like OpenSearch's max_result_window).
     max_result_window: int = Field(default=10_000, ge=100, le=100_000)
 
+    # The vocabulary's versions (authored, unlike the index); beside the index by default.
+    vocabulary_file: Path | None = None
+
     # Search keeps no relational database: its state is the index, rebuilt from publishing.
     requires_database: ClassVar[bool] = False
+
+    @property
+    def vocabulary_path(self) -> Path:
+        return self.vocabulary_file or self.index_dir.with_name(
+            self.index_dir.name + "-vocabulary.json"
+        )
 
     @model_validator(mode="after")
     def _refuse_placeholder_cursor_secret(self) -> SearchSettings:

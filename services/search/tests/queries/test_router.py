@@ -64,8 +64,10 @@ def test_search_answers_the_contract(seeded, as_user) -> None:
 
     assert response.status_code == 200
     body = response.json()
-    assert set(body) == {"total", "hits", "facets", "next_cursor"}
-    assert body["total"] == 1
+    assert set(body) == {"total", "hits", "facets", "next_cursor", "did_you_mean"}
+    # The French post, then the English one through the vocabulary (sécurité | security).
+    assert body["total"] == 2
+    assert body["did_you_mean"] is None
     assert body["next_cursor"] is None
     hit = body["hits"][0]
     assert {k: hit[k] for k in ("id", "kind", "space_id", "author_id", "doc_type")} == {
@@ -86,10 +88,11 @@ def test_facets_are_counted_only_when_asked_for(seeded, as_user) -> None:
     ).json()
 
     assert plain["facets"] == {}
-    assert plain["total"] == some["total"] == 1
+    # "welcome", and "release" through the vocabulary (sécurité | security).
+    assert plain["total"] == some["total"] == 2
     assert some["facets"] == {
-        "kind": [{"value": "social", "count": 1}],
-        "month": [{"value": some["facets"]["month"][0]["value"], "count": 1}],
+        "kind": [{"value": "social", "count": 2}],
+        "month": [{"value": some["facets"]["month"][0]["value"], "count": 2}],
     }
 
 
@@ -121,12 +124,14 @@ def test_non_member_sees_no_hit_count_facet_or_highlight(seeded, as_user) -> Non
         "hits": [],
         "facets": {"kind": [], "space_id": [], "author_id": [], "month": []},
         "next_cursor": None,
+        "did_you_mean": None,
     }
     broad = seeded.get(
         SEARCH, params={"q": "sécurité", "facets": ALL_FACETS}, headers=as_user("david")
     ).json()
-    assert broad["total"] == 1
-    assert {b["value"] for b in broad["facets"]["space_id"]} == {"cafe"}
+    # The readable French post and, through the vocabulary, the English one.
+    assert broad["total"] == 2
+    assert {b["value"] for b in broad["facets"]["space_id"]} == {"cafe", "engineering"}
     assert {b["value"] for b in broad["facets"]["kind"]} == {"social"}
     assert "salaires" not in str(broad["hits"])
 
@@ -208,7 +213,8 @@ def test_filters(seeded, as_user) -> None:
     assert found(kind="official") == ["salaries"]
     assert found(space="engineering") == ["release"]
     assert found(author="bob") == ["welcome"]
-    assert found(q="sécurité", kind="social") == ["welcome"]
+    assert found(q="sécurité", kind="social") == ["release", "welcome"]
+    assert found(q="sécurité", kind="official") == ["salaries"]
 
 
 def test_highlights_are_html_safe(seeded, as_user) -> None:

@@ -29,6 +29,7 @@ ACTIONS = (
     "manage.space",
     "audit.read",
     "grants.manage",
+    "vocabulary.manage",
     "read",
     "react",
 )

@@ -13,8 +13,12 @@ Relevance, the same on both engines, computed from the document and the query al
 docs/security.md): each matching clause adds a constant, a word in a title
 `TITLE_WEIGHT`, in a body 1, with one typo (two from 9 letters, for a word of 5+
 letters) `FUZZY_WEIGHT` of that, the last word being typed as a prefix `PREFIX_WEIGHT`
-of it, a phrase 1; then `OFFICIAL_BOOST` for official posts and `RECENT_BOOST` for
-documents created in the last `RECENT_DAYS` days. Equal scores are ordered newest
+of it, a phrase 1. The free words are grouped into concepts (`expansion.py`): a
+concept scores its best alternative (the words typed, or a synonym or translation
+from the vocabulary at `SYNONYM_WEIGHT`), times a weight from how common its words
+are in everyday language (`rarity.py`, a table, not the index); then
+`OFFICIAL_BOOST` for official posts and `RECENT_BOOST` for documents created in the
+last `RECENT_DAYS` days. Equal scores are ordered newest
 first, then by id.
 
 Typo expansion, the costly part of a query, applies to the first `MAX_TYPO_WORDS`
@@ -34,6 +38,8 @@ from typing import Protocol
 
 from townhall_contracts.search import FacetBucket, Hit, IndexEvent
 
+from .expansion import Vocabulary, default_vocabulary
+
 # Facets a search may ask for, keyed by the document field they count. Each one is an
 # aggregation over the whole permission-filtered match, the largest single cost of a
 # search on a big index, so a search computes only those it names.
@@ -43,7 +49,7 @@ FACET_SIZES: dict[str, int] = {"kind": 10, "space_id": 100, "author_id": 100, "m
 TITLE_WEIGHT = 2.0
 FUZZY_WEIGHT = 0.5
 PREFIX_WEIGHT = 0.5
-OFFICIAL_BOOST = 1.0
+OFFICIAL_BOOST = 1.5
 RECENT_BOOST = 0.5
 RECENT_DAYS = 30
 # tantivy expands known words to typos only when the exact words match fewer readable
@@ -77,6 +83,10 @@ class SearchQuery:
     now: datetime | None = None
     # The facets to count (names from `FACET_FIELDS`); none by default.
     facets: tuple[str, ...] = ()
+    # Only these documents, when given (best bets).
+    ids: tuple[str, ...] = ()
+    # Synonyms, acronyms and translations the free words expand to, at query time.
+    vocabulary: Vocabulary = field(default_factory=default_vocabulary)
 
 
 @dataclass(frozen=True, slots=True)
@@ -139,6 +149,14 @@ class IndexBackend(Protocol):
 
     def suggest(self, text: str, principals: frozenset[str], limit: int) -> list[Suggestion]:
         """Titles of readable documents that complete `text`."""
+        ...
+
+    def unknown_words(self, words: Sequence[str], principals: frozenset[str]) -> frozenset[str]:
+        """The words (accents and case ignored) no document `principals` may read holds."""
+        ...
+
+    def texts(self, doc_ids: Sequence[str], principals: frozenset[str]) -> list[str]:
+        """The title and body of each of `doc_ids` that `principals` may read."""
         ...
 
     def versions(self, doc_ids: Iterable[str]) -> dict[str, int]:

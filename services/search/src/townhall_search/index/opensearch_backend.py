@@ -46,7 +46,7 @@ from .opensearch_layout import (
 )
 from .opensearch_lock import RebuildLock
 from .opensearch_pages import page_of, suggestions_of
-from .opensearch_queries import search_body, suggest_body
+from .opensearch_queries import TEXT_SOURCE, held_body, search_body, suggest_body, texts_body
 from .query_text import fold, words_of
 from .shared import WATERMARK_ID
 
@@ -275,6 +275,27 @@ class OpenSearchIndex:
         # The index this page came from, so a cursor can tell a switch happened.
         generation = str(hits[0]["_index"]) if hits else None
         return dataclasses.replace(page_of(answer, query.facets, by_date), generation=generation)
+
+    def texts(self, doc_ids: Sequence[str], principals: frozenset[str]) -> list[str]:
+        """The title and body of each readable one of `doc_ids`."""
+        if not principals or not doc_ids:
+            return []
+        answer = self._client.search(index=self._alias, body=texts_body(doc_ids, principals))
+        return [
+            "\n".join(str(hit["_source"].get(name, "")) for name in ("title", *TEXT_SOURCE))
+            for hit in answer["hits"]["hits"]
+        ]
+
+    def unknown_words(self, words: Sequence[str], principals: frozenset[str]) -> frozenset[str]:
+        """The words no readable document holds (asked within the readers filter)."""
+        if not principals:
+            return frozenset(words)
+        unknown = set()
+        for word in words:
+            answer = self._client.search(index=self._alias, body=held_body(word, principals))
+            if not answer["hits"]["total"]["value"]:
+                unknown.add(word)
+        return frozenset(unknown)
 
     def suggest(self, text: str, principals: frozenset[str], limit: int) -> list[Suggestion]:
         """Readable titles whose words start with what is typed."""

@@ -4,6 +4,7 @@ and the query alone (see `backend.py`)."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -18,8 +19,9 @@ from .backend import (
     SearchQuery,
     SortOrder,
 )
+from .expansion import SYNONYM_WEIGHT, TERM_SLOP, Concept, Vocabulary, expand
 from .opensearch_documents import LANGUAGES, text_fields
-from .query_text import ParsedQuery, fuzzy_distance, parse, typo_candidates
+from .query_text import ParsedQuery, fold, fuzzy_distance, parse, typo_candidates
 from .shared import utc
 
 # OpenSearch's own bound (its default) on the index terms one typo-tolerant word expands to.
@@ -62,27 +64,45 @@ def _word_query(word: str, *, fuzzy: bool) -> dict[str, Any]:
     return {"bool": {"should": clauses}}
 
 
-def _text_query(parsed: ParsedQuery) -> dict[str, Any] | None:
+def _phrase_term(words: Sequence[str]) -> dict[str, Any]:
+    """Several words as a phrase in any language's title or body, title weighing more."""
+    text = " ".join(words)
+    return {
+        "bool": {
+            "should": [
+                _scored({"match_phrase": {name: {"query": text, "slop": TERM_SLOP}}}, weight)
+                for kind, weight in (("title", TITLE_WEIGHT), ("body", 1.0))
+                for name in text_fields(kind)
+            ]
+        }
+    }
+
+
+def _term_query(term: Sequence[str], *, fuzzy: bool) -> dict[str, Any]:
+    return _word_query(term[0], fuzzy=fuzzy) if len(term) == 1 else _phrase_term(term)
+
+
+def _concept_query(concept: Concept, typos: frozenset[str]) -> dict[str, Any]:
+    """The best of the concept's alternatives, weighed by the concept's weight."""
+    typed = concept.typed
+    alternatives = [_term_query(typed, fuzzy=len(typed) == 1 and typed[0] in typos)]
+    alternatives += [
+        {"bool": {"should": [_term_query(term, fuzzy=False)], "boost": SYNONYM_WEIGHT}}
+        for term in concept.alternatives
+    ]
+    return {"dis_max": {"queries": alternatives, "boost": concept.weight}}
+
+
+def _text_query(parsed: ParsedQuery, vocabulary: Vocabulary, raw: str) -> dict[str, Any] | None:
     if parsed.is_empty:
         return {"match_none": {}} if parsed.excluded else None
     typos = frozenset(typo_candidates(parsed))
-    should: list[dict[str, Any]] = []
-    for word in parsed.words:
-        clause = _word_query(word, fuzzy=word in typos)
-        if word == parsed.words[-1] and parsed.prefix:
-            clause = {
-                "bool": {
-                    "should": [
-                        clause,
-                        _scored(
-                            {"prefix": {"title_folded": parsed.prefix}},
-                            PREFIX_WEIGHT * TITLE_WEIGHT,
-                        ),
-                        _scored({"prefix": {"body_folded": parsed.prefix}}, PREFIX_WEIGHT),
-                    ]
-                }
-            }
-        should.append(clause)
+    should = [_concept_query(concept, typos) for concept in expand(parsed, vocabulary, raw)]
+    if parsed.prefix:
+        should += [
+            _scored({"prefix": {"title_folded": parsed.prefix}}, PREFIX_WEIGHT * TITLE_WEIGHT),
+            _scored({"prefix": {"body_folded": parsed.prefix}}, PREFIX_WEIGHT),
+        ]
     must = [_word_query(word, fuzzy=word in typos) for word in parsed.required]
     must += [
         _scored(
@@ -117,7 +137,7 @@ def _range(lower: datetime | None, upper: datetime | None) -> dict[str, str]:
 def search_body(query: SearchQuery) -> tuple[dict[str, Any], bool]:
     """The `_search` body of one page, and whether it is ordered by date (no text, or
     asked so) rather than by score."""
-    text_query = _text_query(parse(query.text))
+    text_query = _text_query(parse(query.text), query.vocabulary, query.text)
     boolean: dict[str, Any] = {"filter": _filters(query)}
     if text_query is not None:
         boolean["must"] = [text_query]
@@ -159,9 +179,40 @@ def suggest_body(words: list[str], principals: frozenset[str], size: int) -> dic
     }
 
 
+def held_body(word: str, principals: frozenset[str]) -> dict[str, Any]:
+    """Whether a readable document holds `word` (folded, whole) in its title or body."""
+    held = [{"term": {name: fold(word)}} for name in ("title_folded", "body_folded")]
+    return {
+        "query": {
+            "bool": {
+                "should": held,
+                "minimum_should_match": 1,
+                "filter": [{"terms": {"readers": sorted(principals)}}],
+            }
+        },
+        "size": 0,
+        "track_total_hits": True,
+    }
+
+
+TEXT_SOURCE = tuple(f"body_{lang}" for lang in LANGUAGES)
+
+
+def texts_body(doc_ids: Sequence[str], principals: frozenset[str]) -> dict[str, Any]:
+    """The stored texts of the readable ones of `doc_ids`."""
+    filters = [{"ids": {"values": list(doc_ids)}}, {"terms": {"readers": sorted(principals)}}]
+    return {
+        "query": {"bool": {"filter": filters}},
+        "size": len(doc_ids),
+        "_source": ["title", *TEXT_SOURCE],
+    }
+
+
 def _filters(query: SearchQuery) -> list[dict[str, Any]]:
     """The readers filter first, then the caller's own."""
     filters: list[dict[str, Any]] = [{"terms": {"readers": sorted(query.principals)}}]
+    if query.ids:
+        filters.append({"ids": {"values": list(query.ids)}})
     for field_name, value in (
         ("kind", query.kind),
         ("space_id", query.space_id),

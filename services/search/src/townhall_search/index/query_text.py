@@ -47,6 +47,9 @@ class ParsedQuery:
     excluded: tuple[str, ...] = ()
     phrases: tuple[tuple[str, ...], ...] = ()
     prefix: str | None = None
+    # The free words in the order typed, repeats kept, so terms of several words
+    # ("mots de passe") are found even when a word repeats ("gestionnaire de mots de passe").
+    sequence: tuple[str, ...] = ()
 
     @property
     def is_empty(self) -> bool:
@@ -133,6 +136,7 @@ def parse(text: str, *, type_ahead: bool = True) -> ParsedQuery:
         excluded=tuple(_dedupe(excluded)[:MAX_TERMS]),
         phrases=tuple(phrases[:MAX_TERMS]),
         prefix=prefix,
+        sequence=tuple(words[: 2 * MAX_TERMS]),
     )
 
 

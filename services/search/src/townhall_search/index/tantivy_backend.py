@@ -32,6 +32,7 @@ from .backend import (
     Suggestion,
     no_facets,
 )
+from .expansion import expand
 from .query_text import ParsedQuery, fold, parse, typo_candidates, words_of
 from .shared import distinct_titles
 from .tantivy_documents import documents_of
@@ -233,6 +234,34 @@ class TantivyIndex:
             generation=live.directory.name,
         )
 
+    def unknown_words(self, words: Sequence[str], principals: frozenset[str]) -> frozenset[str]:
+        """The words no readable document holds (asked within the readers filter)."""
+        if not principals:
+            return frozenset(words)
+        live = self._require_live()
+        readers = q.filter_query(live.schema, f.READERS, sorted(principals))
+        return q.unknown_words(live.index.searcher(), live.schema, words, readers)
+
+    def texts(self, doc_ids: Sequence[str], principals: frozenset[str]) -> list[str]:
+        """The title and body of each readable one of `doc_ids`."""
+        if not principals or not doc_ids:
+            return []
+        live = self._require_live()
+        schema = live.schema
+        wanted = tantivy.Query.boolean_query(
+            [
+                (tantivy.Occur.Must, q.filter_query(schema, f.ID, list(doc_ids))),
+                (tantivy.Occur.Must, q.filter_query(schema, f.READERS, sorted(principals))),
+            ]
+        )
+        _total, found = ordered_page(
+            live.index.searcher(), wanted, offset=0, limit=len(doc_ids), by_date=True
+        )
+        return [
+            stored_text(stored, f.TITLE) + "\n" + stored_text(stored, f.BODY)
+            for _score, stored in found
+        ]
+
     def suggest(self, text: str, principals: frozenset[str], limit: int) -> list[Suggestion]:
         """Readable titles whose words start with what is typed."""
         words = [fold(word) for word in words_of(text)]
@@ -301,7 +330,8 @@ def _run(
     prefix: tantivy.Query | None,
 ) -> _Found:
     """One run of a search, with typos for the words in `typos`."""
-    text_query = q.text_query(schema, parsed, typos, prefix)
+    concepts = expand(parsed, query.vocabulary, query.text)
+    text_query = q.text_query(schema, parsed, typos, prefix, concepts)
     matching = q.matching_query(schema, query, text_query)
     by_date = text_query is None or query.sort is SortOrder.DATE
     ranked = matching

@@ -21,6 +21,7 @@ from .backend import (
     TITLE_WEIGHT,
     SearchQuery,
 )
+from .expansion import SYNONYM_WEIGHT, TERM_SLOP, Concept
 from .language import Language
 from .query_text import ParsedQuery, fold, fuzzy_distance
 from .shared import utc
@@ -59,7 +60,9 @@ def word_query(schema: tantivy.Schema, word: str, *, fuzzy: bool) -> tantivy.Que
     return tantivy.Query.boolean_query(clauses) if clauses else None
 
 
-def _phrase_query(schema: tantivy.Schema, words: Sequence[str]) -> tantivy.Query | None:
+def _phrase_query(
+    schema: tantivy.Schema, words: Sequence[str], *, title_weight: float = 1.0, slop: int = 0
+) -> tantivy.Query | None:
     clauses: list[tuple[tantivy.Occur, tantivy.Query]] = []
     for language in _LANGUAGES:
         analyzer = french_analyzer() if language is Language.FRENCH else english_analyzer()
@@ -71,13 +74,16 @@ def _phrase_query(schema: tantivy.Schema, words: Sequence[str]) -> tantivy.Query
         ]
         if not positioned:
             continue
-        for field_name in (f.TITLE[language.value], f.BODY[language.value]):
+        for field_name, weight in (
+            (f.TITLE[language.value], title_weight),
+            (f.BODY[language.value], 1.0),
+        ):
             if len(positioned) == 1:
                 query = tantivy.Query.term_query(schema, field_name, positioned[0][1])
             else:
                 words_at: list[str | tuple[int, str]] = list(positioned)
-                query = tantivy.Query.phrase_query(schema, field_name, words_at)
-            clauses.append((tantivy.Occur.Should, tantivy.Query.const_score_query(query, 1.0)))
+                query = tantivy.Query.phrase_query(schema, field_name, words_at, slop)
+            clauses.append((tantivy.Occur.Should, tantivy.Query.const_score_query(query, weight)))
     return tantivy.Query.boolean_query(clauses) if clauses else None
 
 
@@ -113,29 +119,56 @@ def unknown_words(
     return frozenset(unknown)
 
 
+def _term_query(
+    schema: tantivy.Schema, term: Sequence[str], *, fuzzy: bool
+) -> tantivy.Query | None:
+    """One word (typos allowed when `fuzzy`), or several as a phrase, title weighing more."""
+    if len(term) == 1:
+        return word_query(schema, term[0], fuzzy=fuzzy)
+    return _phrase_query(schema, term, title_weight=TITLE_WEIGHT, slop=TERM_SLOP)
+
+
+def concept_query(
+    schema: tantivy.Schema, concept: Concept, typos: frozenset[str]
+) -> tantivy.Query | None:
+    """The best of the concept's alternatives, weighed by the concept's weight."""
+    typed = concept.typed
+    alternatives = []
+    if (
+        query := _term_query(schema, typed, fuzzy=len(typed) == 1 and typed[0] in typos)
+    ) is not None:
+        alternatives.append(query)
+    for term in concept.alternatives:
+        if (query := _term_query(schema, term, fuzzy=False)) is not None:
+            alternatives.append(tantivy.Query.boost_query(query, SYNONYM_WEIGHT))
+    if not alternatives:
+        return None
+    best = (
+        alternatives[0]
+        if len(alternatives) == 1
+        else tantivy.Query.disjunction_max_query(alternatives)
+    )
+    return tantivy.Query.boost_query(best, concept.weight)
+
+
 def text_query(
     schema: tantivy.Schema,
     parsed: ParsedQuery,
     typos: frozenset[str],
     prefix: tantivy.Query | None,
+    concepts: Sequence[Concept] = (),
 ) -> tantivy.Query | None:
     """None for a blank query (everything matches); an empty query when nothing can.
-    Only the words in `typos` also match with typos; `prefix` is the last word's."""
+    `concepts` are those of the free words (`expansion.expand`); only the words in
+    `typos` also match with typos; `prefix` is the last word's."""
     if parsed.is_empty:
         return tantivy.Query.empty_query() if parsed.excluded else None
     clauses: list[tuple[tantivy.Occur, tantivy.Query]] = []
-    for word in parsed.words:
-        query = word_query(schema, word, fuzzy=word in typos)
-        if word == parsed.words[-1] and prefix is not None:
-            query = (
-                prefix
-                if query is None
-                else tantivy.Query.boolean_query(
-                    [(tantivy.Occur.Should, query), (tantivy.Occur.Should, prefix)]
-                )
-            )
-        if query is not None:
+    for concept in concepts:
+        if (query := concept_query(schema, concept, typos)) is not None:
             clauses.append((tantivy.Occur.Should, query))
+    if prefix is not None:
+        clauses.append((tantivy.Occur.Should, prefix))
     for word in parsed.required:
         query = word_query(schema, word, fuzzy=word in typos)
         # A required stopword cannot match anything: it is ignored, as OpenSearch does.
@@ -163,6 +196,8 @@ def matching_query(
         (tantivy.Occur.Must, text or tantivy.Query.all_query()),
         (tantivy.Occur.Must, filter_query(schema, f.READERS, sorted(query.principals))),
     ]
+    if query.ids:
+        clauses.append((tantivy.Occur.Must, filter_query(schema, f.ID, list(query.ids))))
     for field_name, value in (
         (f.KIND, query.kind),
         (f.SPACE_ID, query.space_id),

@@ -13,6 +13,8 @@ from townhall_platform.params import Instant
 
 from ..deps import IndexDep, PolicyDep, SettingsDep
 from ..index import FACET_FIELDS, SortOrder
+from ..vocabulary import service as vocabulary_service
+from ..vocabulary.router import VocabularyDep
 from . import service
 from .deps import CursorsDep
 from .errors import UnknownFacet
@@ -43,7 +45,9 @@ MAX_SUGGEST_CHARS = 200
         "OpenSearch aggregations are asked for); the answer's `facets` holds those only. "
         "Highlights are HTML-escaped with matches in `<b>`. `sort=relevance` (default) "
         "ranks by a score summing constants per matched word (title 2, body 1, half for "
-        "a typo), computed from the document alone, plus 1.0 for official posts and 0.5 "
+        "a typo; a synonym or translation from the vocabulary 0.9 of that; each word "
+        "weighed by how common it is in everyday language, `comment` or `how` less than "
+        "`mutuelle`), computed from the document alone, plus 1.5 for official posts and 0.5 "
         "for documents created in the last 30 days, then newest first; `sort=date` lists "
         "newest first. Nothing in the answer depends on documents the caller cannot read. "
         "Pass "
@@ -59,6 +63,7 @@ def search(
     policy: PolicyDep,
     cursors: CursorsDep,
     settings: SettingsDep,
+    vocabulary: VocabularyDep,
     q: Annotated[str, Query(max_length=MAX_QUERY_CHARS, description="Free text")] = "",
     kind: Annotated[Literal["social", "official"] | None, Query()] = None,
     space: Annotated[str | None, Query(min_length=1, max_length=128)] = None,
@@ -100,6 +105,7 @@ def search(
             facets=_facet_names(facets),
         ),
         max_result_window=settings.max_result_window,
+        vocabulary=vocabulary_service.current(vocabulary),
     )
 
 

@@ -1,0 +1,1 @@
+"""The vocabulary search expands queries with, and best bets: kept by communications staff."""
