@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -78,7 +78,8 @@ class Bus:
             return
         try:
             self._nc = await nats.connect(
-                self.url,
+                # A cluster is named by its nodes, comma-separated.
+                [server.strip() for server in self.url.split(",") if server.strip()],
                 name=self.name,
                 connect_timeout=self._connect_timeout,
                 allow_reconnect=True,
@@ -155,9 +156,15 @@ class Bus:
         stream: str,
         options: ConsumerOptions | None = None,
         batch_handler: BatchHandler | None = None,
+        on_idle: Callable[[], None] | None = None,
     ) -> None:
         """Consume `subjects` of `stream` as the durable consumer `durable_name` until
-        cancelled (see the module's doc); reconnects and resumes where it stopped."""
+        cancelled (see the package's doc); reconnects and resumes where it stopped.
+
+        `batch_handler`, when given, gets each fetched batch at once (one index commit
+        for many events); if it raises, the batch's messages go one by one through
+        `handler`, so that one bad message is retried or dead-lettered alone. `on_idle`
+        is called when a fetch found nothing: the consumer has caught up."""
         await consume(
             self,
             durable_name,
@@ -166,6 +173,7 @@ class Bus:
             stream=stream,
             options=options or ConsumerOptions(),
             batch_handler=batch_handler,
+            on_idle=on_idle,
         )
 
     async def close(self) -> None:

@@ -12,13 +12,14 @@ resumes from its last ack: the server keeps its position.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import structlog
 from nats.aio.msg import Msg
 from nats.errors import TimeoutError as NatsTimeoutError
+from nats.js import JetStreamContext
 from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
 
 from .message import BatchHandler, Handler, Message, Poison
@@ -59,6 +60,7 @@ async def consume(
     stream: str,
     options: ConsumerOptions,
     batch_handler: BatchHandler | None,
+    on_idle: Callable[[], None] | None = None,
 ) -> None:
     while True:
         try:
@@ -70,6 +72,9 @@ async def consume(
                         options.batch_size, timeout=options.fetch_wait_seconds
                     )
                 except (NatsTimeoutError, TimeoutError):
+                    # Nothing waits: everything stored before this fetch was handled.
+                    if on_idle is not None:
+                        on_idle()
                     continue
                 await _handle(bus, durable, fetched, handler, batch_handler, options)
         except asyncio.CancelledError:
@@ -82,7 +87,7 @@ async def consume(
 
 async def _subscribe(
     bus: Bus, durable: str, subjects: list[str], stream: str, options: ConsumerOptions
-) -> object:
+) -> JetStreamContext.PullSubscription:
     config = ConsumerConfig(
         durable_name=durable,
         ack_policy=AckPolicy.EXPLICIT,

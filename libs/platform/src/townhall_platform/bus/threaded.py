@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import threading
 from collections.abc import Coroutine, Sequence
 from typing import Any, TypeVar
@@ -25,12 +26,16 @@ class BusThread:
         self._streams = list(streams)
         self._ready = False
         self._loop = asyncio.new_event_loop()
+        # Started by the first call: an app built and never served starts no thread.
         self._thread = threading.Thread(
             target=self._loop.run_forever, name=f"bus-{bus.name}", daemon=True
         )
-        self._thread.start()
+        self._start_lock = threading.Lock()
 
     def _call(self, coroutine: Coroutine[Any, Any, T], timeout: float) -> T:
+        with self._start_lock:
+            if not self._thread.is_alive():
+                self._thread.start()
         future = asyncio.run_coroutine_threadsafe(coroutine, self._loop)
         try:
             return future.result(timeout)
@@ -70,10 +75,12 @@ class BusThread:
         return len(done)
 
     def close(self, timeout: float = 5.0) -> None:
-        try:
+        if not self._thread.is_alive():
+            self._loop.close()
+            return
+        # A NATS that is gone cannot be drained: closing goes on regardless.
+        with contextlib.suppress(Exception):
             self._call(self.bus.close(), timeout)
-        except Exception:
-            pass
         self._loop.call_soon_threadsafe(self._loop.stop)
         self._thread.join(timeout)
 

@@ -11,6 +11,7 @@ from townhall_contracts.policy import Action, space_domain
 from townhall_contracts.readers import PostState, space_principal
 
 from ..database import utcnow
+from ..outbox import events
 from ..policy_gate import PolicyGate
 from ..posts.access import get_readable_post
 from ..posts.errors import AlreadyDone, InvalidTransition
@@ -92,6 +93,7 @@ def acknowledge(
         session.flush()
     except IntegrityError as exc:
         raise AlreadyDone("You already acknowledged this post.") from exc
+    events.post_acknowledged(session, post, user_id=user_id)
     return ack
 
 

@@ -12,6 +12,7 @@ from townhall_contracts.policy import ORG_DOMAIN, Action, Decision, space_domain
 from townhall_contracts.readers import PostState
 
 from ..database import utcnow
+from ..outbox import events
 from ..policy_gate import PolicyGate
 from ..posts.access import (
     find_comment,
@@ -77,6 +78,7 @@ def report(
         policy_revision=decision.policy_revision,
     )
     session.add(entry)
+    events.report_created(session, report_id=entry.id, post=post, reporter_id=reporter)
     return entry
 
 

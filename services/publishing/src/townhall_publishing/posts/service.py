@@ -15,6 +15,7 @@ from townhall_contracts.readers import PostState
 
 from ..content import extract_mentions, render_markdown
 from ..database import utcnow
+from ..outbox import events
 from ..outbox.repository import OutboxRepository
 from ..policy_gate import PolicyGate
 from ..spaces.errors import SpaceArchived
@@ -66,6 +67,7 @@ def create_post(*, session: Session, gate: PolicyGate, author_id: str, request: 
         audience_groups=sorted(set(request.audience_groups)),
         audience_spaces=sorted(set(request.audience_spaces)),
         requires_ack=request.requires_acknowledgement,
+        acknowledge_by=request.acknowledge_by,
         created_at=now,
         updated_at=now,
         published_at=None if official else now,
@@ -89,6 +91,8 @@ def create_post(*, session: Session, gate: PolicyGate, author_id: str, request: 
     OutboxRepository(session).append_upsert(
         document=post_document(post, space), version=post.version
     )
+    if not official:
+        events.post_published(session, post)
     return post
 
 
@@ -276,4 +280,6 @@ def set_endorsed(
         ends=ends,
     )
     post_changed(session, post=post, space=space_of(session, post), at=now)
+    if endorsed:
+        events.post_endorsed(session, post, by=actor)
     return post
