@@ -388,6 +388,11 @@ class Database:
         """A JSON column read with plain SQL: text on SQLite, decoded on PostgreSQL."""
         return json.loads(value) if isinstance(value, str) else value
 
+    @classmethod
+    def document(cls, data: Any) -> Any:
+        """The search document an outbox row's `data` carries (none for a delete)."""
+        return cls.json(data).get("document")
+
 
 @pytest.fixture(scope="module")
 def migrated_url(database_url: str) -> str:
