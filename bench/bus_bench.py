@@ -37,7 +37,7 @@ console = Console()
 
 def _percentile(samples: list[float], q: float) -> float:
     ordered = sorted(samples)
-    return ordered[min(len(ordered) - 1, int(round(q / 100 * (len(ordered) - 1))))]
+    return ordered[min(len(ordered) - 1, round(q / 100 * (len(ordered) - 1)))]
 
 
 def _creates(url: str, token: str, count: int) -> list[float]:
@@ -122,7 +122,7 @@ def main() -> None:
     console.print(table)
     on = _percentile(results["create a post, relay on"], 95)
     off = _percentile(results["create a post, relay off"], 95)
-    console.print(f"the bus's cost on creating a post (p95, on − off): {on - off:.1f} ms")
+    console.print(f"the bus's cost on creating a post (p95, on - off): {on - off:.1f} ms")
 
 
 if __name__ == "__main__":

@@ -220,7 +220,7 @@ def test_the_thread_publisher_reports_nats_down_and_publishes_once_it_is_back(
 def test_connecting_to_nothing_says_where(tmp_path: Path) -> None:
     async def scenario() -> None:
         bus = Bus("nats://127.0.0.1:1", name="test", connect_timeout=0.2)
-        with pytest.raises(BusUnavailable, match="127.0.0.1:1"):
+        with pytest.raises(BusUnavailable, match=r"127\.0\.0\.1:1"):
             await bus.connect()
 
     asyncio.run(scenario())

@@ -12,9 +12,8 @@ from townhall_contracts.readers import PostState, may_read
 
 from ..content import extract_mentions, render_markdown
 from ..database import utcnow
-from ..outbox import events
 from ..policy_gate import PolicyGate
-from ..posts import vouches
+from ..posts import events, vouches
 from ..posts.access import find_readable_comment, get_readable_post, space_of
 from ..posts.errors import InvalidTransition, NotAuthor
 from ..posts.lifecycle import comment_changed

@@ -11,8 +11,8 @@ from townhall_contracts.policy import Action, space_domain
 from townhall_contracts.readers import PostState, space_principal
 
 from ..database import utcnow
-from ..outbox import events
 from ..policy_gate import PolicyGate
+from ..posts import events
 from ..posts.access import get_readable_post
 from ..posts.errors import AlreadyDone, InvalidTransition
 from ..posts.models import Acknowledgement, Post, PostKind, Reaction, ReactionKind

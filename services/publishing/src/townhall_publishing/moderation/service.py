@@ -12,8 +12,8 @@ from townhall_contracts.policy import ORG_DOMAIN, Action, Decision, space_domain
 from townhall_contracts.readers import PostState
 
 from ..database import utcnow
-from ..outbox import events
 from ..policy_gate import PolicyGate
+from ..posts import events
 from ..posts.access import (
     find_comment,
     find_post,

@@ -15,13 +15,12 @@ from townhall_contracts.readers import PostState
 
 from ..content import extract_mentions, render_markdown
 from ..database import utcnow
-from ..outbox import events
 from ..outbox.repository import OutboxRepository
 from ..policy_gate import PolicyGate
 from ..spaces.errors import SpaceArchived
 from ..spaces.repository import SpaceRepository
 from ..spaces.service import get_visible_space, space_visible_to
-from . import vouches
+from . import events, vouches
 from .access import get_readable_post, space_of
 from .documents import post_document, readers_of_post
 from .errors import AlreadyDone, InvalidAudience, InvalidTransition, NotAuthor, WrongKindForSpace

@@ -16,8 +16,8 @@ from townhall_contracts.policy import Action, space_domain
 from townhall_contracts.readers import PostState
 
 from ..database import utcnow
-from ..outbox import events
 from ..policy_gate import PolicyGate
+from ..posts import events
 from ..posts.access import get_readable_post, space_of
 from ..posts.errors import InvalidTransition, NotAuthor
 from ..posts.lifecycle import post_changed, record_step

@@ -20,8 +20,8 @@ from townhall_contracts.events import (
     ReportCreated,
 )
 
-from ..posts.models import Comment, Post
-from .repository import OutboxRepository
+from ..outbox.repository import OutboxRepository
+from .models import Comment, Post
 
 # An event carries a short plain excerpt, never the whole text: a consumer that shows
 # more fetches the post as its reader, through publishing's access checks.
