@@ -62,10 +62,12 @@ async def consume(
     batch_handler: BatchHandler | None,
     on_idle: Callable[[], None] | None = None,
 ) -> None:
+    failures = 0
     while True:
         try:
             await bus.connect()
             subscription = await _subscribe(bus, durable, subjects, stream, options)
+            failures = 0
             while True:
                 try:
                     fetched = await subscription.fetch(
@@ -80,8 +82,11 @@ async def consume(
         except asyncio.CancelledError:
             raise
         except Exception as exc:
-            # NATS down, the consumer deleted under us, a connection reset: start over.
-            _log.warning("bus_consumer_restarting", consumer=durable, error=repr(exc)[:300])
+            # NATS down, the stream not created yet, a connection reset: start over. The
+            # first failure of a streak is a warning; the retries that follow are debug.
+            failures += 1
+            log = _log.warning if failures == 1 else _log.debug
+            log("bus_consumer_restarting", consumer=durable, error=repr(exc)[:300])
             await asyncio.sleep(options.reconnect_delay_seconds)
 
 
