@@ -1,4 +1,4 @@
-"""Migration 0007_event_outbox: document rows written before become document events."""
+"""Migration 0008_event_outbox: document rows written before become document events."""
 
 from __future__ import annotations
 
@@ -28,7 +28,7 @@ def _decoded(value: Any) -> Any:
 
 def test_old_outbox_rows_become_document_events_and_back(database_url: str) -> None:
     config = _config(database_url)
-    command.upgrade(config, "0006_exist")
+    command.upgrade(config, "0007_objectives")
     engine = create_engine(normalize_url(database_url))
     try:
         with engine.begin() as connection:
@@ -52,7 +52,7 @@ def test_old_outbox_rows_become_document_events_and_back(database_url: str) -> N
         assert _decoded(rows[0].data) == {"doc_id": "p-old", "version": 3, "document": DOCUMENT}
         assert _decoded(rows[1].data) == {"doc_id": "p-gone", "version": 4}
 
-        command.downgrade(config, "0006_exist")
+        command.downgrade(config, "0007_objectives")
         with engine.connect() as connection:
             back = connection.execute(text("SELECT op, payload FROM outbox ORDER BY id")).all()
         assert [row.op for row in back] == ["upsert", "delete"]

@@ -6,8 +6,8 @@ Each outbox row now holds an event type and its data (the `data` of the bus's en
 `version` stay, filled for document events only, for the export's summary. Posts get
 `acknowledge_by`, the date by which readers must acknowledge.
 
-Revision ID: 0007_event_outbox
-Revises: 0006_exist
+Revision ID: 0008_event_outbox
+Revises: 0007_objectives
 Create Date: 2026-12-07
 """
 
@@ -18,8 +18,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0007_event_outbox"
-down_revision: str | None = "0006_exist"
+revision: str = "0008_event_outbox"
+down_revision: str | None = "0007_objectives"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
