@@ -40,6 +40,7 @@ from townhall.launcher import ServiceSpec, Supervisor, run_step, service_environ
 from townhall_contracts.demo import SPACES, USERS
 from townhall_contracts.readers import PostState, post_readers
 from townhall_platform.auth import TokenIssuer, ensure_signing_key
+from townhall_platform.bus.testing import NatsServer
 from townhall_platform.db import make_engine
 from townhall_platform.testing import free_port, temporary_postgres_database
 from townhall_publishing.content import render_markdown
@@ -267,6 +268,9 @@ def _run_setup(
         os.environ.update({spec.env_prefix + "LOG_LEVEL": "WARNING" for spec in specs})
         os.environ.update(_databases(setup, stack))
         key = ensure_signing_key(state / "keys" / "dev-signing-key.pem")
+        # The event bus between publishing and search, on a port of its own.
+        nats = stack.enter_context(NatsServer(state / "nats"))
+        os.environ.update({spec.env_prefix + "NATS_URL": nats.url for spec in specs})
         supervisor = Supervisor(state)
         try:
             for spec in specs:

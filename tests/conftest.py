@@ -18,6 +18,7 @@ import pytest
 from townhall.launcher import ServiceSpec, service_command, service_environment
 from townhall_clients import PublishingClient
 from townhall_platform.auth import TokenIssuer
+from townhall_platform.bus.testing import NatsServer
 from townhall_platform.testing import (
     EVENTUALLY_SECONDS,
     STARTUP_WAIT_SECONDS,
@@ -239,6 +240,8 @@ def running_system(
     `publishing_env` adds settings to publishing's environment (its worker count, say).
     """
     with ExitStack() as stack:
+        # The event bus between publishing and search: a real nats-server of the system's own.
+        nats = stack.enter_context(NatsServer(state / "nats"))
         databases = {
             name: stack.enter_context(temporary_postgres_database(f"townhall_it_{name}"))
             for name in ("policy", "publishing")
@@ -248,7 +251,7 @@ def running_system(
         # it; the service then exits and whatever took the port would answer in its place.
         # `start` checks who answers; on a taken port the system starts again on new ones.
         for attempt in range(3):
-            services = _service_processes(state, signing_key_file, databases)
+            services = _service_processes(state, signing_key_file, databases, nats.url)
             services["publishing"].env.update(publishing_env or {})
             if attempt == 0:
                 for name in ("policy", "publishing", "search"):
@@ -277,7 +280,7 @@ def running_system(
 
 
 def _service_processes(
-    state: Path, signing_key_file: Path, databases: dict[str, str]
+    state: Path, signing_key_file: Path, databases: dict[str, str], nats_url: str
 ) -> dict[str, ServiceProcess]:
     specs = {name: ServiceSpec(name, free_port()) for name in ("policy", "publishing", "search")}
     urls = {f"{name.upper()}_URL": spec.url for name, spec in specs.items()}
@@ -288,6 +291,7 @@ def _service_processes(
         prefix = spec.env_prefix
         env[prefix + "ENVIRONMENT"] = "test"
         env[prefix + "SIGNING_KEY_FILE"] = str(signing_key_file)
+        env[prefix + "NATS_URL"] = nats_url
         for key, url in urls.items():
             env[prefix + key] = url
         if name == "publishing":

@@ -60,8 +60,12 @@ def _table_counts(db: Path) -> dict[str, int]:
         return {t: conn.execute(f'SELECT count(*) FROM "{t}"').fetchone()[0] for t in tables}
 
 
-def _run_until_ready_then_interrupt(state: Path, ports: dict[str, int]) -> str:
-    env = _clean_env(**{f"TOWNHALL_{n.upper()}_PORT": str(p) for n, p in ports.items()})
+def _run_until_ready_then_interrupt(state: Path, ports: dict[str, int], nats_port: int) -> str:
+    env = _clean_env(
+        **{f"TOWNHALL_{n.upper()}_PORT": str(p) for n, p in ports.items()},
+        # The machine's own NATS may hold 4222: the run's nats-server takes a free port.
+        TOWNHALL_NATS_PORT=str(nats_port),
+    )
     # The development SMTP sink of notifications, off its default port too.
     env["TOWNHALL_NOTIFICATIONS_SMTP_PORT"] = str(free_port())
     process = subprocess.Popen(
@@ -129,7 +133,8 @@ def test_run_twice_starts_all_and_stops_cleanly_without_duplicating_demo_data(
 ) -> None:
     names = ("portal", "policy", "publishing", "search", "notifications")
     ports = {name: free_port() for name in names}
-    first = _run_until_ready_then_interrupt(tmp_path, ports)
+    nats_port = free_port()
+    first = _run_until_ready_then_interrupt(tmp_path, ports, nats_port)
     for port in ports.values():
         assert f"http://127.0.0.1:{port}" in first
     # The banner prints the portal's URL first: it is what people open.
@@ -142,6 +147,8 @@ def test_run_twice_starts_all_and_stops_cleanly_without_duplicating_demo_data(
     counts = {db: _table_counts(tmp_path / f"{db}.db") for db in ("policy", "publishing")}
     assert any(n >= 40 for n in counts["publishing"].values())
 
-    _run_until_ready_then_interrupt(tmp_path, ports)
+    # NATS ran as a supervised child with its JetStream store under the state directory.
+    assert (tmp_path / "nats" / "jetstream").is_dir()
+    _run_until_ready_then_interrupt(tmp_path, ports, nats_port)
     again = {db: _table_counts(tmp_path / f"{db}.db") for db in ("policy", "publishing")}
     assert again == counts

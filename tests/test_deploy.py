@@ -91,3 +91,14 @@ def test_dockerfile_builds_one_service_from_the_lock(compose: dict[str, Any]) ->
     assert "USER townhall" in dockerfile
     for copied in ("pyproject.toml", "uv.lock", "libs", "services"):
         assert copied in dockerfile
+
+
+def test_compose_runs_nats_as_a_three_node_jetstream_cluster(compose: dict[str, Any]) -> None:
+    services = compose["services"]
+    nodes = [services[f"nats-{n}"] for n in (1, 2, 3)]
+    assert all("-js" in node["command"] and "--cluster_name" in node["command"] for node in nodes)
+    for name in ("publishing", "search"):
+        env = services[name]["environment"]
+        prefix = f"TOWNHALL_{name.upper()}_"
+        assert env[prefix + "NATS_URL"].count("nats://") == 3
+        assert env[prefix + "NATS_STREAM_REPLICAS"] == "3"

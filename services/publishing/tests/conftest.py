@@ -1,20 +1,23 @@
 """Fixtures of the publishing tests.
 
-Policy and search are other processes: they are replaced at that boundary only, by
-fakes behind `httpx.MockTransport` handed to the typed clients. Everything else (the
-app, its database on SQLite and PostgreSQL, the migrations, the relay) is real. The
+Policy is another process: it is replaced at that boundary only, by a fake behind
+`httpx.MockTransport` handed to the typed client. Everything else (the app, its database
+on SQLite and PostgreSQL, the migrations, the relay, the NATS server it publishes to) is
+real. The
 fake policy decides from the role-permission rows policy's own migrations write, so
 what a role may do is written once, in policy (`test_fake_policy.py` holds them equal).
 """
 
 from __future__ import annotations
 
+import asyncio
 import json
 import re
 import threading
 import time
 import uuid
 from collections.abc import AsyncIterator, Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,12 +28,15 @@ import jwt
 import pytest
 import uvicorn
 from fastapi import FastAPI
+from nats.js.errors import NotFoundError
 from sqlalchemy import text
 from sqlalchemy.engine import Engine
 
 from townhall_contracts.demo import GROUPS, SPACES, USERS
-from townhall_contracts.search import IndexBatch, IndexBatchResult
+from townhall_contracts.events import STREAM, Event
 from townhall_platform.auth import TokenIssuer
+from townhall_platform.bus import Bus
+from townhall_platform.bus.testing import NatsServer
 from townhall_platform.db import make_engine, run_migrations, session_scope
 from townhall_platform.testing import STARTUP_WAIT_SECONDS, free_port
 from townhall_policy.migrations import MIGRATIONS_DIR as POLICY_MIGRATIONS
@@ -42,6 +48,7 @@ from townhall_publishing.spaces.repository import SpaceRepository
 
 POLICY_URL = "http://policy.test"
 SEARCH_URL = "http://search.test"
+NO_NATS = "nats://127.0.0.1:9"
 POLICY_REVISION = 42
 SERVICE_AUDIENCE = "townhall-internal"
 
@@ -309,55 +316,35 @@ class FakePolicy:
         return len(self.decisions)
 
 
-class FakeSearch:
-    """The search service's bulk endpoint: applies events idempotently by version.
+class StreamLog:
+    """What the events stream on a real NATS holds, read the way a consumer reads it."""
 
-    `mode` is "up", "down" (connection refused), "failing" (answers 503) or
-    "ack-lost" (applies the batch, then the answer is lost: 504).
-    """
+    def __init__(self, server: NatsServer) -> None:
+        self.server = server
 
-    def __init__(self) -> None:
-        self.mode = "up"
-        self.attempts = 0
-        self.acknowledged: list[list[int]] = []
-        self.versions: dict[str, int] = {}
-        self.documents: dict[str, dict[str, Any]] = {}
-        # Every (document, version) search applied as new, in order.
-        self.applied: list[tuple[str, int]] = []
-        self._lock = threading.Lock()
+    def events(self) -> list[Event]:
+        """Every event stored, in stream order (none when the stream is not there yet)."""
 
-    def handle(self, request: httpx.Request) -> httpx.Response:
-        self.attempts += 1
-        if self.mode == "down":
-            raise httpx.ConnectError("search is down", request=request)
-        if self.mode == "failing":
-            return _problem(503, "search is overloaded")
-        if _service_caller(request) != "service:publishing":
-            return _problem(401, "publishing must call with its service token")
-        assert request.url.path == "/internal/v1/index/bulk"
-        batch = IndexBatch.model_validate_json(request.content)
-        applied = skipped = 0
-        with self._lock:
-            for event in batch.events:
-                if self.versions.get(event.doc_id, 0) >= event.version:
-                    skipped += 1
-                    continue
-                self.versions[event.doc_id] = event.version
-                self.applied.append((event.doc_id, event.version))
-                if event.document is not None:
-                    self.documents[event.doc_id] = event.document.model_dump(mode="json")
-                applied += 1
-        if self.mode == "ack-lost":
-            return _problem(504, "the answer was lost on the way")
-        self.acknowledged.append([event.event_id for event in batch.events])
-        result = IndexBatchResult(
-            applied=applied, skipped=skipped, last_event_id=batch.events[-1].event_id
-        )
-        return httpx.Response(200, json=result.model_dump())
+        async def read() -> list[Event]:
+            bus = Bus(self.server.url, name="test-reader")
+            await bus.connect()
+            try:
+                try:
+                    info = await bus.js.stream_info(STREAM)
+                except NotFoundError:
+                    return []
+                first, last = info.state.first_seq, info.state.last_seq
+                stored = [await bus.js.get_msg(STREAM, seq) for seq in range(first, last + 1)]
+                return [Event.model_validate_json(raw.data or b"") for raw in stored]
+            finally:
+                await bus.close()
 
-    @property
-    def delivered_event_ids(self) -> list[int]:
-        return [event_id for batch in self.acknowledged for event_id in batch]
+        # Tests call it from their own event loop: the read gets a loop of its own.
+        with ThreadPoolExecutor(1) as reader:
+            return reader.submit(asyncio.run, read()).result()
+
+    def event_ids(self) -> list[int]:
+        return [event.id for event in self.events()]
 
 
 class Database:
@@ -400,6 +387,11 @@ class Database:
     def json(value: Any) -> Any:
         """A JSON column read with plain SQL: text on SQLite, decoded on PostgreSQL."""
         return json.loads(value) if isinstance(value, str) else value
+
+    @classmethod
+    def document(cls, data: Any) -> Any:
+        """The search document an outbox row's `data` carries (none for a delete)."""
+        return cls.json(data).get("document")
 
 
 @pytest.fixture(scope="module")
@@ -448,8 +440,15 @@ def policy(role_permissions: RolePermissions) -> FakePolicy:
 
 
 @pytest.fixture
-def search() -> FakeSearch:
-    return FakeSearch()
+def nats(tmp_path: Path) -> Iterator[NatsServer]:
+    """A real `nats-server -js` of the test's own, on a free port."""
+    with NatsServer(tmp_path / "nats") as server:
+        yield server
+
+
+@pytest.fixture
+def stream(nats: NatsServer) -> StreamLog:
+    return StreamLog(nats)
 
 
 @pytest.fixture
@@ -460,6 +459,8 @@ def settings(migrated_url: str, signing_key_file: Path) -> PublishingSettings:
         signing_key_file=signing_key_file,
         policy_url=POLICY_URL,
         search_url=SEARCH_URL,
+        # Nothing listens there: a test that relays gives the URL of its own server.
+        nats_url=NO_NATS,
         relay_enabled=False,
         scheduler_enabled=False,
         # The fake answers at one fixed revision while tests change its answers.
@@ -468,16 +469,13 @@ def settings(migrated_url: str, signing_key_file: Path) -> PublishingSettings:
 
 
 @pytest.fixture
-def make_app(
-    policy: FakePolicy, search: FakeSearch, engine: Engine
-) -> Callable[[PublishingSettings], FastAPI]:
+def make_app(policy: FakePolicy, engine: Engine) -> Callable[[PublishingSettings], FastAPI]:
     """Build the app on the fakes (the `engine` fixture makes sure the demo spaces exist)."""
 
     def build(settings: PublishingSettings) -> FastAPI:
         return create_app(
             settings,
             policy_transport=httpx.MockTransport(policy.handle),
-            search_transport=httpx.MockTransport(search.handle),
         )
 
     return build
@@ -626,6 +624,7 @@ def real_settings(
         signing_key_file=signing_key_file,
         policy_url=real_policy_url,
         search_url=SEARCH_URL,
+        nats_url=NO_NATS,
         relay_enabled=False,
         scheduler_enabled=False,
         # The cache at work, confirming the revision on every request (no waiting).
@@ -635,9 +634,9 @@ def real_settings(
 
 @pytest.fixture
 async def real_client(
-    real_settings: PublishingSettings, search: FakeSearch, engine: Engine, anyio_backend: str
+    real_settings: PublishingSettings, engine: Engine, anyio_backend: str
 ) -> AsyncIterator[httpx.AsyncClient]:
-    """Publishing in front of the real policy service (search stays a fake at its boundary)."""
-    app = create_app(real_settings, search_transport=httpx.MockTransport(search.handle))
+    """Publishing in front of the real policy service."""
+    app = create_app(real_settings)
     async with serving(app) as client:
         yield client

@@ -10,13 +10,14 @@ import pytest
 from prometheus_client import CollectorRegistry
 from sqlalchemy import text
 
-from townhall_clients import SearchClient
 from townhall_platform.db import make_engine, run_migrations
 from townhall_platform.testing import EVENTUALLY_SECONDS
+from townhall_publishing.app import event_publisher
 from townhall_publishing.cli import MIGRATIONS
 from townhall_publishing.database import sqlite_lock, tune_engine, write_session
 from townhall_publishing.outbox.metrics import RelayMetrics
 from townhall_publishing.outbox.relay import OutboxRelay
+from townhall_publishing.settings import PublishingSettings
 
 
 def test_the_engines_of_one_process_share_the_locks_of_a_database(tmp_path: Path) -> None:
@@ -74,7 +75,7 @@ def test_a_relay_steps_aside_while_another_holds_the_relay_lock(tmp_path: Path) 
     engine = make_engine(url)
     relay = OutboxRelay(
         engine=engine,
-        search=SearchClient("http://search.invalid", token=lambda: "unused", retries=1),
+        publisher=event_publisher(PublishingSettings(nats_url="nats://127.0.0.1:9")),
         metrics=RelayMetrics.register(CollectorRegistry()),
     )
     other = sqlite_lock(engine, "relay")

@@ -201,6 +201,9 @@ def search_settings(tmp_path: Path, signing_key_file: Path) -> SearchSettings:
         # No publishing answers here (a port nothing listens on): the index is unverified,
         # never compared with a publishing some other process runs on the default port.
         publishing_url="http://127.0.0.1:9",
+        # The bus consumer has tests of its own, with a NATS server of theirs.
+        bus_enabled=False,
+        nats_url="nats://127.0.0.1:9",
     )
 
 

@@ -25,6 +25,10 @@ from .search import IndexDocument
 SCHEMA_VERSION = 1
 STREAM = "TOWNHALL_PUBLISHING"
 SUBJECT_PREFIX = "townhall.publishing"
+# What the stream holds: every subject `subject_for` gives.
+STREAM_SUBJECTS = [f"{SUBJECT_PREFIX}.>"]
+# The subjects of the search document events (search's indexer consumes these).
+DOCUMENT_SUBJECTS = [f"{SUBJECT_PREFIX}.document.>"]
 # Poison messages go there after `max_deliver` attempts, with the original subject in a header.
 DEAD_LETTER_SUBJECT = "townhall.deadletter.publishing"
 

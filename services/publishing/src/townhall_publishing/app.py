@@ -10,8 +10,10 @@ from anyio import to_thread
 from fastapi import FastAPI
 from sqlalchemy.engine import Engine
 
-from townhall_clients import BreakerMetrics, CachedPolicy, PolicyClient, SearchClient
+from townhall_clients import BreakerMetrics, CachedPolicy, PolicyClient
+from townhall_contracts.events import STREAM, STREAM_SUBJECTS
 from townhall_platform.app import create_app as create_service_app
+from townhall_platform.bus import Bus, BusThread, StreamSpec
 from townhall_platform.db import database_ready, make_engine
 from townhall_platform.runtime import tune_for_serving
 from townhall_platform.workers import WorkerGroup
@@ -40,7 +42,7 @@ DESCRIPTION = (
     "Spaces; social posts and discussion; the official workflow (draft, approval, "
     "publication, schedule, retraction); acknowledgements; moderation; indicators; and "
     "the outbox of change events. Every change is decided by the policy service first "
-    "and relayed to search."
+    "and published on the event bus (NATS JetStream)."
 )
 ROUTERS = [
     spaces_router,
@@ -59,13 +61,12 @@ def create_app(
     settings: PublishingSettings | None = None,
     *,
     policy_transport: httpx.BaseTransport | None = None,
-    search_transport: httpx.BaseTransport | None = None,
 ) -> FastAPI:
     """Build the publishing app.
 
-    The transports replace the network under the typed clients (tests give fakes of
-    policy and search at that process boundary); by default the clients call
-    `settings.policy_url` and `settings.search_url`.
+    The transport replaces the network under the policy client (tests give a fake of
+    policy at that process boundary); by default it calls `settings.policy_url`. The
+    relay publishes to `settings.nats_url`.
     """
     settings = settings or PublishingSettings()
     engine = tune_engine(
@@ -79,7 +80,8 @@ def create_app(
         name=SERVICE_NAME,
         settings=settings,
         routers=ROUTERS,
-        # Search is not a readiness dependency: publishing keeps writing while it is down.
+        # Neither search nor NATS is a readiness dependency: publishing keeps writing
+        # while they are down; the relay's backlog fails readiness once it is too old.
         readiness={
             "database": lambda: database_ready(engine),
             "policy": lambda: bool(app.state.policy_client.alive()),
@@ -91,7 +93,7 @@ def create_app(
     app.state.engine = engine
     app.state.writers = Writers(serial=engine.dialect.name == "sqlite")
     app.state.space_visibility_follower = follow_space
-    _connect_clients(app, settings, policy_transport, search_transport)
+    _connect_clients(app, settings, policy_transport)
     _add_workers(app, settings, engine)
     return app
 
@@ -112,7 +114,7 @@ def _lifespan(
             await to_thread.run_sync(workers.stop)
             await to_thread.run_sync(app.state.views.flush)
             app.state.policy_client.close()
-            app.state.search_client.close()
+            await to_thread.run_sync(app.state.publisher.close)
             engine.dispose()
 
     return lifespan
@@ -122,23 +124,14 @@ def _connect_clients(
     app: FastAPI,
     settings: PublishingSettings,
     policy_transport: httpx.BaseTransport | None,
-    search_transport: httpx.BaseTransport | None,
 ) -> None:
-    """The policy and search clients, and the policy gate, on `app.state`."""
+    """The policy client and the policy gate on `app.state`."""
     identity = app.state.identity
     policy_client = PolicyClient.for_service(
         settings, token=identity.service_token, transport=policy_transport
     )
     if policy_client.breaker is not None:
         BreakerMetrics.register(app.state.registry, [policy_client.breaker])
-    # The relay does its own retrying with backoff, so the client tries once per pass.
-    app.state.search_client = SearchClient(
-        settings.search_url,
-        token=identity.service_token,
-        timeout=settings.http_timeout_seconds,
-        retries=1,
-        transport=search_transport,
-    )
     app.state.policy_client = policy_client
     app.state.policy_gate = PolicyGate(
         policy_client,
@@ -163,10 +156,11 @@ def _add_workers(app: FastAPI, settings: PublishingSettings, engine: Engine) -> 
         interval=settings.scheduler_interval_seconds,
         stale_after=settings.worker_stale_after_seconds,
     )
+    app.state.publisher = event_publisher(settings)
     app.state.relay = build_relay(
         settings=settings,
         engine=engine,
-        search=app.state.search_client,
+        publisher=app.state.publisher,
         metrics=RelayMetrics.register(app.state.registry),
     )
     workers = WorkerGroup()
@@ -179,17 +173,30 @@ def _add_workers(app: FastAPI, settings: PublishingSettings, engine: Engine) -> 
     app.state.workers = workers
 
 
+def event_publisher(settings: PublishingSettings) -> BusThread:
+    """The relay's connection to NATS; it makes sure the events stream exists."""
+    bus = Bus(settings.nats_url, name="publishing-relay", replicas=settings.nats_stream_replicas)
+    stream = StreamSpec(
+        STREAM,
+        STREAM_SUBJECTS,
+        duplicate_window_seconds=settings.nats_duplicate_window_seconds,
+        max_age_seconds=settings.nats_max_age_seconds,
+    )
+    return BusThread(bus, streams=[stream])
+
+
 def build_relay(
     *,
     settings: PublishingSettings,
     engine: Engine,
-    search: SearchClient,
+    publisher: BusThread,
     metrics: RelayMetrics,
 ) -> OutboxRelay:
     """The outbox relay configured from settings."""
     return OutboxRelay(
         engine=engine,
-        search=search,
+        publisher=publisher,
+        publish_timeout=settings.http_timeout_seconds,
         metrics=metrics,
         batch_size=settings.relay_batch_size,
         poll_interval=settings.relay_poll_interval_seconds,

@@ -11,12 +11,12 @@ from prometheus_client import CollectorRegistry
 from rich.console import Console
 from sqlalchemy.engine import make_url
 
-from townhall_clients import PolicyClient, SearchClient
+from townhall_clients import PolicyClient
 from townhall_platform.app import build_identity
 from townhall_platform.db import make_engine, normalize_url, run_migrations, session_scope
 from townhall_platform.logs import configure_logging
 
-from .app import SERVICE_NAME, build_relay
+from .app import SERVICE_NAME, build_relay, event_publisher
 from .database import utcnow
 from .objectives.service import roll_up
 from .outbox.metrics import RelayMetrics
@@ -131,18 +131,15 @@ def rollup() -> None:
 
 @main.command("relay-once")
 def relay_once() -> None:
-    """Deliver the pending outbox to search now, until empty or search fails."""
+    """Publish the pending outbox to NATS now, until empty or NATS fails."""
     settings = PublishingSettings()
     configure_logging(service=SERVICE_NAME, json=settings.log_json, level=settings.log_level)
     engine = make_engine(settings.database_url)
-    identity = build_identity(SERVICE_NAME, settings)
-    search = SearchClient(
-        settings.search_url, token=identity.service_token, timeout=settings.http_timeout_seconds
-    )
+    publisher = event_publisher(settings)
     relay = build_relay(
         settings=settings,
         engine=engine,
-        search=search,
+        publisher=publisher,
         metrics=RelayMetrics.register(CollectorRegistry()),
     )
     delivered = 0
@@ -153,7 +150,7 @@ def relay_once() -> None:
             if outcome.error is not None or outcome.locked_out or not outcome.batch_full:
                 break
     finally:
-        search.close()
+        publisher.close()
         engine.dispose()
     if outcome.locked_out:
         # A serving instance's relay is delivering: it takes the outbox as it goes.
@@ -161,7 +158,7 @@ def relay_once() -> None:
         return
     console.print(f"publishing: {delivered} events delivered, {outcome.pending} pending")
     if outcome.error is not None:
-        console.print(f"publishing: search did not take the next batch: {outcome.error}")
+        console.print(f"publishing: NATS did not take the next batch: {outcome.error}")
         raise typer.Exit(code=1)
 
 

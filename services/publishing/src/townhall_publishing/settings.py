@@ -37,17 +37,24 @@ class PublishingSettings(ServiceSettings):
     policy_cache_seconds: float = Field(default=1.0, ge=0.0, le=1.0)
     policy_revision_check_seconds: float = Field(default=0.25, ge=0.0, le=1.0)
 
-    # The outbox relay: a background thread that delivers change events to search.
+    # The outbox relay: a background thread that publishes events to NATS JetStream. A
+    # commit that wrote events wakes it; the interval is a safety poll behind that.
     relay_enabled: bool = True
-    relay_poll_interval_seconds: float = Field(default=0.2, gt=0)
+    relay_poll_interval_seconds: float = Field(default=2.0, gt=0)
     relay_batch_size: int = Field(default=500, ge=1, le=5000)
     relay_initial_backoff_seconds: float = Field(default=0.2, ge=0)
     relay_max_backoff_seconds: float = Field(default=5.0, gt=0)
 
     # Publishing reports itself not ready (`/readyz` 503) when the oldest event the relay
-    # has yet to deliver is older than this, or when no relay pass succeeded for as long
-    # (search down, the relay stuck): its writes would not reach search.
+    # has yet to publish is older than this, or when no relay pass succeeded for as long
+    # (NATS down, the relay stuck): its writes would reach no one.
     relay_max_lag_seconds: float = Field(default=60.0, gt=0)
+
+    # The events stream: a publish repeating a message id within this window is stored
+    # once (a relay retrying after a lost acknowledgement); events are kept this long
+    # for consumers that were away (search rebuilds from publishing past that).
+    nats_duplicate_window_seconds: float = Field(default=120.0, gt=0, le=86_400)
+    nats_max_age_seconds: float = Field(default=7 * 86_400.0, gt=0)
 
     # The scheduler: a background worker that publishes scheduled posts on time; the view
     # counter (who opened an official post) writes the views reads noted, on the same

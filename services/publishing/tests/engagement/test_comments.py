@@ -51,7 +51,7 @@ async def test_comment_is_written_with_its_outbox_event_and_the_post_audience(
     assert db.json(post["readers"]) == ["auditor:org", "space:projet-phoenix", "user:alice"]
     assert db.json(stored["readers"]) == ["auditor:org", "space:projet-phoenix"]
     [event] = db.rows("SELECT * FROM outbox WHERE doc_id = :id", id=comment["id"])
-    payload = db.json(event["payload"])
+    payload = db.document(event["data"])
     assert payload["doc_type"] == "comment"
     assert payload["post_id"] == post_id
     assert payload["readers"] == ["auditor:org", "space:projet-phoenix"]

@@ -34,9 +34,9 @@ async def social(
 
 def last_event(db, doc_id: str) -> dict[str, Any]:
     row = db.rows(
-        "SELECT version, payload FROM outbox WHERE doc_id = :id ORDER BY id DESC", id=doc_id
+        "SELECT version, data AS payload FROM outbox WHERE doc_id = :id ORDER BY id DESC", id=doc_id
     )[0]
-    return {"version": row["version"], **db.json(row["payload"])}
+    return {"version": row["version"], **db.document(row["payload"])}
 
 
 async def test_script_injection_is_stored_as_written_and_rendered_inert(

@@ -71,8 +71,11 @@ async def test_report_queue_hide_and_restore_with_the_record(
         (await client.get("/v1/feed", params={"limit": 100}, headers=auth("alice"))).json()
     )
     assert (await client.get(f"/v1/posts/{post['id']}", headers=auth("nadia"))).status_code == 200
-    events = db.rows("SELECT doc_id, payload FROM outbox ORDER BY id DESC LIMIT 2")
-    readers = {e["doc_id"]: db.json(e["payload"])["readers"] for e in events}
+    events = db.rows(
+        "SELECT doc_id, data AS payload FROM outbox WHERE doc_id IS NOT NULL "
+        "ORDER BY id DESC LIMIT 2"
+    )
+    readers = {e["doc_id"]: db.document(e["payload"])["readers"] for e in events}
     assert readers[post["id"]] == [
         "auditor:org",
         "moderator:org",
@@ -133,10 +136,11 @@ async def test_a_hidden_comment_is_gone_for_others_and_kept_for_its_author(
     mine = (await client.get(f"/v1/posts/{post['id']}/comments", headers=auth("bob"))).json()
     assert others["items"] == []
     assert mine["items"][0]["hidden_reason"] == "Publicité"
-    payload = db.json(
-        db.rows("SELECT payload FROM outbox WHERE doc_id = :id ORDER BY id DESC", id=comment["id"])[
-            0
-        ]["payload"]
+    payload = db.document(
+        db.rows(
+            "SELECT data AS payload FROM outbox WHERE doc_id = :id ORDER BY id DESC",
+            id=comment["id"],
+        )[0]["payload"]
     )
     assert "org" not in payload["readers"]
     assert "user:bob" in payload["readers"]

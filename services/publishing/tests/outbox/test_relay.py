@@ -1,11 +1,15 @@
-"""The outbox relay: in order, never dropping or skipping, retrying with backoff."""
+"""The outbox relay: in order to NATS JetStream, never dropping or skipping, retrying
+with backoff, deduplicated by the server when a publish is retried.
+
+Each test has a real `nats-server -js` of its own (the `nats` fixture).
+"""
 
 from __future__ import annotations
 
 import asyncio
 import threading
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 
 import httpx
@@ -15,9 +19,12 @@ from sqlalchemy import text
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
-from townhall_clients import SearchClient
+from townhall_contracts.events import EventType
 from townhall_contracts.search import DocumentType, IndexDocument
-from townhall_platform.auth import TokenIssuer
+from townhall_platform.bus import BusThread, PartialPublish
+from townhall_platform.bus.testing import NatsServer
+from townhall_platform.testing import EVENTUALLY_SECONDS
+from townhall_publishing.app import event_publisher
 from townhall_publishing.database import utcnow
 from townhall_publishing.outbox.metrics import RelayMetrics
 from townhall_publishing.outbox.relay import OutboxRelay
@@ -43,6 +50,22 @@ class ManualClock:
         self.now += timedelta(seconds=seconds)
 
 
+class AckLost:
+    """Publishes for real, then loses JetStream's answer (as a cut connection would)."""
+
+    def __init__(self, publisher: BusThread) -> None:
+        self.publisher = publisher
+        self.lose = True
+
+    def publish_all(
+        self, messages: Sequence[tuple[str, bytes, str]], *, timeout: float = 5.0
+    ) -> int:
+        stored = self.publisher.publish_all(messages, timeout=timeout)
+        if self.lose:
+            raise PartialPublish(0, TimeoutError("the acknowledgement was lost"))
+        return stored
+
+
 @pytest.fixture
 def clock() -> ManualClock:
     return ManualClock()
@@ -54,43 +77,40 @@ def registry() -> CollectorRegistry:
 
 
 @pytest.fixture
+def publisher(settings: PublishingSettings, nats: NatsServer) -> BusThread:
+    publisher = event_publisher(
+        settings.model_copy(update={"nats_url": nats.url, "http_timeout_seconds": 1.0})
+    )
+    yield publisher
+    publisher.close()
+
+
+@pytest.fixture
 def make_relay(
-    engine: Engine, search, token_issuer: TokenIssuer, clock: ManualClock, registry
+    engine: Engine, publisher: BusThread, clock: ManualClock, registry
 ) -> Callable[..., OutboxRelay]:
-    def build(batch_size: int = 500) -> OutboxRelay:
-        client = SearchClient(
-            "http://search.test",
-            token=lambda: token_issuer.service_token("publishing"),
-            retries=1,
-            transport=httpx.MockTransport(search.handle),
-        )
+    def build(batch_size: int = 500, through: object = None) -> OutboxRelay:
         return OutboxRelay(
             engine=engine,
-            search=client,
+            publisher=through or publisher,  # type: ignore[arg-type]
             metrics=RelayMetrics.register(registry),
             batch_size=batch_size,
             initial_backoff=0.2,
             max_backoff=5.0,
+            publish_timeout=1.0,
             clock=clock,
         )
 
     return build
 
 
-def drain(relay: OutboxRelay, search) -> None:
-    """Deliver whatever earlier tests of the module left, so each test sees only its own."""
-    mode, search.mode = search.mode, "up"
+def drain(relay: OutboxRelay) -> None:
+    """Publish whatever earlier tests of the module left, so each test sees only its own."""
     while True:
-        outcome = relay.run_once()
-        assert outcome.error is None
-        if outcome.retry_in:
-            relay._clock.advance(outcome.retry_in)  # type: ignore[attr-defined]
-            continue
+        outcome = relay.run_once(respect_backoff=False)
+        assert outcome.error is None, outcome.error
         if outcome.delivered == 0:
             break
-    search.mode = mode
-    search.acknowledged.clear()
-    search.attempts = 0
 
 
 def pending_ids(db) -> list[int]:
@@ -121,125 +141,112 @@ async def write_changes(client: httpx.AsyncClient, auth: Auth, posts: int) -> li
     return doc_ids
 
 
-async def test_relay_delivers_pending_events_in_order_and_marks_them(
-    client: httpx.AsyncClient, auth: Auth, make_relay, search, db, registry
+async def test_relay_publishes_pending_events_in_order_and_marks_them(
+    client: httpx.AsyncClient, auth: Auth, make_relay, stream, db, registry
 ) -> None:
     relay = make_relay()
-    drain(relay, search)
+    drain(relay)
+    before = len(stream.events())
     delivered_before = registry.get_sample_value(DELIVERED) or 0.0
     doc_ids = await write_changes(client, auth, posts=3)
     waiting = pending_ids(db)
-    assert len(waiting) == 4
+    # Each post: its document and `post.published`; the comment: its document and
+    # `comment.created`.
+    assert len(waiting) == 8
 
     outcome = relay.run_once()
 
-    assert outcome.delivered == 4
+    assert outcome.delivered == 8
     assert outcome.error is None
-    assert search.acknowledged == [waiting]
-    assert set(doc_ids) <= set(search.documents)
-    assert search.documents[doc_ids[-1]]["doc_type"] == "comment"
+    published = stream.events()[before:]
+    assert [event.id for event in published] == waiting
+    documents = [e.data["doc_id"] for e in published if e.type is EventType.DOCUMENT_UPSERTED]
+    assert documents == doc_ids
+    assert [e.type for e in published[-2:]] == [
+        EventType.DOCUMENT_UPSERTED,
+        EventType.COMMENT_CREATED,
+    ]
     assert pending_ids(db) == []
-    assert (
-        db.count(
-            "outbox", "id IN (:a, :b) AND delivered_at IS NOT NULL", a=waiting[0], b=waiting[-1]
-        )
-        == 2
-    )
-    assert registry.get_sample_value(DELIVERED) == delivered_before + 4
+    assert registry.get_sample_value(DELIVERED) == delivered_before + 8
     assert registry.get_sample_value(PENDING) == 0
     assert relay.run_once().delivered == 0
 
 
 async def test_relay_batches_keep_the_order(
-    client: httpx.AsyncClient, auth: Auth, make_relay, search, db
+    client: httpx.AsyncClient, auth: Auth, make_relay, stream, db
 ) -> None:
-    relay = make_relay(batch_size=2)
-    drain(relay, search)
+    relay = make_relay(batch_size=4)
+    drain(relay)
+    before = len(stream.events())
     await write_changes(client, auth, posts=4)
     waiting = pending_ids(db)
 
     passes = [relay.run_once() for _ in range(3)]
 
-    assert [p.delivered for p in passes] == [2, 2, 1]
+    assert [p.delivered for p in passes] == [4, 4, 2]
     assert [p.batch_full for p in passes] == [True, True, False]
-    assert search.acknowledged == [waiting[0:2], waiting[2:4], waiting[4:5]]
+    assert stream.event_ids()[before:] == waiting
 
 
-async def test_failed_deliveries_keep_the_events_and_retry_after_backoff(
-    client: httpx.AsyncClient, auth: Auth, make_relay, search, db, clock, registry
+async def test_nats_down_keeps_the_events_and_they_go_out_in_order_once_it_is_back(
+    client: httpx.AsyncClient, auth: Auth, make_relay, stream, nats, db, clock, registry
 ) -> None:
     relay = make_relay()
-    drain(relay, search)
+    drain(relay)
+    before = len(stream.events())
     failures_before = registry.get_sample_value(FAILURES) or 0.0
+    nats.stop()
+    # Publishing goes on writing while NATS is away.
     await write_changes(client, auth, posts=2)
     first = pending_ids(db)
 
-    search.mode = "down"
     down = relay.run_once()
 
     assert down.delivered == 0
-    assert down.error is not None and "unreachable" in down.error
+    assert down.error is not None and "not published to NATS" in down.error
     assert down.retry_in == pytest.approx(0.2)
-    rows = db.rows(
-        "SELECT attempts, last_error, next_attempt_at, delivered_at FROM outbox "
-        "WHERE delivered_at IS NULL ORDER BY id"
-    )
+    rows = db.rows("SELECT attempts, last_error FROM outbox WHERE delivered_at IS NULL")
     assert len(rows) == len(first)
     assert all(row["attempts"] == 1 and row["last_error"] for row in rows)
-    assert all(row["next_attempt_at"] is not None for row in rows)
-
     # Before the backoff is over the relay does not even try.
-    attempts = search.attempts
     waiting = relay.run_once()
-    assert search.attempts == attempts
-    assert waiting.retry_in is not None and 0 < waiting.retry_in <= 0.2
+    assert waiting.error is None and waiting.retry_in is not None and waiting.retry_in <= 0.2
 
-    # More changes while search is away queue up behind the failed ones.
+    # More changes while NATS is away queue up behind the failed ones.
     await write_changes(client, auth, posts=1)
     everything = pending_ids(db)
     assert everything[: len(first)] == first
 
+    nats.start()
     clock.advance(0.25)
-    search.mode = "failing"
-    failing = relay.run_once()
-    assert failing.error is not None and "503" in failing.error
-    assert failing.retry_in == pytest.approx(0.4)
-    attempts_by_id = {
-        row["id"]: row["attempts"] for row in db.rows("SELECT id, attempts FROM outbox")
-    }
-    assert [attempts_by_id[i] for i in everything] == [2] * len(first) + [1] * (
-        len(everything) - len(first)
-    )
-
-    clock.advance(0.5)
-    search.mode = "up"
     recovered = relay.run_once()
 
     assert recovered.delivered == len(everything)
-    assert search.delivered_event_ids == everything
+    assert stream.event_ids()[before:] == everything  # all of them, once, in order
     assert pending_ids(db) == []
-    assert registry.get_sample_value(FAILURES) == failures_before + 2
+    assert registry.get_sample_value(FAILURES) == failures_before + 1
 
 
-async def test_redelivery_after_a_lost_acknowledgement_changes_nothing_in_search(
-    client: httpx.AsyncClient, auth: Auth, make_relay, search, db, clock
+async def test_a_publish_retried_after_a_lost_acknowledgement_is_stored_once(
+    client: httpx.AsyncClient, auth: Auth, make_relay, publisher, stream, db, clock
 ) -> None:
-    relay = make_relay()
-    drain(relay, search)
+    lossy = AckLost(publisher)
+    relay = make_relay(through=lossy)
+    lossy.lose = False
+    drain(relay)
+    lossy.lose = True
+    before = len(stream.events())
     await write_changes(client, auth, posts=1)
     waiting = pending_ids(db)
 
-    search.mode = "ack-lost"
     assert relay.run_once().error is not None
-    versions = dict(search.versions)
+    assert stream.event_ids()[before:] == waiting  # stored, but publishing never heard
     assert pending_ids(db) == waiting
     clock.advance(1)
-    search.mode = "up"
+    lossy.lose = False
 
     assert relay.run_once().delivered == len(waiting)
-    # Search saw the same versions again and skipped them: nothing applied twice.
-    assert search.versions == versions
-    assert search.acknowledged == [waiting]
+    assert stream.event_ids()[before:] == waiting  # the server dropped the duplicates
     assert pending_ids(db) == []
 
 
@@ -251,10 +258,11 @@ def test_backoff_doubles_and_is_capped(make_relay) -> None:
 
 
 async def test_only_one_instance_relays_at_a_time_on_postgresql(
-    client: httpx.AsyncClient, auth: Auth, make_relay, search, db, engine: Engine, backend: str
+    client: httpx.AsyncClient, auth: Auth, make_relay, stream, db, engine: Engine, backend: str
 ) -> None:
     relay = make_relay()
-    drain(relay, search)
+    drain(relay)
+    before = len(stream.events())
     await write_changes(client, auth, posts=1)
     waiting = pending_ids(db)
 
@@ -267,7 +275,6 @@ async def test_only_one_instance_relays_at_a_time_on_postgresql(
         if backend == "postgresql":
             assert outcome.locked_out
             assert outcome.delivered == 0
-            assert search.acknowledged == []
             assert pending_ids(db) == waiting
         else:
             # The embedded SQLite default runs a single instance: there is no lock to take.
@@ -275,51 +282,56 @@ async def test_only_one_instance_relays_at_a_time_on_postgresql(
             assert outcome.delivered == len(waiting)
 
     relay.run_once()
-    assert search.delivered_event_ids == waiting
+    assert stream.event_ids()[before:] == waiting
     assert pending_ids(db) == []
 
 
-async def test_the_app_relays_in_the_background_through_a_search_outage(
-    make_app, settings: PublishingSettings, serve, auth: Auth, search, db
+async def test_the_commit_wakes_the_relay_and_an_outage_loses_nothing(
+    make_app, settings: PublishingSettings, serve, auth: Auth, stream, nats, db
 ) -> None:
+    # The safety poll is out of reach of the test: only a commit can wake the relay.
     fast = settings.model_copy(
         update={
+            "nats_url": nats.url,
+            "http_timeout_seconds": 1.0,
             "relay_enabled": True,
-            "relay_poll_interval_seconds": 0.02,
+            "relay_poll_interval_seconds": 3600,
             "relay_initial_backoff_seconds": 0.02,
             "relay_max_backoff_seconds": 0.1,
         }
     )
     app = make_app(fast)
-    search.mode = "down"
     async with serve(app) as client:
         assert app.state.relay.running
-        doc_ids = await write_changes(client, auth, posts=3)
-        await eventually(lambda: search.attempts >= 3)
-        assert search.acknowledged == []
-        assert set(doc_ids) <= set(
-            d["doc_id"] for d in db.rows("SELECT doc_id FROM outbox WHERE delivered_at IS NULL")
+        await eventually(
+            "the relay to publish what earlier tests left", lambda: not pending_ids(db)
         )
-
-        search.mode = "up"
-        await eventually(lambda: set(doc_ids) <= set(search.documents))
-        await eventually(lambda: not pending_ids(db))
-        delivered = search.delivered_event_ids
-        assert len(delivered) == len(set(delivered)), "an event was delivered twice"
-        assert delivered == sorted(delivered)
+        before = len(stream.events())
+        await write_changes(client, auth, posts=1)
+        await eventually("a commit to wake the relay", lambda: not pending_ids(db))
+        nats.stop()
+        await write_changes(client, auth, posts=3)
+        await eventually(
+            "the relay to report NATS down",
+            lambda: (db.rows("SELECT max(attempts) AS a FROM outbox")[0]["a"] or 0) >= 1,
+        )
+        assert len(pending_ids(db)) == 8
+        nats.start()
+        await write_changes(client, auth, posts=1)  # its commit wakes the relay again
+        await eventually("the backlog to go out", lambda: not pending_ids(db))
+        published = stream.event_ids()[before:]
         outbox_ids = [row["id"] for row in db.rows("SELECT id FROM outbox ORDER BY id")]
-        assert outbox_ids[-len(delivered) :] == delivered
+        assert published == outbox_ids[-len(published) :]
+        assert len(published) == 4 + 8 + 4  # each write: its posts, their events, a comment
         metrics = (await client.get("/metrics")).text
         assert f"{PENDING} 0.0" in metrics
-        assert "townhall_publishing_outbox_lag_seconds 0.0" in metrics
-        assert f"{DELIVERED} {float(len(delivered))}" in metrics
     assert not app.state.relay.running
 
 
-async def eventually(condition: Callable[[], bool], timeout: float = 10.0) -> None:
-    deadline = asyncio.get_running_loop().time() + timeout
+async def eventually(what: str, condition: Callable[[], bool]) -> None:
+    deadline = asyncio.get_running_loop().time() + EVENTUALLY_SECONDS
     while not condition():
-        assert asyncio.get_running_loop().time() < deadline, "condition never became true"
+        assert asyncio.get_running_loop().time() < deadline, f"waited for {what}"
         await asyncio.sleep(0.02)
 
 

@@ -54,10 +54,10 @@ async def test_employee_publishes_a_social_post_with_its_outbox_event(
     [stored] = db.rows("SELECT readers, decision_id FROM posts WHERE id = :id", id=post["id"])
     assert stored["decision_id"] == post["decision_id"]
     [event] = db.rows("SELECT * FROM outbox WHERE doc_id = :id", id=post["id"])
-    assert event["op"] == "upsert"
+    assert event["type"] == "document.upserted"
     assert event["version"] == 1
     assert event["delivered_at"] is None
-    payload = db.json(event["payload"])
+    payload = db.document(event["data"])
     assert payload["readers"] == ["auditor:org", "org", "user:alice"]
     assert payload["title"] == "Revue de sécurité"
     assert payload["doc_type"] == "post"
@@ -129,8 +129,8 @@ async def test_communicator_drafts_an_official_post_that_waits_for_approval(
     assert db.count("outbox", "doc_id = :id", id=post["id"]) == 1
     # A draft is its author's alone: nobody else reads it, in publishing or search.
     assert (await client.get(f"/v1/posts/{post['id']}", headers=auth("david"))).status_code == 404
-    event = db.rows("SELECT payload FROM outbox WHERE doc_id = :id", id=post["id"])[0]
-    assert db.json(event["payload"])["readers"] == ["auditor:org", "user:claire"]
+    event = db.rows("SELECT data AS payload FROM outbox WHERE doc_id = :id", id=post["id"])[0]
+    assert db.document(event["payload"])["readers"] == ["auditor:org", "user:claire"]
 
     named = await create_post(
         client,

@@ -192,8 +192,10 @@ async def _export(client: httpx.AsyncClient, headers: dict[str, str]) -> dict[st
 def _live(db: Database) -> dict[str, tuple[int, list[str]]]:
     """Each document's last outbox event: its version and readers, as search applied them."""
     live: dict[str, tuple[int, list[str]]] = {}
-    for row in db.rows("SELECT doc_id, version, payload FROM outbox ORDER BY id"):
-        payload = db.json(row["payload"])
+    for row in db.rows(
+        "SELECT doc_id, version, data AS payload FROM outbox WHERE doc_id IS NOT NULL ORDER BY id"
+    ):
+        payload = db.document(row["payload"])
         live[row["doc_id"]] = (row["version"], payload["readers"] if payload else [])
     return live
 

@@ -25,9 +25,9 @@ ATTACK_BODY = "Official: layoffs next month. Details to follow."
 
 def last_event(db: Any, doc_id: str) -> dict[str, Any]:
     row = db.rows(
-        "SELECT version, payload FROM outbox WHERE doc_id = :id ORDER BY id DESC", id=doc_id
+        "SELECT version, data AS payload FROM outbox WHERE doc_id = :id ORDER BY id DESC", id=doc_id
     )[0]
-    return {"version": row["version"], **db.json(row["payload"])}
+    return {"version": row["version"], **db.document(row["payload"])}
 
 
 async def vouched_post(client: httpx.AsyncClient, auth: Auth) -> dict[str, Any]:

@@ -70,7 +70,8 @@ def test_seed_writes_the_demo_content_with_its_outbox_events(
         [post["id"] for post in posts] + [comment["id"] for comment in comments]
     )
     assert all(event["version"] == 1 and event["delivered_at"] is None for event in outbox)
-    assert all(decoded(event["payload"])["state"] == "published" for event in outbox)
+    assert all(event["type"] == "document.upserted" for event in outbox)
+    assert all(decoded(event["data"])["document"]["state"] == "published" for event in outbox)
 
 
 def test_seeding_twice_adds_nothing(seeded: tuple[Engine, list[str]]) -> None:
@@ -132,16 +133,16 @@ def test_seeded_content_speaks_french_and_english(seeded: tuple[Engine, list[str
 
 
 def _relay_env(database_url: str, signing_key_file: Path) -> dict[str, str]:
-    """`relay-once`'s settings, search on a port nobody listens on."""
+    """`relay-once`'s settings, NATS on a port nobody listens on."""
     return {
         "TOWNHALL_PUBLISHING_DATABASE_URL": database_url,
         "TOWNHALL_PUBLISHING_ENVIRONMENT": "test",
         "TOWNHALL_PUBLISHING_SIGNING_KEY_FILE": str(signing_key_file),
-        "TOWNHALL_PUBLISHING_SEARCH_URL": f"http://127.0.0.1:{free_port()}",
+        "TOWNHALL_PUBLISHING_NATS_URL": f"nats://127.0.0.1:{free_port()}",
     }
 
 
-def test_relay_once_reports_an_unreachable_search_and_keeps_the_events(
+def test_relay_once_reports_an_unreachable_nats_and_keeps_the_events(
     seeded: tuple[Engine, list[str]], database_url: str, signing_key_file: Path
 ) -> None:
     engine, _ = seeded
@@ -151,7 +152,7 @@ def test_relay_once_reports_an_unreachable_search_and_keeps_the_events(
 
     assert result.exit_code == 1
     assert "0 events delivered" in result.output
-    assert "search did not take the next batch" in result.output
+    assert "NATS did not take the next batch" in result.output
     [pending] = rows(engine, "SELECT count(*) AS n FROM outbox WHERE delivered_at IS NULL")
     [failed] = rows(engine, "SELECT count(*) AS n FROM outbox WHERE attempts = 1")
     assert pending["n"] == failed["n"] > 0
@@ -178,7 +179,7 @@ def test_relay_once_steps_aside_while_another_instance_relays(
 
     assert result.exit_code == 0, result.output
     assert "another instance is relaying" in result.output
-    # It did not try search (unreachable here): no attempt recorded.
+    # It did not try NATS (unreachable here): no attempt recorded.
     [after] = rows(engine, "SELECT count(*) AS n FROM outbox WHERE attempts > 0")
     assert after["n"] == before["n"]
 

@@ -55,10 +55,10 @@ async def test_a_visibility_change_re_decides_every_post_and_tells_search(
         "on_behalf_of": "claire",
     }
     assert (await client.get(f"/v1/posts/{post['id']}", headers=auth("hugo"))).status_code == 404
-    last = db.rows("SELECT payload FROM outbox WHERE doc_id = :id ORDER BY id DESC", id=post["id"])[
-        0
-    ]
-    assert db.json(last["payload"])["readers"] == ["auditor:org", "space:guilde", "user:alice"]
+    last = db.rows(
+        "SELECT data AS payload FROM outbox WHERE doc_id = :id ORDER BY id DESC", id=post["id"]
+    )[0]
+    assert db.document(last["payload"])["readers"] == ["auditor:org", "space:guilde", "user:alice"]
 
 
 async def test_a_space_made_restricted_a_moment_ago_takes_posts_only_from_its_members(

@@ -38,7 +38,7 @@ async def step(
 
 
 async def test_draft_to_published_with_each_decision_kept(
-    client: httpx.AsyncClient, auth: Auth, db, search
+    client: httpx.AsyncClient, auth: Auth, db
 ) -> None:
     post = await draft(client, auth, requires_acknowledgement=True, authority="Direction générale")
     assert post["state"] == "draft"
@@ -73,10 +73,10 @@ async def test_draft_to_published_with_each_decision_kept(
     assert all(s["decision_id"] and s["policy_revision"] == 42 for s in history["steps"])
     # Each step is an event; the last one carries the company-wide readers.
     events = db.rows(
-        "SELECT version, payload FROM outbox WHERE doc_id = :id ORDER BY id", id=post["id"]
+        "SELECT version, data AS payload FROM outbox WHERE doc_id = :id ORDER BY id", id=post["id"]
     )
     assert [e["version"] for e in events] == [1, 2, 3, 4]
-    assert db.json(events[-1]["payload"])["readers"] == ["auditor:org", "org", "user:claire"]
+    assert db.document(events[-1]["payload"])["readers"] == ["auditor:org", "org", "user:claire"]
 
 
 async def test_an_approver_may_not_approve_their_own_post(
@@ -308,11 +308,11 @@ async def test_retraction_keeps_the_post_marked_and_removes_it_from_readers(
     assert post["id"] not in [item["id"] for item in feed["items"]]
     # Kept for the record: compliance still reads it.
     assert (await client.get(f"/v1/posts/{post['id']}", headers=auth("olivier"))).status_code == 200
-    last = db.rows("SELECT payload FROM outbox WHERE doc_id = :id ORDER BY id DESC", id=post["id"])[
-        0
-    ]
-    assert db.json(last["payload"])["readers"] == ["auditor:org"]
-    assert db.json(last["payload"])["state"] == "retracted"
+    last = db.rows(
+        "SELECT data AS payload FROM outbox WHERE doc_id = :id ORDER BY id DESC", id=post["id"]
+    )[0]
+    assert db.document(last["payload"])["readers"] == ["auditor:org"]
+    assert db.document(last["payload"])["state"] == "retracted"
 
 
 async def test_audiences_of_groups_or_spaces_narrow_the_readers(

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import time
 from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
@@ -14,7 +16,9 @@ from prometheus_client import Gauge
 
 from townhall_clients import BreakerMetrics, CachedPolicy, PolicyClient, PublishingClient
 from townhall_platform.app import create_app as create_service_app
+from townhall_platform.bus import Bus, BusMetrics
 
+from .documents.consumer import BusIndexer, consumer_options
 from .documents.router import router as documents_router
 from .index import IndexBackend, TantivyIndex
 from .index.opensearch_backend import OpenSearchIndex
@@ -75,6 +79,7 @@ def create_app(
     # Filled when the lifespan builds the policy client; read at each scrape.
     app.state.breakers = []
     BreakerMetrics.register(app.state.registry, app.state.breakers)
+    app.state.bus_metrics = BusMetrics.register(app.state.registry)
     register_index_metrics(app)
     return app
 
@@ -124,10 +129,12 @@ def _lifespan(wiring: _Wiring) -> Callable[[FastAPI], AbstractAsyncContextManage
             timeout=settings.http_timeout_seconds,
             transport=wiring.publishing_transport,
         )
-        watch = _start_index_watch(app, settings, index, publishing, outbox)
+        indexer = _start_indexer(app, settings)
+        watch = _start_index_watch(app, settings, index, publishing, outbox, indexer)
         try:
             yield
         finally:
+            await _stop_indexer(app)
             await to_thread.run_sync(watch.stop)
             app.state.index = None
             await to_thread.run_sync(index.close)
@@ -144,6 +151,7 @@ def _start_index_watch(
     index: IndexBackend,
     publishing: PublishingClient,
     outbox: PublishingClient,
+    indexer: BusIndexer | None,
 ) -> IndexWatch:
     """The rebuild from publishing's export, and the check that starts it when needed."""
     reindexer = Reindexer(
@@ -158,10 +166,43 @@ def _start_index_watch(
         reindexer=reindexer,
         summary=lambda through: outbox.export_summary(through=through),
         interval=settings.index_check_seconds,
+        caught_up_at=(lambda: indexer.caught_up_at) if indexer is not None else None,
     )
     app.state.index_watch = watch
     watch.start()
     return watch
+
+
+def _start_indexer(app: FastAPI, settings: SearchSettings) -> BusIndexer | None:
+    """The bus consumer that applies publishing's document events, as a task of the
+    app's event loop (the index work itself runs in a worker thread)."""
+    app.state.bus = app.state.indexer_task = None
+    if not settings.bus_enabled:
+        return None
+    bus = Bus(
+        settings.nats_url,
+        name="search-indexer",
+        replicas=settings.nats_stream_replicas,
+        metrics=app.state.bus_metrics,
+    )
+    indexer = BusIndexer(
+        bus=bus,
+        index=lambda: getattr(app.state, "index", None),
+        options=consumer_options(settings.bus_batch_size, settings.bus_max_deliver),
+    )
+    app.state.bus = bus
+    app.state.indexer_task = asyncio.create_task(indexer.run(), name="search-indexer")
+    return indexer
+
+
+async def _stop_indexer(app: FastAPI) -> None:
+    task: asyncio.Task[None] | None = app.state.indexer_task
+    if task is not None:
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+    if app.state.bus is not None:
+        await app.state.bus.close()
 
 
 def _index_ready(app: FastAPI) -> bool:

@@ -44,6 +44,12 @@ class SearchSettings(ServiceSettings):
     # How often the index is checked against publishing's outbox (a lost or damaged
     # index is then rebuilt); also the retry delay when publishing cannot be asked.
     index_check_seconds: float = Field(default=30.0, gt=0.0, le=3600.0)
+    # The indexer: a durable consumer of publishing's document events on NATS JetStream
+    # (`nats_url`). Off, the index only changes by a rebuild or the internal bulk endpoint.
+    bus_enabled: bool = True
+    bus_batch_size: int = Field(default=500, ge=1, le=5000)
+    # Deliveries of an event that fails to apply before it goes to the dead-letter subject.
+    bus_max_deliver: int = Field(default=5, ge=1, le=100)
     # Signs pagination cursors so a client cannot forge or reuse them on another query.
     cursor_secret: SecretStr = SecretStr(DEV_CURSOR_SECRET)
     # Deepest result reachable by paging (like OpenSearch's max_result_window).

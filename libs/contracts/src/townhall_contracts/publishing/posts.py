@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Annotated
 
@@ -37,6 +37,8 @@ class PostCreate(BaseModel):
     audience_groups: list[GroupId] = Field(default_factory=list, max_length=50)
     audience_spaces: list[SpaceId] = Field(default_factory=list, max_length=50)
     requires_acknowledgement: bool = False
+    # When readers must have acknowledged by: reminders are sent before it.
+    acknowledge_by: AwareInstant | None = None
 
     @model_validator(mode="after")
     def _official_only_fields(self) -> PostCreate:
@@ -47,6 +49,11 @@ class PostCreate(BaseModel):
                 raise ValueError("only an official post chooses an audience")
             if self.requires_acknowledgement:
                 raise ValueError("only an official post may require acknowledgement")
+        if self.acknowledge_by is not None:
+            if not self.requires_acknowledgement:
+                raise ValueError("acknowledge_by is given only with requires_acknowledgement")
+            if self.acknowledge_by <= datetime.now(UTC):
+                raise ValueError("acknowledge_by must be in the future")
         return self
 
 
@@ -132,6 +139,7 @@ class PostRead(BaseModel):
     audience_groups: list[str]
     audience_spaces: list[str]
     requires_acknowledgement: bool = Field(validation_alias="requires_ack")
+    acknowledge_by: datetime | None = None
     # The document's version: grows with every change (search never goes back).
     version: int
     # The revision of the text: 1 as first written, one more per edit by its author.

@@ -13,7 +13,7 @@ from townhall_contracts.readers import PostState, may_read
 from ..content import extract_mentions, render_markdown
 from ..database import utcnow
 from ..policy_gate import PolicyGate
-from ..posts import vouches
+from ..posts import events, vouches
 from ..posts.access import find_readable_comment, get_readable_post, space_of
 from ..posts.errors import InvalidTransition, NotAuthor
 from ..posts.lifecycle import comment_changed
@@ -38,6 +38,7 @@ def add_comment(
     if space.archived_at is not None:
         raise SpaceArchived(f"The space '{space.id}' is archived and takes no new comments.")
     comments = CommentRepository(session)
+    parent = None
     if request.parent_id is not None:
         parent = comments.get(request.parent_id)
         if parent is None or parent.post_id != post.id or parent.state != PostState.PUBLISHED:
@@ -78,6 +79,7 @@ def add_comment(
     comments.add(comment)
     post.comment_count += 1
     comment_changed(session, comment=comment, post=post, space=space, at=now)
+    events.comment_created(session, comment, post, parent=parent)
     return comment
 
 

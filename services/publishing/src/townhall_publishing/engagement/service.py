@@ -12,6 +12,7 @@ from townhall_contracts.readers import PostState, space_principal
 
 from ..database import utcnow
 from ..policy_gate import PolicyGate
+from ..posts import events
 from ..posts.access import get_readable_post
 from ..posts.errors import AlreadyDone, InvalidTransition
 from ..posts.models import Acknowledgement, Post, PostKind, Reaction, ReactionKind
@@ -92,6 +93,7 @@ def acknowledge(
         session.flush()
     except IntegrityError as exc:
         raise AlreadyDone("You already acknowledged this post.") from exc
+    events.post_acknowledged(session, post, user_id=user_id)
     return ack
 
 

@@ -42,12 +42,16 @@ class ExportRepository:
         return int(self._session.exec(select(func.max(OutboxEvent.id))).one() or 0)
 
     def delivered_through(self) -> int:
-        """The last event id delivered: the relay delivers in id order, so every event
-        before the first pending one was delivered."""
+        """The last document event id published: the relay publishes in id order, so
+        every event before the first pending one was published. Only document events
+        count, the ones search's index holds (its watermark is the last it applied)."""
         pending = self._session.exec(
             select(func.min(OutboxEvent.id)).where(col(OutboxEvent.delivered_at).is_(None))
         ).one()
-        return int(pending) - 1 if pending is not None else self.outbox_head()
+        published = select(func.max(OutboxEvent.id)).where(col(OutboxEvent.doc_id).is_not(None))
+        if pending is not None:
+            published = published.where(col(OutboxEvent.id) < pending)
+        return int(self._session.exec(published).one() or 0)
 
     def documents_through(self, through: int) -> int:
         """How many documents the events up to `through` name (each counted once)."""

@@ -13,6 +13,7 @@ from townhall_contracts.readers import PostState
 
 from ..database import utcnow
 from ..policy_gate import PolicyGate
+from ..posts import events
 from ..posts.access import (
     find_comment,
     find_post,
@@ -77,6 +78,7 @@ def report(
         policy_revision=decision.policy_revision,
     )
     session.add(entry)
+    events.report_created(session, report_id=entry.id, post=post, reporter_id=reporter)
     return entry
 
 

@@ -21,17 +21,17 @@ class RelayMetrics:
         return cls(
             delivered=Counter(
                 "townhall_publishing_outbox_delivered",
-                "Outbox events acknowledged by search",
+                "Outbox events stored by NATS JetStream",
                 registry=registry,
             ),
             failures=Counter(
                 "townhall_publishing_outbox_delivery_failures",
-                "Outbox delivery attempts that failed (the events were kept)",
+                "Outbox publishing attempts that failed (the events were kept)",
                 registry=registry,
             ),
             pending=Gauge(
                 "townhall_publishing_outbox_pending_events",
-                "Outbox events not yet delivered to search",
+                "Outbox events not yet published to NATS JetStream",
                 registry=registry,
             ),
             lag_seconds=Gauge(
@@ -41,7 +41,7 @@ class RelayMetrics:
             ),
             last_delivered_event_id=Gauge(
                 "townhall_publishing_outbox_last_delivered_event_id",
-                "Id of the last outbox event search acknowledged",
+                "Id of the last outbox event NATS JetStream stored",
                 registry=registry,
             ),
         )

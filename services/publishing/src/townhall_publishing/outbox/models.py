@@ -1,4 +1,4 @@
-"""The `outbox` table: one row per change event, in the order they were written."""
+"""The `outbox` table: one row per event for the bus, in the order they were written."""
 
 from __future__ import annotations
 
@@ -15,12 +15,12 @@ _EVENT_ID = BigInteger().with_variant(Integer(), "sqlite")
 
 
 class OutboxEvent(PublishingModel, table=True):
-    """A change to deliver to search; `id` is its event id and fixes the delivery order."""
+    """An event to publish on the bus (`townhall_contracts.events.Event`); `id` is its
+    event id and fixes the publishing order."""
 
     __tablename__ = "outbox"
     __table_args__ = (
-        CheckConstraint("op IN ('upsert', 'delete')", name="ck_outbox_op"),
-        CheckConstraint("version >= 1", name="ck_outbox_version"),
+        CheckConstraint("version IS NULL OR version >= 1", name="ck_outbox_version"),
         Index(
             "ix_outbox_pending",
             "id",
@@ -34,11 +34,12 @@ class OutboxEvent(PublishingModel, table=True):
     id: int | None = Field(
         default=None, sa_column=Column(_EVENT_ID, primary_key=True, autoincrement=True)
     )
-    doc_id: str = Field(max_length=128)
-    version: int
-    op: str = Field(max_length=16)
-    # The search document (an `IndexDocument`); none for a delete.
-    payload: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON))
+    # An `EventType` value, and the envelope's `data` for it.
+    type: str = Field(max_length=64)
+    data: dict[str, Any] = Field(sa_column=Column(JSON, nullable=False))
+    # The search document and its version, for document events (the export's summary).
+    doc_id: str | None = Field(default=None, max_length=128)
+    version: int | None = None
     created_at: datetime = Field(
         default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False)
     )

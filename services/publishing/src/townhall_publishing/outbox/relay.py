@@ -1,11 +1,15 @@
-"""The outbox relay: delivers change events to search, in order, until acknowledged.
+"""The outbox relay: publishes events to NATS JetStream, in order, until stored.
 
-A pass takes the oldest undelivered events (up to the batch size), sends them as one
-batch, and marks them delivered when search answers. When search is down or fails,
-the events stay, their attempts and error are recorded, and the relay tries the same
-events again after an exponential backoff: an event is never dropped, skipped or
-overtaken. Search applies events idempotently (a version never goes backwards), so a
-batch delivered twice after a lost acknowledgement does no harm.
+A pass takes the oldest unpublished events (up to the batch size), publishes them one
+after the other (each stored before the next goes, so the stream keeps their order),
+and marks those JetStream acknowledged as delivered. When NATS is down or does not
+answer, the events stay, their attempts and error are recorded, and the relay tries
+again after an exponential backoff: an event is never dropped, skipped or overtaken,
+and publishing goes on writing meanwhile. Each event is published with its event id
+as `Nats-Msg-Id`, so one published twice after a lost acknowledgement is stored once.
+
+The relay is woken by the commit of every transaction that wrote events
+(`outbox.wakeup`); its interval is only a safety poll.
 
 Several publishing instances share the outbox with one relaying at a time: on
 PostgreSQL each pass holds a transaction-scoped advisory lock; on SQLite, which one
@@ -18,22 +22,32 @@ events wait, since when) is reported by every instance, the relaying one or not.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Protocol
 
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
-from townhall_clients import SearchClient
-from townhall_contracts.search import IndexBatch, IndexDocument, IndexEvent, IndexOperation
+from townhall_contracts.events import Event, EventType, message_id, subject_for
+from townhall_platform.bus import PartialPublish
 from townhall_platform.workers import RetryLater, Worker
 
 from ..database import sqlite_lock, utcnow, write_session
 from .metrics import RelayMetrics
 from .models import OutboxEvent
 from .repository import OutboxRepository
+from .wakeup import wake_on_commit
+
+
+class EventPublisher(Protocol):
+    """Where the relay publishes (a `townhall_platform.bus.BusThread`)."""
+
+    def publish_all(
+        self, messages: Sequence[tuple[str, bytes, str]], *, timeout: float = ...
+    ) -> int: ...
 
 
 @dataclass(frozen=True)
@@ -51,37 +65,38 @@ class RelayPass:
     batch_full: bool = False
 
 
-def index_event(event: OutboxEvent) -> IndexEvent:
-    """The outbox row as search receives it; its id is the event id."""
-    assert event.id is not None
-    document = IndexDocument.model_validate(event.payload) if event.payload is not None else None
-    return IndexEvent(
-        event_id=event.id,
-        op=IndexOperation(event.op),
-        doc_id=event.doc_id,
-        version=event.version,
-        document=document,
-    )
+def bus_event(row: OutboxEvent) -> Event:
+    """The outbox row as the bus carries it; its id is the event id."""
+    assert row.id is not None
+    return Event(id=row.id, type=EventType(row.type), occurred_at=row.created_at, data=row.data)
+
+
+def bus_message(row: OutboxEvent) -> tuple[str, bytes, str]:
+    """`(subject, body, message id)` of the row's event."""
+    event = bus_event(row)
+    return subject_for(event), event.model_dump_json().encode(), message_id(event)
 
 
 class OutboxRelay:
-    """Delivers the outbox to search, from a background thread or one pass at a time."""
+    """Publishes the outbox to the bus, from a background thread or one pass at a time."""
 
     def __init__(
         self,
         *,
         engine: Engine,
-        search: SearchClient,
+        publisher: EventPublisher,
         metrics: RelayMetrics,
         batch_size: int = 500,
-        poll_interval: float = 0.2,
+        poll_interval: float = 2.0,
+        publish_timeout: float = 5.0,
         initial_backoff: float = 0.2,
         max_backoff: float = 5.0,
         max_lag: float | None = None,
         clock: Callable[[], datetime] = utcnow,
     ) -> None:
         self._engine = engine
-        self._search = search
+        self._publisher = publisher
+        self._publish_timeout = publish_timeout
         self._metrics = metrics
         self._batch_size = batch_size
         self._poll_interval = poll_interval
@@ -106,6 +121,7 @@ class OutboxRelay:
             pending=lambda: self._pending,
         )
         metrics.lag_seconds.set_function(self.lag_seconds)
+        wake_on_commit(engine, self.worker.wake)
 
     def backoff(self, attempts: int) -> float:
         """Seconds to wait after the `attempts`-th failure in a row (capped): the worker's."""
@@ -150,49 +166,54 @@ class OutboxRelay:
                     pending=pending, retry_in=(head.next_attempt_at - now).total_seconds()
                 )
             if self._sqlite:
-                # No transaction stays open while search is called: SQLite's writers
+                # No transaction stays open while NATS is called: SQLite's writers
                 # would otherwise be shut out, or this one fail to write afterwards.
                 session.commit()
             return self._deliver(session, events, now)
 
     def _deliver(self, session: Session, events: list[OutboxEvent], now: datetime) -> RelayPass:
-        """Send `events` to search as one batch; record the delivery or the failure."""
+        """Publish `events` in order; record those stored and the failure, if any."""
         event_ids = [event.id for event in events if event.id is not None]
+        error: str | None = None
         try:
-            batch = IndexBatch(events=[index_event(event) for event in events])
-            self._search.bulk_index(batch)
+            stored = self._publisher.publish_all(
+                [bus_message(event) for event in events], timeout=self._publish_timeout
+            )
+        except PartialPublish as exc:
+            stored, error = exc.stored, f"{type(exc.cause).__name__}: {exc.cause}"
         except Exception as exc:
-            # Whatever went wrong (search down, 5xx, an answer we cannot read), the
-            # events stay where they are and the same batch is tried again later.
-            error = f"{type(exc).__name__}: {exc}"
-            attempts = events[0].attempts + 1
-            delay = self.backoff(attempts)
-            with self._writing(session) as writer:
-                outbox = OutboxRepository(writer)
+            # Whatever went wrong, the events stay where they are and go again later.
+            stored, error = 0, f"{type(exc).__name__}: {exc}"
+        published, kept = event_ids[:stored], event_ids[stored:]
+        attempts = events[stored].attempts + 1 if kept else 0
+        delay = self.backoff(attempts)
+        with self._writing(session) as writer:
+            outbox = OutboxRepository(writer)
+            if published:
+                outbox.mark_delivered(published, now)
+            if kept and error is not None:
                 outbox.record_failure(
-                    event_ids, error=error, next_attempt_at=now + timedelta(seconds=delay)
+                    kept, error=error, next_attempt_at=now + timedelta(seconds=delay)
                 )
-                pending = self._observe_backlog(outbox)
+            pending = self._observe_backlog(outbox)
+        if published:
+            self._metrics.delivered.inc(len(published))
+            self._metrics.last_delivered_event_id.set(published[-1])
+        if error is not None:
             self._metrics.failures.inc()
             return RelayPass(
+                delivered=len(published),
                 pending=pending,
                 error=(
-                    f"events {event_ids[0]}-{event_ids[-1]} not delivered "
+                    f"events {kept[0]}-{kept[-1]} not published to NATS "
                     f"(attempt {attempts}): {error}"
                 ),
                 retry_in=delay,
             )
-        with self._writing(session) as writer:
-            outbox = OutboxRepository(writer)
-            outbox.mark_delivered(event_ids, now)
-            pending = self._observe_backlog(outbox)
-            # Search has them: counted before the rows are marked, never after.
-            self._metrics.delivered.inc(len(event_ids))
-            self._metrics.last_delivered_event_id.set(event_ids[-1])
         return RelayPass(
-            delivered=len(event_ids),
+            delivered=len(published),
             pending=pending,
-            batch_full=len(event_ids) == self._batch_size,
+            batch_full=len(published) == self._batch_size,
         )
 
     @contextmanager
@@ -200,7 +221,7 @@ class OutboxRelay:
         """Where a pass records its outcome, committed at the end.
 
         On PostgreSQL the pass's own transaction, which holds the relay lock; on SQLite
-        a fresh write transaction (the read one was closed before calling search).
+        a fresh write transaction (the read one was closed before calling NATS).
         """
         if self._sqlite:
             with write_session(self._engine) as writer:

@@ -4,15 +4,19 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
+from typing import Any
 
+from pydantic import BaseModel
 from sqlalchemy import JSON, Integer, String, bindparam, func, insert, text, update
 from sqlalchemy import select as core_select
 from sqlmodel import Session, col, select
 
-from townhall_contracts.search import IndexDocument, IndexOperation
+from townhall_contracts.events import DocumentUpserted, EventType
+from townhall_contracts.search import IndexDocument
 
 from ..database import UTCDateTime, utcnow
 from .models import OutboxEvent
+from .wakeup import note_outbox_written
 
 # The advisory lock that lets only one publishing instance relay at a time on PostgreSQL.
 RELAY_LOCK_KEY = 0x70_75_62_6C_72_65_6C  # "publrel"
@@ -32,12 +36,12 @@ _OUTBOX = OutboxEvent.__table__  # type: ignore[attr-defined]
 _LOCKED_INSERT = (
     insert(_OUTBOX)
     .from_select(
-        ["doc_id", "version", "op", "payload", "created_at"],
+        ["type", "data", "doc_id", "version", "created_at"],
         core_select(
+            bindparam("type", type_=String()),
+            bindparam("data", type_=JSON()),
             bindparam("doc_id", type_=String()),
             bindparam("version", type_=Integer()),
-            bindparam("op", type_=String()),
-            bindparam("payload", type_=JSON()),
             bindparam("created_at", type_=UTCDateTime()),
         ).select_from(
             core_select(func.pg_advisory_xact_lock(OUTBOX_WRITE_LOCK_KEY)).subquery("serialized")
@@ -53,21 +57,34 @@ class OutboxRepository:
         self._session = session
 
     def append_upsert(self, *, document: IndexDocument, version: int) -> int:
-        """Record that `document` now has `version`; written in the caller's transaction.
-        Returns the event id.
+        """Record that `document` now has `version` (a `document.upserted` event)."""
+        data = DocumentUpserted(doc_id=document.id, version=version, document=document)
+        return self.append(EventType.DOCUMENT_UPSERTED, data, doc_id=document.id, version=version)
+
+    def append(
+        self,
+        event_type: EventType,
+        data: BaseModel,
+        *,
+        doc_id: str | None = None,
+        version: int | None = None,
+    ) -> int:
+        """Record an event (its envelope's `data`) in the caller's transaction; returns
+        its event id. The relay publishes it once the transaction commits.
 
         Call it last in a unit of work, after the change itself: on PostgreSQL it takes
         the outbox write lock until commit.
         """
-        row = {
-            "doc_id": document.id,
+        row: dict[str, Any] = {
+            "type": event_type.value,
+            "data": data.model_dump(mode="json"),
+            "doc_id": doc_id,
             "version": version,
-            "op": IndexOperation.UPSERT.value,
-            "payload": document.model_dump(mode="json"),
             "created_at": utcnow(),
         }
         # The change first, so that no row lock is taken under the outbox lock.
         self._session.flush()
+        note_outbox_written(self._session)
         connection = self._session.connection()
         if connection.dialect.name == "postgresql":
             return int(connection.execute(_LOCKED_INSERT, row).scalar_one())

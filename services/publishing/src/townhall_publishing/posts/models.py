@@ -93,6 +93,8 @@ class Post(PublishingModel, table=True):
     # An official audience narrowed to chosen spaces (with or instead of groups).
     audience_spaces: list[str] = Field(default_factory=no_strings, sa_column=_json_list())
     requires_ack: bool = Field(default=False, sa_column=_false())
+    # When readers must have acknowledged by (official posts requiring acknowledgement).
+    acknowledge_by: datetime | None = Field(default=None, sa_column=_moment())
     feed_rank: int = Field(default=FeedRank.SOCIAL)
     # Edits of the body or title (the history is in `post_versions`).
     edit_count: int = 0

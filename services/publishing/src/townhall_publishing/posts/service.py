@@ -20,7 +20,7 @@ from ..policy_gate import PolicyGate
 from ..spaces.errors import SpaceArchived
 from ..spaces.repository import SpaceRepository
 from ..spaces.service import get_visible_space, space_visible_to
-from . import vouches
+from . import events, vouches
 from .access import get_readable_post, space_of
 from .documents import post_document, readers_of_post
 from .errors import InvalidAudience, InvalidTransition, NotAuthor, WrongKindForSpace
@@ -66,6 +66,7 @@ def create_post(*, session: Session, gate: PolicyGate, author_id: str, request: 
         audience_groups=sorted(set(request.audience_groups)),
         audience_spaces=sorted(set(request.audience_spaces)),
         requires_ack=request.requires_acknowledgement,
+        acknowledge_by=request.acknowledge_by,
         created_at=now,
         updated_at=now,
         published_at=None if official else now,
@@ -89,6 +90,8 @@ def create_post(*, session: Session, gate: PolicyGate, author_id: str, request: 
     OutboxRepository(session).append_upsert(
         document=post_document(post, space), version=post.version
     )
+    if not official:
+        events.post_published(session, post)
     return post
 
 
@@ -260,4 +263,6 @@ def set_endorsed(
         revision=revision,
     )
     post_changed(session, post=post, space=space_of(session, post), at=now)
+    if endorsed:
+        events.post_endorsed(session, post, by=actor)
     return post

@@ -17,6 +17,7 @@ from townhall_contracts.readers import PostState
 
 from ..database import utcnow
 from ..policy_gate import PolicyGate
+from ..posts import events
 from ..posts.access import get_readable_post, space_of
 from ..posts.errors import InvalidTransition, NotAuthor
 from ..posts.lifecycle import post_changed, record_step
@@ -91,6 +92,7 @@ def submit(
         session, post=post, step="submit", actor=actor, at=now, decision=decision, note=note
     )
     post_changed(session, post=post, space=space_of(session, post), at=now)
+    events.post_submitted(session, post)
     return post
 
 
@@ -133,6 +135,7 @@ def approve(*, session: Session, gate: PolicyGate, actor: str, post_id: str) -> 
             post.scheduled_at = None
         post.state = PostState.APPROVED.value
     post_changed(session, post=post, space=space_of(session, post), at=now)
+    events.post_decided(session, post, by=actor)
     return post
 
 
@@ -152,6 +155,7 @@ def reject(*, session: Session, gate: PolicyGate, actor: str, post_id: str, reas
         session, post=post, step="reject", actor=actor, at=now, decision=decision, note=reason
     )
     post_changed(session, post=post, space=space_of(session, post), at=now)
+    events.post_decided(session, post, by=actor, reason=reason)
     return post
 
 
@@ -183,6 +187,8 @@ def publish(
         post.published_by = actor
         record_step(session, post=post, step="publish", actor=actor, at=now, decision=decision)
     post_changed(session, post=post, space=space_of(session, post), at=now)
+    if post.state == PostState.PUBLISHED.value:
+        events.post_published(session, post)
     return post
 
 
@@ -237,6 +243,7 @@ def publish_due(session: Session, *, now: datetime, limit: int = 100) -> list[Po
             note=f"scheduled for {post.scheduled_at.isoformat() if post.scheduled_at else '?'}",
         )
         post_changed(session, post=post, space=space_of(session, post), at=now)
+        events.post_published(session, post)
     return due
 
 

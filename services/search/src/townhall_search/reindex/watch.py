@@ -26,6 +26,7 @@ thread survives any error of its own.
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Callable
 
 import structlog
@@ -54,8 +55,10 @@ class IndexWatch:
         reindexer: Reindexer,
         summary: SummarySource,
         interval: float,
+        caught_up_at: Callable[[], float | None] | None = None,
     ) -> None:
         self._index = index
+        self._caught_up_at = caught_up_at
         self._reindexer = reindexer
         self._summary = summary
         self._interval = interval
@@ -152,12 +155,21 @@ class IndexWatch:
         # Check again at once after a rebuild that succeeded; retry later otherwise.
         return 0.0 if status.state is ReindexState.SUCCEEDED else self._interval
 
+    def _catching_up(self, asked: float) -> bool:
+        """True unless the bus indexer found nothing to do after `asked` (then every
+        event published before it was applied). Without an indexer, never."""
+        if self._caught_up_at is None:
+            return False
+        caught_up = self._caught_up_at()
+        return caught_up is None or caught_up < asked
+
     def check(self) -> str | None:
         """What is wrong with the index now, or None (also when publishing cannot say)."""
         damage = self._index.damage()
         if damage is not None:
             self._verified = False
             return damage
+        asked = time.monotonic()
         try:
             delivered = self._summary(None)
         except Exception as exc:
@@ -165,6 +177,13 @@ class IndexWatch:
             log.warning("index_unverified", error=str(exc)[:300])
             return None
         watermark, documents = self._index.watermark()
+        if watermark < delivered.delivered_through and self._catching_up(asked):
+            # Published to the bus, not yet applied: the indexer is on its way.
+            self._verified = False
+            log.info(
+                "index_catching_up", watermark=watermark, published=delivered.delivered_through
+            )
+            return None
         if watermark < delivered.delivered_through:
             return (
                 f"the index holds events through {watermark} but publishing delivered "

@@ -1,0 +1,94 @@
+"""`BusThread`: a `Bus` on an event loop of its own, for synchronous callers."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import threading
+from collections.abc import Coroutine, Sequence
+from typing import Any, TypeVar
+
+from .client import Bus, BusUnavailable, StreamSpec
+
+T = TypeVar("T")
+
+
+class BusThread:
+    """Publishes from threads (publishing's relay) through one connection kept on a
+    daemon thread's event loop; each call waits for JetStream's acknowledgements.
+
+    It connects lazily and again after a failure, so that NATS may start after the
+    service, go away and come back: a call in between raises `BusUnavailable`.
+    """
+
+    def __init__(self, bus: Bus, *, streams: Sequence[StreamSpec] = ()) -> None:
+        self.bus = bus
+        self._streams = list(streams)
+        self._ready = False
+        self._loop = asyncio.new_event_loop()
+        # Started by the first call: an app built and never served starts no thread.
+        self._thread = threading.Thread(
+            target=self._loop.run_forever, name=f"bus-{bus.name}", daemon=True
+        )
+        self._start_lock = threading.Lock()
+
+    def _call(self, coroutine: Coroutine[Any, Any, T], timeout: float) -> T:
+        with self._start_lock:
+            if not self._thread.is_alive():
+                self._thread.start()
+        future = asyncio.run_coroutine_threadsafe(coroutine, self._loop)
+        try:
+            return future.result(timeout)
+        except TimeoutError as exc:
+            future.cancel()
+            raise BusUnavailable(f"NATS at {self.bus.url} did not answer in {timeout}s") from exc
+
+    async def _prepared(self) -> None:
+        if self._ready and self.bus.connected:
+            return
+        await self.bus.connect()
+        await self.bus.ensure_streams(*self._streams)
+        self._ready = True
+
+    async def _publish_counting(
+        self, messages: Sequence[tuple[str, bytes, str]], timeout: float, done: list[int]
+    ) -> None:
+        await self._prepared()
+        for subject, data, message_id in messages:
+            await self.bus.publish(subject, data, message_id=message_id, timeout=timeout)
+            done.append(1)
+
+    def publish_all(
+        self, messages: Sequence[tuple[str, bytes, str]], *, timeout: float = 5.0
+    ) -> int:
+        """Store `(subject, data, message_id)` messages in order; answers how many were
+        stored before the first failure, which raises `PartialPublish`."""
+        done: list[int] = []
+        try:
+            self._call(
+                self._publish_counting(messages, timeout, done),
+                timeout=timeout * (len(messages) + 2),
+            )
+        except Exception as exc:
+            self._ready = False
+            raise PartialPublish(len(done), exc) from exc
+        return len(done)
+
+    def close(self, timeout: float = 5.0) -> None:
+        if not self._thread.is_alive():
+            self._loop.close()
+            return
+        # A NATS that is gone cannot be drained: closing goes on regardless.
+        with contextlib.suppress(Exception):
+            self._call(self.bus.close(), timeout)
+        self._loop.call_soon_threadsafe(self._loop.stop)
+        self._thread.join(timeout)
+
+
+class PartialPublish(Exception):
+    """The first `stored` messages were stored; the next one was not."""
+
+    def __init__(self, stored: int, cause: Exception) -> None:
+        super().__init__(f"{stored} stored, then: {cause!r}")
+        self.stored = stored
+        self.cause = cause
