@@ -12,7 +12,7 @@ from alembic import command
 from alembic.config import Config
 from sqlalchemy import JSON, bindparam, text
 
-from townhall_platform.db import normalize_url, run_migrations
+from townhall_platform.db import normalize_url
 from townhall_publishing.cli import MIGRATIONS
 
 pytestmark = pytest.mark.anyio
@@ -87,7 +87,9 @@ async def test_the_org_moderator_leaves_the_readers_of_restricted_spaces(
     config.set_main_option("script_location", str(MIGRATIONS))
     config.set_main_option("sqlalchemy.url", normalize_url(migrated_url).replace("%", "%%"))
     command.stamp(config, "0005_vouch")
-    run_migrations(migrated_url, MIGRATIONS)
+    # Only 0006 runs again: the later migrations' tables are already there.
+    command.upgrade(config, "0006_exist")
+    command.stamp(config, "head")
 
     assert all("moderator:org" not in r for r in _readers(db, *restricted))
     assert "moderator:space:hr-confidential" in _readers(db, *restricted)[0]
