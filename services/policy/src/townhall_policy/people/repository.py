@@ -13,9 +13,7 @@ def _escaped(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
-def active_people_by_prefix(
-    session: Session, *, prefix: str, limit: int
-) -> list[tuple[str, str]]:
+def active_people_by_prefix(session: Session, *, prefix: str, limit: int) -> list[tuple[str, str]]:
     """Active users whose id, or a word of whose display name, starts with `prefix`
     (case-insensitive), by display name."""
     start = _escaped(prefix.lower()) + "%"
