@@ -66,14 +66,14 @@ def test_the_badge_and_the_inbox_newest_first_page_by_page(
     sign_in(client)
     page = client.get("/inbox")
     assert page.status_code == 200
-    assert '<span class="badge">2</span>' in page.text
+    assert '<span class="badge" aria-hidden="true">2</span>' in page.text
     assert page.text.index("Sprint review") < page.text.index("Badges")
     assert "Parking" not in page.text  # on the next page
     older = client.get("/inbox?cursor=2")
     assert older.status_code == 200 and "Parking" in older.text
     assert 'href="/posts/p3"' in page.text
     # Every page of the portal carries the badge.
-    assert '<span class="badge">2</span>' in client.get("/feeds").text
+    assert '<span class="badge" aria-hidden="true">2</span>' in client.get("/feeds").text
 
 
 def test_marking_one_read_then_all(settings: PortalSettings, notifications: str) -> None:
@@ -81,7 +81,7 @@ def test_marking_one_read_then_all(settings: PortalSettings, notifications: str)
     csrf = sign_in(client)
     read = client.post("/inbox/13/read", data={"csrf_token": csrf})
     assert read.status_code == 303 and read.headers["location"] == "/inbox?done=read"
-    assert '<span class="badge">1</span>' in client.get("/inbox").text
+    assert '<span class="badge" aria-hidden="true">1</span>' in client.get("/inbox").text
     opened = client.post("/inbox/12/read", data={"csrf_token": csrf, "next": "/posts/p2"})
     assert opened.status_code == 303 and opened.headers["location"] == "/posts/p2"
     page = client.get("/inbox?done=all_read")
@@ -113,7 +113,7 @@ def test_refusals_are_precise(settings: PortalSettings, notifications: str) -> N
     assert bad.status_code == 400 and "no longer exists" in bad.text
     bob = portal(settings, notifications)
     sign_in(bob, "bob")
-    assert '<span class="badge">1</span>' in bob.get("/inbox").text
+    assert '<span class="badge" aria-hidden="true">1</span>' in bob.get("/inbox").text
 
 
 def test_a_broken_service_shows_a_message_not_an_error(
