@@ -109,11 +109,11 @@ def test_typing_at_suggests_people_from_the_directory(people: People) -> None:
 
 def test_the_inbox_badge_and_page(people: People) -> None:
     alice = people.page("alice")
-    expect(alice.locator(".badge")).to_have_text("2")
+    expect(alice.locator(".inbox-badge")).to_have_text("2")
     alice.get_by_role("link", name=re.compile("^Inbox")).click()
     expect(alice.get_by_role("heading", level=1, name="Inbox")).to_be_visible()
     assert_accessible(alice)
     alice.get_by_role("button", name="Mark all read").click()
     expect(alice.get_by_role("status")).to_contain_text("Everything is marked read.")
-    expect(alice.locator(".badge")).to_have_count(0)
+    expect(alice.locator(".inbox-badge")).to_have_count(0)
     assert_accessible(alice)

@@ -66,14 +66,14 @@ def test_the_badge_and_the_inbox_newest_first_page_by_page(
     sign_in(client)
     page = client.get("/inbox")
     assert page.status_code == 200
-    assert '<span class="badge" aria-hidden="true">2</span>' in page.text
+    assert '<span class="inbox-badge" aria-hidden="true">2</span>' in page.text
     assert page.text.index("Sprint review") < page.text.index("Badges")
     assert "Parking" not in page.text  # on the next page
     older = client.get("/inbox?cursor=2")
     assert older.status_code == 200 and "Parking" in older.text
     assert 'href="/posts/p3"' in page.text
     # Every page of the portal carries the badge.
-    assert '<span class="badge" aria-hidden="true">2</span>' in client.get("/feeds").text
+    assert '<span class="inbox-badge" aria-hidden="true">2</span>' in client.get("/feeds").text
 
 
 def test_marking_one_read_then_all(settings: PortalSettings, notifications: str) -> None:
@@ -81,11 +81,11 @@ def test_marking_one_read_then_all(settings: PortalSettings, notifications: str)
     csrf = sign_in(client)
     read = client.post("/inbox/13/read", data={"csrf_token": csrf})
     assert read.status_code == 303 and read.headers["location"] == "/inbox?done=read"
-    assert '<span class="badge" aria-hidden="true">1</span>' in client.get("/inbox").text
+    assert '<span class="inbox-badge" aria-hidden="true">1</span>' in client.get("/inbox").text
     opened = client.post("/inbox/12/read", data={"csrf_token": csrf, "next": "/posts/p2"})
     assert opened.status_code == 303 and opened.headers["location"] == "/posts/p2"
     page = client.get("/inbox?done=all_read")
-    assert 'class="badge"' not in page.text
+    assert 'class="inbox-badge"' not in page.text
     # Only local paths are followed after marking read.
     away = client.post("/inbox/11/read", data={"csrf_token": csrf, "next": "//evil.example"})
     assert away.headers["location"] == "/"
@@ -97,7 +97,7 @@ def test_mark_all_read(settings: PortalSettings, notifications: str) -> None:
     done = client.post("/inbox/read-all", data={"csrf_token": csrf})
     assert done.status_code == 303 and done.headers["location"] == "/inbox?done=all_read"
     page = client.get(done.headers["location"])
-    assert "Everything is marked read." in page.text and 'class="badge"' not in page.text
+    assert "Everything is marked read." in page.text and 'class="inbox-badge"' not in page.text
 
 
 def test_refusals_are_precise(settings: PortalSettings, notifications: str) -> None:
@@ -113,7 +113,7 @@ def test_refusals_are_precise(settings: PortalSettings, notifications: str) -> N
     assert bad.status_code == 400 and "no longer exists" in bad.text
     bob = portal(settings, notifications)
     sign_in(bob, "bob")
-    assert '<span class="badge" aria-hidden="true">1</span>' in bob.get("/inbox").text
+    assert '<span class="inbox-badge" aria-hidden="true">1</span>' in bob.get("/inbox").text
 
 
 def test_a_broken_service_shows_a_message_not_an_error(
@@ -125,7 +125,7 @@ def test_a_broken_service_shows_a_message_not_an_error(
     page = client.get("/inbox")
     assert page.status_code == 503
     assert "Notifications are unavailable right now" in page.text
-    assert 'class="badge"' not in page.text
+    assert 'class="inbox-badge"' not in page.text
     assert client.post("/inbox/12/read", data={"csrf_token": csrf}).status_code == 503
     assert client.post("/inbox/read-all", data={"csrf_token": csrf}).status_code == 503
 
@@ -134,7 +134,7 @@ def test_a_service_that_is_down_costs_no_badge_and_no_page(settings: PortalSetti
     client = portal(settings, dead_url())
     csrf = sign_in(client)
     spaces = client.get("/feeds")  # publishing is down too: its own outage page
-    assert 'class="badge"' not in spaces.text
+    assert 'class="inbox-badge"' not in spaces.text
     page = client.get("/inbox")
     assert page.status_code == 503
     assert "Notifications are unavailable right now" in page.text
