@@ -1,7 +1,7 @@
 """Feed tokens: a user's tokens for the Atom feeds of official posts (their hashes only).
 
-Revision ID: 0007_feed_tokens
-Revises: 0006_exist
+Revision ID: 0008_feed_tokens
+Revises: 0007_objectives
 Create Date: 2026-12-07
 """
 
@@ -12,8 +12,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0007_feed_tokens"
-down_revision: str | None = "0006_exist"
+revision: str = "0008_feed_tokens"
+down_revision: str | None = "0007_objectives"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
