@@ -26,6 +26,7 @@ def settings(signing_key_file: Path) -> PortalSettings:
         policy_url=dead_url(),
         publishing_url=dead_url(),
         search_url=dead_url(),
+        notifications_url=dead_url(),
         http_timeout_seconds=0.5,
     )
 

@@ -8,6 +8,7 @@ from .errors import (
     ServiceUnavailable,
     UnexpectedResponse,
 )
+from .notifications import NotificationsClient
 from .policy import PolicyClient, RevisionState
 from .policy_cache import CachedPolicy
 from .publishing import PublishingClient
@@ -20,6 +21,7 @@ __all__ = [
     "CircuitBreaker",
     "ConflictUpstream",
     "InvalidUpstream",
+    "NotificationsClient",
     "PolicyClient",
     "PublishingClient",
     "RefusedUpstream",

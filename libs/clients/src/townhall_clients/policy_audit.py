@@ -10,6 +10,8 @@ from typing import Any
 
 import httpx
 
+from townhall_contracts.people import Person, PersonList
+
 from .base import ServiceClient, without_empty
 
 JSON = dict[str, Any]
@@ -26,6 +28,17 @@ class PolicyAuditClient(ServiceClient):
             "GET", path, idempotent=True, token=user_token, params=without_empty(params)
         )
         return response.json()
+
+    def people(self, prefix: str, *, user_token: str, limit: int = 8) -> list[Person]:
+        """Active people whose id or name starts with `prefix` (to mention them)."""
+        response = self.request(
+            "GET",
+            "/v1/directory/people",
+            idempotent=True,
+            token=user_token,
+            params={"prefix": prefix, "limit": limit},
+        )
+        return PersonList.model_validate_json(response.content).people
 
     def export(self, path: str, *, user_token: str, **params: Any) -> httpx.Response:
         """GET an export (CSV or JSON) as policy answers it, to hand to the browser."""

@@ -23,6 +23,12 @@ from townhall_contracts.publishing.engagement import (
     ReactionSummary,
 )
 from townhall_contracts.publishing.feed import FeedPage
+from townhall_contracts.publishing.feed_tokens import (
+    FeedTokenCreate,
+    FeedTokenCreated,
+    FeedTokenList,
+    FeedTokenRead,
+)
 from townhall_contracts.publishing.indicators import Indicators
 from townhall_contracts.publishing.moderation import (
     ModerationActionRead,
@@ -293,3 +299,25 @@ class PublishingClient(ServiceClient):
         """Close a report without acting on the content."""
         path = f"/v1/moderation/reports/{report_id}/dismiss"
         return self._post(ReportRead, path, user_token, request)
+
+    # Feed tokens (the Atom feeds of official posts).
+
+    def feed_tokens(self, *, user_token: str) -> list[FeedTokenRead]:
+        """The user's feed tokens in force, without their values."""
+        return self._get(FeedTokenList, "/v1/feed-tokens", user_token).items
+
+    def create_feed_token(self, name: str, *, user_token: str) -> FeedTokenCreated:
+        """A new feed token; its value is in this answer only."""
+        return self._post(
+            FeedTokenCreated, "/v1/feed-tokens", user_token, FeedTokenCreate(name=name)
+        )
+
+    def revoke_feed_token(self, token_id: str, *, user_token: str) -> None:
+        """Revoke one of the user's feed tokens (again: no change)."""
+        self.request(
+            "DELETE",
+            f"/v1/feed-tokens/{token_id}",
+            idempotent=True,
+            token=user_token,
+            expected=(204,),
+        )

@@ -22,6 +22,8 @@ from townhall_policy.engine import PolicyEngine
 from townhall_policy.engine.router import router as revision_router
 from townhall_policy.grants.router import internal_router as internal_grants_router
 from townhall_policy.grants.router import router as grants_router
+from townhall_policy.people.limiter import SearchLimiter
+from townhall_policy.people.router import router as people_router
 from townhall_policy.principals.router import router as principals_router
 from townhall_policy.reviews.router import router as reviews_router
 from townhall_policy.settings import PolicySettings
@@ -47,6 +49,7 @@ ROUTERS = [
     audit_router,
     reviews_router,
     directory_router,
+    people_router,
 ]
 
 
@@ -98,4 +101,7 @@ def create_app(
     app.state.policy_engine = policy_engine
     app.state.audit_keyring = keyring
     app.state.audit_checkpoints = checkpoints
+    app.state.people_limiter = SearchLimiter(
+        burst=settings.people_search_burst, per_second=settings.people_search_per_second
+    )
     return app

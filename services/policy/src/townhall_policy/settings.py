@@ -37,6 +37,9 @@ class PolicySettings(ServiceSettings):
     revision_poll_seconds: float = Field(default=0.5, gt=0, le=30)
     # uvicorn worker processes; each is an instance kept in step by the revision poll.
     workers: int = Field(default=1, ge=1, le=64)
+    # The people search behind mentions, per caller: a burst, then so many per second.
+    people_search_burst: int = Field(default=30, ge=1, le=10_000)
+    people_search_per_second: float = Field(default=5.0, gt=0, le=1_000)
 
     # The audit chain's key, which the database never holds: the secret itself
     # (production: from a secret store), or a file holding it. Without either, development

@@ -13,7 +13,14 @@ from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import RedirectResponse, Response
 
-from townhall_clients import PublishingClient, SearchClient, ServiceUnavailable, UnexpectedResponse
+from townhall_clients import (
+    CircuitBreaker,
+    NotificationsClient,
+    PublishingClient,
+    SearchClient,
+    ServiceUnavailable,
+    UnexpectedResponse,
+)
 from townhall_clients.policy_audit import PolicyAuditClient
 from townhall_platform.app import create_app as create_service_app
 
@@ -43,7 +50,7 @@ def _no_service_token() -> str:
 
 
 def build_clients(settings: PortalSettings) -> Clients:
-    """The three typed clients; every call passes the user's token."""
+    """The typed clients; every call passes the user's token."""
     timeout = settings.http_timeout_seconds
     return Clients(
         publishing=PublishingClient(
@@ -55,6 +62,22 @@ def build_clients(settings: PortalSettings) -> Clients:
         policy=PolicyAuditClient(
             settings.policy_url, token=_no_service_token, timeout=timeout, retries=2
         ),
+        notifications=build_notifications_client(settings),
+    )
+
+
+def build_notifications_client(settings: PortalSettings) -> NotificationsClient | None:
+    """The inbox's client, when the notifications service is configured."""
+    if not settings.notifications_url:
+        return None
+    deadline = settings.notifications_deadline_seconds
+    return NotificationsClient(
+        settings.notifications_url,
+        token=_no_service_token,
+        timeout=deadline,
+        deadline=deadline,
+        retries=2,
+        breaker=CircuitBreaker(NotificationsClient.service_name),
     )
 
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from .messages_reach import REACH_MESSAGES
+
 LANGUAGES = ("en", "fr")
 DEFAULT_LANGUAGE = "en"
 LANGUAGE_COOKIE = "townhall_lang"
@@ -392,6 +394,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Une erreur inattendue s'est produite. Elle a été enregistrée.",
     ),
     "error.back": ("Back to the feed", "Retour au fil"),
+    **REACH_MESSAGES,
 }
 
 

@@ -31,6 +31,11 @@ class PortalSettings(ServiceSettings):
     # How often policy's revision is asked, to notice grants and revocations in the
     # navigation (a user's capabilities are asked again only when it moved).
     navigation_revision_check_seconds: float = Field(default=1.0, ge=0, le=300)
+    # The notifications service (the inbox and its header badge); empty: not configured,
+    # and the portal shows no badge. Each call has a short total deadline and a breaker,
+    # since the badge sits on every page and must never slow one down.
+    notifications_url: str = "http://127.0.0.1:8104"
+    notifications_deadline_seconds: float = Field(default=0.5, gt=0, le=30)
     # Lifetime of the API token minted for a demo user at development sign-in.
     demo_token_ttl_seconds: int = 8 * 3600
 

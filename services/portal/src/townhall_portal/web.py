@@ -14,7 +14,12 @@ from fastapi.templating import Jinja2Templates
 from markupsafe import Markup, escape
 from starlette.responses import Response
 
-from townhall_clients import PublishingClient, SearchClient, ServiceUnavailable
+from townhall_clients import (
+    NotificationsClient,
+    PublishingClient,
+    SearchClient,
+    ServiceUnavailable,
+)
 from townhall_clients.policy_audit import PolicyAuditClient
 
 from .i18n import LANGUAGE_COOKIE, negotiate, translator
@@ -69,11 +74,15 @@ class Clients:
     publishing: PublishingClient
     search: SearchClient
     policy: PolicyAuditClient
+    # None when the notifications service is not configured.
+    notifications: NotificationsClient | None = None
 
     def close(self) -> None:
         self.publishing.close()
         self.search.close()
         self.policy.close()
+        if self.notifications is not None:
+            self.notifications.close()
 
 
 @dataclass

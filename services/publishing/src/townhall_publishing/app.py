@@ -23,6 +23,7 @@ from .deps import Writers
 from .engagement.router import router as engagement_router
 from .export.router import router as export_router
 from .feed.router import router as feed_router
+from .feeds.router import router as feeds_router
 from .indicators.router import router as indicators_router
 from .moderation.router import router as moderation_router
 from .objectives.router import router as objectives_router
@@ -49,6 +50,7 @@ ROUTERS = [
     posts_router,
     engagement_router,
     feed_router,
+    feeds_router,
     workflow_router,
     moderation_router,
     indicators_router,

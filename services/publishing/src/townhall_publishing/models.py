@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from .database import metadata
+from .feeds.models import FeedToken
 from .moderation.models import ModerationAction, Report
 from .objectives.models import Objective, ObjectiveChange, ObjectivePoint
 from .outbox.models import OutboxEvent
@@ -21,6 +22,7 @@ from .spaces.models import Space
 __all__ = [
     "Acknowledgement",
     "Comment",
+    "FeedToken",
     "ModerationAction",
     "Objective",
     "ObjectiveChange",

@@ -66,3 +66,9 @@ class PublishingSettings(ServiceSettings):
 
     # Objectives: no value or breakdown cell over fewer people than this (never below 5).
     objectives_privacy_floor: int = Field(default=5, ge=5, le=1000)
+
+    # The Atom feeds of official posts: where their entries link to (the portal), how many
+    # entries a poll shows, and how many feed tokens a user may hold at once.
+    portal_url: str = "http://127.0.0.1:8100"
+    feed_entries: int = Field(default=50, ge=1, le=500)
+    feed_tokens_per_user: int = Field(default=10, ge=1, le=100)

@@ -5,11 +5,14 @@ from fastapi import APIRouter
 from . import (
     auth,
     compliance,
+    feeds,
     grants,
+    inbox,
     indicators,
     moderation,
     objectives,
     official,
+    people,
     posts,
     reading,
     search,
@@ -26,4 +29,7 @@ ROUTERS: list[APIRouter] = [
     moderation.router,
     compliance.router,
     grants.router,
+    inbox.router,
+    feeds.router,
+    people.router,
 ]
