@@ -167,6 +167,6 @@ class ReactionRepository:
 
 def _columns(row: Post | PostStep) -> dict[str, object]:
     """The column values of a new row; a primary key still unset is the database's to give."""
-    table = type(row).__table__  # type: ignore[attr-defined]
+    table = type(row).__table__  # type: ignore[union-attr]
     values = {column.key: getattr(row, column.key) for column in table.columns}
     return {key: value for key, value in values.items() if value is not None or key != "id"}
