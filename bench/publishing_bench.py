@@ -225,6 +225,8 @@ def run(
                 freshness=freshness,
             )
         )
+        # Printed at once too: a later setup that fails does not take these figures with it.
+        print_costs({str(setup): results[-1].costs}, rate=GOAL_RATE, console=console)
     _print_tables(results, concurrency=concurrency)
     print_costs({str(r.setup): r.costs for r in results}, rate=GOAL_RATE, console=console)
     return results
