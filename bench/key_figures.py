@@ -56,6 +56,15 @@ def publishing(results: list[Result]) -> list[Figure]:
                     step.cpu_ms_per_request["publishing"],
                 ),
             ]
+        figures += [
+            Figure(
+                benchmark,
+                f"CPU per request: {cost.request}, {cost.process}",
+                CPU_MILLISECONDS,
+                cost.cpu_ms,
+            )
+            for cost in result.costs
+        ]
         if result.fresh:
             figures += [
                 Figure(

@@ -46,8 +46,10 @@ from townhall_platform.testing import free_port, temporary_postgres_database
 from townhall_publishing.content import render_markdown
 from townhall_publishing.posts.models import FeedRank, Post, PostReader
 
+from .costs import SERVICE_REQUESTS, Cost, floor_costs
+from .costs import print_table as print_costs
 from .open_loop import LoadStep, RequestMaker, run_load
-from .publishing_load import BODY, create_social_post, read_feed_page
+from .publishing_load import BODY, ReadPost, create_social_post, read_feed_page
 
 console = Console()
 
@@ -64,8 +66,9 @@ def _percentile(samples: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, max(0, round(q * (len(ordered) - 1))))]
 
 
-def seed_posts(database_url: str, count: int) -> None:
-    """Insert `count` published posts (5% official, 15% in restricted spaces)."""
+def seed_posts(database_url: str, count: int) -> list[str]:
+    """Insert `count` published posts (5% official, 15% in restricted spaces); return the
+    ids of up to 500 that every employee may read."""
     engine = make_engine(database_url)
     rng = random.Random(4)
     now = datetime.now(UTC)
@@ -81,6 +84,7 @@ def seed_posts(database_url: str, count: int) -> None:
     ) as progress:
         task = progress.add_task("seed", total=count)
         done = 0
+        public: list[str] = []
         while done < count:
             posts: list[dict[str, Any]] = []
             readers: list[dict[str, str]] = []
@@ -120,6 +124,8 @@ def seed_posts(database_url: str, count: int) -> None:
                     author_id=author,
                 )
                 posts.append({c: getattr(post, c) for c in columns})
+                if space in ("engineering", "cafe") and len(public) < 500:
+                    public.append(post.id)
                 readers += [{"post_id": post.id, "principal": p} for p in post.readers]
             with engine.begin() as connection:
                 connection.execute(insert(Post.__table__), posts)  # type: ignore[attr-defined]
@@ -140,6 +146,7 @@ def seed_posts(database_url: str, count: int) -> None:
         with engine.connect() as connection:
             connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
     engine.dispose()
+    return public
 
 
 def _freshness(urls: dict[str, str], tokens: dict[str, str], count: int) -> list[float]:
@@ -193,6 +200,7 @@ class Result:
     setup: Setup
     steps: list[Step]
     fresh: list[float]
+    costs: list[Cost]
 
 
 def run(
@@ -218,7 +226,10 @@ def run(
                 freshness=freshness,
             )
         )
+        # Printed at once too: a later setup that fails does not take these figures with it.
+        print_costs({str(setup): results[-1].costs}, rate=GOAL_RATE, console=console)
     _print_tables(results, concurrency=concurrency)
+    print_costs({str(r.setup): r.costs for r in results}, rate=GOAL_RATE, console=console)
     return results
 
 
@@ -280,7 +291,7 @@ def _run_setup(
                     run_step(spec, "seed", env)
             publishing_db = service_environment(specs[1], state)["TOWNHALL_PUBLISHING_DATABASE_URL"]
             started = time.perf_counter()
-            seed_posts(publishing_db, posts)
+            post_ids = seed_posts(publishing_db, posts)
             console.print(f"{posts:,} posts seeded in {time.perf_counter() - started:.1f} s")
             for spec in specs:
                 supervisor.start(spec)
@@ -295,7 +306,7 @@ def _run_setup(
             )
             tokens = {user: issuer.user_token(user) for user in EMPLOYEES}
             pids = {name: process.pid for name, process in supervisor.processes.items()}
-            steps, fresh = _measure(
+            steps, fresh, costs = _measure(
                 urls,
                 tokens,
                 rates=rates,
@@ -304,8 +315,9 @@ def _run_setup(
                 freshness=freshness,
                 pids=pids,
                 postgres=setup.database == "postgresql",
+                post_ids=post_ids,
             )
-            return Result(setup, steps, fresh)
+            return Result(setup, steps, fresh, costs)
         finally:
             supervisor.stop()
             os.environ.clear()
@@ -395,7 +407,8 @@ def _measure(
     freshness: int,
     pids: dict[str, int],
     postgres: bool,
-) -> tuple[list[Step], list[float]]:
+    post_ids: list[str],
+) -> tuple[list[Step], list[float], list[Cost]]:
     users = [EMPLOYEES[i % len(EMPLOYEES)] for i in range(concurrency)]
     tokens_by_user = {user: tokens[user] for user in users}
     common: dict[str, Any] = {
@@ -419,7 +432,46 @@ def _measure(
             steps.append(step)
             if _percentile(step.load.samples, 0.95) >= GOAL_P95_MS or step.load.errors:
                 break  # past what the service sustains: higher rates only queue more
-    return steps, _freshness(urls, tokens, freshness)
+    costs = _costs(steps, urls, seconds=seconds, common=common, post_ids=post_ids)
+    return steps, _freshness(urls, tokens, freshness), costs
+
+
+def _costs(
+    steps: list[Step],
+    urls: dict[str, str],
+    *,
+    seconds: float,
+    common: dict[str, Any],
+    post_ids: list[str],
+) -> list[Cost]:
+    """CPU per request of each request of issue 21 at `GOAL_RATE`, and of the floors."""
+    rate = GOAL_RATE
+    # Each scenario's step nearest the rate (it stops early when the service falls behind).
+    nearest: dict[str, Step] = {}
+    for step in steps:
+        held = nearest.get(step.scenario)
+        if held is None or abs(step.load.rate - rate) < abs(held.load.rate - rate):
+            nearest[step.scenario] = step
+    costs = [
+        Cost(scenario, process, cpu_ms)
+        for scenario, step in nearest.items()
+        for process, cpu_ms in step.cpu_ms_per_request.items()
+    ]
+    label = "GET /v1/posts/{id}"
+    console.print(f"{label}: {rate:.0f} req/s for {seconds:.0f} s")
+    step = _step(label, ReadPost(post_ids), rate, seconds=seconds, **common)
+    costs += [Cost(label, "publishing", step.cpu_ms_per_request["publishing"])]
+    for label, service, make in SERVICE_REQUESTS:
+        console.print(f"{label}: {rate:.0f} req/s for {seconds:.0f} s")
+        step = _step(label, make, rate, seconds=seconds, **(common | {"url": urls[service]}))
+        costs.append(Cost(label, service, step.cpu_ms_per_request[service]))
+
+    def floor_step(make: RequestMaker, url: str, pid: int) -> float:
+        console.print(f"floor {url}: {rate:.0f} req/s for {seconds:.0f} s")
+        options = common | {"url": url, "pids": {"floor": pid}, "postgres": False}
+        return _step("floor", make, rate, seconds=seconds, **options).cpu_ms_per_request["floor"]
+
+    return costs + floor_costs(floor_step)
 
 
 def _cpu_or_dash(value: float | None) -> str:

@@ -62,12 +62,16 @@ def test_settings_defaults_and_prefix(monkeypatch) -> None:
 
     assert settings.port == 8103
     assert settings.index_dir == Path("/srv/index")
-    assert settings.principals_cache_seconds <= 1.0
+    # What keeps cached principals fresh is the revision check, confirmed at least every
+    # second: the design's promise that a revoked member stops seeing a space in a second.
+    assert settings.revision_check_seconds <= 1.0
 
 
-def test_principals_cache_cannot_exceed_a_second() -> None:
+def test_the_revision_check_cannot_be_rarer_than_a_second() -> None:
     with pytest.raises(ValidationError):
-        SearchSettings(principals_cache_seconds=5)
+        SearchSettings(revision_check_seconds=5)
+    with pytest.raises(ValidationError):
+        SearchSettings(principals_cache_seconds=7200)
 
 
 def test_production_needs_no_database_but_a_real_cursor_secret(tmp_path: Path) -> None:

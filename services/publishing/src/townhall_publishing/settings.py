@@ -33,8 +33,10 @@ class PublishingSettings(ServiceSettings):
 
     # Policy's decisions and principals are reused at the revision policy confirmed at
     # most `policy_revision_check_seconds` ago (a revocation takes effect within twice that),
-    # and for at most `policy_cache_seconds`; 0 asks policy every time.
-    policy_cache_seconds: float = Field(default=1.0, ge=0.0, le=1.0)
+    # and for at most `policy_cache_seconds`, a backstop: the revision check is what keeps
+    # answers fresh, and a short lifetime only sends each reader back to policy; 0 asks
+    # policy every time.
+    policy_cache_seconds: float = Field(default=60.0, ge=0.0, le=3600.0)
     policy_revision_check_seconds: float = Field(default=0.25, ge=0.0, le=1.0)
 
     # The outbox relay: a background thread that publishes events to NATS JetStream. A

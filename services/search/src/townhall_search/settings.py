@@ -35,8 +35,10 @@ class SearchSettings(ServiceSettings):
     reindex_lock_seconds: float = Field(default=120.0, ge=5.0, le=3600.0)
     # Memory of the single index writer; tantivy refuses less than 15 MB per thread.
     writer_heap_bytes: int = Field(default=50_000_000, ge=15_000_000)
-    # The design promises a revoked member stops seeing a space within a second.
-    principals_cache_seconds: float = Field(default=1.0, ge=0.0, le=1.0)
+    # How long a reader's principals are reused at the confirmed revision: a backstop, since
+    # the revision check below is what keeps the design's promise (a revoked member stops
+    # seeing a space within a second).
+    principals_cache_seconds: float = Field(default=60.0, ge=0.0, le=3600.0)
     # How often policy's revision is confirmed (the rule: `townhall_clients.policy_cache`).
     revision_check_seconds: float = Field(default=0.25, ge=0.0, le=1.0)
     # Documents asked of publishing per page during a rebuild.

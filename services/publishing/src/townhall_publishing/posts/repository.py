@@ -14,6 +14,8 @@ from .models import Comment, Post, PostReader, PostStep, PostVersion, Reaction
 # Reader rows go in as one multi-row insert: as ORM objects each would be built and
 # tracked by the session for nothing, since nothing reads them back in the request.
 _INSERT_READERS = insert(PostReader.__table__)  # type: ignore[attr-defined]
+_INSERT_POST = insert(Post.__table__)  # type: ignore[attr-defined]
+_INSERT_STEP = insert(PostStep.__table__)  # type: ignore[attr-defined]
 
 
 class PostRepository:
@@ -34,10 +36,14 @@ class PostRepository:
         return self._session.exec(statement).first()
 
     def add(self, post: Post, *steps: PostStep) -> None:
-        """Insert a post, its first steps, and the reader rows mirroring its `readers`."""
-        self._session.add(post)
-        self._session.add_all(steps)
-        self._session.flush()
+        """Insert a new post, its first steps, and the reader rows mirroring its `readers`.
+
+        Plain inserts of the objects' columns: a new post is not read back or changed
+        again in its request, so the session need not track it (no unit-of-work flush).
+        """
+        self._session.execute(_INSERT_POST, _columns(post))
+        if steps:
+            self._session.execute(_INSERT_STEP, [_columns(step) for step in steps])
         self._insert_readers(post.id, post.readers)
 
     def set_readers(self, post: Post, readers: list[str]) -> None:
@@ -157,3 +163,10 @@ class ReactionRepository:
             col(Reaction.post_id) == post_id, col(Reaction.user_id) == user_id
         )
         return sorted(self._session.exec(statement))
+
+
+def _columns(row: Post | PostStep) -> dict[str, object]:
+    """The column values of a new row; a primary key still unset is the database's to give."""
+    table = type(row).__table__  # type: ignore[union-attr]
+    values = {column.key: getattr(row, column.key) for column in table.columns}
+    return {key: value for key, value in values.items() if value is not None or key != "id"}
