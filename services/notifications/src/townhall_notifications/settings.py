@@ -70,8 +70,8 @@ class NotificationsSettings(ServiceSettings):
     webhook_backoff_seconds: float = Field(default=5.0, ge=0, le=3600)
     webhook_retry_hours: float = Field(default=24.0, gt=0, le=168)
 
-    # The NATS bus, once `townhall run` starts it (`bus.py`); off by default here.
-    nats_url: str | None = None
+    # The NATS bus (`bus.py`); off while empty. `townhall run` sets it to its nats-server.
+    nats_url: str = ""
     nats_durable: str = "notifications"
 
     @model_validator(mode="after")
