@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Annotated, Any
+from zoneinfo import ZoneInfo
 from urllib.parse import quote, urlencode
 
 from fastapi import Depends, Form, Request
@@ -24,8 +25,10 @@ from townhall_clients.policy_audit import PolicyAuditClient
 
 from .i18n import LANGUAGE_COOKIE, negotiate, translator
 from .navigation import Navigation
+from .people import Directory, PageNames, page_names
 from .session import CSRF_FIELD, Session, SessionCodec
 from .settings import PortalSettings
+from .times import TIME_ZONE_COOKIE, TIME_ZONE_FIELD, when, zone_city, zone_of
 
 TEMPLATES = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
 
@@ -166,6 +169,21 @@ CsrfChecked = Annotated[None, Depends(check_csrf)]
 ClientsDep = Annotated[Clients, Depends(clients)]
 
 
+def time_zone(request: Request, sent: str | None = None) -> ZoneInfo:
+    """The zone a form was typed in (`sent`), else the browser's, else the default."""
+    default = settings_of(request).default_time_zone
+    return zone_of(sent or request.cookies.get(TIME_ZONE_COOKIE), default)
+
+
+def _names(request: Request, viewer: Viewer | None, context: dict[str, Any]) -> PageNames:
+    if viewer is None:
+        return PageNames()
+    directory: Directory = request.app.state.directory
+    return page_names(
+        context, directory=directory, publishing=clients(request).publishing, token=viewer.token
+    )
+
+
 def language(request: Request) -> str:
     return negotiate(request.headers.get("accept-language"), request.cookies.get(LANGUAGE_COOKIE))
 
@@ -190,8 +208,17 @@ def render(
         viewer = (
             Viewer(session, navigation(request).remembered(session.subject)) if session else None
         )
+    zone = time_zone(request)
+    names = _names(request, viewer, context or {})
     full = {
         "request": request,
+        "who": names.who,
+        "space_name": names.space_name,
+        "reach": names.reach,
+        "when": lambda value: when(value, lang, zone),
+        "zone": zone,
+        "zone_city": zone_city(zone, lang),
+        "tz_field": TIME_ZONE_FIELD,
         "lang": lang,
         "t": translator(lang),
         "viewer": viewer,
