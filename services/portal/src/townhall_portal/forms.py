@@ -8,17 +8,20 @@ shows again with the values as typed, an error per field and the reason it was r
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterator, Mapping
 import re
+from collections.abc import Collection, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, TypeVar
+from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel, ValidationError
 from pydantic_core import ErrorDetails
 
 from townhall_clients import UnexpectedResponse
+
+from .times import parse_local
 
 Request = TypeVar("Request", bound=BaseModel)
 
@@ -92,7 +95,9 @@ class FormRefused(Exception):
         """The page's form again, with `values` as typed. An error of a field the form does
         not show (`shown`) joins the refusal, so that it is never lost."""
         errors = dict(self.errors)
-        hidden = [errors.pop(name) for name in self.errors if shown is not None and name not in shown]
+        hidden = [
+            errors.pop(name) for name in self.errors if shown is not None and name not in shown
+        ]
         # A field the page does not show is told without its machine name.
         refused = self.refused or (hidden.pop(0) if hidden else None)
         detail = "; ".join(filter(None, [self.detail, *hidden])) or None
@@ -186,24 +191,18 @@ def field_errors(exc: UnexpectedResponse) -> dict[str, str]:
     return errors
 
 
-def parse_instant(value: str) -> datetime | None:
-    """A `datetime-local` field (taken as UTC) or ISO 8601; None when empty or invalid."""
-    value = value.strip()
-    if not value:
-        return None
-    try:
-        instant = datetime.fromisoformat(value)
-    except ValueError:
-        return None
-    return instant if instant.tzinfo else instant.replace(tzinfo=UTC)
-
-
-def future_instant(value: str, *, name: str = "publish_at") -> datetime | None:
-    """A time typed in field `name` for something to happen later; `FormRefused` when it
-    is not a time or already past, None when left empty."""
+def future_instant(value: str, *, zone: ZoneInfo, name: str = "publish_at") -> datetime | None:
+    """A time typed in field `name`, in `zone`, for something to happen later;
+    `FormRefused` when it is not a time or already past, None when left empty."""
     if not value.strip():
         return None
-    instant = parse_instant(value)
+    instant = parse_local(value, zone)
     if instant is None or instant <= datetime.now(UTC):
         raise FormRefused(errors={name: "official.publish_at_invalid"})
     return instant
+
+
+def parse_instant(value: str) -> datetime | None:
+    """A `datetime-local` field the page labels as UTC (or ISO 8601); None when empty or
+    invalid."""
+    return parse_local(value, ZoneInfo("UTC"))

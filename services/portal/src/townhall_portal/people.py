@@ -74,7 +74,10 @@ def collect(context: Mapping[str, Any]) -> Found:
 
     def walk(name: str | None, value: Any, depth: int) -> None:
         if isinstance(value, str):
-            if name in PERSON_FIELDS:
+            if name in PEOPLE_LIST_FIELDS:
+                # As typed in a form: ids separated by commas.
+                found.people.update(v.strip() for v in value.split(",") if v.strip())
+            elif name in PERSON_FIELDS:
                 found.people.add(value)
             elif name in SPACE_FIELDS:
                 found.spaces.add(value)
@@ -112,8 +115,9 @@ class Directory:
     def lookup(
         self, ids: Iterable[str], *, token: str, fresh: bool = False
     ) -> dict[str, NamedSubject]:
-        """The active subjects among `ids`; `fresh` asks policy whatever is remembered.
-        When policy cannot answer, what is remembered (the rest keeps its id)."""
+        """The active subjects among `ids`; `fresh` asks policy whatever is remembered
+        (and lets its failure through). Otherwise, when policy cannot answer, what is
+        remembered (the rest keeps its id)."""
         wanted = sorted({i for i in ids if i})[:MAX_ASKED]
         now = self._clock()
         named: dict[str, NamedSubject] = {}
@@ -127,15 +131,19 @@ class Directory:
                 else:
                     missing.append(subject_id)
         if missing:
-            named.update(self._ask(missing, token=token, now=now))
+            named.update(self._ask(missing, token=token, now=now, strict=fresh))
         return named
 
-    def _ask(self, ids: list[str], *, token: str, now: float) -> dict[str, NamedSubject]:
+    def _ask(
+        self, ids: list[str], *, token: str, now: float, strict: bool
+    ) -> dict[str, NamedSubject]:
         try:
             body = {"ids": ids}
             raw = self._policy.post_json("/v1/directory/names", user_token=token, body=body)
             answer = Names.model_validate(raw)
         except (ServiceUnavailable, UnexpectedResponse) as exc:
+            if strict:
+                raise
             log.warning("names_unknown", error=str(exc))
             return {}
         found = {s.id: s for s in answer.subjects}
@@ -188,3 +196,13 @@ def page_names(
         except (ServiceUnavailable, UnexpectedResponse) as exc:
             log.warning("space_names_unknown", error=str(exc))
     return names
+
+
+def unknown_groups(directory: Directory, groups: Iterable[str], *, token: str) -> list[str]:
+    """The groups among `groups` that the directory does not know (or no longer has):
+    an audience naming one would reach nobody through it. Always asked afresh."""
+    wanted = [g for g in dict.fromkeys(groups) if g]
+    if not wanted:
+        return []
+    found = directory.lookup(wanted, token=token, fresh=True)
+    return [g for g in wanted if g not in found or found[g].kind != "group"]

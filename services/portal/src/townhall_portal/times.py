@@ -38,11 +38,14 @@ def when(value: datetime | str | None, lang: str, zone: ZoneInfo) -> str:
     """A date and time in the reader's zone and language, without seconds."""
     if isinstance(value, str):
         try:
-            value = datetime.fromisoformat(value)
+            moment = datetime.fromisoformat(value)
         except ValueError:
             return value
-    if value is None:
+    elif value is None:
         return ""
+    else:
+        moment = value
+    value = moment
     local = (value if value.tzinfo else value.replace(tzinfo=UTC)).astimezone(zone)
     pattern = str(get_datetime_format("medium", locale=lang))
     day = format_date(local, "medium", locale=lang)

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import html
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Annotated, Any
-from zoneinfo import ZoneInfo
 from urllib.parse import quote, urlencode
+from zoneinfo import ZoneInfo
 
 from fastapi import Depends, Form, Request
 from fastapi.templating import Jinja2Templates
@@ -184,6 +185,20 @@ def _names(request: Request, viewer: Viewer | None, context: dict[str, Any]) -> 
     )
 
 
+def audience_list(names: PageNames, t: Callable[..., str], groups: list[str]) -> str:
+    """Each group of an audience by its name and how many people it reaches."""
+    parts = []
+    for group in groups:
+        reach = names.reach(group)
+        if reach is None:
+            parts.append(t("audience.unknown", name=group))
+        elif reach == 1:
+            parts.append(t("audience.one", name=names.who(group)))
+        else:
+            parts.append(t("audience.many", name=names.who(group), n=reach))
+    return ", ".join(parts)
+
+
 def language(request: Request) -> str:
     return negotiate(request.headers.get("accept-language"), request.cookies.get(LANGUAGE_COOKIE))
 
@@ -215,6 +230,7 @@ def render(
         "who": names.who,
         "space_name": names.space_name,
         "reach": names.reach,
+        "audience_list": lambda groups: audience_list(names, translator(lang), groups),
         "when": lambda value: when(value, lang, zone),
         "zone": zone,
         "zone_city": zone_city(zone, lang),
@@ -232,3 +248,9 @@ def render(
     sessions.remember_csrf_nonce(request, response)
     response.headers["Cache-Control"] = "no-store"
     return response
+
+
+def refused_page(request: Request, viewer: Viewer, plain: str) -> Response:
+    """A page the user may not use, refused before they type anything."""
+    context = {"message_key": "error.refused", "plain": plain}
+    return render(request, "error.html", context, viewer=viewer, status_code=403)

@@ -31,7 +31,10 @@ WORDS: dict[str, tuple[str, str]] = {
     "search.kind.post": ("Post", "Message"),
     "search.comment_on": ("Comment on «{title}»", "Commentaire sur « {title} »"),
     "time.zone": ("{city} time", "heure de {city}"),
-    "time.publish_at": ("Publish at ({city} time, optional)", "Publier le (heure de {city}, facultatif)"),
+    "time.publish_at": (
+        "Publish at ({city} time, optional)",
+        "Publier le (heure de {city}, facultatif)",
+    ),
     "time.schedule_at": ("Publish at ({city} time)", "Publier le (heure de {city})"),
     "audience.one": ("{name} (1 person)", "{name} (1 personne)"),
     "audience.many": ("{name} ({n} people)", "{name} ({n} personnes)"),
@@ -95,7 +98,10 @@ WORDS: dict[str, tuple[str, str]] = {
         "Only the communications team can publish official posts.",
         "Seule l'équipe communication peut publier les messages officiels.",
     ),
-    "refusal.moderate": ("Only moderators can do this.", "Seuls les modérateurs peuvent faire cela."),
+    "refusal.moderate": (
+        "Only moderators can do this.",
+        "Seuls les modérateurs peuvent faire cela.",
+    ),
     "refusal.endorse": (
         "Only the official voice of the company can endorse posts.",
         "Seule la voix officielle de l'entreprise peut approuver un message.",
