@@ -110,6 +110,7 @@ WORDS: dict[str, tuple[str, str]] = {
         "This changed in the meantime. Reload the page and try again.",
         "Cela a changé entre-temps. Rechargez la page et réessayez.",
     ),
+    "table.region": ("Table (scrolls sideways)", "Tableau (défile horizontalement)"),
     "field.invalid": ("This value is not valid.", "Cette valeur n'est pas valide."),
     "field.reason": (
         "Give a reason of at least 3 characters.",

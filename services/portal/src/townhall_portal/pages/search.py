@@ -9,8 +9,9 @@ from fastapi import APIRouter, Query, Request
 from starlette.responses import JSONResponse, Response
 
 from townhall_clients import UnexpectedResponse
+from townhall_contracts.search import SearchResults
 
-from ..web import ClientsDep, CurrentViewer, render
+from ..web import ClientsDep, CurrentViewer, Viewer, render
 from .reading import MISSING
 
 router = APIRouter(tags=["employees"])
@@ -76,9 +77,30 @@ def search(
             else None,
             "first_href": link() if cursor else None,
             "clear_href": link(kind="", space="", author="") if any(filters.values()) else None,
+            # The authors a facet offers, to be named like the hits' authors.
+            "people_ids": [
+                b.value for b in (results.facets.get("author_id", []) if results else [])
+            ],
+            "post_titles": _commented_titles(clients, viewer, results),
         },
         viewer=viewer,
     )
+
+
+def _commented_titles(
+    clients: ClientsDep, viewer: Viewer, results: SearchResults | None
+) -> dict[str, str]:
+    """The titles of the posts the comment hits belong to, read as the viewer (a post they
+    may not read stays untitled)."""
+    titles: dict[str, str] = {}
+    wanted = {h.post_id for h in (results.hits if results else []) if h.post_id and not h.title}
+    for post_id in sorted(wanted):
+        try:
+            titles[post_id] = clients.publishing.post(post_id, user_token=viewer.token).title
+        except UnexpectedResponse as exc:
+            if exc.status_code not in MISSING:
+                raise
+    return titles
 
 
 @router.get("/search/suggest", summary="Type-ahead for the search box (JSON)")
