@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Annotated, Any
 from urllib.parse import urlencode
 
@@ -49,21 +50,7 @@ def search(
         params = {"q": q, **filters, **changes}
         return "/search?" + urlencode({k: v for k, v in params.items() if v})
 
-    facets: list[dict[str, Any]] = []
-    if results is not None:
-        for name in FACETS:
-            param = FACET_PARAMS[name]
-            buckets = [
-                {
-                    "value": bucket.value,
-                    "count": bucket.count,
-                    "active": filters[param] == bucket.value,
-                    "href": link(**{param: "" if filters[param] == bucket.value else bucket.value}),
-                }
-                for bucket in results.facets.get(name, [])
-            ]
-            if buckets:
-                facets.append({"name": name, "buckets": buckets})
+    facets = _facets(results, filters, link)
     return render(
         request,
         "search.html",
@@ -85,6 +72,29 @@ def search(
         },
         viewer=viewer,
     )
+
+
+def _facets(
+    results: SearchResults | None, filters: dict[str, str], link: Callable[..., str]
+) -> list[dict[str, Any]]:
+    """Each facet's buckets with the link that selects (or clears) it."""
+    facets: list[dict[str, Any]] = []
+    if results is None:
+        return facets
+    for name in FACETS:
+        param = FACET_PARAMS[name]
+        buckets = [
+            {
+                "value": bucket.value,
+                "count": bucket.count,
+                "active": filters[param] == bucket.value,
+                "href": link(**{param: "" if filters[param] == bucket.value else bucket.value}),
+            }
+            for bucket in results.facets.get(name, [])
+        ]
+        if buckets:
+            facets.append({"name": name, "buckets": buckets})
+    return facets
 
 
 def _commented_titles(
