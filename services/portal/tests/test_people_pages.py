@@ -325,3 +325,23 @@ def test_the_author_edits_and_deletes_but_nobody_else_may(
     bob = portal_for(stand_in, signing_key_file, "bob")
     assert bob.get(f"/posts/{POST}/edit").status_code == 403
     assert AT
+
+
+def test_the_official_page_lists_ones_posts_with_their_state_in_words(
+    stand_in: StandIn, signing_key_file: Path
+) -> None:
+    stand_in.allowed = {("post.official", "org"), ("post.official", "space:general")}
+    hit = {
+        "id": POST, "doc_type": "post", "post_id": None, "kind": "official",
+        "space_id": "general", "author_id": "claire", "title": "Charte", "score": 1.0,
+        "created_at": AT, "highlights": {},
+    }  # fmt: skip
+    stand_in.answers[("GET", "/v1/search")] = (200, {"hits": [hit], "total": 1, "facets": {}})
+    post = a_post(
+        POST, kind="official", state="scheduled", space_id="general", author_id="claire",
+        audience_groups=["sales"], scheduled_at="2030-03-04T07:24:00Z", approved_by="marc",
+    )  # fmt: skip
+    stand_in.answers[("GET", f"/v1/posts/{POST}")] = (200, post)
+    page = portal_for(stand_in, signing_key_file, "claire").get("/official")
+    assert page.status_code == 200, page.text
+    assert "Scheduled" in page.text and "Général" in page.text

@@ -72,3 +72,10 @@ def test_a_pages_people_spaces_and_audiences_are_found_wherever_they_are() -> No
     )
     assert found.people == {"alice", "sales", "hr", "engineers", "bob"}
     assert found.spaces == {"cafe"}
+
+
+def test_every_template_compiles() -> None:
+    from townhall_portal.web import TEMPLATES
+
+    for template in (PORTAL / "templates").glob("*.html"):
+        TEMPLATES.env.get_template(template.name)
