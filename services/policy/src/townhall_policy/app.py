@@ -22,9 +22,9 @@ from townhall_policy.engine import PolicyEngine
 from townhall_policy.engine.router import router as revision_router
 from townhall_policy.grants.router import internal_router as internal_grants_router
 from townhall_policy.grants.router import router as grants_router
+from townhall_policy.names.router import router as names_router
 from townhall_policy.people.limiter import SearchLimiter
 from townhall_policy.people.router import router as people_router
-from townhall_policy.names.router import router as names_router
 from townhall_policy.principals.router import router as principals_router
 from townhall_policy.reviews.router import router as reviews_router
 from townhall_policy.settings import PolicySettings
