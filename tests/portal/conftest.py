@@ -127,10 +127,21 @@ class People:
         self._portal = portal
         self._contexts: list[BrowserContext] = []
 
-    def page(self, user: str | None = None, *, locale: str = "en-GB") -> Page:
+    def page(
+        self,
+        user: str | None = None,
+        *,
+        locale: str = "en-GB",
+        timezone_id: str = "Europe/Paris",
+        width: int = 1280,
+    ) -> Page:
         # axe is injected by evaluation; the portal's CSP forbids inline scripts otherwise.
         context = self._browser.new_context(
-            base_url=self._portal.url, locale=locale, bypass_csp=True
+            base_url=self._portal.url,
+            locale=locale,
+            bypass_csp=True,
+            timezone_id=timezone_id,
+            viewport={"width": width, "height": 844 if width < 500 else 800},
         )
         context.set_default_timeout(15_000)
         self._contexts.append(context)

@@ -70,7 +70,7 @@ def test_an_edit_drops_what_vouched_for_the_old_text_everywhere(system: Any, bro
     bob = browse("bob")
     before = bob.get(f"/posts/{post.id}")
     assert before.status_code == 200
-    assert "Endorsed by claire" in before.text
+    assert "Endorsed by Claire Martin" in before.text
     assert "Official answer" in before.text
 
     edit = PostUpdate(title=f"Official: layoffs next month {tag}", body="Details to follow.")

@@ -211,6 +211,11 @@ ENDPOINTS = [
             json={"justification": "Matrix test"},
         ),
     ),
+    Endpoint(
+        "names",
+        USERS,
+        lambda who, ids: Call("POST", "/v1/directory/names", json={"ids": ["alice", "sales"]}),
+    ),
     Endpoint("list subjects", AUDITORS, lambda who, ids: Call("GET", "/v1/directory/subjects")),
     Endpoint(
         "read a subject", AUDITORS, lambda who, ids: Call("GET", "/v1/directory/subjects/alice")

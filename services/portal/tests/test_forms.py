@@ -37,7 +37,10 @@ def test_a_rule_across_fields_is_the_refusal() -> None:
 def test_an_api_refusal_keeps_its_reason_and_status() -> None:
     problem = {
         "detail": "Refused",
-        "reason": {"summary": "Needs a role", "missing": "communicator"},
+        "reason": {
+            "summary": "alice may not post.official in space:general",
+            "missing": "communicator",
+        },
         "errors": [{"location": ["body", "audience_groups", 0], "message": "bad group"}],
     }
     with pytest.raises(FormRefused) as refused, refusals():
@@ -45,9 +48,26 @@ def test_an_api_refusal_keeps_its_reason_and_status() -> None:
     state = refused.value.state({"title": "kept"}, shown={"title"})
     assert state.status_code == 403
     assert state.values == {"title": "kept"}
-    # An error of a field the form does not show joins the refusal.
+    # Told in plain words; policy's reason and a field the form does not show are kept
+    # as the technical details, one click away.
     assert state.errors == {}
-    assert state.refused == "Needs a role (communicator); audience_groups: bad group"
+    assert state.refused == "refusal.post.official"
+    assert state.detail == (
+        "alice may not post.official in space:general (communicator); bad group"
+    )
+
+
+def test_a_pattern_error_is_told_without_its_regular_expression() -> None:
+    problem = {
+        "detail": "Invalid",
+        "errors": [
+            {"location": ["body", "space_id"], "type": "string_pattern_mismatch",
+             "message": "String should match pattern '^[a-z0-9][a-z0-9_-]{0,62}$'"}
+        ],
+    }  # fmt: skip
+    with pytest.raises(FormRefused) as refused, refusals():
+        raise UnexpectedResponse("publishing", 422, problem)
+    assert refused.value.errors == {"space_id": "field.invalid"}
 
 
 def test_other_answers_are_not_the_form_s_business() -> None:

@@ -149,7 +149,7 @@ def test_the_vouched_revision_shows_its_endorsement_and_official_answer(
     page = page_of.get(f"/posts/{POST_ID}")
 
     assert page.status_code == 200, page.text
-    assert "Endorsed by claire" in page.text
+    assert "Endorsed by claire" in page.text  # the stand-in names nobody: ids stay
     assert 'class="comment official"' in page.text
     assert "Official answer" in page.text
 

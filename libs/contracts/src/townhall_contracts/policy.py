@@ -171,3 +171,27 @@ class DomainRegistration(_Strict):
 class Revision(BaseModel):
     policy_revision: int
     details: dict[str, Any] = Field(default_factory=dict)
+
+
+class NamesRequest(_Strict):
+    """Subject ids (users or groups) a page shows, to be told by their names."""
+
+    ids: list[Annotated[str, Field(min_length=1, max_length=128)]] = Field(
+        min_length=1, max_length=200
+    )
+
+
+class NamedSubject(BaseModel):
+    """An active subject's display name; for a group, how many active people it reaches."""
+
+    id: str
+    kind: str
+    display_name: str
+    members: int | None = None
+
+
+class Names(BaseModel):
+    """The active subjects among the ids asked for; an unknown or inactive id is left out."""
+
+    subjects: list[NamedSubject]
+    policy_revision: int

@@ -22,6 +22,7 @@ from townhall_policy.engine import PolicyEngine
 from townhall_policy.engine.router import router as revision_router
 from townhall_policy.grants.router import internal_router as internal_grants_router
 from townhall_policy.grants.router import router as grants_router
+from townhall_policy.names.router import router as names_router
 from townhall_policy.people.limiter import SearchLimiter
 from townhall_policy.people.router import router as people_router
 from townhall_policy.principals.router import router as principals_router
@@ -48,6 +49,7 @@ ROUTERS = [
     suspensions_router,
     audit_router,
     reviews_router,
+    names_router,
     directory_router,
     people_router,
 ]

@@ -24,10 +24,11 @@ from townhall_clients import (
 from townhall_clients.policy_audit import PolicyAuditClient
 from townhall_platform.app import create_app as create_service_app
 
-from .forms import refusal
+from .forms import plain_refusal, refusal
 from .navigation import Navigation
 from .oidc import OidcClient
 from .pages import ROUTERS
+from .people import Directory
 from .revocations import session_revocations
 from .session import SessionCodec
 from .settings import PortalSettings
@@ -95,7 +96,7 @@ async def _unexpected_response(request: Request, exc: Exception) -> Response:
         return render(
             request,
             "error.html",
-            {"message_key": "error.refused", "reason": refusal(exc)},
+            {"message_key": "error.refused", "plain": plain_refusal(exc), "reason": refusal(exc)},
             status_code=403,
         )
     log.warning("unexpected_response", status=exc.status_code, problem=exc.problem)
@@ -186,6 +187,7 @@ def create_app(settings: PortalSettings | None = None) -> FastAPI:
         publishing=clients.publishing,
         revision_check_seconds=settings.navigation_revision_check_seconds,
     )
+    app.state.directory = Directory(policy=clients.policy, ttl_seconds=settings.names_cache_seconds)
     app.state.sessions = SessionCodec(
         settings.session_secret.get_secret_value(),
         max_age_seconds=settings.session_max_age_seconds,

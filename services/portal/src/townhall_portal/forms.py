@@ -8,16 +8,20 @@ shows again with the values as typed, an error per field and the reason it was r
 
 from __future__ import annotations
 
+import re
 from collections.abc import Collection, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, TypeVar
+from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel, ValidationError
 from pydantic_core import ErrorDetails
 
 from townhall_clients import UnexpectedResponse
+
+from .times import parse_local
 
 Request = TypeVar("Request", bound=BaseModel)
 
@@ -28,7 +32,24 @@ _MESSAGE_KEYS = {
     "missing": "compose.required",
     "string_too_short": "compose.required",
     "string_too_long": "compose.too_long",
+    "string_pattern_mismatch": "field.invalid",
+    "literal_error": "field.invalid",
+    "enum": "field.invalid",
+    "datetime_parsing": "field.invalid",
+    "datetime_from_date_parsing": "field.invalid",
 }
+# Policy's actions with a refusal told in plain words (`refusal.<action>` in `words`).
+_EXPLAINED = (
+    "post.official",
+    "post.social",
+    "comment",
+    "react",
+    "approve.official",
+    "publish.official",
+    "moderate",
+    "endorse",
+)
+_ACTION_IN_SUMMARY = re.compile(r" may not ([a-z.]+) in ")
 
 
 @dataclass
@@ -39,9 +60,16 @@ class FormState:
     errors: dict[str, str] = field(default_factory=dict)
     refused: str | None = None
     status_code: int = 200
+    # The API's own words behind `refused`, one click away for those who need them.
+    detail: str | None = None
 
     def context(self) -> dict[str, Any]:
-        return {"values": self.values, "errors": self.errors, "refused": self.refused}
+        return {
+            "values": self.values,
+            "errors": self.errors,
+            "refused": self.refused,
+            "refused_detail": self.detail,
+        }
 
 
 class FormRefused(Exception):
@@ -53,11 +81,13 @@ class FormRefused(Exception):
         errors: dict[str, str] | None = None,
         refused: str | None = None,
         status_code: int = 422,
+        detail: str | None = None,
     ) -> None:
         super().__init__(refused or ", ".join(errors or {}))
         self.errors = errors or {}
         self.refused = refused
         self.status_code = status_code
+        self.detail = detail
 
     def state(
         self, values: dict[str, Any] | None = None, *, shown: Collection[str] | None = None
@@ -66,12 +96,12 @@ class FormRefused(Exception):
         not show (`shown`) joins the refusal, so that it is never lost."""
         errors = dict(self.errors)
         hidden = [
-            f"{name}: {errors.pop(name)}"
-            for name in self.errors
-            if shown is not None and name not in shown
+            errors.pop(name) for name in self.errors if shown is not None and name not in shown
         ]
-        refused = "; ".join(filter(None, [self.refused, *hidden])) or None
-        return FormState(dict(values or {}), errors, refused, self.status_code)
+        # A field the page does not show is told without its machine name.
+        refused = self.refused or (hidden.pop(0) if hidden else None)
+        detail = "; ".join(filter(None, [self.detail, *hidden])) or None
+        return FormState(dict(values or {}), errors, refused, self.status_code, detail)
 
 
 def checked(
@@ -109,11 +139,27 @@ def refusals(statuses: tuple[int, ...] = REFUSALS) -> Iterator[None]:
     except UnexpectedResponse as exc:
         if exc.status_code not in statuses:
             raise
+        technical = refusal(exc) or exc.detail
         raise FormRefused(
             errors=field_errors(exc),
-            refused=refusal(exc) or exc.detail,
+            refused=plain_refusal(exc) or technical,
             status_code=exc.status_code,
+            detail=technical,
         ) from exc
+
+
+def plain_refusal(exc: UnexpectedResponse) -> str | None:
+    """The message key telling a refusal in plain words, when there is one."""
+    problem = exc.problem if isinstance(exc.problem, dict) else {}
+    reason = problem.get("reason")
+    if exc.status_code == 409:
+        return "refusal.conflict"
+    if exc.status_code != 403 or not isinstance(reason, dict):
+        return None
+    found = _ACTION_IN_SUMMARY.search(str(reason.get("summary") or ""))
+    if found and found.group(1) in _EXPLAINED:
+        return f"refusal.{found.group(1)}"
+    return "refusal.form"
 
 
 def refusal(exc: UnexpectedResponse) -> str | None:
@@ -140,28 +186,23 @@ def field_errors(exc: UnexpectedResponse) -> dict[str, str]:
         # The field's name, not the index of an item in a list field.
         names = [part for part in error.get("location") or [] if isinstance(part, str)]
         if names:
-            errors[names[-1]] = str(error.get("message", ""))
+            kind = str(error.get("type", ""))
+            errors[names[-1]] = _MESSAGE_KEYS.get(kind) or str(error.get("message", ""))
     return errors
 
 
-def parse_instant(value: str) -> datetime | None:
-    """A `datetime-local` field (taken as UTC) or ISO 8601; None when empty or invalid."""
-    value = value.strip()
-    if not value:
-        return None
-    try:
-        instant = datetime.fromisoformat(value)
-    except ValueError:
-        return None
-    return instant if instant.tzinfo else instant.replace(tzinfo=UTC)
-
-
-def future_instant(value: str, *, name: str = "publish_at") -> datetime | None:
-    """A time typed in field `name` for something to happen later; `FormRefused` when it
-    is not a time or already past, None when left empty."""
+def future_instant(value: str, *, zone: ZoneInfo, name: str = "publish_at") -> datetime | None:
+    """A time typed in field `name`, in `zone`, for something to happen later;
+    `FormRefused` when it is not a time or already past, None when left empty."""
     if not value.strip():
         return None
-    instant = parse_instant(value)
+    instant = parse_local(value, zone)
     if instant is None or instant <= datetime.now(UTC):
         raise FormRefused(errors={name: "official.publish_at_invalid"})
     return instant
+
+
+def parse_instant(value: str) -> datetime | None:
+    """A `datetime-local` field the page labels as UTC (or ISO 8601); None when empty or
+    invalid."""
+    return parse_local(value, ZoneInfo("UTC"))

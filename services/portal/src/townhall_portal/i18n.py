@@ -6,6 +6,7 @@ from collections.abc import Callable
 from typing import Any
 
 from .messages_reach import REACH_MESSAGES
+from .words import WORDS
 
 LANGUAGES = ("en", "fr")
 DEFAULT_LANGUAGE = "en"
@@ -397,6 +398,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
     **REACH_MESSAGES,
 }
 
+MESSAGES.update(WORDS)
+
 
 def negotiate(accept_language: str | None, chosen: str | None) -> str:
     """The user's choice if any, else the first supported language the browser prefers."""
@@ -419,12 +422,14 @@ def negotiate(accept_language: str | None, chosen: str | None) -> str:
 
 
 def translator(language: str) -> Callable[..., str]:
-    """`t(key, **values)` in `language`; an unknown key shows itself, to be noticed."""
+    """`t(key, **values)` in `language`; an unknown key (or an API's text) shows itself."""
     index = LANGUAGES.index(language) if language in LANGUAGES else 0
 
     def t(key: str, **values: Any) -> str:
         entry = MESSAGES.get(key)
-        text = entry[index] if entry else key
-        return text.format(**values) if values else text
+        if entry is None:
+            # A text from an API, shown as it came (never formatted: it may hold braces).
+            return key
+        return entry[index].format(**values) if values else entry[index]
 
     return t

@@ -36,6 +36,10 @@ class PortalSettings(ServiceSettings):
     # since the badge sits on every page and must never slow one down.
     notifications_url: str = "http://127.0.0.1:8104"
     notifications_deadline_seconds: float = Field(default=0.5, gt=0, le=30)
+    # How long a display name is reused before policy is asked again (names rarely change).
+    names_cache_seconds: float = Field(default=60.0, ge=0, le=3600)
+    # The time zone of a user whose browser did not tell theirs (no JavaScript yet).
+    default_time_zone: str = Field(default="Europe/Paris", min_length=1, max_length=64)
     # Lifetime of the API token minted for a demo user at development sign-in.
     demo_token_ttl_seconds: int = 8 * 3600
 

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import html
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Annotated, Any
 from urllib.parse import quote, urlencode
+from zoneinfo import ZoneInfo
 
 from fastapi import Depends, Form, Request
 from fastapi.templating import Jinja2Templates
@@ -24,8 +26,10 @@ from townhall_clients.policy_audit import PolicyAuditClient
 
 from .i18n import LANGUAGE_COOKIE, negotiate, translator
 from .navigation import Navigation
+from .people import Directory, PageNames, page_names
 from .session import CSRF_FIELD, Session, SessionCodec
 from .settings import PortalSettings
+from .times import TIME_ZONE_COOKIE, TIME_ZONE_FIELD, when, zone_city, zone_of
 
 TEMPLATES = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
 
@@ -166,6 +170,35 @@ CsrfChecked = Annotated[None, Depends(check_csrf)]
 ClientsDep = Annotated[Clients, Depends(clients)]
 
 
+def time_zone(request: Request, sent: str | None = None) -> ZoneInfo:
+    """The zone a form was typed in (`sent`), else the browser's, else the default."""
+    default = settings_of(request).default_time_zone
+    return zone_of(sent or request.cookies.get(TIME_ZONE_COOKIE), default)
+
+
+def _names(request: Request, viewer: Viewer | None, context: dict[str, Any]) -> PageNames:
+    if viewer is None:
+        return PageNames()
+    directory: Directory = request.app.state.directory
+    return page_names(
+        context, directory=directory, publishing=clients(request).publishing, token=viewer.token
+    )
+
+
+def audience_list(names: PageNames, t: Callable[..., str], groups: list[str]) -> str:
+    """Each group of an audience by its name and how many people it reaches."""
+    parts = []
+    for group in groups:
+        reach = names.reach(group)
+        if reach is None:
+            parts.append(t("audience.unknown", name=group))
+        elif reach == 1:
+            parts.append(t("audience.one", name=names.who(group)))
+        else:
+            parts.append(t("audience.many", name=names.who(group), n=reach))
+    return ", ".join(parts)
+
+
 def language(request: Request) -> str:
     return negotiate(request.headers.get("accept-language"), request.cookies.get(LANGUAGE_COOKIE))
 
@@ -190,8 +223,18 @@ def render(
         viewer = (
             Viewer(session, navigation(request).remembered(session.subject)) if session else None
         )
+    zone = time_zone(request)
+    names = _names(request, viewer, context or {})
     full = {
         "request": request,
+        "who": names.who,
+        "space_name": names.space_name,
+        "reach": names.reach,
+        "audience_list": lambda groups: audience_list(names, translator(lang), groups),
+        "when": lambda value: when(value, lang, zone),
+        "zone": zone,
+        "zone_city": zone_city(zone, lang),
+        "tz_field": TIME_ZONE_FIELD,
         "lang": lang,
         "t": translator(lang),
         "viewer": viewer,
@@ -205,3 +248,9 @@ def render(
     sessions.remember_csrf_nonce(request, response)
     response.headers["Cache-Control"] = "no-store"
     return response
+
+
+def refused_page(request: Request, viewer: Viewer, plain: str) -> Response:
+    """A page the user may not use, refused before they type anything."""
+    context = {"message_key": "error.refused", "plain": plain}
+    return render(request, "error.html", context, viewer=viewer, status_code=403)

@@ -5,6 +5,7 @@ from fastapi import APIRouter
 from . import (
     auth,
     compliance,
+    editing,
     feeds,
     grants,
     inbox,
@@ -21,6 +22,8 @@ from . import (
 ROUTERS: list[APIRouter] = [
     auth.router,
     reading.router,
+    # Before `posts` and `official`: their `/{post_id}/{action}` would take these paths.
+    editing.router,
     posts.router,
     search.router,
     official.router,

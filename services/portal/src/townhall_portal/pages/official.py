@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from typing import Annotated, TypeVar
+from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Form, Query, Request
 from starlette.responses import RedirectResponse, Response
@@ -26,7 +27,20 @@ from townhall_contracts.readers import PostState
 from townhall_platform.params import ResourceId
 
 from ..forms import FormRefused, FormState, checked, future_instant, refusals
-from ..web import ClientsDep, CsrfChecked, CurrentViewer, Viewer, render
+from ..people import Directory, unknown_groups
+from ..permissions import allowed_spaces
+from ..web import (
+    ClientsDep,
+    CsrfChecked,
+    CurrentViewer,
+    Viewer,
+    refused_page,
+    render,
+    time_zone,
+)
+from ..web import (
+    clients as clients_of,
+)
 
 router = APIRouter(tags=["staff"])
 
@@ -57,8 +71,12 @@ def _official_page(
     *,
     notice: str | None = None,
 ) -> Response:
+    if "post.official" not in viewer.capabilities:
+        return refused_page(request, viewer, "refusal.post.official")
     form = form or FormState(values={"space_id": "general"})
-    spaces = clients.publishing.spaces(user_token=viewer.token)
+    spaces = allowed_spaces(
+        clients, viewer, clients.publishing.spaces(user_token=viewer.token), "post.official"
+    )
     return render(
         request,
         "official.html",
@@ -84,15 +102,24 @@ def official(
     return _official_page(request, viewer, clients, notice=notice)
 
 
-def _draft(values: dict[str, str]) -> tuple[PostCreate, SubmitRequest | None]:
+def _groups(typed: str) -> list[str]:
+    return [g.strip() for g in typed.split(",") if g.strip()]
+
+
+def _draft(
+    values: dict[str, str], zone: ZoneInfo, unknown: list[str]
+) -> tuple[PostCreate, SubmitRequest | None]:
     """The official post the form describes, and when to publish it once approved."""
-    # Every field's error at once: the time to publish at is checked here, the rest by
-    # publishing's model.
+    # Every field's error at once: the time to publish at and the audience are checked
+    # here, the rest by publishing's model.
+    late: dict[str, str] = {}
     try:
-        publish_at, late = future_instant(values["publish_at"]), {}
+        publish_at = future_instant(values["publish_at"], zone=zone)
     except FormRefused as refused:
         publish_at, late = None, refused.errors
-    groups = [g.strip() for g in values["audience_groups"].split(",") if g.strip()]
+    if unknown:
+        late["audience_groups"] = "audience.unknown_groups"
+    groups = _groups(values["audience_groups"])
     fields = {
         "space_id": values["space_id"],
         "kind": PostKind.OFFICIAL,
@@ -122,6 +149,7 @@ def official_submit(
     audience_groups: Annotated[str, Form()] = "",
     publish_at: Annotated[str, Form()] = "",
     requires_acknowledgement: Annotated[str, Form()] = "",
+    tz: Annotated[str, Form(max_length=64)] = "",
 ) -> Response:
     values = {
         "space_id": space_id,
@@ -131,14 +159,21 @@ def official_submit(
         "publish_at": publish_at,
         "requires_acknowledgement": requires_acknowledgement,
     }
+    zone = time_zone(request, tz)
     try:
-        post, submission = _draft(values)
+        unknown = unknown_groups(_directory(request), _groups(audience_groups), token=viewer.token)
+        values["unknown_groups"] = ", ".join(unknown)
+        post, submission = _draft(values, zone, unknown)
         with refusals():
             draft = clients.publishing.create_post(post, user_token=viewer.token)
             clients.publishing.submit(draft.id, submission, user_token=viewer.token)
     except FormRefused as refused:
         return _official_page(request, viewer, clients, refused.state(values))
     return RedirectResponse(f"/official/{draft.id}?done=submitted", status_code=303)
+
+
+def _directory(request: Request) -> Directory:
+    return request.app.state.directory  # type: ignore[no-any-return]
 
 
 def _if_allowed(read: Callable[[], Shown]) -> Shown | None:
@@ -195,11 +230,16 @@ def official_post(
 
 
 def _step(
-    clients: ClientsDep, viewer: Viewer, post_id: str, action: str, fields: dict[str, str]
+    request: Request, viewer: Viewer, post_id: str, action: str, fields: dict[str, str]
 ) -> None:
     """One step of the workflow; `FormRefused` when the form or publishing refuses it."""
-    publishing, token = clients.publishing, viewer.token
+    publishing, token = clients_of(request).publishing, viewer.token
     if action == "approve":
+        # An audience naming a group that does not exist would publish to nobody through
+        # it: never approved, whoever drafted it and however it got here.
+        post = publishing.post(post_id, user_token=token)
+        if unknown_groups(_directory(request), post.audience_groups, token=token):
+            raise FormRefused(refused="approvals.blocked", status_code=409)
         with refusals():
             publishing.approve(post_id, user_token=token)
     elif action == "reject":
@@ -211,7 +251,7 @@ def _step(
         with refusals():
             publishing.retract(post_id, retraction, user_token=token)
     else:
-        at = future_instant(fields["at"], name="at")
+        at = future_instant(fields["at"], name="at", zone=time_zone(request, fields["tz"]))
         with refusals():
             publishing.publish(post_id, PublishRequest(at=at) if at else None, user_token=token)
 
@@ -231,11 +271,12 @@ def official_action(
     reason: Annotated[str, Form()] = "",
     back: Annotated[str, Form()] = "",
     at: Annotated[str, Form()] = "",
+    tz: Annotated[str, Form(max_length=64)] = "",
 ) -> Response:
     if action not in ("publish", "approve", "reject", "retract"):
         return render(request, "error.html", {"message_key": "error.not_found"}, status_code=404)
     try:
-        _step(clients, viewer, post_id, action, {"reason": reason, "at": at})
+        _step(request, viewer, post_id, action, {"reason": reason, "at": at, "tz": tz})
     except FormRefused as refused:
         form = refused.state()
         form.errors = {name: STEP_CHECKS.get(name, error) for name, error in form.errors.items()}
@@ -260,10 +301,18 @@ def _approvals_page(
 ) -> Response:
     form = form or FormState()
     queue = clients.publishing.review_queue(user_token=viewer.token)
+    # Only what awaits this approver: submitted by someone else.
+    waiting = [
+        p for p in queue.items if p.state is PostState.SUBMITTED and p.author_id != viewer.subject
+    ]
+    directory = _directory(request)
+    groups = [g for p in waiting for g in p.audience_groups]
+    unknown = set(unknown_groups(directory, groups, token=viewer.token)) if groups else set()
+    blocked = {p.id for p in waiting if unknown & set(p.audience_groups)}
     return render(
         request,
         "approvals.html",
-        {**form.context(), "posts": queue.items, "notice": notice},
+        {**form.context(), "posts": waiting, "blocked": blocked, "notice": notice},
         viewer=viewer,
         status_code=form.status_code,
     )

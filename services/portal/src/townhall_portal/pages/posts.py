@@ -21,7 +21,8 @@ from townhall_contracts.publishing.posts import PostCreate, PostKind, VouchReque
 from townhall_platform.params import ResourceId
 
 from ..forms import FormRefused, FormState, checked, refusals
-from ..web import ClientsDep, CsrfChecked, CurrentViewer, Viewer, render
+from ..permissions import allowed_spaces
+from ..web import ClientsDep, CsrfChecked, CurrentViewer, Viewer, refused_page, render
 from .reading import MISSING
 
 router = APIRouter(tags=["employees"])
@@ -33,9 +34,12 @@ LIMITS = {"title": 200, "body": 20000}
 def _compose_page(
     request: Request, viewer: Viewer, clients: ClientsDep, form: FormState, *, preview: bool = False
 ) -> Response:
-    spaces = [
+    communities = [
         s for s in clients.publishing.spaces(user_token=viewer.token) if s.kind == "community"
     ]
+    spaces = allowed_spaces(clients, viewer, communities, "post.social")
+    if not spaces:
+        return refused_page(request, viewer, "refusal.post.social")
     # A preview of text not yet posted, by the renderer publishing makes `body_html` with.
     preview_html = render_markdown(form.values["body"]) if preview else None
     return render(
@@ -123,6 +127,8 @@ def _post_page(
     )
 
 
+post_page_with = _post_page
+
 SPACE_ACTIONS = ("answer.official", "endorse", "moderate")
 
 
@@ -150,6 +156,9 @@ NOTICES = {
     "submitted": "official.submitted",
     "done": "grants.done",
     "endorsed": "grants.done",
+    "edited": "edit.saved",
+    "comment_deleted": "delete.comment_done",
+    "unendorsed": "post.unendorsed",
 }
 
 
@@ -196,6 +205,18 @@ def _revision(value: str) -> int | None:
     return int(value) if re.fullmatch(r"[1-9][0-9]{0,8}", value) else None
 
 
+def _toggle_like(clients: ClientsDep, viewer: Viewer, post_id: str) -> None:
+    """Like, or take the like back when it was given already (publishing answers 409)."""
+    try:
+        like = ReactionCreate(kind=ReactionKind.LIKE)
+        clients.publishing.react(post_id, like, user_token=viewer.token)
+    except UnexpectedResponse as exc:
+        if exc.status_code != 409:
+            raise
+        path = f"/v1/posts/{post_id}/reactions/{ReactionKind.LIKE.value}"
+        clients.publishing.request("DELETE", path, idempotent=False, token=viewer.token)
+
+
 # Actions on a post, each a small form, and the notice the post's page shows after it.
 NOTICE_AFTER = {
     "acknowledge": "acknowledged",
@@ -228,7 +249,7 @@ def _act(
         if action == "acknowledge":
             publishing.acknowledge(post_id, user_token=token)
         elif action == "react":
-            publishing.react(post_id, ReactionCreate(kind=ReactionKind.LIKE), user_token=token)
+            _toggle_like(clients, viewer, post_id)
         else:
             # The revision the page showed: refused if the post was edited since.
             shown = _revision(fields["revision"])

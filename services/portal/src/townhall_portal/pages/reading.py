@@ -28,13 +28,14 @@ def feed(
     viewer: CurrentViewer,
     clients: ClientsDep,
     cursor: Annotated[str | None, Query(max_length=512)] = None,
+    done: Annotated[str | None, Query(max_length=20)] = None,
 ) -> Response:
     page = clients.publishing.feed(user_token=viewer.token, cursor=cursor, limit=20)
     # Pinned and official first (publishing already puts official first; keep its order).
     posts = sorted(page.items, key=lambda p: (not p.pinned, p.kind is not PostKind.OFFICIAL))
-    return render(
-        request, "feed.html", {"posts": posts, "next_cursor": page.next_cursor}, viewer=viewer
-    )
+    notice = "delete.done" if done == "deleted" else None
+    context = {"posts": posts, "next_cursor": page.next_cursor, "notice": notice}
+    return render(request, "feed.html", context, viewer=viewer)
 
 
 @router.get("/spaces", summary="The spaces one can see")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Annotated, Any
 from urllib.parse import urlencode
 
@@ -9,8 +10,9 @@ from fastapi import APIRouter, Query, Request
 from starlette.responses import JSONResponse, Response
 
 from townhall_clients import UnexpectedResponse
+from townhall_contracts.search import SearchResults
 
-from ..web import ClientsDep, CurrentViewer, render
+from ..web import ClientsDep, CurrentViewer, Viewer, render
 from .reading import MISSING
 
 router = APIRouter(tags=["employees"])
@@ -48,21 +50,7 @@ def search(
         params = {"q": q, **filters, **changes}
         return "/search?" + urlencode({k: v for k, v in params.items() if v})
 
-    facets: list[dict[str, Any]] = []
-    if results is not None:
-        for name in FACETS:
-            param = FACET_PARAMS[name]
-            buckets = [
-                {
-                    "value": bucket.value,
-                    "count": bucket.count,
-                    "active": filters[param] == bucket.value,
-                    "href": link(**{param: "" if filters[param] == bucket.value else bucket.value}),
-                }
-                for bucket in results.facets.get(name, [])
-            ]
-            if buckets:
-                facets.append({"name": name, "buckets": buckets})
+    facets = _facets(results, filters, link)
     return render(
         request,
         "search.html",
@@ -76,9 +64,53 @@ def search(
             else None,
             "first_href": link() if cursor else None,
             "clear_href": link(kind="", space="", author="") if any(filters.values()) else None,
+            # The authors a facet offers, to be named like the hits' authors.
+            "people_ids": [
+                b.value for b in (results.facets.get("author_id", []) if results else [])
+            ],
+            "post_titles": _commented_titles(clients, viewer, results),
         },
         viewer=viewer,
     )
+
+
+def _facets(
+    results: SearchResults | None, filters: dict[str, str], link: Callable[..., str]
+) -> list[dict[str, Any]]:
+    """Each facet's buckets with the link that selects (or clears) it."""
+    facets: list[dict[str, Any]] = []
+    if results is None:
+        return facets
+    for name in FACETS:
+        param = FACET_PARAMS[name]
+        buckets = [
+            {
+                "value": bucket.value,
+                "count": bucket.count,
+                "active": filters[param] == bucket.value,
+                "href": link(**{param: "" if filters[param] == bucket.value else bucket.value}),
+            }
+            for bucket in results.facets.get(name, [])
+        ]
+        if buckets:
+            facets.append({"name": name, "buckets": buckets})
+    return facets
+
+
+def _commented_titles(
+    clients: ClientsDep, viewer: Viewer, results: SearchResults | None
+) -> dict[str, str]:
+    """The titles of the posts the comment hits belong to, read as the viewer (a post they
+    may not read stays untitled)."""
+    titles: dict[str, str] = {}
+    wanted = {h.post_id for h in (results.hits if results else []) if h.post_id and not h.title}
+    for post_id in sorted(wanted):
+        try:
+            titles[post_id] = clients.publishing.post(post_id, user_token=viewer.token).title
+        except UnexpectedResponse as exc:
+            if exc.status_code not in MISSING:
+                raise
+    return titles
 
 
 @router.get("/search/suggest", summary="Type-ahead for the search box (JSON)")

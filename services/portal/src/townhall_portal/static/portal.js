@@ -26,3 +26,18 @@
     });
   });
 })();
+
+// The browser's time zone: kept in a cookie so times are shown in it, and sent with every
+// form that takes a time (without JavaScript, the zone the page names is used).
+(function () {
+  "use strict";
+  var zone;
+  try { zone = Intl.DateTimeFormat().resolvedOptions().timeZone; } catch (e) { return; }
+  if (!zone) { return; }
+  if (document.cookie.indexOf("townhall_tz=" + encodeURIComponent(zone)) === -1) {
+    document.cookie = "townhall_tz=" + encodeURIComponent(zone) + "; path=/; max-age=31536000; SameSite=Lax";
+  }
+  document.addEventListener("DOMContentLoaded", function () {
+    document.querySelectorAll("input[data-time-zone]").forEach(function (input) { input.value = zone; });
+  });
+})();

@@ -1,0 +1,181 @@
+"""Changing one's mind: edit or delete one's own posts and comments (publishing keeps the
+history), edit and resubmit a rejected official post, take a like or an endorsement back."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Form, Request
+from starlette.responses import RedirectResponse, Response
+
+from townhall_contracts.publishing.engagement import CommentUpdate
+from townhall_contracts.publishing.posts import PostKind, PostRead, PostUpdate, SubmitRequest
+from townhall_contracts.readers import PostState
+from townhall_platform.params import ResourceId
+
+from ..forms import FormRefused, FormState, checked, future_instant, refusals
+from ..times import local_input
+from ..web import (
+    ClientsDep,
+    CsrfChecked,
+    CurrentViewer,
+    Viewer,
+    refused_page,
+    render,
+    time_zone,
+)
+from .posts import post_page_with
+
+router = APIRouter(tags=["employees"])
+
+# A rejected official post goes back to its approvers once edited; a social post stays out.
+RESUBMITTED = (PostState.REJECTED, PostState.DRAFT)
+
+
+def _editable(post: PostRead, viewer: Viewer) -> bool:
+    if post.author_id != viewer.subject:
+        return False
+    if post.kind is PostKind.OFFICIAL:
+        return post.state in RESUBMITTED
+    return post.state is PostState.PUBLISHED
+
+
+def _edit_page(
+    request: Request, viewer: Viewer, post: PostRead, form: FormState | None = None
+) -> Response:
+    if not _editable(post, viewer):
+        return refused_page(request, viewer, "refusal.form")
+    zone = time_zone(request)
+    form = form or FormState(
+        values={
+            "title": post.title,
+            "body": post.body,
+            "publish_at": local_input(post.scheduled_at, zone),
+        }
+    )
+    context = {**form.context(), "post": post}
+    return render(request, "edit.html", context, viewer=viewer, status_code=form.status_code)
+
+
+@router.get("/posts/{post_id}/edit", summary="Edit one's own post")
+def edit_post(
+    request: Request, post_id: ResourceId, viewer: CurrentViewer, clients: ClientsDep
+) -> Response:
+    post = clients.publishing.post(post_id, user_token=viewer.token)
+    return _edit_page(request, viewer, post)
+
+
+@router.post("/posts/{post_id}/edit", summary="Save an edit (and resubmit a rejected post)")
+def edit_post_submit(
+    request: Request,
+    post_id: ResourceId,
+    _csrf: CsrfChecked,
+    viewer: CurrentViewer,
+    clients: ClientsDep,
+    title: Annotated[str, Form()] = "",
+    body: Annotated[str, Form()] = "",
+    publish_at: Annotated[str, Form()] = "",
+    tz: Annotated[str, Form(max_length=64)] = "",
+) -> Response:
+    post = clients.publishing.post(post_id, user_token=viewer.token)
+    if not _editable(post, viewer):
+        return refused_page(request, viewer, "refusal.form")
+    values = {"title": title, "body": body, "publish_at": publish_at}
+    official = post.kind is PostKind.OFFICIAL
+    try:
+        at = future_instant(publish_at, zone=time_zone(request, tz)) if official else None
+        edit = checked(PostUpdate, {"title": title, "body": body})
+        with refusals():
+            clients.publishing.edit_post(post_id, edit, user_token=viewer.token)
+            if official:
+                submission = SubmitRequest(publish_at=at) if at else None
+                clients.publishing.submit(post_id, submission, user_token=viewer.token)
+    except FormRefused as refused:
+        return _edit_page(request, viewer, post, refused.state(values))
+    if official:
+        return RedirectResponse(f"/official/{post_id}?done=submitted", status_code=303)
+    return RedirectResponse(f"/posts/{post_id}?done=edited", status_code=303)
+
+
+def _send(clients: ClientsDep, viewer: Viewer, method: str, path: str, **body: str) -> None:
+    """A change publishing's client has no method for, with the user's token."""
+    with refusals():
+        clients.publishing.request(
+            method,
+            path,
+            idempotent=False,
+            token=viewer.token,
+            expected=(200, 204),
+            **({"json": body} if body else {}),
+        )
+
+
+def _post_again(
+    request: Request, viewer: Viewer, clients: ClientsDep, post_id: str, refused: FormRefused
+) -> Response:
+    return post_page_with(request, viewer, clients, post_id, refused.state())
+
+
+@router.post("/posts/{post_id}/delete", summary="Delete one's own post")
+def delete_post(
+    request: Request,
+    post_id: ResourceId,
+    _csrf: CsrfChecked,
+    viewer: CurrentViewer,
+    clients: ClientsDep,
+) -> Response:
+    try:
+        _send(clients, viewer, "DELETE", f"/v1/posts/{post_id}")
+    except FormRefused as refused:
+        return _post_again(request, viewer, clients, post_id, refused)
+    return RedirectResponse("/?done=deleted", status_code=303)
+
+
+@router.post("/posts/{post_id}/comments/{comment_id}/edit", summary="Edit one's own comment")
+def edit_comment(
+    request: Request,
+    post_id: ResourceId,
+    comment_id: ResourceId,
+    _csrf: CsrfChecked,
+    viewer: CurrentViewer,
+    clients: ClientsDep,
+    body: Annotated[str, Form()] = "",
+) -> Response:
+    try:
+        update = checked(CommentUpdate, {"body": body})
+        path = f"/v1/posts/{post_id}/comments/{comment_id}"
+        _send(clients, viewer, "PATCH", path, body=update.body)
+    except FormRefused as refused:
+        return _post_again(request, viewer, clients, post_id, refused)
+    return RedirectResponse(f"/posts/{post_id}#c-{comment_id}", status_code=303)
+
+
+@router.post("/posts/{post_id}/comments/{comment_id}/delete", summary="Delete one's comment")
+def delete_comment(
+    request: Request,
+    post_id: ResourceId,
+    comment_id: ResourceId,
+    _csrf: CsrfChecked,
+    viewer: CurrentViewer,
+    clients: ClientsDep,
+) -> Response:
+    try:
+        _send(clients, viewer, "DELETE", f"/v1/posts/{post_id}/comments/{comment_id}")
+    except FormRefused as refused:
+        return _post_again(request, viewer, clients, post_id, refused)
+    return RedirectResponse(f"/posts/{post_id}?done=comment_deleted#comments", status_code=303)
+
+
+@router.post("/posts/{post_id}/unendorse", summary="Withdraw an endorsement")
+def unendorse(
+    request: Request,
+    post_id: ResourceId,
+    _csrf: CsrfChecked,
+    viewer: CurrentViewer,
+    clients: ClientsDep,
+) -> Response:
+    try:
+        _send(clients, viewer, "DELETE", f"/v1/posts/{post_id}/endorse")
+    except FormRefused as refused:
+        return _post_again(request, viewer, clients, post_id, refused)
+    return RedirectResponse(f"/posts/{post_id}?done=unendorsed", status_code=303)

@@ -1,0 +1,82 @@
+"""Every message a page shows exists in English and French; times read as people read them."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from townhall_contracts.readers import PostState
+from townhall_portal.i18n import LANGUAGES, MESSAGES
+from townhall_portal.people import collect
+from townhall_portal.times import parse_local, when, zone_city, zone_of
+
+PORTAL = Path(__file__).parents[1] / "src" / "townhall_portal"
+# A key written literally in a template or a page: t("x.y"), "x.y" as a message key.
+LITERAL_KEY = re.compile(r"""\bt\(\s*["']([a-z_]+\.[a-z0-9_.-]+)["']""")
+PAGE_KEY = re.compile(r'"((?:[a-z_]+)\.[a-z_]+(?:\.[a-z_.-]+)?)"')
+STEPS = ("draft", "submit", "approve", "reject", "schedule", "schedule-missed", "publish")
+
+
+def test_every_key_a_template_names_has_both_languages() -> None:
+    used = set()
+    for template in (PORTAL / "templates").glob("*.html"):
+        used |= set(LITERAL_KEY.findall(template.read_text()))
+    used |= {f"state.{s.value}" for s in PostState} | {f"step.{s}" for s in STEPS}
+    # A key ending in "." or "_" is the prefix of keys made from a value (`"state." ~ s`).
+    missing = sorted(k for k in used if k not in MESSAGES and not k.endswith((".", "_")))
+    assert missing == []
+
+
+def test_every_message_has_a_text_in_each_language() -> None:
+    for key, texts in MESSAGES.items():
+        assert len(texts) == len(LANGUAGES), key
+        assert all(text.strip() for text in texts), key
+
+
+def test_refusals_and_notices_named_by_pages_are_translated() -> None:
+    prefixes = ("refusal.", "edit.", "delete.", "audience.", "approvals.", "field.", "post.")
+    for page in [*(PORTAL / "pages").glob("*.py"), PORTAL / "forms.py", PORTAL / "web.py"]:
+        for key in PAGE_KEY.findall(page.read_text()):
+            if key.startswith(prefixes) and not key.endswith(".html"):
+                assert key in MESSAGES, f"{page.name}: {key}"
+
+
+def test_times_are_told_in_the_readers_zone_and_language_to_the_minute() -> None:
+    instant = datetime(2026, 12, 7, 9, 0, 30, 123456, tzinfo=UTC)
+    paris = ZoneInfo("Europe/Paris")
+    assert when(instant, "en", paris) == "7 Dec 2026, 10:00" or "10:00" in when(
+        instant, "en", paris
+    )
+    assert "10:00" in when(instant, "fr", paris) and "déc." in when(instant, "fr", paris)
+    assert ":30" not in when(instant, "en", paris)
+    assert zone_city(paris, "en") == "Paris"
+    assert zone_of("Not/AZone", "Europe/Paris") == paris
+    assert zone_of("../../etc/passwd", "UTC") == ZoneInfo("UTC")
+
+
+def test_a_time_typed_in_paris_is_the_instant_meant() -> None:
+    paris = ZoneInfo("Europe/Paris")
+    assert parse_local("2030-07-04T08:24", paris) == datetime(2030, 7, 4, 6, 24, tzinfo=UTC)
+    assert parse_local("2030-01-04T08:24", paris) == datetime(2030, 1, 4, 7, 24, tzinfo=UTC)
+    assert parse_local("not a time", paris) is None
+
+
+def test_a_pages_people_spaces_and_audiences_are_found_wherever_they_are() -> None:
+    found = collect(
+        {
+            "posts": [{"author_id": "alice", "space_id": "cafe", "audience_groups": ["sales"]}],
+            "values": {"audience_groups": "hr, engineers"},
+            "report": {"pending_subjects": ["bob"]},
+        }
+    )
+    assert found.people == {"alice", "sales", "hr", "engineers", "bob"}
+    assert found.spaces == {"cafe"}
+
+
+def test_every_template_compiles() -> None:
+    from townhall_portal.web import TEMPLATES
+
+    for template in (PORTAL / "templates").glob("*.html"):
+        TEMPLATES.env.get_template(template.name)
