@@ -21,6 +21,7 @@ from pydantic_settings import BaseSettings
 
 from townhall_platform.settings import ServiceSettings
 from townhall_policy.settings import PolicySettings
+from townhall_notifications.settings import NotificationsSettings
 from townhall_portal.settings import PortalSettings
 from townhall_publishing.settings import PublishingSettings
 from townhall_search.settings import SearchSettings
@@ -30,6 +31,7 @@ SERVICES: dict[str, type[ServiceSettings]] = {
     "publishing": PublishingSettings,
     "search": SearchSettings,
     "portal": PortalSettings,
+    "notifications": NotificationsSettings,
 }
 _FIELD = re.compile(r"^\s{4}(\w+)\s*:")
 _COMMENT = re.compile(r"^\s{4}#\s?(.*)$")
