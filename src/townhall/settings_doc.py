@@ -19,9 +19,9 @@ from typing import Any
 from pydantic.fields import FieldInfo
 from pydantic_settings import BaseSettings
 
+from townhall_notifications.settings import NotificationsSettings
 from townhall_platform.settings import ServiceSettings
 from townhall_policy.settings import PolicySettings
-from townhall_notifications.settings import NotificationsSettings
 from townhall_portal.settings import PortalSettings
 from townhall_publishing.settings import PublishingSettings
 from townhall_search.settings import SearchSettings
