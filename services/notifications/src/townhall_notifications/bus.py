@@ -14,6 +14,7 @@ the loop and keep `handle` as the message handler.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import threading
 from collections.abc import Callable
 
@@ -107,9 +108,14 @@ class BusConsumer:
             )
             while not self._stopping.is_set():
                 try:
-                    messages = await subscription.fetch(self._batch, timeout=1.0)
+                    # The first message as soon as it is stored, then what is stored already:
+                    # one fetch of a whole batch would hold a lone message up to a second.
+                    messages = await subscription.fetch(1, timeout=1.0)
                 except NatsTimeout:
                     continue
+                if self._batch > 1:
+                    with contextlib.suppress(NatsTimeout):
+                        messages += await subscription.fetch(self._batch - 1, timeout=0.005)
                 for message in messages:
                     await self._one(connection, message)
         finally:
