@@ -252,6 +252,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Target (a percentage for a rate: 90 for 90 %)",
         "Cible (un pourcentage pour un taux : 90 pour 90 %)",
     ),
+    "objectives.target_share": (
+        "A rate is a percentage between 0 and 100.",
+        "Un taux est un pourcentage entre 0 et 100.",
+    ),
     "objectives.window": (
         "Delay N, in days or hours, for indicators that have one (empty: the default)",
         "Délai N, en jours ou en heures, pour les indicateurs qui en ont un (vide : par défaut)",

@@ -103,12 +103,20 @@ def create_objective(
         "ends_on": ends_on,
     }
     try:
+        _check_share(catalogue.get(metric), fields["target"])
         body = checked(ObjectiveCreate, fields, named={"scope": "scope_id"})
         with refusals():
             created = clients.publishing.create_objective(body, user_token=viewer.token)
     except FormRefused as refused:
         return _objectives_page(request, viewer, clients, refused.state(typed, shown=_FIELDS))
     return RedirectResponse(f"/objectives/{created.id}", status_code=303)
+
+
+def _check_share(metric: MetricDefinition | None, target: float | str) -> None:
+    """A rate typed as a percentage must lie between 0 and 100: said next to the field."""
+    share = metric is not None and metric.unit == Unit.SHARE
+    if share and isinstance(target, float) and not 0 <= target <= 1:
+        raise FormRefused(errors={"target": "objectives.target_share"})
 
 
 def _chart(series: ObjectiveSeries) -> dict[str, Any]:
