@@ -146,3 +146,31 @@ def test_a_damaged_index_says_why_and_how_far_the_rebuild_is(tmp_path: Path, out
         assert sorted(p.name for p in directory.iterdir() if p.is_dir()) == ["gen-000003"]
     finally:
         index.close()
+
+
+def test_with_the_bus_a_lost_index_is_judged_once_the_indexer_went_idle(index, outbox) -> None:
+    outbox.head, outbox.delivered = 3, 3
+    idle: list[float | None] = [None]
+    reindexer = Reindexer(
+        index=index,
+        source=outbox.export,
+        page_size=10,
+        delivered=lambda: outbox.summary(None).delivered_through,
+    )
+    watch = IndexWatch(
+        index=index,
+        reindexer=reindexer,
+        summary=outbox.summary,
+        interval=60,
+        caught_up_at=lambda: idle[0],
+    )
+
+    # The indexer has not gone idle since: the events may still be on their way.
+    assert watch.check() is None
+    assert watch.awaiting_indexer()
+    with pytest.raises(NotReady, match="not been checked"):
+        watch.readiness()
+    # It went idle afterwards with nothing applied: those events are lost.
+    idle[0] = float("inf")
+    assert "acknowledged changes are missing" in (watch.check() or "")
+    assert not watch.awaiting_indexer()

@@ -39,6 +39,9 @@ from .errors import ReindexAlreadyRunning
 from .schemas import ReindexState
 from .service import Reindexer
 
+# How soon a check that waits for the indexer looks again (it idles about every second).
+_AWAITING_RECHECK_SECONDS = 1.0
+
 log = structlog.get_logger("townhall.search.index_watch")
 
 # What publishing's outbox says; `through` asks for the documents named up to it.
@@ -63,6 +66,9 @@ class IndexWatch:
         self._summary = summary
         self._interval = interval
         self._problem: str | None = None
+        # While the indexer may still be on its way: when the check asked publishing, and
+        # what publishing had delivered then. Judged once the indexer went idle after it.
+        self._awaiting: tuple[float, int] | None = None
         self._verified = False
         self._checks = 0
         self._rebuilds = 0
@@ -138,6 +144,9 @@ class IndexWatch:
         if self._reindexer.status().state is ReindexState.RUNNING:
             return self._interval
         problem = self.check()
+        if problem is None and self.awaiting_indexer():
+            # Not a verdict yet: look again soon (and, at start, stay not ready meanwhile).
+            return min(self._interval, _AWAITING_RECHECK_SECONDS)
         self._checks += 1
         if problem is None:
             if self._problem is not None:
@@ -163,12 +172,31 @@ class IndexWatch:
         caught_up = self._caught_up_at()
         return caught_up is None or caught_up < asked
 
+    def _missing(self, watermark: int, delivered_through: int) -> str:
+        return (
+            f"the index holds events through {watermark} but publishing delivered "
+            f"through {delivered_through}: acknowledged changes are missing"
+        )
+
+    def awaiting_indexer(self) -> bool:
+        """True while a check waits (less than an interval so far) for the indexer to catch
+        up before it can judge; under steady traffic the indexer may never idle, and the
+        index then serves after one interval while the judgement waits."""
+        return self._awaiting is not None and time.monotonic() - self._awaiting[0] < self._interval
+
     def check(self) -> str | None:
         """What is wrong with the index now, or None (also when publishing cannot say)."""
         damage = self._index.damage()
         if damage is not None:
             self._verified = False
             return damage
+        if self._awaiting is not None and not self._catching_up(self._awaiting[0]):
+            # The indexer went idle since: every event delivered then should be applied.
+            delivered_then = self._awaiting[1]
+            self._awaiting = None
+            watermark, _ = self._index.watermark()
+            if watermark < delivered_then:
+                return self._missing(watermark, delivered_then)
         asked = time.monotonic()
         try:
             delivered = self._summary(None)
@@ -178,17 +206,18 @@ class IndexWatch:
             return None
         watermark, documents = self._index.watermark()
         if watermark < delivered.delivered_through and self._catching_up(asked):
-            # Published to the bus, not yet applied: the indexer is on its way.
+            # Published to the bus, not yet applied: the indexer may be on its way. Judged at
+            # a later check, once the indexer went idle after this one asked.
             self._verified = False
+            if self._awaiting is None:
+                self._awaiting = (asked, delivered.delivered_through)
             log.info(
                 "index_catching_up", watermark=watermark, published=delivered.delivered_through
             )
             return None
+        self._awaiting = None
         if watermark < delivered.delivered_through:
-            return (
-                f"the index holds events through {watermark} but publishing delivered "
-                f"through {delivered.delivered_through}: acknowledged changes are missing"
-            )
+            return self._missing(watermark, delivered.delivered_through)
         if watermark > delivered.head:
             return (
                 f"the index holds events through {watermark}, past publishing's newest "
