@@ -77,8 +77,8 @@ def test_an_employee_posts_and_another_finds_it_through_the_search_page(
     marks = [m.lower() for m in bob.locator(".hit mark").all_inner_texts()]
     assert any("geothermal" in m or marker in m for m in marks), marks
     # Facets are filters: choosing the space keeps the hit, with the filter marked current.
-    bob.get_by_role("link", name=re.compile(r"^engineering \(\d+\)$")).click()
-    expect(bob.get_by_role("link", name=re.compile(r"^engineering \(\d+\)$"))).to_have_attribute(
+    bob.get_by_role("link", name=re.compile(r"^Engineering \(\d+\)$")).click()
+    expect(bob.get_by_role("link", name=re.compile(r"^Engineering \(\d+\)$"))).to_have_attribute(
         "aria-current", "true"
     )
     expect(bob.get_by_role("link", name=re.compile(re.escape(title)))).to_have_count(1)

@@ -27,7 +27,9 @@
     list.hidden = true;
     var status = document.createElement("p");
     status.className = "visually-hidden";
-    status.setAttribute("role", "status");
+    // A live region, not role=status: the page's own notice is its one status message.
+    status.setAttribute("aria-live", "polite");
+    status.setAttribute("aria-atomic", "true");
     var hint = document.createElement("p");
     hint.className = "meta";
     hint.id = listId + "-hint";
