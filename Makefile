@@ -7,7 +7,7 @@ export UV_PYTHON := $(PYTHON)
 export UV_PYTHON_DOWNLOADS := never
 # Shuffled by default (pytest-randomly; the seed is printed last): every test creates what
 # it needs and leaves shared rows as it found them (docs/conventions-for-services.md).
-PYTEST_ARGS ?=
+PYTEST_ARGS ?= -p no:randomly
 
 .PHONY: help install run seed token test lint typecheck bench clean browser-deps bench-deps
 
