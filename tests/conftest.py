@@ -113,6 +113,8 @@ class System:
     issuer: TokenIssuer
     backend: str
     clients: dict[str, httpx.Client] = field(default_factory=dict)
+    # The system's own nats-server (stop and start it to cut the bus).
+    nats: Any = None
 
     def token(self, user: str) -> str:
         return self.issuer.user_token(user)
@@ -274,7 +276,7 @@ def running_system(
             raise RuntimeError("the services found no free ports in three attempts")
         for name in ("policy", "search", "publishing"):
             stack.callback(services[name].stop)
-        running = System(services=services, issuer=token_issuer, backend=backend)
+        running = System(services=services, issuer=token_issuer, backend=backend, nats=nats)
         stack.callback(running.close)
         yield running
 
