@@ -83,7 +83,7 @@ def test_settings_defaults_and_environment(monkeypatch: pytest.MonkeyPatch) -> N
     assert defaults.relay_enabled
     # A commit wakes the relay: the interval is only a safety poll.
     assert defaults.relay_poll_interval_seconds == 2.0
-    assert defaults.nats_url == "nats://127.0.0.1:4222"
+    assert defaults.nats_url == "nats://127.0.0.1:8105"
 
     monkeypatch.setenv("TOWNHALL_PUBLISHING_PORT", "9999")
     monkeypatch.setenv("TOWNHALL_PUBLISHING_RELAY_ENABLED", "false")
