@@ -19,6 +19,7 @@ freshness measurement is not queued behind them), then measures:
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import random
 import tempfile
@@ -40,7 +41,6 @@ from townhall.launcher import ServiceSpec, Supervisor, run_step, service_environ
 from townhall_contracts.demo import SPACES, USERS
 from townhall_contracts.readers import PostState, post_readers
 from townhall_platform.auth import TokenIssuer, ensure_signing_key
-from townhall_platform.bus.testing import NatsServer
 from townhall_platform.db import make_engine
 from townhall_platform.testing import free_port, temporary_postgres_database
 from townhall_publishing.content import render_markdown
@@ -279,9 +279,7 @@ def _run_setup(
         os.environ.update({spec.env_prefix + "LOG_LEVEL": "WARNING" for spec in specs})
         os.environ.update(_databases(setup, stack))
         key = ensure_signing_key(state / "keys" / "dev-signing-key.pem")
-        # The event bus between publishing and search, on a port of its own.
-        nats = stack.enter_context(NatsServer(state / "nats"))
-        os.environ.update({spec.env_prefix + "NATS_URL": nats.url for spec in specs})
+        os.environ.update(_event_bus(specs, state, stack))
         supervisor = Supervisor(state)
         try:
             for spec in specs:
@@ -322,6 +320,18 @@ def _run_setup(
             supervisor.stop()
             os.environ.clear()
             os.environ.update(saved)
+
+
+def _event_bus(specs: list[ServiceSpec], state: Path, stack: ExitStack) -> dict[str, str]:
+    """The event bus between publishing and search, on a port of its own; none for a tree
+    from before the bus (`compare --before` an older revision), whose relay pushed to
+    search over HTTP and which has no NATS client installed."""
+    if importlib.util.find_spec("nats") is None:
+        return {}
+    from townhall_platform.bus.testing import NatsServer
+
+    nats = stack.enter_context(NatsServer(state / "nats"))
+    return {spec.env_prefix + "NATS_URL": nats.url for spec in specs}
 
 
 def _descendants(pid: int) -> list[int]:

@@ -66,16 +66,20 @@ class ServiceProcess:
         )
         log.close()
         deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise RuntimeError(f"{self.spec.name} exited:\n{self.log_path.read_text()[-4000:]}")
-            try:
-                if httpx.get(f"{self.url}/readyz", timeout=1.0).status_code == 200:
-                    self._check_identity()
-                    return
-            except httpx.HTTPError:
-                pass
-            time.sleep(0.1)
+        # One plain-HTTP client for the whole wait: a new one per poll loads the CA bundle
+        # each time, CPU taken from the service that is starting.
+        with httpx.Client(timeout=1.0, verify=False) as client:
+            while time.monotonic() < deadline:
+                if self.process.poll() is not None:
+                    log = self.log_path.read_text()[-4000:]
+                    raise RuntimeError(f"{self.spec.name} exited:\n{log}")
+                try:
+                    if client.get(f"{self.url}/readyz").status_code == 200:
+                        self._check_identity()
+                        return
+                except httpx.HTTPError:
+                    pass
+                time.sleep(0.1)
         raise RuntimeError(
             f"{self.spec.name} did not answer 200 on {self.url}/readyz within {timeout:.0f} s:\n"
             f"{self.log_path.read_text()[-4000:]}"

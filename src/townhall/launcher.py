@@ -165,16 +165,19 @@ class Supervisor:
 
     def wait_ready(self, spec: ServiceSpec, timeout: float = 120.0) -> None:
         deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            process = self.processes[spec.name]
-            if process.poll() is not None:
-                raise RuntimeError(f"{spec.name} exited with code {process.returncode}")
-            try:
-                if httpx.get(f"{spec.url}/readyz", timeout=1.0).status_code == 200:
-                    return
-            except httpx.HTTPError:
-                pass
-            time.sleep(0.2)
+        # One plain-HTTP client for the whole wait: a new one per poll would load the CA
+        # bundle each time, CPU taken from the service that is starting.
+        with httpx.Client(timeout=1.0, verify=False) as client:
+            while time.monotonic() < deadline:
+                process = self.processes[spec.name]
+                if process.poll() is not None:
+                    raise RuntimeError(f"{spec.name} exited with code {process.returncode}")
+                try:
+                    if client.get(f"{spec.url}/readyz").status_code == 200:
+                        return
+                except httpx.HTTPError:
+                    pass
+                time.sleep(0.2)
         raise RuntimeError(
             f"{spec.name} did not answer 200 on {spec.url}/readyz within {timeout:.0f} s"
         )
