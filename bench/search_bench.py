@@ -54,7 +54,7 @@ RELEVANCE = Path(__file__).parent / "relevance"
 BENCH_HEAP_BYTES = 1_000_000_000
 # The issue's goals, printed beside the figures.
 GOAL_P95_MS = 20.0
-GOAL_BUILD_DOCS_PER_S = 5_000
+GOAL_BUILD_DOCS_PER_S = 20_000
 GOAL_TIMES_FASTER_THAN_POSTGRES = 10.0
 WITH_FACETS = " + 4 facets"
 
@@ -337,23 +337,29 @@ class _Generation:
 
     def __init__(self) -> None:
         self.seconds = 0.0
+        self.cpu_seconds = 0.0
 
     def chunks(self, docs: Iterable[list[Doc]]) -> Iterator[list[Doc]]:
         chunks = iter(docs)
         while True:
-            started = time.perf_counter()
+            started, cpu_started = time.perf_counter(), time.process_time()
             chunk = next(chunks, None)
             self.seconds += time.perf_counter() - started
+            self.cpu_seconds += time.process_time() - cpu_started
             if chunk is None:
                 return
             yield chunk
 
 
-def _load(engine: Engine, size: int, corpus_name: str) -> float:
-    """Seconds the engine took to index `size` documents, generation left out."""
+def _load(engine: Engine, size: int, corpus_name: str) -> tuple[float, float]:
+    """Seconds the engine took to index `size` documents, and the CPU seconds of this
+    process meanwhile (all its threads: tantivy's writer threads too), generation left
+    out. On a shared machine the CPU time tells what the wall time cannot."""
     generation = _Generation()
+    cpu_started = time.process_time()
     seconds = engine.load(generation.chunks(corpus.chunks(size, corpus=corpus_name)), size)
-    return seconds - generation.seconds
+    cpu = time.process_time() - cpu_started - generation.cpu_seconds
+    return seconds - generation.seconds, cpu
 
 
 def _latencies(engine: Engine, queries: Sequence[BenchQuery]) -> dict[str, list[float]]:
@@ -453,9 +459,14 @@ def run(
         for name in engines:
             for engine, size in _engines(name, workdir, docs, opensearch_docs):
                 try:
-                    seconds = _load(engine, size, corpus_name)
+                    seconds, cpu = _load(engine, size, corpus_name)
                     samples = _latencies(engine, mix)
-                    results[engine.name] = {"docs": size, "seconds": seconds, "samples": samples}
+                    results[engine.name] = {
+                        "docs": size,
+                        "seconds": seconds,
+                        "cpu_seconds": cpu,
+                        "samples": samples,
+                    }
                     if isinstance(engine, IndexEngine):
                         # The same searches asking for every facet, as a search page may.
                         engine.facets = FACET_FIELDS
@@ -546,16 +557,21 @@ def _print(
     console.print(latency)
 
     build = Table(title="Bulk build (corpus generation left out)")
-    for column in ("engine", "docs", "seconds", "docs/s"):
+    for column in ("engine", "docs", "seconds", "docs/s", "CPU s", "docs/CPU s"):
         build.add_column(column, justify="right" if column != "engine" else "left")
     for name, result in results.items():
         if "seconds" not in result:
             continue
+        # A server's work is in its own process: CPU only for the in-process engines.
+        in_process = name.startswith("tantivy") or name.startswith("SQLite")
+        cpu = result["cpu_seconds"]
         build.add_row(
             name,
             f"{result['docs']:,}",
             f"{result['seconds']:.1f}",
             f"{result['docs'] / result['seconds']:,.0f}",
+            f"{cpu:.1f}" if in_process else "",
+            f"{result['docs'] / cpu:,.0f}" if in_process and cpu > 0 else "",
         )
     console.print(build)
 
@@ -614,9 +630,10 @@ def _print_goals(results: dict[str, dict[str, Any]], tantivy_runs: list[str]) ->
     built = results.get("tantivy")
     if built is not None:
         rate = built["docs"] / built["seconds"]
+        per_cpu = built["docs"] / built["cpu_seconds"] if built["cpu_seconds"] > 0 else 0.0
         goals.add_row(
             f"bulk rebuild at least {GOAL_BUILD_DOCS_PER_S:,} docs/s",
-            f"{rate:,.0f} docs/s",
+            f"{rate:,.0f} docs/s ({per_cpu:,.0f} per CPU second)",
             _yes(rate >= GOAL_BUILD_DOCS_PER_S),
         )
     postgres = results.get(PostgresEngine.name)

@@ -4,7 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from townhall_contracts.search import IndexBatch, IndexBatchResult, SearchResults
+from townhall_contracts.search import (
+    IndexBatch,
+    IndexBatchResult,
+    SearchResults,
+    VocabularyRead,
+    VocabularyUpdate,
+)
 
 from .base import ServiceClient
 
@@ -52,3 +58,19 @@ class SearchClient(ServiceClient):
             params={"q": q, "limit": limit},
         )
         return list(response.json()["suggestions"])
+
+    def vocabulary(self, *, user_token: str) -> VocabularyRead:
+        """The current vocabulary and best bets (communicators only)."""
+        response = self.request("GET", "/v1/search/vocabulary", idempotent=True, token=user_token)
+        return VocabularyRead.model_validate_json(response.content)
+
+    def replace_vocabulary(self, update: VocabularyUpdate, *, user_token: str) -> VocabularyRead:
+        """A new version of the vocabulary; 409 when `update.version` is no longer current."""
+        response = self.request(
+            "PUT",
+            "/v1/search/vocabulary",
+            idempotent=False,
+            token=user_token,
+            json=update.model_dump(mode="json"),
+        )
+        return VocabularyRead.model_validate_json(response.content)

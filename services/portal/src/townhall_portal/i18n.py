@@ -6,6 +6,7 @@ from collections.abc import Callable
 from typing import Any
 
 from .messages_reach import REACH_MESSAGES
+from .messages_search import SEARCH_MESSAGES
 from .words import WORDS
 
 LANGUAGES = ("en", "fr")
@@ -400,6 +401,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     ),
     "error.back": ("Back to the feed", "Retour au fil"),
     **REACH_MESSAGES,
+    **SEARCH_MESSAGES,
 }
 
 MESSAGES.update(WORDS)

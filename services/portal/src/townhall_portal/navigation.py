@@ -32,6 +32,7 @@ NAVIGATION_ACTIONS = (
     "grants.manage",
     "objective.define",
     "objective.read",
+    "vocabulary.manage",
 )
 # Past this many users between two revisions, start again (memory stays bounded).
 MAX_REMEMBERED = 10_000

@@ -28,8 +28,10 @@ from .reindex.router import router as reindex_router
 from .reindex.service import Reindexer
 from .reindex.watch import IndexWatch
 from .settings import SearchSettings
+from .vocabulary.cluster_store import ClusterVocabulary
 from .vocabulary.repository import VocabularyFile
 from .vocabulary.router import router as vocabulary_router
+from .vocabulary.store import VocabularyStore
 
 DESCRIPTION = (
     "Townhall search: an index derived from publishing's events, queried with the "
@@ -51,6 +53,17 @@ def open_index(settings: SearchSettings) -> IndexBackend:
             lock_seconds=settings.reindex_lock_seconds,
         )
     return TantivyIndex.open(settings.index_dir, heap_bytes=settings.writer_heap_bytes)
+
+
+def open_vocabulary(settings: SearchSettings, index: IndexBackend) -> VocabularyStore:
+    """Where the vocabulary is kept: where every instance reading the same index sees it."""
+    if isinstance(index, OpenSearchIndex):
+        return ClusterVocabulary(
+            index.client,
+            index.layout.vocabulary_index,
+            check_seconds=settings.vocabulary_check_seconds,
+        )
+    return VocabularyFile(settings.vocabulary_path)
 
 
 def create_app(
@@ -75,7 +88,6 @@ def create_app(
         lifespan=_lifespan(wiring),
         description=DESCRIPTION,
     )
-    app.state.vocabulary = VocabularyFile(wiring.settings.vocabulary_path)
     # Filled when the lifespan builds the policy client; read at each scrape.
     app.state.breakers = []
     BreakerMetrics.register(app.state.registry, app.state.breakers)
@@ -101,6 +113,7 @@ def _lifespan(wiring: _Wiring) -> Callable[[FastAPI], AbstractAsyncContextManage
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         token = app.state.identity.service_token
         index = open_index(settings)
+        app.state.vocabulary = open_vocabulary(settings, index)
         policy = PolicyClient.for_service(settings, token=token, transport=wiring.policy_transport)
         if policy.breaker is not None:
             app.state.breakers.append(policy.breaker)

@@ -57,8 +57,12 @@ class SearchSettings(ServiceSettings):
     # Deepest result reachable by paging (like OpenSearch's max_result_window).
     max_result_window: int = Field(default=10_000, ge=100, le=100_000)
 
-    # The vocabulary's versions (authored, unlike the index); beside the index by default.
+    # The vocabulary's versions (authored, unlike the index) with tantivy; beside the index
+    # by default. With OpenSearch they are kept in the cluster, for every instance.
     vocabulary_file: Path | None = None
+    # With OpenSearch, how often an instance asks the cluster for versions saved through
+    # another instance (an edit applies everywhere within this delay).
+    vocabulary_check_seconds: float = Field(default=1.0, ge=0.0, le=300.0)
 
     # Search keeps no relational database: its state is the index, rebuilt from publishing.
     requires_database: ClassVar[bool] = False

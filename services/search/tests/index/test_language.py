@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from townhall_search.index import language
 from townhall_search.index.language import Language, detect_language, detect_languages
 from townhall_search.index.query_text import parse
 
@@ -43,3 +44,22 @@ def test_parse_treats_syntax_as_text() -> None:
     assert parsed.phrases == ()
     assert not parse("-seul").words and parse("-seul").is_empty
     assert parse("l'été").words == ("l", "été")
+
+
+def test_function_words_decide_a_clear_text_and_lingua_the_others() -> None:
+    clear = [
+        ("Réunion", "Les équipes de la paie sont dans le bâtiment B pour la semaine."),
+        ("Update", "The team and the rest of the company will move to the new office."),
+    ]
+    unclear = ("Release notes", "Security fixes, faster builds.")
+    assert [language._clear_language(language._sample(*t)) for t in clear] == [
+        Language.FRENCH,
+        Language.ENGLISH,
+    ]
+    assert language._clear_language(language._sample(*unclear)) is None
+    # The unclear text is still told right, by lingua, within the same batch.
+    assert detect_languages([*clear, unclear]) == [
+        Language.FRENCH,
+        Language.ENGLISH,
+        Language.ENGLISH,
+    ]

@@ -17,6 +17,7 @@ from . import (
     posts,
     reading,
     search,
+    vocabulary,
 )
 
 ROUTERS: list[APIRouter] = [
@@ -35,4 +36,5 @@ ROUTERS: list[APIRouter] = [
     inbox.router,
     feeds.router,
     people.router,
+    vocabulary.router,
 ]

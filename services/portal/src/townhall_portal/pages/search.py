@@ -63,6 +63,10 @@ def search(
             if results and results.next_cursor
             else None,
             "first_href": link() if cursor else None,
+            # The correction searches again with the same filters, from the first page.
+            "did_you_mean_href": link(q=results.did_you_mean)
+            if results and results.did_you_mean
+            else None,
             "clear_href": link(kind="", space="", author="") if any(filters.values()) else None,
             # The authors a facet offers, to be named like the hits' authors.
             "people_ids": [

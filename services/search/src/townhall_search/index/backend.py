@@ -85,6 +85,8 @@ class SearchQuery:
     facets: tuple[str, ...] = ()
     # Only these documents, when given (best bets).
     ids: tuple[str, ...] = ()
+    # Never these documents (the best bets shown first: not again as ordinary hits).
+    excluded_ids: tuple[str, ...] = ()
     # Synonyms, acronyms and translations the free words expand to, at query time.
     vocabulary: Vocabulary = field(default_factory=default_vocabulary)
 

@@ -96,6 +96,15 @@ class OpenSearchIndex:
         lock = RebuildLock(client, layout, lease_seconds=lock_seconds)
         return cls(client, layout, lock)
 
+    @property
+    def client(self) -> OpenSearch:
+        """The cluster's client, for what search keeps there beside the index."""
+        return self._client
+
+    @property
+    def layout(self) -> IndexLayout:
+        return self._layout
+
     # -- writing ---------------------------------------------------------------------------
 
     def write_targets(self) -> list[str]:

@@ -12,6 +12,8 @@ an instance never writes into an index another instance has retired.
   when the next rebuild starts.
 - `<alias>-lock` holds one document while a rebuild runs: one rebuild at a time
   across the cluster (`RebuildLock`).
+- `<alias>-vocabulary` holds the vocabulary's versions, one document each (authored,
+  never touched by a rebuild: `vocabulary.cluster_store`).
 
 Creating them is idempotent: two instances starting together both succeed
 (`resource_already_exists_exception` and an alias added twice are no errors).
@@ -57,6 +59,10 @@ class IndexLayout:
     @property
     def lock_index(self) -> str:
         return f"{self.alias}-lock"
+
+    @property
+    def vocabulary_index(self) -> str:
+        return f"{self.alias}-vocabulary"
 
     def generation_name(self, number: int) -> str:
         return f"{self.alias}-{number:0{_GENERATION_DIGITS}d}"

@@ -139,6 +139,8 @@ def search_body(query: SearchQuery) -> tuple[dict[str, Any], bool]:
     asked so) rather than by score."""
     text_query = _text_query(parse(query.text), query.vocabulary, query.text)
     boolean: dict[str, Any] = {"filter": _filters(query)}
+    if query.excluded_ids:
+        boolean["must_not"] = [{"ids": {"values": list(query.excluded_ids)}}]
     if text_query is not None:
         boolean["must"] = [text_query]
     by_date = text_query is None or query.sort is SortOrder.DATE

@@ -152,8 +152,10 @@ class Generation:
                 if event.version <= stored.get(event.doc_id, 0):
                     continue
                 # Delete-then-add replaces every earlier copy, including one added
-                # earlier in this batch (deletes apply by opstamp).
-                writer.delete_documents_by_term(f.ID, event.doc_id)
+                # earlier in this batch (deletes apply by opstamp). A document with no
+                # stored version has no copy here (most of a rebuild): nothing to delete.
+                if event.doc_id in stored:
+                    writer.delete_documents_by_term(f.ID, event.doc_id)
                 writer.add_document(documents[position])
                 stored[event.doc_id] = event.version
                 self._uncommitted[event.doc_id] = event.version

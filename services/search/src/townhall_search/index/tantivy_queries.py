@@ -198,6 +198,10 @@ def matching_query(
     ]
     if query.ids:
         clauses.append((tantivy.Occur.Must, filter_query(schema, f.ID, list(query.ids))))
+    if query.excluded_ids:
+        clauses.append(
+            (tantivy.Occur.MustNot, filter_query(schema, f.ID, list(query.excluded_ids)))
+        )
     for field_name, value in (
         (f.KIND, query.kind),
         (f.SPACE_ID, query.space_id),

@@ -118,17 +118,21 @@ def _first_or_later_page(
     max_result_window: int,
 ) -> SearchResults:
     """One page; the first leads with the best bets (keeping its size) and may carry a
-    correction."""
+    correction. Every page leaves the best bets out of its ordinary hits, so that a bet
+    shown first never comes again on a later page, and offsets count the same hits on
+    every page."""
     parsed = parse(query.text)
-    bets = refinements.best_bets(index, query, parsed, current) if first else []
-    page = index.search(replace(query, limit=max(1, query.limit - len(bets))) if bets else query)
+    bets = refinements.best_bets(index, query, parsed, current)
+    bet_ids = tuple(hit.id for hit in bets)
+    shown = bets if first else []
+    ordinary = replace(query, excluded_ids=bet_ids, limit=max(1, query.limit - len(shown)))
+    page = index.search(ordinary if bets else query)
     _check_generation(index, page, issued_on)
-    bet_ids = {hit.id for hit in bets}
     end = query.offset + len(page.hits)
     more = bool(page.hits) and end < page.total and end < max_result_window
     return SearchResults(
-        total=page.total,
-        hits=bets + [hit for hit in page.hits if hit.id not in bet_ids],
+        total=page.total + len(bets),
+        hits=shown + page.hits,
         facets=page.facets,
         next_cursor=cursor(end, page.generation) if more else None,
         did_you_mean=refinements.did_you_mean(index, query, parsed, page.hits) if first else None,

@@ -10,3 +10,7 @@ class StaleVocabulary(Conflict):
 
     type_slug = "stale-vocabulary"
     title = "The vocabulary changed since it was read"
+
+    @classmethod
+    def at(cls, latest: int, asked: int) -> StaleVocabulary:
+        return cls(f"The vocabulary is at version {latest}, not {asked}: read it again.")

@@ -1,9 +1,11 @@
-"""Versions of the vocabulary, kept in one JSON file beside the index.
+"""Versions of the vocabulary with tantivy: one JSON file beside the index.
 
 Search keeps no database (its index is derived and can be rebuilt), but the vocabulary
-is authored, so it lives in its own file, which a rebuild never touches. Every version
-is kept (the history); a write replaces the file atomically under an exclusive lock,
-and readers pick up a write made by another process when the file's mtime changes.
+is authored, so it lives in its own file, which a rebuild never touches. The embedded
+index is one machine's, and so is this file: every instance on the machine sees it (with
+OpenSearch, the cluster holds the vocabulary instead: `cluster_store`). Every version is
+kept (the history); a write replaces the file atomically under an exclusive lock, and
+readers pick up a write made by another process when the file's mtime changes.
 """
 
 from __future__ import annotations
@@ -12,12 +14,14 @@ import fcntl
 import json
 import os
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 from townhall_contracts.search import VocabularyRead
+
+from .errors import StaleVocabulary
 
 
 class VocabularyFile:
@@ -37,8 +41,19 @@ class VocabularyFile:
             self._refresh()
             return list(self._versions)
 
+    def append(self, expected: int, build: Callable[[int], VocabularyRead]) -> VocabularyRead:
+        """Store `build(expected + 1)` if `expected` is still the latest version (0 when
+        none), else `StaleVocabulary`."""
+        with self._writing() as versions:
+            latest = versions[-1].version if versions else 0
+            if expected != latest:
+                raise StaleVocabulary.at(latest, expected)
+            written = build(latest + 1)
+            versions.append(written)
+        return written
+
     @contextmanager
-    def writing(self) -> Iterator[list[VocabularyRead]]:
+    def _writing(self) -> Iterator[list[VocabularyRead]]:
         """The stored versions, under an exclusive lock; what the block appends is saved."""
         self.path.parent.mkdir(parents=True, exist_ok=True)
         lock_path = self.path.with_name(self.path.name + ".lock")

@@ -12,15 +12,15 @@ from townhall_platform.errors import problem_responses
 
 from ..deps import PolicyDep
 from . import service
-from .repository import VocabularyFile
+from .store import VocabularyStore
 
 
-def _store(request: Request) -> VocabularyFile:
-    store: VocabularyFile = request.app.state.vocabulary
+def _store(request: Request) -> VocabularyStore:
+    store: VocabularyStore = request.app.state.vocabulary
     return store
 
 
-VocabularyDep = Annotated[VocabularyFile, Depends(_store)]
+VocabularyDep = Annotated[VocabularyStore, Depends(_store)]
 
 router = APIRouter(prefix="/v1/search/vocabulary", tags=["vocabulary"])
 

@@ -12,8 +12,7 @@ from townhall_platform.errors import PermissionDenied
 
 from ..index.expansion import Vocabulary, default_vocabulary
 from ..index.query_text import fold, words_of
-from .errors import StaleVocabulary
-from .repository import VocabularyFile
+from .store import VocabularyStore
 
 ORG = "org"
 
@@ -34,7 +33,7 @@ def _shipped() -> VocabularyRead:
     )
 
 
-def current(store: VocabularyFile) -> Current:
+def current(store: VocabularyStore) -> Current:
     """The latest stored version, or the shipped default before the first edit."""
     versions = store.versions()
     if not versions:
@@ -62,39 +61,37 @@ def _require(policy: CachedPolicy, subject: str) -> None:
         )
 
 
-def read(*, store: VocabularyFile, policy: CachedPolicy, subject: str) -> VocabularyRead:
+def read(*, store: VocabularyStore, policy: CachedPolicy, subject: str) -> VocabularyRead:
     """The current version (best bets name posts: only their keepers read it)."""
     _require(policy, subject)
     versions = store.versions()
     return versions[-1] if versions else _shipped()
 
 
-def history(*, store: VocabularyFile, policy: CachedPolicy, subject: str) -> VocabularyHistory:
+def history(*, store: VocabularyStore, policy: CachedPolicy, subject: str) -> VocabularyHistory:
     """Every version, newest first, the shipped default last."""
     _require(policy, subject)
     return VocabularyHistory(versions=[*reversed(store.versions()), _shipped()])
 
 
 def replace(
-    *, store: VocabularyFile, policy: CachedPolicy, subject: str, update: VocabularyUpdate
+    *, store: VocabularyStore, policy: CachedPolicy, subject: str, update: VocabularyUpdate
 ) -> VocabularyRead:
     """A new version, if `update.version` is still the current one."""
     _require(policy, subject)
     groups = [_clean(group) for group in update.groups]
-    with store.writing() as versions:
-        latest = versions[-1].version if versions else 0
-        if update.version != latest:
-            raise StaleVocabulary(
-                f"The vocabulary is at version {latest}, not {update.version}: read it again."
-            )
-        written = VocabularyRead(
-            version=latest + 1,
-            groups=[group for group in groups if len(group) > 1],
+    kept = [group for group in groups if len(group) > 1]
+
+    def build(version: int) -> VocabularyRead:
+        return VocabularyRead(
+            version=version,
+            groups=kept,
             best_bets=update.best_bets,
             updated_by=subject,
             updated_at=datetime.now(UTC),
         )
-        versions.append(written)
+
+    written = store.append(update.version, build)
     return written
 
 
