@@ -27,6 +27,7 @@ from .health import Readiness, ReadinessCheck
 from .logs import configure_logging
 from .middleware import BodySizeLimit, RequestContext
 from .request_text import RefuseControlCharacters
+from .service_tokens import ClientCredentialsTokens
 from .settings import ServiceSettings
 
 
@@ -48,10 +49,14 @@ class ServiceIdentity:
     verifier: TokenVerifier
     issuer: TokenIssuer | None
     static_service_token: str | None = None
+    oauth: ClientCredentialsTokens | None = None
     _cached: tuple[str, float] | None = field(default=None, repr=False)
 
     def service_token(self) -> str:
-        """A token to call other services with (minted locally in development)."""
+        """A token to call other services with: by client credentials when configured,
+        else the pre-issued one, else minted locally (development)."""
+        if self.oauth is not None:
+            return self.oauth.token()
         if self.static_service_token:
             return self.static_service_token
         if self.issuer is None:
@@ -81,9 +86,25 @@ def build_identity(name: str, settings: ServiceSettings) -> ServiceIdentity:
         service_audience=settings.service_audience,
         public_key=public_key if not settings.jwks_url else None,
         jwks_url=settings.jwks_url,
+        service_issuer=settings.service_token_issuer,
+        service_jwks_url=settings.service_jwks_url,
     )
     static = settings.service_token.get_secret_value() if settings.service_token else None
-    return ServiceIdentity(name=name, verifier=verifier, issuer=issuer, static_service_token=static)
+    oauth = None
+    if settings.token_url:
+        oauth = ClientCredentialsTokens(
+            settings.token_url,
+            client_id=settings.client_id or name,
+            client_secret=settings.client_secret.get_secret_value()
+            if settings.client_secret
+            else "",
+            scope=settings.token_scope,
+            refresh_margin_seconds=settings.token_refresh_margin_seconds,
+            timeout_seconds=settings.http_timeout_seconds,
+        )
+    return ServiceIdentity(
+        name=name, verifier=verifier, issuer=issuer, static_service_token=static, oauth=oauth
+    )
 
 
 # Async on purpose: verification is cached CPU work, so a thread-pool hop would cost more.
@@ -129,6 +150,9 @@ def create_app(
     )
     app.state.settings = settings
     app.state.identity = build_identity(name, settings)
+    if app.state.identity.oauth is not None:
+        # Without a token this instance cannot call the others: out of rotation, not 500s.
+        readiness["service-token"] = app.state.identity.oauth.check
     app.state.registry = registry or CollectorRegistry()
     app.state.readiness = Readiness(
         readiness,

@@ -256,7 +256,8 @@ def post_import(
         Justification, Query(description="Why (recorded with every change the import makes)")
     ],
 ) -> ImportReport:
-    """Columns: id, kind, display_name, department, email, group_type, groups, active."""
+    """Columns: id, kind, display_name, department, email, group_type, groups, active, roles
+    (org roles; policy_admin is never imported)."""
     _require_admin(policy, caller.subject)
     try:
         text = body.decode("utf-8-sig")
@@ -274,5 +275,7 @@ def post_import(
         unchanged=outcome.unchanged,
         deactivated=outcome.deactivated,
         reactivated=outcome.reactivated,
+        roles_granted=outcome.roles_granted,
+        roles_revoked=outcome.roles_revoked,
         policy_revision=revision.current_revision(session),
     )

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from townhall_policy.fields import Justification
 from townhall_policy.holdings.directory.models import Subject
@@ -41,6 +41,16 @@ class SubjectRow(SubjectFields):
 
     id: SubjectIdField
     kind: Literal["user", "group"] = "user"
+    # Users only: the org roles the user holds (None: the file says nothing, roles kept).
+    roles: list[Annotated[str, Field(min_length=1, max_length=64)]] | None = Field(
+        default=None, max_length=20
+    )
+
+    @model_validator(mode="after")
+    def _roles_for_users(self) -> SubjectRow:
+        if self.roles and self.kind != "user":
+            raise ValueError("only users hold roles")
+        return self
 
 
 class SubjectCreate(SubjectBody):
@@ -107,4 +117,6 @@ class ImportReport(BaseModel):
     unchanged: int
     deactivated: int
     reactivated: int
+    roles_granted: int = 0
+    roles_revoked: int = 0
     policy_revision: int
