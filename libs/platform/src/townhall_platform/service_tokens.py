@@ -16,8 +16,8 @@ from dataclasses import dataclass
 
 import requests
 import structlog
-from authlib.integrations.requests_client import OAuth2Session
 from authlib.integrations.base_client.errors import OAuthError
+from authlib.integrations.requests_client import OAuth2Session
 from authlib.oauth2 import OAuth2Error
 
 from .errors import DependencyUnavailable
