@@ -14,7 +14,11 @@ from townhall_platform.db import make_engine, migration_lock, session_scope
 from townhall_platform.errors import NotFound
 from townhall_policy.audit.keys import install_keyring, load_keyring
 from townhall_policy.directory.service import SubjectRecord, apply_record
-from townhall_policy.grants.provisioning import BootstrapOutcome, bootstrap_admin
+from townhall_policy.grants.provisioning import (
+    BootstrapOutcome,
+    active_policy_admins,
+    bootstrap_admin,
+)
 from townhall_policy.holdings.directory import repository as directory
 from townhall_policy.holdings.directory.models import SubjectKind
 from townhall_policy.settings import PolicySettings
@@ -38,6 +42,10 @@ def run_bootstrap(
     try:
         with migration_lock(settings.database_url), session_scope(engine) as session:
             install_keyring(session, load_keyring(settings))
+            existing = active_policy_admins(session)
+            if existing:
+                # Nothing at all is changed, the directory included.
+                return BootstrapOutcome(created=False, admins=existing)
             if directory.get_subject(session, user) is None:
                 if not display_name:
                     raise UserMissing(

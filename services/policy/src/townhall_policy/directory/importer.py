@@ -2,8 +2,8 @@
 
 Columns: `id`, `kind` (user|group, default user), `display_name`, `department`,
 `email`, `group_type` (groups), `groups` (users: group ids separated by `;` or `|`;
-an empty cell means no group), `active` (true|false, default true), `roles` (users: the
-org roles they hold, separated like groups; with the column present the user's org roles
+an empty cell means no group), `active` (true|false, default true), `roles` (the org
+roles a user or group holds, separated like groups; with the column present its org roles
 are made to match, granted and revoked in the audit trail; `policy_admin` is never
 imported). Groups are applied before users, so a file may create a group and its members
 together.
@@ -144,7 +144,7 @@ def _record(body: SubjectRow) -> SubjectRecord:
         group_type=body.group_type,
         active=body.active,
         groups=tuple(body.groups) if body.groups is not None else None,
-        roles=tuple(body.roles) if body.roles is not None and body.kind == "user" else None,
+        roles=tuple(body.roles) if body.roles is not None else None,
     )
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field
 
 from townhall_policy.fields import Justification
 from townhall_policy.holdings.directory.models import Subject
@@ -41,16 +41,11 @@ class SubjectRow(SubjectFields):
 
     id: SubjectIdField
     kind: Literal["user", "group"] = "user"
-    # Users only: the org roles the user holds (None: the file says nothing, roles kept).
+    # The org roles the subject holds (a group's count for its members); None: the file
+    # says nothing and the roles are kept.
     roles: list[Annotated[str, Field(min_length=1, max_length=64)]] | None = Field(
         default=None, max_length=20
     )
-
-    @model_validator(mode="after")
-    def _roles_for_users(self) -> SubjectRow:
-        if self.roles and self.kind != "user":
-            raise ValueError("only users hold roles")
-        return self
 
 
 class SubjectCreate(SubjectBody):
