@@ -22,7 +22,7 @@ from townhall_policy.app import create_app
 from townhall_policy.audit.models import AuditEvent
 from townhall_policy.cli import main
 from townhall_policy.grants.errors import UnknownRole
-from townhall_policy.grants.provisioning import active_policy_admins
+from townhall_policy.provisioning.roles import active_policy_admins
 
 from .conftest import bearer, make_settings
 

@@ -26,6 +26,7 @@ from .errors import PROBLEM_MEDIA_TYPE, UnhandledErrors, install_problem_handler
 from .health import Readiness, ReadinessCheck
 from .logs import configure_logging
 from .middleware import BodySizeLimit, RequestContext
+from .ratelimit import RateLimitRules, RateLimits, SharedCounters
 from .request_text import RefuseControlCharacters
 from .service_tokens import ClientCredentialsTokens
 from .settings import ServiceSettings
@@ -142,8 +143,13 @@ def create_app(
     description: str = "",
     version: str = "0.1.0",
     registry: CollectorRegistry | None = None,
+    search_paths: tuple[str, ...] = (),
+    typeahead_paths: tuple[str, ...] = (),
 ) -> FastAPI:
-    """Assemble a service: routers plus the cross-cutting parts every service shares."""
+    """Assemble a service: routers plus the cross-cutting parts every service shares.
+
+    `search_paths` and `typeahead_paths` are the reads that the rate limits count (writes
+    always are)."""
     configure_logging(service=name, json=settings.log_json, level=settings.log_level)
     app = FastAPI(
         title=f"Townhall {name}", description=description, version=version, lifespan=lifespan
@@ -164,12 +170,33 @@ def create_app(
     app.add_middleware(UnhandledErrors)
     app.add_middleware(RefuseControlCharacters)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
+    if settings.rate_limits_enabled:
+        # Inside the request context, so a 429 carries its request id and is counted.
+        app.add_middleware(
+            RateLimits,
+            rules=_rate_limit_rules(settings, search_paths, typeahead_paths),
+            counters=SharedCounters(name, settings.redis_url),
+            verify=app.state.identity.verifier.verify,
+        )
     app.add_middleware(RequestContext, service=name, registry=app.state.registry)
     app.include_router(_operations_router(name))
     for router in routers:
         app.include_router(router)
     app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
     return app
+
+
+def _rate_limit_rules(
+    settings: ServiceSettings, search_paths: tuple[str, ...], typeahead_paths: tuple[str, ...]
+) -> RateLimitRules:
+    return RateLimitRules(
+        writes_per_user=settings.rate_limit_writes_per_minute,
+        searches_per_user=settings.rate_limit_searches_per_minute,
+        typeahead_per_user=settings.rate_limit_typeahead_per_minute,
+        per_address=settings.rate_limit_per_address_per_minute,
+        search_paths=search_paths,
+        typeahead_paths=typeahead_paths,
+    )
 
 
 def _operations_router(name: str) -> APIRouter:

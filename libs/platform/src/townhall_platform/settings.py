@@ -81,6 +81,17 @@ class ServiceSettings(BaseSettings):
     policy_deadline_seconds: float = Field(default=1.0, gt=0, le=30)
     policy_breaker_failures: int = Field(default=5, ge=1, le=1000)
     policy_breaker_reset_seconds: float = Field(default=2.0, gt=0, le=300)
+    # Rate limits, per minute: per user on writes (POST/PUT/PATCH/DELETE under /v1/),
+    # searches and type-ahead, and per client address for requests without a valid user
+    # token. Service tokens are not limited. Counted in Redis at `redis_url` (shared by every
+    # instance; e.g. redis://127.0.0.1:6379/0), else in the process; with Redis out, each
+    # instance counts on its own until it answers again. Load tests raise them.
+    redis_url: str | None = None
+    rate_limits_enabled: bool = True
+    rate_limit_writes_per_minute: int = Field(default=600, ge=1, le=1_000_000)
+    rate_limit_searches_per_minute: int = Field(default=1200, ge=1, le=1_000_000)
+    rate_limit_typeahead_per_minute: int = Field(default=1200, ge=1, le=1_000_000)
+    rate_limit_per_address_per_minute: int = Field(default=1200, ge=1, le=1_000_000)
     # `/readyz`: each check's deadline, and how long its answers are reused.
     readiness_check_seconds: float = Field(default=1.0, gt=0, le=30)
     readiness_cache_seconds: float = Field(default=1.0, ge=0, le=60)

@@ -28,6 +28,7 @@ from townhall_policy.oauth.service import ServiceTokenIssuer
 from townhall_policy.people.limiter import SearchLimiter
 from townhall_policy.people.router import router as people_router
 from townhall_policy.principals.router import router as principals_router
+from townhall_policy.provisioning.router import router as provisioning_router
 from townhall_policy.reviews.router import router as reviews_router
 from townhall_policy.settings import PolicySettings
 from townhall_policy.suspensions.router import router as suspensions_router
@@ -53,6 +54,7 @@ ROUTERS = [
     reviews_router,
     names_router,
     directory_router,
+    provisioning_router,
     people_router,
     oauth_router,
 ]
@@ -100,6 +102,7 @@ def create_app(
         },
         lifespan=lifespan,
         description=DESCRIPTION,
+        typeahead_paths=("/v1/directory/people",),
     )
     policy_engine.workers.register_metrics(app.state.registry)
     app.state.database = database

@@ -14,13 +14,13 @@ from townhall_platform.db import make_engine, migration_lock, session_scope
 from townhall_platform.errors import NotFound
 from townhall_policy.audit.keys import install_keyring, load_keyring
 from townhall_policy.directory.service import SubjectRecord, apply_record
-from townhall_policy.grants.provisioning import (
+from townhall_policy.holdings.directory import repository as directory
+from townhall_policy.holdings.directory.models import SubjectKind
+from townhall_policy.provisioning.roles import (
     BootstrapOutcome,
     active_policy_admins,
     bootstrap_admin,
 )
-from townhall_policy.holdings.directory import repository as directory
-from townhall_policy.holdings.directory.models import SubjectKind
 from townhall_policy.settings import PolicySettings
 
 

@@ -19,9 +19,9 @@ from townhall_policy.audit.trail import key_trail
 from townhall_policy.bootstrap import run_bootstrap
 from townhall_policy.compliance.schemas import verify_report
 from townhall_policy.compliance.verify import verify_trail
-from townhall_policy.directory.importer import apply_records, parse_csv
 from townhall_policy.migrations import MIGRATIONS_DIR
 from townhall_policy.oauth.service import secret_digest
+from townhall_policy.provisioning.importer import apply_records, parse_csv
 from townhall_policy.seed import seed_demo, seed_population
 from townhall_policy.settings import PolicySettings
 from townhall_policy.timestamps import utcnow

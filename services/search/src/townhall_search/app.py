@@ -74,6 +74,8 @@ def create_app(
         readiness={"index": lambda: _index_ready(app), "policy": lambda: _policy_ready(app)},
         lifespan=_lifespan(wiring),
         description=DESCRIPTION,
+        search_paths=("/v1/search",),
+        typeahead_paths=("/v1/search/suggestions",),
     )
     app.state.vocabulary = VocabularyFile(wiring.settings.vocabulary_path)
     # Filled when the lifespan builds the policy client; read at each scrape.

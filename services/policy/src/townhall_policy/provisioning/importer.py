@@ -23,8 +23,8 @@ from sqlmodel import Session
 from townhall_policy.directory.errors import InvalidImport
 from townhall_policy.directory.schemas import SubjectRow
 from townhall_policy.directory.service import SubjectRecord, apply_record
-from townhall_policy.grants.provisioning import sync_org_roles
 from townhall_policy.holdings.directory.models import SubjectKind
+from townhall_policy.provisioning.roles import sync_org_roles
 
 REQUIRED_COLUMNS = {"id", "display_name"}
 KNOWN_COLUMNS = {
