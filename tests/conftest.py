@@ -240,10 +240,13 @@ def running_system(
     token_issuer: TokenIssuer,
     *,
     publishing_env: dict[str, str] | None = None,
+    service_env: dict[str, dict[str, str]] | None = None,
 ) -> Iterator[System]:
     """The three services started, seeded and ready; stopped on exit.
 
-    `publishing_env` adds settings to publishing's environment (its worker count, say).
+    `publishing_env` adds settings to publishing's environment (its worker count, say);
+    `service_env` adds settings to any service's, with `{policy_url}` (and the others')
+    replaced by that service's URL once its port is chosen.
     """
     with ExitStack() as stack:
         # The event bus between publishing and search: a real nats-server of the system's own.
@@ -259,6 +262,8 @@ def running_system(
         for attempt in range(3):
             services = _service_processes(state, signing_key_file, databases, nats.url)
             services["publishing"].env.update(publishing_env or {})
+            for name, extra in (service_env or {}).items():
+                services[name].env.update({k: _with_urls(v, services) for k, v in extra.items()})
             if attempt == 0:
                 for name in ("policy", "publishing", "search"):
                     services[name].run("migrate")
@@ -283,6 +288,12 @@ def running_system(
         running = System(services=services, issuer=token_issuer, backend=backend, nats=nats)
         stack.callback(running.close)
         yield running
+
+
+def _with_urls(value: str, services: dict[str, ServiceProcess]) -> str:
+    for name, service in services.items():
+        value = value.replace(f"{{{name}_url}}", service.url)
+    return value
 
 
 def _service_processes(

@@ -26,7 +26,9 @@ from .errors import PROBLEM_MEDIA_TYPE, UnhandledErrors, install_problem_handler
 from .health import Readiness, ReadinessCheck
 from .logs import configure_logging
 from .middleware import BodySizeLimit, RequestContext
+from .ratelimit import RateLimitRules, RateLimits, SharedCounters
 from .request_text import RefuseControlCharacters
+from .service_tokens import ClientCredentialsTokens
 from .settings import ServiceSettings
 
 
@@ -48,10 +50,14 @@ class ServiceIdentity:
     verifier: TokenVerifier
     issuer: TokenIssuer | None
     static_service_token: str | None = None
+    oauth: ClientCredentialsTokens | None = None
     _cached: tuple[str, float] | None = field(default=None, repr=False)
 
     def service_token(self) -> str:
-        """A token to call other services with (minted locally in development)."""
+        """A token to call other services with: by client credentials when configured,
+        else the pre-issued one, else minted locally (development)."""
+        if self.oauth is not None:
+            return self.oauth.token()
         if self.static_service_token:
             return self.static_service_token
         if self.issuer is None:
@@ -81,9 +87,25 @@ def build_identity(name: str, settings: ServiceSettings) -> ServiceIdentity:
         service_audience=settings.service_audience,
         public_key=public_key if not settings.jwks_url else None,
         jwks_url=settings.jwks_url,
+        service_issuer=settings.service_token_issuer,
+        service_jwks_url=settings.service_jwks_url,
     )
     static = settings.service_token.get_secret_value() if settings.service_token else None
-    return ServiceIdentity(name=name, verifier=verifier, issuer=issuer, static_service_token=static)
+    oauth = None
+    if settings.token_url:
+        oauth = ClientCredentialsTokens(
+            settings.token_url,
+            client_id=settings.client_id or name,
+            client_secret=settings.client_secret.get_secret_value()
+            if settings.client_secret
+            else "",
+            scope=settings.token_scope,
+            refresh_margin_seconds=settings.token_refresh_margin_seconds,
+            timeout_seconds=settings.http_timeout_seconds,
+        )
+    return ServiceIdentity(
+        name=name, verifier=verifier, issuer=issuer, static_service_token=static, oauth=oauth
+    )
 
 
 # Async on purpose: verification is cached CPU work, so a thread-pool hop would cost more.
@@ -121,14 +143,22 @@ def create_app(
     description: str = "",
     version: str = "0.1.0",
     registry: CollectorRegistry | None = None,
+    search_paths: tuple[str, ...] = (),
+    typeahead_paths: tuple[str, ...] = (),
 ) -> FastAPI:
-    """Assemble a service: routers plus the cross-cutting parts every service shares."""
+    """Assemble a service: routers plus the cross-cutting parts every service shares.
+
+    `search_paths` and `typeahead_paths` are the reads that the rate limits count (writes
+    always are)."""
     configure_logging(service=name, json=settings.log_json, level=settings.log_level)
     app = FastAPI(
         title=f"Townhall {name}", description=description, version=version, lifespan=lifespan
     )
     app.state.settings = settings
     app.state.identity = build_identity(name, settings)
+    if app.state.identity.oauth is not None:
+        # Without a token this instance cannot call the others: out of rotation, not 500s.
+        readiness["service-token"] = app.state.identity.oauth.check
     app.state.registry = registry or CollectorRegistry()
     app.state.readiness = Readiness(
         readiness,
@@ -140,12 +170,33 @@ def create_app(
     app.add_middleware(UnhandledErrors)
     app.add_middleware(RefuseControlCharacters)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
+    if settings.rate_limits_enabled:
+        # Inside the request context, so a 429 carries its request id and is counted.
+        app.add_middleware(
+            RateLimits,
+            rules=_rate_limit_rules(settings, search_paths, typeahead_paths),
+            counters=SharedCounters(name, settings.redis_url),
+            verify=app.state.identity.verifier.verify,
+        )
     app.add_middleware(RequestContext, service=name, registry=app.state.registry)
     app.include_router(_operations_router(name))
     for router in routers:
         app.include_router(router)
     app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
     return app
+
+
+def _rate_limit_rules(
+    settings: ServiceSettings, search_paths: tuple[str, ...], typeahead_paths: tuple[str, ...]
+) -> RateLimitRules:
+    return RateLimitRules(
+        writes_per_user=settings.rate_limit_writes_per_minute,
+        searches_per_user=settings.rate_limit_searches_per_minute,
+        typeahead_per_user=settings.rate_limit_typeahead_per_minute,
+        per_address=settings.rate_limit_per_address_per_minute,
+        search_paths=search_paths,
+        typeahead_paths=typeahead_paths,
+    )
 
 
 def _operations_router(name: str) -> APIRouter:

@@ -116,12 +116,22 @@ class TokenVerifier:
         service_audience: str,
         public_key: rsa.RSAPublicKey | None = None,
         jwks_url: str | None = None,
+        service_issuer: str | None = None,
+        service_jwks_url: str | None = None,
         leeway_seconds: int = 10,
     ) -> None:
         if public_key is None and not jwks_url:
             raise ValueError("a public key or a JWKS URL is required")
         self._public_key = public_key
         self._jwks = jwt.PyJWKClient(jwks_url, cache_keys=True) if jwks_url else None
+        # Service tokens may come from their own issuer (policy's token endpoint) while user
+        # tokens come from the company's identity provider: each issuer has its own keys.
+        self._service_issuer = service_issuer
+        self._service_jwks = (
+            jwt.PyJWKClient(service_jwks_url, cache_keys=True) if service_jwks_url else None
+        )
+        self._service_public_key: rsa.RSAPublicKey | None = None
+
         self._issuer = issuer
         self._user_audience = user_audience
         self._service_audience = service_audience
@@ -130,15 +140,23 @@ class TokenVerifier:
         # Keyed by the whole token; an entry is used only until its token expires.
         self._verified: dict[str, tuple[Caller, float]] = {}
 
+    def trust_local_service_issuer(self, issuer: str, public_key: rsa.RSAPublicKey) -> None:
+        """Verify `issuer`'s service tokens with a key in hand: the issuer's own process
+        must not fetch its JWKS from itself over HTTP while serving a request."""
+        self._service_issuer = issuer
+        self._service_jwks = None
+        self._service_public_key = public_key
+        self._verified.clear()
+
     _CACHE_LIMIT = 10_000
 
-    def _key_for(self, token: str) -> Any:
-        if self._jwks is not None:
+    def _key_for(self, token: str, jwks: jwt.PyJWKClient | None, key: Any) -> Any:
+        if jwks is not None:
             try:
-                return self._jwks.get_signing_key_from_jwt(token).key
+                return jwks.get_signing_key_from_jwt(token).key
             except jwt.PyJWKClientError as exc:
                 raise Unauthenticated(f"Token signing key could not be resolved: {exc}") from exc
-        return self._public_key
+        return key
 
     def verify(self, token: str) -> Caller:
         """Return the caller a token names, or raise `Unauthenticated`."""
@@ -160,13 +178,19 @@ class TokenVerifier:
             raise Unauthenticated("Bearer token is malformed.") from exc
         if header.get("alg") != ALGORITHM:
             raise Unauthenticated(f"Bearer token must be signed with {ALGORITHM}.")
+        issuer, jwks, key = self._issuer, self._jwks, self._public_key
+        audiences = [self._user_audience, self._service_audience]
+        if self._service_issuer and _unverified_issuer(token) == self._service_issuer:
+            # That issuer's tokens are trusted as service tokens only.
+            issuer, jwks, key = self._service_issuer, self._service_jwks, self._service_public_key
+            audiences = audiences[1:]
         try:
             claims: dict[str, Any] = jwt.decode(
                 token,
-                self._key_for(token),
+                self._key_for(token, jwks, key),
                 algorithms=[ALGORITHM],
-                audience=[self._user_audience, self._service_audience],
-                issuer=self._issuer,
+                audience=audiences,
+                issuer=issuer,
                 leeway=self._leeway,
                 options={"require": ["exp", "iat", "sub", "aud", "iss"]},
             )
@@ -189,6 +213,13 @@ class TokenVerifier:
         if subject.startswith(SERVICE_SUBJECT_PREFIX) or not subject:
             raise Unauthenticated("User token names a service subject.")
         return Caller(subject=subject, kind="user", token=token, claims=claims)
+
+
+def _unverified_issuer(token: str) -> Any:
+    try:
+        return jwt.decode(token, options={"verify_signature": False}).get("iss")
+    except jwt.PyJWTError:
+        return None
 
 
 def bearer_token(authorization: str | None) -> str:

@@ -114,6 +114,14 @@ class ValidationFailed(TownhallError):
     title = "Validation failed"
 
 
+class TooManyRequests(TownhallError):
+    """A rate limit refused the request; `Retry-After` says when to try again."""
+
+    status = 429
+    type_slug = "too-many-requests"
+    title = "Too many requests"
+
+
 class BadGateway(TownhallError):
     """Another service answered something unexpected."""
 
@@ -140,6 +148,7 @@ _STATUS_ERRORS: dict[int, type[TownhallError]] = {
     413: PayloadTooLarge,
     415: UnsupportedMediaType,
     422: ValidationFailed,
+    429: TooManyRequests,
     502: BadGateway,
     503: DependencyUnavailable,
 }

@@ -49,8 +49,22 @@ class ServiceSettings(BaseSettings):
     # Verification key: a JWKS URL in production, a local PEM key in development.
     jwks_url: str | None = None
     signing_key_file: Path = DEV_PRIVATE_KEY
-    # Outside development, a pre-issued service token replaces local minting.
+    # This service's own token for calling the others. Preferred outside development: the
+    # OAuth 2.0 client-credentials grant at `token_url` (policy's `/oauth/token` or an
+    # external identity provider), as `client_id` (the service's name when unset) with
+    # `client_secret`, refreshed once less than `token_refresh_margin_seconds` of its life
+    # remains (at most half of it). Else a pre-issued `service_token`. Development with
+    # neither mints locally with the development key.
+    token_url: str | None = None
+    client_id: str | None = None
+    client_secret: SecretStr | None = None
+    token_scope: str | None = None
+    token_refresh_margin_seconds: float = Field(default=60.0, ge=0, le=3600)
     service_token: SecretStr | None = None
+    # Service tokens from an issuer other than the user tokens' (`jwt_issuer`, `jwks_url`):
+    # its `iss` and its JWKS URL (policy's is `<policy_url>/.well-known/jwks.json`).
+    service_token_issuer: str | None = None
+    service_jwks_url: str | None = None
 
     # Other services, for those that call them.
     policy_url: str = "http://127.0.0.1:8101"
@@ -67,6 +81,17 @@ class ServiceSettings(BaseSettings):
     policy_deadline_seconds: float = Field(default=1.0, gt=0, le=30)
     policy_breaker_failures: int = Field(default=5, ge=1, le=1000)
     policy_breaker_reset_seconds: float = Field(default=2.0, gt=0, le=300)
+    # Rate limits, per minute: per user on writes (POST/PUT/PATCH/DELETE under /v1/),
+    # searches and type-ahead, and per client address for requests without a valid user
+    # token. Service tokens are not limited. Counted in Redis at `redis_url` (shared by every
+    # instance; e.g. redis://127.0.0.1:6379/0), else in the process; with Redis out, each
+    # instance counts on its own until it answers again. Load tests raise them.
+    redis_url: str | None = None
+    rate_limits_enabled: bool = True
+    rate_limit_writes_per_minute: int = Field(default=600, ge=1, le=1_000_000)
+    rate_limit_searches_per_minute: int = Field(default=1200, ge=1, le=1_000_000)
+    rate_limit_typeahead_per_minute: int = Field(default=1200, ge=1, le=1_000_000)
+    rate_limit_per_address_per_minute: int = Field(default=1200, ge=1, le=1_000_000)
     # `/readyz`: each check's deadline, and how long its answers are reused.
     readiness_check_seconds: float = Field(default=1.0, gt=0, le=30)
     readiness_cache_seconds: float = Field(default=1.0, ge=0, le=60)
@@ -77,15 +102,22 @@ class ServiceSettings(BaseSettings):
 
     @model_validator(mode="after")
     def _refuse_placeholders_outside_development(self) -> ServiceSettings:
+        if bool(self.service_token_issuer) != bool(self.service_jwks_url):
+            raise ValueError("service_token_issuer and service_jwks_url go together")
         if self.is_development:
             return self
         if not self.jwks_url:
             raise ValueError("jwks_url is required outside development")
         if self.signing_key_file.resolve() == DEV_PRIVATE_KEY.resolve():
             raise ValueError("the development signing key must not be used outside development")
-        token = self.service_token.get_secret_value() if self.service_token else ""
-        if token.strip().lower() in PLACEHOLDER_SECRETS:
-            raise ValueError("service_token is missing or a placeholder")
+        if self.token_url:
+            secret = self.client_secret.get_secret_value() if self.client_secret else ""
+            if secret.strip().lower() in PLACEHOLDER_SECRETS:
+                raise ValueError("client_secret is missing or a placeholder")
+        else:
+            token = self.service_token.get_secret_value() if self.service_token else ""
+            if token.strip().lower() in PLACEHOLDER_SECRETS:
+                raise ValueError("token_url with client_secret (or a service_token) is required")
         if self.requires_database and (
             not self.database_url or self.database_url.startswith("sqlite")
         ):

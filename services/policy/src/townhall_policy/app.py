@@ -23,9 +23,12 @@ from townhall_policy.engine.router import router as revision_router
 from townhall_policy.grants.router import internal_router as internal_grants_router
 from townhall_policy.grants.router import router as grants_router
 from townhall_policy.names.router import router as names_router
+from townhall_policy.oauth.router import router as oauth_router
+from townhall_policy.oauth.service import ServiceTokenIssuer
 from townhall_policy.people.limiter import SearchLimiter
 from townhall_policy.people.router import router as people_router
 from townhall_policy.principals.router import router as principals_router
+from townhall_policy.provisioning.router import router as provisioning_router
 from townhall_policy.reviews.router import router as reviews_router
 from townhall_policy.settings import PolicySettings
 from townhall_policy.suspensions.router import router as suspensions_router
@@ -51,7 +54,9 @@ ROUTERS = [
     reviews_router,
     names_router,
     directory_router,
+    provisioning_router,
     people_router,
+    oauth_router,
 ]
 
 
@@ -97,12 +102,16 @@ def create_app(
         },
         lifespan=lifespan,
         description=DESCRIPTION,
+        typeahead_paths=("/v1/directory/people",),
     )
     policy_engine.workers.register_metrics(app.state.registry)
     app.state.database = database
     app.state.policy_engine = policy_engine
     app.state.audit_keyring = keyring
     app.state.audit_checkpoints = checkpoints
+    app.state.oauth_issuer = issuer = ServiceTokenIssuer(settings)
+    if settings.oauth_issuer and settings.oauth_issuer != settings.jwt_issuer:
+        app.state.identity.verifier.trust_local_service_issuer(issuer.issuer, issuer.public_key)
     app.state.people_limiter = SearchLimiter(
         burst=settings.people_search_burst, per_second=settings.people_search_per_second
     )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 from pathlib import Path
 from typing import Annotated
 
@@ -11,13 +12,16 @@ from rich.progress import Progress
 from sqlalchemy.engine import make_url
 
 from townhall_platform.db import make_engine, migration_lock, run_migrations, session_scope
+from townhall_platform.errors import TownhallError
 from townhall_policy.audit.checkpoints import CheckpointRefused, write_checkpoint
 from townhall_policy.audit.keys import install_keyring, load_keyring
 from townhall_policy.audit.trail import key_trail
+from townhall_policy.bootstrap import run_bootstrap
 from townhall_policy.compliance.schemas import verify_report
 from townhall_policy.compliance.verify import verify_trail
-from townhall_policy.directory.importer import apply_records, parse_csv
 from townhall_policy.migrations import MIGRATIONS_DIR
+from townhall_policy.oauth.service import secret_digest
+from townhall_policy.provisioning.importer import apply_records, parse_csv
 from townhall_policy.seed import seed_demo, seed_population
 from townhall_policy.settings import PolicySettings
 from townhall_policy.timestamps import utcnow
@@ -130,8 +134,55 @@ def import_directory(
     typer.echo(
         f"policy directory import: {outcome.rows} rows, {outcome.created} created, "
         f"{outcome.updated} updated, {outcome.unchanged} unchanged, "
-        f"{outcome.deactivated} deactivated, {outcome.reactivated} reactivated"
+        f"{outcome.deactivated} deactivated, {outcome.reactivated} reactivated, "
+        f"{outcome.roles_granted} roles granted, {outcome.roles_revoked} revoked"
     )
+
+
+@main.command("bootstrap-admin")
+def bootstrap_admin_command(
+    user: Annotated[str, typer.Option(help="The subject id of the first policy administrator")],
+    display_name: Annotated[
+        str | None, typer.Option(help="Creates the user with this name if the directory lacks it")
+    ] = None,
+    email: Annotated[str | None, typer.Option(help="The new user's e-mail")] = None,
+    justification: Annotated[
+        str, typer.Option(help="Why (recorded in the audit trail)")
+    ] = "First policy administrator, made at installation",
+) -> None:
+    """Make the first policy administrator, once: does nothing while an administrator exists.
+
+    Run after `migrate`; several replicas running it at once make one administrator.
+    """
+    settings = PolicySettings()
+    try:
+        outcome = run_bootstrap(
+            settings,
+            user=user,
+            display_name=display_name,
+            email=email,
+            justification=justification,
+        )
+    except TownhallError as exc:
+        typer.echo(f"policy bootstrap refused: {exc.detail}", err=True)
+        raise typer.Exit(1) from exc
+    admins = ", ".join(outcome.admins)
+    if outcome.created:
+        typer.echo(f"policy bootstrap: {user} is now policy administrator (audited)")
+    else:
+        typer.echo(f"policy bootstrap: nothing done, policy administrators exist: {admins}")
+
+
+@main.command("oauth-client")
+def oauth_client(
+    name: Annotated[str, typer.Argument(help="The client id: the service's name, e.g. search")],
+) -> None:
+    """Make a client secret for policy's token endpoint: the secret goes to the service
+    (`TOWNHALL_<SERVICE>_CLIENT_SECRET`), its digest to `TOWNHALL_POLICY_OAUTH_CLIENTS`."""
+    secret = secrets.token_urlsafe(32)
+    typer.echo(f"client_id={name}")
+    typer.echo(f"client_secret={secret}")
+    typer.echo(f'oauth_clients entry: "{name}": "{secret_digest(secret)}"')
 
 
 @main.command("audit-checkpoint")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pydantic import Field, SecretStr, model_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import SettingsConfigDict
 
 from townhall_platform.settings import DEFAULT_STATE_DIR, PLACEHOLDER_SECRETS, ServiceSettings
@@ -56,6 +56,20 @@ class PolicySettings(ServiceSettings):
     # How often a checkpoint is written when the trail grew since the last one.
     audit_checkpoint_interval_seconds: float = Field(default=300, gt=0, le=86_400)
 
+    # Policy as the OAuth 2.0 issuer of service tokens (`POST /oauth/token`, client
+    # credentials): each client id (a service's name, e.g. `publishing`) with the SHA-256
+    # hex digest of its secret (`townhall-policy oauth-client NAME` makes both). Empty: the
+    # endpoint refuses every client.
+    oauth_clients: dict[str, str] = Field(default_factory=dict)
+    # How long an issued service token lives; clients refresh before it ends.
+    oauth_token_seconds: int = Field(default=900, ge=5, le=86_400)
+    # The private key issued tokens are signed with (its public half at
+    # `/.well-known/jwks.json`); the development signing key when unset.
+    oauth_signing_key_file: Path | None = None
+    # The `iss` of issued tokens; `jwt_issuer` when unset. Set it apart from the user
+    # tokens' issuer when those come from an external identity provider.
+    oauth_issuer: str | None = None
+
     @property
     def resolved_audit_key_file(self) -> Path:
         """The key file in use when no `audit_key` is given."""
@@ -91,4 +105,16 @@ class PolicySettings(ServiceSettings):
             raise ValueError("the development audit key must not be used outside development")
         if self.audit_checkpoint_dir is None:
             raise ValueError("audit_checkpoint_dir is required outside development")
+        if self.oauth_clients and self.oauth_signing_key_file is None:
+            raise ValueError(
+                "oauth_signing_key_file is required to issue tokens outside development"
+            )
         return self
+
+    @field_validator("oauth_clients")
+    @classmethod
+    def _digests(cls, clients: dict[str, str]) -> dict[str, str]:
+        for client, digest in clients.items():
+            if len(digest) != 64 or any(c not in "0123456789abcdefABCDEF" for c in digest):
+                raise ValueError(f"oauth_clients[{client!r}] must be a SHA-256 hex digest")
+        return clients

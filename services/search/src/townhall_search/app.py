@@ -87,6 +87,8 @@ def create_app(
         readiness={"index": lambda: _index_ready(app), "policy": lambda: _policy_ready(app)},
         lifespan=_lifespan(wiring),
         description=DESCRIPTION,
+        search_paths=("/v1/search",),
+        typeahead_paths=("/v1/search/suggestions",),
     )
     # Filled when the lifespan builds the policy client; read at each scrape.
     app.state.breakers = []

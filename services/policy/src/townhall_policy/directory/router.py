@@ -1,4 +1,4 @@
-"""`/v1/directory/...`: subjects and groups, SCIM-like provisioning and CSV import.
+"""`/v1/directory/...`: subjects and groups, SCIM-like provisioning (CSV import: `provisioning`).
 
 Reading needs `audit.read` or `grants.manage` in `org`; changing needs `grants.manage`
 (policy admins) and a justification, recorded in the audit trail with the change.
@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Body, Path, Query, status
+from fastapi import APIRouter, Path, Query, status
 
 from townhall_contracts.policy import ORG_DOMAIN, Action
 from townhall_platform.app import CurrentUser
@@ -20,25 +20,20 @@ from townhall_policy.decisions.service import require, require_any
 from townhall_policy.deps import Policy, PolicyEngineDep, SessionDep
 from townhall_policy.directory import service as directory
 from townhall_policy.directory.errors import SubjectNotFound
-from townhall_policy.directory.importer import apply_records, parse_csv
 from townhall_policy.directory.schemas import (
     Deactivation,
-    ImportReport,
     SubjectBody,
     SubjectCreate,
     SubjectList,
     SubjectPatch,
     SubjectRead,
 )
-from townhall_policy.fields import Justification
 from townhall_policy.holdings.directory import repository
 from townhall_policy.holdings.directory.models import Subject, SubjectKind
-from townhall_policy.revision import repository as revision
 
 router = APIRouter(prefix="/v1/directory", tags=["directory"])
 
 SubjectPath = Annotated[str, Path(min_length=1, max_length=128)]
-MAX_IMPORT_CHARS = 5_000_000
 
 
 def _require_admin(policy: Policy, subject: str) -> None:
@@ -238,41 +233,3 @@ def delete_subject(
         justification=body.justification,
     )
     return _read(session, subject)
-
-
-@router.post(
-    "/import",
-    response_model=ImportReport,
-    summary="Import subjects and groups from CSV (all rows or none; policy admins)",
-    responses=problem_responses(400, 401, 403, 409, 413, 422, 503),
-    openapi_extra={"requestBody": {"content": {"text/csv": {"schema": {"type": "string"}}}}},
-)
-def post_import(
-    caller: CurrentUser,
-    session: SessionDep,
-    policy: PolicyEngineDep,
-    body: Annotated[bytes, Body(media_type="text/csv")],
-    justification: Annotated[
-        Justification, Query(description="Why (recorded with every change the import makes)")
-    ],
-) -> ImportReport:
-    """Columns: id, kind, display_name, department, email, group_type, groups, active."""
-    _require_admin(policy, caller.subject)
-    try:
-        text = body.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise ValidationFailed(f"The CSV is not UTF-8: {exc}") from exc
-    if len(text) > MAX_IMPORT_CHARS:
-        raise ValidationFailed(f"The CSV exceeds {MAX_IMPORT_CHARS} characters.")
-    outcome = apply_records(
-        session, parse_csv(text), actor=caller.subject, justification=justification
-    )
-    return ImportReport(
-        rows=outcome.rows,
-        created=outcome.created,
-        updated=outcome.updated,
-        unchanged=outcome.unchanged,
-        deactivated=outcome.deactivated,
-        reactivated=outcome.reactivated,
-        policy_revision=revision.current_revision(session),
-    )

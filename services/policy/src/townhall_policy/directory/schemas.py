@@ -41,6 +41,11 @@ class SubjectRow(SubjectFields):
 
     id: SubjectIdField
     kind: Literal["user", "group"] = "user"
+    # The org roles the subject holds (a group's count for its members); None: the file
+    # says nothing and the roles are kept.
+    roles: list[Annotated[str, Field(min_length=1, max_length=64)]] | None = Field(
+        default=None, max_length=20
+    )
 
 
 class SubjectCreate(SubjectBody):
@@ -107,4 +112,6 @@ class ImportReport(BaseModel):
     unchanged: int
     deactivated: int
     reactivated: int
+    roles_granted: int = 0
+    roles_revoked: int = 0
     policy_revision: int

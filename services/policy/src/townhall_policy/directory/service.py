@@ -52,6 +52,8 @@ class SubjectRecord:
     group_type: str | None = None
     active: bool = True
     groups: tuple[str, ...] | None = None
+    # Org roles (users, from an import); None leaves them as they are.
+    roles: tuple[str, ...] | None = None
 
 
 @dataclass

@@ -4,7 +4,7 @@ Policy admins call `/v1/grants` themselves; publishing relays a space owner's re
 `/internal/v1/grants` on behalf of that human. Both run `authorize_grant_change` with
 the human as the actor, so a relay can grant nothing its human could not grant here.
 Separation of duties between the roles a grant would combine is checked where every
-grant is written (`service._create_grant` → `duties.check_grant`).
+grant is written (`service.create_grant` → `duties.check_grant`).
 """
 
 from __future__ import annotations

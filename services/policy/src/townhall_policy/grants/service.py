@@ -61,7 +61,7 @@ def grant_role(
     authorize_grant_change(
         session, snapshot, actor=granted_by, subject=subject_id, role=role, domain=domain
     )
-    return _create_grant(
+    return create_grant(
         session,
         subject_id=subject_id,
         role=role,
@@ -114,7 +114,7 @@ def grant_space_role_for_service(
     ):
         if existing.is_active_at(now):
             return existing, False
-    grant = _create_grant(
+    grant = create_grant(
         session,
         subject_id=subject_id,
         role=role,
@@ -138,7 +138,7 @@ def seed_grant(
     """Grant unless this role was ever granted to the subject there (revoked ones stay so)."""
     if repository.exists_any(session, subject_id=subject_id, role=role, domain=domain):
         return False
-    _create_grant(
+    create_grant(
         session,
         subject_id=subject_id,
         role=role,
@@ -198,7 +198,7 @@ def revoke_grant(
         target=f"grant:{grant.id}",
         domain=grant.domain,
         justification=justification,
-        payload={**_grant_payload(grant), "revoked_at": grant.revoked_at.isoformat()},
+        payload={**grant_payload(grant), "revoked_at": grant.revoked_at.isoformat()},
     )
     if grant.role == Role.POLICY_ADMIN.value and grant.domain == ORG_DOMAIN:
         duties.ensure_a_policy_admin_remains(session, change=f"revoking grant {grant.id}")
@@ -227,7 +227,7 @@ def list_grants(
     )
 
 
-def _create_grant(
+def create_grant(
     session: Session,
     *,
     subject_id: str,
@@ -269,7 +269,7 @@ def _create_grant(
         target=f"grant:{grant.id}",
         domain=domain,
         justification=justification,
-        payload={**_grant_payload(grant), "via": via},
+        payload={**grant_payload(grant), "via": via},
     )
     return grant
 
@@ -323,7 +323,7 @@ def _check_no_overlap(
         )
 
 
-def _grant_payload(grant: Grant) -> dict[str, str | None]:
+def grant_payload(grant: Grant) -> dict[str, str | None]:
     return {
         "grant_id": grant.id,
         "subject": grant.subject_id,

@@ -2,8 +2,11 @@
 
 Columns: `id`, `kind` (user|group, default user), `display_name`, `department`,
 `email`, `group_type` (groups), `groups` (users: group ids separated by `;` or `|`;
-an empty cell means no group), `active` (true|false, default true). Groups are applied
-before users, so a file may create a group and its members together.
+an empty cell means no group), `active` (true|false, default true), `roles` (the org
+roles a user or group holds, separated like groups; with the column present its org roles
+are made to match, granted and revoked in the audit trail; `policy_admin` is never
+imported). Groups are applied before users, so a file may create a group and its members
+together.
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ from townhall_policy.directory.errors import InvalidImport
 from townhall_policy.directory.schemas import SubjectRow
 from townhall_policy.directory.service import SubjectRecord, apply_record
 from townhall_policy.holdings.directory.models import SubjectKind
+from townhall_policy.provisioning.roles import sync_org_roles
 
 REQUIRED_COLUMNS = {"id", "display_name"}
 KNOWN_COLUMNS = {
@@ -32,6 +36,7 @@ KNOWN_COLUMNS = {
     "group_type",
     "groups",
     "active",
+    "roles",
 }
 MAX_ERRORS = 50
 
@@ -44,6 +49,8 @@ class ImportOutcome:
     unchanged: int = 0
     deactivated: int = 0
     reactivated: int = 0
+    roles_granted: int = 0
+    roles_revoked: int = 0
 
 
 def _truthy(value: str, *, line: int, errors: list[dict[str, object]]) -> bool:
@@ -102,7 +109,7 @@ def _parse_row(
         return None
     cells = {k: (v or "").strip() for k, v in row.items()}
     groups_cell = cells.get("groups", "")
-    groups = [g.strip() for g in groups_cell.replace("|", ";").split(";") if g.strip()]
+    groups = _cell_list(groups_cell)
     active = _truthy(cells.get("active", ""), line=line, errors=errors)
     try:
         return SubjectRow(
@@ -113,6 +120,7 @@ def _parse_row(
             email=cells.get("email") or None,
             group_type=cells.get("group_type") or None,
             groups=groups if "groups" in cells else None,
+            roles=_cell_list(cells["roles"]) if "roles" in cells else None,
             active=active,
         )
     except ValidationError as exc:
@@ -120,6 +128,10 @@ def _parse_row(
             column = ".".join(str(p) for p in error["loc"])
             errors.append({"line": line, "column": column, "problem": error["msg"]})
         return None
+
+
+def _cell_list(cell: str) -> list[str]:
+    return [item.strip() for item in cell.replace("|", ";").split(";") if item.strip()]
 
 
 def _record(body: SubjectRow) -> SubjectRecord:
@@ -132,6 +144,7 @@ def _record(body: SubjectRow) -> SubjectRecord:
         group_type=body.group_type,
         active=body.active,
         groups=tuple(body.groups) if body.groups is not None else None,
+        roles=tuple(body.roles) if body.roles is not None else None,
     )
 
 
@@ -158,6 +171,16 @@ def apply_records(
             outcome.deactivated += 1
         elif result.activation == "reactivated":
             outcome.reactivated += 1
+        if record.roles is not None:
+            synced = sync_org_roles(
+                session,
+                subject_id=record.id,
+                wanted=record.roles,
+                actor=actor,
+                justification=justification,
+            )
+            outcome.roles_granted += len(synced.granted)
+            outcome.roles_revoked += len(synced.revoked)
         if progress is not None:
             progress(done)
     return outcome
