@@ -476,6 +476,8 @@ def over_http(
         "TOWNHALL_POLICY_DATABASE_URL": url,
         "TOWNHALL_POLICY_SIGNING_KEY_FILE": str(key_file),
         "TOWNHALL_POLICY_LOG_LEVEL": "WARNING",
+        # The load would meet the per-user rate limits.
+        "TOWNHALL_POLICY_RATE_LIMITS_ENABLED": "false",
         "TOWNHALL_POLICY_LOG_JSON": "true",
         "TOWNHALL_POLICY_WORKERS": str(workers),
     }

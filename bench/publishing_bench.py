@@ -277,6 +277,8 @@ def _run_setup(
         )
         # The measured instance logs warnings only: request logs would cost more than the work.
         os.environ.update({spec.env_prefix + "LOG_LEVEL": "WARNING" for spec in specs})
+        # The load is many requests per user a second: the per-user rate limits would refuse it.
+        os.environ.update({spec.env_prefix + "RATE_LIMITS_ENABLED": "false" for spec in specs})
         os.environ.update(_databases(setup, stack))
         key = ensure_signing_key(state / "keys" / "dev-signing-key.pem")
         os.environ.update(_event_bus(specs, state, stack))
