@@ -31,9 +31,9 @@ def defined_metric_names() -> set[str]:
     sources = [*ROOT.glob("libs/*/src/**/*.py"), *ROOT.glob("services/*/src/**/*.py")]
     for path in sources:
         for node in ast.walk(ast.parse(path.read_text())):
-            if isinstance(node, ast.Constant) and isinstance(node.value, str):
-                if re.fullmatch(r"townhall_[a-z0-9_]+", node.value):
-                    names.add(node.value)
+            value = node.value if isinstance(node, ast.Constant) else None
+            if isinstance(value, str) and re.fullmatch(r"townhall_[a-z0-9_]+", value):
+                names.add(value)
     return names
 
 
