@@ -84,9 +84,7 @@ def test_every_alert_is_complete_and_uniquely_named() -> None:
 
 
 @pytest.mark.parametrize("source", ["alerts", "dashboard"])
-def test_every_expression_parses_and_names_exported_metrics(
-    source: str, defined: set[str]
-) -> None:
+def test_every_expression_parses_and_names_exported_metrics(source: str, defined: set[str]) -> None:
     if source == "alerts":
         expressions = [str(rule["expr"]) for rule in alert_rules()]
     else:
