@@ -240,10 +240,13 @@ def running_system(
     token_issuer: TokenIssuer,
     *,
     publishing_env: dict[str, str] | None = None,
+    env: dict[str, str] | None = None,
 ) -> Iterator[System]:
     """The three services started, seeded and ready; stopped on exit.
 
-    `publishing_env` adds settings to publishing's environment (its worker count, say).
+    `publishing_env` adds settings to publishing's environment (its worker count, say);
+    `env` adds variables to every service's, `{svc}` in a name standing for its prefix
+    (`TOWNHALL_{svc}OTLP_ENDPOINT`).
     """
     with ExitStack() as stack:
         # The event bus between publishing and search: a real nats-server of the system's own.
@@ -259,6 +262,9 @@ def running_system(
         for attempt in range(3):
             services = _service_processes(state, signing_key_file, databases, nats.url)
             services["publishing"].env.update(publishing_env or {})
+            for service in services.values():
+                prefix = service.spec.env_prefix
+                service.env.update({k.format(svc=prefix): v for k, v in (env or {}).items()})
             if attempt == 0:
                 for name in ("policy", "publishing", "search"):
                     services[name].run("migrate")

@@ -28,6 +28,7 @@ from .logs import configure_logging
 from .middleware import BodySizeLimit, RequestContext
 from .request_text import RefuseControlCharacters
 from .settings import ServiceSettings
+from .tracing import configure_tracing
 
 
 class Problem(BaseModel):
@@ -145,6 +146,7 @@ def create_app(
     for router in routers:
         app.include_router(router)
     app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
+    configure_tracing(app, name, settings)
     return app
 
 

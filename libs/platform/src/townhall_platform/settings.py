@@ -67,6 +67,12 @@ class ServiceSettings(BaseSettings):
     policy_deadline_seconds: float = Field(default=1.0, gt=0, le=30)
     policy_breaker_failures: int = Field(default=5, ge=1, le=1000)
     policy_breaker_reset_seconds: float = Field(default=2.0, gt=0, le=300)
+    # OpenTelemetry traces: off unless the base URL of an OTLP/HTTP collector is set (e.g.
+    # http://otel-collector:4318).
+    otlp_endpoint: str | None = None
+    # The share of the traces begun here that are exported (a trace begun by a caller
+    # follows the caller's decision).
+    trace_sample_ratio: float = Field(default=1.0, ge=0, le=1)
     # `/readyz`: each check's deadline, and how long its answers are reused.
     readiness_check_seconds: float = Field(default=1.0, gt=0, le=30)
     readiness_cache_seconds: float = Field(default=1.0, ge=0, le=60)

@@ -8,6 +8,9 @@ import threading
 from collections.abc import Coroutine, Sequence
 from typing import Any, TypeVar
 
+from opentelemetry.context import Context
+
+from ..tracing import current_context, producing
 from .client import Bus, BusUnavailable, StreamSpec
 
 T = TypeVar("T")
@@ -51,11 +54,19 @@ class BusThread:
         self._ready = True
 
     async def _publish_counting(
-        self, messages: Sequence[tuple[str, bytes, str]], timeout: float, done: list[int]
+        self,
+        messages: Sequence[tuple[str, bytes, str]],
+        timeout: float,
+        done: list[int],
+        caller: Context,
     ) -> None:
         await self._prepared()
         for subject, data, message_id in messages:
-            await self.bus.publish(subject, data, message_id=message_id, timeout=timeout)
+            # This loop's thread does not share the caller's context: pass its trace on.
+            with producing(subject, caller) as headers:
+                await self.bus.publish(
+                    subject, data, message_id=message_id, headers=headers, timeout=timeout
+                )
             done.append(1)
 
     def publish_all(
@@ -66,7 +77,7 @@ class BusThread:
         done: list[int] = []
         try:
             self._call(
-                self._publish_counting(messages, timeout, done),
+                self._publish_counting(messages, timeout, done, current_context()),
                 timeout=timeout * (len(messages) + 2),
             )
         except Exception as exc:
