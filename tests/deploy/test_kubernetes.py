@@ -17,6 +17,8 @@ import kubernetes_validate
 import pytest
 import yaml
 
+from townhall_platform.settings import SECRETS_DIR_VARIABLE
+
 ROOT = Path(__file__).resolve().parents[2] / "deploy" / "kubernetes"
 SERVICES = ("policy", "publishing", "search", "notifications", "portal")
 
@@ -204,25 +206,36 @@ def test_a_migrate_job_runs_the_services_own_migrate_command(
 
 @pytest.mark.parametrize("service", SERVICES)
 def test_the_configuration_names_real_settings_and_loads_in_production(
-    docs: list[Manifest], service: str, monkeypatch: pytest.MonkeyPatch
+    docs: list[Manifest], service: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
     prefix = f"TOWNHALL_{service.upper()}_"
-    env = config_env(docs, of_kind(docs, "Deployment")[service]["spec"]["template"])
+    template = of_kind(docs, "Deployment")[service]["spec"]["template"]
+    env = config_env(docs, template)
     fields = set(settings_class(service).model_fields)
+    secrets_dir = env.pop(SECRETS_DIR_VARIABLE)
     for key in env:
         # The settings ignore unknown variables: a misspelt one would go unnoticed.
         assert key.startswith(prefix) and key.removeprefix(prefix).lower() in fields, key
+    # The Secret is mounted where the settings read their files, not put in the environment.
+    mounts = {m["name"]: m for m in template["spec"]["containers"][0]["volumeMounts"]}
+    volumes = {v["name"]: v for v in template["spec"]["volumes"]}
+    assert mounts["secrets"]["mountPath"] == secrets_dir and mounts["secrets"]["readOnly"]
+    assert volumes["secrets"]["secret"]["secretName"] == f"{service}-secrets"
     for key in SECRET_KEYS[service]:
         assert key.lower() in fields, key
-        env[prefix + key] = FAKE_SECRETS.get(key, f"not-a-placeholder-{key.lower()}-{'k' * 32}")
+        value = FAKE_SECRETS.get(key, f"not-a-placeholder-{key.lower()}-{'k' * 32}")
+        (tmp_path / (prefix + key)).write_text(value + "\n")
     for name in list(os.environ):
         if name.startswith(prefix):
             monkeypatch.delenv(name)
     for key, value in env.items():
         monkeypatch.setenv(key, value)
+    monkeypatch.setenv(SECRETS_DIR_VARIABLE, str(tmp_path))
     settings = settings_class(service)()
     assert settings.environment == "production" and not settings.is_development
     assert settings.log_json is True
+    if "DATABASE_URL" in SECRET_KEYS[service]:
+        assert settings.database_url == FAKE_SECRETS["DATABASE_URL"]
 
 
 def test_the_operations_guide_names_every_secret_key() -> None:
