@@ -2,8 +2,8 @@
 of the test's own (the protobuf the services' exporters send, decoded as a collector would).
 
 A request that arrives with a trace context keeps it through publishing, its calls to
-policy and its SQL; the event it causes reaches search through NATS carrying the trace of
-the relay that published it.
+policy and its SQL; the event it writes to the outbox keeps it too, and reaches search
+through NATS in the same trace.
 """
 
 from __future__ import annotations
@@ -175,13 +175,15 @@ def test_a_request_keeps_its_trace_through_publishing_policy_and_sql(
     assert not probes
 
 
-def test_an_event_reaches_search_with_the_trace_of_its_publishing(
+def test_an_event_reaches_search_in_the_trace_of_the_request_that_wrote_it(
     traced_system: Any, collector: Collector
 ) -> None:
+    trace_id, caller_span = secrets.token_hex(16), secrets.token_hex(8)
     title = "Relayed " + uuid.uuid4().hex[:8]
     created = traced_system.as_user("publishing", "alice").post(
         "/v1/posts",
         json={"space_id": "engineering", "kind": "social", "title": title, "body": title},
+        headers={"traceparent": f"00-{trace_id}-{caller_span}-01"},
     )
     assert created.status_code == 201, created.text
     traced_system.wait_for_search(
@@ -189,7 +191,7 @@ def test_an_event_reaches_search_with_the_trace_of_its_publishing(
     )
 
     def delivered(spans: list[Received]) -> bool:
-        produced = {s.span_id for s in spans if s.kind == PRODUCER}
+        produced = {s.span_id for s in spans if s.kind == PRODUCER and s.trace_id == trace_id}
         return any(
             s.service == "townhall-search"
             and s.kind == CONSUMER
@@ -197,12 +199,13 @@ def test_an_event_reaches_search_with_the_trace_of_its_publishing(
             for s in spans
         )
 
-    spans = collector.wait_for("search consumer span under a publishing producer", delivered)
-    producers = {s.span_id: s for s in spans if s.kind == PRODUCER}
-    consumed = [s for s in spans if s.service == "townhall-search" and s.kind == CONSUMER]
-    for span in consumed:
-        for origin in [p for p in (span.parent_id, *span.links) if p in producers]:
-            assert producers[origin].service == "townhall-publishing"
-            assert producers[origin].name.startswith("publish ")
-            if origin == span.parent_id:
-                assert producers[origin].trace_id == span.trace_id
+    spans = collector.wait_for("search's consumer span after the request's event", delivered)
+    in_trace = {s.span_id: s for s in spans if s.trace_id == trace_id}
+    (request,) = [s for s in in_trace.values() if s.kind == SERVER and s.parent_id == caller_span]
+    producers = [s for s in in_trace.values() if s.kind == PRODUCER]
+    # The relay's publishing span, later and in another thread, continues the request.
+    assert producers and all(p.service == "townhall-publishing" for p in producers)
+    assert {p.parent_id for p in producers} == {request.span_id}
+    assert all(p.name.startswith("publish ") for p in producers)
+    consumers = [s for s in spans if s.service == "townhall-search" and s.kind == CONSUMER]
+    assert any({c.parent_id, *c.links} & {p.span_id for p in producers} for c in consumers)

@@ -112,6 +112,14 @@ def current_context() -> Context:
     return otel_context.get_current()
 
 
+def context_of(traceparent: str | None) -> Context | None:
+    """The context a stored `traceparent` stands for; None when absent or invalid."""
+    if not traceparent:
+        return None
+    context = propagate.extract({"traceparent": traceparent})
+    return context if trace.get_current_span(context).get_span_context().is_valid else None
+
+
 @contextmanager
 def producing(subject: str, parent: Context | None = None) -> Iterator[dict[str, str]]:
     """A span for publishing one message, child of `parent` (else of the current span);
