@@ -9,7 +9,7 @@ export UV_PYTHON_DOWNLOADS := never
 # order dependence not found yet). PYTEST_ARGS= shuffles (pytest-randomly, seed printed last).
 PYTEST_ARGS ?= -p no:randomly
 
-.PHONY: help install run seed token test lint typecheck bench clean browser-deps bench-deps
+.PHONY: help install run seed token test lint typecheck bench clean browser-deps bench-deps deploy-check
 
 help:
 	@echo "make run    set up, migrate, seed demo data and run the portal and the four services"
@@ -18,6 +18,7 @@ help:
 	@echo "           printed last), make test PYTEST_ARGS='-p randomly --randomly-seed=N' replays one"
 	@echo "make lint   ruff and mypy"
 	@echo "make bench  run the benchmarks under bench/"
+	@echo "make deploy-check  security scan of deploy/kubernetes (checkov; findings kept are in deploy/checkov.yaml)"
 	@echo "make browser-deps  install Chromium (Debian) and axe-core (npm) for the portal's tests"
 
 .uv-ready:
@@ -53,6 +54,11 @@ bench-deps:
 
 bench: install bench-deps
 	$(UV) run --frozen python -m bench
+
+# checkov runs in an environment of its own (uv tool): its pins would fight the workspace's.
+CHECKOV_VERSION ?= 3.3.30
+deploy-check: .uv-ready
+	$(UV) tool run --from "checkov==$(CHECKOV_VERSION)" checkov --config-file deploy/checkov.yaml -d deploy/kubernetes
 
 clean:
 	rm -rf var .venv .uv-ready

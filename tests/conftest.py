@@ -241,12 +241,14 @@ def running_system(
     *,
     publishing_env: dict[str, str] | None = None,
     service_env: dict[str, dict[str, str]] | None = None,
+    env: dict[str, str] | None = None,
 ) -> Iterator[System]:
     """The three services started, seeded and ready; stopped on exit.
 
     `publishing_env` adds settings to publishing's environment (its worker count, say);
     `service_env` adds settings to any service's, with `{policy_url}` (and the others')
-    replaced by that service's URL once its port is chosen.
+    replaced by that service's URL once its port is chosen; `env` adds variables to every
+    service's, `{svc}` in a name standing for its prefix (`TOWNHALL_{svc}OTLP_ENDPOINT`).
     """
     with ExitStack() as stack:
         # The event bus between publishing and search: a real nats-server of the system's own.
@@ -264,6 +266,9 @@ def running_system(
             services["publishing"].env.update(publishing_env or {})
             for name, extra in (service_env or {}).items():
                 services[name].env.update({k: _with_urls(v, services) for k, v in extra.items()})
+            for service in services.values():
+                prefix = service.spec.env_prefix
+                service.env.update({k.format(svc=prefix): v for k, v in (env or {}).items()})
             if attempt == 0:
                 for name in ("policy", "publishing", "search"):
                     services[name].run("migrate")

@@ -88,7 +88,7 @@ def test_dockerfile_builds_one_service_from_the_lock(compose: dict[str, Any]) ->
     dockerfile = (ROOT / "deploy" / "Dockerfile").read_text()
     assert "uv sync --frozen --no-dev --package" in dockerfile
     assert "ARG SERVICE" in dockerfile
-    assert "USER townhall" in dockerfile
+    assert "USER 10001:10001" in dockerfile
     for copied in ("pyproject.toml", "uv.lock", "libs", "services"):
         assert copied in dockerfile
 

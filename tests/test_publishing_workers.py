@@ -17,6 +17,7 @@ from typing import Any
 
 import httpx
 import pytest
+from prometheus_client.parser import text_string_to_metric_families
 
 from townhall_platform.auth import TokenIssuer
 
@@ -34,7 +35,11 @@ def workers_system(
     start_system: Any,
 ) -> Iterator[Any]:
     state = tmp_path_factory.mktemp(f"workers-{backend}")
-    env = {"TOWNHALL_PUBLISHING_WORKERS": str(WORKERS)}
+    env = {
+        "TOWNHALL_PUBLISHING_WORKERS": str(WORKERS),
+        # Counters summed over the workers in /metrics (townhall_platform.exposition).
+        "PROMETHEUS_MULTIPROC_DIR": str(state / "metrics"),
+    }
     with start_system(
         backend, state, signing_key_file, token_issuer, publishing_env=env
     ) as running:
@@ -109,6 +114,31 @@ def test_posts_written_at_once_through_two_workers_are_all_kept_and_searchable(
 
     found = workers_system.wait_for_search("david", all_found, q=tag, limit=100)
     assert {hit["id"] for hit in found["hits"]} == set(ids)
+
+
+def _healthz_count(url: str) -> float:
+    # A connection per scrape, so that any worker may answer it.
+    text = httpx.get(f"{url}/metrics", timeout=30.0).text
+    return sum(
+        sample.value
+        for family in text_string_to_metric_families(text)
+        for sample in family.samples
+        if sample.name == "townhall_http_requests_total" and sample.labels["route"] == "/healthz"
+    )
+
+
+@pytest.mark.postgresql_only
+def test_metrics_count_the_requests_of_every_worker(workers_system: Any) -> None:
+    publishing = workers_system.services["publishing"]
+    before = _healthz_count(publishing.url)
+    requests = 40
+    for _ in range(requests):
+        assert httpx.get(f"{publishing.url}/healthz", timeout=30.0).status_code == 200
+
+    # Whichever worker answers a scrape, it counts the requests all of them served.
+    counts = {_healthz_count(publishing.url) for _ in range(10)}
+
+    assert counts == {before + requests}
 
 
 @pytest.mark.one_backend

@@ -40,3 +40,22 @@ def test_production_refuses_the_development_key_and_sqlite(tmp_path: Path) -> No
         ServiceSettings(**{**base, "signing_key_file": tmp_path / "k", "jwks_url": None})
     ok = ServiceSettings(**{**base, "signing_key_file": tmp_path / "k"})
     assert not ok.is_development
+
+
+def test_settings_read_files_of_the_secrets_directory(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A Kubernetes Secret mounted as a volume: one file per variable, named like it.
+    (tmp_path / "TOWNHALL_SERVICE_TOKEN").write_text("from-a-file\n")
+    (tmp_path / "TOWNHALL_LOG_LEVEL").write_text("DEBUG")
+    monkeypatch.setenv("TOWNHALL_SECRETS_DIR", str(tmp_path))
+    monkeypatch.setenv("TOWNHALL_LOG_LEVEL", "WARNING")
+
+    settings = ServiceSettings()
+
+    token = settings.service_token
+    assert token is not None and token.get_secret_value() == "from-a-file"
+    # The environment wins over a file.
+    assert settings.log_level == "WARNING"
+    monkeypatch.delenv("TOWNHALL_SECRETS_DIR")
+    assert ServiceSettings().service_token is None

@@ -10,7 +10,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, FastAPI, Request
 from fastapi.openapi.utils import get_openapi
 from fastapi.responses import JSONResponse, PlainTextResponse
-from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_latest
+from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry
 from pydantic import BaseModel
 
 from .auth import (
@@ -23,6 +23,7 @@ from .auth import (
     require_user,
 )
 from .errors import PROBLEM_MEDIA_TYPE, UnhandledErrors, install_problem_handlers
+from .exposition import exposition
 from .health import Readiness, ReadinessCheck
 from .logs import configure_logging
 from .middleware import BodySizeLimit, RequestContext
@@ -30,6 +31,7 @@ from .ratelimit import RateLimitRules, RateLimits, SharedCounters
 from .request_text import RefuseControlCharacters
 from .service_tokens import ClientCredentialsTokens
 from .settings import ServiceSettings
+from .tracing import configure_tracing
 
 
 class Problem(BaseModel):
@@ -183,6 +185,7 @@ def create_app(
     for router in routers:
         app.include_router(router)
     app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
+    configure_tracing(app, name, settings)
     return app
 
 
@@ -220,7 +223,7 @@ def _operations_router(name: str) -> APIRouter:
     @health.get("/metrics", summary="Prometheus metrics", response_class=PlainTextResponse)
     def metrics(request: Request) -> PlainTextResponse:
         return PlainTextResponse(
-            generate_latest(request.app.state.registry), media_type=CONTENT_TYPE_LATEST
+            exposition(request.app.state.registry), media_type=CONTENT_TYPE_LATEST
         )
 
     return health

@@ -14,6 +14,8 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.pool import NullPool
 from sqlmodel import Session, create_engine
 
+from .tracing import trace_engine
+
 
 def normalize_url(url: str) -> str:
     """Use psycopg 3 for PostgreSQL URLs given in their plain form."""
@@ -43,11 +45,14 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
             cursor.execute("PRAGMA synchronous=NORMAL")
             cursor.close()
 
+        trace_engine(engine)
         return engine
     kwargs.setdefault("pool_size", 10)
     kwargs.setdefault("max_overflow", 20)
     kwargs.setdefault("pool_pre_ping", True)
-    return create_engine(url, **kwargs)
+    engine = create_engine(url, **kwargs)
+    trace_engine(engine)
+    return engine
 
 
 def is_postgres(engine: Engine) -> bool:

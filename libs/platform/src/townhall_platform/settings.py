@@ -2,16 +2,26 @@
 
 from __future__ import annotations
 
+import os
 from enum import StrEnum
 from pathlib import Path
 from typing import ClassVar
 
 from pydantic import Field, SecretStr, model_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import (
+    BaseSettings,
+    PydanticBaseSettingsSource,
+    SecretsSettingsSource,
+    SettingsConfigDict,
+)
 
 # Where the embedded default keeps its files (databases, index, development keys).
 DEFAULT_STATE_DIR = Path("var")
 DEV_PRIVATE_KEY = DEFAULT_STATE_DIR / "keys" / "dev-signing-key.pem"
+# A directory of files named like the variables (`TOWNHALL_POLICY_DATABASE_URL`), each
+# holding its value: a Kubernetes Secret mounted as a volume. Secrets kept out of the
+# environment do not show in /proc/<pid>/environ, crash reports or child processes.
+SECRETS_DIR_VARIABLE = "TOWNHALL_SECRETS_DIR"
 PLACEHOLDER_SECRETS = frozenset({"", "change-me", "changeme", "secret", "dev", "development"})
 
 
@@ -92,9 +102,31 @@ class ServiceSettings(BaseSettings):
     rate_limit_searches_per_minute: int = Field(default=1200, ge=1, le=1_000_000)
     rate_limit_typeahead_per_minute: int = Field(default=1200, ge=1, le=1_000_000)
     rate_limit_per_address_per_minute: int = Field(default=1200, ge=1, le=1_000_000)
+    # OpenTelemetry traces: off unless the base URL of an OTLP/HTTP collector is set (e.g.
+    # http://otel-collector:4318).
+    otlp_endpoint: str | None = None
+    # The share of the traces begun here that are exported (a trace begun by a caller
+    # follows the caller's decision).
+    trace_sample_ratio: float = Field(default=1.0, ge=0, le=1)
     # `/readyz`: each check's deadline, and how long its answers are reused.
     readiness_check_seconds: float = Field(default=1.0, gt=0, le=30)
     readiness_cache_seconds: float = Field(default=1.0, ge=0, le=60)
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        """The environment first, then the files of `TOWNHALL_SECRETS_DIR` when it is set."""
+        directory = os.environ.get(SECRETS_DIR_VARIABLE)
+        if not directory:
+            return init_settings, env_settings, dotenv_settings
+        secrets = SecretsSettingsSource(settings_cls, secrets_dir=directory)
+        return init_settings, env_settings, dotenv_settings, secrets
 
     @property
     def is_development(self) -> bool:

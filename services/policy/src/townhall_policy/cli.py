@@ -13,6 +13,7 @@ from sqlalchemy.engine import make_url
 
 from townhall_platform.db import make_engine, migration_lock, run_migrations, session_scope
 from townhall_platform.errors import TownhallError
+from townhall_platform.exposition import prepare_multiprocess_dir
 from townhall_policy.audit.checkpoints import CheckpointRefused, write_checkpoint
 from townhall_policy.audit.keys import install_keyring, load_keyring
 from townhall_policy.audit.trail import key_trail
@@ -45,6 +46,7 @@ def _safe_url(url: str) -> str:
 def serve() -> None:
     """Run the service with uvicorn on the configured host and port."""
     settings = PolicySettings()
+    prepare_multiprocess_dir()
     uvicorn.run(
         "townhall_policy.app:create_app",
         factory=True,

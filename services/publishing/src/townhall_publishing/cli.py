@@ -14,6 +14,7 @@ from sqlalchemy.engine import make_url
 from townhall_clients import PolicyClient
 from townhall_platform.app import build_identity
 from townhall_platform.db import make_engine, normalize_url, run_migrations, session_scope
+from townhall_platform.exposition import prepare_multiprocess_dir
 from townhall_platform.logs import configure_logging
 
 from .app import SERVICE_NAME, build_relay, event_publisher
@@ -51,6 +52,7 @@ def serve() -> None:
         )
         raise typer.Exit(code=2)
     # uvicorn's access log follows LOG_LEVEL: one line per request costs CPU under load.
+    prepare_multiprocess_dir()
     uvicorn.run(
         "townhall_publishing.app:create_app",
         factory=True,

@@ -58,9 +58,13 @@ class AckLost:
         self.lose = True
 
     def publish_all(
-        self, messages: Sequence[tuple[str, bytes, str]], *, timeout: float = 5.0
+        self,
+        messages: Sequence[tuple[str, bytes, str]],
+        *,
+        timeout: float = 5.0,
+        trace_parents: Sequence[str | None] = (),
     ) -> int:
-        stored = self.publisher.publish_all(messages, timeout=timeout)
+        stored = self.publisher.publish_all(messages, timeout=timeout, trace_parents=trace_parents)
         if self.lose:
             raise PartialPublish(0, TimeoutError("the acknowledgement was lost"))
         return stored

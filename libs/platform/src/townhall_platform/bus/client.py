@@ -14,6 +14,7 @@ from nats.js import JetStreamContext
 from nats.js.api import DiscardPolicy, RetentionPolicy, StorageType, StreamConfig
 from nats.js.errors import NotFoundError
 
+from ..tracing import current_headers
 from .consumer import ConsumerOptions, consume
 from .message import BatchHandler, Handler
 from .metrics import BusMetrics
@@ -138,7 +139,8 @@ class Bus:
         """Store `data` on `subject` once; False when the server had it already (the
         same `message_id` within the stream's duplicate window). `BusUnavailable` when
         JetStream did not acknowledge: the caller keeps the message and tries again."""
-        sent = {**(headers or {}), "Nats-Msg-Id": message_id}
+        # The current trace goes along, unless the caller set the headers for it.
+        sent = {**current_headers(), **(headers or {}), "Nats-Msg-Id": message_id}
         try:
             ack = await self.js.publish(subject, data, timeout=timeout, headers=sent)
         except BusUnavailable:

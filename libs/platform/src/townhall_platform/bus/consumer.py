@@ -23,6 +23,7 @@ from nats.errors import TimeoutError as NatsTimeoutError
 from nats.js import JetStreamContext
 from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
 
+from ..tracing import consuming, consuming_batch
 from .message import BatchHandler, Handler, Message, Poison
 
 if TYPE_CHECKING:
@@ -150,8 +151,10 @@ async def _handle(
     options: ConsumerOptions,
 ) -> None:
     if batch_handler is not None and len(fetched) > 1:
+        messages = [_message(raw) for raw in fetched]
         try:
-            await batch_handler([_message(raw) for raw in fetched])
+            with consuming_batch(messages[0].subject, [m.headers for m in messages]):
+                await batch_handler(messages)
         except Exception as exc:
             # One bad message must not hold the others: each is handled on its own.
             _log.warning("bus_batch_failed", consumer=durable, error=repr(exc)[:300])
@@ -169,7 +172,8 @@ async def _handle_one(
 ) -> None:
     message = _message(raw)
     try:
-        await handler(message)
+        with consuming(message.subject, message.headers):
+            await handler(message)
     except Poison as exc:
         await _dead_letter(bus, durable, raw, message, f"poison: {exc}", options)
     except Exception as exc:

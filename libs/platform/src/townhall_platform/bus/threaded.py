@@ -8,6 +8,9 @@ import threading
 from collections.abc import Coroutine, Sequence
 from typing import Any, TypeVar
 
+from opentelemetry.context import Context
+
+from ..tracing import context_of, current_context, producing
 from .client import Bus, BusUnavailable, StreamSpec
 
 T = TypeVar("T")
@@ -51,22 +54,41 @@ class BusThread:
         self._ready = True
 
     async def _publish_counting(
-        self, messages: Sequence[tuple[str, bytes, str]], timeout: float, done: list[int]
+        self,
+        messages: Sequence[tuple[str, bytes, str]],
+        timeout: float,
+        done: list[int],
+        parents: Sequence[Context],
     ) -> None:
         await self._prepared()
-        for subject, data, message_id in messages:
-            await self.bus.publish(subject, data, message_id=message_id, timeout=timeout)
+        for (subject, data, message_id), parent in zip(messages, parents, strict=True):
+            with producing(subject, parent) as headers:
+                await self.bus.publish(
+                    subject, data, message_id=message_id, headers=headers, timeout=timeout
+                )
             done.append(1)
 
     def publish_all(
-        self, messages: Sequence[tuple[str, bytes, str]], *, timeout: float = 5.0
+        self,
+        messages: Sequence[tuple[str, bytes, str]],
+        *,
+        timeout: float = 5.0,
+        trace_parents: Sequence[str | None] = (),
     ) -> int:
         """Store `(subject, data, message_id)` messages in order; answers how many were
-        stored before the first failure, which raises `PartialPublish`."""
+        stored before the first failure, which raises `PartialPublish`.
+
+        `trace_parents`, when given, holds each message's `traceparent` (the request that
+        caused it): its span continues that trace, else the caller's.
+        """
+        # This loop's thread does not share the caller's context: pass its trace on.
+        caller = current_context()
+        given = list(trace_parents) or [None] * len(messages)
+        parents = [context_of(parent) or caller for parent in given]
         done: list[int] = []
         try:
             self._call(
-                self._publish_counting(messages, timeout, done),
+                self._publish_counting(messages, timeout, done, parents),
                 timeout=timeout * (len(messages) + 2),
             )
         except Exception as exc:

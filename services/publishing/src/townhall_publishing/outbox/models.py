@@ -47,3 +47,6 @@ class OutboxEvent(PublishingModel, table=True):
     attempts: int = 0
     last_error: str | None = Field(default=None, max_length=2000)
     next_attempt_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))
+    # The W3C `traceparent` of the request that wrote the event, when tracing is on: its
+    # bus message continues that trace.
+    trace_parent: str | None = Field(default=None, max_length=64)

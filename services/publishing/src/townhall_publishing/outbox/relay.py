@@ -46,7 +46,11 @@ class EventPublisher(Protocol):
     """Where the relay publishes (a `townhall_platform.bus.BusThread`)."""
 
     def publish_all(
-        self, messages: Sequence[tuple[str, bytes, str]], *, timeout: float = ...
+        self,
+        messages: Sequence[tuple[str, bytes, str]],
+        *,
+        timeout: float = ...,
+        trace_parents: Sequence[str | None] = ...,
     ) -> int: ...
 
 
@@ -177,7 +181,9 @@ class OutboxRelay:
         error: str | None = None
         try:
             stored = self._publisher.publish_all(
-                [bus_message(event) for event in events], timeout=self._publish_timeout
+                [bus_message(event) for event in events],
+                timeout=self._publish_timeout,
+                trace_parents=[event.trace_parent for event in events],
             )
         except PartialPublish as exc:
             stored, error = exc.stored, f"{type(exc.cause).__name__}: {exc.cause}"

@@ -13,6 +13,7 @@ from sqlmodel import Session, col, select
 
 from townhall_contracts.events import DocumentUpserted, EventType
 from townhall_contracts.search import IndexDocument
+from townhall_platform.tracing import current_headers
 
 from ..database import UTCDateTime, utcnow
 from .models import OutboxEvent
@@ -36,13 +37,14 @@ _OUTBOX = OutboxEvent.__table__  # type: ignore[attr-defined]
 _LOCKED_INSERT = (
     insert(_OUTBOX)
     .from_select(
-        ["type", "data", "doc_id", "version", "created_at"],
+        ["type", "data", "doc_id", "version", "created_at", "trace_parent"],
         core_select(
             bindparam("type", type_=String()),
             bindparam("data", type_=JSON()),
             bindparam("doc_id", type_=String()),
             bindparam("version", type_=Integer()),
             bindparam("created_at", type_=UTCDateTime()),
+            bindparam("trace_parent", type_=String()),
         ).select_from(
             core_select(func.pg_advisory_xact_lock(OUTBOX_WRITE_LOCK_KEY)).subquery("serialized")
         ),
@@ -81,6 +83,7 @@ class OutboxRepository:
             "doc_id": doc_id,
             "version": version,
             "created_at": utcnow(),
+            "trace_parent": current_headers().get("traceparent"),
         }
         # The change first, so that no row lock is taken under the outbox lock.
         self._session.flush()
