@@ -138,14 +138,24 @@ def test_no_import_cycle_between_packages(project: Path) -> None:
 @pytest.mark.one_backend
 @pytest.mark.parametrize("project", PROJECTS, ids=lambda p: p.name)
 def test_migrations_import_no_application_code(project: Path) -> None:
+    """The revisions import no townhall code at all; `env.py` only the platform's
+    shared environment (`townhall_platform.migrations_env`), never the service's models."""
     top = _package(project)
+    migrations = top / "migrations"
     offenders = []
-    for path in sorted((top / "migrations" / "versions").glob("*.py")):
+    for path in sorted([*migrations.glob("env.py"), *(migrations / "versions").glob("*.py")]):
+        allowed = {"townhall_platform"} if path.name == "env.py" else set()
         for node in ast.walk(ast.parse(path.read_text())):
-            if isinstance(node, ast.ImportFrom) and (
-                node.level or (node.module or "").split(".")[0].startswith("townhall")
-            ):
-                offenders.append(f"{_relative(path)}:{node.lineno}")
+            if isinstance(node, ast.Import):
+                modules = [alias.name for alias in node.names]
+            elif isinstance(node, ast.ImportFrom):
+                modules = ["." if node.level else node.module or ""]
+            else:
+                continue
+            for module in modules:
+                root = module.split(".")[0]
+                if module == "." or (root.startswith("townhall") and root not in allowed):
+                    offenders.append(f"{_relative(path)}:{node.lineno}")
     assert offenders == []
 
 
