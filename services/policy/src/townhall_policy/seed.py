@@ -20,6 +20,7 @@ from townhall_policy.revision import repository as revision
 
 SEED_GRANTOR = "system"
 SEED_JUSTIFICATION = "Demo directory seed"
+USER, GROUP = SubjectKind.USER, SubjectKind.GROUP
 
 
 @dataclass
@@ -65,9 +66,12 @@ def seed_demo(session: Session) -> SeedReport:
     """Add the demo users, groups, space domains and grants that are missing."""
     report = SeedReport()
     for user in demo.USERS:
-        _user(session, report, user.id, user.name, department=user.department)
+        _subject(session, report, USER, user.id, user.name, department=user.department)
     for group_id, members in demo.GROUPS.items():
-        _group(session, report, group_id, group_id.capitalize(), "department", group_id)
+        name = group_id.capitalize()
+        _subject(
+            session, report, GROUP, group_id, name, department=group_id, group_type="department"
+        )
         for member_id in members:
             _membership(session, report, group_id, member_id)
     for space in demo.SPACES:
@@ -93,9 +97,9 @@ def seed_population(session: Session, size: int) -> SeedReport:
     report = SeedReport()
     members = demo_population.population(size)
     for member in members:
-        _user(session, report, member.id, member.name, department=member.department)
+        _subject(session, report, USER, member.id, member.name, department=member.department)
     for site, name in demo_population.SITES.items():
-        _group(session, report, site, name, "site")
+        _subject(session, report, GROUP, site, name, group_type="site")
     placements = [(m.site, m.id) for m in members] + [(m.department, m.id) for m in members]
     placements += [(site, user) for user, site in demo_population.NAMED_SITES.items()]
     for group_id, member_id in placements:
@@ -114,40 +118,31 @@ def seed_population(session: Session, size: int) -> SeedReport:
 # The steps both seeds take: each adds what is missing and counts what it found.
 
 
-def _user(
-    session: Session, report: SeedReport, subject_id: str, name: str, *, department: str
+def _subject(
+    session: Session,
+    report: SeedReport,
+    kind: SubjectKind,
+    subject_id: str,
+    name: str,
+    *,
+    department: str | None = None,
+    group_type: str | None = None,
 ) -> None:
     _, created = ensure_subject(
         session,
         subject_id=subject_id,
         display_name=name,
-        kind=SubjectKind.USER,
-        department=department,
-        justification=SEED_JUSTIFICATION,
-    )
-    report.users_created += created
-    report.users_existing += not created
-
-
-def _group(
-    session: Session,
-    report: SeedReport,
-    group_id: str,
-    name: str,
-    group_type: str,
-    department: str | None = None,
-) -> None:
-    _, created = ensure_subject(
-        session,
-        subject_id=group_id,
-        display_name=name,
-        kind=SubjectKind.GROUP,
+        kind=kind,
         department=department,
         group_type=group_type,
         justification=SEED_JUSTIFICATION,
     )
-    report.groups_created += created
-    report.groups_existing += not created
+    if kind is SubjectKind.USER:
+        report.users_created += created
+        report.users_existing += not created
+    else:
+        report.groups_created += created
+        report.groups_existing += not created
 
 
 def _membership(session: Session, report: SeedReport, group_id: str, member_id: str) -> None:
