@@ -23,6 +23,7 @@ from townhall_platform.bus import (
     Message,
     PartialPublish,
     Poison,
+    RetryLater,
     StreamSpec,
 )
 from townhall_platform.bus.testing import NatsServer
@@ -32,6 +33,7 @@ STREAM = StreamSpec("TEST_EVENTS", ["test.events.>"])
 FAST = ConsumerOptions(
     fetch_wait_seconds=0.2,
     retry_delay_seconds=0.05,
+    retry_later_seconds=0.05,
     max_deliver=3,
     reconnect_delay_seconds=0.1,
     ack_wait_seconds=1.0,
@@ -151,6 +153,42 @@ def test_a_poison_message_goes_to_the_dead_letter_subject_and_the_rest_go_on(
         registry.get_sample_value("townhall_bus_dead_letters_total", {"consumer": "poisoned"}) == 2
     )
     assert registry.get_sample_value("townhall_bus_retried_total", {"consumer": "poisoned"}) == 2
+
+
+def test_a_message_deferred_by_retry_later_comes_again_past_max_deliver(
+    nats: NatsServer,
+) -> None:
+    """A dependency down for longer than `max_deliver` deliveries: the message is not
+    dead-lettered, it is handled once the dependency is back."""
+    registry = CollectorRegistry()
+    deferrals = FAST.max_deliver * 2
+
+    async def scenario() -> None:
+        bus = await _bus(nats.url, registry)
+        await bus.publish("test.events.w", b"waits", message_id="w-1")
+        await bus.publish("test.events.w", b"behind", message_id="w-2")
+        handled: list[tuple[bytes, int]] = []
+
+        async def handler(message: Message) -> None:
+            if message.data == b"waits" and message.num_delivered <= deferrals:
+                raise RetryLater("policy is down")
+            handled.append((message.data, message.num_delivered))
+
+        task = await _consume(bus, "deferring", handler)
+        await _eventually("the deferred message handled", lambda: len(handled) == 2)
+        task.cancel()
+        await bus.close()
+        # The message behind it went on; the deferred one came back each time.
+        assert dict(handled) == {b"behind": 1, b"waits": deferrals + 1}
+
+    asyncio.run(scenario())
+    assert registry.get_sample_value(
+        "townhall_bus_dead_letters_total", {"consumer": "deferring"}
+    ) in (None, 0)
+    assert registry.get_sample_value("townhall_bus_retried_total", {"consumer": "deferring"}) == (
+        deferrals
+    )
+    assert registry.get_sample_value("townhall_bus_handled_total", {"consumer": "deferring"}) == 2
 
 
 def test_a_consumer_that_stops_mid_batch_resumes_after_its_last_ack(nats: NatsServer) -> None:

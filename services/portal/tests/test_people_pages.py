@@ -327,6 +327,41 @@ def test_the_author_edits_and_deletes_but_nobody_else_may(
     assert AT
 
 
+def test_comments_and_endorsements_are_taken_back_and_a_refusal_shows_the_post_again(
+    stand_in: StandIn, signing_key_file: Path
+) -> None:
+    comment = "c0ffee00-0000-4000-8000-000000000001"
+    on_comment = f"/v1/posts/{POST}/comments/{comment}"
+    stand_in.answers[("GET", f"/v1/posts/{POST}")] = (200, a_post(POST))
+    stand_in.answers[("GET", f"/v1/posts/{POST}/comments")] = (200, {"items": []})
+    stand_in.answers[("PATCH", on_comment)] = (204, None)
+    stand_in.answers[("DELETE", on_comment)] = (204, None)
+    conflict = {"title": "Conflict", "status": 409, "detail": "Not endorsed by alice."}
+    stand_in.answers[("DELETE", f"/v1/posts/{POST}/endorse")] = (409, conflict)
+    alice = portal_for(stand_in, signing_key_file, "alice")
+    csrf = _csrf(alice.get(f"/posts/{POST}").text)
+
+    edited = alice.post(
+        f"{on_comment.removeprefix('/v1')}/edit", data={"csrf_token": csrf, "body": "Better"}
+    )
+    assert edited.status_code == 303
+    assert edited.headers["location"] == f"/posts/{POST}#c-{comment}"
+    assert ("PATCH", on_comment, {"body": "Better"}) in stand_in.sent
+    # An empty comment is refused by the form: nothing is sent, the post is shown again.
+    empty = alice.post(
+        f"{on_comment.removeprefix('/v1')}/edit", data={"csrf_token": csrf, "body": ""}
+    )
+    assert empty.status_code == 422 and stand_in.paths("PATCH") == [on_comment]
+    deleted = alice.post(f"{on_comment.removeprefix('/v1')}/delete", data={"csrf_token": csrf})
+    assert deleted.status_code == 303
+    assert deleted.headers["location"] == f"/posts/{POST}?done=comment_deleted#comments"
+    assert stand_in.paths("DELETE") == [on_comment]
+    # Publishing refuses: the post page again, with the refusal and its status.
+    refused = alice.post(f"/posts/{POST}/unendorse", data={"csrf_token": csrf})
+    assert refused.status_code == 409
+    assert "Not endorsed by alice." in refused.text
+
+
 def test_the_official_page_lists_ones_posts_with_their_state_in_words(
     stand_in: StandIn, signing_key_file: Path
 ) -> None:

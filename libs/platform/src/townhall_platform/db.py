@@ -4,14 +4,16 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import event, text
-from sqlalchemy.engine import Engine
+from sqlalchemy import DateTime, event, text
+from sqlalchemy.engine import Dialect, Engine
 from sqlalchemy.pool import NullPool
+from sqlalchemy.types import TypeDecorator
 from sqlmodel import Session, create_engine
 
 from .tracing import trace_engine
@@ -53,6 +55,31 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
     engine = create_engine(url, **kwargs)
     trace_engine(engine)
     return engine
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """Aware UTC datetimes on every backend; a naive one is refused.
+
+    SQLite keeps no time zone: values are stored as naive UTC and given their zone back
+    on load, so that comparisons in SQL (cursors, backoffs) agree on both backends.
+    """
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetimes are refused: give a UTC-aware datetime")
+        value = value.astimezone(UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        assert isinstance(value, datetime)
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
 def is_postgres(engine: Engine) -> bool:

@@ -1,9 +1,14 @@
-"""Process-wide settings of a serving process."""
+"""A serving process: how uvicorn starts it, and its process-wide settings."""
 
 from __future__ import annotations
 
 import gc
 import sys
+
+import uvicorn
+
+from .exposition import prepare_multiprocess_dir
+from .settings import ServiceSettings
 
 # How long a thread may keep the GIL while another waits for it (shorter than CPython's
 # default). A service's event loop answers requests while threads of its own run Python
@@ -24,3 +29,21 @@ def tune_for_serving() -> None:
     sys.setswitchinterval(SWITCH_INTERVAL_SECONDS)
     gc.set_threshold(*SERVING_GC_THRESHOLDS)
     gc.freeze()
+
+
+def serve(factory: str, settings: ServiceSettings, *, workers: int | None = None) -> None:
+    """Serve the app `factory` builds ("package.app:create_app") with uvicorn, on the
+    settings' host and port, in `workers` processes (None: uvicorn's default, one)."""
+    prepare_multiprocess_dir()
+    uvicorn.run(
+        factory,
+        factory=True,
+        host=settings.host,
+        port=settings.port,
+        workers=workers,
+        # uvicorn's access log follows LOG_LEVEL: one line per request costs CPU under load.
+        log_level=settings.log_level.lower(),
+        # uvicorn kills a worker that does not answer its ping within this time, also while
+        # it is still importing: its default is too short for a busy machine.
+        timeout_worker_healthcheck=30,
+    )

@@ -13,6 +13,7 @@ from sqlalchemy.engine import Engine
 
 from townhall_clients import BreakerMetrics, CachedPolicy, PolicyClient, PublishingClient
 from townhall_platform.app import create_app as create_service_app
+from townhall_platform.bus import BusMetrics
 from townhall_platform.db import database_ready, make_engine
 from townhall_platform.workers import Worker, WorkerGroup
 
@@ -88,12 +89,18 @@ def create_app(
         )
     workers.register_metrics(app.state.registry)
     app.state.workers = workers
-    app.state.bus = bus_of(settings, engine, app.state.reach, app.state.book)
+    app.state.bus = bus_of(
+        settings, engine, app.state.reach, app.state.book, BusMetrics.register(app.state.registry)
+    )
     return app
 
 
 def bus_of(
-    settings: NotificationsSettings, engine: Engine, reach: Reach, book: PreferenceBook
+    settings: NotificationsSettings,
+    engine: Engine,
+    reach: Reach,
+    book: PreferenceBook,
+    metrics: BusMetrics | None = None,
 ) -> BusConsumer | None:
     """The JetStream consumer, when a NATS server is configured."""
     if not settings.nats_url:
@@ -105,6 +112,7 @@ def bus_of(
         reach=reach,
         book=book,
         portal_url=settings.portal_url,
+        metrics=metrics,
     )
 
 

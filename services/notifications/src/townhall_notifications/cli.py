@@ -5,11 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import typer
-import uvicorn
 from rich.console import Console
 
 from townhall_platform.db import run_migrations
 from townhall_platform.logs import configure_logging
+from townhall_platform.runtime import serve as serve_app
 
 from .app import SERVICE_NAME
 from .settings import NotificationsSettings
@@ -25,13 +25,7 @@ def serve() -> None:
     """Serve the API on the configured host and port (the mail worker included)."""
     settings = NotificationsSettings()
     configure_logging(service=SERVICE_NAME, json=settings.log_json, level=settings.log_level)
-    uvicorn.run(
-        "townhall_notifications.app:create_app",
-        factory=True,
-        host=settings.host,
-        port=settings.port,
-        log_level=settings.log_level.lower(),
-    )
+    serve_app("townhall_notifications.app:create_app", settings)
 
 
 @main.command()

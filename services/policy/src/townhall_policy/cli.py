@@ -7,13 +7,12 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-import uvicorn
 from rich.progress import Progress
 from sqlalchemy.engine import make_url
 
 from townhall_platform.db import make_engine, migration_lock, run_migrations, session_scope
 from townhall_platform.errors import TownhallError
-from townhall_platform.exposition import prepare_multiprocess_dir
+from townhall_platform.runtime import serve as serve_app
 from townhall_policy.audit.checkpoints import CheckpointRefused, write_checkpoint
 from townhall_policy.audit.keys import install_keyring, load_keyring
 from townhall_policy.audit.trail import key_trail
@@ -46,18 +45,8 @@ def _safe_url(url: str) -> str:
 def serve() -> None:
     """Run the service with uvicorn on the configured host and port."""
     settings = PolicySettings()
-    prepare_multiprocess_dir()
-    uvicorn.run(
-        "townhall_policy.app:create_app",
-        factory=True,
-        host=settings.host,
-        port=settings.port,
-        workers=settings.workers,
-        log_level=settings.log_level.lower(),
-        # uvicorn kills a worker that does not answer its ping within this time, also while
-        # it is still importing: its default is too short for a busy machine.
-        timeout_worker_healthcheck=30,
-    )
+from townhall_platform.errors import TownhallError
+    serve_app("townhall_policy.app:create_app", settings, workers=settings.workers)
 
 
 @main.command()

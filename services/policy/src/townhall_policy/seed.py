@@ -20,6 +20,7 @@ from townhall_policy.revision import repository as revision
 
 SEED_GRANTOR = "system"
 SEED_JUSTIFICATION = "Demo directory seed"
+USER, GROUP = SubjectKind.USER, SubjectKind.GROUP
 
 
 @dataclass
@@ -64,72 +65,17 @@ class SeedReport:
 def seed_demo(session: Session) -> SeedReport:
     """Add the demo users, groups, space domains and grants that are missing."""
     report = SeedReport()
-    _seed_users(session, report)
-    _seed_groups(session, report)
-    _seed_domains(session, report)
-    _seed_grants(session, report)
-    report.policy_revision = revision.current_revision(session)
-    return report
-
-
-def _seed_users(session: Session, report: SeedReport) -> None:
     for user in demo.USERS:
-        _, created = ensure_subject(
-            session,
-            subject_id=user.id,
-            display_name=user.name,
-            kind=SubjectKind.USER,
-            department=user.department,
-            justification=SEED_JUSTIFICATION,
-        )
-        if created:
-            report.users_created += 1
-        else:
-            report.users_existing += 1
-
-
-def _seed_groups(session: Session, report: SeedReport) -> None:
+        _subject(session, report, USER, user.id, user.name, department=user.department)
     for group_id, members in demo.GROUPS.items():
-        _, created = ensure_subject(
-            session,
-            subject_id=group_id,
-            display_name=group_id.capitalize(),
-            kind=SubjectKind.GROUP,
-            department=group_id,
-            group_type="department",
-            justification=SEED_JUSTIFICATION,
+        name = group_id.capitalize()
+        _subject(
+            session, report, GROUP, group_id, name, department=group_id, group_type="department"
         )
-        if created:
-            report.groups_created += 1
-        else:
-            report.groups_existing += 1
         for member_id in members:
-            if ensure_membership(
-                session,
-                group_id=group_id,
-                member_id=member_id,
-                justification=SEED_JUSTIFICATION,
-            ):
-                report.memberships_created += 1
-            else:
-                report.memberships_existing += 1
-
-
-def _seed_domains(session: Session, report: SeedReport) -> None:
+            _membership(session, report, group_id, member_id)
     for space in demo.SPACES:
-        _, changed = register_space_domain(
-            session,
-            domain_id=space_domain(space.id),
-            kind=SpaceKind(space.kind),
-            visibility=space.visibility,
-        )
-        if changed:
-            report.domains_changed += 1
-        else:
-            report.domains_existing += 1
-
-
-def _seed_grants(session: Session, report: SeedReport) -> None:
+        _domain(session, report, space)
     wanted: list[tuple[str, str, str]] = [
         (user.id, role, ORG_DOMAIN) for user in demo.USERS for role in user.org_roles
     ]
@@ -137,19 +83,9 @@ def _seed_grants(session: Session, report: SeedReport) -> None:
         domain = space_domain(space.id)
         wanted.extend((member, Role.MEMBER.value, domain) for member in space.members)
         wanted.append((space.owner, Role.OWNER.value, domain))
-    for subject_id, role, domain in wanted:
-        created = seed_grant(
-            session,
-            subject_id=subject_id,
-            role=role,
-            domain=domain,
-            granted_by=SEED_GRANTOR,
-            justification=SEED_JUSTIFICATION,
-        )
-        if created:
-            report.grants_created += 1
-        else:
-            report.grants_existing += 1
+    _grants(session, report, wanted)
+    report.policy_revision = revision.current_revision(session)
+    return report
 
 
 def seed_population(session: Session, size: int) -> SeedReport:
@@ -161,63 +97,80 @@ def seed_population(session: Session, size: int) -> SeedReport:
     report = SeedReport()
     members = demo_population.population(size)
     for member in members:
-        _count_subject(
-            report,
-            ensure_subject(
-                session,
-                subject_id=member.id,
-                display_name=member.name,
-                kind=SubjectKind.USER,
-                department=member.department,
-                justification=SEED_JUSTIFICATION,
-            )[1],
-        )
+        _subject(session, report, USER, member.id, member.name, department=member.department)
     for site, name in demo_population.SITES.items():
-        _, created = ensure_subject(
-            session,
-            subject_id=site,
-            display_name=name,
-            kind=SubjectKind.GROUP,
-            group_type="site",
-            justification=SEED_JUSTIFICATION,
-        )
-        report.groups_created += created
-        report.groups_existing += not created
+        _subject(session, report, GROUP, site, name, group_type="site")
     placements = [(m.site, m.id) for m in members] + [(m.department, m.id) for m in members]
     placements += [(site, user) for user, site in demo_population.NAMED_SITES.items()]
     for group_id, member_id in placements:
-        created = ensure_membership(
-            session, group_id=group_id, member_id=member_id, justification=SEED_JUSTIFICATION
-        )
-        report.memberships_created += created
-        report.memberships_existing += not created
-    _seed_population_grants(session, report)
+        _membership(session, report, group_id, member_id)
+    space = demo_population.COMMUNITY_SPACE
+    domain = space_domain(space.id)
+    _domain(session, report, space)
+    wanted = [(space.owner, Role.OWNER.value, domain)]
+    for site in demo_population.SITES:
+        wanted += [(site, Role.EMPLOYEE.value, ORG_DOMAIN), (site, Role.MEMBER.value, domain)]
+    _grants(session, report, wanted)
     report.policy_revision = revision.current_revision(session)
     return report
 
 
-def _count_subject(report: SeedReport, created: bool) -> None:
-    report.users_created += created
-    report.users_existing += not created
+# The steps both seeds take: each adds what is missing and counts what it found.
 
 
-def _seed_population_grants(session: Session, report: SeedReport) -> None:
-    space = demo_population.COMMUNITY_SPACE
-    domain = space_domain(space.id)
+def _subject(
+    session: Session,
+    report: SeedReport,
+    kind: SubjectKind,
+    subject_id: str,
+    name: str,
+    *,
+    department: str | None = None,
+    group_type: str | None = None,
+) -> None:
+    _, created = ensure_subject(
+        session,
+        subject_id=subject_id,
+        display_name=name,
+        kind=kind,
+        department=department,
+        group_type=group_type,
+        justification=SEED_JUSTIFICATION,
+    )
+    if kind is SubjectKind.USER:
+        report.users_created += created
+        report.users_existing += not created
+    else:
+        report.groups_created += created
+        report.groups_existing += not created
+
+
+def _membership(session: Session, report: SeedReport, group_id: str, member_id: str) -> None:
+    created = ensure_membership(
+        session, group_id=group_id, member_id=member_id, justification=SEED_JUSTIFICATION
+    )
+    report.memberships_created += created
+    report.memberships_existing += not created
+
+
+def _domain(session: Session, report: SeedReport, space: demo.DemoSpace) -> None:
     _, changed = register_space_domain(
-        session, domain_id=domain, kind=SpaceKind(space.kind), visibility=space.visibility
+        session,
+        domain_id=space_domain(space.id),
+        kind=SpaceKind(space.kind),
+        visibility=space.visibility,
     )
     report.domains_changed += changed
     report.domains_existing += not changed
-    wanted = [(space.owner, Role.OWNER.value, domain)]
-    for site in demo_population.SITES:
-        wanted += [(site, Role.EMPLOYEE.value, ORG_DOMAIN), (site, Role.MEMBER.value, domain)]
-    for subject_id, role, where in wanted:
+
+
+def _grants(session: Session, report: SeedReport, wanted: list[tuple[str, str, str]]) -> None:
+    for subject_id, role, domain in wanted:
         created = seed_grant(
             session,
             subject_id=subject_id,
             role=role,
-            domain=where,
+            domain=domain,
             granted_by=SEED_GRANTOR,
             justification=SEED_JUSTIFICATION,
         )

@@ -24,6 +24,7 @@ from townhall_clients import (
 )
 from townhall_clients.policy_audit import PolicyAuditClient
 
+from .forms import FormState
 from .i18n import LANGUAGE_COOKIE, negotiate, translator
 from .navigation import Navigation
 from .people import Directory, PageNames, page_names
@@ -248,6 +249,20 @@ def render(
     sessions.remember_csrf_nonce(request, response)
     response.headers["Cache-Control"] = "no-store"
     return response
+
+
+def render_form(
+    request: Request, template: str, form: FormState, context: dict[str, Any], *, viewer: Viewer
+) -> Response:
+    """A page with its form: what was typed, each field's error, the refusal, and the
+    status they call for (422 when a refused form comes back)."""
+    return render(
+        request,
+        template,
+        {**form.context(), **context},
+        viewer=viewer,
+        status_code=form.status_code,
+    )
 
 
 def refused_page(request: Request, viewer: Viewer, plain: str) -> Response:

@@ -6,7 +6,6 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-import uvicorn
 from prometheus_client import CollectorRegistry
 from rich.console import Console
 from sqlalchemy.engine import make_url
@@ -14,8 +13,8 @@ from sqlalchemy.engine import make_url
 from townhall_clients import PolicyClient
 from townhall_platform.app import build_identity
 from townhall_platform.db import make_engine, normalize_url, run_migrations, session_scope
-from townhall_platform.exposition import prepare_multiprocess_dir
 from townhall_platform.logs import configure_logging
+from townhall_platform.runtime import serve as serve_app
 
 from .app import SERVICE_NAME, build_relay, event_publisher
 from .database import utcnow
@@ -51,19 +50,7 @@ def serve() -> None:
             "one publishing process serves (set TOWNHALL_PUBLISHING_WORKERS=1).[/red]"
         )
         raise typer.Exit(code=2)
-    # uvicorn's access log follows LOG_LEVEL: one line per request costs CPU under load.
-    prepare_multiprocess_dir()
-    uvicorn.run(
-        "townhall_publishing.app:create_app",
-        factory=True,
-        host=settings.host,
-        port=settings.port,
-        workers=settings.workers,
-        log_level=settings.log_level.lower(),
-        # uvicorn kills a worker that does not answer its ping within this time, also while
-        # it is still importing: its default is too short for a busy machine.
-        timeout_worker_healthcheck=30,
-    )
+    serve_app("townhall_publishing.app:create_app", settings, workers=settings.workers)
 
 
 @main.command()

@@ -1,4 +1,4 @@
-"""The publishing service's own table registry and the column types it needs.
+"""The publishing service's own table registry and its SQLite write transactions.
 
 Publishing keeps its tables in a registry of its own rather than SQLModel's global
 one, so that its metadata (used by the migrations' drift check) holds only its tables
@@ -13,11 +13,10 @@ from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import DateTime, event
-from sqlalchemy.engine import Connection, Dialect, Engine
+from sqlalchemy import event
+from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.orm import registry
 from sqlalchemy.pool import ConnectionPoolEntry
-from sqlalchemy.types import TypeDecorator
 from sqlmodel import Session, SQLModel
 
 publishing_registry = registry()
@@ -37,31 +36,6 @@ def no_strings() -> list[str]:
     """An empty list: the default factory of the table models' list columns (a plain
     function, which pydantic inspects faster than `list` on every new instance)."""
     return []
-
-
-class UTCDateTime(TypeDecorator[datetime]):
-    """Aware UTC datetimes on every backend.
-
-    SQLite keeps no time zone: values are stored as naive UTC and given their zone
-    back on load, so comparisons (feed cursors, relay backoff) agree on both backends.
-    """
-
-    impl = DateTime(timezone=True)
-    cache_ok = True
-
-    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
-        if value is None:
-            return None
-        if value.tzinfo is None:
-            raise ValueError("naive datetimes are refused: give a UTC-aware datetime")
-        value = value.astimezone(UTC)
-        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
-
-    def process_result_value(self, value: Any, dialect: Dialect) -> datetime | None:
-        if value is None:
-            return None
-        assert isinstance(value, datetime)
-        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
 # SQLite has one writer at a time, and a transaction that read first and writes later

@@ -11,7 +11,8 @@ notifications) needs four things, all here:
     await bus.close()
 
 `run_consumer` runs a durable pull consumer with explicit acks: a handler that raises
-has its message redelivered after a delay; after `max_deliver` deliveries the message
+has its message redelivered after a delay (without limit when it raises `RetryLater`:
+a dependency is down); after `max_deliver` deliveries the message
 goes to `DEAD_LETTER_SUBJECT` (kept in its own stream, with the original subject in the
 `Townhall-Original-Subject` header), is acked and counted in
 `townhall_bus_dead_letters_total`: a poison message never blocks the stream. Handlers
@@ -25,7 +26,7 @@ from __future__ import annotations
 
 from .client import DEAD_LETTER_STREAM, Bus, BusUnavailable, StreamSpec
 from .consumer import ConsumerOptions
-from .message import BatchHandler, Handler, Message, Poison
+from .message import BatchHandler, Handler, Message, Poison, RetryLater
 from .metrics import BusMetrics
 from .threaded import BusThread, PartialPublish
 
@@ -41,5 +42,6 @@ __all__ = [
     "Message",
     "PartialPublish",
     "Poison",
+    "RetryLater",
     "StreamSpec",
 ]

@@ -5,8 +5,10 @@ soon as it is stored), hands them to the service, and acks each one it handled. 
 message whose handler raised is redelivered by the server after `retry_delay_seconds`
 (a nak with delay), so the messages behind it go on; at its `max_deliver`-th delivery,
 or at once when the handler raises `Poison`, it is copied to the dead-letter subject
-with the reason and acked. A connection that drops is re-established and the consumer
-resumes from its last ack: the server keeps its position.
+with the reason and acked. A handler that raises `RetryLater` (a dependency is down)
+has its message redelivered after `retry_later_seconds` without limit. A connection
+that drops is re-established and the consumer resumes from its last ack: the server
+keeps its position.
 """
 
 from __future__ import annotations
@@ -24,7 +26,7 @@ from nats.js import JetStreamContext
 from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
 
 from ..tracing import consuming, consuming_batch
-from .message import BatchHandler, Handler, Message, Poison
+from .message import BatchHandler, Handler, Message, Poison, RetryLater
 
 if TYPE_CHECKING:
     from .client import Bus
@@ -47,6 +49,8 @@ class ConsumerOptions:
     # Deliveries before a failing message goes to the dead-letter subject.
     max_deliver: int = 5
     retry_delay_seconds: float = 1.0
+    # Redelivery delay of a message whose handler raised `RetryLater` (no limit on those).
+    retry_later_seconds: float = 2.0
     # A message not acked within this time (a consumer that died) is delivered again.
     ack_wait_seconds: float = 30.0
     max_ack_pending: int = 10_000
@@ -176,6 +180,13 @@ async def _handle_one(
             await handler(message)
     except Poison as exc:
         await _dead_letter(bus, durable, raw, message, f"poison: {exc}", options)
+    except RetryLater as exc:
+        # Expected while a dependency is down, once per message per delay: not a warning.
+        _log.debug(
+            "bus_message_deferred", consumer=durable, subject=message.subject, reason=str(exc)
+        )
+        await raw.nak(delay=options.retry_later_seconds)
+        _count(bus, "retried", durable)
     except Exception as exc:
         reason = f"{type(exc).__name__}: {exc}"
         if message.num_delivered >= options.max_deliver:

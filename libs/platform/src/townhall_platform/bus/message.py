@@ -23,5 +23,12 @@ class Poison(Exception):
     schema): it goes to the dead-letter subject at once instead of being retried."""
 
 
+class RetryLater(Exception):
+    """Raised by a handler that cannot handle a message yet because something it needs
+    is down (the policy service, say): the message comes again after
+    `ConsumerOptions.retry_later_seconds`, for as long as it takes, and is never
+    dead-lettered for it (the message is sound; waiting is the cure)."""
+
+
 Handler = Callable[[Message], Awaitable[None]]
 BatchHandler = Callable[[Sequence[Message]], Awaitable[None]]

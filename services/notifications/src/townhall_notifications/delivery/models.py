@@ -7,7 +7,9 @@ from datetime import datetime
 from sqlalchemy import BigInteger, Column, Index, UniqueConstraint
 from sqlmodel import Field
 
-from ..database import NotificationsModel, UTCDateTime, utcnow
+from townhall_platform.db import UTCDateTime
+
+from ..database import NotificationsModel, utcnow
 
 
 class AppliedEvent(NotificationsModel, table=True):

@@ -8,7 +8,9 @@ from enum import StrEnum
 from sqlalchemy import Column, Index, Text
 from sqlmodel import Field
 
-from ..database import NotificationsModel, UTCDateTime, utcnow
+from townhall_platform.db import UTCDateTime
+
+from ..database import NotificationsModel, utcnow
 
 
 class MailStatus(StrEnum):

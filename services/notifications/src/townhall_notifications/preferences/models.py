@@ -8,7 +8,9 @@ from typing import Any
 from sqlalchemy import JSON, Column
 from sqlmodel import Field
 
-from ..database import NotificationsModel, UTCDateTime
+from townhall_platform.db import UTCDateTime
+
+from ..database import NotificationsModel
 
 
 class Preference(NotificationsModel, table=True):

@@ -8,7 +8,9 @@ from typing import Any
 from sqlalchemy import JSON, BigInteger, Column, Index, Text, UniqueConstraint
 from sqlmodel import Field
 
-from ..database import NotificationsModel, UTCDateTime, utcnow
+from townhall_platform.db import UTCDateTime
+
+from ..database import NotificationsModel, utcnow
 
 
 class WebhookSubscription(NotificationsModel, table=True):

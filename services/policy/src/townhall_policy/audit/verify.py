@@ -22,7 +22,6 @@ from townhall_policy.audit.keys import AuditKeyring
 from townhall_policy.audit.models import EventRecord
 
 FindingKind = Literal["chain", "checkpoint", "table"]
-MAX_FINDINGS = 200
 
 
 @dataclass(frozen=True)

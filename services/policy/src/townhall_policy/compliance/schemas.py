@@ -274,14 +274,15 @@ class DecisionRow(BaseModel):
 def verify_report(outcome: Verification) -> VerifyReport:
     """The answer for a verification (`first_broken` kept for clients that read only it)."""
     first = next((f for f in outcome.findings if f.kind != "table"), None)
-    latest = outcome.latest_checkpoint
+    chain = outcome.chain
+    latest = chain.latest_checkpoint
     return VerifyReport(
         valid=outcome.valid,
-        events_checked=outcome.events_checked,
-        head_seq=outcome.head_seq,
-        head_hash=outcome.head_hash,
+        events_checked=chain.events_checked,
+        head_seq=chain.head_seq,
+        head_hash=chain.head_hash,
         first_broken=BrokenLinkRead(
-            seq=first.seq if first.seq is not None else outcome.head_seq,
+            seq=first.seq if first.seq is not None else chain.head_seq,
             event_id=first.event_id,
             problem=first.problem,
         )
@@ -299,15 +300,15 @@ def verify_report(outcome: Verification) -> VerifyReport:
             for f in outcome.findings
         ],
         findings_total=outcome.findings_total,
-        keyed_from_seq=outcome.keyed_from_seq,
-        key_ids=outcome.key_ids,
-        checkpoints_checked=outcome.checkpoints_checked,
+        keyed_from_seq=chain.keyed_from_seq,
+        key_ids=chain.key_ids,
+        checkpoints_checked=chain.checkpoints_checked,
         latest_checkpoint=CheckpointRead(
             seq=latest.seq, hash=latest.hash, created_at=latest.created_at, key_id=latest.key_id
         )
         if latest is not None
         else None,
-        other_trails=outcome.other_trails,
+        other_trails=chain.other_trails,
         rows_checked=outcome.rows_checked,
         verified_at=utcnow(),
     )

@@ -12,9 +12,8 @@ from pathlib import Path
 
 from sqlmodel import Session
 
-from townhall_policy.audit.checkpoints import Checkpoint
 from townhall_policy.audit.keys import AuditKeyring
-from townhall_policy.audit.verify import Finding, verify_chain
+from townhall_policy.audit.verify import ChainCheck, Finding, verify_chain
 from townhall_policy.compliance.reconcile import reconcile
 from townhall_policy.compliance.replay import ExpectedState
 
@@ -23,18 +22,21 @@ MAX_FINDINGS = 200
 
 @dataclass(frozen=True)
 class Verification:
-    valid: bool
-    events_checked: int
-    head_seq: int
-    head_hash: str
-    keyed_from_seq: int | None
-    key_ids: list[str]
-    checkpoints_checked: int
-    latest_checkpoint: Checkpoint | None
-    other_trails: list[str]
+    """The chain's check, the tables' reconciliation, and their findings together (the
+    first `MAX_FINDINGS` of them; `findings_total` counts them all)."""
+
+    chain: ChainCheck
     rows_checked: dict[str, int]
     findings: list[Finding]
     findings_total: int
+
+    @property
+    def valid(self) -> bool:
+        return self.findings_total == 0
+
+    @property
+    def events_checked(self) -> int:
+        return self.chain.events_checked
 
 
 def verify_trail(session: Session, keyring: AuditKeyring, checkpoint_dir: Path) -> Verification:
@@ -47,15 +49,7 @@ def verify_trail(session: Session, keyring: AuditKeyring, checkpoint_dir: Path) 
         for f in reconciliation.findings
     ]
     return Verification(
-        valid=not findings,
-        events_checked=chain.events_checked,
-        head_seq=chain.head_seq,
-        head_hash=chain.head_hash,
-        keyed_from_seq=chain.keyed_from_seq,
-        key_ids=chain.key_ids,
-        checkpoints_checked=chain.checkpoints_checked,
-        latest_checkpoint=chain.latest_checkpoint,
-        other_trails=chain.other_trails,
+        chain=chain,
         rows_checked=reconciliation.rows_checked,
         findings=findings[:MAX_FINDINGS],
         findings_total=len(findings),

@@ -22,11 +22,6 @@ class RoleNotHeldInDomain(ValidationFailed):
     title = "Role cannot be held in this domain"
 
 
-class InvalidValidity(ValidationFailed):
-    type_slug = "invalid-validity"
-    title = "Invalid validity period"
-
-
 class DuplicateGrant(Conflict):
     type_slug = "duplicate-grant"
     title = "Duplicate grant"

@@ -7,7 +7,7 @@ Grants are never deleted: revocation fills `revoked_at`, `revoked_by` and
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from sqlmodel import Session
 
@@ -22,7 +22,6 @@ from townhall_policy.grants.errors import (
     DuplicateGrant,
     GrantAlreadyRevoked,
     GrantNotFound,
-    InvalidValidity,
     RoleNotHeldInDomain,
     ServiceGrantNotAllowed,
     UnknownRole,
@@ -31,13 +30,10 @@ from townhall_policy.holdings import duties
 from townhall_policy.holdings.directory import repository as directory
 from townhall_policy.holdings.grants import repository
 from townhall_policy.holdings.grants.models import Grant
+from townhall_policy.holdings.validity import check_period
 from townhall_policy.roles import repository as roles
 from townhall_policy.roles.models import RoleScope
 from townhall_policy.timestamps import utcnow
-
-# A grant may not start in the past: backdating would rewrite "who could do what, when".
-# A little slack absorbs clock differences between the caller and this service.
-BACKDATING_TOLERANCE = timedelta(minutes=5)
 
 
 def scope_of_domain(domain: str) -> RoleScope:
@@ -241,7 +237,7 @@ def create_grant(
 ) -> Grant:
     now = utcnow()
     starts = valid_from or now
-    _check_period(starts, valid_to, now=now)
+    check_period(starts, valid_to, now=now, what="grants")
     _check_grantable(session, subject_id=subject_id, role=role, domain=domain)
     duties.check_grant(
         session, subject_id=subject_id, role=role, domain=domain, starts=starts, ends=valid_to
@@ -272,17 +268,6 @@ def create_grant(
         payload={**grant_payload(grant), "via": via},
     )
     return grant
-
-
-def _check_period(starts: datetime, ends: datetime | None, *, now: datetime) -> None:
-    if starts < now - BACKDATING_TOLERANCE:
-        raise InvalidValidity(
-            f"valid_from {starts.isoformat()} is in the past: grants cannot be backdated."
-        )
-    if ends is not None and ends <= starts:
-        raise InvalidValidity(
-            f"valid_to {ends.isoformat()} must be after valid_from {starts.isoformat()}."
-        )
 
 
 def _check_grantable(session: Session, *, subject_id: str, role: str, domain: str) -> None:

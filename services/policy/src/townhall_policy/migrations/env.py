@@ -1,45 +1,7 @@
-"""Alembic environment: migrates the database named by the config's `sqlalchemy.url`."""
+"""Alembic environment of the policy database (run through `run_migrations`)."""
 
 from __future__ import annotations
 
-from alembic import context
-from sqlalchemy import engine_from_config, pool
+from townhall_platform import migrations_env
 
-from townhall_policy.metadata import metadata
-
-config = context.config
-target_metadata = metadata
-
-
-def run_migrations_offline() -> None:
-    context.configure(
-        url=config.get_main_option("sqlalchemy.url"),
-        target_metadata=target_metadata,
-        literal_binds=True,
-        dialect_opts={"paramstyle": "named"},
-    )
-    with context.begin_transaction():
-        context.run_migrations()
-
-
-def run_migrations_online() -> None:
-    connectable = engine_from_config(
-        config.get_section(config.config_ini_section, {}),
-        prefix="sqlalchemy.",
-        poolclass=pool.NullPool,
-    )
-    with connectable.connect() as connection:
-        context.configure(
-            connection=connection,
-            target_metadata=target_metadata,
-            render_as_batch=connection.dialect.name == "sqlite",
-        )
-        with context.begin_transaction():
-            context.run_migrations()
-    connectable.dispose()
-
-
-if context.is_offline_mode():
-    run_migrations_offline()
-else:
-    run_migrations_online()
+migrations_env.run()

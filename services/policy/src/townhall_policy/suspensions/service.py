@@ -16,13 +16,12 @@ from townhall_policy.directory.errors import InactiveSubject, NotAGroup, Unknown
 from townhall_policy.domains import repository as domains
 from townhall_policy.domains.errors import UnknownDomain
 from townhall_policy.enforcement.snapshot import PolicySnapshot
-from townhall_policy.grants.errors import InvalidValidity
-from townhall_policy.grants.service import BACKDATING_TOLERANCE
 from townhall_policy.holdings import duties
 from townhall_policy.holdings.directory import repository as directory
 from townhall_policy.holdings.directory.models import SubjectKind
 from townhall_policy.holdings.suspensions import repository
 from townhall_policy.holdings.suspensions.models import Suspension
+from townhall_policy.holdings.validity import check_period
 from townhall_policy.suspensions.errors import (
     DuplicateSuspension,
     ReadSuspensionInSpace,
@@ -80,7 +79,7 @@ def suspend(
         raise SelfSuspension(f"{created_by} may not suspend themselves.")
     now = utcnow()
     starts = valid_from or now
-    _check_period(starts, valid_to, now=now)
+    check_period(starts, valid_to, now=now, what="suspensions")
     _check_suspendable(session, subject_id=subject_id, domain=domain, action=action)
     _check_no_overlap(
         session, subject_id=subject_id, domain=domain, action=action, starts=starts, ends=valid_to
@@ -112,15 +111,6 @@ def suspend(
             session, change=f"suspending {subject_id}", at=max(starts, now)
         )
     return suspension
-
-
-def _check_period(starts: datetime, ends: datetime | None, *, now: datetime) -> None:
-    if starts < now - BACKDATING_TOLERANCE:
-        raise InvalidValidity(f"valid_from {starts.isoformat()} is in the past.")
-    if ends is not None and ends <= starts:
-        raise InvalidValidity(
-            f"valid_to {ends.isoformat()} must be after valid_from {starts.isoformat()}."
-        )
 
 
 def _check_suspendable(

@@ -21,7 +21,7 @@ from ..web import (
     CurrentViewer,
     Viewer,
     refused_page,
-    render,
+    render_form,
     time_zone,
 )
 from .posts import post_page_with
@@ -53,8 +53,7 @@ def _edit_page(
             "publish_at": local_input(post.scheduled_at, zone),
         }
     )
-    context = {**form.context(), "post": post}
-    return render(request, "edit.html", context, viewer=viewer, status_code=form.status_code)
+    return render_form(request, "edit.html", form, {"post": post}, viewer=viewer)
 
 
 @router.get("/posts/{post_id}/edit", summary="Edit one's own post")
@@ -97,17 +96,33 @@ def edit_post_submit(
     return RedirectResponse(f"/posts/{post_id}?done=edited", status_code=303)
 
 
-def _send(clients: ClientsDep, viewer: Viewer, method: str, path: str, **body: str) -> None:
-    """A change publishing's client has no method for, with the user's token."""
-    with refusals():
-        clients.publishing.request(
-            method,
-            path,
-            idempotent=False,
-            token=viewer.token,
-            expected=(200, 204),
-            **({"json": body} if body else {}),
-        )
+def _change(
+    request: Request,
+    viewer: Viewer,
+    clients: ClientsDep,
+    post_id: str,
+    change: tuple[str, str],
+    *,
+    then: str,
+    **fields: str,
+) -> Response:
+    """Send `change` (a method and a path publishing's client has no method for) with the
+    user's token and `fields` as its JSON body, then go to `then`; a refusal shows the
+    post again with it."""
+    method, path = change
+    try:
+        with refusals():
+            clients.publishing.request(
+                method,
+                path,
+                idempotent=False,
+                token=viewer.token,
+                expected=(200, 204),
+                **({"json": fields} if fields else {}),
+            )
+    except FormRefused as refused:
+        return _post_again(request, viewer, clients, post_id, refused)
+    return RedirectResponse(then, status_code=303)
 
 
 def _post_again(
@@ -124,11 +139,8 @@ def delete_post(
     viewer: CurrentViewer,
     clients: ClientsDep,
 ) -> Response:
-    try:
-        _send(clients, viewer, "DELETE", f"/v1/posts/{post_id}")
-    except FormRefused as refused:
-        return _post_again(request, viewer, clients, post_id, refused)
-    return RedirectResponse("/?done=deleted", status_code=303)
+    change = ("DELETE", f"/v1/posts/{post_id}")
+    return _change(request, viewer, clients, post_id, change, then="/?done=deleted")
 
 
 @router.post("/posts/{post_id}/comments/{comment_id}/edit", summary="Edit one's own comment")
@@ -143,11 +155,11 @@ def edit_comment(
 ) -> Response:
     try:
         update = checked(CommentUpdate, {"body": body})
-        path = f"/v1/posts/{post_id}/comments/{comment_id}"
-        _send(clients, viewer, "PATCH", path, body=update.body)
     except FormRefused as refused:
         return _post_again(request, viewer, clients, post_id, refused)
-    return RedirectResponse(f"/posts/{post_id}#c-{comment_id}", status_code=303)
+    change = ("PATCH", f"/v1/posts/{post_id}/comments/{comment_id}")
+    then = f"/posts/{post_id}#c-{comment_id}"
+    return _change(request, viewer, clients, post_id, change, then=then, body=update.body)
 
 
 @router.post("/posts/{post_id}/comments/{comment_id}/delete", summary="Delete one's comment")
@@ -159,11 +171,9 @@ def delete_comment(
     viewer: CurrentViewer,
     clients: ClientsDep,
 ) -> Response:
-    try:
-        _send(clients, viewer, "DELETE", f"/v1/posts/{post_id}/comments/{comment_id}")
-    except FormRefused as refused:
-        return _post_again(request, viewer, clients, post_id, refused)
-    return RedirectResponse(f"/posts/{post_id}?done=comment_deleted#comments", status_code=303)
+    change = ("DELETE", f"/v1/posts/{post_id}/comments/{comment_id}")
+    then = f"/posts/{post_id}?done=comment_deleted#comments"
+    return _change(request, viewer, clients, post_id, change, then=then)
 
 
 @router.post("/posts/{post_id}/unendorse", summary="Withdraw an endorsement")
@@ -174,8 +184,7 @@ def unendorse(
     viewer: CurrentViewer,
     clients: ClientsDep,
 ) -> Response:
-    try:
-        _send(clients, viewer, "DELETE", f"/v1/posts/{post_id}/endorse")
-    except FormRefused as refused:
-        return _post_again(request, viewer, clients, post_id, refused)
-    return RedirectResponse(f"/posts/{post_id}?done=unendorsed", status_code=303)
+    change = ("DELETE", f"/v1/posts/{post_id}/endorse")
+    return _change(
+        request, viewer, clients, post_id, change, then=f"/posts/{post_id}?done=unendorsed"
+    )

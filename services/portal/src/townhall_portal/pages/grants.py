@@ -10,7 +10,7 @@ from starlette.responses import RedirectResponse, Response
 from townhall_platform.params import ResourceId
 
 from ..forms import FormRefused, FormState, parse_instant, refusals
-from ..web import ClientsDep, CsrfChecked, CurrentViewer, Viewer, render
+from ..web import ClientsDep, CsrfChecked, CurrentViewer, Viewer, render_form
 
 router = APIRouter(tags=["staff"])
 
@@ -44,18 +44,17 @@ def _grants_page(
         domain=filters.get("domain") or None,
     )
     grants = listing.get("grants", []) if isinstance(listing, dict) else listing
-    return render(
+    return render_form(
         request,
         "grants.html",
+        form,
         {
-            **form.context(),
             "grants": [g for g in grants if g.get("active", True)],
             "filters": filters,
             "notice": notice,
             "roles": ROLES,
         },
         viewer=viewer,
-        status_code=form.status_code,
     )
 
 

@@ -12,7 +12,7 @@ from townhall_contracts.publishing.posts import ReasonRequest
 from townhall_platform.params import ResourceId
 
 from ..forms import FormRefused, FormState, checked, refusals
-from ..web import ClientsDep, CsrfChecked, CurrentViewer, Viewer, render
+from ..web import ClientsDep, CsrfChecked, CurrentViewer, Viewer, render, render_form
 
 router = APIRouter(tags=["staff"])
 
@@ -37,12 +37,12 @@ def _moderation_page(
 ) -> Response:
     form = form or FormState()
     reports = clients.publishing.report_queue(user_token=viewer.token)
-    return render(
+    return render_form(
         request,
         "moderation.html",
-        {**form.context(), "reports": reports, "notice": notice},
+        form,
+        {"reports": reports, "notice": notice},
         viewer=viewer,
-        status_code=form.status_code,
     )
 
 

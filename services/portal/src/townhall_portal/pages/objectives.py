@@ -20,7 +20,7 @@ from townhall_contracts.publishing.objectives import (
 from townhall_platform.params import ResourceId
 
 from ..forms import FormRefused, FormState, checked, refusals
-from ..web import ClientsDep, CsrfChecked, CurrentViewer, Viewer, render
+from ..web import ClientsDep, CsrfChecked, CurrentViewer, Viewer, render_form
 
 router = APIRouter(tags=["staff"])
 
@@ -41,18 +41,17 @@ def _objectives_page(
         "metric": "acknowledgement_rate",
         **form.values,
     }
-    return render(
+    return render_form(
         request,
         "objectives.html",
+        form,
         {
-            **form.context(),
             "values": values,
             "objectives": listed,
             "metrics": metrics,
             "collected": collected,
         },
         viewer=viewer,
-        status_code=form.status_code,
     )
 
 
@@ -186,11 +185,11 @@ def _objective_page(
     found = clients.publishing.objective(objective_id, user_token=viewer.token)
     series = clients.publishing.objective_series(objective_id, user_token=viewer.token, by=by)
     share = series.unit == Unit.SHARE
-    return render(
+    return render_form(
         request,
         "objective.html",
+        form,
         {
-            **form.context(),
             "o": found,
             "series": series,
             "chart": _chart(series),
@@ -199,7 +198,6 @@ def _objective_page(
             "now": datetime.now(UTC),
         },
         viewer=viewer,
-        status_code=form.status_code,
     )
 
 

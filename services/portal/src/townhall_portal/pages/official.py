@@ -36,6 +36,7 @@ from ..web import (
     Viewer,
     refused_page,
     render,
+    render_form,
     time_zone,
 )
 from ..web import (
@@ -77,17 +78,16 @@ def _official_page(
     spaces = allowed_spaces(
         clients, viewer, clients.publishing.spaces(user_token=viewer.token), "post.official"
     )
-    return render(
+    return render_form(
         request,
         "official.html",
+        form,
         {
-            **form.context(),
             "spaces": spaces,
             "posts": _my_official_posts(clients, viewer),
             "notice": notice,
         },
         viewer=viewer,
-        status_code=form.status_code,
     )
 
 
@@ -202,18 +202,17 @@ def _tracking_page(
             lambda: clients.publishing.acknowledgements(post_id, user_token=viewer.token)
         )
     history = _if_allowed(lambda: clients.publishing.history(post_id, user_token=viewer.token))
-    return render(
+    return render_form(
         request,
         "official_post.html",
+        form,
         {
-            **form.context(),
             "post": post,
             "report": report,
             "steps": history.steps if history else [],
             "notice": notice,
         },
         viewer=viewer,
-        status_code=form.status_code,
     )
 
 
@@ -309,12 +308,12 @@ def _approvals_page(
     groups = [g for p in waiting for g in p.audience_groups]
     unknown = set(unknown_groups(directory, groups, token=viewer.token)) if groups else set()
     blocked = {p.id for p in waiting if unknown & set(p.audience_groups)}
-    return render(
+    return render_form(
         request,
         "approvals.html",
-        {**form.context(), "posts": waiting, "blocked": blocked, "notice": notice},
+        form,
+        {"posts": waiting, "blocked": blocked, "notice": notice},
         viewer=viewer,
-        status_code=form.status_code,
     )
 
 

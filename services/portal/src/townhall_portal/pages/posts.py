@@ -22,7 +22,7 @@ from townhall_platform.params import ResourceId
 
 from ..forms import FormRefused, FormState, checked, refusals
 from ..permissions import allowed_spaces
-from ..web import ClientsDep, CsrfChecked, CurrentViewer, Viewer, refused_page, render
+from ..web import ClientsDep, CsrfChecked, CurrentViewer, Viewer, refused_page, render, render_form
 from .reading import MISSING
 
 router = APIRouter(tags=["employees"])
@@ -42,18 +42,17 @@ def _compose_page(
         return refused_page(request, viewer, "refusal.post.social")
     # A preview of text not yet posted, by the renderer publishing makes `body_html` with.
     preview_html = render_markdown(form.values["body"]) if preview else None
-    return render(
+    return render_form(
         request,
         "compose.html",
+        form,
         {
-            **form.context(),
             "spaces": spaces,
             "preview": preview,
             "preview_html": preview_html,
             "limits": LIMITS,
         },
         viewer=viewer,
-        status_code=form.status_code,
     )
 
 
@@ -112,18 +111,17 @@ def _post_page(
     form = form or FormState()
     post = clients.publishing.post(post_id, user_token=viewer.token)
     comments = _comments(clients, viewer, post_id)
-    return render(
+    return render_form(
         request,
         "post.html",
+        form,
         {
-            **form.context(),
             "post": post,
             "comments": comments,
             "may": _allowed_here(clients, viewer, post.space_id),
             "notice": notice,
         },
         viewer=viewer,
-        status_code=form.status_code,
     )
 
 

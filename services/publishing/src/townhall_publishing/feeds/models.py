@@ -7,7 +7,9 @@ from datetime import datetime
 from sqlalchemy import Column, Index
 from sqlmodel import Field
 
-from ..database import PublishingModel, UTCDateTime, utcnow
+from townhall_platform.db import UTCDateTime
+
+from ..database import PublishingModel, utcnow
 
 
 class FeedToken(PublishingModel, table=True):

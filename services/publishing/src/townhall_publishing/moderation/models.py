@@ -8,7 +8,9 @@ from enum import StrEnum
 from sqlalchemy import CheckConstraint, Column, ForeignKey, Index, String
 from sqlmodel import Field
 
-from ..database import PublishingModel, UTCDateTime
+from townhall_platform.db import UTCDateTime
+
+from ..database import PublishingModel
 
 
 class ReportStatus(StrEnum):

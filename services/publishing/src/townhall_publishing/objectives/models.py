@@ -8,7 +8,9 @@ from typing import Any
 from sqlalchemy import JSON, Column, Date, ForeignKey, Index, String, Text
 from sqlmodel import Field
 
-from ..database import PublishingModel, UTCDateTime
+from townhall_platform.db import UTCDateTime
+
+from ..database import PublishingModel
 
 
 class Objective(PublishingModel, table=True):

@@ -8,7 +8,9 @@ from typing import Any
 from sqlalchemy import JSON, BigInteger, CheckConstraint, Column, Index, Integer, text
 from sqlmodel import Field
 
-from ..database import PublishingModel, UTCDateTime, utcnow
+from townhall_platform.db import UTCDateTime
+
+from ..database import PublishingModel, utcnow
 
 # SQLite autoincrements only an INTEGER primary key; PostgreSQL gets a bigint identity.
 _EVENT_ID = BigInteger().with_variant(Integer(), "sqlite")

@@ -13,9 +13,10 @@ from sqlmodel import Session, col, select
 
 from townhall_contracts.events import DocumentUpserted, EventType
 from townhall_contracts.search import IndexDocument
+from townhall_platform.db import UTCDateTime
 from townhall_platform.tracing import current_headers
 
-from ..database import UTCDateTime, utcnow
+from ..database import utcnow
 from .models import OutboxEvent
 from .wakeup import note_outbox_written
 

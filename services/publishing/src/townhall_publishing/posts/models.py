@@ -20,8 +20,9 @@ from sqlmodel import Field, col
 
 from townhall_contracts.publishing.engagement import ReactionKind as ReactionKind
 from townhall_contracts.publishing.posts import PostKind as PostKind
+from townhall_platform.db import UTCDateTime
 
-from ..database import PublishingModel, UTCDateTime, no_strings, utcnow
+from ..database import PublishingModel, no_strings, utcnow
 
 # The authority an official post speaks with when its author names none.
 DEFAULT_AUTHORITY = "Direction de la communication"

@@ -7,7 +7,9 @@ from datetime import datetime
 from sqlalchemy import CheckConstraint, Column
 from sqlmodel import Field
 
-from ..database import PublishingModel, UTCDateTime, utcnow
+from townhall_platform.db import UTCDateTime
+
+from ..database import PublishingModel, utcnow
 
 
 class Space(PublishingModel, table=True):

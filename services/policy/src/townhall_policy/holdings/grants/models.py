@@ -9,6 +9,7 @@ from sqlalchemy import Column, ForeignKey, String
 from sqlmodel import Field
 
 from townhall_policy.database import PolicyTable
+from townhall_policy.holdings.validity import in_force
 from townhall_policy.timestamps import UtcDateTime
 
 
@@ -42,8 +43,6 @@ class Grant(PolicyTable, table=True):
 
     def is_active_at(self, instant: datetime) -> bool:
         """True when the grant was in force at `instant`: within validity, not yet revoked."""
-        if self.revoked_at is not None and self.revoked_at <= instant:
-            return False
-        if self.valid_from > instant:
-            return False
-        return self.valid_to is None or instant < self.valid_to
+        return in_force(
+            instant, valid_from=self.valid_from, valid_to=self.valid_to, ended_at=self.revoked_at
+        )

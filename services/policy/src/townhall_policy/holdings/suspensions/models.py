@@ -9,6 +9,7 @@ from sqlalchemy import Column, ForeignKey, String
 from sqlmodel import Field
 
 from townhall_policy.database import PolicyTable
+from townhall_policy.holdings.validity import in_force
 from townhall_policy.timestamps import UtcDateTime
 
 
@@ -40,8 +41,6 @@ class Suspension(PolicyTable, table=True):
 
     def is_active_at(self, instant: datetime) -> bool:
         """True when the suspension was in force at `instant`."""
-        if self.lifted_at is not None and self.lifted_at <= instant:
-            return False
-        if self.valid_from > instant:
-            return False
-        return self.valid_to is None or instant < self.valid_to
+        return in_force(
+            instant, valid_from=self.valid_from, valid_to=self.valid_to, ended_at=self.lifted_at
+        )
