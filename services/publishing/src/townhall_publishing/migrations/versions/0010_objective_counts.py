@@ -1,0 +1,36 @@
+"""Objective counts: an additive metric's counts per settled day and directory group.
+
+Revision ID: 0010_objective_counts
+Revises: 0009_feed_tokens
+Create Date: 2026-12-07
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+from alembic import op
+
+revision: str = "0010_objective_counts"
+down_revision: str | None = "0009_feed_tokens"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+
+def upgrade() -> None:
+    op.create_table(
+        "objective_counts",
+        sa.Column(
+            "objective_id", sa.String(length=36), sa.ForeignKey("objectives.id"), primary_key=True
+        ),
+        sa.Column("day", sa.Date(), primary_key=True),
+        sa.Column("group_id", sa.String(length=128), primary_key=True),
+        sa.Column("part", sa.Float(), nullable=False),
+        sa.Column("whole", sa.Float(), nullable=False),
+        sa.Column("computed_at", sa.DateTime(timezone=True), nullable=False),
+    )
+
+
+def downgrade() -> None:
+    op.drop_table("objective_counts")
