@@ -34,6 +34,8 @@ class Objective(PublishingModel, table=True):
     state: str = Field(max_length=16)
     outcome: str | None = Field(default=None, max_length=16)
     closed_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))
+    # The day of the owner's last report (sent at the objective's cadence).
+    reported_on: date | None = Field(default=None, sa_column=Column(Date()))
     created_by: str = Field(max_length=128)
     created_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
     updated_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))

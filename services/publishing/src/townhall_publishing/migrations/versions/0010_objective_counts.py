@@ -1,4 +1,5 @@
-"""Objective counts: an additive metric's counts per settled day and directory group.
+"""Objective counts: an additive metric's counts per settled day and directory group;
+the day of each objective's last report to its owner.
 
 Revision ID: 0010_objective_counts
 Revises: 0009_feed_tokens
@@ -30,7 +31,11 @@ def upgrade() -> None:
         sa.Column("whole", sa.Float(), nullable=False),
         sa.Column("computed_at", sa.DateTime(timezone=True), nullable=False),
     )
+    with op.batch_alter_table("objectives") as table:
+        table.add_column(sa.Column("reported_on", sa.Date(), nullable=True))
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("objectives") as table:
+        table.drop_column("reported_on")
     op.drop_table("objective_counts")
