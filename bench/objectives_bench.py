@@ -7,9 +7,12 @@ questions with answers, comments, reactions), then measures in process, with pol
 answered by an in-memory directory (policy's own cost is not measured here):
 
 - the dashboard: an objective's value today, its series over the period and its
-  breakdown by site, with the finished days read from the rollups;
-- the same computed straight from the raw tables (no rollup kept), as a ratio;
-- the daily rollup: keeping yesterday's value of every open objective.
+  breakdown by site, with the finished days read from the kept daily values and today's
+  value and each breakdown cell from the kept daily counts (plus the raw rows of the
+  days not settled yet);
+- the same computed straight from the raw tables (nothing kept), as a ratio;
+- the daily rollup: keeping yesterday's value and the settled days' counts of every open
+  objective.
 """
 
 from __future__ import annotations
