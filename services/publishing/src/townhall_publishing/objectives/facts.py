@@ -52,6 +52,15 @@ class PolicyFacts:
 
     def forget_counts(self, objective_id: str) -> None:
         self._counts.pop(objective_id, None)
+        self._spans = {k: v for k, v in self._spans.items() if k[:2] != ("measure", objective_id)}
+
+    def remembered(self, key: tuple[Any, ...], compute: Callable[[], T]) -> T:
+        """`compute()` once per pass and key: a dashboard asks today's value twice (the
+        objective and its series' last point)."""
+        if key not in self._spans:
+            self._spans[key] = compute()
+        found: T = self._spans[key]
+        return found
 
     def kept_counts(self, objective_id: str) -> dict[str, dict[date, Counts]]:
         """The objective's kept daily counts per group id, read once per pass."""

@@ -54,11 +54,18 @@ def counted_measure(
 ) -> Measure:
     """The additive objective's value over `people` from its first day until `end`: the
     kept counts of the days settled by `end`, the other spans counted from raw rows."""
+    if len(people) < max(floor, MIN_PRIVACY_FLOOR):
+        return Measure(None, len(people))
+    key = ("measure", objective.id, group_id, end, len(people))
+    return facts.remembered(key, lambda: _counted(facts, objective, people, group_id, end))
+
+
+def _counted(
+    facts: PolicyFacts, objective: Objective, people: frozenset[str], group_id: str, end: datetime
+) -> Measure:
     counting = additive(objective)
     assert counting is not None, "only additive metrics are counted"
     rule, n, unit = counting
-    if len(people) < max(floor, MIN_PRIVACY_FLOOR):
-        return Measure(None, len(people))
     kept = facts.kept_counts(objective.id).get(group_id, {})
     settles = rule.settles_after(n)
     space = objective.scope_id if objective.scope_kind == "space" else None
