@@ -115,6 +115,12 @@ def main() -> None:
         "--employees", type=int, default=5_000, help="objectives: generated employees"
     )
     parser.add_argument("--days", type=int, default=90, help="objectives: days of activity")
+    parser.add_argument(
+        "--raw-repeats",
+        type=int,
+        default=3,
+        help="objectives: dashboards computed straight from the raw tables (slow at scale)",
+    )
     args = parser.parse_args()
     if unknown := set(args.only) - set(BENCHMARKS):
         parser.error(f"unknown benchmark(s) {', '.join(sorted(unknown))}")
@@ -170,7 +176,11 @@ def main() -> None:
     if "objectives" in only:
         from bench import objectives_bench
 
-        objectives_bench.report(objectives_bench.run(employees=args.employees, days=args.days))
+        objectives_bench.report(
+            objectives_bench.run(
+                employees=args.employees, days=args.days, raw_repeats=args.raw_repeats
+            )
+        )
     if "relevance" in only:
         from bench import relevance_bench
 

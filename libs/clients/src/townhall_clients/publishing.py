@@ -29,7 +29,7 @@ from townhall_contracts.publishing.feed_tokens import (
     FeedTokenList,
     FeedTokenRead,
 )
-from townhall_contracts.publishing.indicators import Indicators
+from townhall_contracts.publishing.indicators import Indicators, IndicatorsComparison
 from townhall_contracts.publishing.moderation import (
     ModerationActionRead,
     ModerationRequest,
@@ -181,6 +181,42 @@ class PublishingClient(ServiceClient):
             since=since.isoformat() if since else None,
             until=until.isoformat() if until else None,
         )
+
+    def indicators_comparison(
+        self, *, user_token: str, space_id: str | None, since: datetime, until: datetime
+    ) -> IndicatorsComparison:
+        """[since, until) against the span of the same length before it, figure by figure."""
+        return self._get(
+            IndicatorsComparison,
+            "/v1/indicators/comparison",
+            user_token,
+            space_id=space_id,
+            since=since.isoformat(),
+            until=until.isoformat(),
+        )
+
+    def indicators_comparison_csv(
+        self, *, user_token: str, space_id: str | None, since: datetime, until: datetime
+    ) -> bytes:
+        """The same comparison as CSV, one line per figure."""
+        params = without_empty(
+            {"space_id": space_id, "since": since.isoformat(), "until": until.isoformat()}
+        )
+        response = self.request(
+            "GET",
+            "/v1/indicators/comparison",
+            idempotent=True,
+            token=user_token,
+            params={**params, "format": "csv"},
+        )
+        return response.content
+
+    def objectives_csv(self, *, user_token: str) -> bytes:
+        """Every objective the caller may read, one CSV line each, for BI tools."""
+        response = self.request(
+            "GET", "/v1/objectives", idempotent=True, token=user_token, params={"format": "csv"}
+        )
+        return response.content
 
     def metrics(self, *, user_token: str) -> list[MetricDefinition]:
         """The catalogue of metrics objectives are set on."""

@@ -12,6 +12,7 @@ Adding an event type: a value of `EventType`, its data model, one line in `_DATA
 
 from __future__ import annotations
 
+from datetime import date
 from enum import StrEnum
 from typing import Any
 
@@ -46,6 +47,8 @@ class EventType(StrEnum):
     POST_ACKNOWLEDGED = "post.acknowledged"
     COMMENT_CREATED = "comment.created"
     REPORT_CREATED = "report.created"
+    # An objective's periodic report to its owner (weekly or monthly, its cadence).
+    OBJECTIVE_REPORTED = "objective.reported"
 
 
 class _Data(BaseModel):
@@ -136,6 +139,23 @@ class ReportCreated(_Data):
     reporter_id: str
 
 
+class ObjectiveReported(_Data):
+    """Where an objective stands, for its owner: today's value against the path and the
+    target, and the value a cadence ago (none when not measured or under the floor)."""
+
+    objective_id: str
+    name: str
+    owner_id: str
+    unit: str
+    value: float | None
+    previous_value: float | None
+    expected: float | None
+    target: float
+    status: str
+    day: date
+    ends_on: date
+
+
 _DATA: dict[EventType, type[_Data]] = {
     EventType.DOCUMENT_UPSERTED: DocumentUpserted,
     EventType.DOCUMENT_DELETED: DocumentDeleted,
@@ -147,6 +167,7 @@ _DATA: dict[EventType, type[_Data]] = {
     EventType.POST_ACKNOWLEDGED: PostAcknowledged,
     EventType.COMMENT_CREATED: CommentCreated,
     EventType.REPORT_CREATED: ReportCreated,
+    EventType.OBJECTIVE_REPORTED: ObjectiveReported,
 }
 
 

@@ -32,6 +32,7 @@ class NotificationKind(StrEnum):
     POST_REJECTED = "post_rejected"
     POST_PUBLISHED = "post_published"
     REPORT_CREATED = "report_created"
+    OBJECTIVE_REPORT = "objective_report"
 
 
 # The company's official voice must reach everyone it asks to acknowledge: these kinds

@@ -23,6 +23,9 @@ from townhall_contracts.readers import (
 
 # Policy's batch decision endpoint takes at most this many at once.
 _BATCH = 1000
+# The space of items about no space: an objective's report is its owner's own, read by
+# them whatever the spaces they may read.
+NO_SPACE = ""
 
 
 class Reach:
@@ -97,6 +100,10 @@ class Reach:
             [DecisionRequest(subject=subject, action=a, domain=d) for a, d in candidates]
         )
         return any(d.allowed for d in batch.decisions)
+
+    def may_read(self, subject: str, space_id: str) -> bool:
+        """Whether `subject` may read an item of `space_id` now (always, for no space)."""
+        return space_id == NO_SPACE or bool(self.readers([subject], space_id))
 
     def readers(
         self, subjects: Iterable[str], space_id: str, narrowing: frozenset[str] = frozenset()

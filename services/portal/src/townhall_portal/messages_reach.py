@@ -45,6 +45,7 @@ REACH_MESSAGES: dict[str, tuple[str, str]] = {
     "inbox.kind.post_rejected": ("Post rejected", "Message refusé"),
     "inbox.kind.post_published": ("Post published", "Message publié"),
     "inbox.kind.report_created": ("New report", "Nouveau signalement"),
+    "inbox.kind.objective_report": ("Objective report", "Point sur un objectif"),
     "feeds.title": ("Feeds of official posts", "Flux des communications officielles"),
     "feeds.intro": (
         "Follow official posts in a news reader or your intranet portal: create a feed "

@@ -18,6 +18,7 @@ from townhall_platform.runtime import serve as serve_app
 
 from .app import SERVICE_NAME, build_relay, event_publisher
 from .database import utcnow
+from .objectives.reports import send_reports
 from .objectives.service import roll_up
 from .outbox.metrics import RelayMetrics
 from .policy_gate import PolicyGate
@@ -97,7 +98,8 @@ def seed(
 
 @main.command()
 def rollup() -> None:
-    """Keep yesterday's value (and any missing day) of every open objective; run daily."""
+    """Keep yesterday's value (and any missing day) of every open objective, and send the
+    reports due to their owners; run daily."""
     settings = PublishingSettings()
     configure_logging(service=SERVICE_NAME, json=settings.log_json, level=settings.log_level)
     engine = make_engine(settings.database_url)
@@ -112,10 +114,16 @@ def rollup() -> None:
                 floor=settings.objectives_privacy_floor,
                 progress=lambda line: console.print(f"publishing rollup: {line}"),
             )
+            reported = send_reports(
+                session=session,
+                gate=PolicyGate(policy),
+                now=utcnow(),
+                floor=settings.objectives_privacy_floor,
+            )
     finally:
         policy.close()
         engine.dispose()
-    console.print(f"publishing rollup: {kept} day(s) kept")
+    console.print(f"publishing rollup: {kept} day(s) kept, {reported} report(s) sent to owners")
 
 
 @main.command("relay-once")

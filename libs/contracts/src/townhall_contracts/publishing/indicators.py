@@ -35,3 +35,24 @@ class Indicators(BaseModel):
     acknowledgement: AcknowledgementIndicator
     social_posts_with_reply: int
     social_reply_share: float | None
+
+
+class IndicatorChange(BaseModel):
+    """One indicator over the period and over the period of the same length before it."""
+
+    indicator: str
+    current: float | None
+    previous: float | None
+    change: float | None = Field(description="current - previous; none when either is missing")
+
+
+class IndicatorsComparison(BaseModel):
+    """[since, until) against [previous_since, since), the span of the same length before."""
+
+    space_id: str | None
+    since: datetime
+    until: datetime
+    previous_since: datetime
+    current: Indicators
+    previous: Indicators
+    changes: list[IndicatorChange]

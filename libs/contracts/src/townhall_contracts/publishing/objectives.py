@@ -190,6 +190,29 @@ class ObjectiveList(BaseModel):
     objectives: list[ObjectiveRead]
 
 
+class ObjectiveExportRow(BaseModel):
+    """One objective as a flat line of the BI export (`GET /v1/objectives?format=csv`)."""
+
+    id: str
+    name: str
+    owner_id: str
+    scope_kind: ScopeKind
+    scope_id: str | None
+    metric: MetricKey
+    unit: Unit
+    window: int | None
+    direction: Direction
+    baseline: float | None
+    target: float
+    value: float | None
+    expected: float | None
+    status: Status
+    starts_on: date
+    ends_on: date
+    state: ObjectiveState
+    outcome: Outcome | None
+
+
 class SeriesPoint(BaseModel):
     day: date
     value: float | None

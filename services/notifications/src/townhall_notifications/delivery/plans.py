@@ -13,6 +13,7 @@ from townhall_contracts.events import (
     CommentCreated,
     Event,
     EventType,
+    ObjectiveReported,
     PostDecided,
     PostEndorsed,
     PostPublished,
@@ -20,8 +21,9 @@ from townhall_contracts.events import (
     ReportCreated,
 )
 from townhall_contracts.notifications import NotificationKind as Kind
+from townhall_contracts.readers import user_principal
 
-from ..reach import Reach
+from ..reach import NO_SPACE, Reach
 
 OFFICIAL = "official"
 
@@ -76,6 +78,8 @@ def plan(event: Event, reach: Reach) -> Plan:
         result.add(reach.readers([data.author_id], data.space_id), item, skip=data.by)
     elif isinstance(data, CommentCreated):
         _commented(data, reach, result)
+    elif isinstance(data, ObjectiveReported):
+        _objective(data, reach, result)
     elif isinstance(data, ReportCreated):
         item = Item(Kind.REPORT_CREATED, data.post_id, data.space_id, "", actor_id=data.reporter_id)
         result.add(reach.space_moderators(data.space_id), item, skip=data.reporter_id)
@@ -111,3 +115,33 @@ def _commented(data: CommentCreated, reach: Reach, result: Plan) -> None:
 def _mentioned(mentions: list[str], item: Item, reach: Reach, result: Plan) -> None:
     if mentions:
         result.add(reach.readers(mentions, item.space_id), item, skip=item.actor_id)
+
+
+def portal_path(kind: str, subject_id: str) -> str:
+    """The portal page an item is about: its objective for a report, else its post."""
+    if kind == Kind.OBJECTIVE_REPORT.value:
+        return f"/objectives/{subject_id}"
+    return f"/posts/{subject_id}"
+
+
+def _figure(unit: str, value: float | None) -> str:
+    if value is None:
+        return "—"
+    if unit == "share":
+        return f"{value * 100:.1f} %"
+    if unit == "hours":
+        return f"{value:.1f} h"
+    return f"{value:g}"
+
+
+def _objective(data: ObjectiveReported, reach: Reach, result: Plan) -> None:
+    """The report goes to the objective's owner alone, while they are an active user."""
+    figures = [
+        f"{_figure(data.unit, data.value)} ({data.day.isoformat()})",
+        f"→ {_figure(data.unit, data.target)} ({data.ends_on.isoformat()})",
+        f"path {_figure(data.unit, data.expected)}",
+        f"before {_figure(data.unit, data.previous_value)}",
+        data.status.replace("_", " "),
+    ]
+    item = Item(Kind.OBJECTIVE_REPORT, data.objective_id, NO_SPACE, data.name, " · ".join(figures))
+    result.add(reach.audience([user_principal(data.owner_id)]), item)

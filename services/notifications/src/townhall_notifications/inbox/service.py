@@ -13,13 +13,14 @@ from sqlmodel import Session
 from townhall_contracts.notifications import Inbox, InboxItem, NotificationKind, UnreadCount
 
 from ..delivery.models import Notification
+from ..delivery.plans import portal_path
 from ..reach import Reach
 from .errors import BadCursor, NotificationNotFound
 from .repository import InboxRepository
 
 
 def _readable(reach: Reach, subject: str, spaces: set[str]) -> set[str]:
-    return {s for s in spaces if reach.readers([subject], s)}
+    return {s for s in spaces if reach.may_read(subject, s)}
 
 
 def _item(row: Notification) -> InboxItem:
@@ -34,7 +35,7 @@ def _item(row: Notification) -> InboxItem:
         actor_id=row.actor_id,
         read=row.read_at is not None,
         created_at=row.created_at,
-        link=f"/posts/{row.post_id}",
+        link=portal_path(row.kind, row.post_id),
     )
 
 

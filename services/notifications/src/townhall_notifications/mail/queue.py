@@ -37,7 +37,7 @@ def queue_notices(
     for row in rows:
         row.email_pending = False
         session.add(row)
-        if not reach.readers([row.recipient_id], row.space_id):
+        if not reach.may_read(row.recipient_id, row.space_id):
             continue
         profile = book.profile(session, row.recipient_id)
         key = f"notification:{row.id}"
@@ -84,7 +84,7 @@ def queue_digests(
         start = period_start(now, profile.digest, hour=hour, weekday=weekday)
         if pref is not None and pref.last_digest_at is not None and pref.last_digest_at >= start:
             continue
-        readable = {s for s in {i.space_id for i in items} if reach.readers([user], s)}
+        readable = {s for s in {i.space_id for i in items} if reach.may_read(user, s)}
         shown = [i for i in items if i.space_id in readable]
         if shown:
             key = f"digest:{user}:{start.isoformat()}"

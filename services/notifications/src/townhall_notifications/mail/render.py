@@ -16,6 +16,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from townhall_contracts.notifications import Language, NotificationKind
 
 from ..delivery.models import Notification
+from ..delivery.plans import portal_path
 from ..preferences.service import DIGEST_LINK, PreferenceBook, Profile
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -34,6 +35,7 @@ HEADINGS: dict[Language, dict[NotificationKind, str]] = {
         NotificationKind.POST_REJECTED: "Your post was rejected",
         NotificationKind.POST_PUBLISHED: "Your post was published",
         NotificationKind.REPORT_CREATED: "A post was reported in a space you moderate",
+        NotificationKind.OBJECTIVE_REPORT: "Where your objective stands",
     },
     Language.FR: {
         NotificationKind.OFFICIAL_POST: "Une nouvelle publication officielle",
@@ -48,6 +50,7 @@ HEADINGS: dict[Language, dict[NotificationKind, str]] = {
         NotificationKind.POST_REJECTED: "Votre publication a été refusée",
         NotificationKind.POST_PUBLISHED: "Votre publication a été publiée",
         NotificationKind.REPORT_CREATED: "Publication signalée dans un espace que vous modérez",
+        NotificationKind.OBJECTIVE_REPORT: "Où en est votre objectif",
     },
 }
 DIGEST_SUBJECT = {Language.EN: "Your Townhall digest", Language.FR: "Votre résumé Townhall"}
@@ -88,7 +91,7 @@ class Renderer:
             "heading": heading,
             "title": item.title,
             "excerpt": item.excerpt,
-            "link": f"{self._portal}/posts/{item.post_id}",
+            "link": f"{self._portal}{portal_path(item.kind, item.post_id)}",
             "preferences_link": f"{self._portal}/preferences",
             "unsubscribe_link": unsubscribe,
         }
@@ -103,7 +106,7 @@ class Renderer:
                 {
                     "heading": headings[NotificationKind(i.kind)],
                     "title": i.title,
-                    "link": f"{self._portal}/posts/{i.post_id}",
+                    "link": f"{self._portal}{portal_path(i.kind, i.post_id)}",
                 }
                 for i in items
             ],

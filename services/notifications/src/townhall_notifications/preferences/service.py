@@ -29,6 +29,8 @@ DEFAULT_CHANNELS: dict[NotificationKind, Channel] = {
     NotificationKind.ACKNOWLEDGEMENT_DUE: Channel.EMAIL,
     NotificationKind.ACKNOWLEDGEMENT_REMINDER: Channel.EMAIL,
     NotificationKind.APPROVAL_REQUESTED: Channel.EMAIL,
+    # A report is already a summary, sent at its objective's cadence.
+    NotificationKind.OBJECTIVE_REPORT: Channel.EMAIL,
 }
 # The `kind` of an unsubscribe link from a digest: every kind the digest carries.
 DIGEST_LINK = "digest"

@@ -8,6 +8,8 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, Request
 from starlette.responses import Response
 
+from townhall_contracts.publishing.indicators import IndicatorChange
+
 from ..web import ClientsDep, CurrentViewer, Viewer, render
 
 router = APIRouter(tags=["staff"])
@@ -29,10 +31,11 @@ def indicators(
     space: Annotated[str, Query(max_length=63)] = "",
     weeks: Annotated[int, Query(ge=2, le=26)] = 8,
 ) -> Response:
-    series = [
-        _point(clients, viewer, space, since, until)
-        for since, until in _periods(weeks, datetime.now(UTC))
-    ]
+    periods = _periods(weeks, datetime.now(UTC))
+    series = [_point(clients, viewer, space, since, until) for since, until in periods]
+    compared = clients.publishing.indicators_comparison(
+        user_token=viewer.token, space_id=space or None, since=periods[0][0], until=periods[-1][1]
+    )
     charts = [
         _chart("indicators.posts", series, ("social", "official")),
         _chart("indicators.participation", series, ("contributors",)),
@@ -43,9 +46,63 @@ def indicators(
     return render(
         request,
         "indicators.html",
-        {"series": series, "charts": charts, "space": space, "spaces": spaces, "weeks": weeks},
+        {
+            "series": series,
+            "charts": charts,
+            "space": space,
+            "spaces": spaces,
+            "weeks": weeks,
+            "comparison": [_compared(c) for c in compared.changes],
+        },
         viewer=viewer,
     )
+
+
+@router.get(
+    "/indicators/comparison.csv",
+    summary="The last weeks against the weeks before them, one CSV line per figure",
+)
+def comparison_csv(
+    viewer: CurrentViewer,
+    clients: ClientsDep,
+    space: Annotated[str, Query(max_length=63)] = "",
+    weeks: Annotated[int, Query(ge=2, le=26)] = 8,
+) -> Response:
+    periods = _periods(weeks, datetime.now(UTC))
+    content = clients.publishing.indicators_comparison_csv(
+        user_token=viewer.token, space_id=space or None, since=periods[0][0], until=periods[-1][1]
+    )
+    return Response(
+        content=content,
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": 'attachment; filename="indicators-comparison.csv"'},
+    )
+
+
+def _shown(indicator: str, value: float | None) -> str:
+    """A figure as read: shares in percent, delays in hours, counts as they are."""
+    if value is None:
+        return "—"
+    if indicator.endswith(("_rate", "_share")):
+        return f"{value * 100:.1f} %"
+    if indicator.endswith("_seconds"):
+        return f"{value / 3600:.1f} h"
+    return f"{value:g}"
+
+
+def _compared(change: IndicatorChange) -> dict[str, str]:
+    key = change.indicator
+    delta = "—" if change.change is None else _shown(key, change.change)
+    if change.change is not None and key.endswith(("_rate", "_share")):
+        delta = f"{change.change * 100:+.1f} pt"
+    elif change.change is not None and not key.endswith("_seconds"):
+        delta = f"{change.change:+g}"
+    return {
+        "key": key,
+        "previous": _shown(key, change.previous),
+        "current": _shown(key, change.current),
+        "change": delta,
+    }
 
 
 def _point(

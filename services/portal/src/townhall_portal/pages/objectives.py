@@ -162,6 +162,16 @@ def _shown(value: float | None, share: bool) -> str:
     return f"{value * 100:.1f} %" if share else f"{value:.1f}"
 
 
+@router.get("/objectives/export.csv", summary="Every objective with its value, target and status")
+def export_objectives(viewer: CurrentViewer, clients: ClientsDep) -> Response:
+    content = clients.publishing.objectives_csv(user_token=viewer.token)
+    return Response(
+        content=content,
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": 'attachment; filename="objectives.csv"'},
+    )
+
+
 @router.get("/objectives/{objective_id}", summary="One objective's progress")
 def objective(
     request: Request,

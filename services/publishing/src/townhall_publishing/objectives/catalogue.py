@@ -12,69 +12,30 @@ import statistics
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Protocol
 
 from townhall_contracts.publishing.objectives import Direction, MetricDefinition, MetricKey, Unit
 
+from .additive import (
+    CountsFormula,
+    acknowledged,
+    acknowledgement_delays,
+    answered,
+    crossing,
+    first_answers,
+    newcomers,
+    reached,
+    reported,
+)
+from .sources import Counts as Counts
+from .sources import Measure as Measure
+from .sources import Notice as Notice
+from .sources import Question as Question
+from .sources import Reply as Reply
+from .sources import Source as Source
+from .sources import Window as Window
+
 # Indicators are aggregates: no value over fewer people than this, whatever the settings.
 MIN_PRIVACY_FLOOR = 5
-
-
-@dataclass(frozen=True)
-class Window:
-    """What a value is about: [start, end), these people, one space or every space."""
-
-    start: datetime
-    end: datetime
-    population: frozenset[str]
-    space_id: str | None = None
-
-
-@dataclass(frozen=True)
-class Notice:
-    """A published official post and the people it is meant for."""
-
-    id: str
-    published_at: datetime
-    audience: frozenset[str]
-
-
-@dataclass(frozen=True)
-class Question:
-    id: str
-    author_id: str
-    asked_at: datetime
-
-
-@dataclass(frozen=True)
-class Reply:
-    post_id: str
-    author_id: str
-    at: datetime
-    official: bool
-
-
-@dataclass(frozen=True)
-class Measure:
-    value: float | None
-    # The people the value is over (the privacy floor applies to it).
-    population: int
-
-
-class Source(Protocol):
-    """The facts the formulas read; `objectives/repository.py` answers them with SQL."""
-
-    def notices(self, window: Window, *, acknowledged_only: bool) -> list[Notice]: ...
-    def acknowledgements(self, post_ids: list[str]) -> dict[str, dict[str, datetime]]: ...
-    def views(self, post_ids: list[str]) -> dict[str, dict[str, datetime]]: ...
-    def questions(self, window: Window) -> list[Question]: ...
-    def replies(self, post_ids: list[str]) -> list[Reply]: ...
-    def contributors(self, window: Window) -> set[str]: ...
-    def readers(self, window: Window) -> set[str]: ...
-    def contributed_before(self, when: datetime, people: set[str]) -> set[str]: ...
-    def comment_pairs(self, window: Window) -> list[tuple[str, str]]: ...
-    def departments(self) -> dict[str, str]: ...
-    def reports(self, window: Window) -> list[tuple[datetime, datetime | None, str]]: ...
 
 
 Formula = Callable[[Source, Window, int], Measure]
@@ -88,85 +49,14 @@ def _hours(delay: timedelta) -> float:
     return max(delay.total_seconds(), 0.0) / 3600
 
 
-def _acknowledgements(source: Source, window: Window) -> tuple[int, list[timedelta]]:
-    """(people the window's notices were meant for, how long each acknowledgement took)."""
-    notices = source.notices(window, acknowledged_only=True)
-    acks = source.acknowledgements([n.id for n in notices])
-    expected = 0
-    delays: list[timedelta] = []
-    for notice in notices:
-        meant_for = notice.audience & window.population
-        expected += len(meant_for)
-        delays += [
-            at - notice.published_at
-            for user, at in acks.get(notice.id, {}).items()
-            if at < window.end and user in meant_for
-        ]
-    return expected, delays
-
-
-def acknowledgement_rate(source: Source, window: Window, days: int) -> Measure:
-    expected, delays = _acknowledgements(source, window)
-    within = timedelta(days=days)
-    done = sum(1 for delay in delays if delay <= within)
-    return Measure(_share(done, expected), len(window.population))
-
-
 def acknowledgement_median_hours(source: Source, window: Window, days: int) -> Measure:
-    _, delays = _acknowledgements(source, window)
+    _, delays = acknowledgement_delays(source, window)
     median = statistics.median(_hours(delay) for delay in delays) if delays else None
     return Measure(median, len(window.population))
 
 
-def official_reach(source: Source, window: Window, days: int) -> Measure:
-    notices = source.notices(window, acknowledged_only=False)
-    views = source.views([n.id for n in notices])
-    audience = opened = 0
-    for notice in notices:
-        meant_for = notice.audience & window.population
-        audience += len(meant_for)
-        opened += sum(
-            1
-            for user, at in views.get(notice.id, {}).items()
-            if user in meant_for and at < window.end and at - notice.published_at <= _days(days)
-        )
-    return Measure(_share(opened, audience), len(window.population))
-
-
-def _days(days: int) -> timedelta:
-    return timedelta(days=days)
-
-
-def _first_answers(
-    source: Source, window: Window, official: bool
-) -> tuple[list[Question], dict[str, datetime]]:
-    """The window's questions asked by its people, and when each got its first answer
-    (by someone other than the asker; an official answer only, if `official`)."""
-    questions = [q for q in source.questions(window) if q.author_id in window.population]
-    first: dict[str, datetime] = {}
-    asker = {q.id: q.author_id for q in questions}
-    for reply in source.replies(list(asker)):
-        if reply.author_id == asker[reply.post_id] or (official and not reply.official):
-            continue
-        if reply.at < window.end and (
-            reply.post_id not in first or reply.at < first[reply.post_id]
-        ):
-            first[reply.post_id] = reply.at
-    return questions, first
-
-
-def _answered(official: bool) -> Formula:
-    def formula(source: Source, window: Window, hours: int) -> Measure:
-        questions, first = _first_answers(source, window, official)
-        within = timedelta(hours=hours)
-        answered = sum(1 for q in questions if q.id in first and first[q.id] - q.asked_at <= within)
-        return Measure(_share(answered, len(questions)), len(window.population))
-
-    return formula
-
-
 def first_answer_median_hours(source: Source, window: Window, _: int) -> Measure:
-    questions, first = _first_answers(source, window, official=False)
+    questions, first = first_answers(source, window, official=False)
     delays = [_hours(first[q.id] - q.asked_at) for q in questions if q.id in first]
     return Measure(statistics.median(delays) if delays else None, len(window.population))
 
@@ -183,46 +73,53 @@ def contributors_per_hundred_readers(source: Source, window: Window, _: int) -> 
     return Measure(value, len(window.population))
 
 
-def new_contributors(source: Source, window: Window, _: int) -> Measure:
-    active = source.contributors(window) & window.population
-    returning = source.contributed_before(window.start, active)
-    return Measure(float(len(active - returning)), len(window.population))
-
-
-def cross_silo_exchange(source: Source, window: Window, _: int) -> Measure:
-    """Comments by the window's people whose post's author is in another department."""
-    departments = source.departments()
-    pairs = [
-        (departments.get(commenter), departments.get(author))
-        for commenter, author in source.comment_pairs(window)
-        if commenter in window.population and commenter != author
-    ]
-    known = [(a, b) for a, b in pairs if a is not None and b is not None]
-    crossing = sum(1 for a, b in known if a != b)
-    return Measure(_share(crossing, len(known)), len(window.population))
-
-
 def _of_people(
     reports: Iterable[tuple[datetime, datetime | None, str]], people: frozenset[str]
 ) -> list[tuple[datetime, datetime | None]]:
     return [(created, resolved) for created, resolved, reporter in reports if reporter in people]
 
 
-def reports(source: Source, window: Window, _: int) -> Measure:
-    made = _of_people(source.reports(window), window.population)
-    return Measure(float(len(made)), len(window.population))
-
-
 def report_handling_median_hours(source: Source, window: Window, _: int) -> Measure:
     made = _of_people(source.reports(window), window.population)
-    delays = [_hours(done - at) for at, done in made if done is not None and done < window.end]
+    delays = [_hours(done - at) for at, done in made if done is not None and done < window.cutoff]
     return Measure(statistics.median(delays) if delays else None, len(window.population))
+
+
+def from_counts(unit: Unit, counts: Counts) -> float | None:
+    """An additive metric's value from its counts: a share, per hundred, or a count."""
+    if unit == Unit.COUNT:
+        return counts.part
+    if not counts.whole:
+        return None
+    return counts.part / counts.whole * (100 if unit == Unit.PER_HUNDRED else 1)
+
+
+@dataclass(frozen=True)
+class Additive:
+    """How an additive metric is counted, and when a day's counts stop changing: the
+    window N in days (or hours) after the day, since later events no longer count."""
+
+    counts: CountsFormula
+    settles_after: Callable[[int], timedelta]
 
 
 @dataclass(frozen=True)
 class Metric:
     definition: MetricDefinition
     formula: Formula
+    additive: Additive | None = None
+
+
+def _settled_at_once(_: int) -> timedelta:
+    return timedelta(0)
+
+
+def _settled_after_days(days: int) -> timedelta:
+    return timedelta(days=days)
+
+
+def _settled_after_hours(hours: int) -> timedelta:
+    return timedelta(hours=hours)
 
 
 def _metric(
@@ -232,10 +129,14 @@ def _metric(
     unit: Unit,
     counts: list[str],
     better: Direction,
-    formula: Formula,
+    formula: Formula | Additive,
     *,
     window: tuple[str, int] | None = None,
 ) -> Metric:
+    additive = formula if isinstance(formula, Additive) else None
+    if additive is not None:
+        formula = _counted(unit, additive.counts)
+    assert not isinstance(formula, Additive)
     return Metric(
         MetricDefinition(
             key=key,
@@ -251,7 +152,17 @@ def _metric(
             privacy_floor=MIN_PRIVACY_FLOOR,
         ),
         formula,
+        additive,
     )
+
+
+def _counted(unit: Unit, counts: CountsFormula) -> Formula:
+    """The formula of an additive metric: its value from its counts over the window."""
+
+    def formula(source: Source, window: Window, n: int) -> Measure:
+        return Measure(from_counts(unit, counts(source, window, n)), len(window.population))
+
+    return formula
 
 
 UP, DOWN = Direction.AT_LEAST, Direction.AT_MOST
@@ -270,7 +181,7 @@ CATALOGUE: dict[MetricKey, Metric] = {
             Unit.SHARE,
             _NOTICES,
             UP,
-            acknowledgement_rate,
+            Additive(acknowledged, _settled_after_days),
             window=("days to acknowledge", 5),
         ),
         _metric(
@@ -290,7 +201,7 @@ CATALOGUE: dict[MetricKey, Metric] = {
             Unit.SHARE,
             ["official posts", "first views"],
             UP,
-            official_reach,
+            Additive(reached, _settled_after_days),
             window=("days to open", 7),
         ),
         _metric(
@@ -301,7 +212,7 @@ CATALOGUE: dict[MetricKey, Metric] = {
             Unit.SHARE,
             _QUESTIONS,
             UP,
-            _answered(official=False),
+            Additive(answered(official=False), _settled_after_hours),
             window=("hours to answer", 24),
         ),
         _metric(
@@ -312,7 +223,7 @@ CATALOGUE: dict[MetricKey, Metric] = {
             Unit.SHARE,
             _QUESTIONS,
             UP,
-            _answered(official=True),
+            Additive(answered(official=True), _settled_after_hours),
             window=("hours to answer", 48),
         ),
         _metric(
@@ -351,7 +262,7 @@ CATALOGUE: dict[MetricKey, Metric] = {
             Unit.COUNT,
             _CONTRIBUTIONS,
             UP,
-            new_contributors,
+            Additive(newcomers, _settled_at_once),
         ),
         _metric(
             MetricKey.CROSS_SILO_EXCHANGE,
@@ -361,7 +272,7 @@ CATALOGUE: dict[MetricKey, Metric] = {
             Unit.SHARE,
             ["comments", "directory departments"],
             UP,
-            cross_silo_exchange,
+            Additive(crossing, _settled_at_once),
         ),
         _metric(
             MetricKey.REPORTS,
@@ -370,7 +281,7 @@ CATALOGUE: dict[MetricKey, Metric] = {
             Unit.COUNT,
             ["reports"],
             DOWN,
-            reports,
+            Additive(reported, _settled_at_once),
         ),
         _metric(
             MetricKey.REPORT_HANDLING_MEDIAN_HOURS,

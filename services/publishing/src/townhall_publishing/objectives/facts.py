@@ -8,7 +8,8 @@ daily membership history that a rollup could read cheaply).
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime
+from datetime import date, datetime
+from typing import Any, TypeVar
 
 from sqlmodel import Session
 
@@ -16,8 +17,10 @@ from townhall_contracts.policy import GroupSummary, GroupType
 from townhall_contracts.readers import ORG, group_principal, space_principal
 
 from ..policy_gate import PolicyGate
-from .catalogue import Notice, Question, Reply, Window
-from .repository import FactsRepository
+from .repository import FactsRepository, ObjectiveRepository
+from .sources import Counts, Notice, Question, Reply, Window
+
+T = TypeVar("T")
 
 
 class PolicyFacts:
@@ -32,6 +35,38 @@ class PolicyFacts:
         # dashboard measures the same notices for its value, each day and each group.
         self._acks: dict[str, dict[str, datetime]] = {}
         self._views: dict[str, dict[str, datetime]] = {}
+        # The rows of a span read once per pass: the breakdown's groups share them, each
+        # keeping its own people (the population is not part of the query).
+        self._spans: dict[tuple[Any, ...], Any] = {}
+        self._earlier: dict[datetime, set[str]] = {}
+        self._groups: dict[GroupType, list[GroupSummary]] = {}
+        self._counts: dict[str, dict[str, dict[date, Counts]]] = {}
+        self._session = session
+
+    def _span(self, what: str, window: Window, read: Callable[[Window], T]) -> T:
+        key = (what, window.start, window.end, window.space_id)
+        if key not in self._spans:
+            self._spans[key] = read(window)
+        found: T = self._spans[key]
+        return found
+
+    def forget_counts(self, objective_id: str) -> None:
+        self._counts.pop(objective_id, None)
+        self._spans = {k: v for k, v in self._spans.items() if k[:2] != ("measure", objective_id)}
+
+    def remembered(self, key: tuple[Any, ...], compute: Callable[[], T]) -> T:
+        """`compute()` once per pass and key: a dashboard asks today's value twice (the
+        objective and its series' last point)."""
+        if key not in self._spans:
+            self._spans[key] = compute()
+        found: T = self._spans[key]
+        return found
+
+    def kept_counts(self, objective_id: str) -> dict[str, dict[date, Counts]]:
+        """The objective's kept daily counts per group id, read once per pass."""
+        if objective_id not in self._counts:
+            self._counts[objective_id] = ObjectiveRepository(self._session).counts(objective_id)
+        return self._counts[objective_id]
 
     def people(self, principals: list[str]) -> frozenset[str]:
         """The active users holding any of `principals`, remembered for this pass."""
@@ -48,7 +83,11 @@ class PolicyFacts:
         return self.people([ORG])
 
     def notices(self, window: Window, *, acknowledged_only: bool) -> list[Notice]:
-        rows = self._rows.official_posts(window, acknowledged_only=acknowledged_only)
+        rows = self._span(
+            f"notices-{acknowledged_only}",
+            window,
+            lambda w: self._rows.official_posts(w, acknowledged_only=acknowledged_only),
+        )
         return [
             Notice(post_id, at, self.people(readers) - {author})
             for post_id, at, readers, author in rows
@@ -61,25 +100,29 @@ class PolicyFacts:
         return _remembered(self._views, post_ids, self._rows.views)
 
     def questions(self, window: Window) -> list[Question]:
-        return self._rows.questions(window)
+        return self._span("questions", window, self._rows.questions)
 
     def replies(self, post_ids: list[str]) -> list[Reply]:
         return self._rows.replies(post_ids)
 
     def contributors(self, window: Window) -> set[str]:
-        return self._rows.contributors(window)
+        return self._span("contributors", window, self._rows.contributors)
 
     def readers(self, window: Window) -> set[str]:
-        return self._rows.readers(window)
+        return self._span("readers", window, self._rows.readers)
 
     def contributed_before(self, when: datetime, people: set[str]) -> set[str]:
-        return self._rows.contributed_before(when, people)
+        if when not in self._earlier:
+            self._earlier[when] = self._rows.contributed_before(when, None)
+        return self._earlier[when] & people
 
     def comment_pairs(self, window: Window) -> list[tuple[str, str]]:
-        return self._rows.comment_pairs(window)
+        return self._span("pairs", window, self._rows.comment_pairs)
 
     def groups(self, group_type: GroupType) -> list[GroupSummary]:
-        return self._gate.groups(group_type)
+        if group_type not in self._groups:
+            self._groups[group_type] = self._gate.groups(group_type)
+        return self._groups[group_type]
 
     def titles(self, post_ids: list[str]) -> dict[str, str]:
         return self._rows.titles(post_ids)
@@ -95,7 +138,7 @@ class PolicyFacts:
         return self._departments
 
     def reports(self, window: Window) -> list[tuple[datetime, datetime | None, str]]:
-        return self._rows.reports(window)
+        return self._span("reports", window, self._rows.reports)
 
 
 def _remembered(

@@ -7,10 +7,10 @@ from datetime import datetime
 
 from townhall_contracts.publishing.objectives import Lever, MetricKey
 
-from .catalogue import Window
 from .facts import PolicyFacts
-from .measuring import midnight
 from .models import Objective
+from .rollups import midnight
+from .sources import Window
 
 # The levers shown for one objective, the most pressing first.
 MAX_LEVERS = 10

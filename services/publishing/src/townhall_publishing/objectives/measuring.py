@@ -3,7 +3,7 @@ the breakdown by directory group, each under the privacy floor rule."""
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 
 from townhall_contracts.policy import GroupType
 from townhall_contracts.publishing.objectives import (
@@ -16,16 +16,13 @@ from townhall_contracts.readers import group_principal
 
 from .catalogue import Measure, Window, measure
 from .facts import PolicyFacts
-from .models import Objective, ObjectivePoint
+from .models import WHOLE_SCOPE, Objective, ObjectivePoint
 from .progress import expected
 from .repository import ObjectiveRepository
+from .rollups import additive, counted_measure, midnight
 
 # The baseline looks back over the objective's own length, at most this far.
 BASELINE_LOOKBACK = timedelta(days=90)
-
-
-def midnight(day: date) -> datetime:
-    return datetime.combine(day, time(), tzinfo=UTC)
 
 
 def _window(objective: Objective, end: datetime, people: frozenset[str]) -> Window:
@@ -36,6 +33,22 @@ def _window(objective: Objective, end: datetime, people: frozenset[str]) -> Wind
 def value_at(facts: PolicyFacts, objective: Objective, end: datetime, floor: int) -> Measure:
     """The metric from the objective's first day until `end`, over its scope's people."""
     people = facts.scope_people(objective.scope_kind, objective.scope_id)
+    return _measured(facts, objective, people, WHOLE_SCOPE, end, floor)
+
+
+def _measured(
+    facts: PolicyFacts,
+    objective: Objective,
+    people: frozenset[str],
+    group_id: str,
+    end: datetime,
+    floor: int,
+) -> Measure:
+    """From the kept daily counts where the metric is additive, else from the raw rows."""
+    if additive(objective) is not None:
+        return counted_measure(
+            facts, objective, people=people, group_id=group_id, end=end, floor=floor
+        )
     window = _window(objective, end, people)
     return measure(MetricKey(objective.metric), facts, window, objective.window, floor)
 
@@ -141,8 +154,7 @@ def breakdown(
                 )
             )
             continue
-        window = _window(objective, end, people)
-        measured = measure(MetricKey(objective.metric), facts, window, objective.window, floor)
+        measured = _measured(facts, objective, people, group[0], end, floor)
         cells.append(
             BreakdownCell(
                 group_id=group[0],

@@ -36,6 +36,8 @@ class Objective(PublishingModel, table=True):
     state: str = Field(max_length=16)
     outcome: str | None = Field(default=None, max_length=16)
     closed_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))
+    # The day of the owner's last report (sent at the objective's cadence).
+    reported_on: date | None = Field(default=None, sa_column=Column(Date()))
     created_by: str = Field(max_length=128)
     created_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
     updated_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
@@ -69,4 +71,28 @@ class ObjectivePoint(PublishingModel, table=True):
     value: float | None = None
     # None when the scope held fewer people than the privacy floor that day.
     population: int | None = None
+    computed_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
+
+
+# The whole scope's row among a day's counts (the others are one directory group's each).
+WHOLE_SCOPE = "*"
+
+
+class ObjectiveCount(PublishingModel, table=True):
+    """An additive metric's counts for one day of an objective (the events of that day,
+    as of when they settled), for its whole scope or one directory group within it.
+
+    Written by the daily rollup once the day can no longer change; a day without a row
+    is counted from the raw tables when read.
+    """
+
+    __tablename__ = "objective_counts"
+
+    objective_id: str = Field(
+        sa_column=Column(String(36), ForeignKey("objectives.id"), primary_key=True)
+    )
+    day: date = Field(sa_column=Column(Date(), primary_key=True))
+    group_id: str = Field(sa_column=Column(String(128), primary_key=True))
+    part: float
+    whole: float
     computed_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))

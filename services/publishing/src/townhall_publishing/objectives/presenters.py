@@ -12,6 +12,7 @@ from townhall_contracts.publishing.objectives import (
     Direction,
     Lever,
     MetricKey,
+    ObjectiveExportRow,
     ObjectiveRead,
     ObjectiveSeries,
     ObjectiveState,
@@ -110,4 +111,12 @@ def series_of(
         breakdown_by=by.value if by else None,
         breakdown=cells,
         levers=to_act_on,
+    )
+
+
+def export_row(objective: ObjectiveRead) -> ObjectiveExportRow:
+    """An objective flattened for the BI export: its scope split in two columns."""
+    fields = objective.model_dump(include=set(ObjectiveExportRow.model_fields))
+    return ObjectiveExportRow(
+        **fields, scope_kind=objective.scope.kind, scope_id=objective.scope.id
     )

@@ -15,8 +15,8 @@ from townhall_contracts.readers import PostState
 
 from ..moderation.models import Report
 from ..posts.models import Acknowledgement, Comment, Post, PostView, Reaction
-from .catalogue import Question, Reply, Window
-from .models import Objective, ObjectiveChange, ObjectivePoint
+from .models import Objective, ObjectiveChange, ObjectiveCount, ObjectivePoint
+from .sources import Counts, Question, Reply, Window
 
 # Keeps every `IN (...)` list well under SQLite's and PostgreSQL's parameter limits.
 _CHUNK = 5000
@@ -68,6 +68,31 @@ class ObjectiveRepository:
 
     def add_points(self, points: Sequence[ObjectivePoint]) -> None:
         self._session.add_all(points)
+
+    def counts(self, objective_id: str) -> dict[str, dict[date, Counts]]:
+        """The kept daily counts of an objective, per group id then day."""
+        statement = sa_select(
+            col(ObjectiveCount.group_id),
+            col(ObjectiveCount.day),
+            col(ObjectiveCount.part),
+            col(ObjectiveCount.whole),
+        ).where(col(ObjectiveCount.objective_id) == objective_id)
+        found: dict[str, dict[date, Counts]] = {}
+        for group_id, day, part, whole in self._session.connection().execute(statement):
+            found.setdefault(group_id, {})[day] = Counts(part, whole)
+        return found
+
+    def counted_days(self, objective_id: str, group_id: str) -> set[date]:
+        statement = sa_select(col(ObjectiveCount.day)).where(
+            col(ObjectiveCount.objective_id) == objective_id,
+            col(ObjectiveCount.group_id) == group_id,
+        )
+        return set(self._session.connection().execute(statement).scalars())
+
+    def add_counts(self, counts: Sequence[ObjectiveCount]) -> None:
+        # Flushed now: the counts are read back with Core statements in the same pass.
+        self._session.add_all(counts)
+        self._session.flush()
 
 
 class FactsRepository:
@@ -171,9 +196,10 @@ class FactsRepository:
     def contributors(self, window: Window) -> set[str]:
         return set(self._run(self._contributions(window, None)).scalars())
 
-    def contributed_before(self, when: datetime, people: set[str]) -> set[str]:
+    def contributed_before(self, when: datetime, people: set[str] | None) -> set[str]:
+        """Who contributed before `when` (among `people`, when given)."""
         earlier = set(self._run(self._contributions(None, when)).scalars())
-        return earlier & people
+        return earlier if people is None else earlier & people
 
     def readers(self, window: Window) -> set[str]:
         statement = (

@@ -13,6 +13,7 @@ from townhall_contracts.publishing.objectives import (
     MetricDefinition,
     ObjectiveClose,
     ObjectiveCreate,
+    ObjectiveExportRow,
     ObjectiveList,
     ObjectivePatch,
     ObjectiveRead,
@@ -27,6 +28,7 @@ from ..database import utcnow
 from ..deps import PolicyGateDep, SessionDep, SettingsDep
 from . import service
 from .collection import COLLECTED
+from .presenters import export_row
 
 router = APIRouter(tags=["objectives"])
 
@@ -53,20 +55,31 @@ def get_collection(user: CurrentUser) -> list[Collected]:
 
 @router.get(
     "/v1/objectives",
-    summary="The objectives the caller owns or may read, newest first",
+    summary="The objectives the caller owns or may read, newest first, each with its value, "
+    "target and status (JSON, or one CSV line each for BI tools)",
     response_model=ObjectiveList,
-    responses=problem_responses(401, 503),
+    responses={**problem_responses(401, 422, 503), 200: {"content": {"text/csv": {}}}},
 )
 def list_objectives(
-    user: CurrentUser, session: SessionDep, gate: PolicyGateDep, settings: SettingsDep
-) -> ObjectiveList:
-    return service.list_for(
+    user: CurrentUser,
+    session: SessionDep,
+    gate: PolicyGateDep,
+    settings: SettingsDep,
+    export: Annotated[
+        Literal["json", "csv"], Query(alias="format", description="csv: one line per objective")
+    ] = "json",
+) -> ObjectiveList | Response:
+    answer = service.list_for(
         session=session,
         gate=gate,
         actor=user.subject,
         now=utcnow(),
         floor=settings.objectives_privacy_floor,
     )
+    if export == "csv":
+        rows = [export_row(objective) for objective in answer.objectives]
+        return csv_response(rows, schema=ObjectiveExportRow, name="objectives")
+    return answer
 
 
 @router.post(

@@ -40,6 +40,7 @@ from .levers import levers
 from .models import Objective, ObjectiveChange
 from .presenters import present, series_of
 from .repository import ObjectiveRepository
+from .rollups import keep_counts
 
 # One series request covers at most this many days (a year and a bit).
 MAX_SERIES_DAYS = 400
@@ -322,6 +323,8 @@ def roll_up(
     for objective in repository.all():
         if objective.state != ObjectiveState.OPEN.value or objective.starts_on > yesterday:
             continue
+        counted = keep_counts(facts, repository, objective, now=now, floor=floor)
+        session.flush()
         last = min(objective.ends_on, yesterday)
         before = len(repository.points(objective.id, objective.starts_on, last))
         measuring.series(
@@ -329,6 +332,6 @@ def roll_up(
         )
         session.flush()
         added = len(repository.points(objective.id, objective.starts_on, last)) - before
-        progress(f"{objective.name}: {added} day(s) kept")
+        progress(f"{objective.name}: {added} day(s) kept, {counted} day(s) counted")
         kept += added
     return kept
