@@ -139,9 +139,13 @@ def _route_standard_logging(renderer: structlog.typing.Processor, level: str) ->
     root.addHandler(handler)
     root.setLevel(level.upper())
     for name in ("uvicorn", "uvicorn.error", "uvicorn.access"):
-        # uvicorn's own configuration gives these their own handlers; ours render them.
-        logging.getLogger(name).handlers = []
-        logging.getLogger(name).propagate = True
+        # uvicorn's own configuration gives these their own handlers and levels; ours
+        # render them, at the service's level (the root's), as every other logger.
+        uvicorn_logger = logging.getLogger(name)
+        uvicorn_logger.handlers = []
+        uvicorn_logger.propagate = True
+        uvicorn_logger.setLevel(logging.NOTSET)
+        uvicorn_logger.disabled = False
     for name in _CHATTY_LOGGERS:
         logging.getLogger(name).setLevel(logging.WARNING)
 
