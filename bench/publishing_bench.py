@@ -46,6 +46,7 @@ from townhall_platform.testing import free_port, temporary_postgres_database
 from townhall_publishing.content import render_markdown
 from townhall_publishing.posts.models import FeedRank, Post, PostReader
 
+from . import profiling
 from .costs import SERVICE_REQUESTS, Cost, floor_costs
 from .costs import print_table as print_costs
 from .open_loop import LoadStep, RequestMaker, run_load
@@ -403,7 +404,8 @@ def _step(
         return used | ({"postgresql": _postgres_cpu_seconds()} if postgres else {})
 
     before = cpu()
-    load = run_load(url=url, tokens=tokens, users=users, make=make, rate=rate, seconds=seconds)
+    with profiling.recording(scenario, pids, seconds):
+        load = run_load(url=url, tokens=tokens, users=users, make=make, rate=rate, seconds=seconds)
     used = {name: seconds_used - before[name] for name, seconds_used in cpu().items()}
     per_request = {name: 1000 * cpu / max(load.sent, 1) for name, cpu in used.items()}
     return Step(scenario, load, per_request)

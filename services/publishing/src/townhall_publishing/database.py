@@ -101,8 +101,22 @@ class WriteSession(Session):
     immediate, under the writer lock (`tune_engine`)."""
 
     def __init__(self, engine: Engine) -> None:
-        bind = engine.execution_options(**{SQLITE_WRITE: True}) if _sqlite(engine) else engine
+        bind = _write_engine(engine) if _sqlite(engine) else engine
         super().__init__(bind, expire_on_commit=False)
+
+
+# The writers' view of each SQLite engine, made once and kept on the engine (so it goes
+# with it): `execution_options` builds a new engine object at every call, which every
+# write request would pay for.
+_WRITE_ENGINE = "_townhall_write_engine"
+
+
+def _write_engine(engine: Engine) -> Engine:
+    found: Engine | None = getattr(engine, _WRITE_ENGINE, None)
+    if found is None:
+        found = engine.execution_options(**{SQLITE_WRITE: True})
+        setattr(engine, _WRITE_ENGINE, found)
+    return found
 
 
 def _sqlite(engine: Engine) -> bool:

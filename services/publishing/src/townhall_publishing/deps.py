@@ -58,9 +58,18 @@ async def _session(request: Request) -> AsyncIterator[Session]:
         try:
             yield session
         except BaseException:
-            await to_thread.run_sync(_close, session, False, limiter=writers.commit_threads)
+            await _finish(session, False, writers)
             raise
-        await to_thread.run_sync(_close, session, True, limiter=writers.commit_threads)
+        await _finish(session, True, writers)
+
+
+async def _finish(session: Session, commit: bool, writers: Writers) -> None:
+    """Commit or roll back off the event loop; a session its endpoint already closed (the
+    usual case) holds no transaction, and closing it does no I/O: no thread-pool hop."""
+    if not session.in_transaction():
+        session.close()
+        return
+    await to_thread.run_sync(_close, session, commit, limiter=writers.commit_threads)
 
 
 def _close(session: Session, commit: bool) -> None:

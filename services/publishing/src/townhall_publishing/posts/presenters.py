@@ -6,8 +6,8 @@ from collections.abc import Sequence, Set
 
 from sqlmodel import Session
 
-from .models import Acknowledgement, Comment, Post, PostStep
-from .repository import ReactionRepository
+from .models import Comment, Post, PostStep
+from .repository import AcknowledgementRepository, ReactionRepository
 from .schemas import CommentRead, PostRead, PostStepRead, Vouch
 
 
@@ -32,7 +32,7 @@ def present_post(session: Session, post: Post, *, reader: str | None = None) -> 
     acknowledged = None
     if reader is not None:
         acknowledged = (
-            {post.id} if session.get(Acknowledgement, (post.id, reader)) is not None else set()
+            {post.id} if AcknowledgementRepository(session).acknowledged(post.id, reader) else set()
         )
     return present_posts(session, [post], acknowledged=acknowledged)[0]
 

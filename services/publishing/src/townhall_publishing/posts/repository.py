@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sqlalchemy import bindparam, delete, func, insert
+from sqlalchemy import bindparam, delete, func, insert, literal
 from sqlmodel import Session, col, select
 
 from townhall_contracts.readers import PostState
 
-from .models import Comment, Post, PostReader, PostStep, PostVersion, Reaction
+from .models import Acknowledgement, Comment, Post, PostReader, PostStep, PostVersion, Reaction
 
 # Reader rows go in as one multi-row insert: as ORM objects each would be built and
 # tracked by the session for nothing, since nothing reads them back in the request.
@@ -141,6 +141,25 @@ _REACTION_COUNTS = (
     .where(col(Reaction.post_id).in_(bindparam("post_ids", expanding=True)))
     .group_by(col(Reaction.post_id), col(Reaction.kind))
 )
+
+
+# Built once: every read of a post asks it.
+_ACKNOWLEDGED = select(literal(1)).where(
+    col(Acknowledgement.post_id) == bindparam("post_id"),
+    col(Acknowledgement.user_id) == bindparam("user_id"),
+)
+
+
+class AcknowledgementRepository:
+    def __init__(self, session: Session) -> None:
+        self._session = session
+
+    def acknowledged(self, post_id: str, user_id: str) -> bool:
+        """Whether `user_id` acknowledged the post: a row, not an ORM object, is asked."""
+        found = self._session.connection().execute(
+            _ACKNOWLEDGED, {"post_id": post_id, "user_id": user_id}
+        )
+        return found.first() is not None
 
 
 class ReactionRepository:

@@ -57,10 +57,13 @@ def create_post(
 )
 def get_post(
     post_id: str, user: CurrentUser, session: SessionDep, gate: PolicyGateDep, views: ViewsDep
-) -> PostRead:
+) -> Response:
     post = get_readable_post(session=session, gate=gate, subject=user.subject, post_id=post_id)
     views.record(post, user.subject)
-    return present_post(session, post, reader=user.subject)
+    # Serialised here, in the endpoint's thread: a returned model would cost FastAPI a
+    # second thread-pool hop to validate it again against `response_model`.
+    answer = present_post(session, post, reader=user.subject)
+    return Response(answer.model_dump_json(), media_type="application/json")
 
 
 @router.patch(
