@@ -31,6 +31,7 @@ DIRECTORY = {
     "alice": {"id": "alice", "kind": "user", "display_name": "Alice Dubois", "members": None},
     "claire": {"id": "claire", "kind": "user", "display_name": "Claire Martin", "members": None},
     "sales": {"id": "sales", "kind": "group", "display_name": "Sales", "members": 2},
+    "hr": {"id": "hr", "kind": "group", "display_name": "Human resources", "members": 3},
 }
 SPACES = [
     {"id": "general", "name": "Général", "kind": "announcement"},
@@ -87,6 +88,9 @@ def _answer(stand_in: StandIn, method: str, path: str, body: Any) -> tuple[int, 
             return 503, {"status": 503}
         found = [DIRECTORY[i] for i in body["ids"] if i in DIRECTORY]
         return 200, {"subjects": found, "policy_revision": 1}
+    if path == "/v1/directory/groups" and not stand_in.names_down:
+        groups = [s for s in DIRECTORY.values() if s["kind"] == "group"]
+        return 200, {"subjects": groups, "policy_revision": 1}
     return stand_in.answers.get((method, path), (404, {"status": 404}))
 
 

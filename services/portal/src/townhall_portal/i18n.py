@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from .messages_official import OFFICIAL_MESSAGES
 from .messages_reach import REACH_MESSAGES
 from .messages_search import SEARCH_MESSAGES
 from .words import WORDS
@@ -402,6 +403,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "error.back": ("Back to the feed", "Retour au fil"),
     **REACH_MESSAGES,
     **SEARCH_MESSAGES,
+    **OFFICIAL_MESSAGES,
 }
 
 MESSAGES.update(WORDS)

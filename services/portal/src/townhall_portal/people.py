@@ -134,6 +134,21 @@ class Directory:
             named.update(self._ask(missing, token=token, now=now, strict=fresh))
         return named
 
+    def groups(self, *, token: str) -> list[NamedSubject]:
+        """Every active group with its reach, by name; empty when policy cannot answer
+        (the audience is then typed by id, and still checked at draft)."""
+        try:
+            raw = self._policy.get("/v1/directory/groups", user_token=token)
+            answer = Names.model_validate(raw)
+        except (ServiceUnavailable, UnexpectedResponse) as exc:
+            log.warning("groups_unknown", error=str(exc))
+            return []
+        now = self._clock()
+        with self._lock:
+            for group in answer.subjects:
+                self._known[group.id] = (now, group)
+        return sorted(answer.subjects, key=lambda group: group.display_name.casefold())
+
     def _ask(
         self, ids: list[str], *, token: str, now: float, strict: bool
     ) -> dict[str, NamedSubject]:

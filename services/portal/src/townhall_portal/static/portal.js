@@ -41,3 +41,22 @@
     document.querySelectorAll("input[data-time-zone]").forEach(function (input) { input.value = zone; });
   });
 })();
+
+// The audience picker's running total: updated as groups are ticked (the server says the
+// same when the form comes back, so it holds without JavaScript).
+(function () {
+  "use strict";
+  document.addEventListener("DOMContentLoaded", function () {
+    var total = document.getElementById("audience-total");
+    if (!total) { return; }
+    var boxes = document.querySelectorAll(".audience-picker input[type=checkbox][data-members]");
+    function update() {
+      var n = 0;
+      boxes.forEach(function (box) { if (box.checked) { n += parseInt(box.dataset.members, 10) || 0; } });
+      total.textContent = n > 0
+        ? total.dataset.templateMany.replace("{n}", n.toLocaleString(document.documentElement.lang || undefined))
+        : total.dataset.templateNone;
+    }
+    boxes.forEach(function (box) { box.addEventListener("change", update); });
+  });
+})();
