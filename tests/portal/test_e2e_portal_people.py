@@ -76,6 +76,7 @@ def test_claire_previews_saves_a_draft_comes_back_submits_and_withdraws(people: 
     expect(total).to_contain_text("Reaches at most 2 people")
 
     claire.get_by_role("button", name="Preview").click()
+    expect(claire.locator("#preview-title")).to_be_focused()
     preview = claire.locator(".preview")
     expect(preview.locator("strong")).to_have_text("covoiturage")
     expect(preview).to_contain_text("Reaches at most 2 people")
@@ -95,6 +96,8 @@ def test_claire_previews_saves_a_draft_comes_back_submits_and_withdraws(people: 
 
     claire.get_by_role("button", name="Withdraw to draft").click()
     expect(claire.get_by_role("status")).to_contain_text("Withdrawn")
+    # Focus lands on the notice of what was done; the next Tab goes on from there.
+    expect(claire.locator("#notice")).to_be_focused()
     expect(claire.locator("#post-state")).to_have_text("Draft")
     expect(claire.locator("main")).to_contain_text("Withdrawn by its author")
     assert_accessible(claire)

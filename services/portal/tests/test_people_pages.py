@@ -301,6 +301,7 @@ def test_the_like_button_says_what_it_does_and_a_resent_form_changes_nothing(
     # liking what is liked already does not take it back.
     taken_back = portal.post(f"/posts/{POST}/react", data={"csrf_token": csrf, "like": "off"})
     assert taken_back.status_code == 303, taken_back.text
+    assert taken_back.headers["location"] == f"/posts/{POST}#like", "focus back on the Like"
     assert stand_in.paths("DELETE") == [f"/v1/posts/{POST}/reactions/like"]
     liked = portal.post(f"/posts/{POST}/react", data={"csrf_token": csrf, "like": "on"})
     assert liked.status_code == 303, liked.text

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from .messages_compliance import COMPLIANCE_MESSAGES
 from .messages_official import OFFICIAL_MESSAGES
 from .messages_reach import REACH_MESSAGES
 from .messages_search import SEARCH_MESSAGES
@@ -404,6 +405,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     **REACH_MESSAGES,
     **SEARCH_MESSAGES,
     **OFFICIAL_MESSAGES,
+    **COMPLIANCE_MESSAGES,
 }
 
 MESSAGES.update(WORDS)

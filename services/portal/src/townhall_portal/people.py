@@ -32,6 +32,8 @@ PERSON_FIELDS = frozenset(
         "approved_by",
         "rejected_by",
         "retracted_by",
+        "revoked_by",
+        "opened_by",
         "endorsed_by",
         "pinned_by",
         "by",
@@ -182,6 +184,11 @@ class PageNames:
             return ""
         subject = self.people.get(subject_id)
         return subject.display_name if subject else subject_id
+
+    def who_with_id(self, subject_id: str | None) -> str:
+        """The name with the id beside it, for compliance officers who need both."""
+        name = self.who(subject_id)
+        return f"{name} ({subject_id})" if subject_id and name != subject_id else name
 
     def space_name(self, space_id: str | None) -> str:
         if not space_id:

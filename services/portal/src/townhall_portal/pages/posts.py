@@ -191,11 +191,12 @@ def comment(
     try:
         answer = checked(CommentCreate, fields)
         with refusals():
-            clients.publishing.comment(post_id, answer, user_token=viewer.token)
+            written = clients.publishing.comment(post_id, answer, user_token=viewer.token)
     except FormRefused as refused:
         form = refused.state({"body": body}, shown={"body"})
         return _post_page(request, viewer, clients, post_id, form)
-    return RedirectResponse(f"/posts/{post_id}#comments", status_code=303)
+    # Focus lands on the comment just written.
+    return RedirectResponse(f"/posts/{post_id}#c-{written.id}", status_code=303)
 
 
 def _revision(value: str) -> int | None:
@@ -285,5 +286,6 @@ def post_action(
     except FormRefused as refused:
         return _post_page(request, viewer, clients, post_id, refused.state())
     notice = NOTICE_AFTER[action]
-    query = f"?done={notice}" if notice else ""
-    return RedirectResponse(f"/posts/{post_id}{query}", status_code=303)
+    # Back on the post, focus goes to the notice of what was done, or to the Like pressed.
+    where = f"?done={notice}" if notice else "#like"
+    return RedirectResponse(f"/posts/{post_id}{where}", status_code=303)

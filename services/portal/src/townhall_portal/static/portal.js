@@ -60,3 +60,24 @@
     boxes.forEach(function (box) { box.addEventListener("change", update); });
   });
 })();
+
+// Focus kept after an action: the page a form led to puts focus on what it says about it
+// (the notice of what was done, the first field refused, or the element its address
+// names, such as the Like just pressed), not back at the top of the page. Without
+// JavaScript the address's #fragment still scrolls there and Tab continues from it.
+(function () {
+  "use strict";
+  document.addEventListener("DOMContentLoaded", function () {
+    var target = document.querySelector("[data-focus]") ||
+      document.querySelector("main [aria-invalid=true]") ||
+      document.querySelector(".refused[role=alert]");
+    if (!target && location.hash.length > 1) {
+      target = document.getElementById(decodeURIComponent(location.hash.slice(1)));
+    }
+    if (!target) { return; }
+    if (!target.matches("a[href], button, input, select, textarea, [tabindex]")) {
+      target.setAttribute("tabindex", "-1");
+    }
+    target.focus();
+  });
+})();
