@@ -45,7 +45,6 @@ def _safe_url(url: str) -> str:
 def serve() -> None:
     """Run the service with uvicorn on the configured host and port."""
     settings = PolicySettings()
-from townhall_platform.errors import TownhallError
     serve_app("townhall_policy.app:create_app", settings, workers=settings.workers)
 
 
