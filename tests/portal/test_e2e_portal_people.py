@@ -36,7 +36,7 @@ def test_claire_is_stopped_by_an_unknown_group_and_schedules_in_paris_time(
     claire.get_by_label("Space").select_option("general")
     claire.get_by_label("Title").fill(title)
     claire.get_by_label("Text (Markdown)").fill("Venez nombreux.")
-    claire.get_by_label("Audience: groups").fill("engineers")
+    claire.get_by_label("Other groups, by id (separated by commas)").fill("engineers")
     at = (datetime.now(PARIS) + timedelta(days=2)).replace(hour=8, minute=24, second=0)
     claire.get_by_label("Publish at (Paris time, optional)").fill(at.strftime("%Y-%m-%dT%H:%M"))
     claire.get_by_role("button", name="Save and submit for approval").click()
@@ -45,7 +45,9 @@ def test_claire_is_stopped_by_an_unknown_group_and_schedules_in_paris_time(
     )
     assert_accessible(claire)
 
-    claire.get_by_label("Audience: groups").fill("engineering")
+    # Picked from the directory's groups rather than typed.
+    claire.get_by_label("Other groups, by id (separated by commas)").fill("")
+    claire.get_by_role("checkbox", name=re.compile(r"^Engineering \(2 people\)")).check()
     claire.get_by_role("button", name="Save and submit for approval").click()
     expect(claire.locator("#post-state")).to_have_text("Waiting for approval")
     # Shown as typed, in her zone: the instant stored is 08:24 in Paris.
@@ -53,6 +55,52 @@ def test_claire_is_stopped_by_an_unknown_group_and_schedules_in_paris_time(
     expect(claire.locator("main")).to_contain_text(re.compile(r"\(2 people\)"))
     stored = at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M")
     expect(claire.locator(f"time[datetime^='{stored}']")).to_have_count(1)
+
+
+def test_claire_previews_saves_a_draft_comes_back_submits_and_withdraws(people: People) -> None:
+    title = f"Plan de mobilité {uuid.uuid4().hex[:6]}"
+    claire = people.page("claire")
+    claire.goto("/official")
+    claire.get_by_label("Space").select_option("general")
+    claire.get_by_label("Title").fill(title)
+    claire.get_by_label("Text (Markdown)").fill("Le **covoiturage** est remboursé.")
+    total = claire.locator("#audience-total")
+    expect(total).to_have_text("No group ticked: everyone who can read the space.")
+    # The running total follows the ticks, before anything is sent.
+    claire.get_by_role("checkbox", name=re.compile(r"^Engineering \(2 people\)")).check()
+    expect(total).to_contain_text("Reaches at most 2 people")
+    sales = claire.get_by_role("checkbox", name=re.compile(r"^Sales \("))
+    sales.check()
+    expect(total).to_contain_text(re.compile(r"Reaches at most [3-9]\d* people"))
+    sales.uncheck()
+    expect(total).to_contain_text("Reaches at most 2 people")
+
+    claire.get_by_role("button", name="Preview").click()
+    expect(claire.locator("#preview-title")).to_be_focused()
+    preview = claire.locator(".preview")
+    expect(preview.locator("strong")).to_have_text("covoiturage")
+    expect(preview).to_contain_text("Reaches at most 2 people")
+    assert_accessible(claire)
+
+    claire.get_by_role("button", name="Save as draft").click()
+    expect(claire.get_by_role("status")).to_contain_text("Saved as a draft")
+    expect(claire.locator("#post-state")).to_have_text("Draft")
+    tracking = claire.url.split("?")[0]
+
+    # Back to it later: edited, then submitted.
+    claire.goto(tracking)
+    claire.get_by_role("link", name="Edit").click()
+    claire.get_by_label("Text (Markdown)").fill("Le **covoiturage** est remboursé dès mars.")
+    claire.get_by_role("button", name="Save and submit for approval").click()
+    expect(claire.locator("#post-state")).to_have_text("Waiting for approval")
+
+    claire.get_by_role("button", name="Withdraw to draft").click()
+    expect(claire.get_by_role("status")).to_contain_text("Withdrawn")
+    # Focus lands on the notice of what was done; the next Tab goes on from there.
+    expect(claire.locator("#notice")).to_be_focused()
+    expect(claire.locator("#post-state")).to_have_text("Draft")
+    expect(claire.locator("main")).to_contain_text("Withdrawn by its author")
+    assert_accessible(claire)
 
 
 def test_marc_approves_neither_his_own_post_nor_one_already_approved(people: People) -> None:

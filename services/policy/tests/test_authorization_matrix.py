@@ -216,6 +216,7 @@ ENDPOINTS = [
         USERS,
         lambda who, ids: Call("POST", "/v1/directory/names", json={"ids": ["alice", "sales"]}),
     ),
+    Endpoint("groups", USERS, lambda who, ids: Call("GET", "/v1/directory/groups")),
     Endpoint("list subjects", AUDITORS, lambda who, ids: Call("GET", "/v1/directory/subjects")),
     Endpoint(
         "read a subject", AUDITORS, lambda who, ids: Call("GET", "/v1/directory/subjects/alice")

@@ -31,6 +31,7 @@ DIRECTORY = {
     "alice": {"id": "alice", "kind": "user", "display_name": "Alice Dubois", "members": None},
     "claire": {"id": "claire", "kind": "user", "display_name": "Claire Martin", "members": None},
     "sales": {"id": "sales", "kind": "group", "display_name": "Sales", "members": 2},
+    "hr": {"id": "hr", "kind": "group", "display_name": "Human resources", "members": 3},
 }
 SPACES = [
     {"id": "general", "name": "Général", "kind": "announcement"},
@@ -87,6 +88,9 @@ def _answer(stand_in: StandIn, method: str, path: str, body: Any) -> tuple[int, 
             return 503, {"status": 503}
         found = [DIRECTORY[i] for i in body["ids"] if i in DIRECTORY]
         return 200, {"subjects": found, "policy_revision": 1}
+    if path == "/v1/directory/groups" and not stand_in.names_down:
+        groups = [s for s in DIRECTORY.values() if s["kind"] == "group"]
+        return 200, {"subjects": groups, "policy_revision": 1}
     return stand_in.answers.get((method, path), (404, {"status": 404}))
 
 
@@ -280,17 +284,37 @@ def test_approvals_show_only_what_awaits_the_viewer_and_never_approve_an_unknown
     assert f"/v1/posts/{POST}/approve" not in stand_in.paths("POST")
 
 
-def test_a_second_like_takes_the_like_back(stand_in: StandIn, signing_key_file: Path) -> None:
-    stand_in.answers[("GET", f"/v1/posts/{POST}")] = (200, a_post(POST))
+def test_the_like_button_says_what_it_does_and_a_resent_form_changes_nothing(
+    stand_in: StandIn, signing_key_file: Path
+) -> None:
+    stand_in.answers[("GET", f"/v1/posts/{POST}")] = (200, a_post(POST, my_reactions=["like"]))
     stand_in.answers[("GET", f"/v1/posts/{POST}/comments")] = (200, {"items": []})
     stand_in.answers[("POST", f"/v1/posts/{POST}/reactions")] = (409, {"status": 409})
-    summary = {"post_id": POST, "counts": {}, "mine": []}
-    stand_in.answers[("DELETE", f"/v1/posts/{POST}/reactions/like")] = (200, summary)
+    stand_in.answers[("DELETE", f"/v1/posts/{POST}/reactions/like")] = (404, {"status": 404})
     portal = portal_for(stand_in, signing_key_file, "bob")
     page = portal.get(f"/posts/{POST}")
-    liked = portal.post(f"/posts/{POST}/react", data={"csrf_token": _csrf(page.text)})
+    assert 'name="like" value="off"' in page.text
+    assert 'aria-pressed="true"' in page.text
+    csrf = _csrf(page.text)
+
+    # Taking back a like already taken back (a double click, a resent form) is no error, and
+    # liking what is liked already does not take it back.
+    taken_back = portal.post(f"/posts/{POST}/react", data={"csrf_token": csrf, "like": "off"})
+    assert taken_back.status_code == 303, taken_back.text
+    assert taken_back.headers["location"] == f"/posts/{POST}#like", "focus back on the Like"
+    assert stand_in.paths("DELETE") == [f"/v1/posts/{POST}/reactions/like"]
+    liked = portal.post(f"/posts/{POST}/react", data={"csrf_token": csrf, "like": "on"})
     assert liked.status_code == 303, liked.text
-    assert f"/v1/posts/{POST}/reactions/like" in stand_in.paths("DELETE")
+    assert f"/v1/posts/{POST}/reactions" in stand_in.paths("POST")
+    assert len(stand_in.paths("DELETE")) == 1, "a like given already is not taken back"
+
+
+def test_a_post_not_liked_offers_a_like(stand_in: StandIn, signing_key_file: Path) -> None:
+    stand_in.answers[("GET", f"/v1/posts/{POST}")] = (200, a_post(POST, my_reactions=[]))
+    stand_in.answers[("GET", f"/v1/posts/{POST}/comments")] = (200, {"items": []})
+    page = portal_for(stand_in, signing_key_file, "bob").get(f"/posts/{POST}")
+    assert 'name="like" value="on"' in page.text
+    assert 'aria-pressed="false"' in page.text
 
 
 def test_an_empty_report_reason_is_shown_next_to_its_open_field(

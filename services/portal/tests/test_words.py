@@ -7,16 +7,23 @@ from datetime import UTC, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from townhall_contracts.policy import NamedSubject
 from townhall_contracts.readers import PostState
-from townhall_portal.i18n import LANGUAGES, MESSAGES
-from townhall_portal.people import collect
+from townhall_portal.i18n import LANGUAGES, MESSAGES, translator
+from townhall_portal.people import PageNames, collect
 from townhall_portal.times import parse_local, when, zone_city, zone_of
+from townhall_portal.web import named_value
 
 PORTAL = Path(__file__).parents[1] / "src" / "townhall_portal"
 # A key written literally in a template or a page: t("x.y"), "x.y" as a message key.
 LITERAL_KEY = re.compile(r"""\bt\(\s*["']([a-z_]+\.[a-z0-9_.-]+)["']""")
 PAGE_KEY = re.compile(r'"((?:[a-z_]+)\.[a-z_]+(?:\.[a-z_.-]+)?)"')
-STEPS = ("draft", "submit", "approve", "reject", "schedule", "schedule-missed", "publish")
+STEPS = (
+    "draft", "submit", "withdraw", "approve", "reject", "schedule", "schedule-missed", "publish"
+)  # fmt: skip
+POLICY = Path(__file__).parents[2] / "policy" / "src" / "townhall_policy"
+# How policy names the events it records in its audit trail.
+EVENT_TYPE = re.compile(r"""(?:event_type\s*=\s*|CHAIN_KEYED\s*=\s*)["']([a-z_]+\.[a-z_]+)["']""")
 
 
 def test_every_key_a_template_names_has_both_languages() -> None:
@@ -27,6 +34,33 @@ def test_every_key_a_template_names_has_both_languages() -> None:
     # A key ending in "." or "_" is the prefix of keys made from a value (`"state." ~ s`).
     missing = sorted(k for k in used if k not in MESSAGES and not k.endswith((".", "_")))
     assert missing == []
+
+
+def test_every_audit_event_policy_records_and_every_grant_event_has_words() -> None:
+    recorded = set()
+    for module in POLICY.rglob("*.py"):
+        recorded |= set(EVENT_TYPE.findall(module.read_text()))
+    assert {"grant.created", "grant.revoked", "audit.chain_keyed"} <= recorded
+    assert sorted(e for e in recorded if f"audit.{e}" not in MESSAGES) == []
+    schemas = (POLICY / "compliance" / "schemas.py").read_text()
+    literal = re.search(r"event: Literal\[([^\]]+)\]", schemas)
+    assert literal, "policy's grant history names its events in a Literal"
+    events = re.findall(r'"([a-z_]+)"', literal.group(1))
+    assert "granted" in events
+    assert sorted(e for e in events if f"history.{e}" not in MESSAGES) == []
+
+
+def test_machine_words_are_named_and_unknown_ones_shown_as_they_came() -> None:
+    fr = translator("fr")
+    assert named_value(fr, "audit.", "grant.created") == "Rôle attribué"
+    assert named_value(fr, "history.", "revoked") == "Retiré"
+    assert named_value(fr, "audit.", "something.new") == "something.new"
+    assert named_value(fr, "review.", None) == ""
+    names = PageNames(
+        people={"paul": NamedSubject(id="paul", kind="user", display_name="Paul Fournier")}
+    )
+    assert names.who_with_id("paul") == "Paul Fournier (paul)"
+    assert names.who_with_id("gone") == "gone", "an unknown id is not repeated"
 
 
 def test_every_message_has_a_text_in_each_language() -> None:

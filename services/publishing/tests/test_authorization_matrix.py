@@ -146,6 +146,10 @@ async def _submitted(client, auth) -> str:
     return str(post["id"])
 
 
+async def withdraw(client, auth, user):
+    return "POST", f"/v1/posts/{await _submitted(client, auth)}/withdraw", None
+
+
 async def approve(client, auth, user):
     return "POST", f"/v1/posts/{await _submitted(client, auth)}/approve", None
 
@@ -281,7 +285,8 @@ CASES: dict[str, Case] = {
     "delete post": Case(delete_post, allowed={"alice"}, not_found=ZOE),
     # A draft is read by its author (and compliance) only.
     "submit": Case(submit, allowed={"claire"}, not_found=set(EVERYONE) - {"claire", "olivier"}),
-    # In review, communications staff read it too.
+    # In review, communications staff read it too; only its author withdraws it.
+    "withdraw": Case(withdraw, allowed={"claire"}, not_found=REVIEW_HIDDEN),
     "approve": Case(approve, allowed={"marc"}, not_found=REVIEW_HIDDEN),
     "reject": Case(reject, allowed={"marc"}, not_found=REVIEW_HIDDEN),
     "publish": Case(publish, allowed={"claire", "marc"}, not_found=REVIEW_HIDDEN),

@@ -38,6 +38,7 @@ POST_ROUTES = [
     Route("GET", "/v1/posts/{post}/versions"),
     Route("GET", "/v1/posts/{post}/history"),
     Route("POST", "/v1/posts/{post}/submit"),
+    Route("POST", "/v1/posts/{post}/withdraw"),
     Route("POST", "/v1/posts/{post}/approve"),
     Route("POST", "/v1/posts/{post}/reject", REASON),
     Route("POST", "/v1/posts/{post}/publish"),

@@ -290,6 +290,10 @@ class PublishingClient(ServiceClient):
         """Publish an approved post now, or schedule it."""
         return self._post(PostRead, f"/v1/posts/{post_id}/publish", user_token, request)
 
+    def withdraw(self, post_id: str, *, user_token: str) -> PostRead:
+        """The author takes a submission (submitted or approved) back to a draft."""
+        return self._post(PostRead, f"/v1/posts/{post_id}/withdraw", user_token)
+
     def retract(self, post_id: str, request: ReasonRequest, *, user_token: str) -> PostRead:
         return self._post(PostRead, f"/v1/posts/{post_id}/retract", user_token, request)
 

@@ -31,3 +31,17 @@ def test_names_refuses_services_anonymous_callers_and_too_many_ids(api: Any) -> 
     for bad in ({"ids": []}, {"ids": ["x"] * 201}, {"ids": [""]}, {"ids": ["a"], "extra": 1}):
         refused = api.client.post("/v1/directory/names", json=bad, headers=api.user("alice"))
         assert refused.status_code == 422, bad
+
+
+def test_the_groups_an_audience_is_chosen_from_with_their_reach(api: Any) -> None:
+    answer = api.client.get("/v1/directory/groups", headers=api.user("claire"))
+    assert answer.status_code == 200, answer.text
+    groups = {s["id"]: s for s in answer.json()["subjects"]}
+    assert {s["kind"] for s in groups.values()} == {"group"}
+    assert groups["engineering"]["members"] == 2
+    assert groups["sales"]["members"] == 2
+    assert "alice" not in groups
+    assert api.client.get("/v1/directory/groups").status_code == 401
+    service = api.client.get("/v1/directory/groups", headers=api.service)
+    assert service.status_code == 403
+    assert service.headers["content-type"].startswith("application/problem+json")

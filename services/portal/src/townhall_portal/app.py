@@ -4,13 +4,12 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from pathlib import Path
 
 import structlog
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.middleware.gzip import GZipMiddleware
 from starlette.responses import RedirectResponse, Response
 
 from townhall_clients import (
@@ -32,6 +31,7 @@ from .people import Directory
 from .revocations import session_revocations
 from .session import SessionCodec
 from .settings import PortalSettings
+from .static_files import STATIC, CachedStaticFiles, static_url
 from .web import (
     Clients,
     CsrfRefused,
@@ -195,8 +195,16 @@ def create_app(settings: PortalSettings | None = None) -> FastAPI:
         revocations=session_revocations(settings.session_revocations_file),
     )
     app.state.oidc = build_oidc(settings)
-    app.mount("/static", StaticFiles(directory=Path(__file__).parent / "static"), name="static")
+    app.mount("/static", CachedStaticFiles(directory=STATIC), name="static")
     install_page_errors(app)
+    # Pages are several times smaller compressed; the CSRF token they carry is masked
+    # afresh on each page, so compression does not leak it (see session.py).
+    app.add_middleware(GZipMiddleware, minimum_size=512, compresslevel=6)
+
+    @app.get("/favicon.ico", include_in_schema=False)
+    def favicon() -> Response:
+        # Browsers ask this path before reading the page's <link rel="icon">.
+        return RedirectResponse(static_url("favicon.svg"), status_code=301)
 
     @app.middleware("http")
     async def security_headers(request: Request, call_next: object) -> Response:

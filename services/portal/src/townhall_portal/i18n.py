@@ -5,7 +5,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from .messages_compliance import COMPLIANCE_MESSAGES
 from .messages_objectives import OBJECTIVES_MESSAGES
+from .messages_official import OFFICIAL_MESSAGES
 from .messages_reach import REACH_MESSAGES
 from .messages_search import SEARCH_MESSAGES
 from .words import WORDS
@@ -404,6 +406,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
     **REACH_MESSAGES,
     **SEARCH_MESSAGES,
     **OBJECTIVES_MESSAGES,
+    **OFFICIAL_MESSAGES,
+    **COMPLIANCE_MESSAGES,
 }
 
 MESSAGES.update(WORDS)

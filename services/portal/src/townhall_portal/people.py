@@ -32,6 +32,8 @@ PERSON_FIELDS = frozenset(
         "approved_by",
         "rejected_by",
         "retracted_by",
+        "revoked_by",
+        "opened_by",
         "endorsed_by",
         "pinned_by",
         "by",
@@ -134,6 +136,21 @@ class Directory:
             named.update(self._ask(missing, token=token, now=now, strict=fresh))
         return named
 
+    def groups(self, *, token: str) -> list[NamedSubject]:
+        """Every active group with its reach, by name; empty when policy cannot answer
+        (the audience is then typed by id, and still checked at draft)."""
+        try:
+            raw = self._policy.get("/v1/directory/groups", user_token=token)
+            answer = Names.model_validate(raw)
+        except (ServiceUnavailable, UnexpectedResponse) as exc:
+            log.warning("groups_unknown", error=str(exc))
+            return []
+        now = self._clock()
+        with self._lock:
+            for group in answer.subjects:
+                self._known[group.id] = (now, group)
+        return sorted(answer.subjects, key=lambda group: group.display_name.casefold())
+
     def _ask(
         self, ids: list[str], *, token: str, now: float, strict: bool
     ) -> dict[str, NamedSubject]:
@@ -167,6 +184,11 @@ class PageNames:
             return ""
         subject = self.people.get(subject_id)
         return subject.display_name if subject else subject_id
+
+    def who_with_id(self, subject_id: str | None) -> str:
+        """The name with the id beside it, for compliance officers who need both."""
+        name = self.who(subject_id)
+        return f"{name} ({subject_id})" if subject_id and name != subject_id else name
 
     def space_name(self, space_id: str | None) -> str:
         if not space_id:

@@ -192,15 +192,24 @@ class SessionCodec:
         return str(nonce)
 
     def csrf_token(self, request: Request) -> str:
-        """The token to put in a form's hidden `csrf_token` field."""
-        return self._sign(self.csrf_nonce(request))
+        """The token to put in a form's hidden `csrf_token` field, masked with a fresh pad
+        on every page: pages are compressed, and a secret repeated verbatim in compressed
+        pages that also echo what the user typed can be guessed from their sizes (BREACH)."""
+        token = bytes.fromhex(self._sign(self.csrf_nonce(request)))
+        pad = secrets.token_bytes(len(token))
+        return (pad + _xor(pad, token)).hex()
 
     def csrf_valid(self, request: Request, submitted: str | None) -> bool:
-        """Whether a submitted token matches the browser's nonce."""
+        """Whether a submitted token, unmasked, matches the browser's nonce."""
         nonce = request.cookies.get(CSRF_COOKIE)
-        if not nonce or not submitted:
+        if not nonce or not submitted or len(submitted) != 4 * hashlib.sha256().digest_size:
             return False
-        return hmac.compare_digest(self._sign(nonce), submitted)
+        try:
+            raw = bytes.fromhex(submitted)
+        except ValueError:
+            return False
+        half = len(raw) // 2
+        return hmac.compare_digest(_xor(raw[:half], raw[half:]), bytes.fromhex(self._sign(nonce)))
 
     def remember_csrf_nonce(self, request: Request, response: Response) -> None:
         """Set the nonce cookie if this request created it."""
@@ -228,3 +237,7 @@ class SessionCodec:
 
     def _sign(self, nonce: str) -> str:
         return hmac.new(self._secret, nonce.encode(), hashlib.sha256).hexdigest()
+
+
+def _xor(pad: bytes, data: bytes) -> bytes:
+    return bytes(a ^ b for a, b in zip(pad, data, strict=True))

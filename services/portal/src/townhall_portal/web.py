@@ -25,11 +25,12 @@ from townhall_clients import (
 from townhall_clients.policy_audit import PolicyAuditClient
 
 from .forms import FormState
-from .i18n import LANGUAGE_COOKIE, negotiate, translator
+from .i18n import LANGUAGE_COOKIE, MESSAGES, negotiate, translator
 from .navigation import Navigation
 from .people import Directory, PageNames, page_names
 from .session import CSRF_FIELD, Session, SessionCodec
 from .settings import PortalSettings
+from .static_files import static_url
 from .times import TIME_ZONE_COOKIE, TIME_ZONE_FIELD, when, zone_city, zone_of
 
 TEMPLATES = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
@@ -54,6 +55,7 @@ def instant(value: datetime | str | None) -> str:
     return value or ""
 
 
+TEMPLATES.env.globals["static_url"] = static_url
 TEMPLATES.env.filters["published_html"] = published_html
 TEMPLATES.env.filters["instant"] = instant
 TEMPLATES.env.filters["highlight"] = highlight
@@ -186,6 +188,14 @@ def _names(request: Request, viewer: Viewer | None, context: dict[str, Any]) -> 
     )
 
 
+def named_value(t: Callable[..., str], prefix: str, value: str | None) -> str:
+    """A machine word (an event type, an outcome) in words when the catalogue has them,
+    else as it came."""
+    if not value:
+        return ""
+    return t(prefix + value) if prefix + value in MESSAGES else value
+
+
 def audience_list(names: PageNames, t: Callable[..., str], groups: list[str]) -> str:
     """Each group of an audience by its name and how many people it reaches."""
     parts = []
@@ -229,6 +239,8 @@ def render(
     full = {
         "request": request,
         "who": names.who,
+        "who_id": names.who_with_id,
+        "named": lambda prefix, value: named_value(translator(lang), prefix, value),
         "space_name": names.space_name,
         "reach": names.reach,
         "audience_list": lambda groups: audience_list(names, translator(lang), groups),

@@ -304,6 +304,9 @@ async def test_reactions_one_per_user_and_kind(client: httpx.AsyncClient, auth: 
     assert db.counts() == before
     read = (await client.get(f"/v1/posts/{post['id']}", headers=auth("alice"))).json()
     assert read["reactions"] == {"like": 2, "celebrate": 1}
+    assert read["my_reactions"] == []
+    mine = (await client.get(f"/v1/posts/{post['id']}", headers=auth("bob"))).json()
+    assert mine["my_reactions"] == ["celebrate", "like"]
     taken_back = await client.delete(f"{path}/like", headers=auth("bob"))
     assert taken_back.json() == {
         "post_id": post["id"],

@@ -121,6 +121,52 @@ async def test_rejection_carries_a_reason_and_the_author_may_fix_and_resubmit(
     assert versions["current"]["body"] == "Texte corrigé"
 
 
+async def test_the_author_withdraws_a_submission_to_edit_it_and_an_approval_lapses(
+    client: httpx.AsyncClient, auth: Auth, db
+) -> None:
+    post = await draft(client, auth)
+    submitted = await step(
+        client, auth, post["id"], "submit", "claire", {"publish_at": "2999-01-01T08:00:00Z"}
+    )
+    assert submitted.status_code == 422, "a year at most: the schedule is checked first"
+    await step(client, auth, post["id"], "submit", "claire")
+    # Only its author withdraws it; an approver who reads it is refused, with why.
+    by_approver = await step(client, auth, post["id"], "withdraw", "marc")
+    assert by_approver.status_code == 403
+    assert by_approver.headers["content-type"] == PROBLEM
+
+    withdrawn = await step(client, auth, post["id"], "withdraw", "claire")
+    assert withdrawn.status_code == 200, withdrawn.text
+    assert withdrawn.json()["state"] == "draft"
+    assert withdrawn.json()["submitted_at"] is None
+    # A draft again: out of the approver's sight, editable, and withdrawn only once.
+    assert (await client.get(f"/v1/posts/{post['id']}", headers=auth("marc"))).status_code == 404
+    edited = await client.patch(
+        f"/v1/posts/{post['id']}", json={"body": "Texte revu"}, headers=auth("claire")
+    )
+    assert edited.status_code == 200, edited.text
+    before = db.counts()
+    again = await step(client, auth, post["id"], "withdraw", "claire")
+    assert again.status_code == 409
+    assert db.counts() == before
+
+    # An approved post not yet out is withdrawn too; its approval lapses.
+    await step(client, auth, post["id"], "submit", "claire")
+    await step(client, auth, post["id"], "approve", "marc")
+    withdrawn = await step(client, auth, post["id"], "withdraw", "claire")
+    assert withdrawn.json()["state"] == "draft"
+    assert withdrawn.json()["approved_by"] is None
+    history = (await client.get(f"/v1/posts/{post['id']}/history", headers=auth("claire"))).json()
+    steps = [(s["step"], s["actor_id"], s["action"]) for s in history["steps"]]
+    assert steps[-3:] == [
+        ("submit", "claire", "post.official"),
+        ("approve", "marc", "approve.official"),
+        ("withdraw", "claire", "post.official"),
+    ]
+    published = await step(client, auth, post["id"], "publish", "claire")
+    assert published.status_code == 409, "a withdrawn post is approved again before it goes out"
+
+
 async def test_steps_out_of_order_are_conflicts_and_change_nothing(
     client: httpx.AsyncClient, auth: Auth, db
 ) -> None:

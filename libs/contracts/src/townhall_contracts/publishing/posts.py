@@ -180,6 +180,9 @@ class PostRead(BaseModel):
     # Whether the caller acknowledged the post: given by the feed, a space's posts and
     # GET /v1/posts/{id}; null in the answers of writes and of the review queue.
     acknowledged: bool | None = None
+    # The kinds of reaction the caller gave: given by GET /v1/posts/{id} (so a page can say
+    # whether its Like button likes or takes the like back); null elsewhere.
+    my_reactions: list[str] | None = None
 
     @model_validator(mode="after")
     def _vouches(self) -> PostRead:

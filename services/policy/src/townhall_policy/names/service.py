@@ -14,6 +14,7 @@ from sqlmodel import Session, col, select
 from townhall_contracts.policy import NamedSubject, Names
 from townhall_policy.audiences.service import audience_of
 from townhall_policy.enforcement.snapshot import PolicySnapshot
+from townhall_policy.holdings.directory import repository as directory
 from townhall_policy.holdings.directory.models import Subject, SubjectKind
 
 
@@ -24,8 +25,17 @@ def _active(session: Session, ids: Sequence[str]) -> Sequence[Subject]:
 
 def names_of(session: Session, snapshot: PolicySnapshot, ids: Sequence[str]) -> Names:
     """The active subjects among `ids`; a group with the count of its active members."""
+    return _named(snapshot, _active(session, ids))
+
+
+def groups_named(session: Session, snapshot: PolicySnapshot) -> Names:
+    """Every active group with its name and reach: what an audience may be chosen from."""
+    return _named(snapshot, directory.active_groups(session, None))
+
+
+def _named(snapshot: PolicySnapshot, subjects: Sequence[Subject]) -> Names:
     named = []
-    for subject in _active(session, ids):
+    for subject in subjects:
         members = None
         if subject.kind == SubjectKind.GROUP:
             # The readers rule's own expansion, so the count is who a post would reach.

@@ -75,24 +75,28 @@ def edit_post_submit(
     body: Annotated[str, Form()] = "",
     publish_at: Annotated[str, Form()] = "",
     tz: Annotated[str, Form(max_length=64)] = "",
+    intent: Annotated[str, Form()] = "submit",
 ) -> Response:
     post = clients.publishing.post(post_id, user_token=viewer.token)
     if not _editable(post, viewer):
         return refused_page(request, viewer, "refusal.form")
     values = {"title": title, "body": body, "publish_at": publish_at}
     official = post.kind is PostKind.OFFICIAL
+    # An official draft may be saved and left for later rather than submitted.
+    submit = official and not (intent == "draft" and post.state is PostState.DRAFT)
     try:
         at = future_instant(publish_at, zone=time_zone(request, tz)) if official else None
         edit = checked(PostUpdate, {"title": title, "body": body})
         with refusals():
             clients.publishing.edit_post(post_id, edit, user_token=viewer.token)
-            if official:
+            if submit:
                 submission = SubmitRequest(publish_at=at) if at else None
                 clients.publishing.submit(post_id, submission, user_token=viewer.token)
     except FormRefused as refused:
         return _edit_page(request, viewer, post, refused.state(values))
     if official:
-        return RedirectResponse(f"/official/{post_id}?done=submitted", status_code=303)
+        done = "submitted" if submit else "drafted"
+        return RedirectResponse(f"/official/{post_id}?done={done}", status_code=303)
     return RedirectResponse(f"/posts/{post_id}?done=edited", status_code=303)
 
 

@@ -191,11 +191,12 @@ def comment(
     try:
         answer = checked(CommentCreate, fields)
         with refusals():
-            clients.publishing.comment(post_id, answer, user_token=viewer.token)
+            written = clients.publishing.comment(post_id, answer, user_token=viewer.token)
     except FormRefused as refused:
         form = refused.state({"body": body}, shown={"body"})
         return _post_page(request, viewer, clients, post_id, form)
-    return RedirectResponse(f"/posts/{post_id}#comments", status_code=303)
+    # Focus lands on the comment just written.
+    return RedirectResponse(f"/posts/{post_id}#c-{written.id}", status_code=303)
 
 
 def _revision(value: str) -> int | None:
@@ -203,16 +204,20 @@ def _revision(value: str) -> int | None:
     return int(value) if re.fullmatch(r"[1-9][0-9]{0,8}", value) else None
 
 
-def _toggle_like(clients: ClientsDep, viewer: Viewer, post_id: str) -> None:
-    """Like, or take the like back when it was given already (publishing answers 409)."""
+def _set_like(clients: ClientsDep, viewer: Viewer, post_id: str, on: bool) -> None:
+    """Like (`on`) or take the like back, as the button the viewer saw said. The form states
+    its intent rather than toggling, so a double click or a resent form cannot undo itself:
+    a like already given (409) or already taken back (404) is the state asked for."""
     try:
-        like = ReactionCreate(kind=ReactionKind.LIKE)
-        clients.publishing.react(post_id, like, user_token=viewer.token)
+        if on:
+            like = ReactionCreate(kind=ReactionKind.LIKE)
+            clients.publishing.react(post_id, like, user_token=viewer.token)
+        else:
+            path = f"/v1/posts/{post_id}/reactions/{ReactionKind.LIKE.value}"
+            clients.publishing.request("DELETE", path, idempotent=False, token=viewer.token)
     except UnexpectedResponse as exc:
-        if exc.status_code != 409:
+        if exc.status_code != (409 if on else 404):
             raise
-        path = f"/v1/posts/{post_id}/reactions/{ReactionKind.LIKE.value}"
-        clients.publishing.request("DELETE", path, idempotent=False, token=viewer.token)
 
 
 # Actions on a post, each a small form, and the notice the post's page shows after it.
@@ -247,7 +252,7 @@ def _act(
         if action == "acknowledge":
             publishing.acknowledge(post_id, user_token=token)
         elif action == "react":
-            _toggle_like(clients, viewer, post_id)
+            _set_like(clients, viewer, post_id, on=fields["like"] != "off")
         else:
             # The revision the page showed: refused if the post was edited since.
             shown = _revision(fields["revision"])
@@ -266,14 +271,21 @@ def post_action(
     reason: Annotated[str, Form()] = "",
     restore_reason: Annotated[str, Form()] = "",
     revision: Annotated[str, Form()] = "",
+    like: Annotated[str, Form()] = "on",
 ) -> Response:
     if action not in NOTICE_AFTER:
         return render(request, "error.html", {"message_key": "error.not_found"}, status_code=404)
-    fields = {"reason": reason, "restore_reason": restore_reason, "revision": revision}
+    fields = {
+        "reason": reason,
+        "restore_reason": restore_reason,
+        "revision": revision,
+        "like": like,
+    }
     try:
         _act(clients, viewer, post_id, action, fields)
     except FormRefused as refused:
         return _post_page(request, viewer, clients, post_id, refused.state())
     notice = NOTICE_AFTER[action]
-    query = f"?done={notice}" if notice else ""
-    return RedirectResponse(f"/posts/{post_id}{query}", status_code=303)
+    # Back on the post, focus goes to the notice of what was done, or to the Like pressed.
+    where = f"?done={notice}" if notice else "#like"
+    return RedirectResponse(f"/posts/{post_id}{where}", status_code=303)

@@ -41,3 +41,43 @@
     document.querySelectorAll("input[data-time-zone]").forEach(function (input) { input.value = zone; });
   });
 })();
+
+// The audience picker's running total: updated as groups are ticked (the server says the
+// same when the form comes back, so it holds without JavaScript).
+(function () {
+  "use strict";
+  document.addEventListener("DOMContentLoaded", function () {
+    var total = document.getElementById("audience-total");
+    if (!total) { return; }
+    var boxes = document.querySelectorAll(".audience-picker input[type=checkbox][data-members]");
+    function update() {
+      var n = 0;
+      boxes.forEach(function (box) { if (box.checked) { n += parseInt(box.dataset.members, 10) || 0; } });
+      total.textContent = n > 0
+        ? total.dataset.templateMany.replace("{n}", n.toLocaleString(document.documentElement.lang || undefined))
+        : total.dataset.templateNone;
+    }
+    boxes.forEach(function (box) { box.addEventListener("change", update); });
+  });
+})();
+
+// Focus kept after an action: the page a form led to puts focus on what it says about it
+// (the notice of what was done, the first field refused, or the element its address
+// names, such as the Like just pressed), not back at the top of the page. Without
+// JavaScript the address's #fragment still scrolls there and Tab continues from it.
+(function () {
+  "use strict";
+  document.addEventListener("DOMContentLoaded", function () {
+    var target = document.querySelector("[data-focus]") ||
+      document.querySelector("main [aria-invalid=true]") ||
+      document.querySelector(".refused[role=alert]");
+    if (!target && location.hash.length > 1) {
+      target = document.getElementById(decodeURIComponent(location.hash.slice(1)));
+    }
+    if (!target) { return; }
+    if (!target.matches("a[href], button, input, select, textarea, [tabindex]")) {
+      target.setAttribute("tabindex", "-1");
+    }
+    target.focus();
+  });
+})();

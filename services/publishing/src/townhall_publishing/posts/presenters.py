@@ -28,13 +28,17 @@ def present_posts(
 
 
 def present_post(session: Session, post: Post, *, reader: str | None = None) -> PostRead:
-    """One post; with `reader`, whether they acknowledged it (a primary-key lookup)."""
+    """One post; with `reader`, whether they acknowledged it (a primary-key lookup) and the
+    kinds of reaction they gave."""
     acknowledged = None
     if reader is not None:
         acknowledged = (
             {post.id} if AcknowledgementRepository(session).acknowledged(post.id, reader) else set()
         )
-    return present_posts(session, [post], acknowledged=acknowledged)[0]
+    answer = present_posts(session, [post], acknowledged=acknowledged)[0]
+    if reader is not None:
+        answer.my_reactions = ReactionRepository(session).kinds_of(post.id, reader)
+    return answer
 
 
 def present_new_post(post: Post) -> PostRead:

@@ -42,6 +42,19 @@ def submit_post(
 
 
 @router.post(
+    "/posts/{post_id}/withdraw",
+    summary="Withdraw one's own submission (submitted or approved) back to a draft",
+    response_model=PostRead,
+    responses=_WRITE,
+)
+def withdraw_post(
+    post_id: str, user: CurrentUser, session: SessionDep, gate: PolicyGateDep
+) -> PostRead:
+    post = service.withdraw(session=session, gate=gate, actor=user.subject, post_id=post_id)
+    return present_post(session, post)
+
+
+@router.post(
     "/posts/{post_id}/approve",
     summary="Approve a submitted official post (not one's own)",
     response_model=PostRead,

@@ -1,7 +1,8 @@
 """The steps of an official post, each decided by policy and recorded with its decision.
 
 draft → submitted → approved (by someone other than the author) or rejected (with a
-reason) → published now, or scheduled → published by the scheduler → retracted.
+reason) → published now, or scheduled → published by the scheduler → retracted. The
+author may withdraw a submission (submitted or approved, not yet out) back to a draft.
 Nothing is ever published that was not approved: the scheduler only takes posts in
 the `scheduled` state, which only an approved post can reach.
 """
@@ -93,6 +94,25 @@ def submit(
     )
     post_changed(session, post=post, space=space_of(session, post), at=now)
     events.post_submitted(session, post)
+    return post
+
+
+def withdraw(*, session: Session, gate: PolicyGate, actor: str, post_id: str) -> Post:
+    """The author takes a submission back to a draft, before it is published or scheduled;
+    an approval already given lapses (the edited draft goes through approval again)."""
+    post = _official_post(session, gate, actor, post_id)
+    if post.author_id != actor:
+        raise NotAuthor(f"Only the author of post '{post.id}' may withdraw it.")
+    _expect(post, PostState.SUBMITTED, PostState.APPROVED)
+    decision = _decide(gate, actor, Action.POST_OFFICIAL, post)
+    now = utcnow()
+    post.state = PostState.DRAFT.value
+    post.submitted_at = None
+    post.scheduled_at = None
+    post.approved_by = None
+    post.approved_at = None
+    record_step(session, post=post, step="withdraw", actor=actor, at=now, decision=decision)
+    post_changed(session, post=post, space=space_of(session, post), at=now)
     return post
 
 
