@@ -19,6 +19,7 @@ from email.message import EmailMessage
 from sqlmodel import Session, col, select
 from tenacity import Retrying, retry_if_exception, stop_after_attempt, wait_exponential
 
+from ..claims import claimed
 from .models import MailStatus, OutgoingMail
 
 _BATCH = 200
@@ -110,7 +111,7 @@ def send_pending(
 ) -> dict[str, int]:
     """Send the mails due now; the count of each outcome."""
     due = session.exec(
-        select(OutgoingMail)
+        claimed(select(OutgoingMail))
         .where(
             col(OutgoingMail.status) == MailStatus.PENDING,
             col(OutgoingMail.next_attempt_at) <= now(),
