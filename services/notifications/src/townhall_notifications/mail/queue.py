@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import insert, update
 from sqlmodel import Session, col, select
@@ -47,6 +48,7 @@ def queue_notices(
         update(Notification)
         .where(col(Notification.id).in_([r.id for r in rows]))
         .values(email_pending=False)
+        .execution_options(synchronize_session=False)
     )
     by_space: dict[str, set[str]] = defaultdict(set)
     for row in rows:
@@ -135,6 +137,8 @@ def _readable(reach: Reach, items: dict[str, list[Notification]]) -> set[tuple[s
     }
 
 
+# The updates below skip matching the session's objects: tens of thousands of them are
+# loaded, none is read again after, and the match cost more than the update.
 def _mark_digested(
     session: Session,
     ids: list[int | None],
@@ -147,6 +151,7 @@ def _mark_digested(
             update(Notification)
             .where(col(Notification.id).in_(ids[start : start + _IN]))
             .values(digest_pending=False)
+            .execution_options(synchronize_session=False)
         )
     known = [u for u in due if u in prefs]
     for start in range(0, len(known), _IN):
@@ -154,9 +159,10 @@ def _mark_digested(
             update(Preference)
             .where(col(Preference.user_id).in_(known[start : start + _IN]))
             .values(last_digest_at=now)
+            .execution_options(synchronize_session=False)
         )
     # A user's first row holds the defaults a user without one has.
-    fresh = [
+    fresh: list[dict[str, Any]] = [
         {"user_id": u, "channels": {}, "digest": "daily", "language": "fr", "email": None}
         | {"last_digest_at": now}
         for u in due
