@@ -114,9 +114,7 @@ def walk(
 ) -> Iterator[Walk]:
     state = tmp_path_factory.mktemp(f"reach-{backend}")
     with ExitStack() as stack:
-        system = stack.enter_context(
-            running_system(backend, state, signing_key_file, token_issuer)
-        )
+        system = stack.enter_context(running_system(backend, state, signing_key_file, token_issuer))
         database = None
         if backend == "postgresql":
             database = stack.enter_context(temporary_postgres_database("townhall_it_notify"))
