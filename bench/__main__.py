@@ -1,6 +1,7 @@
 """Run the benchmarks and print their tables: `make bench` (or `uv run python -m bench`).
 
-`python -m bench policy` (or `publishing`, `search`, `slice`, `relevance`) runs only that benchmark;
+`python -m bench policy` (or `publishing`, `search`, `slice`, `relevance`, `objectives`,
+`notifications`) runs only that benchmark;
 `python -m bench search --docs 100000` runs search on a smaller corpus;
 `python -m bench compare --before REV` measures two trees in one run (see bench/compare.py).
 """
@@ -13,7 +14,15 @@ from pathlib import Path
 
 from bench import aliases, figures, key_figures
 
-BENCHMARKS = ("slice", "policy", "publishing", "search", "objectives", "relevance")
+BENCHMARKS = (
+    "slice",
+    "policy",
+    "publishing",
+    "search",
+    "objectives",
+    "relevance",
+    "notifications",
+)
 
 
 def main() -> None:
@@ -121,6 +130,23 @@ def main() -> None:
         default=3,
         help="objectives: dashboards computed straight from the raw tables (slow at scale)",
     )
+    parser.add_argument(
+        "--audience",
+        type=int,
+        default=50_000,
+        help="notifications: people an official post reaches",
+    )
+    parser.add_argument(
+        "--mails", type=int, default=10_000, help="notifications: mails sent to measure the rate"
+    )
+    parser.add_argument(
+        "--digest-users", type=int, default=50_000, help="notifications: people in the daily digest"
+    )
+    parser.add_argument(
+        "--postgres",
+        action="store_true",
+        help="notifications: a throwaway PostgreSQL database instead of SQLite",
+    )
     args = parser.parse_args()
     if unknown := set(args.only) - set(BENCHMARKS):
         parser.error(f"unknown benchmark(s) {', '.join(sorted(unknown))}")
@@ -180,6 +206,18 @@ def main() -> None:
             objectives_bench.run(
                 employees=args.employees, days=args.days, raw_repeats=args.raw_repeats
             )
+        )
+    if "notifications" in only:
+        from bench import notifications_bench
+
+        notifications_bench.report(
+            notifications_bench.run(
+                audience=args.audience,
+                mails=args.mails,
+                digest_users=args.digest_users,
+                postgres=args.postgres,
+            ),
+            "PostgreSQL" if args.postgres else "SQLite",
         )
     if "relevance" in only:
         from bench import relevance_bench

@@ -147,7 +147,10 @@ def jobs_of(
             timeout=settings.webhook_timeout_seconds, follow_redirects=False
         ),
         sender=SmtpSender(
-            config, attempts=settings.smtp_attempts_per_pass, backoff=settings.smtp_backoff_seconds
+            config,
+            attempts=settings.smtp_attempts_per_pass,
+            backoff=settings.smtp_backoff_seconds,
+            connections=settings.smtp_connections,
         ),
     )
 

@@ -105,6 +105,13 @@ class Reach:
         """Whether `subject` may read an item of `space_id` now (always, for no space)."""
         return space_id == NO_SPACE or bool(self.readers([subject], space_id))
 
+    def readers_of_items(self, subjects: Iterable[str], space_id: str) -> list[str]:
+        """Those of `subjects` who may read an item of `space_id` now (all, for no space):
+        `may_read` for many at once."""
+        if space_id == NO_SPACE:
+            return list(subjects)
+        return self.readers(subjects, space_id)
+
     def readers(
         self, subjects: Iterable[str], space_id: str, narrowing: frozenset[str] = frozenset()
     ) -> list[str]:

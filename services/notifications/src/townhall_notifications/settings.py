@@ -38,6 +38,8 @@ class NotificationsSettings(ServiceSettings):
     smtp_attempts_per_pass: int = Field(default=3, ge=1, le=10)
     smtp_backoff_seconds: float = Field(default=0.5, ge=0, le=60)
     mail_max_attempts: int = Field(default=10, ge=1, le=100)
+    # SMTP connections a pass sends over at once, each reused for many mails.
+    smtp_connections: int = Field(default=4, ge=1, le=32)
 
     # The development SMTP sink (aiosmtpd) started with the service, and its mailbox
     # endpoint (`GET /v1/dev/mail`). Never outside development.

@@ -2,7 +2,8 @@
 
 Each configured lead time (hours before the due date) gives one reminder, until the user
 acknowledges. A reminder is keyed `reminder:<post>:<n>` with its recipient, so a pass
-run twice (two workers, a crash before the commit) writes it once.
+run twice (a crash before the commit) writes it once, and two workers take disjoint rows
+(`claims`).
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from sqlmodel import Session, col, select
 
 from townhall_contracts.notifications import NotificationKind
 
+from ..claims import claimed
 from ..preferences.service import PreferenceBook
 from ..reach import Reach
 from .models import AcknowledgementDue
@@ -32,7 +34,7 @@ def send_reminders(
         return 0
     horizon = now + timedelta(hours=leads[0])
     due = session.exec(
-        select(AcknowledgementDue)
+        claimed(select(AcknowledgementDue))
         .where(
             col(AcknowledgementDue.acknowledged).is_(False),
             col(AcknowledgementDue.due_at).is_not(None),

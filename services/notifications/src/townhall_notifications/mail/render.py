@@ -75,6 +75,8 @@ class Renderer:
             loader=FileSystemLoader(TEMPLATES),
             autoescape=select_autoescape(enabled_extensions=("html",), default=False),
             keep_trailing_newline=True,
+            # Templates ship with the code: not checked on disk again for every mail.
+            auto_reload=False,
         )
 
     def unsubscribe_url(self, user_id: str, kind: str) -> str:

@@ -17,6 +17,7 @@ import httpx
 from sqlmodel import Session, col, select
 from standardwebhooks import Webhook
 
+from ..claims import claimed
 from .guard import UnsafeUrl, check_url
 from .models import WebhookAttempt, WebhookDelivery, WebhookSubscription
 
@@ -34,7 +35,7 @@ def send_due(
     retry_hours: float,
 ) -> dict[str, int]:
     due = session.exec(
-        select(WebhookDelivery)
+        claimed(select(WebhookDelivery))
         .where(
             col(WebhookDelivery.status) == "pending", col(WebhookDelivery.next_attempt_at) <= now()
         )
