@@ -57,6 +57,9 @@ def start_portal(system: Any, state: Path, signing_key_file: Path, **overrides: 
             prefix + "POLICY_URL": system.services["policy"].url,
             prefix + "PUBLISHING_URL": system.services["publishing"].url,
             prefix + "SEARCH_URL": system.services["search"].url,
+            # The system runs no notifications service: an address of its own where nothing
+            # listens (the badge stays away), never the default port a `make run` may hold.
+            prefix + "NOTIFICATIONS_URL": f"http://127.0.0.1:{free_port()}",
             **{prefix + key: value for key, value in overrides.items()},
         }
     )
