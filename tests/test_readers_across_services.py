@@ -223,6 +223,9 @@ def _a_revoked_member_reads_no_new_comment(
     assert listed.status_code in (200, 404), listed.text
     if listed.status_code == 200:
         assert {before, after}.isdisjoint(c["id"] for c in listed.json()["items"])
+    # Search learns of the revocation through policy's revision, checked every quarter of a
+    # second: wait for that, not for whatever time the other steps happened to take.
+    _until_gone(system, "alice", before, before_word)
     _until_found(system, "bob", after, after_word)
     assert not _finds(system, "alice", after, after_word)
     assert not _finds(system, "alice", before, before_word)
