@@ -22,6 +22,7 @@ from __future__ import annotations
 import itertools
 import json
 import time
+import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -210,6 +211,28 @@ def search_settings(tmp_path: Path, signing_key_file: Path) -> SearchSettings:
 @pytest.fixture
 def client(search_settings: SearchSettings, policy: PolicyStub) -> Iterator[TestClient]:
     app = create_app(search_settings, policy_transport=httpx.MockTransport(policy.handle))
+    with TestClient(app, raise_server_exceptions=False) as test_client:
+        wait_for_first_index_check(app)
+        yield test_client
+
+
+@pytest.fixture(params=["tantivy", "opensearch"])
+def engine_client(
+    request: pytest.FixtureRequest, search_settings: SearchSettings, policy: PolicyStub
+) -> Iterator[TestClient]:
+    """The app on each backend in turn: tantivy, then OpenSearch (osmem) on an index of
+    its own."""
+    settings = search_settings
+    if request.param == "opensearch":
+        osmem = request.getfixturevalue("osmem")
+        settings = search_settings.model_copy(
+            update={
+                "backend": "opensearch",
+                "opensearch_url": osmem.url,
+                "opensearch_index": f"engine-{uuid.uuid4().hex[:10]}",
+            }
+        )
+    app = create_app(settings, policy_transport=httpx.MockTransport(policy.handle))
     with TestClient(app, raise_server_exceptions=False) as test_client:
         wait_for_first_index_check(app)
         yield test_client

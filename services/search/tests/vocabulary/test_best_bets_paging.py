@@ -4,40 +4,14 @@ counts each once. On both engines, through the API."""
 
 from __future__ import annotations
 
-import uuid
-from collections.abc import Iterator
 from typing import Any
 
-import httpx
-import pytest
 from fastapi.testclient import TestClient
-
-from townhall_search.app import create_app
-
-from ..conftest import wait_for_first_index_check
 
 BULK = "/internal/v1/index/bulk"
 SEARCH = "/v1/search"
 VOCABULARY = "/v1/search/vocabulary"
 POSTS = 7
-
-
-@pytest.fixture(params=["tantivy", "opensearch"])
-def engine_client(request, search_settings, policy) -> Iterator[TestClient]:
-    settings = search_settings
-    if request.param == "opensearch":
-        osmem = request.getfixturevalue("osmem")
-        settings = search_settings.model_copy(
-            update={
-                "backend": "opensearch",
-                "opensearch_url": osmem.url,
-                "opensearch_index": f"bets-{uuid.uuid4().hex[:10]}",
-            }
-        )
-    app = create_app(settings, policy_transport=httpx.MockTransport(policy.handle))
-    with TestClient(app, raise_server_exceptions=False) as test_client:
-        wait_for_first_index_check(app)
-        yield test_client
 
 
 def _pages(client: TestClient, headers: dict[str, str], **params: Any) -> list[dict[str, Any]]:
