@@ -28,9 +28,6 @@ LONG_FILES: dict[str, str] = {
     "services/publishing/src/townhall_publishing/seed/content.py": (
         "demo content: data, not logic"
     ),
-    "services/portal/src/townhall_portal/i18n.py": (
-        "the portal's messages in English and French: data, not logic"
-    ),
 }
 LONG_FUNCTIONS: dict[str, str] = {}
 # Alembic revisions declare whole tables; their `upgrade` is a list of columns, not logic.

@@ -156,4 +156,4 @@ def test_the_inbox_speaks_french(settings: PortalSettings, notifications: str) -
     client = portal(settings, notifications)
     sign_in(client)
     page = client.get("/inbox", headers={"accept-language": "fr"})
-    assert "Tout marquer comme lu" in page.text and "2 non lue(s)" in page.text
+    assert "Tout marquer comme lu" in page.text and "2 non lues" in page.text

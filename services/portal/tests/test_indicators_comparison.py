@@ -140,13 +140,16 @@ def test_the_indicators_page_compares_the_last_weeks_with_the_weeks_before(
     assert "This period against the previous one" in page.text
     assert "The last 4 weeks against the 4 weeks before them." in page.text
     assert "<td>1</td><td>3</td><td>+2</td>" in page.text  # social posts
-    assert "<td>65.0 %</td><td>72.0 %</td><td>+7.0 pt</td>" in page.text
+    assert "<td>65.0%</td><td>72.0%</td><td>+7.0 pt</td>" in page.text
     assert "<td>—</td><td>2.0 h</td><td>—</td>" in page.text  # no previous median
     (asked,) = [q for path, q in stand_in.asked if path == "/v1/indicators/comparison"]
     weekly = [q for path, q in stand_in.asked if path == "/v1/indicators"]
     # The comparison covers exactly the weeks charted: from the first to the last.
     assert asked["since"] == weekly[0]["since"] and asked["until"] == weekly[-1]["until"]
     assert 'href="/indicators/comparison.csv?space=&amp;weeks=4"' in page.text
+    french = page_of.get("/indicators?weeks=4", headers={"accept-language": "fr"}).text
+    assert "<td>65,0\u00a0%</td><td>72,0\u00a0%</td><td>+7,0 pt</td>" in french
+    assert "<td>—</td><td>2,0 h</td><td>—</td>" in french
 
 
 def test_the_comparison_and_the_objectives_as_csv(page_of: TestClient, stand_in: StandIn) -> None:

@@ -11,7 +11,7 @@ from starlette.responses import Response
 
 from townhall_clients import UnexpectedResponse
 from townhall_portal.forms import refusal
-from townhall_portal.i18n import MESSAGES, negotiate
+from townhall_portal.i18n import negotiate
 from townhall_portal.session import SESSION_COOKIE, Session, SessionCodec
 from townhall_portal.settings import DEV_SESSION_SECRET, PortalSettings
 from townhall_portal.web import safe_next
@@ -188,18 +188,6 @@ def test_an_unknown_page_is_a_page_not_json(client: TestClient) -> None:
 )
 def test_language_negotiation(header: str | None, chosen: str | None, expected: str) -> None:
     assert negotiate(header, chosen) == expected
-
-
-def test_every_message_exists_in_both_languages() -> None:
-    for key, (english, french) in MESSAGES.items():
-        assert english.strip() and french.strip(), key
-        assert set(_fields(english)) == set(_fields(french)), key
-
-
-def _fields(text: str) -> list[str]:
-    import string
-
-    return [name for _, name, _, _ in string.Formatter().parse(text) if name]
 
 
 @pytest.mark.parametrize(

@@ -24,6 +24,7 @@ from townhall_clients.policy_audit import PolicyAuditClient
 from townhall_platform.app import create_app as create_service_app
 
 from .forms import plain_refusal, refusal
+from .i18n import LANGUAGES
 from .navigation import Navigation
 from .oidc import OidcClient
 from .pages import ROUTERS
@@ -32,6 +33,7 @@ from .revocations import session_revocations
 from .session import SessionCodec
 from .settings import PortalSettings
 from .static_files import STATIC, CachedStaticFiles, static_url
+from .templating import templates_for
 from .web import (
     Clients,
     CsrfRefused,
@@ -167,6 +169,9 @@ def create_app(settings: PortalSettings | None = None) -> FastAPI:
     """Build the portal; it keeps no data, only clients of the three APIs."""
     settings = settings or PortalSettings()
     clients = build_clients(settings)
+    # Every catalogue compiled now: a broken one stops the start, not a reader's page.
+    for language in LANGUAGES:
+        templates_for(language)
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:

@@ -32,5 +32,14 @@ def migrate() -> None:
     typer.echo("portal: no data of its own, nothing to migrate")
 
 
+@main.command("new-language")
+def new_language(language: str) -> None:
+    """Start the catalogue of LANGUAGE (a code such as `de`) from English, every message
+    left to translate: the only step to add a language (docs/portal.md)."""
+    from .catalogues import start_catalogue
+
+    typer.echo(start_catalogue(language))
+
+
 if __name__ == "__main__":
     main()

@@ -38,7 +38,7 @@ _MESSAGE_KEYS = {
     "datetime_parsing": "field.invalid",
     "datetime_from_date_parsing": "field.invalid",
 }
-# Policy's actions with a refusal told in plain words (`refusal.<action>` in `words`).
+# Policy's actions with a refusal told in plain words (`refusal.<action>` in the catalogues).
 _EXPLAINED = (
     "post.official",
     "post.social",

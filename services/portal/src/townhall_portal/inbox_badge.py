@@ -13,7 +13,8 @@ from pydantic import ValidationError
 
 from townhall_clients import ServiceUnavailable, UnexpectedResponse
 
-from .web import TEMPLATES, Viewer, clients
+from .templating import TEMPLATES
+from .web import Viewer, clients
 
 log = structlog.get_logger("townhall.portal")
 

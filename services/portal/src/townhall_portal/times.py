@@ -6,10 +6,16 @@ a time), else the portal's default; the APIs only ever see instants.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from babel.dates import format_date, format_time, get_datetime_format, get_timezone_location
+from babel.dates import (
+    format_date,
+    format_skeleton,
+    format_time,
+    get_datetime_format,
+    get_timezone_location,
+)
 
 TIME_ZONE_COOKIE = "townhall_tz"
 TIME_ZONE_FIELD = "tz"
@@ -51,6 +57,11 @@ def when(value: datetime | str | None, lang: str, zone: ZoneInfo) -> str:
     day = format_date(local, "medium", locale=lang)
     hour = format_time(local, "short", locale=lang)
     return pattern.replace("{1}", day).replace("{0}", hour)
+
+
+def day_month(value: date, lang: str) -> str:
+    """A day without its year, as short as the language writes it ("12/7", "07/12")."""
+    return str(format_skeleton("dM", value, locale=lang))
 
 
 def local_input(value: datetime | None, zone: ZoneInfo) -> str:

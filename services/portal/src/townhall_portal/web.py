@@ -3,16 +3,13 @@
 from __future__ import annotations
 
 import html
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
-from pathlib import Path
 from typing import Annotated, Any
 from urllib.parse import quote, urlencode
 from zoneinfo import ZoneInfo
 
 from fastapi import Depends, Form, Request
-from fastapi.templating import Jinja2Templates
 from markupsafe import Markup, escape
 from starlette.responses import Response
 
@@ -25,15 +22,14 @@ from townhall_clients import (
 from townhall_clients.policy_audit import PolicyAuditClient
 
 from .forms import FormState
-from .i18n import LANGUAGE_COOKIE, MESSAGES, negotiate, translator
+from .i18n import LANGUAGE_COOKIE, is_key, message, negotiate, plural
 from .navigation import Navigation
 from .people import Directory, PageNames, page_names
 from .session import CSRF_FIELD, Session, SessionCodec
 from .settings import PortalSettings
 from .static_files import static_url
+from .templating import TEMPLATES, templates_for
 from .times import TIME_ZONE_COOKIE, TIME_ZONE_FIELD, when, zone_city, zone_of
-
-TEMPLATES = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
 
 
 def published_html(fragment: str) -> Markup:
@@ -188,25 +184,23 @@ def _names(request: Request, viewer: Viewer | None, context: dict[str, Any]) -> 
     )
 
 
-def named_value(t: Callable[..., str], prefix: str, value: str | None) -> str:
+def named_value(lang: str, prefix: str, value: str | None) -> str:
     """A machine word (an event type, an outcome) in words when the catalogue has them,
     else as it came."""
     if not value:
         return ""
-    return t(prefix + value) if prefix + value in MESSAGES else value
+    return message(lang, prefix + value) if is_key(prefix + value) else value
 
 
-def audience_list(names: PageNames, t: Callable[..., str], groups: list[str]) -> str:
+def audience_list(names: PageNames, lang: str, groups: list[str]) -> str:
     """Each group of an audience by its name and how many people it reaches."""
     parts = []
     for group in groups:
         reach = names.reach(group)
         if reach is None:
-            parts.append(t("audience.unknown", name=group))
-        elif reach == 1:
-            parts.append(t("audience.one", name=names.who(group)))
+            parts.append(message(lang, "audience.unknown", name=group))
         else:
-            parts.append(t("audience.many", name=names.who(group), n=reach))
+            parts.append(plural(lang, "audience.members", reach, name=names.who(group)))
     return ", ".join(parts)
 
 
@@ -240,16 +234,15 @@ def render(
         "request": request,
         "who": names.who,
         "who_id": names.who_with_id,
-        "named": lambda prefix, value: named_value(translator(lang), prefix, value),
+        "named": lambda prefix, value: named_value(lang, prefix, value),
         "space_name": names.space_name,
         "reach": names.reach,
-        "audience_list": lambda groups: audience_list(names, translator(lang), groups),
+        "audience_list": lambda groups: audience_list(names, lang, groups),
         "when": lambda value: when(value, lang, zone),
         "zone": zone,
         "zone_city": zone_city(zone, lang),
         "tz_field": TIME_ZONE_FIELD,
         "lang": lang,
-        "t": translator(lang),
         "viewer": viewer,
         "csrf_field": CSRF_FIELD,
         "csrf_token": sessions.csrf_token(request),
@@ -257,7 +250,9 @@ def render(
         "settings": settings_of(request),
         **(context or {}),
     }
-    response = TEMPLATES.TemplateResponse(request, template, full, status_code=status_code)
+    response = templates_for(lang).TemplateResponse(
+        request, template, full, status_code=status_code
+    )
     sessions.remember_csrf_nonce(request, response)
     response.headers["Cache-Control"] = "no-store"
     return response

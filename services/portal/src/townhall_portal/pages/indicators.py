@@ -10,7 +10,10 @@ from starlette.responses import Response
 
 from townhall_contracts.publishing.indicators import IndicatorChange
 
-from ..web import ClientsDep, CurrentViewer, Viewer, render
+from ..figures import change as points
+from ..figures import hours, number, share
+from ..times import day_month
+from ..web import ClientsDep, CurrentViewer, Viewer, language, render
 
 router = APIRouter(tags=["staff"])
 
@@ -31,16 +34,17 @@ def indicators(
     space: Annotated[str, Query(max_length=63)] = "",
     weeks: Annotated[int, Query(ge=2, le=26)] = 8,
 ) -> Response:
+    lang = language(request)
     periods = _periods(weeks, datetime.now(UTC))
-    series = [_point(clients, viewer, space, since, until) for since, until in periods]
+    series = [_point(clients, viewer, space, since, until, lang) for since, until in periods]
     compared = clients.publishing.indicators_comparison(
         user_token=viewer.token, space_id=space or None, since=periods[0][0], until=periods[-1][1]
     )
     charts = [
-        _chart("indicators.posts", series, ("social", "official")),
-        _chart("indicators.participation", series, ("contributors",)),
-        _chart("indicators.reach", series, ("reach",), percent=True),
-        _chart("indicators.ack_rate", series, ("ack",), percent=True),
+        _chart("indicators.posts", series, ("social", "official"), lang),
+        _chart("indicators.participation", series, ("contributors",), lang),
+        _chart("indicators.reach", series, ("reach",), lang, percent=True),
+        _chart("indicators.ack_rate", series, ("ack",), lang, percent=True),
     ]
     spaces = clients.publishing.spaces(user_token=viewer.token)
     return render(
@@ -52,7 +56,7 @@ def indicators(
             "space": space,
             "spaces": spaces,
             "weeks": weeks,
-            "comparison": [_compared(c) for c in compared.changes],
+            "comparison": [_compared(c, lang) for c in compared.changes],
         },
         viewer=viewer,
     )
@@ -79,41 +83,41 @@ def comparison_csv(
     )
 
 
-def _shown(indicator: str, value: float | None) -> str:
+def _shown(indicator: str, value: float | None, lang: str) -> str:
     """A figure as read: shares in percent, delays in hours, counts as they are."""
     if value is None:
         return "—"
     if indicator.endswith(("_rate", "_share")):
-        return f"{value * 100:.1f} %"
+        return share(value, lang)
     if indicator.endswith("_seconds"):
-        return f"{value / 3600:.1f} h"
-    return f"{value:g}"
+        return hours(value, lang)
+    return number(value, lang)
 
 
-def _compared(change: IndicatorChange) -> dict[str, str]:
+def _compared(change: IndicatorChange, lang: str) -> dict[str, str]:
     key = change.indicator
-    delta = "—" if change.change is None else _shown(key, change.change)
+    delta = "—" if change.change is None else _shown(key, change.change, lang)
     if change.change is not None and key.endswith(("_rate", "_share")):
-        delta = f"{change.change * 100:+.1f} pt"
+        delta = points(change.change, lang)
     elif change.change is not None and not key.endswith("_seconds"):
-        delta = f"{change.change:+g}"
+        delta = ("+" if change.change > 0 else "") + number(change.change, lang)
     return {
         "key": key,
-        "previous": _shown(key, change.previous),
-        "current": _shown(key, change.current),
+        "previous": _shown(key, change.previous, lang),
+        "current": _shown(key, change.current, lang),
         "change": delta,
     }
 
 
 def _point(
-    clients: ClientsDep, viewer: Viewer, space: str, since: datetime, until: datetime
+    clients: ClientsDep, viewer: Viewer, space: str, since: datetime, until: datetime, lang: str
 ) -> dict[str, Any]:
     """One period's figures, for the charts."""
     answer = clients.publishing.indicators(
         user_token=viewer.token, space_id=space or None, since=since, until=until
     )
     return {
-        "label": until.strftime("%d/%m"),
+        "label": day_month(until, lang),
         "social": answer.posts_by_kind.get("social", 0),
         "official": answer.posts_by_kind.get("official", 0),
         "contributors": answer.active_contributors,
@@ -123,7 +127,12 @@ def _point(
 
 
 def _chart(
-    title_key: str, series: list[dict[str, Any]], keys: tuple[str, ...], *, percent: bool = False
+    title_key: str,
+    series: list[dict[str, Any]],
+    keys: tuple[str, ...],
+    lang: str,
+    *,
+    percent: bool = False,
 ) -> dict[str, Any]:
     """Bars for an SVG chart drawn by the template (no script needed)."""
     width, height, pad = 640, 200, 28
@@ -143,7 +152,7 @@ def _chart(
                     "w": round(bar - 1, 1),
                     "h": round(h, 1),
                     "key": key,
-                    "value": f"{value:.0%}" if percent else f"{value:g}",
+                    "value": share(value, lang, digits=0) if percent else number(value, lang),
                 }
             )
     labels = [

@@ -19,8 +19,11 @@ from townhall_contracts.publishing.objectives import (
 )
 from townhall_platform.params import ResourceId
 
+from ..figures import number
+from ..figures import share as percent
 from ..forms import FormRefused, FormState, checked, refusals
-from ..web import ClientsDep, CsrfChecked, CurrentViewer, Viewer, render_form
+from ..times import day_month
+from ..web import ClientsDep, CsrfChecked, CurrentViewer, Viewer, language, render_form
 
 router = APIRouter(tags=["staff"])
 
@@ -118,7 +121,7 @@ def _check_share(metric: MetricDefinition | None, target: float | str) -> None:
         raise FormRefused(errors={"target": "objectives.target_share"})
 
 
-def _chart(series: ObjectiveSeries) -> dict[str, Any]:
+def _chart(series: ObjectiveSeries, lang: str) -> dict[str, Any]:
     """A line chart drawn by the template: values, the path and the target, with axes."""
     width, height, left, bottom, top_pad = 640, 240, 48, 32, 12
     share = series.unit == Unit.SHARE
@@ -146,9 +149,9 @@ def _chart(series: ObjectiveSeries) -> dict[str, Any]:
         "values": line([p.value for p in series.points]),
         "path": line([p.expected for p in series.points]),
         "target_y": y(series.target),
-        "y_ticks": [{"y": y(v), "label": _shown(v, share)} for v in ticks],
+        "y_ticks": [{"y": y(v), "label": _shown(v, share, lang)} for v in ticks],
         "x_ticks": [
-            {"x": x(i), "label": p.day.strftime("%d/%m")}
+            {"x": x(i), "label": day_month(p.day, lang)}
             for i, p in enumerate(series.points)
             if i % step == 0
         ],
@@ -156,10 +159,10 @@ def _chart(series: ObjectiveSeries) -> dict[str, Any]:
     }
 
 
-def _shown(value: float | None, share: bool) -> str:
+def _shown(value: float | None, share: bool, lang: str) -> str:
     if value is None:
         return "—"
-    return f"{value * 100:.1f} %" if share else f"{value:.1f}"
+    return percent(value, lang) if share else number(value, lang)
 
 
 @router.get("/objectives/export.csv", summary="Every objective with its value, target and status")
@@ -195,6 +198,7 @@ def _objective_page(
     found = clients.publishing.objective(objective_id, user_token=viewer.token)
     series = clients.publishing.objective_series(objective_id, user_token=viewer.token, by=by)
     share = series.unit == Unit.SHARE
+    lang = language(request)
     return render_form(
         request,
         "objective.html",
@@ -202,9 +206,9 @@ def _objective_page(
         {
             "o": found,
             "series": series,
-            "chart": _chart(series),
+            "chart": _chart(series, lang),
             "by": by,
-            "fmt": lambda v: _shown(v, share),
+            "fmt": lambda v: _shown(v, share, lang),
             "now": datetime.now(UTC),
         },
         viewer=viewer,

@@ -53,9 +53,10 @@
     function update() {
       var n = 0;
       boxes.forEach(function (box) { if (box.checked) { n += parseInt(box.dataset.members, 10) || 0; } });
-      total.textContent = n > 0
-        ? total.dataset.templateMany.replace("{n}", n.toLocaleString(document.documentElement.lang || undefined))
-        : total.dataset.templateNone;
+      var lang = document.documentElement.lang || undefined;
+      var forms = JSON.parse(total.dataset.plurals);
+      var form = forms[new Intl.PluralRules(lang).select(n)] || forms.other;
+      total.textContent = n > 0 ? form.replace("{n}", n.toLocaleString(lang)) : total.dataset.templateNone;
     }
     boxes.forEach(function (box) { box.addEventListener("change", update); });
   });

@@ -7,14 +7,14 @@
 // 2. Copy buttons beside the read-only feed addresses.
 (function () {
   "use strict";
-  var lang = document.documentElement.lang === "fr" ? 1 : 0;
-  var TEXT = {
-    hint: ["Type @ and a name to mention someone.", "Tapez @ et un nom pour mentionner quelqu'un."],
-    found: ["{n} people found, use the arrow keys", "{n} personne(s) trouvée(s), utilisez les flèches"],
-    copy: ["Copy", "Copier"],
-    copied: ["Copied", "Copié"]
-  };
-  function say(key, n) { return TEXT[key][lang].replace("{n}", n); }
+  // The page's own words (the catalogue of its language), given by the server.
+  var lang = document.documentElement.lang || undefined;
+  var TEXT = JSON.parse(document.body.dataset.messages || "{}");
+  function say(key, n) {
+    var text = TEXT[key] || "";
+    if (typeof text === "object") { text = text[new Intl.PluralRules(lang).select(n)] || text.other; }
+    return text.replace("{n}", n === undefined ? "" : n.toLocaleString(lang));
+  }
   var MENTION = /(^|\s)@([\w.\-À-ÿ]{1,64})$/;
 
   function enhance(area, index) {
