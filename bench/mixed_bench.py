@@ -351,7 +351,7 @@ def _system(
         osmem = OsmemServer.start(japanese=False)
         stack.callback(osmem.close)
         ports = {
-            name: [free_port() for _ in range(1 if name == search == "tantivy" else INSTANCES)]
+            name: [free_port() for _ in range(1 if (name, search) == ("search", "tantivy") else INSTANCES)]
             for name in SERVICES
         }
         balancer = stack.enter_context(Balancer(ports))
