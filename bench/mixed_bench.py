@@ -350,8 +350,9 @@ def _system(
         nats = stack.enter_context(NatsServer(state / "nats"))
         osmem = OsmemServer.start(japanese=False)
         stack.callback(osmem.close)
+        single = {"search"} if search == "tantivy" else set()
         ports = {
-            name: [free_port() for _ in range(1 if (name, search) == ("search", "tantivy") else INSTANCES)]
+            name: [free_port() for _ in range(1 if name in single else INSTANCES)]
             for name in SERVICES
         }
         balancer = stack.enter_context(Balancer(ports))
