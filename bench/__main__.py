@@ -3,6 +3,8 @@
 `python -m bench policy` (or `publishing`, `search`, `slice`, `relevance`, `objectives`,
 `notifications`) runs only that benchmark;
 `python -m bench search --docs 100000` runs search on a smaller corpus;
+`python -m bench mixed` (named only, never by default) runs the mixed load on two instances
+of every service (bench/mixed_bench.py);
 `python -m bench compare --before REV` measures two trees in one run (see bench/compare.py).
 """
 
@@ -23,6 +25,8 @@ BENCHMARKS = (
     "relevance",
     "notifications",
 )
+# Run only when named: the mixed load takes 20 minutes and more.
+ON_DEMAND = ("mixed",)
 
 
 def main() -> None:
@@ -35,7 +39,10 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     # Checked below, not by `choices`: Python 3.11 refuses an empty list against them.
     parser.add_argument(
-        "only", nargs="*", help=f"benchmarks to run, among {', '.join(BENCHMARKS)} (default: all)"
+        "only",
+        nargs="*",
+        help=f"benchmarks to run, among {', '.join(BENCHMARKS + ON_DEMAND)} (default: all but "
+        f"{', '.join(ON_DEMAND)})",
     )
     parser.add_argument("--requests", type=int, default=300, help="slice: requests per measurement")
     parser.add_argument("--users", type=int, default=10_000, help="policy: users")
@@ -123,6 +130,20 @@ def main() -> None:
     parser.add_argument(
         "--employees", type=int, default=5_000, help="objectives: generated employees"
     )
+    parser.add_argument("--mixed-rate", type=float, default=300.0, help="mixed: requests/s offered")
+    parser.add_argument("--minutes", type=float, default=10.0, help="mixed: minutes per run")
+    parser.add_argument(
+        "--mixed-posts", type=int, default=20_000, help="mixed: posts seeded and indexed"
+    )
+    parser.add_argument(
+        "--mixed-search",
+        choices=("opensearch", "tantivy"),
+        default="opensearch",
+        help="mixed: two search instances on osmem-server, or one on tantivy",
+    )
+    parser.add_argument(
+        "--no-kill", action="store_true", help="mixed: skip the run with a killed instance"
+    )
     parser.add_argument("--days", type=int, default=90, help="objectives: days of activity")
     parser.add_argument(
         "--raw-repeats",
@@ -148,7 +169,7 @@ def main() -> None:
         help="notifications: a throwaway PostgreSQL database instead of SQLite",
     )
     args = parser.parse_args()
-    if unknown := set(args.only) - set(BENCHMARKS):
+    if unknown := set(args.only) - set(BENCHMARKS) - set(ON_DEMAND):
         parser.error(f"unknown benchmark(s) {', '.join(sorted(unknown))}")
     only = set(args.only) or set(BENCHMARKS)
     measured: list[figures.Figure] = []
@@ -218,6 +239,16 @@ def main() -> None:
                 postgres=args.postgres,
             ),
             "PostgreSQL" if args.postgres else "SQLite",
+        )
+    if "mixed" in only:
+        from bench import mixed_bench
+
+        mixed_bench.run(
+            rate=args.mixed_rate,
+            minutes=args.minutes,
+            posts=args.mixed_posts,
+            kill=not args.no_kill,
+            search=args.mixed_search,
         )
     if "relevance" in only:
         from bench import relevance_bench

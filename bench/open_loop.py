@@ -22,7 +22,7 @@ import asyncio
 import time
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from multiprocessing import get_context
 from typing import Any
 
@@ -44,6 +44,9 @@ class LoadStep:
     seconds: float  # from the end of the lead-in to the last answer
     generator_cpu_seconds: float
     lead_in_max: float  # the slowest answer of the lead-in, milliseconds
+    # When each failed request was due (Unix time) and its status (0: no answer), so that
+    # a run can say which failures fell around an event such as a killed instance.
+    failures: list[tuple[float, int]] = field(default_factory=list)
 
     @property
     def achieved(self) -> float:
@@ -77,17 +80,18 @@ def _run(
     lead_in: float,
 ) -> LoadStep:
     cpu_started = time.process_time()
-    samples, lead_in_max, errors, sent, elapsed = uvloop.run(
+    samples, lead_in_max, failures, sent, elapsed = uvloop.run(
         _load(url, tokens, users, make, rate, seconds, lead_in)
     )
     return LoadStep(
         rate=rate,
         sent=sent,
         samples=samples,
-        errors=errors,
+        errors=len(failures),
         seconds=elapsed,
         generator_cpu_seconds=time.process_time() - cpu_started,
         lead_in_max=lead_in_max,
+        failures=failures,
     )
 
 
@@ -99,21 +103,22 @@ async def _load(
     rate: float,
     seconds: float,
     lead_in: float,
-) -> tuple[list[float], float, int, int, float]:
+) -> tuple[list[float], float, list[tuple[float, int]], int, float]:
     total = max(1, round(rate * (lead_in + seconds)))
     measured_from = round(rate * lead_in)  # the first request measured
     samples: list[float] = []
     lead_in_max = 0.0
-    errors = 0
+    failures: list[tuple[float, int]] = []
     connector = aiohttp.TCPConnector(limit=len(users), limit_per_host=len(users))
     timeout = aiohttp.ClientTimeout(total=30)
     async with aiohttp.ClientSession(base_url=url, connector=connector, timeout=timeout) as http:
         loop = asyncio.get_running_loop()
         # The first requests open the connections; start the schedule a little ahead.
         start = loop.time() + 0.1
+        unix_start = time.time() + 0.1
 
         async def user(number: int) -> None:
-            nonlocal errors, lead_in_max
+            nonlocal lead_in_max
             name = users[number]
             headers = {"Authorization": f"Bearer {tokens[name]}"}
             for n in range(number, total, len(users)):
@@ -125,12 +130,13 @@ async def _load(
                 try:
                     async with http.request(method, path, json=body, headers=headers) as answer:
                         await answer.read()
-                        failed = answer.status >= 400
+                        status = answer.status
                 except (aiohttp.ClientError, TimeoutError):
-                    failed = True
+                    status = 0
                 taken = (loop.time() - due) * 1000
-                if failed:
-                    errors += 1  # in the lead-in too: a refusal is never warming up
+                if status == 0 or status >= 400:
+                    # In the lead-in too: a refusal is never warming up.
+                    failures.append((unix_start + n / rate, status))
                 elif n < measured_from:
                     lead_in_max = max(lead_in_max, taken)
                 else:
@@ -139,4 +145,4 @@ async def _load(
         await asyncio.gather(*(user(i) for i in range(len(users))))
         # Until the last answer: a step whose answers came late achieved less than its rate.
         elapsed = loop.time() - (start + lead_in)
-    return samples, lead_in_max, errors, total, elapsed
+    return samples, lead_in_max, failures, total, elapsed

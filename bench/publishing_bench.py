@@ -67,9 +67,9 @@ def _percentile(samples: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, max(0, round(q * (len(ordered) - 1))))]
 
 
-def seed_posts(database_url: str, count: int) -> list[str]:
+def seed_posts(database_url: str, count: int, *, keep: int = 500) -> list[str]:
     """Insert `count` published posts (5% official, 15% in restricted spaces); return the
-    ids of up to 500 that every employee may read."""
+    ids of up to `keep` that every employee may read."""
     engine = make_engine(database_url)
     rng = random.Random(4)
     now = datetime.now(UTC)
@@ -125,7 +125,7 @@ def seed_posts(database_url: str, count: int) -> list[str]:
                     author_id=author,
                 )
                 posts.append({c: getattr(post, c) for c in columns})
-                if space in ("engineering", "cafe") and len(public) < 500:
+                if space in ("engineering", "cafe") and len(public) < keep:
                     public.append(post.id)
                 readers += [{"post_id": post.id, "principal": p} for p in post.readers]
             with engine.begin() as connection:

@@ -21,6 +21,7 @@ from townhall_platform.bus import Bus, BusMetrics
 from .documents.consumer import BusIndexer, consumer_options
 from .documents.router import router as documents_router
 from .index import IndexBackend, TantivyIndex
+from .index.cluster_errors import install_cluster_error_handler
 from .index.opensearch_backend import OpenSearchIndex
 from .queries.cursor import CursorCodec
 from .queries.router import router as queries_router
@@ -90,6 +91,7 @@ def create_app(
         search_paths=("/v1/search",),
         typeahead_paths=("/v1/search/suggestions",),
     )
+    install_cluster_error_handler(app)
     # Filled when the lifespan builds the policy client; read at each scrape.
     app.state.breakers = []
     BreakerMetrics.register(app.state.registry, app.state.breakers)
