@@ -5,6 +5,8 @@
 `python -m bench search --docs 100000` runs search on a smaller corpus;
 `python -m bench mixed` (named only, never by default) runs the mixed load on two instances
 of every service (bench/mixed_bench.py);
+`python -m bench expansion --docs 100000 --opensearch-docs 10000` measures what query-time
+expansion costs (only when named: it builds its own indexes);
 `python -m bench compare --before REV` measures two trees in one run (see bench/compare.py).
 """
 
@@ -25,8 +27,9 @@ BENCHMARKS = (
     "relevance",
     "notifications",
 )
-# Run only when named: the mixed load takes 20 minutes and more.
-ON_DEMAND = ("mixed",)
+# Run only when named: the mixed load takes 20 minutes and more; the expansion
+# benchmark builds indexes of its own.
+ON_DEMAND = ("mixed", "expansion")
 
 
 def main() -> None:
@@ -250,6 +253,10 @@ def main() -> None:
             kill=not args.no_kill,
             search=args.mixed_search,
         )
+    if "expansion" in only:
+        from bench import expansion_bench
+
+        expansion_bench.run(docs=args.docs, opensearch_docs=args.opensearch_docs)
     if "relevance" in only:
         from bench import relevance_bench
 

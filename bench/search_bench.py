@@ -46,12 +46,15 @@ from townhall_contracts.search import DocumentType, IndexDocument, IndexEvent, I
 from townhall_platform.logs import configure_logging
 from townhall_search.index import FACET_FIELDS, IndexBackend, SearchQuery, TantivyIndex
 from townhall_search.index.query_text import words_of
+from townhall_search.settings import SearchSettings
 
 console = Console(width=150)
 # Slow engines stop measuring after this long; the table says how many queries ran.
 QUERY_BUDGET_SECONDS = 180.0
 RELEVANCE = Path(__file__).parent / "relevance"
-BENCH_HEAP_BYTES = 1_000_000_000
+# The service's writer memory: the rebuild's writer (`load_rebuild`) and the live one.
+REBUILD_HEAP_BYTES = SearchSettings.model_fields["rebuild_heap_bytes"].default
+WRITER_HEAP_BYTES = SearchSettings.model_fields["writer_heap_bytes"].default
 # The goals, printed beside the figures.
 GOAL_P95_MS = 20.0
 GOAL_BUILD_DOCS_PER_S = 20_000
@@ -493,7 +496,9 @@ def _engines(
 ) -> list[tuple[Engine, int]]:
     workdir.mkdir(parents=True, exist_ok=True)
     if name == "tantivy":
-        index = TantivyIndex.open(workdir / "tantivy", heap_bytes=BENCH_HEAP_BYTES)
+        index = TantivyIndex.open(
+            workdir / "tantivy", heap_bytes=WRITER_HEAP_BYTES, rebuild_heap_bytes=REBUILD_HEAP_BYTES
+        )
         return [(IndexEngine("tantivy", index), docs)]
     if name == "postgres":
         from townhall_platform.testing import postgres_available, temporary_postgres_database

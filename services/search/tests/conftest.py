@@ -198,6 +198,7 @@ def search_settings(tmp_path: Path, signing_key_file: Path) -> SearchSettings:
         signing_key_file=signing_key_file,
         index_dir=tmp_path / "search-index",
         writer_heap_bytes=TEST_HEAP_BYTES,
+        rebuild_heap_bytes=TEST_HEAP_BYTES,
         max_body_bytes=200_000,
         # No publishing answers here (a port nothing listens on): the index is unverified,
         # never compared with a publishing some other process runs on the default port.

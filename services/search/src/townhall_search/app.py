@@ -53,7 +53,11 @@ def open_index(settings: SearchSettings) -> IndexBackend:
             replicas=settings.opensearch_replicas,
             lock_seconds=settings.reindex_lock_seconds,
         )
-    return TantivyIndex.open(settings.index_dir, heap_bytes=settings.writer_heap_bytes)
+    return TantivyIndex.open(
+        settings.index_dir,
+        heap_bytes=settings.writer_heap_bytes,
+        rebuild_heap_bytes=settings.rebuild_heap_bytes,
+    )
 
 
 def open_vocabulary(settings: SearchSettings, index: IndexBackend) -> VocabularyStore:

@@ -35,6 +35,10 @@ class SearchSettings(ServiceSettings):
     reindex_lock_seconds: float = Field(default=120.0, ge=5.0, le=3600.0)
     # Memory of the single index writer; tantivy refuses less than 15 MB per thread.
     writer_heap_bytes: int = Field(default=50_000_000, ge=15_000_000)
+    # Memory of the writer filling a new generation during a rebuild (one indexing thread):
+    # the more it holds, the fewer and larger the segments, and the faster the searches
+    # of the rebuilt index. Used only while a rebuild runs, as its documents fill it.
+    rebuild_heap_bytes: int = Field(default=1_000_000_000, ge=15_000_000)
     # How long a reader's principals are reused at the confirmed revision: a backstop, since
     # the revision check below is what keeps the design's promise (a revoked member stops
     # seeing a space within a second).

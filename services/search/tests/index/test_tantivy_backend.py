@@ -507,6 +507,31 @@ def test_a_damaged_index_opens_empty_and_says_why(tmp_path: Path, events, damage
         opened.close()
 
 
+# -- a rebuild's segments -----------------------------------------------------------------
+
+
+def test_a_rebuild_held_by_its_heap_is_one_segment(tmp_path: Path, events) -> None:
+    # Every search reads each segment on its own: the rebuild's writer (one indexing
+    # thread, its own heap) leaves one where the live writer's two threads would leave two.
+    opened = TantivyIndex.open(
+        tmp_path / "index", heap_bytes=15_000_000, rebuild_heap_bytes=60_000_000
+    )
+    try:
+        opened.start_rebuild()
+        for batch in range(3):
+            opened.load_rebuild(
+                [events.upsert(f"p{batch}-{n}", title="Budget") for n in range(300)]
+            )
+        opened.finish_rebuild()
+
+        page = ask(opened, "budget ", limit=1)
+        assert page.total == 900
+        live = opened._require_live()
+        assert live.index.searcher().num_segments == 1
+    finally:
+        opened.close()
+
+
 # -- a fully determined order --------------------------------------------------------------
 
 

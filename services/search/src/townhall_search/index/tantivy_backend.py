@@ -70,18 +70,34 @@ class TantivyIndex:
     name = "tantivy"
 
     def __init__(
-        self, directory: Path, live: Generation, heap_bytes: int, damage: str | None = None
+        self,
+        directory: Path,
+        live: Generation,
+        heap_bytes: int,
+        damage: str | None = None,
+        *,
+        rebuild_heap_bytes: int | None = None,
     ) -> None:
         self._directory = directory
         self._live: Generation | None = live
         self._building: Generation | None = None
         self._heap_bytes = heap_bytes
+        self._rebuild_heap_bytes = rebuild_heap_bytes or heap_bytes
         self._damage = damage
         self._lock = threading.Lock()
 
     @classmethod
-    def open(cls, directory: Path, *, heap_bytes: int = 50_000_000) -> TantivyIndex:
+    def open(
+        cls,
+        directory: Path,
+        *,
+        heap_bytes: int = 50_000_000,
+        rebuild_heap_bytes: int | None = None,
+    ) -> TantivyIndex:
         """Open (or create) the live generation and take its single writer.
+
+        `rebuild_heap_bytes` (default `heap_bytes`): the writer memory of a generation
+        being rebuilt, one indexing thread (see `tantivy_generations`).
 
         A live generation that cannot be found or opened (a garbage `CURRENT`, a
         truncated segment, another schema) does not stop the process: an empty spare
@@ -96,13 +112,13 @@ class TantivyIndex:
             damage = f"the index in {directory} cannot be opened: {exc}"[:500]
             log.error("index_damaged", directory=str(directory), error=str(exc)[:500])
             spare = Generation(next_generation(directory), heap_bytes)
-            return cls(directory, spare, heap_bytes, damage)
+            return cls(directory, spare, heap_bytes, damage, rebuild_heap_bytes=rebuild_heap_bytes)
         log.info(
             "index_opened",
             directory=str(live.directory),
             documents=live.index.searcher().num_docs,
         )
-        return cls(directory, live, heap_bytes)
+        return cls(directory, live, heap_bytes, rebuild_heap_bytes=rebuild_heap_bytes)
 
     def damage(self) -> str | None:
         """Why the live index cannot be trusted, until a rebuild replaces it."""
@@ -150,7 +166,7 @@ class TantivyIndex:
                 raise RebuildInProgress("a rebuild is already in progress")
             self._require_live()
             target = next_generation(self._directory)
-            self._building = Generation(target, self._heap_bytes)
+            self._building = Generation(target, self._rebuild_heap_bytes, threads=1)
         log.info("index_rebuild_started", directory=str(target))
 
     def load_rebuild(self, events: Sequence[IndexEvent]) -> ApplyOutcome:

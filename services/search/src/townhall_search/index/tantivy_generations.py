@@ -9,8 +9,11 @@ a document searchable as soon as its event is acknowledged.
 
 The bulk of a rebuild is the exception: nobody searches the new generation yet, so
 its batches are committed only every `REBUILD_COMMIT_DOCS` documents and at the
-switch. tantivy indexes them in its own threads meanwhile, overlapping language
-detection of the next batch, and builds fewer, larger segments. The versions of
+switch. tantivy indexes them in its own thread meanwhile, overlapping language
+detection of the next batch. A rebuild's writer has one indexing thread and a heap of
+its own (`rebuild_heap_bytes`): it builds few, large segments, which every search of the
+new generation then reads faster (each segment is searched and aggregated on its own),
+and the calling thread preparing documents keeps a second core busy. The versions of
 documents added but not yet committed are kept in memory so that versions still only
 move forward.
 """
@@ -34,8 +37,9 @@ from .tantivy_documents import watermark_document
 CURRENT_FILE = "CURRENT"
 GENERATION = re.compile(r"^gen-(\d{6})$")
 _MIN_THREAD_HEAP = 15_000_000
-# Rebuild batches committed together (bounds the in-memory versions of uncommitted ones).
-REBUILD_COMMIT_DOCS = 100_000
+# Rebuild batches committed together: each commit ends a segment, and this bounds the
+# in-memory versions of uncommitted documents (some 45 MB).
+REBUILD_COMMIT_DOCS = 500_000
 
 
 class IndexSchemaMismatch(RuntimeError):
@@ -115,12 +119,12 @@ def create_index(directory: Path) -> tantivy.Index:
 class Generation:
     """One tantivy index directory and its single writer."""
 
-    def __init__(self, directory: Path, heap_bytes: int) -> None:
+    def __init__(self, directory: Path, heap_bytes: int, *, threads: int = 2) -> None:
         self.directory = directory
         self.index = open_generation(directory)
         self.schema = self.index.schema
-        # Two indexing threads when the heap allows (tantivy wants 15 MB per thread).
-        threads = 2 if heap_bytes >= 2 * _MIN_THREAD_HEAP else 1
+        # No more indexing threads than the heap allows (tantivy wants 15 MB per thread).
+        threads = max(1, min(threads, heap_bytes // _MIN_THREAD_HEAP))
         self.writer: tantivy.IndexWriter | None = self.index.writer(
             heap_size=heap_bytes, num_threads=threads
         )
