@@ -90,11 +90,12 @@ def settings_class(service: str) -> type[Any]:
 # The keys each service's `<service>-secrets` must hold (docs/operations.md, "Kubernetes").
 SECRET_KEYS = {
     "policy": ("DATABASE_URL", "SERVICE_TOKEN", "AUDIT_KEY"),
-    "publishing": ("DATABASE_URL", "SERVICE_TOKEN"),
-    "search": ("SERVICE_TOKEN", "OPENSEARCH_URL", "CURSOR_SECRET"),
+    "publishing": ("DATABASE_URL", "SERVICE_TOKEN", "NATS_PASSWORD"),
+    "search": ("SERVICE_TOKEN", "OPENSEARCH_URL", "CURSOR_SECRET", "NATS_PASSWORD"),
     "notifications": (
         "DATABASE_URL",
         "SERVICE_TOKEN",
+        "NATS_PASSWORD",
         "SMTP_USERNAME",
         "SMTP_PASSWORD",
         "UNSUBSCRIBE_SECRET",
@@ -258,7 +259,8 @@ def test_service_addresses_in_the_settings_name_services_of_the_manifests(
             assert services[host]["spec"]["ports"][0]["port"] == int(port), key
         for key, value in config.get("data", {}).items():
             if key.endswith("_NATS_URL"):
-                assert value.count("nats://") == 3, key
+                # The three nodes, over TLS (the services' users and CA: config and Secrets).
+                assert value.count("tls://") == 3, key
 
 
 def _admits(policies: list[Manifest], target: Manifest, port: int, source: Manifest) -> bool:
@@ -323,3 +325,90 @@ def test_network_policies_admit_only_the_paths_the_architecture_needs(
     assert not any(_admits(policies, nats, port, outside) for port in (4222, 6222, 8222))
     monitoring = {"labels": {}, "namespace_labels": {"townhall.dev/monitoring": "true"}}
     assert _admits(policies, nats, 8222, monitoring)
+
+
+def _egress_admits(policies: list[Manifest], source: Manifest, port: int, dest: Manifest) -> bool:
+    """Whether egress from `source` (labels) to `dest` on `port` is allowed.
+
+    `dest` has `labels` and `namespace_labels` (a pod), or `outside: True` (an address
+    outside the cluster, which only an ipBlock admits).
+    """
+    selecting = [
+        p
+        for p in policies
+        if "Egress" in p["spec"]["policyTypes"]
+        and selects(p["spec"]["podSelector"], source["labels"])
+    ]
+    if not selecting:
+        return True
+    for policy in selecting:
+        for rule in policy["spec"].get("egress", []):
+            ports = [p["port"] for p in rule.get("ports", [])]
+            if ports and port not in ports:
+                continue
+            peers = rule.get("to")
+            if peers is None or any(_egress_peer_matches(peer, dest) for peer in peers):
+                return True
+    return False
+
+
+def _egress_peer_matches(peer: Manifest, dest: Manifest) -> bool:
+    if "ipBlock" in peer:
+        return bool(dest.get("outside"))
+    if dest.get("outside"):
+        return False
+    namespace = peer.get("namespaceSelector")
+    if namespace is None:
+        same = dest["namespace_labels"].get("kubernetes.io/metadata.name") == "townhall"
+    else:
+        same = selects(namespace, dest["namespace_labels"])
+    return same and selects(peer.get("podSelector", {}), dest["labels"])
+
+
+def test_network_policies_let_each_pod_reach_only_what_it_needs(docs: list[Manifest]) -> None:
+    policies = list(of_kind(docs, "NetworkPolicy").values())
+    pods = {
+        name: {"labels": t["metadata"]["labels"], "env": config_env(docs, t)}
+        for name, t in pod_templates(docs).items()
+    }
+    here = {"kubernetes.io/metadata.name": "townhall"}
+    outside = {"outside": True}
+    dns = {
+        "labels": {"k8s-app": "kube-dns"},
+        "namespace_labels": {"kubernetes.io/metadata.name": "kube-system"},
+    }
+
+    def reaching(dest: Manifest, port: int) -> set[str]:
+        return {name for name, pod in pods.items() if _egress_admits(policies, pod, port, dest)}
+
+    assert reaching(dns, 53) == set(pods)
+    apis = {"policy": 8101, "publishing": 8102, "search": 8103, "notifications": 8104}
+    for service, port in apis.items():
+        dest = {"labels": _labels(of_kind(docs, "Deployment")[service]), "namespace_labels": here}
+        # Exactly the services configured with its address call it (a migrate Job shares
+        # its service's settings but calls no other service).
+        callers = {
+            name
+            for name, pod in pods.items()
+            if name.startswith("Deployment/")
+            and any(v.startswith(f"http://{service}:") for v in pod["env"].values())
+        }
+        assert reaching(dest, port) == callers, service
+    with_database = {
+        name
+        for name in pods
+        if "DATABASE_URL" in SECRET_KEYS.get(name.split("/")[1].removesuffix("-migrate"), ())
+    }
+    assert reaching(outside, 5432) == with_database
+    assert reaching(outside, 9200) == {"Deployment/search", "Job/search-migrate"}
+    with_bus = {n for n, pod in pods.items() if any(k.endswith("_NATS_URL") for k in pod["env"])}
+    assert reaching(outside, 4222) == with_bus
+    nats = {"labels": _labels(of_kind(docs, "StatefulSet")["nats"]), "namespace_labels": here}
+    assert reaching(nats, 6222) == {"StatefulSet/nats"}
+    # Outside the cluster: HTTPS for the identity provider from the services, and mail and
+    # webhooks from notifications alone; the migrate Jobs and NATS reach nothing there.
+    deployments = {name for name in pods if name.startswith("Deployment/")}
+    assert reaching(outside, 443) == deployments
+    for port in (25, 465, 587, 80):
+        assert reaching(outside, port) == {"Deployment/notifications"}, port
+    assert not any(_egress_admits(policies, pods[n], 443, outside) for n in pods if "Job/" in n)

@@ -101,8 +101,10 @@ class TokenIssuer:
     def user_token(self, subject: str, *, ttl_seconds: int = 12 * 3600, **extra: Any) -> str:
         return self._mint(subject, self._user_audience, ttl_seconds, extra)
 
-    def service_token(self, service: str, *, ttl_seconds: int = 3600) -> str:
-        return self._mint(SERVICE_SUBJECT_PREFIX + service, self._service_audience, ttl_seconds, {})
+    def service_token(self, service: str, *, ttl_seconds: int = 3600, **extra: Any) -> str:
+        return self._mint(
+            SERVICE_SUBJECT_PREFIX + service, self._service_audience, ttl_seconds, extra
+        )
 
 
 class TokenVerifier:

@@ -85,6 +85,14 @@ class ServiceSettings(BaseSettings):
     # names its cluster's nodes, comma-separated, and three replicas per stream.
     nats_url: str = "nats://127.0.0.1:8105"
     nats_stream_replicas: int = Field(default=1, ge=1, le=5)
+    # How the service proves itself to NATS: a user and password, or a credentials file
+    # (a user JWT and its NKey seed, for operator/account mode); neither for an open server.
+    nats_user: str | None = None
+    nats_password: SecretStr | None = None
+    nats_creds_file: Path | None = None
+    # TLS to NATS: the CA that signed its certificate (`tls://` in `nats_url`, or this file,
+    # turns TLS on; without the file the system's CAs verify it).
+    nats_tls_ca_file: Path | None = None
     # Calls to policy sit on every request's path: each has a total deadline (retries
     # included), and after `policy_breaker_failures` consecutive failures a breaker
     # refuses at once (503) for `policy_breaker_reset_seconds` before one probe.
@@ -136,6 +144,10 @@ class ServiceSettings(BaseSettings):
     def _refuse_placeholders_outside_development(self) -> ServiceSettings:
         if bool(self.service_token_issuer) != bool(self.service_jwks_url):
             raise ValueError("service_token_issuer and service_jwks_url go together")
+        if bool(self.nats_user) != bool(self.nats_password):
+            raise ValueError("nats_user and nats_password go together")
+        if self.nats_user and self.nats_creds_file:
+            raise ValueError("nats_user/nats_password or nats_creds_file, not both")
         if self.is_development:
             return self
         if not self.jwks_url:

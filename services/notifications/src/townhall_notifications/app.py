@@ -13,7 +13,7 @@ from sqlalchemy.engine import Engine
 
 from townhall_clients import BreakerMetrics, CachedPolicy, PolicyClient, PublishingClient
 from townhall_platform.app import create_app as create_service_app
-from townhall_platform.bus import BusMetrics
+from townhall_platform.bus import BusMetrics, NatsCredentials
 from townhall_platform.db import database_ready, make_engine
 from townhall_platform.workers import Worker, WorkerGroup
 
@@ -113,6 +113,7 @@ def bus_of(
         book=book,
         portal_url=settings.portal_url,
         metrics=metrics,
+        credentials=NatsCredentials.of(settings),
     )
 
 

@@ -18,7 +18,15 @@ from sqlalchemy.engine import Engine
 
 from townhall_clients import ServiceUnavailable
 from townhall_contracts.events import DEAD_LETTER_SUBJECT, STREAM, SUBJECT_PREFIX, Event
-from townhall_platform.bus import Bus, BusMetrics, ConsumerOptions, Message, Poison, RetryLater
+from townhall_platform.bus import (
+    Bus,
+    BusMetrics,
+    ConsumerOptions,
+    Message,
+    NatsCredentials,
+    Poison,
+    RetryLater,
+)
 from townhall_platform.db import session_scope
 
 from .delivery.errors import UnreadableEvent
@@ -55,8 +63,9 @@ class BusConsumer:
         portal_url: str = "http://127.0.0.1:8100",
         metrics: BusMetrics | None = None,
         options: ConsumerOptions | None = None,
+        credentials: NatsCredentials | None = None,
     ) -> None:
-        self._bus = Bus(url, name=durable, metrics=metrics)
+        self._bus = Bus(url, name=durable, metrics=metrics, credentials=credentials)
         self._durable = durable
         self._apply = lambda data: handle(
             data, engine=engine, reach=reach, book=book, portal_url=portal_url

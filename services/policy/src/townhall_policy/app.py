@@ -29,6 +29,9 @@ from townhall_policy.people.limiter import SearchLimiter
 from townhall_policy.people.router import router as people_router
 from townhall_policy.principals.router import router as principals_router
 from townhall_policy.provisioning.router import router as provisioning_router
+from townhall_policy.provisioning.scim.errors import install_scim_errors
+from townhall_policy.provisioning.scim.protocol_router import router as scim_protocol_router
+from townhall_policy.provisioning.scim.router import router as scim_router
 from townhall_policy.reviews.router import router as reviews_router
 from townhall_policy.settings import PolicySettings
 from townhall_policy.suspensions.router import router as suspensions_router
@@ -55,8 +58,11 @@ ROUTERS = [
     names_router,
     directory_router,
     provisioning_router,
+    scim_router,
     people_router,
     oauth_router,
+    # Last: its catch-all answers SCIM errors for what no other route under /scim/v2 takes.
+    scim_protocol_router,
 ]
 
 
@@ -104,6 +110,7 @@ def create_app(
         description=DESCRIPTION,
         typeahead_paths=("/v1/directory/people",),
     )
+    install_scim_errors(app)
     policy_engine.workers.register_metrics(app.state.registry)
     app.state.database = database
     app.state.policy_engine = policy_engine

@@ -69,6 +69,11 @@ class PolicySettings(ServiceSettings):
     # The `iss` of issued tokens; `jwt_issuer` when unset. Set it apart from the user
     # tokens' issuer when those come from an external identity provider.
     oauth_issuer: str | None = None
+    # The OAuth clients that are SCIM provisioning clients (Entra ID, Okta): their tokens
+    # carry the `scim` scope and the SCIM audience, which the SCIM endpoints require and
+    # no other endpoint accepts. Each must also be in `oauth_clients`.
+    oauth_scim_clients: list[str] = Field(default_factory=list)
+    scim_audience: str = Field(default="townhall-scim", min_length=1)
 
     @property
     def resolved_audit_key_file(self) -> Path:
@@ -109,6 +114,13 @@ class PolicySettings(ServiceSettings):
             raise ValueError(
                 "oauth_signing_key_file is required to issue tokens outside development"
             )
+        return self
+
+    @model_validator(mode="after")
+    def _scim_clients_are_clients(self) -> PolicySettings:
+        unknown = sorted(set(self.oauth_scim_clients) - set(self.oauth_clients))
+        if unknown:
+            raise ValueError(f"oauth_scim_clients {unknown} are not in oauth_clients")
         return self
 
     @field_validator("oauth_clients")

@@ -13,7 +13,7 @@ from sqlalchemy.engine import Engine
 from townhall_clients import BreakerMetrics, CachedPolicy, PolicyClient
 from townhall_contracts.events import STREAM, STREAM_SUBJECTS
 from townhall_platform.app import create_app as create_service_app
-from townhall_platform.bus import Bus, BusThread, StreamSpec
+from townhall_platform.bus import Bus, BusThread, NatsCredentials, StreamSpec
 from townhall_platform.db import database_ready, make_engine
 from townhall_platform.runtime import tune_for_serving
 from townhall_platform.workers import WorkerGroup
@@ -177,7 +177,12 @@ def _add_workers(app: FastAPI, settings: PublishingSettings, engine: Engine) -> 
 
 def event_publisher(settings: PublishingSettings) -> BusThread:
     """The relay's connection to NATS; it makes sure the events stream exists."""
-    bus = Bus(settings.nats_url, name="publishing-relay", replicas=settings.nats_stream_replicas)
+    bus = Bus(
+        settings.nats_url,
+        name="publishing-relay",
+        replicas=settings.nats_stream_replicas,
+        credentials=NatsCredentials.of(settings),
+    )
     stream = StreamSpec(
         STREAM,
         STREAM_SUBJECTS,

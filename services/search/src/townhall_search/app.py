@@ -16,7 +16,7 @@ from prometheus_client import Gauge
 
 from townhall_clients import BreakerMetrics, CachedPolicy, PolicyClient, PublishingClient
 from townhall_platform.app import create_app as create_service_app
-from townhall_platform.bus import Bus, BusMetrics
+from townhall_platform.bus import Bus, BusMetrics, NatsCredentials
 
 from .documents.consumer import BusIndexer, consumer_options
 from .documents.router import router as documents_router
@@ -205,6 +205,7 @@ def _start_indexer(app: FastAPI, settings: SearchSettings) -> BusIndexer | None:
         name="search-indexer",
         replicas=settings.nats_stream_replicas,
         metrics=app.state.bus_metrics,
+        credentials=NatsCredentials.of(settings),
     )
     indexer = BusIndexer(
         bus=bus,

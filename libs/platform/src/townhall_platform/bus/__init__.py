@@ -3,7 +3,8 @@
 A service that publishes (publishing's relay) or consumes (search's indexer,
 notifications) needs four things, all here:
 
-    bus = Bus(settings.nats_url, name="search", replicas=settings.nats_stream_replicas)
+    bus = Bus(settings.nats_url, name="search", replicas=settings.nats_stream_replicas,
+              credentials=NatsCredentials.of(settings))  # user/password, creds file, TLS CA
     await bus.connect()           # keeps reconnecting on its own afterwards
     await bus.ensure_streams()    # the events stream and the dead-letter stream
     await bus.publish(event)      # `Nats-Msg-Id` = the event's message id (dedup)
@@ -24,7 +25,7 @@ a `Bus` on an event loop of its own. Tests start a real server with `testing.Nat
 
 from __future__ import annotations
 
-from .client import DEAD_LETTER_STREAM, Bus, BusUnavailable, StreamSpec
+from .client import DEAD_LETTER_STREAM, Bus, BusUnavailable, NatsCredentials, StreamSpec
 from .consumer import ConsumerOptions
 from .message import BatchHandler, Handler, Message, Poison, RetryLater
 from .metrics import BusMetrics
@@ -40,6 +41,7 @@ __all__ = [
     "ConsumerOptions",
     "Handler",
     "Message",
+    "NatsCredentials",
     "PartialPublish",
     "Poison",
     "RetryLater",

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+import ssl
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import nats
 import structlog
@@ -18,6 +20,9 @@ from ..tracing import current_headers
 from .consumer import ConsumerOptions, consume
 from .message import BatchHandler, Handler
 from .metrics import BusMetrics
+
+if TYPE_CHECKING:
+    from ..settings import ServiceSettings
 
 _log = structlog.get_logger("townhall.bus")
 
@@ -42,6 +47,37 @@ class StreamSpec:
     extra: dict[str, Any] = field(default_factory=dict)
 
 
+@dataclass(frozen=True)
+class NatsCredentials:
+    """How a service authenticates to NATS and verifies its TLS certificate."""
+
+    user: str | None = None
+    password: str | None = field(default=None, repr=False)
+    creds_file: Path | None = None
+    tls_ca_file: Path | None = None
+
+    @classmethod
+    def of(cls, settings: ServiceSettings) -> NatsCredentials:
+        password = settings.nats_password
+        return cls(
+            user=settings.nats_user,
+            password=password.get_secret_value() if password is not None else None,
+            creds_file=settings.nats_creds_file,
+            tls_ca_file=settings.nats_tls_ca_file,
+        )
+
+    def connect_options(self) -> dict[str, Any]:
+        """nats-py's `connect` keywords for these credentials."""
+        options: dict[str, Any] = {}
+        if self.user is not None:
+            options.update(user=self.user, password=self.password)
+        if self.creds_file is not None:
+            options["user_credentials"] = str(self.creds_file)
+        if self.tls_ca_file is not None:
+            options["tls"] = ssl.create_default_context(cafile=str(self.tls_ca_file))
+        return options
+
+
 class Bus:
     """One connection to NATS; `replicas` is 1 for one server, 3 for a three-node cluster."""
 
@@ -53,8 +89,10 @@ class Bus:
         replicas: int = 1,
         metrics: BusMetrics | None = None,
         connect_timeout: float = 2.0,
+        credentials: NatsCredentials | None = None,
     ) -> None:
         self.url = url
+        self.credentials = credentials or NatsCredentials()
         self.name = name
         self.replicas = replicas
         self.metrics = metrics
@@ -78,25 +116,31 @@ class Bus:
         if self._nc is not None and not self._nc.is_closed:
             return
         try:
-            self._nc = await nats.connect(
-                # A cluster is named by its nodes, comma-separated.
-                [server.strip() for server in self.url.split(",") if server.strip()],
-                name=self.name,
-                connect_timeout=self._connect_timeout,
-                allow_reconnect=True,
-                # A first connection that fails raises here (the client would retry it
-                # forever with -1); once connected it reconnects forever, set below.
-                max_reconnect_attempts=1,
-                reconnect_time_wait=0.2,
-                error_cb=_quietly,
-                disconnected_cb=self._disconnected,
-                reconnected_cb=self._reconnected,
-            )
+            # Bounded: a TLS handshake that fails verification is retried by the client
+            # without end, where it must be a refusal like any other.
+            self._nc = await asyncio.wait_for(self._open(), timeout=3 * self._connect_timeout)
         except Exception as exc:
             self._nc = None
             raise BusUnavailable(f"NATS at {self.url} did not answer: {exc!r}") from exc
         self._nc.options["max_reconnect_attempts"] = -1
         self._js = self._nc.jetstream()
+
+    async def _open(self) -> NATS:
+        return await nats.connect(
+            # A cluster is named by its nodes, comma-separated.
+            [server.strip() for server in self.url.split(",") if server.strip()],
+            name=self.name,
+            connect_timeout=self._connect_timeout,
+            allow_reconnect=True,
+            # A first connection that fails raises here (the client would retry it
+            # forever with -1); once connected it reconnects forever, set below.
+            max_reconnect_attempts=1,
+            reconnect_time_wait=0.2,
+            error_cb=_quietly,
+            disconnected_cb=self._disconnected,
+            reconnected_cb=self._reconnected,
+            **self.credentials.connect_options(),
+        )
 
     async def _disconnected(self) -> None:
         _log.warning("bus_disconnected", url=self.url)

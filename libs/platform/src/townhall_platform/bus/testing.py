@@ -17,8 +17,10 @@ class NatsServer:
     take it away and bring it back on the same port with the same store (what JetStream
     stored survives, as it would across a real restart)."""
 
-    def __init__(self, store_dir: Path) -> None:
+    def __init__(self, store_dir: Path, *, extra_args: tuple[str, ...] = ()) -> None:
         self.store_dir = store_dir
+        # nats-server options beyond the defaults (`--user`/`--pass`, `--tls…`).
+        self.extra_args = extra_args
         self.port = free_port()
         self.url = f"nats://127.0.0.1:{self.port}"
         self._process: subprocess.Popen[bytes] | None = None
@@ -27,6 +29,7 @@ class NatsServer:
     def start(self) -> None:
         self.store_dir.mkdir(parents=True, exist_ok=True)
         command = nats_server_command(host="127.0.0.1", port=self.port, store_dir=self.store_dir)
+        command += list(self.extra_args)
         with self._log.open("ab") as log:
             self._process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT)
         self._wait_until_ready()

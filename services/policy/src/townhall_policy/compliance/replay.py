@@ -135,6 +135,9 @@ def _subject_created(state: ExpectedState, event: EventRecord, p: dict[str, Any]
             "email": p["email"],
             "group_type": p["group_type"],
             "active": True,
+            "user_name": None,
+            "external_id": None,
+            "deprovisioned_at": None,
         },
         seq=event.seq,
     )
@@ -154,6 +157,18 @@ def _subject_activation(state: ExpectedState, event: EventRecord, p: dict[str, A
     subject.values["active"] = active
     subject.seq = event.seq
     _period(state, event, ("inactive", subject_id, None), opens=not active)
+
+
+def _subject_provisioning(state: ExpectedState, event: EventRecord, p: dict[str, Any]) -> None:
+    """A SCIM client deleted the subject (kept, unlisted) or provisioned it again."""
+    subject = state.subjects.setdefault(str(p["subject"]), Expected(values={}, seq=event.seq))
+    if event.event_type == "subject.deprovisioned":
+        subject.values.pop("deprovisioned_at", None)
+        subject.instants["deprovisioned_at"] = as_utc(event.occurred_at)
+    else:
+        subject.instants.pop("deprovisioned_at", None)
+        subject.values["deprovisioned_at"] = None
+    subject.seq = event.seq
 
 
 def _membership_added(state: ExpectedState, event: EventRecord, p: dict[str, Any]) -> None:
@@ -199,6 +214,8 @@ REPLAYERS: dict[str, Replayer] = {
     "subject.updated": _subject_updated,
     "subject.deactivated": _subject_activation,
     "subject.reactivated": _subject_activation,
+    "subject.deprovisioned": _subject_provisioning,
+    "subject.reprovisioned": _subject_provisioning,
     "membership.added": _membership_added,
     "membership.removed": _membership_removed,
     "domain.registered": _domain_changed,

@@ -21,6 +21,9 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from townhall_platform.auth import TokenIssuer, ensure_signing_key
 from townhall_policy.settings import PolicySettings
 
+# The scope of a SCIM provisioning client's tokens (`oauth_scim_clients`).
+SCIM_SCOPE = "scim"
+
 
 class OAuthError(Exception):
     """An RFC 6749 §5.2 error: `error` is its code, `status` the HTTP status."""
@@ -73,12 +76,17 @@ class ServiceTokenIssuer:
         self._clients = {cid: digest.lower() for cid, digest in settings.oauth_clients.items()}
         self._ttl = settings.oauth_token_seconds
         self.issuer = settings.oauth_issuer or settings.jwt_issuer
-        self._minter = TokenIssuer(
-            private_key,
-            issuer=self.issuer,
-            user_audience=settings.jwt_audience,
-            service_audience=settings.service_audience,
-            key_id=self.kid,
+        self.scim_audience = settings.scim_audience
+        self._scim_clients = frozenset(settings.oauth_scim_clients)
+        self._minter, self._scim_minter = (
+            TokenIssuer(
+                private_key,
+                issuer=self.issuer,
+                user_audience=settings.jwt_audience,
+                service_audience=audience,
+                key_id=self.kid,
+            )
+            for audience in (settings.service_audience, settings.scim_audience)
         )
 
     def issue(
@@ -95,6 +103,17 @@ class ServiceTokenIssuer:
             raise OAuthError(
                 "unsupported_grant_type", "Only the client_credentials grant is offered."
             )
+        requested = set((scope or "").split())
+        if client_id in self._scim_clients:
+            # A provisioning client's tokens are good for SCIM and nothing else.
+            if requested - {SCIM_SCOPE}:
+                raise OAuthError("invalid_scope", f"This client may ask for {SCIM_SCOPE!r} only.")
+            token = self._scim_minter.service_token(
+                client_id, ttl_seconds=self._ttl, scope=SCIM_SCOPE
+            )
+            return IssuedToken(token, self._ttl, SCIM_SCOPE)
+        if SCIM_SCOPE in requested:
+            raise OAuthError("invalid_scope", "This client is not a SCIM provisioning client.")
         token = self._minter.service_token(client_id, ttl_seconds=self._ttl)
         return IssuedToken(token, self._ttl, scope)
 

@@ -24,13 +24,20 @@ class Subject(PolicyTable, table=True):
     __table_args__ = (CheckConstraint("kind IN ('user', 'group')", name="ck_subjects_kind"),)
 
     id: str = Field(primary_key=True, max_length=128)
-    display_name: str = Field(max_length=200)
+    display_name: str = Field(max_length=200, index=True)
     kind: str = Field(max_length=16)
     department: str | None = Field(default=None, max_length=100)
     email: str | None = Field(default=None, max_length=254)
     # For groups: what the group stands for (`department`, `site`, `team`).
     group_type: str | None = Field(default=None, max_length=32)
     active: bool = Field(default=True)
+    # Set by SCIM provisioning: the userName as the client spelled it (the id is its
+    # lower case), the client's own id for the subject, and when the client deleted it.
+    user_name: str | None = Field(default=None, max_length=128)
+    external_id: str | None = Field(default=None, max_length=255, index=True)
+    deprovisioned_at: datetime | None = Field(
+        default=None, sa_column=Column(UtcDateTime(), nullable=True)
+    )
     created_at: datetime = Field(
         default_factory=utcnow, sa_column=Column(UtcDateTime(), nullable=False)
     )
