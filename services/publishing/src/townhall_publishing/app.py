@@ -34,6 +34,7 @@ from .posts.lifecycle import follow_space
 from .posts.router import router as posts_router
 from .posts.views import ViewRecorder
 from .scheduler.runner import Scheduler
+from .searches.router import router as searches_router
 from .settings import PublishingSettings
 from .spaces.router import router as spaces_router
 from .workflow.router import router as workflow_router
@@ -55,6 +56,7 @@ ROUTERS = [
     moderation_router,
     indicators_router,
     objectives_router,
+    searches_router,
     export_router,
 ]
 

@@ -23,6 +23,7 @@ from .documents.router import router as documents_router
 from .index import IndexBackend, TantivyIndex
 from .index.opensearch_backend import OpenSearchIndex
 from .queries.cursor import CursorCodec
+from .queries.log import SearchLog
 from .queries.router import router as queries_router
 from .reindex.router import router as reindex_router
 from .reindex.service import Reindexer
@@ -144,6 +145,16 @@ def _lifespan(wiring: _Wiring) -> Callable[[FastAPI], AbstractAsyncContextManage
             timeout=settings.http_timeout_seconds,
             transport=wiring.publishing_transport,
         )
+        app.state.search_log = SearchLog(
+            PublishingClient(
+                settings.publishing_url,
+                token=token,
+                timeout=settings.http_timeout_seconds,
+                transport=wiring.publishing_transport,
+            )
+            if settings.record_queries
+            else None
+        )
         indexer = _start_indexer(app, settings)
         watch = _start_index_watch(app, settings, index, publishing, outbox, indexer)
         try:
@@ -156,6 +167,7 @@ def _lifespan(wiring: _Wiring) -> Callable[[FastAPI], AbstractAsyncContextManage
             policy.close()
             publishing.close()
             outbox.close()
+            app.state.search_log.close()
 
     return lifespan
 
