@@ -66,8 +66,16 @@ class Directory:
             **{d: employees[n :: len(DEPARTMENTS)] for n, d in enumerate(DEPARTMENTS)},
         }
         self.everyone = employees
+        self.answers: dict[tuple[str, ...], list[str]] = {}
 
     def audience(self, readers: list[str], *, author: str) -> list[str]:
+        # Kept as the gate's cache keeps policy's answers at one policy revision.
+        key = (*sorted(readers), author)
+        if key not in self.answers:
+            self.answers[key] = self._expanded(readers, author)
+        return self.answers[key]
+
+    def _expanded(self, readers: list[str], author: str) -> list[str]:
         if ORG in readers:
             return [e for e in self.everyone if e != author]
         groups = [r.removeprefix("group:") for r in readers if r.startswith("group:")]
