@@ -15,6 +15,8 @@ from sqlmodel import Session
 from townhall_platform.auth import TokenIssuer
 from townhall_publishing.searches.service import drop_expired
 
+from ..objectives.test_objectives_api import create
+
 pytestmark = pytest.mark.anyio
 
 Auth = Callable[[str], dict[str, str]]
@@ -137,3 +139,18 @@ async def test_the_collection_page_lists_search_queries_and_their_retention(
     assert len(searches) == 1
     assert searches[0]["kept"].startswith("90 days")
     assert searches[0]["names_a_person"] is False
+
+
+async def test_a_search_success_objective_is_company_wide_with_no_breakdown(
+    client: httpx.AsyncClient, auth: Auth
+) -> None:
+    fields = {"metric": "search_success", "target": 0.6}
+    refused = await create(
+        client, auth, **fields, window=None, scope={"kind": "space", "id": "cafe"}
+    )
+    assert refused.status_code == 422, refused.text
+    created = await create(client, auth, **fields, window=None)
+    assert created.status_code == 201, created.text
+    path = f"/v1/objectives/{created.json()['id']}/series?by=department"
+    cells = (await client.get(path, headers=auth("claire"))).json()["breakdown"]
+    assert cells and all(c["suppressed"] and c["value"] is None for c in cells)
