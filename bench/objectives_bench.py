@@ -6,11 +6,13 @@ employees over three sites and five departments into a throwaway SQLite database
 questions with answers, comments, reactions), then measures in process, with policy
 answered by an in-memory directory (policy's own cost is not measured here):
 
-- the dashboard: an objective's value today, its series over the period and its
-  breakdown by site, with the finished days read from the kept daily values and today's
-  value and each breakdown cell from the kept daily counts (plus the raw rows of the
-  days not settled yet);
-- the same computed straight from the raw tables (nothing kept), as a ratio;
+- the dashboard: an objective's value today, its series over the period, its breakdown
+  by site and its levers, with the finished days read from the kept daily values and
+  today's value and each breakdown cell from the kept daily counts, the unsettled days'
+  provisional counts included (kept less than the live delay ago);
+- the same with the unsettled days recounted from the raw rows per cell (no live delay),
+  and with the value and cells counted from the raw tables (nothing counted), as ratios;
+- the live recount (the unsettled days, every group, as a live read does once per delay);
 - the daily rollup: keeping yesterday's value and the settled days' counts of every open
   objective.
 """
@@ -195,6 +197,7 @@ class Result:
     days: int
     rows: int
     dashboard_p95_ms: float
+    dashboard_p50_ms: float
     recount_p95_ms: float
     raw_p95_ms: float
     live_recount_s: float
@@ -273,14 +276,16 @@ def run(*, employees: int, days: int, repeats: int = 10, raw_repeats: int = 3) -
             session.commit()
             live_recount = time.perf_counter() - began
             live = _timed(repeats, lambda: _dashboard(session, gate, kept, now, 60), session)
+            console.print(f"objectives: dashboard samples (ms) {[round(x) for x in live]}")
             recount = _timed(raw_repeats, lambda: _dashboard(session, gate, kept, now, 0), session)
             probe = _probe(session, kept, now)
             raw = _timed(raw_repeats, lambda: _dashboard(session, gate, probe, now, 0), session)
         engine.dispose()
     load = ", ".join(f"{n:.1f}" for n in os.getloadavg())
     return Result(
-        employees, days, rows, _p95(live), _p95(recount), _p95(raw), live_recount, rollup, load
-    )
+        employees, days, rows, _p95(live), statistics.median(live), _p95(recount), _p95(raw),
+        live_recount, rollup, load,
+    )  # fmt: skip
 
 
 def report(result: Result) -> None:
@@ -294,7 +299,7 @@ def report(result: Result) -> None:
     table.add_row(
         "dashboard p95 (value, series, breakdown by site, levers), live counts kept",
         f"<= {GOAL_DASHBOARD_P95_MS:.0f} ms",
-        f"{live:.0f} ms",
+        f"{live:.0f} ms (p50 {result.dashboard_p50_ms:.0f} ms)",
         "1x",
     )
     table.add_row(
