@@ -145,16 +145,7 @@ def _lifespan(wiring: _Wiring) -> Callable[[FastAPI], AbstractAsyncContextManage
             timeout=settings.http_timeout_seconds,
             transport=wiring.publishing_transport,
         )
-        app.state.search_log = SearchLog(
-            PublishingClient(
-                settings.publishing_url,
-                token=token,
-                timeout=settings.http_timeout_seconds,
-                transport=wiring.publishing_transport,
-            )
-            if settings.record_queries
-            else None
-        )
+        app.state.search_log = _search_log(wiring, token)
         indexer = _start_indexer(app, settings)
         watch = _start_index_watch(app, settings, index, publishing, outbox, indexer)
         try:
@@ -170,6 +161,20 @@ def _lifespan(wiring: _Wiring) -> Callable[[FastAPI], AbstractAsyncContextManage
             app.state.search_log.close()
 
     return lifespan
+
+
+def _search_log(wiring: _Wiring, token: Callable[[], str]) -> SearchLog:
+    """The reports of searches to publishing, or none when recording is off."""
+    settings = wiring.settings
+    if not settings.record_queries:
+        return SearchLog(None)
+    client = PublishingClient(
+        settings.publishing_url,
+        token=token,
+        timeout=settings.http_timeout_seconds,
+        transport=wiring.publishing_transport,
+    )
+    return SearchLog(client)
 
 
 def _start_index_watch(
