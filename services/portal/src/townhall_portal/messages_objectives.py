@@ -3,6 +3,11 @@
 from __future__ import annotations
 
 OBJECTIVES_MESSAGES: dict[str, tuple[str, str]] = {
+    "objectives.week_on_week": (
+        "The latest value against the value a week earlier",
+        "La dernière valeur comparée à celle d'une semaine plus tôt",
+    ),
+    "objectives.change": ("Change", "Évolution"),
     "indicators.comparison": (
         "This period against the previous one",
         "Cette période comparée à la précédente",

@@ -21,6 +21,7 @@ from townhall_platform.params import ResourceId
 
 from ..forms import FormRefused, FormState, checked, refusals
 from ..web import ClientsDep, CsrfChecked, CurrentViewer, Viewer, render_form
+from .objective_comparison import week_on_week
 
 router = APIRouter(tags=["staff"])
 
@@ -203,6 +204,7 @@ def _objective_page(
             "o": found,
             "series": series,
             "chart": _chart(series),
+            "comparison": week_on_week(series.points),
             "by": by,
             "fmt": lambda v: _shown(v, share),
             "now": datetime.now(UTC),
