@@ -207,6 +207,7 @@ def _objective_page(
             "comparison": week_on_week(series.points),
             "by": by,
             "fmt": lambda v: _shown(v, share),
+            "fmt_change": lambda v: f"{v * 100:+.1f} pt" if share else f"{v:+.1f}",
             "now": datetime.now(UTC),
         },
         viewer=viewer,
