@@ -19,6 +19,7 @@ from townhall_contracts.readers import ORG, PostState, space_principal
 from townhall_publishing.moderation.models import Report
 from townhall_publishing.objectives.catalogue import CATALOGUE, Window, measure
 from townhall_publishing.objectives.facts import PolicyFacts
+from townhall_publishing.objectives.live import refresh_live
 from townhall_publishing.objectives.models import WHOLE_SCOPE, Objective
 from townhall_publishing.objectives.repository import ObjectiveRepository
 from townhall_publishing.objectives.rollups import counted_measure, keep_counts, keep_live, midnight
@@ -265,3 +266,26 @@ def test_live_reads_use_provisional_counts_as_kept_within_the_live_delay(
         assert [d for d, r in sorted(settled.items()) if r.settled] == [
             START + timedelta(days=d) for d in range(7)
         ]
+
+
+def test_the_live_counter_keeps_every_open_objectives_unsettled_days_fresh(
+    generated: tuple[Engine, Directory, list[Objective]],
+) -> None:
+    engine, directory, objectives = generated
+    gate = cast(PolicyGate, directory)
+    moment = midnight(START) + timedelta(days=8, hours=1)
+    fresher = timedelta(seconds=30)
+    with Session(engine) as session:
+        assert refresh_live(session=session, gate=gate, now=moment, floor=5,
+                            fresher_than=fresher) >= len(objectives)  # fmt: skip
+        session.commit()
+        repository = ObjectiveRepository(session)
+        for objective in objectives:
+            today = repository.counts(objective.id)[WHOLE_SCOPE][moment.date()]
+            assert not today.settled and today.as_of == moment
+        # Within the margin nothing is recounted; past it every objective is.
+        soon, later = moment + timedelta(seconds=20), moment + timedelta(seconds=40)
+        refresh_live(session=session, gate=gate, now=soon, floor=5, fresher_than=fresher)
+        refresh_live(session=session, gate=gate, now=later, floor=5, fresher_than=fresher)
+        for objective in objectives:
+            assert repository.counts(objective.id)[WHOLE_SCOPE][moment.date()].as_of == later
