@@ -52,6 +52,16 @@ class Policy:
                     "decisions": [self._decision(json.dumps(b).encode()) for b in bodies],
                 },
             )
+        if path == "/internal/v1/audiences":
+            principals = json.loads(request.read())["principals"]
+            return httpx.Response(
+                200,
+                json={
+                    "principals": principals,
+                    "subjects": [f"member-{self.revision}"],
+                    "policy_revision": self.revision,
+                },
+            )
         subject = path.split("/")[3]
         if subject in self.unknown:
             return httpx.Response(404, json={"title": "Not found", "status": 404})
@@ -118,6 +128,18 @@ def test_a_decision_is_reused_at_the_same_revision(cached: CachedPolicy, policy:
     assert again == first  # the same decision id and revision, stored with what it allowed
     assert policy.calls["decision"] == 1
     assert cached.decide("bob", Action.POST_SOCIAL, "space:cafe").decision_id == "d2"
+
+
+def test_an_audience_is_reused_at_the_confirmed_revision_only(
+    cached: CachedPolicy, policy: Policy, clock: Clock
+) -> None:
+    assert cached.audience(["org", "group:lyon"]).subjects == ["member-3"]
+    assert cached.audience(["group:lyon", "org"]).subjects == ["member-3"]
+    assert policy.calls["/internal/v1/audiences"] == 1
+    policy.revision = 4
+    clock.tick(0.3)  # the revision is checked again: the audience is asked anew
+    assert cached.audience(["org", "group:lyon"]).subjects == ["member-4"]
+    assert policy.calls["/internal/v1/audiences"] == 2
 
 
 def test_a_new_revision_drops_cached_answers_at_the_next_check(

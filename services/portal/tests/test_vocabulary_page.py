@@ -51,6 +51,7 @@ class Search:
     url: str = ""
     versions: list[dict[str, Any]] = field(default_factory=list)
     results: dict[str, Any] = field(default_factory=dict)
+    opened: list[str] = field(default_factory=list)
 
 
 def _version(number: int, groups: list[list[str]], by: str | None) -> dict[str, Any]:
@@ -96,7 +97,13 @@ def _handler(search: Search) -> type[BaseHTTPRequestHandler]:
 
         def do_POST(self) -> None:
             raw = self.rfile.read(int(self.headers.get("Content-Length", 0)))
-            if urlparse(self.path).path == "/v1/decisions/batch":
+            path = urlparse(self.path).path
+            if path.startswith("/v1/searches/") and path.endswith("/opened"):
+                search.opened.append(path.split("/")[3])
+                self.send_response(202)
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+            elif path == "/v1/decisions/batch":
                 asked = json.loads(raw)["decisions"]
                 self._json(
                     {"policy_revision": 1, "decisions": [{"allowed": True, **d} for d in asked]}
@@ -205,3 +212,26 @@ def test_the_search_page_marks_best_bets_and_links_the_correction(
     assert '<a href="/search?q=mutuelle&amp;space=general"><strong>mutuelle</strong></a>' in (
         page.text
     )
+
+
+def test_a_result_opens_through_the_portal_which_reports_the_search(
+    search: Search, portal: TestClient
+) -> None:
+    search.results = {
+        "total": 11, "hits": [_hit(POST, "Mutuelle")], "facets": {},
+        "next_cursor": "c2", "did_you_mean": None, "search_id": "s3arch-1d",
+    }  # fmt: skip
+    page = portal.get("/search", params={"q": "mutuelle"})
+    link = f"/search/open?s=s3arch-1d&amp;to=%2Fposts%2F{POST}"
+    assert f'<a href="{link}">' in page.text
+    # The next page carries the search it belongs to.
+    assert "s=s3arch-1d" in page.text.split('rel="next"')[0].rsplit("<a", 1)[1]
+
+    opened = portal.get(link.replace("&amp;", "&"))
+    assert opened.status_code == 303 and opened.headers["location"] == f"/posts/{POST}"
+    assert search.opened == ["s3arch-1d"]
+
+    # Only a post of this portal is a destination: no open redirect.
+    elsewhere = portal.get("/search/open", params={"s": "s3arch-1d", "to": "https://evil.test/"})
+    assert elsewhere.status_code == 400
+    assert search.opened == ["s3arch-1d"]

@@ -465,6 +465,8 @@ def settings(migrated_url: str, signing_key_file: Path) -> PublishingSettings:
         scheduler_enabled=False,
         # The fake answers at one fixed revision while tests change its answers.
         policy_cache_seconds=0,
+        # Objectives' values move at once with what a test just did (no kept live counts).
+        objectives_live_seconds=0,
     )
 
 

@@ -206,6 +206,8 @@ def search_settings(tmp_path: Path, signing_key_file: Path) -> SearchSettings:
         # The bus consumer has tests of its own, with a NATS server of theirs.
         bus_enabled=False,
         nats_url="nats://127.0.0.1:9",
+        # The search log has tests of its own, with a publishing that listens.
+        record_queries=False,
     )
 
 

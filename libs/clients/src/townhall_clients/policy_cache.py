@@ -40,6 +40,7 @@ from typing import TypeVar
 
 from townhall_contracts.policy import (
     Action,
+    Audience,
     Decision,
     DecisionBatch,
     DecisionRequest,
@@ -126,6 +127,17 @@ class CachedPolicy:
         if found is not None:
             return found
         answer = self._client.principals(subject)
+        self._store(key, answer.policy_revision, answer)
+        return answer
+
+    def audience(self, principals: list[str]) -> Audience:
+        """The active users holding any of `principals` (a dashboard asks the same large
+        audiences on every request: tens of thousands of ids for the whole company)."""
+        key = ("audience", *sorted(principals))
+        found = self._lookup(key, Audience)
+        if found is not None:
+            return found
+        answer = self._client.audience(principals)
         self._store(key, answer.policy_revision, answer)
         return answer
 

@@ -57,6 +57,7 @@ from townhall_contracts.publishing.posts import (
     SubmitRequest,
     VouchRequest,
 )
+from townhall_contracts.publishing.searches import SearchRecorded, SearchSuccess
 from townhall_contracts.publishing.spaces import SpaceList, SpaceRead
 from townhall_contracts.search import DocumentExportPage, ExportSummary
 
@@ -91,6 +92,30 @@ class PublishingClient(ServiceClient):
             "GET", "/internal/v1/export/summary", idempotent=True, params=params
         )
         return ExportSummary.model_validate_json(response.content)
+
+    def record_search(self, event: SearchRecorded) -> None:
+        """Keep one search for the search-success indicator (no user id in it)."""
+        # Idempotent: publishing keeps a search id once.
+        self.request(
+            "POST",
+            "/internal/v1/searches",
+            idempotent=True,
+            expected=(204,),
+            json=event.model_dump(mode="json"),
+        )
+
+    def record_search_opened(self, search_id: str) -> None:
+        """Note that a result of the search was opened."""
+        self.request(
+            "POST", f"/internal/v1/searches/{search_id}/opened", idempotent=True, expected=(204,)
+        )
+
+    def search_success(
+        self, *, user_token: str, since: datetime | None = None, until: datetime | None = None
+    ) -> SearchSuccess:
+        return self._get(
+            SearchSuccess, "/v1/indicators/searches", user_token, since=since, until=until
+        )
 
     def _get(self, answer: type[Answer], path: str, user_token: str, **params: Any) -> Answer:
         response = self.request(

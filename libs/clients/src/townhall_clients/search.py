@@ -36,6 +36,16 @@ class SearchClient(ServiceClient):
         )
         return SearchResults.model_validate_json(response.content)
 
+    def search_opened(self, search_id: str, *, user_token: str) -> None:
+        """Report that the user opened a result of the search (search keeps no user id)."""
+        self.request(
+            "POST",
+            f"/v1/searches/{search_id}/opened",
+            idempotent=True,
+            token=user_token,
+            expected=(202,),
+        )
+
     def reindex(self) -> dict[str, Any]:
         """Start a full rebuild from publishing (service tokens); answers its status."""
         response = self.request(

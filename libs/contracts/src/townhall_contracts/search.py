@@ -103,6 +103,9 @@ class SearchResults(BaseModel):
     next_cursor: str | None = None
     # The query with its unknown words corrected from what the caller may read, or None.
     did_you_mean: str | None = None
+    # Names a first page of a non-empty query: reported back when a result is opened
+    # (`POST /v1/searches/{search_id}/opened`), tied to no user.
+    search_id: str | None = None
 
 
 # A vocabulary term: one or more words (a synonym, an acronym, a translation).

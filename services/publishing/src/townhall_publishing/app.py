@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from datetime import timedelta
 
 import httpx
 from anyio import to_thread
@@ -26,6 +27,7 @@ from .feed.router import router as feed_router
 from .feeds.router import router as feeds_router
 from .indicators.router import router as indicators_router
 from .moderation.router import router as moderation_router
+from .objectives.live import LiveCounter
 from .objectives.router import router as objectives_router
 from .outbox.metrics import RelayMetrics
 from .outbox.relay import OutboxRelay
@@ -34,6 +36,7 @@ from .posts.lifecycle import follow_space
 from .posts.router import router as posts_router
 from .posts.views import ViewRecorder
 from .scheduler.runner import Scheduler
+from .searches.router import router as searches_router
 from .settings import PublishingSettings
 from .spaces.router import router as spaces_router
 from .workflow.router import router as workflow_router
@@ -55,6 +58,7 @@ ROUTERS = [
     moderation_router,
     indicators_router,
     objectives_router,
+    searches_router,
     export_router,
 ]
 
@@ -171,8 +175,23 @@ def _add_workers(app: FastAPI, settings: PublishingSettings, engine: Engine) -> 
     if settings.scheduler_enabled:
         workers.add(app.state.scheduler.worker)
         workers.add(views.worker)
+    if settings.scheduler_enabled and settings.objectives_live_seconds > 0:
+        workers.add(_live_counter(app, settings, engine).worker)
     workers.register_metrics(app.state.registry)
     app.state.workers = workers
+
+
+def _live_counter(app: FastAPI, settings: PublishingSettings, engine: Engine) -> LiveCounter:
+    """Objectives' unsettled days recounted in the background, where the scheduler runs."""
+    app.state.live_counter = LiveCounter(
+        engine=engine,
+        gate=app.state.policy_gate,
+        live_for=timedelta(seconds=settings.objectives_live_seconds),
+        floor=settings.objectives_privacy_floor,
+        stale_after=max(settings.worker_stale_after_seconds, 2 * settings.objectives_live_seconds),
+    )
+    live_counter: LiveCounter = app.state.live_counter
+    return live_counter
 
 
 def event_publisher(settings: PublishingSettings) -> BusThread:

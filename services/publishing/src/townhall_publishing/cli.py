@@ -22,6 +22,7 @@ from .objectives.reports import send_reports
 from .objectives.service import roll_up
 from .outbox.metrics import RelayMetrics
 from .policy_gate import PolicyGate
+from .searches.service import drop_expired
 from .seed.population import seed_population
 from .seed.service import seed_demo
 from .settings import PublishingSettings
@@ -98,8 +99,8 @@ def seed(
 
 @main.command()
 def rollup() -> None:
-    """Keep yesterday's value (and any missing day) of every open objective, and send the
-    reports due to their owners; run daily."""
+    """Keep yesterday's value (and any missing day) of every open objective, send the
+    reports due to their owners, drop the search queries past their retention; run daily."""
     settings = PublishingSettings()
     configure_logging(service=SERVICE_NAME, json=settings.log_json, level=settings.log_level)
     engine = make_engine(settings.database_url)
@@ -120,10 +121,18 @@ def rollup() -> None:
                 now=utcnow(),
                 floor=settings.objectives_privacy_floor,
             )
+            dropped = drop_expired(
+                session=session,
+                now=utcnow(),
+                retention_days=settings.search_queries_retention_days,
+            )
     finally:
         policy.close()
         engine.dispose()
-    console.print(f"publishing rollup: {kept} day(s) kept, {reported} report(s) sent to owners")
+    console.print(
+        f"publishing rollup: {kept} day(s) kept, {reported} report(s) sent to owners, "
+        f"{dropped} search(es) past retention dropped"
+    )
 
 
 @main.command("relay-once")

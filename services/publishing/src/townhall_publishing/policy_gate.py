@@ -47,7 +47,7 @@ class PolicyGate:
         meant_for = [r for r in readers if r not in (AUDITOR, user_principal(author))]
         if not meant_for:
             return []
-        answer = self._policy.audience(meant_for)
+        answer = self._answers.audience(meant_for)
         return [s for s in answer.subjects if s != author]
 
     def groups(self, group_type: GroupType | None = None) -> list[GroupSummary]:

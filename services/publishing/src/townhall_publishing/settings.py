@@ -68,6 +68,13 @@ class PublishingSettings(ServiceSettings):
 
     # Objectives: no value or breakdown cell over fewer people than this (never below 5).
     objectives_privacy_floor: int = Field(default=5, ge=5, le=1000)
+    # A dashboard's value and breakdown read the counts of the days not settled yet as
+    # kept at most this long ago, recounting them (once, for every group) when older;
+    # 0 counts those days from the raw rows at every read.
+    objectives_live_seconds: float = Field(default=60.0, ge=0, le=3600)
+    # Search queries (kept without who searched, for the search-success indicator) are
+    # dropped by the daily rollup once older than this.
+    search_queries_retention_days: int = Field(default=90, ge=1, le=731)
 
     # The Atom feeds of official posts: where their entries link to (the portal), how many
     # entries a poll shows, and how many feed tokens a user may hold at once.

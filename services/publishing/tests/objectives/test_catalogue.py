@@ -11,6 +11,7 @@ from townhall_contracts.publishing.objectives import MetricKey
 from townhall_publishing.objectives.catalogue import (
     CATALOGUE,
     MIN_PRIVACY_FLOOR,
+    Counts,
     Notice,
     Question,
     Reply,
@@ -42,6 +43,7 @@ class Facts:
     department: dict[str, str] = field(default_factory=dict)
     report_list: list[tuple[datetime, datetime | None, str]] = field(default_factory=list)
     asked_for_acknowledged_only: list[bool] = field(default_factory=list)
+    searched: Counts = field(default_factory=Counts)
 
     def notices(self, window: Window, *, acknowledged_only: bool) -> list[Notice]:
         self.asked_for_acknowledged_only.append(acknowledged_only)
@@ -76,6 +78,9 @@ class Facts:
 
     def reports(self, window: Window) -> list[tuple[datetime, datetime | None, str]]:
         return self.report_list
+
+    def searches(self, window: Window) -> Counts:
+        return self.searched
 
 
 WINDOW = Window(T0 - timedelta(days=1), T0 + timedelta(days=30), PEOPLE)
@@ -202,3 +207,9 @@ def test_every_metric_is_documented() -> None:
         assert definition.formula and definition.counts and definition.name
         assert definition.privacy_floor >= MIN_PRIVACY_FLOOR
         assert (definition.window is None) == (definition.default_window is None)
+
+
+def test_search_success_is_opened_searches_over_searches_never_under_the_floor() -> None:
+    assert value(MetricKey.SEARCH_SUCCESS, Facts(searched=Counts(3, 12))) == 3 / 12
+    few = measure(MetricKey.SEARCH_SUCCESS, Facts(searched=Counts(2, 4)), WINDOW, None, 5)
+    assert few.value is None

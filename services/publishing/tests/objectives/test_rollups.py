@@ -19,9 +19,10 @@ from townhall_contracts.readers import ORG, PostState, space_principal
 from townhall_publishing.moderation.models import Report
 from townhall_publishing.objectives.catalogue import CATALOGUE, Window, measure
 from townhall_publishing.objectives.facts import PolicyFacts
+from townhall_publishing.objectives.live import refresh_live
 from townhall_publishing.objectives.models import WHOLE_SCOPE, Objective
 from townhall_publishing.objectives.repository import ObjectiveRepository
-from townhall_publishing.objectives.rollups import counted_measure, keep_counts, midnight
+from townhall_publishing.objectives.rollups import counted_measure, keep_counts, keep_live, midnight
 from townhall_publishing.policy_gate import PolicyGate
 from townhall_publishing.posts.models import Acknowledgement, Comment, Post, PostView, Reaction
 from townhall_publishing.spaces.models import Space
@@ -204,3 +205,87 @@ def test_a_day_is_counted_once_and_only_once_settled(
     # The scope and the four groups at or above the floor; the three-person team is not kept.
     assert set(kept) == {WHOLE_SCOPE, "site-a", "site-b", "dept-x", "dept-y"}
     assert sorted(kept[WHOLE_SCOPE]) == [START + timedelta(days=d) for d in range(3)]
+
+
+def test_live_reads_use_provisional_counts_as_kept_within_the_live_delay(
+    generated: tuple[Engine, Directory, list[Objective]],
+) -> None:
+    """A live read keeps the unsettled days' counts (for every group at once) and equals
+    the raw value as of then; within the live delay it reads them as kept, after it it
+    recounts; the rollup later settles those days over the provisional rows."""
+    engine, directory, objectives = generated
+    gate = cast(PolicyGate, directory)
+    live = timedelta(minutes=1)
+    moment = midnight(START) + timedelta(days=8, hours=1)
+    with Session(engine) as session:
+        repository = ObjectiveRepository(session)
+        for objective in objectives:
+            facts = PolicyFacts(session, gate, live_for=live)
+            keep_live(facts, repository, objective, now=moment, floor=5)
+        session.commit()
+        for objective in objectives:
+            kept = repository.counts(objective.id)
+            days = kept[WHOLE_SCOPE]
+            # Every day begun is kept: settled or provisional as of the live read.
+            assert sorted(days) == [START + timedelta(days=d) for d in range(9)]
+            assert set(kept) == {WHOLE_SCOPE, "site-a", "site-b", "dept-x", "dept-y"}
+            provisional = [d for d, row in days.items() if not row.settled]
+            assert provisional and all(days[d].as_of == moment for d in provisional)
+            # The provisional counts read back equal the raw value at that moment.
+            for group_id in (WHOLE_SCOPE, "site-a", "dept-y"):
+                people = frozenset(directory.members.get(group_id, directory.everyone))
+                counted = counted_measure(
+                    PolicyFacts(session, gate, live_for=live), objective,
+                    people=people, group_id=group_id, end=moment, floor=5,
+                )  # fmt: skip
+                window = Window(midnight(START), moment, people, objective.scope_id)
+                raw = measure(MetricKey(objective.metric), PolicyFacts(session, gate), window,
+                              objective.window, 5)  # fmt: skip
+                assert counted.value == pytest.approx(raw.value), (objective.metric, group_id)
+
+        rate = next(o for o in objectives if o.metric == "acknowledgement_rate")
+        before = repository.counts(rate.id)[WHOLE_SCOPE]
+        # Within the delay nothing is recounted; past it the provisional days are.
+        soon = moment + timedelta(seconds=30)
+        keep_live(PolicyFacts(session, gate, live_for=live), repository, rate, now=soon, floor=5)
+        assert repository.counts(rate.id)[WHOLE_SCOPE] == before
+        later = moment + timedelta(minutes=2)
+        keep_live(PolicyFacts(session, gate, live_for=live), repository, rate, now=later, floor=5)
+        after = repository.counts(rate.id)[WHOLE_SCOPE]
+        assert {d: r.as_of for d, r in after.items() if not r.settled} == {
+            d: later for d, r in before.items() if not r.settled
+        }
+        # No live delay: the kept provisional rows are never read, the raw rows are.
+        assert _compare(session, gate, rate, later + timedelta(seconds=1)) == 5
+
+        # The daily rollup settles the days whose window has passed, over their rows.
+        settle = midnight(START) + timedelta(days=12, hours=1)
+        keep_counts(PolicyFacts(session, gate), repository, rate, now=settle, floor=5)
+        session.commit()
+        settled = repository.counts(rate.id)[WHOLE_SCOPE]
+        assert [d for d, r in sorted(settled.items()) if r.settled] == [
+            START + timedelta(days=d) for d in range(7)
+        ]
+
+
+def test_the_live_counter_keeps_every_open_objectives_unsettled_days_fresh(
+    generated: tuple[Engine, Directory, list[Objective]],
+) -> None:
+    engine, directory, objectives = generated
+    gate = cast(PolicyGate, directory)
+    moment = midnight(START) + timedelta(days=8, hours=1)
+    fresher = timedelta(seconds=30)
+    with Session(engine) as session:
+        assert refresh_live(session=session, gate=gate, now=moment, floor=5,
+                            fresher_than=fresher) >= len(objectives)  # fmt: skip
+        session.commit()
+        repository = ObjectiveRepository(session)
+        for objective in objectives:
+            today = repository.counts(objective.id)[WHOLE_SCOPE][moment.date()]
+            assert not today.settled and today.as_of == moment
+        # Within the margin nothing is recounted; past it every objective is.
+        soon, later = moment + timedelta(seconds=20), moment + timedelta(seconds=40)
+        refresh_live(session=session, gate=gate, now=soon, floor=5, fresher_than=fresher)
+        refresh_live(session=session, gate=gate, now=later, floor=5, fresher_than=fresher)
+        for objective in objectives:
+            assert repository.counts(objective.id)[WHOLE_SCOPE][moment.date()].as_of == later

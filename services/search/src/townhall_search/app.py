@@ -24,6 +24,7 @@ from .index import IndexBackend, TantivyIndex
 from .index.cluster_errors import install_cluster_error_handler
 from .index.opensearch_backend import OpenSearchIndex
 from .queries.cursor import CursorCodec
+from .queries.log import SearchLog
 from .queries.router import router as queries_router
 from .reindex.router import router as reindex_router
 from .reindex.service import Reindexer
@@ -150,6 +151,7 @@ def _lifespan(wiring: _Wiring) -> Callable[[FastAPI], AbstractAsyncContextManage
             timeout=settings.http_timeout_seconds,
             transport=wiring.publishing_transport,
         )
+        app.state.search_log = _search_log(wiring, token)
         indexer = _start_indexer(app, settings)
         watch = _start_index_watch(app, settings, index, publishing, outbox, indexer)
         try:
@@ -162,8 +164,23 @@ def _lifespan(wiring: _Wiring) -> Callable[[FastAPI], AbstractAsyncContextManage
             policy.close()
             publishing.close()
             outbox.close()
+            app.state.search_log.close()
 
     return lifespan
+
+
+def _search_log(wiring: _Wiring, token: Callable[[], str]) -> SearchLog:
+    """The reports of searches to publishing, or none when recording is off."""
+    settings = wiring.settings
+    if not settings.record_queries:
+        return SearchLog(None)
+    client = PublishingClient(
+        settings.publishing_url,
+        token=token,
+        timeout=settings.http_timeout_seconds,
+        transport=wiring.publishing_transport,
+    )
+    return SearchLog(client)
 
 
 def _start_index_watch(

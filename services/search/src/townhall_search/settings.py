@@ -68,6 +68,9 @@ class SearchSettings(ServiceSettings):
     # another instance (an edit applies everywhere within this delay).
     vocabulary_check_seconds: float = Field(default=1.0, ge=0.0, le=300.0)
 
+    # Report each search (its words and how many results, never who searched) and each
+    # opened result to publishing, for the search-success indicator.
+    record_queries: bool = True
     # Search keeps no relational database: its state is the index, rebuilt from publishing.
     requires_database: ClassVar[bool] = False
 

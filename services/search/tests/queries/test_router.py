@@ -64,7 +64,7 @@ def test_search_answers_the_contract(seeded, as_user) -> None:
 
     assert response.status_code == 200
     body = response.json()
-    assert set(body) == {"total", "hits", "facets", "next_cursor", "did_you_mean"}
+    assert set(body) == {"total", "hits", "facets", "next_cursor", "did_you_mean", "search_id"}
     # The French post, then the English one through the vocabulary (sécurité | security).
     assert body["total"] == 2
     assert body["did_you_mean"] is None
@@ -125,6 +125,7 @@ def test_non_member_sees_no_hit_count_facet_or_highlight(seeded, as_user) -> Non
         "facets": {"kind": [], "space_id": [], "author_id": [], "month": []},
         "next_cursor": None,
         "did_you_mean": None,
+        "search_id": None,
     }
     broad = seeded.get(
         SEARCH, params={"q": "sécurité", "facets": ALL_FACETS}, headers=as_user("david")

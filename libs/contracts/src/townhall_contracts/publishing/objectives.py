@@ -35,6 +35,7 @@ class MetricKey(StrEnum):
     CROSS_SILO_EXCHANGE = "cross_silo_exchange"
     REPORTS = "reports"
     REPORT_HANDLING_MEDIAN_HOURS = "report_handling_median_hours"
+    SEARCH_SUCCESS = "search_success"
 
 
 class Unit(StrEnum):

@@ -24,6 +24,7 @@ from ..figures import share as percent
 from ..forms import FormRefused, FormState, checked, refusals
 from ..times import day_month
 from ..web import ClientsDep, CsrfChecked, CurrentViewer, Viewer, language, render_form
+from .objective_comparison import week_on_week
 
 router = APIRouter(tags=["staff"])
 
@@ -207,8 +208,10 @@ def _objective_page(
             "o": found,
             "series": series,
             "chart": _chart(series, lang),
+            "comparison": week_on_week(series.points),
             "by": by,
             "fmt": lambda v: _shown(v, share, lang),
+            "fmt_change": lambda v: f"{v * 100:+.1f} pt" if share else f"{v:+.1f}",
             "now": datetime.now(UTC),
         },
         viewer=viewer,

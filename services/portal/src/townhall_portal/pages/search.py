@@ -6,16 +6,19 @@ from collections.abc import Callable
 from typing import Annotated, Any
 from urllib.parse import urlencode
 
+import structlog
 from fastapi import APIRouter, Query, Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import JSONResponse, RedirectResponse, Response
 
 from townhall_clients import UnexpectedResponse
 from townhall_contracts.search import SearchResults
+from townhall_platform.errors import TownhallError
 
 from ..web import ClientsDep, CurrentViewer, Viewer, render
 from .reading import MISSING
 
 router = APIRouter(tags=["employees"])
+log = structlog.get_logger(__name__)
 
 FACETS = ("kind", "space_id", "author_id")
 FACET_PARAMS = {"kind": "kind", "space_id": "space", "author_id": "author"}
@@ -31,6 +34,7 @@ def search(
     space: Annotated[str, Query(max_length=128)] = "",
     author: Annotated[str, Query(max_length=128)] = "",
     cursor: Annotated[str, Query(max_length=512)] = "",
+    s: Annotated[str, Query(max_length=64, description="The search a later page is of")] = "",
 ) -> Response:
     filters = {"kind": kind, "space": space, "author": author}
     results = None
@@ -51,6 +55,8 @@ def search(
         return "/search?" + urlencode({k: v for k, v in params.items() if v})
 
     facets = _facets(results, filters, link)
+    # Later pages belong to the first page's search: their openings count for it.
+    search_id = (results.search_id if results else None) or s or None
     return render(
         request,
         "search.html",
@@ -59,9 +65,10 @@ def search(
             "filters": filters,
             "results": results,
             "facets": facets,
-            "next_href": link(cursor=results.next_cursor)
+            "next_href": link(cursor=results.next_cursor, s=search_id or "")
             if results and results.next_cursor
             else None,
+            "search_id": search_id,
             "first_href": link() if cursor else None,
             # The correction searches again with the same filters, from the first page.
             "did_you_mean_href": link(q=results.did_you_mean)
@@ -115,6 +122,23 @@ def _commented_titles(
             if exc.status_code not in MISSING:
                 raise
     return titles
+
+
+@router.get("/search/open", summary="Open a search result, reporting that the search found it")
+def open_result(
+    viewer: CurrentViewer,
+    clients: ClientsDep,
+    s: Annotated[str, Query(pattern=r"^[A-Za-z0-9_-]{8,64}$")],
+    to: Annotated[str, Query(pattern=r"^/posts/[A-Za-z0-9_-]{1,128}$")],
+) -> Response:
+    """The results' links pass here: search is told (without who) that the search was
+    followed by an opening, then the reader goes on to the post. A failed report never
+    keeps the reader from the post."""
+    try:
+        clients.search.search_opened(s, user_token=viewer.token)
+    except TownhallError:
+        log.warning("search_open_not_reported", search_id=s)
+    return RedirectResponse(to, status_code=303)
 
 
 @router.get("/search/suggest", summary="Type-ahead for the search box (JSON)")

@@ -24,7 +24,7 @@ router = APIRouter(prefix="/v1/indicators", tags=["indicators"])
 _MAX_PERIOD = timedelta(days=731)
 
 
-def _period(since: datetime | None, until: datetime | None) -> tuple[datetime, datetime]:
+def period(since: datetime | None, until: datetime | None) -> tuple[datetime, datetime]:
     """[since, until) with its defaults (the last 30 days), refused when empty or too long."""
     end = until or utcnow()
     start = since or end - timedelta(days=30)
@@ -50,7 +50,7 @@ def indicators(
     since: Annotated[AwareInstant | None, Query(description="Start (default: 30 days ago)")] = None,
     until: Annotated[AwareInstant | None, Query(description="End, excluded (default: now)")] = None,
 ) -> Indicators:
-    start, end = _period(since, until)
+    start, end = period(since, until)
     return service.compute(
         session=session,
         gate=gate,
@@ -81,7 +81,7 @@ def indicators_comparison(
         Literal["json", "csv"], Query(alias="format", description="csv: one line per indicator")
     ] = "json",
 ) -> IndicatorsComparison | Response:
-    start, end = _period(since, until)
+    start, end = period(since, until)
     answer = comparison.compare(
         session=session,
         gate=gate,

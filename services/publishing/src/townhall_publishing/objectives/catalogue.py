@@ -85,6 +85,15 @@ def report_handling_median_hours(source: Source, window: Window, _: int) -> Meas
     return Measure(statistics.median(delays) if delays else None, len(window.population))
 
 
+def search_success(source: Source, window: Window, _: int) -> Measure:
+    """Searches carry no person: the value is over the searches, none under the floor of
+    searches either, and only company-wide (a scope's people cannot be told apart)."""
+    counts = source.searches(window)
+    if counts.whole < MIN_PRIVACY_FLOOR:
+        return Measure(None, len(window.population))
+    return Measure(counts.part / counts.whole, len(window.population))
+
+
 def from_counts(unit: Unit, counts: Counts) -> float | None:
     """An additive metric's value from its counts: a share, per hundred, or a count."""
     if unit == Unit.COUNT:
@@ -292,8 +301,21 @@ CATALOGUE: dict[MetricKey, Metric] = {
             DOWN,
             report_handling_median_hours,
         ),
+        _metric(
+            MetricKey.SEARCH_SUCCESS,
+            "Search success",
+            "searches (a query's first page) in the period followed by opening one of "
+            "their results / searches; company-wide only, none under the floor of searches",
+            Unit.SHARE,
+            ["search queries (without who searched)", "results opened from them"],
+            UP,
+            search_success,
+        ),
     )
 }
+
+# Metrics whose events name nobody: measured company-wide only, with no breakdown.
+COMPANY_ONLY = frozenset({MetricKey.SEARCH_SUCCESS})
 
 
 def measure(key: MetricKey, source: Source, window: Window, n: int | None, floor: int) -> Measure:

@@ -35,6 +35,19 @@ COLLECTED: tuple[Collected, ...] = (
         shown_per_person=False,
     ),
     Collected(
+        what=(
+            "Search queries: the words (in lower case), how many results, whether a result "
+            "was opened; never who searched"
+        ),
+        why=(
+            "Search success: the share of searches followed by opening a result, and the "
+            "queries that find nothing (shown only when asked at least 5 times)"
+        ),
+        kept="{days} days, then deleted by the daily rollup",
+        names_a_person=False,
+        shown_per_person=False,
+    ),
+    Collected(
         what="Objectives, their edits and their daily values",
         why="Following each objective against its target",
         kept="As long as the objective",
@@ -42,3 +55,10 @@ COLLECTED: tuple[Collected, ...] = (
         shown_per_person=False,
     ),
 )
+
+
+def collected(*, search_retention_days: int) -> list[Collected]:
+    """What is collected, with the retention periods as configured."""
+    return [
+        c.model_copy(update={"kept": c.kept.format(days=search_retention_days)}) for c in COLLECTED
+    ]

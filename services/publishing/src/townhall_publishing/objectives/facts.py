@@ -8,7 +8,7 @@ daily membership history that a rollup could read cheaply).
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any, TypeVar
 
 from sqlmodel import Session
@@ -18,7 +18,7 @@ from townhall_contracts.readers import ORG, group_principal, space_principal
 
 from ..policy_gate import PolicyGate
 from .repository import FactsRepository, ObjectiveRepository
-from .sources import Counts, Notice, Question, Reply, Window
+from .sources import Counts, KeptCounts, Notice, Question, Reply, Window
 
 T = TypeVar("T")
 
@@ -26,8 +26,12 @@ T = TypeVar("T")
 class PolicyFacts:
     """One measuring pass: audiences and departments are asked of policy once each."""
 
-    def __init__(self, session: Session, gate: PolicyGate) -> None:
+    def __init__(
+        self, session: Session, gate: PolicyGate, *, live_for: timedelta = timedelta(0)
+    ) -> None:
         self._rows = FactsRepository(session)
+        # How old the kept counts of unsettled days may be for a live read (0: recount).
+        self.live_for = live_for
         self._gate = gate
         self._audiences: dict[tuple[str, ...], frozenset[str]] = {}
         self._departments: dict[str, str] | None = None
@@ -40,8 +44,8 @@ class PolicyFacts:
         self._spans: dict[tuple[Any, ...], Any] = {}
         self._earlier: dict[datetime, set[str]] = {}
         self._groups: dict[GroupType, list[GroupSummary]] = {}
-        self._counts: dict[str, dict[str, dict[date, Counts]]] = {}
-        self._session = session
+        self._counts: dict[str, dict[str, dict[date, KeptCounts]]] = {}
+        self.session = session
 
     def _span(self, what: str, window: Window, read: Callable[[Window], T]) -> T:
         key = (what, window.start, window.end, window.space_id)
@@ -62,10 +66,10 @@ class PolicyFacts:
         found: T = self._spans[key]
         return found
 
-    def kept_counts(self, objective_id: str) -> dict[str, dict[date, Counts]]:
+    def kept_counts(self, objective_id: str) -> dict[str, dict[date, KeptCounts]]:
         """The objective's kept daily counts per group id, read once per pass."""
         if objective_id not in self._counts:
-            self._counts[objective_id] = ObjectiveRepository(self._session).counts(objective_id)
+            self._counts[objective_id] = ObjectiveRepository(self.session).counts(objective_id)
         return self._counts[objective_id]
 
     def people(self, principals: list[str]) -> frozenset[str]:
@@ -89,12 +93,23 @@ class PolicyFacts:
             lambda w: self._rows.official_posts(w, acknowledged_only=acknowledged_only),
         )
         return [
-            Notice(post_id, at, self.people(readers) - {author})
+            Notice(post_id, at, self._meant_for(readers, author))
             for post_id, at, readers, author in rows
         ]
 
+    def _meant_for(self, readers: list[str], author: str) -> frozenset[str]:
+        """The readers' people but the author; one set for the notices that share both."""
+        key = (*sorted(readers), "\0author", author)
+        if key not in self._audiences:
+            self._audiences[key] = self.people(readers) - {author}
+        return self._audiences[key]
+
     def acknowledgements(self, post_ids: list[str]) -> dict[str, dict[str, datetime]]:
         return _remembered(self._acks, post_ids, self._rows.acknowledgements)
+
+    def acknowledgement_counts(self, post_ids: list[str]) -> dict[str, int]:
+        """How many acknowledged each post, counted by the database."""
+        return self._rows.acknowledgement_counts(post_ids)
 
     def views(self, post_ids: list[str]) -> dict[str, dict[str, datetime]]:
         return _remembered(self._views, post_ids, self._rows.views)
@@ -139,6 +154,9 @@ class PolicyFacts:
 
     def reports(self, window: Window) -> list[tuple[datetime, datetime | None, str]]:
         return self._span("reports", window, self._rows.reports)
+
+    def searches(self, window: Window) -> Counts:
+        return self._span("searches", window, self._rows.searches)
 
 
 def _remembered(

@@ -14,7 +14,7 @@ from townhall_contracts.publishing.objectives import (
 )
 from townhall_contracts.readers import group_principal
 
-from .catalogue import Measure, Window, measure
+from .catalogue import COMPANY_ONLY, Measure, Window, measure
 from .facts import PolicyFacts
 from .models import WHOLE_SCOPE, Objective, ObjectivePoint
 from .progress import expected
@@ -140,7 +140,11 @@ def breakdown(
     nor head count."""
     scope = facts.scope_people(objective.scope_kind, objective.scope_id)
     cells: list[BreakdownCell] = []
+    nobody = MetricKey(objective.metric) in COMPANY_ONLY
     for group in facts_groups(facts, group_type):
+        if nobody:
+            cells.append(_suppressed(group, "Its events name nobody: no value per group."))
+            continue
         people = facts.people([group_principal(group[0])]) & scope
         if len(people) < floor:
             cells.append(
@@ -164,6 +168,17 @@ def breakdown(
             )
         )
     return sorted(cells, key=lambda c: _lag_order(c, objective))
+
+
+def _suppressed(group: tuple[str, str], note: str) -> BreakdownCell:
+    return BreakdownCell(
+        group_id=group[0],
+        group_name=group[1],
+        value=None,
+        population=None,
+        suppressed=True,
+        note=note,
+    )
 
 
 def facts_groups(facts: PolicyFacts, group_type: GroupType) -> list[tuple[str, str]]:

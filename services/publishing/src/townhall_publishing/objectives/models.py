@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Column, Date, ForeignKey, Index, String, Text
+from sqlalchemy import JSON, Boolean, Column, Date, ForeignKey, Index, String, Text, true
 from sqlmodel import Field
 
 from townhall_platform.db import UTCDateTime
@@ -82,8 +82,10 @@ class ObjectiveCount(PublishingModel, table=True):
     """An additive metric's counts for one day of an objective (the events of that day,
     as of when they settled), for its whole scope or one directory group within it.
 
-    Written by the daily rollup once the day can no longer change; a day without a row
-    is counted from the raw tables when read.
+    Written by the daily rollup once the day can no longer change (settled); the days
+    still open to late events are kept provisionally, as of `computed_at`, and recounted
+    once they are older than the live delay. A day without a usable row is counted from
+    the raw tables when read.
     """
 
     __tablename__ = "objective_counts"
@@ -96,3 +98,6 @@ class ObjectiveCount(PublishingModel, table=True):
     part: float
     whole: float
     computed_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
+    settled: bool = Field(
+        default=True, sa_column=Column(Boolean(), nullable=False, server_default=true())
+    )

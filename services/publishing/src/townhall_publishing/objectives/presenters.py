@@ -30,6 +30,8 @@ from .facts import PolicyFacts
 from .measuring import value_at
 from .models import Objective, ObjectiveChange
 from .progress import STATUS_RULE, expected, status
+from .repository import ObjectiveRepository
+from .rollups import keep_live
 
 
 def present(
@@ -43,6 +45,7 @@ def present(
     metric = MetricKey(objective.metric)
     # A closed objective is shown as it stood when it closed.
     end = min(now, objective.closed_at) if objective.closed_at else now
+    keep_live(facts, ObjectiveRepository(facts.session), objective, now=now, floor=floor)
     value = value_at(facts, objective, end, floor).value
     path = expected(
         baseline=objective.baseline,

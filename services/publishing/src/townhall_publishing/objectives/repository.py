@@ -8,6 +8,7 @@ from typing import Any, TypeVar
 
 from sqlalchemy import Result, func, or_, union
 from sqlalchemy import select as sa_select
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.sql import CompoundSelect, Executable, Select
 from sqlmodel import Session, col, select
 
@@ -15,8 +16,9 @@ from townhall_contracts.readers import PostState
 
 from ..moderation.models import Report
 from ..posts.models import Acknowledgement, Comment, Post, PostView, Reaction
+from ..searches.repository import SearchQueryRepository
 from .models import Objective, ObjectiveChange, ObjectiveCount, ObjectivePoint
-from .sources import Counts, Question, Reply, Window
+from .sources import Counts, KeptCounts, Question, Reply, Window
 
 # Keeps every `IN (...)` list well under SQLite's and PostgreSQL's parameter limits.
 _CHUNK = 5000
@@ -69,30 +71,53 @@ class ObjectiveRepository:
     def add_points(self, points: Sequence[ObjectivePoint]) -> None:
         self._session.add_all(points)
 
-    def counts(self, objective_id: str) -> dict[str, dict[date, Counts]]:
+    def counts(self, objective_id: str) -> dict[str, dict[date, KeptCounts]]:
         """The kept daily counts of an objective, per group id then day."""
         statement = sa_select(
             col(ObjectiveCount.group_id),
             col(ObjectiveCount.day),
             col(ObjectiveCount.part),
             col(ObjectiveCount.whole),
+            col(ObjectiveCount.settled),
+            col(ObjectiveCount.computed_at),
         ).where(col(ObjectiveCount.objective_id) == objective_id)
-        found: dict[str, dict[date, Counts]] = {}
-        for group_id, day, part, whole in self._session.connection().execute(statement):
-            found.setdefault(group_id, {})[day] = Counts(part, whole)
+        found: dict[str, dict[date, KeptCounts]] = {}
+        for group_id, day, part, whole, settled, at in self._run(statement):
+            found.setdefault(group_id, {})[day] = KeptCounts(Counts(part, whole), settled, at)
         return found
 
     def counted_days(self, objective_id: str, group_id: str) -> set[date]:
+        """The days whose counts have settled and are kept."""
         statement = sa_select(col(ObjectiveCount.day)).where(
             col(ObjectiveCount.objective_id) == objective_id,
             col(ObjectiveCount.group_id) == group_id,
+            col(ObjectiveCount.settled).is_(True),
         )
-        return set(self._session.connection().execute(statement).scalars())
+        return set(self._run(statement).scalars())
 
     def add_counts(self, counts: Sequence[ObjectiveCount]) -> None:
-        # Flushed now: the counts are read back with Core statements in the same pass.
-        self._session.add_all(counts)
-        self._session.flush()
+        """Keep the counts, replacing the row of the same day and group: a provisional
+        row is recounted, then settled; two readers recounting at once both succeed."""
+        if not counts:
+            return
+        dialect = self._session.connection().dialect.name
+        insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+        rows = [c.model_dump() for c in counts]
+        # Seven parameters a row: a thousand rows stay under SQLite's parameter limit.
+        for first in range(0, len(rows), 1000):
+            statement = insert(ObjectiveCount).values(rows[first : first + 1000])
+            self._run(
+                statement.on_conflict_do_update(
+                    index_elements=["objective_id", "day", "group_id"],
+                    set_={
+                        name: statement.excluded[name]
+                        for name in ("part", "whole", "computed_at", "settled")
+                    },
+                )
+            )
+
+    def _run(self, statement: Executable) -> Rows:
+        return self._session.connection().execute(statement)
 
 
 class FactsRepository:
@@ -137,6 +162,17 @@ class FactsRepository:
             ).where(col(Acknowledgement.post_id).in_(list(chunk)))
             for post_id, user, at in self._run(statement):
                 found.setdefault(post_id, {})[user] = at
+        return found
+
+    def acknowledgement_counts(self, post_ids: Sequence[str]) -> dict[str, int]:
+        found: dict[str, int] = {}
+        for chunk in _chunks(post_ids):
+            statement = (
+                sa_select(col(Acknowledgement.post_id), func.count())
+                .where(col(Acknowledgement.post_id).in_(list(chunk)))
+                .group_by(col(Acknowledgement.post_id))
+            )
+            found.update({post_id: int(n) for post_id, n in self._run(statement)})
         return found
 
     def views(self, post_ids: Sequence[str]) -> dict[str, dict[str, datetime]]:
@@ -242,3 +278,8 @@ class FactsRepository:
         if window.space_id is not None:
             statement = statement.where(col(Report.space_id) == window.space_id)
         return [(a, b, c) for a, b, c in self._run(statement)]
+
+    def searches(self, window: Window) -> Counts:
+        """(searches followed by opening a result, searches) made in the window."""
+        searches, opened = SearchQueryRepository(self._session).counts(window.start, window.end)
+        return Counts(opened, searches)

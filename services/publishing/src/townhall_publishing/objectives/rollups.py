@@ -1,6 +1,11 @@
 """Daily counts of the additive metrics: kept per objective, day and directory group once
 the day has settled, and read back so that a value or a breakdown cell recounts only the
-days not yet settled (the last N days of an N-day window) from the raw tables.
+days not yet settled (the last N days of an N-day window).
+
+Those days are kept too, provisionally: a live read (a dashboard) recounts them once for
+every group when their counts are older than the live delay, and otherwise reads them as
+kept, so that its cost does not grow with the population (a cell is a sum of kept rows).
+With no live delay, they are counted from the raw tables at each read, per cell.
 
 The counts are the catalogue's own (`Additive.counts` over a one-day window), so a value
 read from them equals the value computed over the whole period
@@ -20,7 +25,7 @@ from .catalogue import CATALOGUE, MIN_PRIVACY_FLOOR, Additive, from_counts
 from .facts import PolicyFacts
 from .models import WHOLE_SCOPE, Objective, ObjectiveCount
 from .repository import ObjectiveRepository
-from .sources import Counts, Measure, Window
+from .sources import Counts, KeptCounts, Measure, Window
 
 
 def midnight(day: date) -> datetime:
@@ -60,6 +65,18 @@ def counted_measure(
     return facts.remembered(key, lambda: _counted(facts, objective, people, group_id, end))
 
 
+def _usable(
+    row: KeptCounts | None, day: date, end: datetime, settles: timedelta, live: timedelta
+) -> bool:
+    """Whether a kept row stands for the day's counts as of `end`: settled by then, or
+    provisional, counted before `end` and no longer than the live delay before it."""
+    if row is None:
+        return False
+    if row.settled:
+        return midnight(day + timedelta(days=1)) + settles <= end
+    return live > timedelta(0) and row.as_of <= end <= row.as_of + live
+
+
 def _counted(
     facts: PolicyFacts, objective: Objective, people: frozenset[str], group_id: str, end: datetime
 ) -> Measure:
@@ -73,12 +90,12 @@ def _counted(
     gap: date | None = None
     for day in _days(objective.starts_on, end):
         row = kept.get(day)
-        if row is not None and midnight(day + timedelta(days=1)) + settles <= end:
+        if row is not None and _usable(row, day, end, settles, facts.live_for):
             if gap is not None:
                 span = Window(midnight(gap), midnight(day), people, space, as_of=end)
                 total += rule.counts(facts, span, n)
                 gap = None
-            total += row
+            total += row.counts
         elif gap is None:
             gap = day
     if gap is not None:
@@ -106,26 +123,30 @@ def keep_counts(
     *,
     now: datetime,
     floor: int,
+    provisional: bool = False,
 ) -> int:
-    """Keep the counts of every settled day of the objective that has none yet; the
-    days kept. Idempotent: a day once kept is never counted again."""
+    """Keep the counts of every settled day of the objective that has none yet (and, if
+    `provisional`, of every day begun since, as of `now`); the days kept. Idempotent: a
+    settled day once kept is never counted again."""
     counting = additive(objective)
     if counting is None:
         return 0
     rule, n, _unit = counting
     settles = rule.settles_after(n)
     space = objective.scope_id if objective.scope_kind == "space" else None
-    scope = facts.scope_people(objective.scope_kind, objective.scope_id)
-    groups = _groups(facts, scope, floor)
+    groups = _groups(facts, facts.scope_people(objective.scope_kind, objective.scope_id), floor)
     done = repository.counted_days(objective.id, WHOLE_SCOPE)
     kept = 0
     day = objective.starts_on
-    while day <= objective.ends_on and midnight(day + timedelta(days=1)) + settles <= now:
+    while day <= objective.ends_on and midnight(day) < now:
+        settled = midnight(day + timedelta(days=1)) + settles <= now
+        if not settled and not provisional:
+            break
         if day not in done:
+            end = min(midnight(day + timedelta(days=1)), now)
             rows = []
             for group_id, people in groups:
-                span = Window(midnight(day), midnight(day + timedelta(days=1)), people, space, now)
-                counts = rule.counts(facts, span, n)
+                counts = rule.counts(facts, Window(midnight(day), end, people, space, now), n)
                 rows.append(
                     ObjectiveCount(
                         objective_id=objective.id,
@@ -134,10 +155,31 @@ def keep_counts(
                         part=counts.part,
                         whole=counts.whole,
                         computed_at=now,
+                        settled=settled,
                     )
                 )
             repository.add_counts(rows)
-            facts.forget_counts(objective.id)
             kept += 1
         day += timedelta(days=1)
+    facts.forget_counts(objective.id)
     return kept
+
+
+def keep_live(
+    facts: PolicyFacts,
+    repository: ObjectiveRepository,
+    objective: Objective,
+    *,
+    now: datetime,
+    floor: int,
+) -> None:
+    """Before a live read: recount the days not settled yet, once for every group, when
+    today's kept counts are missing or older than the live delay."""
+    if facts.live_for <= timedelta(0) or additive(objective) is None:
+        return
+    if objective.closed_at is not None or now.date() > objective.ends_on:
+        return
+    today = facts.kept_counts(objective.id).get(WHOLE_SCOPE, {}).get(now.date())
+    if today is not None and today.as_of <= now <= today.as_of + facts.live_for:
+        return
+    keep_counts(facts, repository, objective, now=now, floor=floor, provisional=True)

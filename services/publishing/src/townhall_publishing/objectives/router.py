@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query, Response, status
@@ -27,7 +27,7 @@ from townhall_platform.errors import problem_responses
 from ..database import utcnow
 from ..deps import PolicyGateDep, SessionDep, SettingsDep
 from . import service
-from .collection import COLLECTED
+from .collection import collected
 from .presenters import export_row
 
 router = APIRouter(tags=["objectives"])
@@ -49,8 +49,8 @@ def get_metrics(user: CurrentUser) -> list[MetricDefinition]:
     response_model=list[Collected],
     responses=problem_responses(401),
 )
-def get_collection(user: CurrentUser) -> list[Collected]:
-    return list(COLLECTED)
+def get_collection(user: CurrentUser, settings: SettingsDep) -> list[Collected]:
+    return collected(search_retention_days=settings.search_queries_retention_days)
 
 
 @router.get(
@@ -75,6 +75,7 @@ def list_objectives(
         actor=user.subject,
         now=utcnow(),
         floor=settings.objectives_privacy_floor,
+        live_for=timedelta(seconds=settings.objectives_live_seconds),
     )
     if export == "csv":
         rows = [export_row(objective) for objective in answer.objectives]
@@ -126,6 +127,7 @@ def get_objective(
         objective_id=objective_id,
         now=utcnow(),
         floor=settings.objectives_privacy_floor,
+        live_for=timedelta(seconds=settings.objectives_live_seconds),
     )
 
 
@@ -209,6 +211,7 @@ def objective_series(
         by=by,
         now=utcnow(),
         floor=settings.objectives_privacy_floor,
+        live_for=timedelta(seconds=settings.objectives_live_seconds),
     )
     if export == "csv":
         return csv_response(answer.points, schema=SeriesPoint, name=f"objective-{objective_id}")

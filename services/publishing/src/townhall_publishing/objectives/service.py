@@ -27,7 +27,7 @@ from ..policy_gate import PolicyGate
 from ..spaces.errors import SpaceNotFound
 from ..spaces.service import get_visible_space
 from . import measuring
-from .catalogue import CATALOGUE
+from .catalogue import CATALOGUE, COMPANY_ONLY
 from .errors import (
     InvalidObjective,
     ObjectiveClosed,
@@ -40,7 +40,7 @@ from .levers import levers
 from .models import Objective, ObjectiveChange
 from .presenters import present, series_of
 from .repository import ObjectiveRepository
-from .rollups import keep_counts
+from .rollups import keep_counts, keep_live
 
 # One series request covers at most this many days (a year and a bit).
 MAX_SERIES_DAYS = 400
@@ -100,6 +100,10 @@ def create(
         domain=_domain(request.scope.kind.value, request.scope.id),
     )
     _check_target(request.metric, request.target, request.window)
+    if request.metric in COMPANY_ONLY and request.scope.kind != ScopeKind.COMPANY:
+        raise InvalidObjective(
+            f"The metric '{request.metric.value}' names nobody: it is measured company-wide only."
+        )
     owner = request.owner_id or actor
     _check_owner(gate, owner)
     definition = CATALOGUE[request.metric].definition
@@ -163,21 +167,35 @@ def _readable(session: Session, gate: PolicyGate, actor: str, objective_id: str)
 
 
 def get(
-    *, session: Session, gate: PolicyGate, actor: str, objective_id: str, now: datetime, floor: int
+    *,
+    session: Session,
+    gate: PolicyGate,
+    actor: str,
+    objective_id: str,
+    now: datetime,
+    floor: int,
+    live_for: timedelta = timedelta(0),
 ) -> ObjectiveRead:
     objective = _readable(session, gate, actor, objective_id)
     changes = ObjectiveRepository(session).changes(objective.id)
-    return present(objective, changes, PolicyFacts(session, gate), now=now, floor=floor)
+    facts = PolicyFacts(session, gate, live_for=live_for)
+    return present(objective, changes, facts, now=now, floor=floor)
 
 
 def list_for(
-    *, session: Session, gate: PolicyGate, actor: str, now: datetime, floor: int
+    *,
+    session: Session,
+    gate: PolicyGate,
+    actor: str,
+    now: datetime,
+    floor: int,
+    live_for: timedelta = timedelta(0),
 ) -> ObjectiveList:
     """The objectives `actor` owns or may read, newest first, each with today's value."""
     everything = ObjectiveRepository(session).all()
     domains = sorted({_domain(o.scope_kind, o.scope_id) for o in everything})
     allowed = gate.allowed_domains(subject=actor, action=Action.OBJECTIVE_READ, domains=domains)
-    facts = PolicyFacts(session, gate)
+    facts = PolicyFacts(session, gate, live_for=live_for)
     return ObjectiveList(
         objectives=[
             present(o, [], facts, now=now, floor=floor)
@@ -287,6 +305,7 @@ def series(
     by: GroupType | None,
     now: datetime,
     floor: int,
+    live_for: timedelta = timedelta(0),
 ) -> ObjectiveSeries:
     if first is not None and last is not None and last < first:
         raise InvalidObjective("`to` must not be before `from`.")
@@ -295,9 +314,11 @@ def series(
     last = min(last or objective.ends_on, objective.ends_on)
     if (last - first).days >= MAX_SERIES_DAYS:
         raise InvalidObjective(f"A series covers at most {MAX_SERIES_DAYS} days.")
-    facts = PolicyFacts(session, gate)
+    facts = PolicyFacts(session, gate, live_for=live_for)
+    repository = ObjectiveRepository(session)
+    keep_live(facts, repository, objective, now=now, floor=floor)
     points = measuring.series(
-        facts, ObjectiveRepository(session), objective, first=first, last=last, now=now, floor=floor
+        facts, repository, objective, first=first, last=last, now=now, floor=floor
     )
     cells = measuring.breakdown(facts, objective, group_type=by, end=now, floor=floor) if by else []
     return series_of(objective, points, by, cells, levers(facts, objective, now=now))

@@ -69,6 +69,15 @@ class Counts:
         return Counts(self.part + other.part, self.whole + other.whole)
 
 
+@dataclass(frozen=True)
+class KeptCounts:
+    """A day's counts as kept: settled for good, or provisional as of `as_of`."""
+
+    counts: Counts
+    settled: bool
+    as_of: datetime
+
+
 class Source(Protocol):
     """The facts the formulas read; `objectives/repository.py` answers them with SQL."""
 
@@ -83,3 +92,4 @@ class Source(Protocol):
     def comment_pairs(self, window: Window) -> list[tuple[str, str]]: ...
     def departments(self) -> dict[str, str]: ...
     def reports(self, window: Window) -> list[tuple[datetime, datetime | None, str]]: ...
+    def searches(self, window: Window) -> Counts: ...

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, BackgroundTasks, Path, Query, status
 
 from townhall_contracts.search import SearchResults
 from townhall_platform.app import CurrentUser
@@ -18,6 +18,7 @@ from ..vocabulary.router import VocabularyDep
 from . import service
 from .deps import CursorsDep
 from .errors import UnknownFacet
+from .log import SEARCH_ID_PATTERN, SearchLogDep
 from .schemas import Suggestions
 
 router = APIRouter(prefix="/v1", tags=["search"])
@@ -64,6 +65,8 @@ def search(
     cursors: CursorsDep,
     settings: SettingsDep,
     vocabulary: VocabularyDep,
+    search_log: SearchLogDep,
+    background: BackgroundTasks,
     q: Annotated[str, Query(max_length=MAX_QUERY_CHARS, description="Free text")] = "",
     kind: Annotated[Literal["social", "official"] | None, Query()] = None,
     space: Annotated[str | None, Query(min_length=1, max_length=128)] = None,
@@ -87,7 +90,7 @@ def search(
         ),
     ] = "",
 ) -> SearchResults:
-    return service.search(
+    results = service.search(
         index=index,
         policy=policy,
         cursors=cursors,
@@ -107,6 +110,30 @@ def search(
         max_result_window=settings.max_result_window,
         vocabulary=vocabulary_service.current(vocabulary),
     )
+    if search_log.enabled and cursor is None and q.strip():
+        results.search_id = search_log.new_id()
+        background.add_task(search_log.searched(results.search_id, q, results.total))
+    return results
+
+
+@router.post(
+    "/searches/{search_id}/opened",
+    summary="Report that a result of a search was opened (for the search-success indicator)",
+    description=(
+        "`search_id` is the one a first page answered. The report names no user: it only "
+        "marks that search as followed by an opening. Accepted at once and passed on in "
+        "the background; an unknown or expired id is dropped there."
+    ),
+    status_code=status.HTTP_202_ACCEPTED,
+    responses=problem_responses(401, 422),
+)
+def search_opened(
+    caller: CurrentUser,
+    search_log: SearchLogDep,
+    background: BackgroundTasks,
+    search_id: Annotated[str, Path(pattern=SEARCH_ID_PATTERN)],
+) -> None:
+    background.add_task(search_log.opened(search_id))
 
 
 def _facet_names(raw: str) -> tuple[str, ...]:
