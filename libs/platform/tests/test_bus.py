@@ -255,6 +255,50 @@ def test_the_thread_publisher_reports_nats_down_and_publishes_once_it_is_back(
         publisher.close()
 
 
+def _stored_ids(url: str) -> list[str]:
+    """The message ids the test stream holds, in its order."""
+
+    async def read() -> list[str]:
+        bus = await _bus(url)
+        info = await bus.js.stream_info(STREAM.name)
+        ids = []
+        for sequence in range(info.state.first_seq, info.state.last_seq + 1):
+            message = await bus.js.get_msg(STREAM.name, sequence)
+            ids.append((message.headers or {})["Nats-Msg-Id"])
+        await bus.close()
+        return ids
+
+    return asyncio.run(read())
+
+
+def test_a_batch_is_stored_in_order_and_nothing_overtakes_a_refused_message(
+    nats: NatsServer,
+) -> None:
+    publisher = BusThread(Bus(nats.url, name="relay"), streams=[STREAM])
+    try:
+        many = [("test.events.t", str(n).encode(), f"b-{n}") for n in range(300)]
+        assert publisher.publish_all(many) == 300
+        assert _stored_ids(nats.url) == [f"b-{n}" for n in range(300)]
+
+        # The second message goes to a subject no stream keeps, so it is not stored:
+        # the server then refuses the third, which was sent after it without waiting.
+        batch = [
+            ("test.events.t", b"1", "p-1"),
+            ("nowhere.t", b"2", "p-2"),
+            ("test.events.t", b"3", "p-3"),
+        ]
+        with pytest.raises(PartialPublish) as partial:
+            publisher.publish_all(batch, timeout=2.0)
+        assert partial.value.stored == 1
+        assert _stored_ids(nats.url)[300:] == ["p-1"]
+
+        fixed = [batch[0], ("test.events.t", b"2", "p-2"), batch[2]]
+        assert publisher.publish_all(fixed) == 3
+        assert _stored_ids(nats.url)[300:] == ["p-1", "p-2", "p-3"]
+    finally:
+        publisher.close()
+
+
 def test_connecting_to_nothing_says_where(tmp_path: Path) -> None:
     async def scenario() -> None:
         bus = Bus("nats://127.0.0.1:1", name="test", connect_timeout=0.2)

@@ -169,3 +169,26 @@ def test_events_wait_for_policy_as_long_as_it_is_down(
     finally:
         consumer.stop()
     assert asyncio.run(_dead_letters(nats_url)) == 0
+
+
+def test_a_backlog_is_applied_in_batches_each_event_once(
+    app: Any, engine: Engine, nats_url: str
+) -> None:
+    events = [
+        published(f"burst-{n}", kind="social", author_id="bob", mentions=["alice"])
+        for n in range(40)
+    ]
+    # Written while no consumer runs, one of them twice under another message id: the
+    # consumer fetches them in batches, each applied in one transaction.
+    asyncio.run(_publish(nats_url, *map(_as_message, events), _as_message(events[7], "replayed")))
+    applied_before = _count(engine, AppliedEvent)
+    notified_before = _count(engine, Notification)
+    consumer = _consumer(app, nats_url)
+    consumer.start()
+    try:
+        _eventually(
+            lambda: _count(engine, AppliedEvent) == applied_before + 40, "the backlog to apply"
+        )
+    finally:
+        consumer.stop()
+    assert _count(engine, Notification) == notified_before + 40

@@ -1,9 +1,10 @@
 """The bus consumer: publishing's events from NATS JetStream into `apply`.
 
 The platform's durable pull consumer (`townhall_platform.bus`, durable `nats_durable`)
-on publishing's stream: each message is applied in its own transaction and acknowledged
-only after the commit, so a consumer killed mid-batch gets the unacknowledged messages
-again and `apply` (keyed by event id) writes nothing twice. An event that cannot be read
+on publishing's stream: each fetched batch is applied in one transaction and
+acknowledged only after the commit (one message at a time, each in its own, when the
+batch fails), so a consumer killed mid-batch gets the unacknowledged messages again and
+`apply` (keyed by event id) writes nothing twice. An event that cannot be read
 is poison: it goes to the dead-letter subject at once. Policy being down is
 `RetryLater`: the event comes again, without limit, until policy answers.
 """
@@ -12,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import threading
+from collections.abc import Sequence
 
 from pydantic import ValidationError
 from sqlalchemy.engine import Engine
@@ -38,15 +40,26 @@ SUBJECTS = [f"{SUBJECT_PREFIX}.>"]
 
 
 def handle(
-    message: bytes, *, engine: Engine, reach: Reach, book: PreferenceBook, portal_url: str
+    messages: Sequence[bytes],
+    *,
+    engine: Engine,
+    reach: Reach,
+    book: PreferenceBook,
+    portal_url: str,
 ) -> None:
-    """Apply one message's event in its own transaction (`UnreadableEvent` if it is not one)."""
+    """Apply the messages' events in one transaction (`UnreadableEvent` if one is not an
+    event): all of them are written, or none."""
+    events = [_event(message) for message in messages]
+    with session_scope(engine) as session:
+        for event in events:
+            apply(session, event, reach=reach, book=book, portal_url=portal_url)
+
+
+def _event(message: bytes) -> Event:
     try:
-        event = Event.model_validate_json(message)
+        return Event.model_validate_json(message)
     except ValidationError as exc:
         raise UnreadableEvent(f"Not an event: {exc}") from exc
-    with session_scope(engine) as session:
-        apply(session, event, reach=reach, book=book, portal_url=portal_url)
 
 
 class BusConsumer:
@@ -67,8 +80,8 @@ class BusConsumer:
     ) -> None:
         self._bus = Bus(url, name=durable, metrics=metrics, credentials=credentials)
         self._durable = durable
-        self._apply = lambda data: handle(
-            data, engine=engine, reach=reach, book=book, portal_url=portal_url
+        self._apply = lambda messages: handle(
+            messages, engine=engine, reach=reach, book=book, portal_url=portal_url
         )
         self._options = options or ConsumerOptions(dead_letter_subject=DEAD_LETTER_SUBJECT)
         self._loop: asyncio.AbstractEventLoop | None = None
@@ -94,7 +107,12 @@ class BusConsumer:
         self._loop = asyncio.get_running_loop()
         self._task = asyncio.create_task(
             self._bus.run_consumer(
-                self._durable, self._one, subjects=SUBJECTS, stream=STREAM, options=self._options
+                self._durable,
+                self._one,
+                subjects=SUBJECTS,
+                stream=STREAM,
+                options=self._options,
+                batch_handler=self._batch,
             )
         )
         self._started.set()
@@ -105,10 +123,18 @@ class BusConsumer:
         finally:
             await self._bus.close()
 
+    async def _batch(self, messages: Sequence[Message]) -> None:
+        """A fetched batch in one transaction; if it fails, the consumer hands each
+        message to `_one`, so that one bad event is retried or dead-lettered alone."""
+        try:
+            await asyncio.to_thread(self._apply, [message.data for message in messages])
+        except ServiceUnavailable as exc:
+            raise RetryLater(str(exc)) from exc
+
     async def _one(self, message: Message) -> None:
         try:
             # The database and policy calls are blocking: off the event loop.
-            await asyncio.to_thread(self._apply, message.data)
+            await asyncio.to_thread(self._apply, [message.data])
         except UnreadableEvent as exc:
             raise Poison(exc.detail) from exc
         except ServiceUnavailable as exc:

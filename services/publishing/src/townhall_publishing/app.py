@@ -229,4 +229,5 @@ def build_relay(
         initial_backoff=settings.relay_initial_backoff_seconds,
         max_backoff=settings.relay_max_backoff_seconds,
         max_lag=settings.relay_max_lag_seconds,
+        coalesce=settings.relay_coalesce_seconds,
     )

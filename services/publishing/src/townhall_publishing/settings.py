@@ -46,6 +46,9 @@ class PublishingSettings(ServiceSettings):
     relay_batch_size: int = Field(default=500, ge=1, le=5000)
     relay_initial_backoff_seconds: float = Field(default=0.2, ge=0)
     relay_max_backoff_seconds: float = Field(default=5.0, gt=0)
+    # Under load a relay pass starts at most this often, so that commits close together
+    # share one pass and one batch on the bus; a lone commit is relayed at once.
+    relay_coalesce_seconds: float = Field(default=0.01, ge=0, le=1.0)
 
     # Publishing reports itself not ready (`/readyz` 503) when the oldest event the relay
     # has yet to publish is older than this, or when no relay pass succeeded for as long

@@ -13,7 +13,7 @@ import nats
 import structlog
 from nats.aio.client import Client as NATS
 from nats.js import JetStreamContext
-from nats.js.api import DiscardPolicy, RetentionPolicy, StorageType, StreamConfig
+from nats.js.api import DiscardPolicy, PubAck, RetentionPolicy, StorageType, StreamConfig
 from nats.js.errors import NotFoundError
 
 from ..tracing import current_headers
@@ -29,6 +29,7 @@ _log = structlog.get_logger("townhall.bus")
 # Where dead letters are kept, for an operator to look at and replay.
 DEAD_LETTER_STREAM = "TOWNHALL_DEADLETTER"
 DEAD_LETTER_SUBJECTS = ["townhall.deadletter.>"]
+EXPECTED_LAST_MESSAGE_ID = "Nats-Expected-Last-Msg-Id"
 
 
 class BusUnavailable(Exception):
@@ -192,6 +193,31 @@ class Bus:
         except Exception as exc:
             raise BusUnavailable(f"JetStream did not store {message_id}: {exc!r}") from exc
         return not ack.duplicate
+
+    async def publish_pipelined(
+        self,
+        subject: str,
+        data: bytes,
+        *,
+        message_id: str,
+        after: str | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> asyncio.Future[PubAck]:
+        """Send `data` without waiting: the answer is JetStream's acknowledgement to come.
+
+        `after`, the message id sent just before on this connection, is a condition the
+        server checks (`Nats-Expected-Last-Msg-Id`): if that message was not stored, this
+        one is refused too, so messages in flight together are never stored out of order.
+        """
+        sent = {**current_headers(), **(headers or {}), "Nats-Msg-Id": message_id}
+        if after is not None:
+            sent[EXPECTED_LAST_MESSAGE_ID] = after
+        try:
+            return await self.js.publish_async(subject, data, headers=sent)
+        except BusUnavailable:
+            raise
+        except Exception as exc:
+            raise BusUnavailable(f"could not send {message_id}: {exc!r}") from exc
 
     async def run_consumer(
         self,

@@ -159,6 +159,9 @@ async def _handle(
         try:
             with consuming_batch(messages[0].subject, [m.headers for m in messages]):
                 await batch_handler(messages)
+        except RetryLater as exc:
+            # A dependency is down: each message is deferred on its own, quietly.
+            _log.debug("bus_batch_deferred", consumer=durable, reason=str(exc)[:300])
         except Exception as exc:
             # One bad message must not hold the others: each is handled on its own.
             _log.warning("bus_batch_failed", consumer=durable, error=repr(exc)[:300])

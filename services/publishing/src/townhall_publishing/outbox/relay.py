@@ -1,15 +1,20 @@
 """The outbox relay: publishes events to NATS JetStream, in order, until stored.
 
-A pass takes the oldest unpublished events (up to the batch size), publishes them one
-after the other (each stored before the next goes, so the stream keeps their order),
-and marks those JetStream acknowledged as delivered. When NATS is down or does not
+A pass takes the oldest unpublished events (up to the batch size), publishes them in
+that order, and marks those JetStream acknowledged as delivered: the stored ones are
+always a prefix of the batch (the server refuses a message whose predecessor it did not
+store), so the stream keeps their order. When NATS is down or does not
 answer, the events stay, their attempts and error are recorded, and the relay tries
 again after an exponential backoff: an event is never dropped, skipped or overtaken,
 and publishing goes on writing meanwhile. Each event is published with its event id
 as `Nats-Msg-Id`, so one published twice after a lost acknowledgement is stored once.
 
 The relay is woken by the commit of every transaction that wrote events
-(`outbox.wakeup`); its interval is only a safety poll.
+(`outbox.wakeup`); its interval is only a safety poll. Wakes that come while a pass runs
+make one more pass, which takes everything committed by then; under load a pass starts
+at most every `coalesce` seconds, so that bursts of commits share passes. A batch goes
+to NATS pipelined (`BusThread.publish_all`: one round trip, order kept by the server)
+and is marked delivered in one statement.
 
 Several publishing instances share the outbox with one relaying at a time: on
 PostgreSQL each pass holds a transaction-scoped advisory lock; on SQLite, which one
@@ -22,6 +27,7 @@ events wait, since when) is reported by every instance, the relaying one or not.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -37,9 +43,11 @@ from townhall_platform.workers import RetryLater, Worker
 
 from ..database import sqlite_lock, utcnow, write_session
 from .metrics import RelayMetrics
-from .models import OutboxEvent
-from .repository import OutboxRepository
+from .repository import Backlog, OutboxRepository, PendingEvent
 from .wakeup import wake_on_commit
+
+# How soon a relay shut out by another instance's pass looks again while events wait.
+_LOCKED_OUT_RETRY_SECONDS = 0.05
 
 
 class EventPublisher(Protocol):
@@ -69,13 +77,12 @@ class RelayPass:
     batch_full: bool = False
 
 
-def bus_event(row: OutboxEvent) -> Event:
+def bus_event(row: PendingEvent) -> Event:
     """The outbox row as the bus carries it; its id is the event id."""
-    assert row.id is not None
     return Event(id=row.id, type=EventType(row.type), occurred_at=row.created_at, data=row.data)
 
 
-def bus_message(row: OutboxEvent) -> tuple[str, bytes, str]:
+def bus_message(row: PendingEvent) -> tuple[str, bytes, str]:
     """`(subject, body, message id)` of the row's event."""
     event = bus_event(row)
     return subject_for(event), event.model_dump_json().encode(), message_id(event)
@@ -96,9 +103,12 @@ class OutboxRelay:
         initial_backoff: float = 0.2,
         max_backoff: float = 5.0,
         max_lag: float | None = None,
+        coalesce: float = 0.0,
         clock: Callable[[], datetime] = utcnow,
     ) -> None:
         self._engine = engine
+        self._coalesce = coalesce
+        self._last_pass_at = 0.0
         self._publisher = publisher
         self._publish_timeout = publish_timeout
         self._metrics = metrics
@@ -142,7 +152,7 @@ class OutboxRelay:
         if not self._pass_lock.acquire(blocking=False):
             # Another thread relays; this one still reports the backlog it sees.
             with Session(self._engine) as session:
-                self._observe_backlog(OutboxRepository(session))
+                self._observe(OutboxRepository(session).backlog())
             return RelayPass(locked_out=True)
         try:
             return self._pass(respect_backoff=respect_backoff)
@@ -152,32 +162,35 @@ class OutboxRelay:
     def _pass(self, *, respect_backoff: bool) -> RelayPass:
         with Session(self._engine, expire_on_commit=False) as session:
             outbox = OutboxRepository(session)
-            if not outbox.try_lock_relay():
-                self._observe_backlog(outbox)
+            locked, backlog = outbox.try_lock_relay()
+            if not locked or backlog.pending == 0:
+                pending = self._observe(backlog)
                 session.rollback()
-                return RelayPass(locked_out=True)
+                return RelayPass(locked_out=not locked, pending=pending)
             events = outbox.pending(self._batch_size)
             now = self._clock()
-            head = events[0] if events else None
-            if head is None:
-                self._observe_backlog(outbox)
-                session.commit()
+            if not events:
+                self._observe(Backlog(0, None))
+                session.rollback()
                 return RelayPass()
+            head = events[0]
             if respect_backoff and head.next_attempt_at is not None and head.next_attempt_at > now:
-                pending = self._observe_backlog(outbox)
-                session.commit()
+                pending = self._observe(self._left(outbox, events, delivered=0))
+                session.rollback()
                 return RelayPass(
                     pending=pending, retry_in=(head.next_attempt_at - now).total_seconds()
                 )
             if self._sqlite:
                 # No transaction stays open while NATS is called: SQLite's writers
                 # would otherwise be shut out, or this one fail to write afterwards.
-                session.commit()
+                session.rollback()
             return self._deliver(session, events, now)
 
-    def _deliver(self, session: Session, events: list[OutboxEvent], now: datetime) -> RelayPass:
+    def _deliver(
+        self, session: Session, events: Sequence[PendingEvent], now: datetime
+    ) -> RelayPass:
         """Publish `events` in order; record those stored and the failure, if any."""
-        event_ids = [event.id for event in events if event.id is not None]
+        event_ids = [int(event.id) for event in events]
         error: str | None = None
         try:
             stored = self._publisher.publish_all(
@@ -201,7 +214,7 @@ class OutboxRelay:
                 outbox.record_failure(
                     kept, error=error, next_attempt_at=now + timedelta(seconds=delay)
                 )
-            pending = self._observe_backlog(outbox)
+            pending = self._observe(self._left(outbox, events, delivered=stored))
         if published:
             self._metrics.delivered.inc(len(published))
             self._metrics.last_delivered_event_id.set(published[-1])
@@ -222,6 +235,17 @@ class OutboxRelay:
             batch_full=len(published) == self._batch_size,
         )
 
+    def _left(
+        self, outbox: OutboxRepository, events: Sequence[PendingEvent], *, delivered: int
+    ) -> Backlog:
+        """The backlog once the first `delivered` of `events` are out: known without a
+        query when the pass read everything that waited (events committed since then
+        wake the relay again)."""
+        if len(events) < self._batch_size:
+            rest = events[delivered:]
+            return Backlog(len(rest), rest[0].created_at if rest else None)
+        return outbox.backlog()
+
     @contextmanager
     def _writing(self, session: Session) -> Iterator[Session]:
         """Where a pass records its outcome, committed at the end.
@@ -236,11 +260,13 @@ class OutboxRelay:
         yield session
         session.commit()
 
-    def _observe_backlog(self, outbox: OutboxRepository) -> int:
-        pending, oldest = outbox.backlog()
-        self._pending, self._oldest_pending_at = pending, oldest
-        self._metrics.pending.set(pending)
-        return pending
+    def _observe(self, backlog: Backlog) -> int:
+        """Remember the backlog (for the metrics and readiness); answers how many wait."""
+        if not backlog.known:
+            return self._pending
+        self._pending, self._oldest_pending_at = backlog.pending, backlog.oldest
+        self._metrics.pending.set(backlog.pending)
+        return backlog.pending
 
     def lag_seconds(self) -> float:
         """Age of the oldest undelivered event last seen (0 when none waited); it grows
@@ -253,14 +279,28 @@ class OutboxRelay:
     def tick(self) -> float | None:
         """One pass as the worker runs it: answers when to pass again; a delivery that
         failed raises `RetryLater` (counted, logged, retried after the backoff)."""
+        self._settle()
         outcome = self.run_once()
         if outcome.error is not None:
             raise RetryLater(outcome.error, after=outcome.retry_in)
         if outcome.batch_full:
             return 0.0
+        if outcome.locked_out and outcome.pending:
+            # The instance relaying may have read the outbox before these events were
+            # committed, and their commit woke this instance, not that one.
+            return min(_LOCKED_OUT_RETRY_SECONDS, self._poll_interval)
         if outcome.retry_in is not None:
             return min(max(outcome.retry_in, 0.0), self._max_backoff)
         return None
+
+    def _settle(self) -> None:
+        """Start a pass at most every `coalesce` seconds: under load, the commits of the
+        next few milliseconds share a pass (and a batch on the bus) instead of each
+        paying for its own; a commit after a quiet spell goes out at once."""
+        wait = self._last_pass_at + self._coalesce - time.monotonic()
+        if wait > 0:
+            time.sleep(wait)
+        self._last_pass_at = time.monotonic()
 
     def start(self) -> None:
         """Relay from the worker's thread until `stop()`."""

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from pydantic import BaseModel
-from sqlalchemy import JSON, Integer, String, bindparam, func, insert, text, update
+from sqlalchemy import JSON, BigInteger, Integer, Row, String, bindparam, func, insert, update
 from sqlalchemy import select as core_select
-from sqlmodel import Session, col, select
+from sqlalchemy.sql.elements import BindParameter
+from sqlmodel import Session
 
 from townhall_contracts.events import DocumentUpserted, EventType
 from townhall_contracts.search import IndexDocument
@@ -26,6 +28,10 @@ RELAY_LOCK_KEY = 0x70_75_62_6C_72_65_6C  # "publrel"
 OUTBOX_WRITE_LOCK_KEY = 0x70_75_62_6F_75_74_77  # "puboutw"
 
 _MAX_ERROR_LENGTH = 2000
+
+# An undelivered event as the relay reads it (`id`, `type`, `data`, `created_at`,
+# `attempts`, `next_attempt_at`, `trace_parent`).
+PendingEvent = Row[*tuple[Any, ...]]
 
 _OUTBOX = OutboxEvent.__table__  # type: ignore[attr-defined]
 
@@ -97,55 +103,97 @@ class OutboxRepository:
         assert key is not None
         return int(key[0])
 
-    def try_lock_relay(self) -> bool:
-        """Take the relay lock for this transaction; False when another instance holds it.
+    def try_lock_relay(self) -> tuple[bool, Backlog]:
+        """Take the relay lock for this transaction (False when another instance holds
+        it) and look at the backlog, in one statement.
 
-        Only PostgreSQL has advisory locks; on SQLite the relay takes a file lock
-        (`OutboxRelay.run_once`).
+        Only PostgreSQL has advisory locks; on SQLite the relay takes a thread lock
+        (`OutboxRelay.run_once`), and the backlog is left to the pass (`Backlog.unknown`).
         """
-        bind = self._session.get_bind()
-        if bind.dialect.name != "postgresql":
-            return True
-        locked = self._session.execute(
-            text("SELECT pg_try_advisory_xact_lock(:key)"), {"key": RELAY_LOCK_KEY}
-        ).scalar_one()
-        return bool(locked)
+        connection = self._session.connection()
+        if connection.dialect.name != "postgresql":
+            return True, Backlog.unknown()
+        locked, count, oldest = connection.execute(_LOCK_RELAY, {"key": RELAY_LOCK_KEY}).one()
+        return bool(locked), Backlog(int(count), oldest)
 
-    def pending(self, limit: int) -> list[OutboxEvent]:
-        """The oldest undelivered events, in the order they were written."""
-        statement = (
-            select(OutboxEvent)
-            .where(col(OutboxEvent.delivered_at).is_(None))
-            .order_by(col(OutboxEvent.id))
-            .limit(limit)
-        )
-        return list(self._session.exec(statement))
+    def pending(self, limit: int) -> Sequence[PendingEvent]:
+        """The oldest undelivered events, in the order they were written (rows with the
+        columns the relay needs)."""
+        return self._session.connection().execute(_PENDING, {"limit": limit}).all()
 
     def mark_delivered(self, event_ids: Sequence[int], at: datetime) -> None:
-        self._session.execute(
-            update(OutboxEvent)
-            .where(col(OutboxEvent.id).in_(event_ids))
-            .values(delivered_at=at, next_attempt_at=None)
-        )
+        self._session.connection().execute(_MARK_DELIVERED, {"ids": list(event_ids), "at": at})
 
     def record_failure(
         self, event_ids: Sequence[int], *, error: str, next_attempt_at: datetime
     ) -> None:
         """Keep the events, count the attempt, and say when to try again."""
-        self._session.execute(
-            update(OutboxEvent)
-            .where(col(OutboxEvent.id).in_(event_ids))
-            .values(
-                attempts=OutboxEvent.attempts + 1,
-                last_error=error[:_MAX_ERROR_LENGTH],
-                next_attempt_at=next_attempt_at,
-            )
+        self._session.connection().execute(
+            _RECORD_FAILURE,
+            {
+                "ids": list(event_ids),
+                "error": error[:_MAX_ERROR_LENGTH],
+                "next_attempt_at": next_attempt_at,
+            },
         )
 
-    def backlog(self) -> tuple[int, datetime | None]:
+    def backlog(self) -> Backlog:
         """How many events wait for delivery, and when the oldest was written."""
-        statement = select(func.count(), func.min(OutboxEvent.created_at)).where(
-            col(OutboxEvent.delivered_at).is_(None)
-        )
-        count, oldest = self._session.exec(statement).one()
-        return int(count), oldest
+        count, oldest = self._session.connection().execute(_BACKLOG).one()
+        return Backlog(int(count), oldest)
+
+
+@dataclass(frozen=True)
+class Backlog:
+    """How many events wait for delivery, and when the oldest was written; `pending` is
+    -1 when it was not looked at."""
+
+    pending: int
+    oldest: datetime | None
+
+    @classmethod
+    def unknown(cls) -> Backlog:
+        return cls(-1, None)
+
+    @property
+    def known(self) -> bool:
+        return self.pending >= 0
+
+
+# The relay's statements, built once: a pass runs after every commit that wrote events.
+_WAITING = _OUTBOX.c.delivered_at.is_(None)
+_BACKLOG = core_select(func.count(), func.min(_OUTBOX.c.created_at)).where(_WAITING)
+_LOCK_RELAY = core_select(
+    func.pg_try_advisory_xact_lock(bindparam("key", type_=BigInteger())),
+    func.count(),
+    func.min(_OUTBOX.c.created_at),
+).where(_WAITING)
+_PENDING = (
+    core_select(
+        _OUTBOX.c.id,
+        _OUTBOX.c.type,
+        _OUTBOX.c.data,
+        _OUTBOX.c.created_at,
+        _OUTBOX.c.attempts,
+        _OUTBOX.c.next_attempt_at,
+        _OUTBOX.c.trace_parent,
+    )
+    .where(_WAITING)
+    .order_by(_OUTBOX.c.id)
+    .limit(bindparam("limit", type_=Integer()))
+)
+_IDS: BindParameter[int] = bindparam("ids", expanding=True)
+_MARK_DELIVERED = (
+    update(_OUTBOX)
+    .where(_OUTBOX.c.id.in_(_IDS))
+    .values(delivered_at=bindparam("at", type_=UTCDateTime()), next_attempt_at=None)
+)
+_RECORD_FAILURE = (
+    update(_OUTBOX)
+    .where(_OUTBOX.c.id.in_(_IDS))
+    .values(
+        attempts=_OUTBOX.c.attempts + 1,
+        last_error=bindparam("error", type_=String()),
+        next_attempt_at=bindparam("next_attempt_at", type_=UTCDateTime()),
+    )
+)
