@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -45,6 +46,8 @@ from .web import (
 )
 
 log = structlog.get_logger("townhall.portal")
+
+UPLOAD_FORMS = (re.compile(r"^/compose$"), re.compile(r"^/posts/[^/]+/media/add$"))
 
 
 def _no_service_token() -> str:
@@ -185,6 +188,8 @@ def create_app(settings: PortalSettings | None = None) -> FastAPI:
         readiness={},
         lifespan=lifespan,
         description="Server-rendered pages over the policy, publishing and search APIs.",
+        # The forms that carry files (publishing checks each file against its own limits).
+        body_limits=[(pattern, settings.upload_max_bytes) for pattern in UPLOAD_FORMS],
     )
     app.state.clients = clients
     app.state.navigation = Navigation(
@@ -217,9 +222,11 @@ def create_app(settings: PortalSettings | None = None) -> FastAPI:
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("X-Frame-Options", "DENY")
         response.headers.setdefault("Referrer-Policy", "same-origin")
+        # Images only from the portal itself: a post's are proxied from publishing, under
+        # its readers rule; no other origin, no `data:` URL.
         response.headers.setdefault(
             "Content-Security-Policy",
-            "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+            "default-src 'self'; img-src 'self'; style-src 'self'; script-src 'self'; "
             "frame-ancestors 'none'; form-action 'self'",
         )
         return response
