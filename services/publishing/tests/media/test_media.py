@@ -317,3 +317,17 @@ async def test_policy_down_writes_nothing(
     assert response.status_code == 503
     assert db.count("post_media", "post_id = :id", id=post_id) == 0
     assert stored_files(settings) == []
+
+
+async def test_a_file_keeps_only_the_last_part_of_its_name_as_sent(
+    client: httpx.AsyncClient, auth: Auth, sample_files: Any
+) -> None:
+    post_id = await new_post(client, auth)
+
+    response = await attach(client, auth, post_id, "../../secret/été 2.pdf", sample_files.pdf("x"))
+
+    assert response.status_code == 201, response.text
+    media = response.json()
+    assert media["filename"] == "été 2.pdf"
+    served = await client.get(f"/v1/posts/{post_id}/media/{media['id']}", headers=auth("alice"))
+    assert "filename*=UTF-8''%C3%A9t%C3%A9%202.pdf" in served.headers["content-disposition"]
