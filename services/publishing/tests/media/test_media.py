@@ -331,3 +331,26 @@ async def test_a_file_keeps_only_the_last_part_of_its_name_as_sent(
     assert media["filename"] == "été 2.pdf"
     served = await client.get(f"/v1/posts/{post_id}/media/{media['id']}", headers=auth("alice"))
     assert "filename*=UTF-8''%C3%A9t%C3%A9%202.pdf" in served.headers["content-disposition"]
+
+
+async def test_a_rebuild_of_search_gets_the_attachment_text_too(
+    client: httpx.AsyncClient, auth: Auth, token_issuer: Any, sample_files: Any
+) -> None:
+    post_id = await new_post(client, auth)
+    await attach(client, auth, post_id, "a.pdf", sample_files.pdf("Exported words"))
+    search = {"Authorization": f"Bearer {token_issuer.service_token('search')}"}
+
+    documents: list[dict[str, Any]] = []
+    after = None
+    while True:
+        params = {"limit": 500} | ({"after": after} if after else {})
+        page = (
+            await client.get("/internal/v1/export/documents", params=params, headers=search)
+        ).json()
+        documents += [d["document"] for d in page["documents"]]
+        after = page["next_after"]
+        if after is None:
+            break
+
+    [exported] = [d for d in documents if d["id"] == post_id]
+    assert "Exported words" in exported["attachment_text"]
