@@ -364,16 +364,8 @@ class PublishingClient(ServiceClient):
             expected=(204,),
         )
 
-    # Attachments.
-
     def attach_media(
-        self,
-        post_id: str,
-        *,
-        filename: str,
-        data: bytes,
-        description: str = "",
-        user_token: str,
+        self, post_id: str, *, filename: str, data: bytes, description: str = "", user_token: str
     ) -> MediaRead:
         """Attach a file to one's own post; publishing decides its type from its bytes."""
         response = self.request(

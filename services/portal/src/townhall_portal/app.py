@@ -47,6 +47,7 @@ from .web import (
 
 log = structlog.get_logger("townhall.portal")
 
+# The forms that carry files take larger bodies (publishing holds each file to its limits).
 UPLOAD_FORMS = (re.compile(r"^/compose$"), re.compile(r"^/posts/[^/]+/media/add$"))
 
 
@@ -188,7 +189,6 @@ def create_app(settings: PortalSettings | None = None) -> FastAPI:
         readiness={},
         lifespan=lifespan,
         description="Server-rendered pages over the policy, publishing and search APIs.",
-        # The forms that carry files (publishing checks each file against its own limits).
         body_limits=[(pattern, settings.upload_max_bytes) for pattern in UPLOAD_FORMS],
     )
     app.state.clients = clients
