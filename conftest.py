@@ -223,9 +223,20 @@ class SampleFiles:
         """A JPEG carrying a camera's EXIF (maker, a description, an orientation)."""
         import io
 
-        from PIL import Image
+        from PIL import Image, ImageDraw
 
-        image = Image.new("RGB", (width, height), (200, 30, 30))
+        # A whiteboard: a few coloured strokes on white.
+        image = Image.new("RGB", (width, height), (250, 250, 248))
+        draw = ImageDraw.Draw(image)
+        stroke = max(2, width // 150)
+        for row, colour in enumerate(((30, 90, 200), (200, 40, 40), (20, 140, 70))):
+            top = height * (row + 1) // 5
+            draw.line([(width // 10, top), (width * 7 // 10, top + height // 12)], colour, stroke)
+            draw.rectangle(
+                [width * 3 // 4, top - height // 20, width * 9 // 10, top + height // 20],
+                outline=colour,
+                width=stroke,
+            )
         exif = Image.Exif()
         exif[0x010F] = "Townhall Camera"  # Make
         exif[0x010E] = "secret location"  # ImageDescription

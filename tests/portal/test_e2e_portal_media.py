@@ -54,7 +54,11 @@ def test_alice_writes_edits_and_deletes_a_post_with_an_image_and_a_pdf(
     expect(alice.get_by_role("heading", level=1, name=title)).to_be_visible()
     image = alice.get_by_role("img", name="The whiteboard after the meeting")
     expect(image).to_be_visible()
-    assert image.evaluate("img => img.complete && img.naturalWidth") == 1600
+    # Loaded through the portal: wait for the browser to have decoded it.
+    alice.wait_for_function(
+        "img => img.complete && img.naturalWidth > 0", arg=image.element_handle()
+    )
+    assert image.evaluate("img => img.naturalWidth") == 1600
     link = alice.get_by_role("link", name="minutes.pdf")
     expect(link).to_be_visible()
     expect(alice.locator(".attachments")).to_contain_text("PDF")
