@@ -118,3 +118,16 @@ def test_the_portal_allows_images_only_from_itself(portal: Portal) -> None:
 
     assert "img-src 'self';" in policy
     assert "data:" not in policy
+
+
+def test_the_file_fields_speak_french_to_a_french_browser(people: People) -> None:
+    alice = people.page("alice", locale="fr-FR", width=390)
+
+    alice.goto("/compose?space=engineering")
+
+    expect(alice.get_by_label("Image", exact=True)).to_be_visible()
+    expect(alice.get_by_label(re.compile("^Fichier joint"))).to_be_visible()
+    expect(alice.get_by_label(re.compile("^Ce que montre l'image"))).to_be_visible()
+    expect(alice.get_by_role("group", name="Pièces jointes")).to_be_visible()
+    assert_accessible(alice)
+    _no_sideways_scroll(alice)
