@@ -18,7 +18,8 @@ from townhall_clients import UnexpectedResponse
 from townhall_platform.params import ResourceId
 
 from ..forms import FormRefused, plain_refusal, refusal, refusals
-from ..web import TEMPLATES, ClientsDep, CsrfChecked, CurrentViewer, Viewer
+from ..templating import TEMPLATES
+from ..web import ClientsDep, CsrfChecked, CurrentViewer, Viewer
 
 router = APIRouter(tags=["employees"])
 
