@@ -175,3 +175,90 @@ def assert_no_server_errors() -> Callable[..., None]:
             )(given(request)(case(path)))()
 
     return check
+
+
+class SampleFiles:
+    """Files made on the spot for the attachment tests: a PDF and a DOCX holding given
+    words, images with metadata to strip."""
+
+    @staticmethod
+    def pdf(text: str) -> bytes:
+        """A one-page PDF whose text layer says `text` (ASCII), as a text editor writes it."""
+        escaped = text.replace("\\", "\\\\").replace("(", "\\(").replace(")", "\\)")
+        content = f"BT /F1 12 Tf 72 720 Td ({escaped}) Tj ET".encode()
+        objects = [
+            b"<< /Type /Catalog /Pages 2 0 R >>",
+            b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+            b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R "
+            b"/Resources << /Font << /F1 5 0 R >> >> >>",
+            b"<< /Length %d >>\nstream\n%s\nendstream" % (len(content), content),
+            b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+        ]
+        out = bytearray(b"%PDF-1.4\n")
+        offsets = []
+        for number, body in enumerate(objects, start=1):
+            offsets.append(len(out))
+            out += b"%d 0 obj\n%s\nendobj\n" % (number, body)
+        xref = len(out)
+        out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+        out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
+        out += b"trailer\n<< /Size %d /Root 1 0 R >>\n" % (len(objects) + 1)
+        out += b"startxref\n%d\n%%%%EOF\n" % xref
+        return bytes(out)
+
+    @staticmethod
+    def docx(text: str) -> bytes:
+        import io
+
+        import docx
+
+        document = docx.Document()
+        document.add_paragraph(text)
+        out = io.BytesIO()
+        document.save(out)
+        return out.getvalue()
+
+    @staticmethod
+    def jpeg(width: int = 3000, height: int = 1500, *, orientation: int = 1) -> bytes:
+        """A JPEG carrying a camera's EXIF (maker, a description, an orientation)."""
+        import io
+
+        from PIL import Image, ImageDraw
+
+        # A whiteboard: a few coloured strokes on white.
+        image = Image.new("RGB", (width, height), (250, 250, 248))
+        draw = ImageDraw.Draw(image)
+        stroke = max(2, width // 150)
+        for row, colour in enumerate(((30, 90, 200), (200, 40, 40), (20, 140, 70))):
+            top = height * (row + 1) // 5
+            draw.line([(width // 10, top), (width * 7 // 10, top + height // 12)], colour, stroke)
+            draw.rectangle(
+                [width * 3 // 4, top - height // 20, width * 9 // 10, top + height // 20],
+                outline=colour,
+                width=stroke,
+            )
+        exif = Image.Exif()
+        exif[0x010F] = "Townhall Camera"  # Make
+        exif[0x010E] = "secret location"  # ImageDescription
+        exif[0x0112] = orientation  # Orientation
+        out = io.BytesIO()
+        image.save(out, format="JPEG", exif=exif.tobytes())
+        return out.getvalue()
+
+    @staticmethod
+    def png(width: int = 64, height: int = 48) -> bytes:
+        """A PNG with a text chunk (metadata a re-encoding drops)."""
+        import io
+
+        from PIL import Image, PngImagePlugin
+
+        info = PngImagePlugin.PngInfo()
+        info.add_text("Comment", "written by a test")
+        out = io.BytesIO()
+        Image.new("RGBA", (width, height), (0, 120, 200, 255)).save(out, "PNG", pnginfo=info)
+        return out.getvalue()
+
+
+@pytest.fixture(scope="session")
+def sample_files() -> type[SampleFiles]:
+    return SampleFiles

@@ -85,3 +85,25 @@ def test_reindex_from_publishing_with_the_cli(system: Any) -> None:
     status = system.as_user("search", "alice").get("/internal/v1/index/reindex")
     assert status.status_code == 403
     assert status.headers["content-type"].startswith(PROBLEM)
+
+
+def test_a_post_is_found_by_the_words_of_its_pdf_and_served_to_its_readers(
+    system: Any, sample_files: Any
+) -> None:
+    tag = _word()
+    post_id = _publish(system, "alice", "projet-phoenix", "Compte rendu")
+    pdf = sample_files.pdf(f"Inventaire {tag}")
+    alice = system.as_user("publishing", "alice")
+
+    attached = alice.post(
+        f"/v1/posts/{post_id}/media", files={"file": ("inventaire.pdf", pdf, "application/pdf")}
+    )
+
+    assert attached.status_code == 201, attached.text
+    found = system.wait_for_search("bob", lambda r: post_id in _ids(r), q=f"{tag} ")
+    assert post_id in _ids(found)
+    # david may not read projet-phoenix: neither the hit nor the bytes.
+    assert post_id not in _ids(system.search("david", q=f"{tag} "))
+    url = f"/v1/posts/{post_id}/media/{attached.json()['id']}"
+    assert system.as_user("publishing", "bob").get(url).content == pdf
+    assert system.as_user("publishing", "david").get(url).status_code == 404

@@ -91,6 +91,9 @@ def service_environment(
         # The audit chain's key and its checkpoints live outside the database.
         defaults["AUDIT_KEY_FILE"] = str(state_dir / "keys" / "audit-chain.key")
         defaults["AUDIT_CHECKPOINT_DIR"] = str(state_dir / "audit-checkpoints")
+    if spec.name == "publishing":
+        # The images and documents attached to posts.
+        defaults["MEDIA_DIR"] = str(state_dir / "media")
     if spec.name == "notifications":
         # The development SMTP sink keeps the mails it receives here (`/v1/dev/mail`).
         defaults["SMTP_SINK_DIR"] = str(state_dir / "mailbox")

@@ -452,10 +452,11 @@ def stream(nats: NatsServer) -> StreamLog:
 
 
 @pytest.fixture
-def settings(migrated_url: str, signing_key_file: Path) -> PublishingSettings:
+def settings(migrated_url: str, signing_key_file: Path, tmp_path: Path) -> PublishingSettings:
     return PublishingSettings(
         environment="test",
         database_url=migrated_url,
+        media_dir=tmp_path / "media",
         signing_key_file=signing_key_file,
         policy_url=POLICY_URL,
         search_url=SEARCH_URL,
@@ -618,11 +619,12 @@ def real_policy_url(
 
 @pytest.fixture
 def real_settings(
-    migrated_url: str, signing_key_file: Path, real_policy_url: str
+    migrated_url: str, signing_key_file: Path, real_policy_url: str, tmp_path: Path
 ) -> PublishingSettings:
     return PublishingSettings(
         environment="test",
         database_url=migrated_url,
+        media_dir=tmp_path / "media",
         signing_key_file=signing_key_file,
         policy_url=real_policy_url,
         search_url=SEARCH_URL,

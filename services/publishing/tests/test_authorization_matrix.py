@@ -35,9 +35,27 @@ class Case:
     not_found: set[str] = field(default_factory=set)
 
 
+@dataclass(frozen=True)
+class Upload:
+    """A multipart body with one file, for the steps that take one."""
+
+    name: str
+    data: bytes
+
+
+# The smallest PNG: one transparent pixel.
+PIXEL = bytes.fromhex(
+    "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
+    "1f15c4890000000d49444154789c6300010000050001b0d4c7b00000000049454e44ae426082"
+)
+
+
 async def _call(
     client: httpx.AsyncClient, auth: Auth, user: str, method: str, path: str, body: Any
 ):
+    if isinstance(body, Upload):
+        files = {"file": (body.name, body.data, "image/png")}
+        return await client.request(method, path, files=files, headers=auth(user))
     return await client.request(method, path, json=body, headers=auth(user))
 
 
@@ -133,6 +151,21 @@ async def edit_post(client, auth, user):
 async def delete_post(client, auth, user):
     post = await _social(client, auth)
     return "DELETE", f"/v1/posts/{post['id']}", None
+
+
+async def attach_media(client, auth, user):
+    post = await _social(client, auth)
+    return "POST", f"/v1/posts/{post['id']}/media", Upload("pixel.png", PIXEL)
+
+
+async def detach_media(client, auth, user):
+    post = await _social(client, auth)
+    media = await _ok(
+        await _call(
+            client, auth, "alice", "POST", f"/v1/posts/{post['id']}/media", Upload("p.png", PIXEL)
+        )
+    )
+    return "DELETE", f"/v1/posts/{post['id']}/media/{media['id']}", None
 
 
 async def submit(client, auth, user):
@@ -283,6 +316,8 @@ CASES: dict[str, Case] = {
     "create official draft": Case(create_official, allowed={"claire", "marc"}, not_found=ZOE),
     "edit post": Case(edit_post, allowed={"alice"}, not_found=ZOE),
     "delete post": Case(delete_post, allowed={"alice"}, not_found=ZOE),
+    "attach media": Case(attach_media, allowed={"alice"}, not_found=ZOE),
+    "detach media": Case(detach_media, allowed={"alice"}, not_found=ZOE),
     # A draft is read by its author (and compliance) only.
     "submit": Case(submit, allowed={"claire"}, not_found=set(EVERYONE) - {"claire", "olivier"}),
     # In review, communications staff read it too; only its author withdraws it.

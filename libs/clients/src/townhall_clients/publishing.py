@@ -11,6 +11,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, TypeVar
 
+import httpx
 from pydantic import BaseModel, TypeAdapter
 
 from townhall_contracts.publishing.engagement import (
@@ -30,6 +31,7 @@ from townhall_contracts.publishing.feed_tokens import (
     FeedTokenRead,
 )
 from townhall_contracts.publishing.indicators import Indicators, IndicatorsComparison
+from townhall_contracts.publishing.media import MediaRead
 from townhall_contracts.publishing.moderation import (
     ModerationActionRead,
     ModerationRequest,
@@ -383,6 +385,37 @@ class PublishingClient(ServiceClient):
             "DELETE",
             f"/v1/feed-tokens/{token_id}",
             idempotent=True,
+            token=user_token,
+            expected=(204,),
+        )
+
+    def attach_media(
+        self, post_id: str, *, filename: str, data: bytes, description: str = "", user_token: str
+    ) -> MediaRead:
+        """Attach a file to one's own post; publishing decides its type from its bytes."""
+        response = self.request(
+            "POST",
+            f"/v1/posts/{post_id}/media",
+            idempotent=False,
+            token=user_token,
+            expected=(201,),
+            files={"file": (filename, data, "application/octet-stream")},
+            data={"description": description},
+        )
+        return MediaRead.model_validate_json(response.content)
+
+    def media_bytes(self, post_id: str, media_id: str, *, user_token: str) -> httpx.Response:
+        """An attachment's bytes with publishing's headers (type, name, caching)."""
+        return self.request(
+            "GET", f"/v1/posts/{post_id}/media/{media_id}", idempotent=True, token=user_token
+        )
+
+    def detach_media(self, post_id: str, media_id: str, *, user_token: str) -> None:
+        """Remove an attachment from one's own post."""
+        self.request(
+            "DELETE",
+            f"/v1/posts/{post_id}/media/{media_id}",
+            idempotent=False,
             token=user_token,
             expected=(204,),
         )

@@ -10,6 +10,10 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from townhall_platform.params import Instant, NonNegativeInt, PositiveInt
 
+# The text of a post's attachments a search document carries, at most: with the post
+# itself it stays well within the event bus's largest message (1 MB).
+ATTACHMENT_TEXT_MAX_CHARS = 200_000
+
 
 class DocumentType(StrEnum):
     POST = "post"
@@ -29,6 +33,8 @@ class IndexDocument(BaseModel):
     author_id: str
     title: str = ""
     body: str = ""
+    # The text of the post's attachments (PDF, DOCX), searched like its body.
+    attachment_text: str = Field(default="", max_length=ATTACHMENT_TEXT_MAX_CHARS)
     authority: str | None = None
     tags: list[str] = Field(default_factory=list)
     # Subjects mentioned as `@user` in the body (publishing extracts them).

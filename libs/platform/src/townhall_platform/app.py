@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import re
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Annotated, Any
 
@@ -147,11 +148,13 @@ def create_app(
     registry: CollectorRegistry | None = None,
     search_paths: tuple[str, ...] = (),
     typeahead_paths: tuple[str, ...] = (),
+    body_limits: Sequence[tuple[re.Pattern[str], int]] = (),
 ) -> FastAPI:
     """Assemble a service: routers plus the cross-cutting parts every service shares.
 
     `search_paths` and `typeahead_paths` are the reads that the rate limits count (writes
-    always are)."""
+    always are); `body_limits`, the paths (uploads) whose bodies may exceed
+    `settings.max_body_bytes`, with their own limit."""
     configure_logging(service=name, json=settings.log_json, level=settings.log_level)
     app = FastAPI(
         title=f"Townhall {name}", description=description, version=version, lifespan=lifespan
@@ -171,7 +174,7 @@ def create_app(
     # Innermost: an unhandled error is answered here and never reaches the server.
     app.add_middleware(UnhandledErrors)
     app.add_middleware(RefuseControlCharacters)
-    app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
+    app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes, larger=body_limits)
     if settings.rate_limits_enabled:
         # Inside the request context, so a 429 carries its request id and is counted.
         app.add_middleware(

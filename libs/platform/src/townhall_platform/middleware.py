@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import re
 import time
+from collections.abc import Sequence
 
 import structlog
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
@@ -13,19 +15,33 @@ from .logs import REQUEST_ID_HEADER, accept_request_id, dropped_log_lines, reque
 
 
 class BodySizeLimit:
-    """Refuse bodies over a limit with 413 before the endpoint reads them."""
+    """Refuse bodies over a limit with 413 before the endpoint reads them; `larger` gives
+    the paths (patterns) that take more (uploads) their own limit."""
 
-    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
+    def __init__(
+        self,
+        app: ASGIApp,
+        max_bytes: int,
+        larger: Sequence[tuple[re.Pattern[str], int]] = (),
+    ) -> None:
         self.app = app
         self.max_bytes = max_bytes
+        self.larger = tuple(larger)
+
+    def _limit(self, path: str) -> int:
+        for pattern, limit in self.larger:
+            if pattern.match(path):
+                return limit
+        return self.max_bytes
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        max_bytes = self._limit(scope.get("path", "")) if self.larger else self.max_bytes
         declared = dict(scope.get("headers", [])).get(b"content-length")
-        too_large = PayloadTooLarge(f"Request body exceeds {self.max_bytes} bytes.")
-        if declared is not None and declared.isdigit() and int(declared) > self.max_bytes:
+        too_large = PayloadTooLarge(f"Request body exceeds {max_bytes} bytes.")
+        if declared is not None and declared.isdigit() and int(declared) > max_bytes:
             await problem_response(too_large)(scope, receive, send)
             return
         received = 0
@@ -36,7 +52,7 @@ class BodySizeLimit:
             message = await receive()
             if message["type"] == "http.request" and not rejected:
                 received += len(message.get("body", b""))
-                if received > self.max_bytes:
+                if received > max_bytes:
                     # Answer now; the app sees a disconnect and whatever it answers is dropped.
                     rejected = True
                     await problem_response(too_large)(scope, receive, send)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -45,6 +46,15 @@ from .web import (
 )
 
 log = structlog.get_logger("townhall.portal")
+
+# Images only from the portal itself: a post's are proxied from publishing, under its
+# readers rule; no other origin, no `data:` URL.
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; img-src 'self'; style-src 'self'; script-src 'self'; "
+    "frame-ancestors 'none'; form-action 'self'"
+)
+# The forms that carry files take larger bodies (publishing holds each file to its limits).
+UPLOAD_FORMS = (re.compile(r"^/compose$"), re.compile(r"^/posts/[^/]+/media/add$"))
 
 
 def _no_service_token() -> str:
@@ -185,6 +195,7 @@ def create_app(settings: PortalSettings | None = None) -> FastAPI:
         readiness={},
         lifespan=lifespan,
         description="Server-rendered pages over the policy, publishing and search APIs.",
+        body_limits=[(pattern, settings.upload_max_bytes) for pattern in UPLOAD_FORMS],
     )
     app.state.clients = clients
     app.state.navigation = Navigation(
@@ -217,11 +228,7 @@ def create_app(settings: PortalSettings | None = None) -> FastAPI:
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("X-Frame-Options", "DENY")
         response.headers.setdefault("Referrer-Policy", "same-origin")
-        response.headers.setdefault(
-            "Content-Security-Policy",
-            "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
-            "frame-ancestors 'none'; form-action 'self'",
-        )
+        response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
         return response
 
     return app

@@ -40,6 +40,9 @@ class PortalSettings(ServiceSettings):
     names_cache_seconds: float = Field(default=60.0, ge=0, le=3600)
     # The time zone of a user whose browser did not tell theirs (no JavaScript yet).
     default_time_zone: str = Field(default="Europe/Paris", min_length=1, max_length=64)
+    # The largest form that carries files (a post with an image and a document); each
+    # file is held to publishing's own limit (`TOWNHALL_PUBLISHING_MEDIA_MAX_BYTES`).
+    upload_max_bytes: int = Field(default=21_000_000, ge=1_000_000, le=250_000_000)
     # Lifetime of the API token minted for a demo user at development sign-in.
     demo_token_ttl_seconds: int = 8 * 3600
 

@@ -26,6 +26,9 @@ from .export.router import router as export_router
 from .feed.router import router as feed_router
 from .feeds.router import router as feeds_router
 from .indicators.router import router as indicators_router
+from .media.router import UPLOAD_PATH
+from .media.router import router as media_router
+from .media.storage import blob_store
 from .moderation.router import router as moderation_router
 from .objectives.live import LiveCounter
 from .objectives.router import router as objectives_router
@@ -48,9 +51,11 @@ DESCRIPTION = (
     "the outbox of change events. Every change is decided by the policy service first "
     "and published on the event bus (NATS JetStream)."
 )
+_FORM_OVERHEAD_BYTES = 64_000
 ROUTERS = [
     spaces_router,
     posts_router,
+    media_router,
     engagement_router,
     feed_router,
     feeds_router,
@@ -95,8 +100,11 @@ def create_app(
         },
         lifespan=_lifespan(settings, engine),
         description=DESCRIPTION,
+        # An upload's form holds the file and a few fields besides.
+        body_limits=[(UPLOAD_PATH, settings.media_max_bytes + _FORM_OVERHEAD_BYTES)],
     )
     app.state.engine = engine
+    app.state.media_store = blob_store(settings)
     app.state.writers = Writers(serial=engine.dialect.name == "sqlite")
     app.state.space_visibility_follower = follow_space
     _connect_clients(app, settings, policy_transport)

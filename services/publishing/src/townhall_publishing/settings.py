@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
-from pydantic import Field
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, model_validator
 from pydantic_settings import SettingsConfigDict
 
-from townhall_platform.settings import ServiceSettings
+from townhall_platform.settings import DEFAULT_STATE_DIR, ServiceSettings
 
 
 class PublishingSettings(ServiceSettings):
@@ -84,3 +87,30 @@ class PublishingSettings(ServiceSettings):
     portal_url: str = "http://127.0.0.1:8100"
     feed_entries: int = Field(default=50, ge=1, le=500)
     feed_tokens_per_user: int = Field(default=10, ge=1, le=100)
+
+    # Images and attachments of posts: where their bytes are kept (`filesystem`, a
+    # directory; `s3`, a bucket of an S3-compatible store), how large a file may be, the
+    # longest edge an image keeps (larger ones are scaled down) and the most pixels one may
+    # declare before it is decoded (a decompression bomb is refused unread).
+    media_backend: Literal["filesystem", "s3"] = "filesystem"
+    media_dir: Path = DEFAULT_STATE_DIR / "media"
+    media_max_bytes: int = Field(default=10_000_000, ge=1_000, le=100_000_000)
+    media_per_post: int = Field(default=10, ge=1, le=100)
+    image_max_edge: int = Field(default=2048, ge=64, le=10_000)
+    image_max_pixels: int = Field(default=50_000_000, ge=10_000, le=500_000_000)
+    # The text of an attachment (PDF, DOCX) that search indexes with its post, at most
+    # (and 200,000 characters for all of a post's attachments together).
+    media_text_max_chars: int = Field(default=50_000, ge=0, le=200_000)
+    # The bucket, with `media_backend=s3`: its name, a prefix for its keys, and the
+    # endpoint of an S3-compatible store other than AWS (MinIO, Ceph, ...). Credentials
+    # come from boto3's own chain (environment, shared files, instance role).
+    s3_bucket: str = ""
+    s3_prefix: str = "media/"
+    s3_endpoint_url: str | None = None
+    s3_region: str | None = None
+
+    @model_validator(mode="after")
+    def _bucket_named(self) -> PublishingSettings:
+        if self.media_backend == "s3" and not self.s3_bucket:
+            raise ValueError("TOWNHALL_PUBLISHING_S3_BUCKET is required with media_backend=s3")
+        return self

@@ -12,6 +12,7 @@ from townhall_platform.params import AwareInstant, PositiveInt
 
 from ..readers import PostState
 from .fields import Authority, Reason, SpaceId
+from .media import MediaRead
 
 Title = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 PostBody = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=20000)]
@@ -183,6 +184,9 @@ class PostRead(BaseModel):
     # The kinds of reaction the caller gave: given by GET /v1/posts/{id} (so a page can say
     # whether its Like button likes or takes the like back); null elsewhere.
     my_reactions: list[str] | None = None
+    # Its images and documents: given by GET /v1/posts/{id} and the answers of its edits;
+    # empty in feeds and lists.
+    media: list[MediaRead] = Field(default_factory=list)
 
     @model_validator(mode="after")
     def _vouches(self) -> PostRead:

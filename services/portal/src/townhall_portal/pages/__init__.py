@@ -10,6 +10,7 @@ from . import (
     grants,
     inbox,
     indicators,
+    media,
     moderation,
     objectives,
     official,
@@ -26,6 +27,7 @@ ROUTERS: list[APIRouter] = [
     reading.router,
     # Before `posts` and `official`: their `/{post_id}/{action}` would take these paths.
     editing.router,
+    media.router,
     posts.router,
     search.router,
     official_compose.router,

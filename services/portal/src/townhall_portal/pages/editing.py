@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Form, Request
+from fastapi import APIRouter, Form, Query, Request
 from starlette.responses import RedirectResponse, Response
 
 from townhall_contracts.publishing.engagement import CommentUpdate
@@ -24,6 +24,7 @@ from ..web import (
     render_form,
     time_zone,
 )
+from .media import FILE_ERRORS
 from .posts import post_page_with
 
 router = APIRouter(tags=["employees"])
@@ -41,7 +42,13 @@ def _editable(post: PostRead, viewer: Viewer) -> bool:
 
 
 def _edit_page(
-    request: Request, viewer: Viewer, post: PostRead, form: FormState | None = None
+    request: Request,
+    viewer: Viewer,
+    post: PostRead,
+    form: FormState | None = None,
+    *,
+    file_error: str | None = None,
+    notice: str | None = None,
 ) -> Response:
     if not _editable(post, viewer):
         return refused_page(request, viewer, "refusal.form")
@@ -53,15 +60,26 @@ def _edit_page(
             "publish_at": local_input(post.scheduled_at, zone),
         }
     )
-    return render_form(request, "edit.html", form, {"post": post}, viewer=viewer)
+    if file_error:
+        form.errors = {**form.errors, "file": file_error}
+    context = {"post": post, "notice": notice}
+    return render_form(request, "edit.html", form, context, viewer=viewer)
 
 
 @router.get("/posts/{post_id}/edit", summary="Edit one's own post")
 def edit_post(
-    request: Request, post_id: ResourceId, viewer: CurrentViewer, clients: ClientsDep
+    request: Request,
+    post_id: ResourceId,
+    viewer: CurrentViewer,
+    clients: ClientsDep,
+    file_error: Annotated[str | None, Query()] = None,
+    done: Annotated[str | None, Query()] = None,
 ) -> Response:
     post = clients.publishing.post(post_id, user_token=viewer.token)
-    return _edit_page(request, viewer, post)
+    # Only the page's own words: a message key from the address is never shown as given.
+    error = file_error if file_error in FILE_ERRORS else None
+    notice = {"attached": "media.attached", "detached": "media.detached"}.get(done or "")
+    return _edit_page(request, viewer, post, file_error=error, notice=notice)
 
 
 @router.post("/posts/{post_id}/edit", summary="Save an edit (and resubmit a rejected post)")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import Annotated
 
-from fastapi import APIRouter, Form, Query, Request
+from fastapi import APIRouter, File, Form, Query, Request, UploadFile
 from starlette.responses import RedirectResponse, Response
 
 from townhall_clients import UnexpectedResponse
@@ -23,6 +23,7 @@ from townhall_platform.params import ResourceId
 from ..forms import FormRefused, FormState, checked, refusals
 from ..permissions import allowed_spaces
 from ..web import ClientsDep, CsrfChecked, CurrentViewer, Viewer, refused_page, render, render_form
+from .media import attach_all, chosen, edit_page_after
 from .reading import MISSING
 
 router = APIRouter(tags=["employees"])
@@ -77,6 +78,9 @@ def compose_submit(
     title: Annotated[str, Form()] = "",
     body: Annotated[str, Form()] = "",
     intent: Annotated[str, Form()] = "publish",
+    image: Annotated[UploadFile | None, File()] = None,
+    image_description: Annotated[str, Form(max_length=500)] = "",
+    document: Annotated[UploadFile | None, File()] = None,
 ) -> Response:
     values = {"space_id": space_id, "title": title, "body": body}
     try:
@@ -87,6 +91,12 @@ def compose_submit(
             created = clients.publishing.create_post(post, user_token=viewer.token)
     except FormRefused as refused:
         return _compose_page(request, viewer, clients, refused.state(values))
+    files = [chosen(image, image_description), chosen(document)]
+    try:
+        attach_all(clients, viewer, created.id, [f for f in files if f is not None])
+    except FormRefused as refused:
+        # The post is published; the author is shown why the file was not attached.
+        return edit_page_after(created.id, refused)
     return RedirectResponse(f"/posts/{created.id}?done=published", status_code=303)
 
 

@@ -15,6 +15,7 @@ from townhall_contracts.search import DocumentExportPage, ExportedDocument, Expo
 from townhall_platform.errors import BadRequest
 
 from ..posts.documents import comment_document, post_document
+from ..posts.repository import PostRepository
 from .repository import ExportRepository
 
 _POST = "post:"
@@ -33,10 +34,11 @@ def export_documents(*, session: Session, after: str | None, limit: int) -> Docu
     last: str | None = None
     if after is None or after.startswith(_POST):
         post_after = after[len(_POST) :] if after else None
-        for post, space in repository.posts_after(post_after, limit):
-            documents.append(
-                ExportedDocument(version=post.version, document=post_document(post, space))
-            )
+        page = repository.posts_after(post_after, limit)
+        texts = PostRepository(session).media_texts([post.id for post, _ in page])
+        for post, space in page:
+            document = post_document(post, space, attachment_text=texts.get(post.id, ""))
+            documents.append(ExportedDocument(version=post.version, document=document))
             last = _POST + post.id
         after = None if len(documents) < limit else after
     elif not after.startswith(_COMMENT):

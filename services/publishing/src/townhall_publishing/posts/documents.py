@@ -41,8 +41,9 @@ def readers_of_comment(comment: Comment, post: Post, space: Space) -> list[str]:
     )
 
 
-def post_document(post: Post, space: Space) -> IndexDocument:
-    """The search document of a post in its current state."""
+def post_document(post: Post, space: Space, *, attachment_text: str = "") -> IndexDocument:
+    """The search document of a post in its current state, with the text of its
+    attachments (`PostRepository.media_texts`)."""
     return IndexDocument(
         id=post.id,
         doc_type=DocumentType.POST,
@@ -51,6 +52,7 @@ def post_document(post: Post, space: Space) -> IndexDocument:
         author_id=post.author_id,
         title=post.title,
         body=post.body,
+        attachment_text=attachment_text,
         authority=post.authority,
         mentions=list(post.mentions),
         state=post.state,

@@ -97,7 +97,11 @@ def post_changed(
             comment.version += 1
             comment.updated_at = at
     session.flush()
-    outbox.append_upsert(document=post_document(post, space), version=post.version)
+    attachment_text = PostRepository(session).media_texts([post.id]).get(post.id, "")
+    outbox.append_upsert(
+        document=post_document(post, space, attachment_text=attachment_text),
+        version=post.version,
+    )
     for comment in comments:
         outbox.append_upsert(
             document=comment_document(comment, post, space), version=comment.version

@@ -290,3 +290,33 @@ class PostView(PublishingModel, table=True):
     )
     user_id: str = Field(primary_key=True, max_length=128)
     first_viewed_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
+
+
+class PostMedia(PublishingModel, table=True):
+    """An image or a document attached to a post; its bytes are in the media store under
+    `storage_key`. Read by whoever may read the post. A removed one is kept, as a deleted
+    post is, for the record (`deleted_at`)."""
+
+    __tablename__ = "post_media"
+    __table_args__ = (
+        CheckConstraint("kind IN ('image', 'document')", name="ck_post_media_kind"),
+        Index("ix_post_media_post_id", "post_id", "created_at"),
+    )
+
+    id: str = Field(primary_key=True, max_length=36)
+    post_id: str = Field(sa_column=Column(String(36), ForeignKey("posts.id"), nullable=False))
+    owner_id: str = Field(max_length=128)
+    kind: str = Field(max_length=16)
+    # Detected from the bytes, never from the name or the client's word.
+    content_type: str = Field(max_length=128)
+    filename: str = Field(max_length=200)
+    description: str = Field(default="", max_length=500)
+    size: int
+    sha256: str = Field(max_length=64)
+    storage_key: str = Field(max_length=300)
+    width: int | None = None
+    height: int | None = None
+    # What search indexes with the post (PDF and DOCX), bounded by the settings.
+    text: str = Field(default="", sa_column=Column(Text(), nullable=False, server_default=""))
+    created_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
+    deleted_at: datetime | None = Field(default=None, sa_column=_moment())

@@ -6,8 +6,10 @@ from collections.abc import Sequence, Set
 
 from sqlmodel import Session
 
-from .models import Comment, Post, PostStep
-from .repository import AcknowledgementRepository, ReactionRepository
+from townhall_contracts.publishing.media import MediaRead
+
+from .models import Comment, Post, PostMedia, PostStep
+from .repository import AcknowledgementRepository, PostRepository, ReactionRepository
 from .schemas import CommentRead, PostRead, PostStepRead, Vouch
 
 
@@ -36,8 +38,16 @@ def present_post(session: Session, post: Post, *, reader: str | None = None) -> 
             {post.id} if AcknowledgementRepository(session).acknowledged(post.id, reader) else set()
         )
     answer = present_posts(session, [post], acknowledged=acknowledged)[0]
+    answer.media = [present_media(media) for media in PostRepository(session).media(post.id)]
     if reader is not None:
         answer.my_reactions = ReactionRepository(session).kinds_of(post.id, reader)
+    return answer
+
+
+def present_media(media: PostMedia) -> MediaRead:
+    """An attachment, saying whether search has text of it."""
+    answer = MediaRead.model_validate(media)
+    answer.has_text = bool(media.text)
     return answer
 
 

@@ -8,8 +8,18 @@ from sqlalchemy import bindparam, delete, func, insert, literal
 from sqlmodel import Session, col, select
 
 from townhall_contracts.readers import PostState
+from townhall_contracts.search import ATTACHMENT_TEXT_MAX_CHARS
 
-from .models import Acknowledgement, Comment, Post, PostReader, PostStep, PostVersion, Reaction
+from .models import (
+    Acknowledgement,
+    Comment,
+    Post,
+    PostMedia,
+    PostReader,
+    PostStep,
+    PostVersion,
+    Reaction,
+)
 
 # Reader rows go in as one multi-row insert: as ORM objects each would be built and
 # tracked by the session for nothing, since nothing reads them back in the request.
@@ -92,6 +102,36 @@ class PostRepository:
             .limit(1)
         )
         return self._session.exec(statement).first()
+
+    def media(self, post_id: str) -> list[PostMedia]:
+        """The post's live attachments, oldest first."""
+        statement = (
+            select(PostMedia)
+            .where(col(PostMedia.post_id) == post_id, col(PostMedia.deleted_at).is_(None))
+            .order_by(col(PostMedia.created_at), col(PostMedia.id))
+        )
+        return list(self._session.exec(statement))
+
+    def media_texts(self, post_ids: Sequence[str]) -> dict[str, str]:
+        """Per post, the text of its live attachments (oldest first), for its search document."""
+        if not post_ids:
+            return {}
+        statement = (
+            select(PostMedia.post_id, PostMedia.text)
+            .where(
+                col(PostMedia.post_id).in_(list(post_ids)),
+                col(PostMedia.deleted_at).is_(None),
+                col(PostMedia.text) != "",
+            )
+            .order_by(col(PostMedia.created_at), col(PostMedia.id))
+        )
+        texts: dict[str, list[str]] = {}
+        for post_id, text in self._session.exec(statement):
+            texts.setdefault(post_id, []).append(text)
+        return {
+            post_id: "\n\n".join(parts)[:ATTACHMENT_TEXT_MAX_CHARS]
+            for post_id, parts in texts.items()
+        }
 
     def steps(self, post_id: str) -> list[PostStep]:
         statement = (

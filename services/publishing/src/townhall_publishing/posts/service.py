@@ -10,7 +10,7 @@ import uuid
 
 from sqlmodel import Session
 
-from townhall_contracts.policy import Action, SpaceKind, space_domain
+from townhall_contracts.policy import Action, Decision, SpaceKind, space_domain
 from townhall_contracts.readers import PostState
 
 from ..content import extract_mentions, render_markdown
@@ -125,11 +125,9 @@ def _creating_action(post: Post) -> Action:
     return Action.POST_OFFICIAL if post.kind == PostKind.OFFICIAL else Action.POST_SOCIAL
 
 
-def edit_post(
-    *, session: Session, gate: PolicyGate, editor: str, post_id: str, request: PostUpdate
-) -> Post:
-    """The author edits; the previous content goes to the version history."""
-    post = get_readable_post(session=session, gate=gate, subject=editor, post_id=post_id, lock=True)
+def require_editable(gate: PolicyGate, post: Post, editor: str) -> Decision:
+    """Policy's decision that `editor` may change the post's content now (its text or its
+    attachments): only its author, in a state that takes edits, as policy still allows."""
     _require_author(post, editor, "edit")
     if post.kind == PostKind.OFFICIAL and post.state not in EDITABLE_OFFICIAL:
         raise InvalidTransition(
@@ -137,9 +135,17 @@ def edit_post(
         )
     if post.kind == PostKind.SOCIAL and post.state != PostState.PUBLISHED:
         raise InvalidTransition("Only a live post can be edited.", state=post.state)
-    decision = gate.require(
+    return gate.require(
         subject=editor, action=_creating_action(post), domain=space_domain(post.space_id)
     )
+
+
+def edit_post(
+    *, session: Session, gate: PolicyGate, editor: str, post_id: str, request: PostUpdate
+) -> Post:
+    """The author edits; the previous content goes to the version history."""
+    post = get_readable_post(session=session, gate=gate, subject=editor, post_id=post_id, lock=True)
+    decision = require_editable(gate, post, editor)
     now = utcnow()
     replaced = post.revision
     PostRepository(session).add_version(

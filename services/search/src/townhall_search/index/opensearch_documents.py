@@ -27,7 +27,7 @@ from typing import Any
 from townhall_contracts.search import IndexEvent, IndexOperation
 
 from .language import Language, detect_languages
-from .shared import WATERMARK_ID, month_of, utc
+from .shared import WATERMARK_ID, month_of, searchable_body, utc
 
 _APOSTROPHE = re.compile(r"(['\u2019\u02bc])")
 LANGUAGES = (Language.FRENCH.value, Language.ENGLISH.value)
@@ -108,7 +108,8 @@ def actions_of(events: Sequence[IndexEvent]) -> list[dict[str, Any]]:
         source: dict[str, Any] = {"indexed_at": indexed_at, "tombstone": True}
         if event.op is IndexOperation.UPSERT and document and document.readers:
             language = next(languages).value
-            title, body = split_elisions(document.title), split_elisions(document.body)
+            title = split_elisions(document.title)
+            body = split_elisions(searchable_body(document))
             source = {
                 "indexed_at": indexed_at,
                 "tombstone": False,

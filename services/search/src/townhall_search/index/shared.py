@@ -1,12 +1,13 @@
 """What both engines do alike, so that they answer alike: the month facet's values, the
-order of facet buckets and of suggestions, the watermark document's id, UTC dates."""
+order of facet buckets and of suggestions, the watermark document's id, UTC dates, the
+text searched as a body."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import UTC, datetime
 
-from townhall_contracts.search import FacetBucket
+from townhall_contracts.search import FacetBucket, IndexDocument
 
 from .backend import Suggestion
 
@@ -25,6 +26,14 @@ def month_of(moment: datetime) -> str:
     # Formatted by hand: `strftime` costs as much as the rest of a document in a rebuild.
     moment = utc(moment)
     return f"{moment.year:04d}-{moment.month:02d}"
+
+
+def searchable_body(document: IndexDocument) -> str:
+    """The text searched as the document's body: its own, then its attachments' (a post
+    is found by words of its PDF, and the excerpt shows them)."""
+    if not document.attachment_text:
+        return document.body
+    return f"{document.body}\n\n{document.attachment_text}"
 
 
 def sort_buckets(buckets: Iterable[FacetBucket]) -> list[FacetBucket]:

@@ -12,7 +12,7 @@ from townhall_contracts.search import IndexDocument, IndexEvent, IndexOperation
 
 from . import schema as f
 from .language import Language, detect_languages
-from .shared import WATERMARK_ID, month_of, utc
+from .shared import WATERMARK_ID, month_of, searchable_body, utc
 
 
 def documents_of(events: Sequence[IndexEvent]) -> dict[int, tantivy.Document]:
@@ -69,6 +69,7 @@ def _add_content(doc: tantivy.Document, document: IndexDocument, language: Langu
     doc.add_date(f.CREATED_AT, utc(document.created_at))
     doc.add_date(f.UPDATED_AT, utc(document.updated_at))
     doc.add_text(f.TITLE[language.value], document.title)
-    doc.add_text(f.BODY[language.value], document.body)
+    body = searchable_body(document)
+    doc.add_text(f.BODY[language.value], body)
     doc.add_text(f.TITLE_FOLDED, document.title)
-    doc.add_text(f.BODY_FOLDED, document.body)
+    doc.add_text(f.BODY_FOLDED, body)
