@@ -140,6 +140,8 @@ def edit_post(
     decision = gate.require(
         subject=editor, action=_creating_action(post), domain=space_domain(post.space_id)
     )
+    if request.audience_groups is not None and post.kind != PostKind.OFFICIAL:
+        raise InvalidAudience("Only an official post chooses an audience.")
     now = utcnow()
     replaced = post.revision
     PostRepository(session).add_version(
@@ -159,6 +161,9 @@ def edit_post(
         post.body = request.body
         post.body_html = render_markdown(request.body)
         post.mentions = extract_mentions(request.body)
+    if request.audience_groups is not None:
+        # The readers follow in `post_changed`, as they do for a state change.
+        post.audience_groups = sorted(set(request.audience_groups))
     post.edit_count += 1
     post.revision = replaced + 1
     record_step(session, post=post, step="edit", actor=editor, at=now, decision=decision)
