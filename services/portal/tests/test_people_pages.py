@@ -74,7 +74,7 @@ class StandIn:
 def _answer(stand_in: StandIn, method: str, path: str, body: Any) -> tuple[int, Any]:
     if path == "/v1/revision":
         return 200, {"policy_revision": 1, "details": {}}
-    if path == "/v1/spaces" and method == "GET":
+    if path == "/v1/spaces" and method == "GET" and (method, path) not in stand_in.answers:
         extra = {"visibility": "public", "description": "", "created_by": "paul"}
         return 200, {"items": [s | extra | {"created_at": AT, "archived_at": None} for s in SPACES]}
     if path == "/v1/decisions/batch":
@@ -112,7 +112,7 @@ def _handler(stand_in: StandIn) -> type[BaseHTTPRequestHandler]:
             self.end_headers()
             self.wfile.write(data)
 
-        do_GET = do_POST = do_PATCH = do_DELETE = _serve
+        do_GET = do_POST = do_PATCH = do_PUT = do_DELETE = _serve
 
     return Handler
 
@@ -301,7 +301,8 @@ def test_the_like_button_says_what_it_does_and_a_resent_form_changes_nothing(
     # liking what is liked already does not take it back.
     taken_back = portal.post(f"/posts/{POST}/react", data={"csrf_token": csrf, "like": "off"})
     assert taken_back.status_code == 303, taken_back.text
-    assert taken_back.headers["location"] == f"/posts/{POST}#like", "focus back on the Like"
+    location = taken_back.headers["location"]
+    assert location == f"/posts/{POST}#react-like", "focus back on the Like"
     assert stand_in.paths("DELETE") == [f"/v1/posts/{POST}/reactions/like"]
     liked = portal.post(f"/posts/{POST}/react", data={"csrf_token": csrf, "like": "on"})
     assert liked.status_code == 303, liked.text

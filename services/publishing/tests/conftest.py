@@ -148,6 +148,7 @@ class FakePolicy:
         self.decisions: list[dict[str, str]] = []
         self.registered: dict[str, dict[str, Any]] = {}
         self.grants: list[dict[str, Any]] = []
+        self.revocations: list[dict[str, Any]] = []
         # A problem to answer every relayed grant with (policy refusing the human's grant).
         self.grant_refusal: dict[str, Any] | None = None
         self.callers: list[str | None] = []
@@ -206,7 +207,19 @@ class FakePolicy:
             holders = self.space_roles.setdefault(grant["role"], {})
             holders.setdefault(space, set()).add(grant["subject"])
             return httpx.Response(201, json={"id": uuid.uuid4().hex, **grant})
+        if request.method == "POST" and path == "/internal/v1/grants/revocations":
+            return self._revoke(json.loads(request.content))
         return _problem(404, f"no route {request.method} {path}")
+
+    def _revoke(self, body: dict[str, Any]) -> httpx.Response:
+        """Like policy: the grants in force go; 404 when none is held directly."""
+        self.revocations.append(body)
+        holders = self.space_roles.get(body["role"], {})
+        space = body["domain"].removeprefix("space:")
+        if body["subject"] not in holders.get(space, set()):
+            return _problem(404, f"{body['subject']} holds no {body['role']} in {space}")
+        holders[space].discard(body["subject"])
+        return httpx.Response(200, json={"grants": []})
 
     def _allowed(self, subject: str, action: str, domain: str) -> bool:
         forced = self.overrides.get((subject, action, domain))

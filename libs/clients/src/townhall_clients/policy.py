@@ -133,6 +133,31 @@ class PolicyClient(ServiceClient):
         except UnexpectedResponse as exc:
             raise passed_on(exc) from exc
 
+    def revoke_space_role(
+        self, *, subject: str, role: str, domain: str, on_behalf_of: str, justification: str
+    ) -> bool:
+        """Relay the human `on_behalf_of`'s request to revoke a space role (someone leaving
+        a public community). False when `subject` holds no grant of it in force (policy's
+        404); policy's refusals are raised as for `grant_space_role`."""
+        try:
+            self.request(
+                "POST",
+                "/internal/v1/grants/revocations",
+                idempotent=True,
+                json={
+                    "subject": subject,
+                    "role": role,
+                    "domain": domain,
+                    "on_behalf_of": on_behalf_of,
+                    "justification": justification,
+                },
+            )
+        except UnexpectedResponse as exc:
+            if exc.status_code == 404:
+                return False
+            raise passed_on(exc) from exc
+        return True
+
     def revision(self) -> int:
         return self.revision_state().policy_revision
 

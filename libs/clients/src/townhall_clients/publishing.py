@@ -33,6 +33,7 @@ from townhall_contracts.publishing.feed_tokens import (
 from townhall_contracts.publishing.indicators import Indicators, IndicatorsComparison
 from townhall_contracts.publishing.media import MediaRead
 from townhall_contracts.publishing.moderation import (
+    ModerationActionList,
     ModerationActionRead,
     ModerationRequest,
     ReportCreate,
@@ -190,6 +191,13 @@ class PublishingClient(ServiceClient):
     def report_queue(self, *, user_token: str) -> list[ReportRead]:
         """Open reports, for moderators."""
         return self._get(ReportList, "/v1/moderation/reports", user_token).items
+
+    def moderation_history(self, post_id: str, *, user_token: str) -> list[ModerationActionRead]:
+        """What moderators did to a post and its comments, for moderators, oldest first."""
+        answer = self._get(
+            ModerationActionList, "/v1/moderation/actions", user_token, post_id=post_id
+        )
+        return sorted(answer.items, key=lambda action: (action.at, action.id))
 
     def indicators(
         self,

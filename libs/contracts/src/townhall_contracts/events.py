@@ -41,6 +41,8 @@ class EventType(StrEnum):
     # What people are told about.
     POST_PUBLISHED = "post.published"
     POST_SUBMITTED = "post.submitted"
+    # Its author took a submission back to a draft: the approvers asked need not look.
+    POST_WITHDRAWN = "post.withdrawn"
     POST_APPROVED = "post.approved"
     POST_REJECTED = "post.rejected"
     POST_ENDORSED = "post.endorsed"
@@ -87,6 +89,15 @@ class PostPublished(_Data):
 
 class PostSubmitted(_Data):
     """An official post awaits approval in `space_id`."""
+
+    post_id: str
+    space_id: str
+    author_id: str
+    title: str
+
+
+class PostWithdrawn(_Data):
+    """The author of `post_id` withdrew it from approval (it is a draft again)."""
 
     post_id: str
     space_id: str
@@ -161,6 +172,7 @@ _DATA: dict[EventType, type[_Data]] = {
     EventType.DOCUMENT_DELETED: DocumentDeleted,
     EventType.POST_PUBLISHED: PostPublished,
     EventType.POST_SUBMITTED: PostSubmitted,
+    EventType.POST_WITHDRAWN: PostWithdrawn,
     EventType.POST_APPROVED: PostDecided,
     EventType.POST_REJECTED: PostDecided,
     EventType.POST_ENDORSED: PostEndorsed,

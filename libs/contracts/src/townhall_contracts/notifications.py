@@ -28,6 +28,7 @@ class NotificationKind(StrEnum):
     OFFICIAL_ANSWER = "official_answer"
     ENDORSEMENT = "endorsement"
     APPROVAL_REQUESTED = "approval_requested"
+    SUBMISSION_WITHDRAWN = "submission_withdrawn"
     POST_APPROVED = "post_approved"
     POST_REJECTED = "post_rejected"
     POST_PUBLISHED = "post_published"

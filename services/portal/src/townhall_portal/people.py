@@ -28,6 +28,7 @@ PERSON_FIELDS = frozenset(
     {
         "author_id",
         "actor_id",
+        "moderator_id",
         "reporter_id",
         "approved_by",
         "rejected_by",

@@ -192,6 +192,13 @@ def named_value(lang: str, prefix: str, value: str | None) -> str:
     return message(lang, prefix + value) if is_key(prefix + value) else value
 
 
+def role_name(lang: str, role: str | None, *, with_id: bool = False) -> str:
+    """A role (policy's `Role` id) in words; with its id beside the name where a compliance
+    officer matches it against exports and policy's reasons."""
+    name = named_value(lang, "role.", role)
+    return f"{name} ({role})" if with_id and role and name != role else name
+
+
 def audience_list(names: PageNames, lang: str, groups: list[str]) -> str:
     """Each group of an audience by its name and how many people it reaches."""
     parts = []
@@ -235,6 +242,8 @@ def render(
         "who": names.who,
         "who_id": names.who_with_id,
         "named": lambda prefix, value: named_value(lang, prefix, value),
+        "role": lambda value: role_name(lang, value),
+        "role_id": lambda value: role_name(lang, value, with_id=True),
         "space_name": names.space_name,
         "reach": names.reach,
         "audience_list": lambda groups: audience_list(names, lang, groups),

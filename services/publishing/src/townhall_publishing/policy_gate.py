@@ -135,6 +135,19 @@ class PolicyGate:
             justification=justification,
         )
 
+    def revoke_space_role(
+        self, *, space_id: str, subject: str, role: Role, on_behalf_of: str, justification: str
+    ) -> bool:
+        """Relay `on_behalf_of`'s request to revoke a space role; False when none is held
+        directly (a role held through a group is the group's to give back)."""
+        return self._policy.revoke_space_role(
+            subject=subject,
+            role=role.value,
+            domain=f"space:{space_id}",
+            on_behalf_of=on_behalf_of,
+            justification=justification,
+        )
+
     def grant_space_owner(self, *, space_id: str, owner: str, justification: str) -> None:
         """Make `owner`, who creates the space, its first owner; policy decides and keeps it.
 

@@ -102,6 +102,29 @@ async def test_a_rejection_tells_the_author_why(client: httpx.AsyncClient, auth:
     assert event.data["author_id"] == "claire"
 
 
+async def test_a_withdrawal_tells_who_took_what_back_and_a_refused_one_tells_nothing(
+    client: httpx.AsyncClient, auth: Auth, db
+) -> None:
+    body = {"space_id": "general", "kind": "official", "title": "Budget", "body": "B"}
+    post = (await client.post("/v1/posts", json=body, headers=auth("claire"))).json()
+    await client.post(f"/v1/posts/{post['id']}/submit", headers=auth("claire"))
+    start = head(db)
+    refused = await client.post(f"/v1/posts/{post['id']}/withdraw", headers=auth("marc"))
+    assert refused.status_code == 403
+    assert events_since(db, start) == []
+
+    withdrawn = await client.post(f"/v1/posts/{post['id']}/withdraw", headers=auth("claire"))
+    assert withdrawn.status_code == 200, withdrawn.text
+
+    [event] = [e for e in events_since(db, start) if e.type is EventType.POST_WITHDRAWN]
+    assert event.data == {
+        "post_id": post["id"],
+        "space_id": "general",
+        "author_id": "claire",
+        "title": "Budget",
+    }
+
+
 async def test_a_social_post_its_replies_its_endorsement_and_its_report(
     client: httpx.AsyncClient, auth: Auth, db
 ) -> None:

@@ -65,11 +65,14 @@ class PostUpdate(BaseModel):
 
     title: Title | None = None
     body: PostBody | None = None
+    # An official draft's (or rejected post's) new audience; `[]` means every reader of
+    # the space. A social post has no audience to change.
+    audience_groups: list[GroupId] | None = Field(default=None, max_length=50)
 
     @model_validator(mode="after")
     def _something(self) -> PostUpdate:
-        if self.title is None and self.body is None:
-            raise ValueError("give a new title, a new body, or both")
+        if self.title is None and self.body is None and self.audience_groups is None:
+            raise ValueError("give a new title, a new body or a new audience")
         return self
 
 

@@ -84,6 +84,10 @@ class SpaceRead(BaseModel):
     archived_at: datetime | None
     archived_by: str | None = None
     updated_at: datetime | None = None
+    # The caller's own standing, where the answer is about them: a member (directly or
+    # through a group), and following it.
+    member: bool | None = None
+    following: bool | None = None
 
 
 class SpaceList(BaseModel):

@@ -7,6 +7,7 @@ planned wins, so planners add the most important reason first.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from townhall_contracts.events import (
@@ -18,6 +19,7 @@ from townhall_contracts.events import (
     PostEndorsed,
     PostPublished,
     PostSubmitted,
+    PostWithdrawn,
     ReportCreated,
 )
 from townhall_contracts.notifications import NotificationKind as Kind
@@ -53,8 +55,13 @@ class Plan:
                 self.items[recipient] = item
 
 
-def plan(event: Event, reach: Reach) -> Plan:
-    """The plan of `event` (nothing for the events nobody is told about)."""
+def _nobody_asked(post_id: str) -> list[str]:
+    return []
+
+
+def plan(event: Event, reach: Reach, asked: Callable[[str], list[str]] = _nobody_asked) -> Plan:
+    """The plan of `event` (nothing for the events nobody is told about). `asked` names
+    who was asked to approve a post: those told when its author withdraws it."""
     data = event.parsed()
     result = Plan()
     if isinstance(data, PostPublished):
@@ -69,6 +76,15 @@ def plan(event: Event, reach: Reach) -> Plan:
         )
         # Four-eyes: the author is never asked to approve their own post.
         result.add(reach.approvers(data.space_id), item, skip=data.author_id)
+    elif isinstance(data, PostWithdrawn):
+        item = Item(
+            Kind.SUBMISSION_WITHDRAWN,
+            data.post_id,
+            data.space_id,
+            data.title,
+            actor_id=data.author_id,
+        )
+        result.add(asked(data.post_id), item, skip=data.author_id)
     elif isinstance(data, PostDecided):
         kind = Kind.POST_APPROVED if event.type is EventType.POST_APPROVED else Kind.POST_REJECTED
         item = Item(kind, data.post_id, data.space_id, data.title, data.reason or "", data.by)
@@ -121,6 +137,9 @@ def portal_path(kind: str, subject_id: str) -> str:
     """The portal page an item is about: its objective for a report, else its post."""
     if kind == Kind.OBJECTIVE_REPORT.value:
         return f"/objectives/{subject_id}"
+    if kind == Kind.SUBMISSION_WITHDRAWN.value:
+        # A draft again: only its author reads it, so the approver goes to their queue.
+        return "/approvals"
     return f"/posts/{subject_id}"
 
 

@@ -20,6 +20,7 @@ from sqlmodel import Session, col, select
 
 from townhall_contracts.events import SCHEMA_VERSION, Event, EventType, PostAcknowledged
 from townhall_contracts.notifications import Channel
+from townhall_contracts.notifications import NotificationKind as Kind
 
 from ..preferences.service import PreferenceBook
 from ..reach import Reach
@@ -55,7 +56,7 @@ def apply(
             f"this service reads up to {SCHEMA_VERSION}."
         )
     try:
-        result = plan(event, reach)
+        result = plan(event, reach, lambda post_id: approvers_asked(session, post_id))
     except (ValidationError, ValueError) as exc:
         raise UnreadableEvent(
             f"Event {event.id} ({event.type}) does not match its type: {exc}"
@@ -69,6 +70,20 @@ def apply(
     session.add(AppliedEvent(event_id=event.id, type=event.type.value, applied_at=now()))
     session.flush()
     return Applied(duplicate=False, notifications=len(written))
+
+
+def approvers_asked(session: Session, post_id: str) -> list[str]:
+    """Who was asked to approve `post_id` (at any of its submissions), as their inbox says."""
+    statement = (
+        select(Notification.recipient_id)
+        .where(
+            col(Notification.post_id) == post_id,
+            col(Notification.kind) == Kind.APPROVAL_REQUESTED.value,
+        )
+        .distinct()
+        .order_by(col(Notification.recipient_id))
+    )
+    return list(session.exec(statement))
 
 
 def write(

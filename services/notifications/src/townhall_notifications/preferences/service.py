@@ -29,6 +29,8 @@ DEFAULT_CHANNELS: dict[NotificationKind, Channel] = {
     NotificationKind.ACKNOWLEDGEMENT_DUE: Channel.EMAIL,
     NotificationKind.ACKNOWLEDGEMENT_REMINDER: Channel.EMAIL,
     NotificationKind.APPROVAL_REQUESTED: Channel.EMAIL,
+    # Told as the request was, so that nobody reviews a post its author took back.
+    NotificationKind.SUBMISSION_WITHDRAWN: Channel.EMAIL,
     # A report is already a summary, sent at its objective's cadence.
     NotificationKind.OBJECTIVE_REPORT: Channel.EMAIL,
 }

@@ -2,7 +2,8 @@
 
 Policy admins call `/v1/grants` themselves; publishing relays a space owner's request to
 `/internal/v1/grants` on behalf of that human. Both run `authorize_grant_change` with
-the human as the actor, so a relay can grant nothing its human could not grant here.
+the human as the actor, so a relay can grant nothing its human could not grant here,
+save joining and leaving a public community (a `member` grant to oneself, relayed).
 Separation of duties between the roles a grant would combine is checked where every
 grant is written (`service.create_grant` → `duties.check_grant`).
 """
@@ -51,6 +52,13 @@ def authorize_grant_change(
         if not founder.allowed:
             raise permission_denied(founder)
         return founder
+    if relayed_by is not None and _may_join(
+        session, actor=actor, subject=subject, role=role, domain=domain
+    ):
+        taking_part = check(snapshot, subject=actor, action=Action.POST_SOCIAL, domain=domain)
+        if not taking_part.allowed:
+            raise permission_denied(taking_part)
+        return taking_part
     decision = _authority(snapshot, actor=actor, role=role, domain=domain, verb=verb)
     if verb == "grant":
         _refuse_self_grant(session, actor=actor, subject=subject, role=role, domain=domain)
@@ -109,6 +117,23 @@ def _may_found(
         return False
     return not repository.held_by_another_ever(
         session, role=Role.OWNER.value, domain=domain, founder=actor
+    )
+
+
+def _may_join(session: Session, *, actor: str, subject: str, role: str, domain: str) -> bool:
+    """Is this someone joining or leaving a public community, themselves?
+
+    `member` there allows exactly what every employee may already do there, so taking
+    it or giving it back needs nobody else's hand: who may take part in the space
+    (`post.social` there) joins it. Anything else keeps separation of duties.
+    """
+    if role != Role.MEMBER.value or subject != actor or domain == ORG_DOMAIN:
+        return False
+    entry = domains.get_domain(session, domain)
+    return (
+        entry is not None
+        and entry.kind == SpaceKind.COMMUNITY.value
+        and entry.visibility == "public"
     )
 
 

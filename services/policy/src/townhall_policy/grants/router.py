@@ -20,6 +20,7 @@ from townhall_policy.grants.schemas import (
     GrantRead,
     Revocation,
     ServiceGrantCreate,
+    ServiceRevocation,
 )
 from townhall_policy.timestamps import as_utc, utcnow
 
@@ -165,3 +166,29 @@ def post_internal_grant(
     if not created:
         response.status_code = status.HTTP_200_OK
     return GrantRead.of(grant, now=utcnow())
+
+
+@internal_router.post(
+    "/revocations",
+    response_model=GrantList,
+    summary="Revoke a space role relayed by a service, on behalf of the human who asked",
+    responses=problem_responses(400, 401, 403, 404, 413, 422, 503),
+)
+def post_internal_revocation(
+    body: ServiceRevocation, caller: CurrentService, session: SessionDep, policy: PolicyEngineDep
+) -> GrantList:
+    """Service tokens only, space roles only. The grants of `role` in `domain` to
+    `subject` in force are revoked, authorized as `on_behalf_of`'s own revocation
+    (someone leaves a public community themselves); 404 when none is in force."""
+    revoked = service.revoke_space_role_for_service(
+        session,
+        policy.refresh_if_stale(),
+        service=caller.subject,
+        subject_id=body.subject,
+        role=body.role.value,
+        domain=body.domain,
+        on_behalf_of=body.on_behalf_of,
+        justification=body.justification,
+    )
+    now = utcnow()
+    return GrantList(grants=[GrantRead.of(grant, now=now) for grant in revoked])

@@ -40,6 +40,11 @@ class ServiceGrantCreate(BaseModel):
     justification: Justification
 
 
+class ServiceRevocation(ServiceGrantCreate):
+    """A service relays a human's request to revoke a space role (someone leaving a
+    public community; an owner removing a member): every grant of it in force goes."""
+
+
 class Revocation(BaseModel):
     model_config = ConfigDict(extra="forbid")
 

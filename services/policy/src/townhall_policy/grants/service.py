@@ -161,6 +161,7 @@ def revoke_grant(
     grant_id: str,
     revoked_by: str,
     justification: str,
+    relayed_by: str | None = None,
 ) -> Grant:
     """Revoke a grant, keeping the row and recording who, when and why.
 
@@ -175,6 +176,7 @@ def revoke_grant(
         role=grant.role,
         domain=grant.domain,
         verb="revoke",
+        relayed_by=relayed_by,
     )
     if grant.revoked_at is not None:
         raise GrantAlreadyRevoked(
@@ -199,6 +201,47 @@ def revoke_grant(
     if grant.role == Role.POLICY_ADMIN.value and grant.domain == ORG_DOMAIN:
         duties.ensure_a_policy_admin_remains(session, change=f"revoking grant {grant.id}")
     return grant
+
+
+def revoke_space_role_for_service(
+    session: Session,
+    snapshot: PolicySnapshot,
+    *,
+    service: str,
+    subject_id: str,
+    role: str,
+    domain: str,
+    on_behalf_of: str,
+    justification: str,
+) -> list[Grant]:
+    """Revoke the grants in force of `role` in `domain` to `subject_id`, relayed by a
+    service on behalf of the human `on_behalf_of` (authorized as theirs, as granting is).
+    `GrantNotFound` when none is in force: nothing to give back."""
+    if scope_of_domain(domain) is not RoleScope.SPACE:
+        raise ServiceGrantNotAllowed(
+            f"Service {service} may revoke space roles in space domains only, not {domain}."
+        )
+    now = utcnow()
+    held = [
+        grant
+        for grant in repository.list_overlapping(
+            session, subject_id=subject_id, role=role, domain=domain, valid_from=now, valid_to=None
+        )
+        if grant.is_active_at(now)
+    ]
+    if not held:
+        raise GrantNotFound(f"{subject_id} holds no {role} grant in {domain}.")
+    return [
+        revoke_grant(
+            session,
+            snapshot,
+            grant_id=grant.id,
+            revoked_by=on_behalf_of,
+            justification=justification,
+            relayed_by=service,
+        )
+        for grant in held
+    ]
 
 
 def list_grants(

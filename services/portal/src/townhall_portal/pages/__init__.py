@@ -19,12 +19,14 @@ from . import (
     posts,
     reading,
     search,
+    spaces,
     vocabulary,
 )
 
 ROUTERS: list[APIRouter] = [
     auth.router,
     reading.router,
+    spaces.router,
     # Before `posts` and `official`: their `/{post_id}/{action}` would take these paths.
     editing.router,
     media.router,

@@ -14,6 +14,7 @@ from townhall_contracts.readers import PostState
 from townhall_platform.params import ResourceId
 
 from ..forms import FormRefused, FormState, checked, future_instant, refusals
+from ..people import unknown_groups
 from ..times import local_input
 from ..web import (
     ClientsDep,
@@ -25,6 +26,7 @@ from ..web import (
     time_zone,
 )
 from .media import FILE_ERRORS
+from .official_compose import directory_of, picker, typed_groups
 from .posts import post_page_with
 
 router = APIRouter(tags=["employees"])
@@ -58,11 +60,15 @@ def _edit_page(
             "title": post.title,
             "body": post.body,
             "publish_at": local_input(post.scheduled_at, zone),
+            "audience_groups": ", ".join(post.audience_groups),
         }
     )
     if file_error:
         form.errors = {**form.errors, "file": file_error}
-    context = {"post": post, "notice": notice}
+    context: dict[str, object] = {"post": post, "notice": notice}
+    if post.kind is PostKind.OFFICIAL:
+        groups = directory_of(request).groups(token=viewer.token)
+        context["audience"] = picker(groups, typed_groups(form.values["audience_groups"]))
     return render_form(request, "edit.html", form, context, viewer=viewer)
 
 
@@ -92,19 +98,31 @@ def edit_post_submit(
     title: Annotated[str, Form()] = "",
     body: Annotated[str, Form()] = "",
     publish_at: Annotated[str, Form()] = "",
+    # An official post's groups, ticked or typed, as on the compose page.
+    audience_groups: Annotated[list[str] | None, Form()] = None,
     tz: Annotated[str, Form(max_length=64)] = "",
     intent: Annotated[str, Form()] = "submit",
 ) -> Response:
     post = clients.publishing.post(post_id, user_token=viewer.token)
     if not _editable(post, viewer):
         return refused_page(request, viewer, "refusal.form")
-    values = {"title": title, "body": body, "publish_at": publish_at}
     official = post.kind is PostKind.OFFICIAL
+    groups = typed_groups(",".join(audience_groups or []))
+    values = {
+        "title": title,
+        "body": body,
+        "publish_at": publish_at,
+        "audience_groups": ", ".join(groups),
+    }
     # An official draft may be saved and left for later rather than submitted.
     submit = official and not (intent == "draft" and post.state is PostState.DRAFT)
     try:
         at = future_instant(publish_at, zone=time_zone(request, tz)) if official else None
-        edit = checked(PostUpdate, {"title": title, "body": body})
+        fields: dict[str, object] = {"title": title, "body": body}
+        if official:
+            _refuse_unknown(request, viewer, groups, values)
+            fields["audience_groups"] = groups
+        edit = checked(PostUpdate, fields)
         with refusals():
             clients.publishing.edit_post(post_id, edit, user_token=viewer.token)
             if submit:
@@ -116,6 +134,17 @@ def edit_post_submit(
         done = "submitted" if submit else "drafted"
         return RedirectResponse(f"/official/{post_id}?done={done}", status_code=303)
     return RedirectResponse(f"/posts/{post_id}?done=edited", status_code=303)
+
+
+def _refuse_unknown(
+    request: Request, viewer: Viewer, groups: list[str], values: dict[str, str]
+) -> None:
+    """Refuse, as the compose page does, an audience naming a group the directory does
+    not know: it would reach nobody through it. `values` keeps the names for the page."""
+    unknown = unknown_groups(directory_of(request), groups, token=viewer.token)
+    if unknown:
+        values["unknown_groups"] = ", ".join(unknown)
+        raise FormRefused(errors={"audience_groups": "audience.unknown_groups"})
 
 
 def _change(

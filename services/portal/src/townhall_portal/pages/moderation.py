@@ -13,6 +13,7 @@ from townhall_platform.params import ResourceId
 
 from ..forms import FormRefused, FormState, checked, refusals
 from ..web import ClientsDep, CsrfChecked, CurrentViewer, Viewer, render, render_form
+from .moderation_cards import cards
 
 router = APIRouter(tags=["staff"])
 
@@ -41,7 +42,7 @@ def _moderation_page(
         request,
         "moderation.html",
         form,
-        {"reports": reports, "notice": notice},
+        {"cards": cards(clients, viewer, reports), "notice": notice},
         viewer=viewer,
     )
 
@@ -84,5 +85,7 @@ def moderate(
     try:
         _moderate(clients, viewer, post_id, action, fields)
     except FormRefused as refused:
-        return _moderation_page(request, viewer, clients, refused.state())
+        # The error goes beside the reason field of the action that was refused.
+        failed = {"report_id": report_id, "action": action}
+        return _moderation_page(request, viewer, clients, refused.state(failed))
     return RedirectResponse("/moderation?done=1", status_code=303)

@@ -50,7 +50,7 @@ def _my_official_posts(clients: ClientsDep, viewer: Viewer) -> list[PostRead]:
     return posts
 
 
-def _groups(typed: str) -> list[str]:
+def typed_groups(typed: str) -> list[str]:
     return [g.strip() for g in typed.split(",") if g.strip()]
 
 
@@ -83,8 +83,8 @@ def official_page(
     spaces = allowed_spaces(
         clients, viewer, clients.publishing.spaces(user_token=viewer.token), "post.official"
     )
-    groups = _directory(request).groups(token=viewer.token)
-    chosen = _groups(form.values.get("audience_groups") or "")
+    groups = directory_of(request).groups(token=viewer.token)
+    chosen = typed_groups(form.values.get("audience_groups") or "")
     return render_form(
         request,
         "official.html",
@@ -129,7 +129,7 @@ def _draft(
         "kind": PostKind.OFFICIAL,
         "title": values["title"],
         "body": values["body"],
-        "audience_groups": _groups(values["audience_groups"]),
+        "audience_groups": typed_groups(values["audience_groups"]),
         "requires_acknowledgement": bool(values["requires_acknowledgement"]),
     }
     try:
@@ -161,7 +161,7 @@ def official_submit(
         "space_id": space_id,
         "title": title,
         "body": body,
-        "audience_groups": ", ".join(_groups(",".join(audience_groups or []))),
+        "audience_groups": ", ".join(typed_groups(",".join(audience_groups or []))),
         "publish_at": publish_at,
         "requires_acknowledgement": requires_acknowledgement,
     }
@@ -169,7 +169,7 @@ def official_submit(
         intent = "submit"
     try:
         unknown = unknown_groups(
-            _directory(request), _groups(values["audience_groups"]), token=viewer.token
+            directory_of(request), typed_groups(values["audience_groups"]), token=viewer.token
         )
         values["unknown_groups"] = ", ".join(unknown)
         post, submission = _draft(values, time_zone(request, tz), unknown)
@@ -185,5 +185,5 @@ def official_submit(
     return RedirectResponse(f"/official/{draft.id}?done={done}", status_code=303)
 
 
-def _directory(request: Request) -> Directory:
+def directory_of(request: Request) -> Directory:
     return request.app.state.directory  # type: ignore[no-any-return]

@@ -12,8 +12,6 @@ from townhall_clients import UnexpectedResponse
 from townhall_contracts.publishing.engagement import (
     CommentCreate,
     CommentRead,
-    ReactionCreate,
-    ReactionKind,
 )
 from townhall_contracts.publishing.markdown import render_markdown
 from townhall_contracts.publishing.moderation import ModerationRequest, ReportCreate
@@ -24,6 +22,7 @@ from ..forms import FormRefused, FormState, checked, refusals
 from ..permissions import allowed_spaces
 from ..web import ClientsDep, CsrfChecked, CurrentViewer, Viewer, refused_page, render, render_form
 from .media import attach_all, chosen, edit_page_after
+from .reactions import KINDS, reaction_kind, set_reaction
 from .reading import MISSING
 
 router = APIRouter(tags=["employees"])
@@ -121,6 +120,13 @@ def _post_page(
     form = form or FormState()
     post = clients.publishing.post(post_id, user_token=viewer.token)
     comments = _comments(clients, viewer, post_id)
+    may = _allowed_here(clients, viewer, post.space_id)
+    # Moderators see what moderators already did here before they act again.
+    history = (
+        clients.publishing.moderation_history(post_id, user_token=viewer.token)
+        if "moderate" in may
+        else None
+    )
     return render_form(
         request,
         "post.html",
@@ -128,8 +134,10 @@ def _post_page(
         {
             "post": post,
             "comments": comments,
-            "may": _allowed_here(clients, viewer, post.space_id),
+            "may": may,
+            "moderation_history": history,
             "notice": notice,
+            "reaction_kinds": KINDS,
         },
         viewer=viewer,
     )
@@ -214,22 +222,6 @@ def _revision(value: str) -> int | None:
     return int(value) if re.fullmatch(r"[1-9][0-9]{0,8}", value) else None
 
 
-def _set_like(clients: ClientsDep, viewer: Viewer, post_id: str, on: bool) -> None:
-    """Like (`on`) or take the like back, as the button the viewer saw said. The form states
-    its intent rather than toggling, so a double click or a resent form cannot undo itself:
-    a like already given (409) or already taken back (404) is the state asked for."""
-    try:
-        if on:
-            like = ReactionCreate(kind=ReactionKind.LIKE)
-            clients.publishing.react(post_id, like, user_token=viewer.token)
-        else:
-            path = f"/v1/posts/{post_id}/reactions/{ReactionKind.LIKE.value}"
-            clients.publishing.request("DELETE", path, idempotent=False, token=viewer.token)
-    except UnexpectedResponse as exc:
-        if exc.status_code != (409 if on else 404):
-            raise
-
-
 # Actions on a post, each a small form, and the notice the post's page shows after it.
 NOTICE_AFTER = {
     "acknowledge": "acknowledged",
@@ -262,7 +254,10 @@ def _act(
         if action == "acknowledge":
             publishing.acknowledge(post_id, user_token=token)
         elif action == "react":
-            _set_like(clients, viewer, post_id, on=fields["like"] != "off")
+            kind = reaction_kind(fields["kind"])
+            if kind is None:
+                raise FormRefused(refused="reaction.unknown")
+            set_reaction(clients, viewer, post_id, kind, on=fields["like"] != "off")
         else:
             # The revision the page showed: refused if the post was edited since.
             shown = _revision(fields["revision"])
@@ -282,6 +277,7 @@ def post_action(
     restore_reason: Annotated[str, Form()] = "",
     revision: Annotated[str, Form()] = "",
     like: Annotated[str, Form()] = "on",
+    kind: Annotated[str, Form(max_length=20)] = "like",
 ) -> Response:
     if action not in NOTICE_AFTER:
         return render(request, "error.html", {"message_key": "error.not_found"}, status_code=404)
@@ -290,12 +286,13 @@ def post_action(
         "restore_reason": restore_reason,
         "revision": revision,
         "like": like,
+        "kind": kind,
     }
     try:
         _act(clients, viewer, post_id, action, fields)
     except FormRefused as refused:
         return _post_page(request, viewer, clients, post_id, refused.state())
     notice = NOTICE_AFTER[action]
-    # Back on the post, focus goes to the notice of what was done, or to the Like pressed.
-    where = f"?done={notice}" if notice else "#like"
+    # Back on the post, focus goes to the notice of what was done, or to the reaction pressed.
+    where = f"?done={notice}" if notice else f"#react-{kind if kind in KINDS else 'like'}"
     return RedirectResponse(f"/posts/{post_id}{where}", status_code=303)

@@ -1,4 +1,4 @@
-"""What every employee reads: the feed, the spaces and a space's posts."""
+"""What every employee reads: the feed, and a space's posts."""
 
 from __future__ import annotations
 
@@ -12,7 +12,6 @@ from starlette.responses import Response
 
 from townhall_clients import UnexpectedResponse
 from townhall_contracts.publishing.posts import PostKind, PostRead
-from townhall_platform.params import ResourceId
 
 from ..web import ClientsDep, CurrentViewer, Viewer, render
 
@@ -38,12 +37,6 @@ def feed(
     return render(request, "feed.html", context, viewer=viewer)
 
 
-@router.get("/spaces", summary="The spaces one can see")
-def spaces(request: Request, viewer: CurrentViewer, clients: ClientsDep) -> Response:
-    items = clients.publishing.spaces(user_token=viewer.token)
-    return render(request, "spaces.html", {"spaces": items}, viewer=viewer)
-
-
 @dataclass(frozen=True)
 class SearchedPost:
     """A post as search lists it: a highlighted excerpt of its text, not its body."""
@@ -57,7 +50,7 @@ class SearchedPost:
     excerpt: str
 
 
-def _space_posts(
+def space_posts(
     clients: ClientsDep, viewer: Viewer, space_id: str
 ) -> Sequence[PostRead | SearchedPost]:
     try:
@@ -80,12 +73,3 @@ def _space_posts(
         for hit in results.hits
         if hit.doc_type == "post"
     ]
-
-
-@router.get("/spaces/{space_id}", summary="A space and its posts")
-def space_page(
-    request: Request, space_id: ResourceId, viewer: CurrentViewer, clients: ClientsDep
-) -> Response:
-    space = clients.publishing.space(space_id, user_token=viewer.token)
-    posts = _space_posts(clients, viewer, space_id)
-    return render(request, "space.html", {"space": space, "posts": posts}, viewer=viewer)

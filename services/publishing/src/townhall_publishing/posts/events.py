@@ -17,6 +17,7 @@ from townhall_contracts.events import (
     PostEndorsed,
     PostPublished,
     PostSubmitted,
+    PostWithdrawn,
     ReportCreated,
 )
 
@@ -57,6 +58,15 @@ def post_submitted(session: Session, post: Post) -> None:
     OutboxRepository(session).append(
         EventType.POST_SUBMITTED,
         PostSubmitted(
+            post_id=post.id, space_id=post.space_id, author_id=post.author_id, title=post.title
+        ),
+    )
+
+
+def post_withdrawn(session: Session, post: Post) -> None:
+    OutboxRepository(session).append(
+        EventType.POST_WITHDRAWN,
+        PostWithdrawn(
             post_id=post.id, space_id=post.space_id, author_id=post.author_id, title=post.title
         ),
     )

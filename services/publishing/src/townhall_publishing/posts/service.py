@@ -146,6 +146,8 @@ def edit_post(
     """The author edits; the previous content goes to the version history."""
     post = get_readable_post(session=session, gate=gate, subject=editor, post_id=post_id, lock=True)
     decision = require_editable(gate, post, editor)
+    if request.audience_groups is not None and post.kind != PostKind.OFFICIAL:
+        raise InvalidAudience("Only an official post chooses an audience.")
     now = utcnow()
     replaced = post.revision
     PostRepository(session).add_version(
@@ -165,6 +167,9 @@ def edit_post(
         post.body = request.body
         post.body_html = render_markdown(request.body)
         post.mentions = extract_mentions(request.body)
+    if request.audience_groups is not None:
+        # The readers follow in `post_changed`, as they do for a state change.
+        post.audience_groups = sorted(set(request.audience_groups))
     post.edit_count += 1
     post.revision = replaced + 1
     record_step(session, post=post, step="edit", actor=editor, at=now, decision=decision)

@@ -25,3 +25,17 @@ class SpaceArchived(Conflict):
 class UnknownSubject(ValidationFailed):
     type_slug = "unknown-subject"
     title = "Unknown user"
+
+
+class SpaceNotJoinable(Conflict):
+    """Only public communities are joined and left by their members themselves."""
+
+    type_slug = "space-not-joinable"
+    title = "Space is not joined this way"
+
+
+class NotAMember(Conflict):
+    """Leaving a space one holds no membership of (or holds only through a group)."""
+
+    type_slug = "not-a-member"
+    title = "Not a member"

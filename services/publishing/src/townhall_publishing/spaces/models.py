@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, Column
+from sqlalchemy import CheckConstraint, Column, ForeignKey, Index, String
 from sqlmodel import Field
 
 from townhall_platform.db import UTCDateTime
@@ -37,3 +37,16 @@ class Space(PublishingModel, table=True):
     # The policy decision that allowed the creation (none for operator-seeded spaces).
     decision_id: str | None = Field(default=None, max_length=64)
     policy_revision: int | None = None
+
+
+class SpaceFollow(PublishingModel, table=True):
+    """Someone follows a space: a choice of their own, which takes no role."""
+
+    __tablename__ = "space_follows"
+    __table_args__ = (Index("ix_space_follows_user_id", "user_id"),)
+
+    space_id: str = Field(sa_column=Column(String(63), ForeignKey("spaces.id"), primary_key=True))
+    user_id: str = Field(primary_key=True, max_length=128)
+    followed_at: datetime = Field(
+        default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False)
+    )

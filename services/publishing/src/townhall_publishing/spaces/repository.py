@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlmodel import Session, col, select
 
-from .models import Space
+from .models import Space, SpaceFollow
 
 
 class SpaceRepository:
@@ -29,3 +29,25 @@ class SpaceRepository:
     def add(self, space: Space) -> None:
         self._session.add(space)
         self._session.flush()
+
+    def followed_by(self, user_id: str) -> set[str]:
+        """The ids of the spaces `user_id` follows."""
+        statement = select(SpaceFollow.space_id).where(col(SpaceFollow.user_id) == user_id)
+        return set(self._session.exec(statement))
+
+    def follow(self, space_id: str, user_id: str) -> bool:
+        """Follow; False when already following (nothing written)."""
+        if self._session.get(SpaceFollow, (space_id, user_id)) is not None:
+            return False
+        self._session.add(SpaceFollow(space_id=space_id, user_id=user_id))
+        self._session.flush()
+        return True
+
+    def unfollow(self, space_id: str, user_id: str) -> bool:
+        """Stop following; False when not following."""
+        follow = self._session.get(SpaceFollow, (space_id, user_id))
+        if follow is None:
+            return False
+        self._session.delete(follow)
+        self._session.flush()
+        return True

@@ -10,7 +10,8 @@ from townhall_platform.app import CurrentUser
 from townhall_platform.errors import problem_responses
 
 from ..deps import PolicyGateDep, SessionDep, UnitOfWorkRoute
-from . import service
+from . import membership, service
+from .models import Space
 from .schemas import MemberAdd, MemberAdded, SpaceCreate, SpaceList, SpaceRead, SpaceUpdate
 
 router = APIRouter(prefix="/v1/spaces", tags=["spaces"], route_class=UnitOfWorkRoute)
@@ -39,7 +40,9 @@ def list_spaces(
     spaces = service.list_visible_spaces(
         session=session, gate=gate, subject=user.subject, include_archived=include_archived
     )
-    return SpaceList(items=[SpaceRead.model_validate(space) for space in spaces])
+    return SpaceList(
+        items=membership.standings(session=session, gate=gate, subject=user.subject, spaces=spaces)
+    )
 
 
 @router.get(
@@ -54,7 +57,8 @@ def get_space(
     space = service.get_visible_space(
         session=session, gate=gate, subject=user.subject, space_id=space_id
     )
-    return SpaceRead.model_validate(space)
+    [read] = membership.standings(session=session, gate=gate, subject=user.subject, spaces=[space])
+    return read
 
 
 @router.post(
@@ -130,3 +134,72 @@ def add_member(
     return MemberAdded(
         space_id=space.id, subject=body.subject, role=body.role, granted_by=user.subject
     )
+
+
+def _standing(
+    session: SessionDep, gate: PolicyGateDep, subject: str, space: Space, **known: bool
+) -> SpaceRead:
+    """The space with the caller's standing, `known` parts as the change just made them
+    (policy's answers may trail a grant by a revision)."""
+    [read] = membership.standings(session=session, gate=gate, subject=subject, spaces=[space])
+    return read.model_copy(update=known)
+
+
+@router.put(
+    "/{space_id}/membership",
+    summary="Join a public community (who may take part in it; through policy)",
+    response_model=SpaceRead,
+    responses=problem_responses(401, 403, 404, 409, 503),
+)
+def join_space(
+    space_id: str, user: CurrentUser, session: SessionDep, gate: PolicyGateDep
+) -> SpaceRead:
+    space = membership.join_space(
+        session=session, gate=gate, subject=user.subject, space_id=space_id
+    )
+    return _standing(session, gate, user.subject, space, member=True)
+
+
+@router.delete(
+    "/{space_id}/membership",
+    summary="Leave a public community one joined (through policy)",
+    response_model=SpaceRead,
+    responses=problem_responses(401, 403, 404, 409, 503),
+)
+def leave_space(
+    space_id: str, user: CurrentUser, session: SessionDep, gate: PolicyGateDep
+) -> SpaceRead:
+    space = membership.leave_space(
+        session=session, gate=gate, subject=user.subject, space_id=space_id
+    )
+    return _standing(session, gate, user.subject, space, member=False)
+
+
+@router.put(
+    "/{space_id}/follow",
+    summary="Follow a space one may read (following twice changes nothing)",
+    response_model=SpaceRead,
+    responses=problem_responses(401, 403, 404, 409, 503),
+)
+def follow_space(
+    space_id: str, user: CurrentUser, session: SessionDep, gate: PolicyGateDep
+) -> SpaceRead:
+    space = membership.follow_space(
+        session=session, gate=gate, subject=user.subject, space_id=space_id
+    )
+    return _standing(session, gate, user.subject, space, following=True)
+
+
+@router.delete(
+    "/{space_id}/follow",
+    summary="Stop following a space (not following already changes nothing)",
+    response_model=SpaceRead,
+    responses=problem_responses(401, 403, 404, 503),
+)
+def unfollow_space(
+    space_id: str, user: CurrentUser, session: SessionDep, gate: PolicyGateDep
+) -> SpaceRead:
+    space = membership.unfollow_space(
+        session=session, gate=gate, subject=user.subject, space_id=space_id
+    )
+    return _standing(session, gate, user.subject, space, following=False)

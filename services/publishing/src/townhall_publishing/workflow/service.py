@@ -113,6 +113,7 @@ def withdraw(*, session: Session, gate: PolicyGate, actor: str, post_id: str) ->
     post.approved_at = None
     record_step(session, post=post, step="withdraw", actor=actor, at=now, decision=decision)
     post_changed(session, post=post, space=space_of(session, post), at=now)
+    events.post_withdrawn(session, post)
     return post
 
 
