@@ -82,6 +82,12 @@ class Directory:
             subjects = self.employees if "org" in wanted else []
             body = {"principals": wanted, "subjects": subjects, "policy_revision": 1}
             return httpx.Response(200, json=body)
+        if path == "/internal/v1/decisions/allowed":
+            asked = json.loads(request.content)
+            read_general = asked["action"] == "read" and asked["domain"] == "space:general"
+            allowed = [s for s in asked["subjects"] if read_general and s in self._known]
+            body = {"action": asked["action"], "domain": asked["domain"], "subjects": allowed}
+            return httpx.Response(200, json=body | {"policy_revision": 1})
         if path == "/v1/decisions/batch":
             asked = json.loads(request.content)["decisions"]
             decisions = [self._decision(**d) for d in asked]
