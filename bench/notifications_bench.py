@@ -6,9 +6,10 @@ measures, in process, with policy answered at its HTTP boundary by an in-memory 
 of N employees (policy's own cost is not measured here; the client's is):
 
 - fan-out: one official post requiring acknowledgement, published to the whole company,
-  applied as the bus consumer applies it (audience, `read` decisions, preferences, one
-  inbox item and one acknowledgement to track per person) and committed; then an inbox's
-  unread count read, as the portal's badge does. Goal: every inbox within 10 s.
+  applied as the bus consumer applies it (audience, which readers policy allows `read`,
+  preferences, one inbox item and one acknowledgement to track per person) and
+  committed; then an inbox's unread count read, as the portal's badge does. Goal: every
+  inbox within 10 s.
 - mail rate: M of those acknowledgement mails queued, then handed over SMTP to the real
   aiosmtpd development sink (`SmtpSink`, its own process, writing each mail to a file).
   Goal: at least 500 mails/s. Then the same mails, ready-made, sent again straight to the
@@ -82,6 +83,12 @@ class Directory:
             subjects = self.employees if "org" in wanted else []
             body = {"principals": wanted, "subjects": subjects, "policy_revision": 1}
             return httpx.Response(200, json=body)
+        if path == "/internal/v1/decisions/allowed":
+            asked = json.loads(request.content)
+            read_general = asked["action"] == "read" and asked["domain"] == "space:general"
+            allowed = [s for s in asked["subjects"] if read_general and s in self._known]
+            body = {"action": asked["action"], "domain": asked["domain"], "subjects": allowed}
+            return httpx.Response(200, json=body | {"policy_revision": 1})
         if path == "/v1/decisions/batch":
             asked = json.loads(request.content)["decisions"]
             decisions = [self._decision(**d) for d in asked]

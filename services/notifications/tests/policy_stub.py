@@ -1,8 +1,9 @@
 """The policy service at the HTTP boundary of `PolicyClient`, from a small directory.
 
 It answers what notifications asks: a subject's principals, the audience of reader
-principals, decisions (`read`, `moderate`, `approve.official` in a space) and the
-revision. Tests change the directory (a member revoked) between calls.
+principals, decisions (`read`, `moderate`, `approve.official` in a space), one at a time
+or as the subjects allowed, and the revision. Tests change the directory (a member
+revoked) between calls.
 """
 
 from __future__ import annotations
@@ -101,6 +102,12 @@ class PolicyStub:
             return httpx.Response(
                 200, json={"policy_revision": self.revision, "decisions": decisions}
             )
+        if path == "/internal/v1/decisions/allowed" and method == "POST":
+            asked = json.loads(request.content)
+            action, domain = asked["action"], asked["domain"]
+            allowed = [s for s in asked["subjects"] if self.allows(s, action, domain)]
+            body = {"action": action, "domain": domain, "subjects": allowed}
+            return httpx.Response(200, json={**body, "policy_revision": self.revision})
         if path == "/v1/decisions" and method == "POST":
             return httpx.Response(200, json=self._decision(**json.loads(request.content)))
         if path.startswith("/v1/subjects/") and path.endswith("/principals"):

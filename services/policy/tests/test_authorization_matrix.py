@@ -82,6 +82,24 @@ ENDPOINTS = [
         ),
     ),
     Endpoint(
+        "which subjects are allowed",
+        frozenset({SERVICE}),
+        lambda who, ids: Call(
+            "POST",
+            "/internal/v1/decisions/allowed",
+            json={"subjects": ["alice", "zoe"], "action": "read", "domain": "space:cafe"},
+        ),
+    ),
+    Endpoint(
+        "which subjects are allowed, a user asking about itself",
+        frozenset({SERVICE}),
+        lambda who, ids: Call(
+            "POST",
+            "/internal/v1/decisions/allowed",
+            json={"subjects": [who], "action": "read", "domain": "org"},
+        ),
+    ),
+    Endpoint(
         "principals",
         frozenset({SERVICE}),
         lambda who, ids: Call("GET", "/v1/subjects/alice/principals"),

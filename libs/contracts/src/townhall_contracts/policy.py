@@ -108,6 +108,30 @@ class DecisionBatch(BaseModel):
     decisions: list[Decision]
 
 
+# At most this many subjects in one `AllowedSubjectsRequest`: a larger audience is asked in
+# several requests. The body limit (`MAX_BODY_BYTES`) applies as well, before this one.
+MAX_ALLOWED_SUBJECTS = 10_000
+
+
+class AllowedSubjectsRequest(_Strict):
+    """Many subjects, one action and one domain: which of them policy allows it."""
+
+    action: Action
+    domain: str = Field(pattern=DOMAIN_PATTERN)
+    subjects: list[Annotated[str, Field(min_length=1, max_length=128)]] = Field(
+        min_length=1, max_length=MAX_ALLOWED_SUBJECTS
+    )
+
+
+class AllowedSubjects(BaseModel):
+    """The subjects asked about that a decision would allow, in the order asked, each once."""
+
+    action: str
+    domain: str
+    subjects: list[str]
+    policy_revision: int
+
+
 class Principals(BaseModel):
     subject: str
     active: bool

@@ -1,8 +1,9 @@
 """Who is told, and who may still read: every question notifications asks policy.
 
 Recipients are resolved from policy's directory (the audience of reader principals, as
-publishing's acknowledgement counting does), then each is checked at delivery time with
-a decision: a member revoked since the post was written gets nothing. Policy being down
+publishing's acknowledgement counting does), then checked at delivery time, all of an
+audience in one question to policy (which of them it allows, decided as a decision is):
+a member revoked since the post was written gets nothing. Policy being down
 raises `ServiceUnavailable`: the event is not applied and comes again.
 """
 
@@ -21,7 +22,7 @@ from townhall_contracts.readers import (
     space_principal,
 )
 
-# Policy's batch decision endpoint takes at most this many at once.
+# Policy's audience endpoint takes at most this many principals at once.
 _BATCH = 1000
 # The space of items about no space: an objective's report is its owner's own, read by
 # them whatever the spaces they may read.
@@ -82,17 +83,12 @@ class Reach:
         return self.allowed(candidates, Action.APPROVE_OFFICIAL, space_id)
 
     def allowed(self, subjects: Iterable[str], action: Action, space_id: str) -> list[str]:
-        """The subjects policy allows `action` in the space, now."""
-        domain = space_principal(space_id)
+        """The subjects policy allows `action` in the space, now: one question for many
+        (policy's yes or no from its snapshot, not an explained decision per person)."""
         wanted = sorted(set(subjects))
-        allowed: list[str] = []
-        for start in range(0, len(wanted), _BATCH):
-            chunk = wanted[start : start + _BATCH]
-            batch = self._answers.decide_batch(
-                [DecisionRequest(subject=s, action=action, domain=domain) for s in chunk]
-            )
-            allowed += [d.subject for d in batch.decisions if d.allowed]
-        return allowed
+        if not wanted:
+            return []
+        return self._policy.allowed_subjects(wanted, action, space_principal(space_id))
 
     def allows_any(self, subject: str, candidates: list[tuple[Action, str]]) -> bool:
         """Whether policy allows `subject` any of the (action, domain) `candidates`."""

@@ -148,11 +148,14 @@ def test_an_smtp_server_that_is_down_is_retried_then_recorded_as_failed(
     assert "ConnectionRefused" in (mail.last_error or "")
 
 
+@pytest.mark.parametrize("pipelining", [False, True], ids=["one-by-one", "pipelined"])
 @pytest.mark.parametrize(
-    ("reply", "status", "calls"),
+    ("reply", "at", "status", "calls"),
     [
-        ("550 5.1.1 No such mailbox", "bounced", 1),
-        ("451 4.3.0 Try again later", "pending", 3),
+        ("550 5.1.1 No such mailbox", "DATA", "bounced", 1),
+        ("451 4.3.0 Try again later", "DATA", "pending", 3),
+        ("550 5.1.1 No such mailbox", "RCPT", "bounced", 1),
+        ("451 4.3.0 Try again later", "RCPT", "pending", 3),
     ],
 )
 def test_4xx_is_retried_and_5xx_is_a_bounce(
@@ -160,10 +163,12 @@ def test_4xx_is_retried_and_5xx_is_a_bounce(
     policy: PolicyStub,
     engine: Engine,
     reply: str,
+    at: str,
     status: str,
     calls: int,
+    pipelining: bool,
 ) -> None:
-    with refusing_server(reply) as (port, handler):
+    with refusing_server(reply, at=at, pipelining=pipelining) as (port, handler):
         app = _app(settings, policy, port, smtp_attempts_per_pass=3)
         _apply(
             app,

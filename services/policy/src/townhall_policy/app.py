@@ -15,6 +15,7 @@ from townhall_policy.audit.keys import load_keyring
 from townhall_policy.audit.scheduler import CheckpointScheduler
 from townhall_policy.audit.trail import key_trail
 from townhall_policy.compliance.router import router as audit_router
+from townhall_policy.decisions.router import internal_router as internal_decisions_router
 from townhall_policy.decisions.router import router as decisions_router
 from townhall_policy.directory.router import router as directory_router
 from townhall_policy.domains.router import router as domains_router
@@ -46,6 +47,7 @@ granted by whom, when and why; revocation keeps history). Errors are RFC 9457
 
 ROUTERS = [
     decisions_router,
+    internal_decisions_router,
     principals_router,
     revision_router,
     grants_router,

@@ -4,20 +4,23 @@ Random directories, domains, grants (current, future, expired, revoked, held thr
 groups) and suspensions are written to the tables; the service loads them as it does in
 production, and thousands of random (subject, action, domain) triples are decided by the
 service's fast path and by a file-backed `casbin.Enforcer` (the model text and the rules
-view, nothing else of the project).
+view, nothing else of the project). The many-subjects answer (`allowed_subjects`) is
+compared with both, for every subject of the population at once.
 """
 
 from __future__ import annotations
 
 import random
+from collections import defaultdict
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 from sqlmodel import Session
 
-from townhall_contracts.policy import Action, DecisionRequest
+from townhall_contracts.policy import Action, AllowedSubjectsRequest, DecisionRequest
 from townhall_platform.db import make_engine, run_migrations
+from townhall_policy.decisions.allowed import allowed_subjects
 from townhall_policy.decisions.service import decide
 from townhall_policy.domains.models import Domain
 from townhall_policy.enforcement.reference import casbin_rules, file_enforcer
@@ -123,8 +126,9 @@ def _populate(session: Session, rng: random.Random, now: datetime) -> tuple[list
     return [*holders, "nobody"], [*domains, "space:unknown"]
 
 
-@pytest.mark.parametrize("seed", [7, 2026])
-def test_fast_path_agrees_with_plain_casbin(database_url: str, seed: int, tmp_path: Path) -> None:
+def _generated(database_url: str, seed: int) -> tuple[PolicySnapshot, list[str], list[str]]:
+    """A snapshot of a random population written to the tables and loaded as in
+    production (the rows are deleted again after loading); its subjects and domains."""
     rng = random.Random(seed)
     run_migrations(database_url, MIGRATIONS_DIR)
     engine = make_engine(database_url)
@@ -142,7 +146,15 @@ def test_fast_path_agrees_with_plain_casbin(database_url: str, seed: int, tmp_pa
                 )
             session.commit()
         engine.dispose()
+    return snapshot, subjects, domains
 
+
+@pytest.mark.parametrize("seed", [7, 2026])
+def test_fast_path_agrees_with_plain_casbin(database_url: str, seed: int, tmp_path: Path) -> None:
+    """Each sampled triple decided alone, and the triples of each (action, domain) asked
+    as one many-subjects question."""
+    snapshot, subjects, domains = _generated(database_url, seed)
+    rng = random.Random(seed)
     rules = casbin_rules(snapshot)
     reference = file_enforcer(rules, tmp_path)
 
@@ -150,19 +162,52 @@ def test_fast_path_agrees_with_plain_casbin(database_url: str, seed: int, tmp_pa
     assert any(rule[3] == "deny" for rule in rules.policies)
     actions = list(Action)
     disagreements = []
-    allowed = 0
+    expected_by_question: dict[tuple[Action, str], dict[str, bool]] = defaultdict(dict)
     for _ in range(TRIPLES_PER_SEED):
         subject_id = rng.choice(subjects)
         action = rng.choice(actions)
         domain = rng.choice(domains)
-        request = DecisionRequest(subject=subject_id, action=action, domain=domain)
-        fast = decide(snapshot, request, requested_by="test").allowed
-        entry = snapshot.subjects.get(subject_id)
-        name = entry.principal if entry else f"user:{subject_id}"
-        expected = bool(reference.enforce(name, domain, action.value))
-        allowed += expected
+        fast = _decided(snapshot, subject_id, action, domain)
+        expected = bool(reference.enforce(_principal(snapshot, subject_id), domain, action.value))
+        expected_by_question[action, domain][subject_id] = expected
         if fast != expected:
             disagreements.append((subject_id, action.value, domain, fast, expected))
+    for (action, domain), expected_of in expected_by_question.items():
+        asked = AllowedSubjectsRequest(action=action, domain=domain, subjects=list(expected_of))
+        many = allowed_subjects(snapshot, asked).subjects
+        if many != [s for s, allowed in expected_of.items() if allowed]:
+            disagreements.append(("many", action.value, domain, many, expected_of))
     assert disagreements == []
     # The sample exercises both answers, not just refusals.
+    allowed = sum(sum(e.values()) for e in expected_by_question.values())
     assert 0.1 * TRIPLES_PER_SEED < allowed < 0.9 * TRIPLES_PER_SEED
+
+
+@pytest.mark.parametrize("seed", [11, 2027])
+def test_allowed_subjects_agree_with_single_decisions(database_url: str, seed: int) -> None:
+    """Every subject of the population (inactive, revoked, expired, not yet started,
+    suspended, held through groups, unknown) asked at once, for every action and domain."""
+    snapshot, subjects, domains = _generated(database_url, seed)
+    disagreements = []
+    allowed = 0
+    for action in Action:
+        for domain in domains:
+            asked = AllowedSubjectsRequest(action=action, domain=domain, subjects=subjects)
+            many = allowed_subjects(snapshot, asked).subjects
+            single = [s for s in subjects if _decided(snapshot, s, action, domain)]
+            allowed += len(single)
+            if many != single:
+                disagreements.append((action.value, domain, many, single))
+    assert disagreements == []
+    asked_in_all = len(subjects) * len(domains) * len(Action)
+    assert 0.05 * asked_in_all < allowed < 0.9 * asked_in_all
+
+
+def _decided(snapshot: PolicySnapshot, subject_id: str, action: Action, domain: str) -> bool:
+    request = DecisionRequest(subject=subject_id, action=action, domain=domain)
+    return decide(snapshot, request, requested_by="test").allowed
+
+
+def _principal(snapshot: PolicySnapshot, subject_id: str) -> str:
+    entry = snapshot.subjects.get(subject_id)
+    return entry.principal if entry else f"user:{subject_id}"

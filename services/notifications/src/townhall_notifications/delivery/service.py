@@ -15,21 +15,19 @@ from datetime import UTC, datetime
 from typing import Any
 
 from pydantic import ValidationError
-from sqlalchemy import insert
 from sqlmodel import Session, col, select
 
 from townhall_contracts.events import SCHEMA_VERSION, Event, EventType, PostAcknowledged
 from townhall_contracts.notifications import Channel
 from townhall_contracts.notifications import NotificationKind as Kind
 
+from ..bulk import insert_rows
 from ..preferences.service import PreferenceBook
 from ..reach import Reach
 from ..webhooks.service import enqueue as enqueue_webhooks
 from .errors import UnreadableEvent
 from .models import AcknowledgementDue, AppliedEvent, Notification
 from .plans import Item, Plan, plan
-
-_ROWS = 1000  # rows per multi-row insert
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,8 +99,7 @@ def write(
             if channel is Channel.OFF:
                 continue
             rows.append(_row(source_key, recipient, items[recipient], channel, at))
-    for start in range(0, len(rows), _ROWS):
-        session.execute(insert(Notification), rows[start : start + _ROWS])
+    insert_rows(session, Notification, rows)
     return [row["recipient_id"] for row in rows]
 
 
@@ -142,8 +139,7 @@ def _track(session: Session, result: Plan, recipients: Sequence[str]) -> None:
         }
         for user in wanted
     ]
-    for start in range(0, len(rows), _ROWS):
-        session.execute(insert(AcknowledgementDue), rows[start : start + _ROWS])
+    insert_rows(session, AcknowledgementDue, rows)
 
 
 def _acknowledged(session: Session, data: PostAcknowledged) -> None:

@@ -14,11 +14,12 @@ from collections import defaultdict
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import insert, update
+from sqlalchemy import update
 from sqlmodel import Session, col, select
 
 from townhall_contracts.notifications import DigestFrequency
 
+from ..bulk import insert_rows
 from ..claims import DIGEST_LOCK_KEY, claimed, hold_pass
 from ..delivery.models import Notification
 from ..preferences.models import Preference
@@ -29,7 +30,6 @@ from .render import Rendered, Renderer
 
 _BATCH = 500
 _IN = 500  # values per `IN (...)` query
-_ROWS = 1000  # rows per multi-row insert
 
 
 def queue_notices(
@@ -168,8 +168,7 @@ def _mark_digested(
         for u in due
         if u not in prefs
     ]
-    for start in range(0, len(fresh), _ROWS):
-        session.execute(insert(Preference), fresh[start : start + _ROWS])
+    insert_rows(session, Preference, fresh)
 
 
 def _preferences(session: Session, users: set[str]) -> dict[str, Preference]:
@@ -218,6 +217,5 @@ def _enqueue_all(
         }
         for key, (user, mail) in mails.items()
     ]
-    for start in range(0, len(rows), _ROWS):
-        session.execute(insert(OutgoingMail), rows[start : start + _ROWS])
+    insert_rows(session, OutgoingMail, rows)
     return len(rows)

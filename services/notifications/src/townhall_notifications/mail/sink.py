@@ -38,6 +38,19 @@ class _Keep:
         path.with_suffix(".tmp").replace(path)  # whole mails only, for the reader
         return "250 Message accepted for delivery"
 
+    async def handle_EHLO(
+        self,
+        server: SMTP,
+        session: Session,
+        envelope: Envelope,
+        hostname: str,
+        responses: list[str],
+    ) -> list[str]:
+        # aiosmtpd reads commands off a buffered stream one after the other, so pipelined
+        # ones (RFC 2920) are answered in order: offer it, as the relays of production do.
+        session.host_name = hostname
+        return [*responses[:-1], "250-PIPELINING", responses[-1]]
+
 
 class SmtpSink:
     """The sink server; `start()` listens, `stop()` closes."""

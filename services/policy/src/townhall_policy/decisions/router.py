@@ -1,16 +1,25 @@
-"""`POST /v1/decisions` and `POST /v1/decisions/batch`."""
+"""`POST /v1/decisions`, `POST /v1/decisions/batch` and `POST /internal/v1/decisions/allowed`."""
 
 from __future__ import annotations
 
 from fastapi import APIRouter
 
-from townhall_contracts.policy import Decision, DecisionBatch, DecisionBatchRequest, DecisionRequest
-from townhall_platform.app import AnyCaller
+from townhall_contracts.policy import (
+    AllowedSubjects,
+    AllowedSubjectsRequest,
+    Decision,
+    DecisionBatch,
+    DecisionBatchRequest,
+    DecisionRequest,
+)
+from townhall_platform.app import AnyCaller, CurrentService
 from townhall_platform.errors import problem_responses
 from townhall_policy.decisions import service
+from townhall_policy.decisions.allowed import allowed_subjects
 from townhall_policy.deps import PolicyEngineDep
 
 router = APIRouter(prefix="/v1/decisions", tags=["decisions"])
+internal_router = APIRouter(prefix="/internal/v1/decisions", tags=["internal"])
 
 
 @router.post(
@@ -74,3 +83,20 @@ async def post_decision_batch(
     )
     await to_log.written()
     return batch
+
+
+@internal_router.post(
+    "/allowed",
+    response_model=AllowedSubjects,
+    summary="Which of these subjects may do an action in a domain (service tokens only)",
+    responses=problem_responses(400, 401, 403, 413, 422, 503),
+)
+def post_allowed_subjects(
+    body: AllowedSubjectsRequest, caller: CurrentService, policy: PolicyEngineDep
+) -> AllowedSubjects:
+    """The subjects a decision would allow, in the order asked, each once: a deactivated,
+    suspended, denied or unknown subject, or one whose grant was revoked or has expired,
+    is left out, as a decision refuses it. Up to 10,000 subjects a request. Decided on
+    the latest revision (read from the database first, so not on the event loop);
+    nothing is written to the decision log (see `decisions.allowed`)."""
+    return allowed_subjects(policy.refresh_if_stale(), body)
