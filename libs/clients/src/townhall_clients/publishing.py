@@ -8,11 +8,7 @@ for any other client. Requests and answers are publishing's public models
 
 from __future__ import annotations
 
-from datetime import datetime
-from typing import Any, TypeVar
-
 import httpx
-from pydantic import BaseModel, TypeAdapter
 
 from townhall_contracts.publishing.engagement import (
     AcknowledgementRead,
@@ -30,7 +26,6 @@ from townhall_contracts.publishing.feed_tokens import (
     FeedTokenList,
     FeedTokenRead,
 )
-from townhall_contracts.publishing.indicators import Indicators, IndicatorsComparison
 from townhall_contracts.publishing.media import MediaRead
 from townhall_contracts.publishing.moderation import (
     ModerationActionList,
@@ -39,15 +34,6 @@ from townhall_contracts.publishing.moderation import (
     ReportCreate,
     ReportList,
     ReportRead,
-)
-from townhall_contracts.publishing.objectives import (
-    Collected,
-    MetricDefinition,
-    ObjectiveClose,
-    ObjectiveCreate,
-    ObjectiveList,
-    ObjectiveRead,
-    ObjectiveSeries,
 )
 from townhall_contracts.publishing.posts import (
     PostCreate,
@@ -60,22 +46,15 @@ from townhall_contracts.publishing.posts import (
     SubmitRequest,
     VouchRequest,
 )
-from townhall_contracts.publishing.searches import SearchRecorded, SearchSuccess
+from townhall_contracts.publishing.searches import SearchRecorded
 from townhall_contracts.publishing.spaces import SpaceList, SpaceRead
 from townhall_contracts.search import DocumentExportPage, ExportSummary
 
-from .base import ServiceClient, without_empty
-
-_METRICS = TypeAdapter(list[MetricDefinition])
-_COLLECTED = TypeAdapter(list[Collected])
-
-Answer = TypeVar("Answer", bound=BaseModel)
+from .publishing_indicators import IndicatorsClient
 
 
-class PublishingClient(ServiceClient):
+class PublishingClient(IndicatorsClient):
     """The internal export, and spaces, posts, workflow, moderation and indicators as a user."""
-
-    service_name = "publishing"
 
     def export_documents(self, *, after: str | None = None, limit: int = 500) -> DocumentExportPage:
         """One page of every post and comment as a search document, with its version."""
@@ -112,39 +91,6 @@ class PublishingClient(ServiceClient):
         self.request(
             "POST", f"/internal/v1/searches/{search_id}/opened", idempotent=True, expected=(204,)
         )
-
-    def search_success(
-        self, *, user_token: str, since: datetime | None = None, until: datetime | None = None
-    ) -> SearchSuccess:
-        return self._get(
-            SearchSuccess, "/v1/indicators/searches", user_token, since=since, until=until
-        )
-
-    def _get(self, answer: type[Answer], path: str, user_token: str, **params: Any) -> Answer:
-        response = self.request(
-            "GET", path, idempotent=True, token=user_token, params=without_empty(params)
-        )
-        return answer.model_validate_json(response.content)
-
-    def _post(
-        self,
-        answer: type[Answer],
-        path: str,
-        user_token: str,
-        body: BaseModel | None = None,
-        *,
-        method: str = "POST",
-    ) -> Answer:
-        # Only the fields the caller set: publishing fills in its own defaults.
-        response = self.request(
-            method,
-            path,
-            idempotent=False,
-            token=user_token,
-            expected=(200, 201),
-            json=body.model_dump(mode="json", exclude_unset=True) if body is not None else {},
-        )
-        return answer.model_validate_json(response.content)
 
     # Reading.
 
@@ -199,101 +145,7 @@ class PublishingClient(ServiceClient):
         )
         return sorted(answer.items, key=lambda action: (action.at, action.id))
 
-    def indicators(
-        self,
-        *,
-        user_token: str,
-        space_id: str | None = None,
-        since: datetime | None = None,
-        until: datetime | None = None,
-    ) -> Indicators:
-        """Posts, participation, reach and acknowledgement rates over [since, until)."""
-        return self._get(
-            Indicators,
-            "/v1/indicators",
-            user_token,
-            space_id=space_id,
-            since=since.isoformat() if since else None,
-            until=until.isoformat() if until else None,
-        )
-
-    def indicators_comparison(
-        self, *, user_token: str, space_id: str | None, since: datetime, until: datetime
-    ) -> IndicatorsComparison:
-        """[since, until) against the span of the same length before it, figure by figure."""
-        return self._get(
-            IndicatorsComparison,
-            "/v1/indicators/comparison",
-            user_token,
-            space_id=space_id,
-            since=since.isoformat(),
-            until=until.isoformat(),
-        )
-
-    def indicators_comparison_csv(
-        self, *, user_token: str, space_id: str | None, since: datetime, until: datetime
-    ) -> bytes:
-        """The same comparison as CSV, one line per figure."""
-        params = without_empty(
-            {"space_id": space_id, "since": since.isoformat(), "until": until.isoformat()}
-        )
-        response = self.request(
-            "GET",
-            "/v1/indicators/comparison",
-            idempotent=True,
-            token=user_token,
-            params={**params, "format": "csv"},
-        )
-        return response.content
-
-    def objectives_csv(self, *, user_token: str) -> bytes:
-        """Every objective the caller may read, one CSV line each, for BI tools."""
-        response = self.request(
-            "GET", "/v1/objectives", idempotent=True, token=user_token, params={"format": "csv"}
-        )
-        return response.content
-
-    def metrics(self, *, user_token: str) -> list[MetricDefinition]:
-        """The catalogue of metrics objectives are set on."""
-        response = self.request("GET", "/v1/metrics", idempotent=True, token=user_token)
-        return _METRICS.validate_json(response.content)
-
-    def objectives(self, *, user_token: str) -> ObjectiveList:
-        return self._get(ObjectiveList, "/v1/objectives", user_token)
-
-    def objective(self, objective_id: str, *, user_token: str) -> ObjectiveRead:
-        return self._get(ObjectiveRead, f"/v1/objectives/{objective_id}", user_token)
-
-    def objective_series(
-        self, objective_id: str, *, user_token: str, by: str | None = None
-    ) -> ObjectiveSeries:
-        """Daily values against the target path, broken down `by` a group type if given."""
-        path = f"/v1/objectives/{objective_id}/series"
-        return self._get(ObjectiveSeries, path, user_token, by=by)
-
-    def objective_csv(self, objective_id: str, *, user_token: str) -> bytes:
-        """An objective's daily values as CSV, for spreadsheets and BI tools."""
-        path = f"/v1/objectives/{objective_id}/series"
-        response = self.request(
-            "GET", path, idempotent=True, token=user_token, params={"format": "csv"}
-        )
-        return response.content
-
-    def collection(self, *, user_token: str) -> list[Collected]:
-        """What indicators are computed from, and for how long it is kept."""
-        response = self.request("GET", "/v1/metrics/collection", idempotent=True, token=user_token)
-        return _COLLECTED.validate_json(response.content)
-
     # Writing.
-
-    def create_objective(self, objective: ObjectiveCreate, *, user_token: str) -> ObjectiveRead:
-        return self._post(ObjectiveRead, "/v1/objectives", user_token, objective)
-
-    def close_objective(
-        self, objective_id: str, closing: ObjectiveClose, *, user_token: str
-    ) -> ObjectiveRead:
-        path = f"/v1/objectives/{objective_id}/close"
-        return self._post(ObjectiveRead, path, user_token, closing)
 
     def create_post(self, post: PostCreate, *, user_token: str) -> PostRead:
         """Create a post: social is published at once, official is a draft."""
