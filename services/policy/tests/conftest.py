@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import subprocess
+import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 from fastapi.testclient import TestClient
 
 from townhall_platform.auth import TokenIssuer
 from townhall_platform.db import make_engine, run_migrations, session_scope
-from townhall_platform.testing import ManualClock
+from townhall_platform.testing import STARTUP_WAIT_SECONDS, ManualClock
 from townhall_policy.app import create_app
 from townhall_policy.migrations import MIGRATIONS_DIR
 from townhall_policy.seed import seed_demo
@@ -157,3 +160,21 @@ def clocked_api(
     clock = ManualClock()
     with TestClient(create_app(settings, clock=clock)) as test_client:
         yield PolicyApi(test_client, as_service, as_user), clock
+
+
+def wait_ready(url: str, process: subprocess.Popen[bytes], log_file: Path) -> None:
+    """Until the policy process answers 200 on /readyz; fail with its log if it exits or
+    STARTUP_WAIT_SECONDS pass."""
+    deadline = time.monotonic() + STARTUP_WAIT_SECONDS
+    while True:
+        try:
+            if httpx.get(f"{url}/readyz", timeout=1).status_code == 200:
+                return
+        except httpx.TransportError:
+            pass
+        if process.poll() is not None or time.monotonic() > deadline:
+            raise AssertionError(
+                f"policy did not answer 200 on {url}/readyz within "
+                f"{STARTUP_WAIT_SECONDS:.0f} s: {log_file.read_text()!r}"
+            )
+        time.sleep(0.1)

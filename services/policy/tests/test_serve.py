@@ -6,17 +6,17 @@ import os
 import signal
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
-import httpx
 import pytest
 
 from townhall_clients import PolicyClient
 from townhall_contracts.policy import Action, DecisionRequest, DomainRegistration, SpaceKind
 from townhall_platform.auth import TokenIssuer
-from townhall_platform.testing import STARTUP_WAIT_SECONDS, free_port
+from townhall_platform.testing import free_port
+
+from .conftest import wait_ready
 
 
 @pytest.fixture(scope="module")
@@ -42,19 +42,7 @@ def policy_url(
     )
     url = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + STARTUP_WAIT_SECONDS
-        while True:
-            try:
-                if httpx.get(f"{url}/readyz", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            if process.poll() is not None or time.monotonic() > deadline:
-                raise AssertionError(
-                    f"policy did not answer 200 on {url}/readyz within "
-                    f"{STARTUP_WAIT_SECONDS:.0f} s: {log_file.read_text()!r}"
-                )
-            time.sleep(0.1)
+        wait_ready(url, process, log_file)
         yield url
     finally:
         process.send_signal(signal.SIGINT)

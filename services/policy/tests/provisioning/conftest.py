@@ -8,7 +8,6 @@ import os
 import signal
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,8 +15,10 @@ from pathlib import Path
 import httpx
 import pytest
 
-from townhall_platform.testing import STARTUP_WAIT_SECONDS, free_port
+from townhall_platform.testing import free_port
 from townhall_policy.oauth.service import secret_digest
+
+from ..conftest import wait_ready
 
 SCIM_SECRET = "entra-provisioning-secret-for-this-test-only-0123456789"
 SERVICE_SECRET = "search-secret-for-this-test-only-0123456789abcdef"
@@ -38,22 +39,6 @@ class ServedPolicy:
         answer = self.token("entra", SCIM_SECRET, "scim")
         assert answer.status_code == 200, answer.text
         return str(answer.json()["access_token"])
-
-
-def _wait_ready(url: str, process: subprocess.Popen[bytes], log_file: Path) -> None:
-    deadline = time.monotonic() + STARTUP_WAIT_SECONDS
-    while True:
-        try:
-            if httpx.get(f"{url}/readyz", timeout=1).status_code == 200:
-                return
-        except httpx.TransportError:
-            pass
-        if process.poll() is not None or time.monotonic() > deadline:
-            raise AssertionError(
-                f"policy did not answer 200 on {url}/readyz within "
-                f"{STARTUP_WAIT_SECONDS:.0f} s: {log_file.read_text()!r}"
-            )
-        time.sleep(0.1)
 
 
 @pytest.fixture(scope="module")
@@ -87,7 +72,7 @@ def served(
         )
         url = f"http://127.0.0.1:{port}"
         try:
-            _wait_ready(url, process, log_file)
+            wait_ready(url, process, log_file)
             yield ServedPolicy(url=url, database_url=seeded_url)
         finally:
             process.send_signal(signal.SIGINT)

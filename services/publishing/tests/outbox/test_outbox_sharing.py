@@ -11,32 +11,20 @@ from prometheus_client import CollectorRegistry
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
-from townhall_contracts.search import DocumentType, IndexDocument
+from townhall_contracts.search import IndexDocument
 from townhall_platform.db import make_engine
 from townhall_platform.testing import EVENTUALLY_SECONDS
 from townhall_publishing.app import event_publisher
-from townhall_publishing.database import utcnow
 from townhall_publishing.outbox.metrics import RelayMetrics
 from townhall_publishing.outbox.relay import OutboxRelay
 from townhall_publishing.outbox.repository import OutboxRepository
 from townhall_publishing.settings import PublishingSettings
 
+from .documents import social_document
+
 
 def _document(doc_id: str) -> IndexDocument:
-    now = utcnow()
-    return IndexDocument(
-        id=doc_id,
-        doc_type=DocumentType.POST,
-        kind="social",
-        space_id="engineering",
-        author_id="alice",
-        title="t",
-        body="b",
-        state="published",
-        readers=["org"],
-        created_at=now,
-        updated_at=now,
-    )
+    return social_document(doc_id)
 
 
 def test_two_instances_relaying_while_writers_write_deliver_each_event_once_in_order(

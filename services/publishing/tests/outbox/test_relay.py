@@ -20,7 +20,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from townhall_contracts.events import EventType
-from townhall_contracts.search import DocumentType, IndexDocument
+from townhall_contracts.search import IndexDocument
 from townhall_platform.bus import BusThread, PartialPublish
 from townhall_platform.bus.testing import NatsServer
 from townhall_platform.testing import EVENTUALLY_SECONDS
@@ -30,6 +30,8 @@ from townhall_publishing.outbox.metrics import RelayMetrics
 from townhall_publishing.outbox.relay import OutboxRelay
 from townhall_publishing.outbox.repository import RELAY_LOCK_KEY, OutboxRepository
 from townhall_publishing.settings import PublishingSettings
+
+from .documents import social_document
 
 pytestmark = pytest.mark.anyio
 
@@ -340,20 +342,7 @@ async def eventually(what: str, condition: Callable[[], bool]) -> None:
 
 
 def _document(doc_id: str) -> IndexDocument:
-    moment = utcnow()
-    return IndexDocument(
-        id=doc_id,
-        doc_type=DocumentType.POST,
-        kind="social",
-        space_id="engineering",
-        author_id="alice",
-        title="Ordering",
-        body="Ids follow commits.",
-        state="published",
-        readers=["org"],
-        created_at=moment,
-        updated_at=moment,
-    )
+    return social_document(doc_id, title="Ordering", body="Ids follow commits.")
 
 
 def test_event_ids_follow_commit_order(engine: Engine) -> None:

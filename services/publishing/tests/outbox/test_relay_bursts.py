@@ -17,16 +17,18 @@ from prometheus_client import CollectorRegistry
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
-from townhall_contracts.search import DocumentType, IndexDocument
+from townhall_contracts.search import IndexDocument
 from townhall_platform.bus import BusThread
 from townhall_platform.bus.testing import NatsServer
 from townhall_platform.testing import EVENTUALLY_SECONDS
 from townhall_publishing.app import event_publisher
-from townhall_publishing.database import utcnow, write_session
+from townhall_publishing.database import write_session
 from townhall_publishing.outbox.metrics import RelayMetrics
 from townhall_publishing.outbox.relay import OutboxRelay
 from townhall_publishing.outbox.repository import OutboxRepository
 from townhall_publishing.settings import PublishingSettings
+
+from .documents import social_document
 
 WRITERS = 4
 COMMITS = 50
@@ -59,20 +61,7 @@ def relay(engine: Engine, publisher: BusThread) -> OutboxRelay:
 
 
 def _document(doc_id: str) -> IndexDocument:
-    now = utcnow()
-    return IndexDocument(
-        id=doc_id,
-        doc_type=DocumentType.POST,
-        kind="social",
-        space_id="engineering",
-        author_id="alice",
-        title="Burst",
-        body="One of many.",
-        state="published",
-        readers=["org"],
-        created_at=now,
-        updated_at=now,
-    )
+    return social_document(doc_id, title="Burst", body="One of many.")
 
 
 def _burst(engine: Engine, written: list[int], during: Callable[[], None] = lambda: None) -> None:
